@@ -1,0 +1,71 @@
+"""The tool catalogue as data: for ``outbound-mcp tools`` and the checked-in ``tool_schemas/``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mcp.server.mcpserver.tools.base import Tool
+
+from mcp_server.core.provider import ProviderDef
+from mcp_server.providers import ALL_PROVIDERS
+
+
+def all_tools(providers: Sequence[ProviderDef] = ALL_PROVIDERS) -> list[Tool]:
+    return [tool.build() for provider in providers for tool in provider.toolset.tools]
+
+
+def tool_document(tool: Tool) -> dict[str, Any]:
+    annotations = tool.annotations.model_dump(by_alias=True, exclude_none=True) if tool.annotations else {}
+    return {
+        "name": tool.name,
+        "title": tool.title,
+        "description": tool.description,
+        "inputSchema": tool.parameters,
+        "outputSchema": tool.output_schema,
+        "annotations": annotations,
+    }
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def write_schemas(directory: Path) -> int:
+    directory.mkdir(parents=True, exist_ok=True)
+    wanted = {f"{t.name}.json": render(tool_document(t)) for t in all_tools()}
+    for stale in directory.glob("*.json"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for name, text in wanted.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return len(wanted)
+
+
+def schema_drift(directory: Path) -> list[str]:
+    """What differs between the code and ``directory``: one line per file."""
+    wanted = {f"{t.name}.json": render(tool_document(t)) for t in all_tools()}
+    present = {p.name: p.read_text(encoding="utf-8") for p in directory.glob("*.json")} if directory.is_dir() else {}
+    drift = [f"missing: {name}" for name in sorted(set(wanted) - set(present))]
+    drift += [f"not a tool any more: {name}" for name in sorted(set(present) - set(wanted))]
+    drift += [f"changed: {name}" for name in sorted(set(wanted) & set(present)) if wanted[name] != present[name]]
+    return drift
+
+
+def catalogue_lines() -> list[str]:
+    lines = []
+    for tool in all_tools():
+        a = tool.annotations
+        flags = "".join(
+            [
+                "R" if a and a.read_only_hint else "W",
+                "D" if a and a.destructive_hint else "-",
+                "I" if a and a.idempotent_hint else "-",
+                "O" if a and a.open_world_hint else "-",
+            ]
+        )
+        first = (tool.description or "").strip().splitlines()[0] if tool.description else ""
+        lines.append(f"{tool.name:<40} {flags}  {first}")
+    return lines

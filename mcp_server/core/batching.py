@@ -1,0 +1,69 @@
+"""Split a long list into the API's per-request maximum; keep every batch's outcome, good or bad."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from mcp_server.core.errors import ApiError, CreditLimit, OutboundError, RateLimited, TransportError, describe
+from mcp_server.core.progress import Progress
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class BatchFailure(Generic[T]):
+    items: list[T]
+    error: str
+    maybe_applied: bool = False
+    """True when the request may have reached the API: these items may or may not be written."""
+    sent: bool = True
+    """False when the batch was not sent at all (an earlier failure made it pointless)."""
+
+
+@dataclass
+class BatchReport(Generic[T, R]):
+    done: list[tuple[list[T], R]] = field(default_factory=list)
+    failed: list[BatchFailure[T]] = field(default_factory=list)
+
+
+def _stops_the_rest(error: OutboundError) -> bool:
+    """Errors that every later batch would meet too."""
+    if isinstance(error, RateLimited | CreditLimit):
+        return True
+    return isinstance(error, ApiError) and error.status in (401, 403)
+
+
+def chunks(items: Sequence[T], size: int) -> list[list[T]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+async def run_batches(
+    items: Sequence[T],
+    size: int,
+    send: Callable[[list[T]], Awaitable[R]],
+    *,
+    progress: Progress | None = None,
+    noun: str = "items",
+) -> BatchReport[T, R]:
+    """Send ``items`` ``size`` at a time, in order; a failed batch does not hide the others."""
+    report: BatchReport[T, R] = BatchReport()
+    batches = chunks(items, size)
+    for index, batch in enumerate(batches):
+        try:
+            report.done.append((batch, await send(batch)))
+        except OutboundError as error:
+            applied = isinstance(error, TransportError) and error.maybe_applied
+            if isinstance(error, ApiError) and error.status >= 500:
+                applied = True
+            report.failed.append(BatchFailure(batch, describe(error), maybe_applied=applied))
+            if _stops_the_rest(error):
+                reason = f"not sent after the error above: {describe(error)}"
+                report.failed.extend(BatchFailure(rest, reason, sent=False) for rest in batches[index + 1 :])
+                break
+        if progress is not None:
+            done = min(len(items), (index + 1) * size)
+            await progress(done, len(items), f"sent {done} of {len(items)} {noun}")
+    return report

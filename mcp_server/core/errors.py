@@ -1,0 +1,108 @@
+"""The error hierarchy of the HTTP core, and the one function that turns it into a tool error."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+
+@dataclass
+class OutboundError(Exception):
+    """Base of every failure the core raises; ``hint`` says what the caller can change."""
+
+    message: str
+    provider: str = ""
+    hint: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class ConfigError(OutboundError):
+    """A setting is missing or malformed; ``variable`` names it."""
+
+    variable: str = ""
+
+
+@dataclass
+class InvalidInput(OutboundError):
+    """An argument fails a rule checked before any request; ``field`` names it."""
+
+    field: str = ""
+
+
+@dataclass
+class ApiError(OutboundError):
+    """The upstream API answered with an error status."""
+
+    status: int = 0
+    reason: str = ""
+    request_id: str = ""
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class RateLimited(ApiError):
+    """No budget left within the call's deadline; ``retry_after`` is in seconds."""
+
+    retry_after: float = 0.0
+
+
+@dataclass
+class TransportError(OutboundError):
+    """The request failed on the way (connect, timeout, dropped connection).
+
+    ``maybe_applied`` is true when a write may have reached the server before the failure.
+    """
+
+    maybe_applied: bool = False
+
+
+@dataclass
+class BadResponse(OutboundError):
+    """The upstream answered 2xx with a body that is not what the API documents."""
+
+
+@dataclass
+class UnsafeLink(OutboundError):
+    """A URL from a response body points away from the configured API origin."""
+
+
+@dataclass
+class CreditLimit(OutboundError):
+    """The call would spend more Snov.io credits than ``SNOV_MAX_CREDITS`` allows."""
+
+
+def _status_hint(status: int) -> str:
+    return {
+        400: "Check the arguments against the tool's schema and the upstream message above.",
+        401: "The credentials were refused: check the provider's API key or token settings.",
+        403: "The credentials lack permission for this action.",
+        404: "The id does not exist: list the records first to get a valid id.",
+        409: "The record conflicts with an existing one.",
+        422: "Check the arguments against the upstream message above.",
+    }.get(status, "")
+
+
+def describe(error: OutboundError) -> str:
+    """One message for the model: what failed, the upstream's words, what to do."""
+    who = f"{error.provider}: " if error.provider else ""
+    parts = [who + error.message]
+    if isinstance(error, ApiError):
+        for name, messages in error.field_errors.items():
+            parts.append(f"{name}: {'; '.join(messages)}")
+        if error.request_id:
+            parts.append(f"(request id {error.request_id})")
+    if isinstance(error, RateLimited):
+        parts.append(f"Retry in {max(1, math.ceil(error.retry_after))} s.")
+    hint = error.hint or (_status_hint(error.status) if isinstance(error, ApiError) else "")
+    if hint:
+        parts.append(hint)
+    return " ".join(parts)
+
+
+def to_tool_error(error: OutboundError) -> ToolError:
+    return ToolError(describe(error))

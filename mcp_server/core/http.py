@@ -1,0 +1,255 @@
+"""The one HTTP core: auth hook, rate budget, retries, error mapping, link checks, size cap.
+
+Providers describe endpoints; every request of every tool goes through ``ApiClient.request``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import anyio
+import httpx
+
+from mcp_server.core.budget import Clock, RateBudget, Sleep
+from mcp_server.core.errors import (
+    ApiError,
+    BadResponse,
+    OutboundError,
+    RateLimited,
+    TransportError,
+    UnsafeLink,
+)
+from mcp_server.core.retry import (
+    IDEMPOTENT_METHODS,
+    NOT_SENT_ERRORS,
+    RETRY_STATUSES,
+    RetryPolicy,
+    rate_remaining,
+    rate_reset,
+    retry_at,
+)
+from mcp_server.core.upstream_errors import parse_error
+
+log = logging.getLogger("outbound_mcp.http")
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+Params = Mapping[str, Any] | list[tuple[str, Any]]
+Form = Mapping[str, Any]
+"""Form fields; a list value repeats the key (``{"emails[]": [a, b]}``)."""
+
+
+class AuthHook(Protocol):
+    async def headers(self, client: ApiClient, deadline: float) -> dict[str, str]:
+        """Headers that authenticate one request (may fetch and cache a token)."""
+        ...
+
+    async def renew(self, client: ApiClient, rejected: dict[str, str], deadline: float) -> bool:
+        """Called once after a 401; True when a new credential is worth one more try."""
+        ...
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: httpx.Headers
+    data: Any
+    url: httpx.URL
+
+
+Check = Callable[[ApiResponse], Any]
+"""A provider's look at a 2xx body: returns the useful part or raises ``ApiError``."""
+
+
+@dataclass
+class ApiClient:
+    provider: str
+    base_url: str
+    auth: AuthHook | None
+    budget: RateBudget
+    http: httpx.AsyncClient
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    default_wait: float = 50.0
+    """Seconds a call may take by default, waits included; clients time out near 60 s."""
+    check: Check | None = None
+    clock: Clock = time.time
+    sleep: Sleep = anyio.sleep
+
+    def __post_init__(self) -> None:
+        self._base = httpx.URL(self.base_url.rstrip("/") + "/")
+
+    def deadline(self, seconds: float | None = None) -> float:
+        return self.clock() + (self.default_wait if seconds is None else seconds)
+
+    def url(self, path_or_url: str) -> httpx.URL:
+        """A path joins the base URL; an absolute URL (from a response body) must stay on its origin."""
+        if "://" not in path_or_url and not path_or_url.startswith("//"):
+            return self._base.join(path_or_url.lstrip("/"))
+        url = httpx.URL(path_or_url)
+        same_origin = (url.scheme, url.host, url.port) == (self._base.scheme, self._base.host, self._base.port)
+        if not same_origin or not url.path.startswith(self._base.path):
+            raise UnsafeLink(
+                f"refused to follow a link to {url.scheme}://{url.host}{':' + str(url.port) if url.port else ''}"
+                f" that the API returned: it is not on the configured origin {self._base.scheme}://{self._base.host}",
+                provider=self.provider,
+                hint="Nothing was sent there. The upstream data may be tampered with; do not retry with that link.",
+            )
+        return url
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        data: Form | None = None,
+        json_body: Any = None,
+        deadline: float | None = None,
+        idempotent: bool | None = None,
+        authenticated: bool = True,
+    ) -> ApiResponse:
+        """Send one logical request; retried where that is safe, never a write twice."""
+        url = self.url(path)
+        deadline = deadline if deadline is not None else self.deadline()
+        idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        renewed = False
+        attempt = 0
+        while True:
+            await self.budget.acquire(deadline)
+            headers = await self.auth.headers(self, deadline) if (self.auth and authenticated) else {}
+            try:
+                response, body = await self._send(method, url, params, data, json_body, headers, deadline)
+            except (httpx.TransportError, TimeoutError) as exc:
+                error = self._transport_error(exc, idempotent)
+                if not self._may_retry(error, idempotent, exc):
+                    raise error from None
+                await self._backoff(attempt, deadline, error, None)
+                attempt += 1
+                continue
+            self._observe(response)
+            if response.status_code == 401 and self.auth and authenticated and not renewed:
+                renewed = True
+                if await self.auth.renew(self, headers, deadline):
+                    continue
+            if response.is_success:
+                try:
+                    return self._parsed(response, body)
+                except BadResponse as error:
+                    if not idempotent or attempt >= self.retry.max_retries:
+                        raise
+                    await self._backoff(attempt, deadline, error, None)
+                    attempt += 1
+                    continue
+            error = self._api_error(response, body)
+            retryable = response.status_code in RETRY_STATUSES and (idempotent or response.status_code == 429)
+            if not retryable or attempt >= self.retry.max_retries:
+                if response.status_code >= 500 and not idempotent:
+                    error.hint = (
+                        "The write was not retried because it may have been applied: "
+                        "check with the matching list/get tool before sending it again."
+                    )
+                raise error
+            wait_until = retry_at(response, self.clock(), body.decode(errors="replace")[:2000])
+            if response.status_code == 429 and wait_until is not None:
+                self.budget.block_until(wait_until)
+            await self._backoff(attempt, deadline, error, wait_until)
+            attempt += 1
+
+    async def _send(
+        self,
+        method: str,
+        url: httpx.URL,
+        params: Params | None,
+        data: Form | None,
+        json_body: Any,
+        headers: dict[str, str],
+        deadline: float,
+    ) -> tuple[httpx.Response, bytes]:
+        request = self.http.build_request(method, url, params=params, data=data, json=json_body, headers=headers)
+        started = self.clock()
+        remaining = max(0.1, deadline - started)
+        with anyio.fail_after(remaining):
+            response = await self.http.send(request, stream=True)
+            try:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > MAX_BODY_BYTES:
+                        raise BadResponse(
+                            f"the API answered with more than {MAX_BODY_BYTES // (1024 * 1024)} MiB; refused",
+                            provider=self.provider,
+                        )
+                    chunks.append(chunk)
+            finally:
+                await response.aclose()
+        elapsed = self.clock() - started
+        log.debug("%s %s %s -> %s in %.3fs", self.provider, method, url.path, response.status_code, elapsed)
+        return response, b"".join(chunks)
+
+    def _observe(self, response: httpx.Response) -> None:
+        self.budget.observe(rate_remaining(response), rate_reset(response))
+
+    def _parsed(self, response: httpx.Response, body: bytes) -> ApiResponse:
+        try:
+            data = json.loads(body) if body.strip() else None
+        except ValueError:
+            kind = "an HTML page" if body.lstrip()[:1] == b"<" else "malformed JSON"
+            raise BadResponse(
+                f"the API answered {response.status_code} with {kind} instead of JSON",
+                provider=self.provider,
+                hint="This is usually temporary: try again in a minute.",
+            ) from None
+        result = ApiResponse(response.status_code, response.headers, data, response.url)
+        if self.check is not None:
+            result.data = self.check(result)
+        return result
+
+    def _api_error(self, response: httpx.Response, body: bytes) -> ApiError:
+        cls = RateLimited if response.status_code == 429 else ApiError
+        error = parse_error(response.status_code, body, cls)
+        error.provider = self.provider
+        error.request_id = response.headers.get("x-request-id", "") or response.headers.get("request-id", "")
+        if isinstance(error, RateLimited):
+            until = retry_at(response, self.clock(), body.decode(errors="replace")[:2000])
+            error.retry_after = max(1.0, (until or self.clock() + 60) - self.clock())
+        return error
+
+    def _transport_error(self, exc: Exception, idempotent: bool) -> TransportError:
+        sent = not isinstance(exc, NOT_SENT_ERRORS)
+        kind = {
+            httpx.ConnectError: "could not connect",
+            httpx.ConnectTimeout: "timed out connecting",
+            httpx.ReadTimeout: "timed out waiting for the answer",
+            httpx.WriteTimeout: "timed out sending the request",
+            httpx.PoolTimeout: "had no free connection",
+            httpx.RemoteProtocolError: "dropped the connection",
+            httpx.ReadError: "dropped the connection",
+            TimeoutError: "ran past this call's time limit",
+        }.get(type(exc), "failed on the network")
+        maybe_applied = sent and not idempotent
+        hint = (
+            "The write may have been applied: check with the matching list/get tool before sending it again."
+            if maybe_applied
+            else "Try again in a minute."
+        )
+        return TransportError(f"the request {kind}", provider=self.provider, hint=hint, maybe_applied=maybe_applied)
+
+    def _may_retry(self, error: TransportError, idempotent: bool, exc: Exception) -> bool:
+        return (idempotent or isinstance(exc, NOT_SENT_ERRORS)) and not isinstance(exc, TimeoutError)
+
+    async def _backoff(self, attempt: int, deadline: float, error: OutboundError, until: float | None) -> None:
+        if attempt >= self.retry.max_retries:
+            raise error
+        now = self.clock()
+        wait = max(self.retry.backoff(attempt), (until - now) if until else 0.0)
+        if now + wait > deadline:
+            if isinstance(error, RateLimited):
+                error.retry_after = max(error.retry_after, wait)
+            raise error
+        log.info("%s: %s; retrying in %.2fs", self.provider, error.message, wait)
+        await self.sleep(wait)

@@ -1,0 +1,84 @@
+"""One paginator for every paged endpoint: follow pages until exactly ``limit`` items, return a cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from mcp_server.core import handles
+from mcp_server.core.errors import InvalidInput
+from mcp_server.core.progress import Progress
+
+T = TypeVar("T")
+MAX_PAGES = 2000
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    next: Any = None
+    """How to ask for the following page (a URL, a number, a token); None on the last page."""
+
+
+FetchPage = Callable[[Any], Awaitable[Page[T]]]
+"""Fetches the page a ``Page.next`` value names; None asks for the first page."""
+
+
+@dataclass
+class Collected(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    hint: str | None
+
+
+async def collect(
+    fetch: FetchPage[T],
+    *,
+    limit: int,
+    cursor: str | None,
+    scope: str,
+    progress: Progress | None = None,
+    noun: str = "items",
+) -> Collected[T]:
+    """Read pages from ``cursor`` (or the start) until ``limit`` items; the cursor resumes exactly after them.
+
+    ``scope`` ties a cursor to the tool and filters it was made for.
+    """
+    ref: Any = None
+    skip = 0
+    if cursor:
+        state = handles.decode("page", cursor, "cursor")
+        if state.get("s") != scope:
+            raise InvalidInput(
+                "cursor was made for other filters or another tool",
+                field="cursor",
+                hint="Repeat the call with the same filters as the call that returned the cursor, or drop the cursor.",
+            )
+        ref, skip = state.get("r"), int(state.get("o", 0))
+    items: list[T] = []
+    next_state: tuple[Any, int] | None = None
+    for _ in range(MAX_PAGES):
+        page = await fetch(ref)
+        available = page.items[skip:]
+        need = limit - len(items)
+        if len(available) > need:
+            items.extend(available[:need])
+            next_state = (ref, skip + need)
+            break
+        items.extend(available)
+        if page.next is None:
+            break
+        ref, skip = page.next, 0
+        if len(items) >= limit:
+            next_state = (ref, 0)
+            break
+        if progress is not None:
+            await progress(len(items), limit, f"read {len(items)} {noun}")
+    next_cursor = handles.encode("page", {"s": scope, "r": next_state[0], "o": next_state[1]}) if next_state else None
+    hint = (
+        f"Returned {len(items)} {noun}; more exist: call again with the same arguments and cursor=next_cursor."
+        if next_cursor
+        else None
+    )
+    return Collected(items, next_cursor, hint)

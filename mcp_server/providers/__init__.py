@@ -1,0 +1,8 @@
+"""The three providers, in the order their tools are listed."""
+
+from mcp_server.core.provider import ProviderDef
+from mcp_server.providers.epixel import PROVIDER as EPIXEL
+from mcp_server.providers.persistiq import PROVIDER as PERSISTIQ
+from mcp_server.providers.snov import PROVIDER as SNOV
+
+ALL_PROVIDERS: tuple[ProviderDef, ...] = (PERSISTIQ, SNOV, EPIXEL)

@@ -1,0 +1,7 @@
+"""PersistIQ: leads, campaigns, events, do-not-contact domains."""
+
+from mcp_server.core.provider import ProviderDef
+from mcp_server.providers.persistiq.client import open_service
+from mcp_server.providers.persistiq.tools import toolset
+
+PROVIDER = ProviderDef("persistiq", "PersistIQ", toolset, open_service, needs="PERSISTIQ_API_KEY")

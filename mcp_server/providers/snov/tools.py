@@ -1,0 +1,5 @@
+"""Tools of this provider (filled in by its issue)."""
+
+from mcp_server.core.tooling import Toolset
+
+toolset = Toolset("snov")

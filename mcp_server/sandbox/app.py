@@ -1,0 +1,136 @@
+"""The sandbox ASGI app: the three vendors mounted on one origin, behind the fault injector."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mcp_server.sandbox.config import FaultRule, SandboxConfig
+from mcp_server.sandbox.epixel import EpixelSandbox
+from mcp_server.sandbox.kit import LoggedRequest, SandboxEnv, Vendor
+from mcp_server.sandbox.persistiq import PersistIQSandbox
+from mcp_server.sandbox.snov import SnovSandbox
+
+
+class Sandbox:
+    """Holds the vendors' state; ``app`` is the ASGI app to serve."""
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.env = SandboxEnv(self.config)
+        self.persistiq = PersistIQSandbox(self.env)
+        self.snov = SnovSandbox(self.env)
+        self.epixel = EpixelSandbox(self.env)
+        self.vendors: list[Vendor] = [self.persistiq, self.snov, self.epixel]
+        inner = Starlette(routes=[Mount(v.prefix, routes=v.routes()) for v in self.vendors])
+        self.app: ASGIApp = FaultInjector(inner, self)
+
+    def reset(self) -> None:
+        """Reseed every vendor, forget faults and the request log."""
+        self.config.faults.clear()
+        self.env.requests.clear()
+        for vendor in self.vendors:
+            vendor.reset()
+
+    def vendor_for(self, path: str) -> Vendor | None:
+        return next((v for v in self.vendors if path.startswith(v.prefix)), None)
+
+
+class FaultInjector:
+    """Logs every request and, where a fault rule matches, answers with the fault instead."""
+
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        entry = LoggedRequest(
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode(),
+            body=body,
+            at=self.sandbox.env.now(),
+        )
+        self.sandbox.env.requests.append(entry)
+        rule = self._match(f"{scope['method']} {scope['path']}")
+        replay = _replay(body)
+        if rule is None:
+            await self.app(scope, replay, send)
+            return
+        fault = rule.fault
+        entry.fault = fault.kind
+        if fault.kind == "latency":
+            await anyio.sleep(fault.seconds)
+            entry.fault = None
+            await self.app(scope, replay, send)
+            return
+        if fault.kind == "drop":
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1000")]})
+            await send({"type": "http.response.body", "body": b'{"partial": ', "more_body": True})
+            raise ConnectionAbortedError("sandbox fault: connection dropped")
+        response = self._fault_response(scope, replay, rule)
+        await response(scope, replay, send)
+
+    def _match(self, key: str) -> FaultRule | None:
+        for rule in self.sandbox.config.faults:
+            if not fnmatch.fnmatchcase(key, rule.pattern):
+                continue
+            rule.seen += 1
+            if rule.seen <= rule.fault.skip:
+                continue
+            if rule.fault.count is not None and rule.applied >= rule.fault.count:
+                continue
+            rule.applied += 1
+            return rule
+        return None
+
+    def _fault_response(self, scope: Scope, receive: Receive, rule: FaultRule) -> Response:
+        fault = rule.fault
+        vendor = self.sandbox.vendor_for(scope["path"])
+        if fault.kind == "malformed":
+            return Response('{"status": "success", "data": [{"id": ', status_code=200, media_type="application/json")
+        if fault.kind == "html":
+            page = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+            return HTMLResponse(page, status_code=fault.status)
+        if vendor is None:
+            return Response(json.dumps({"error": "injected fault"}), status_code=fault.status)
+        if fault.kind == "rate_limit":
+            return vendor.rate_limited_response(Request(scope, receive))
+        return vendor.error_response(fault.status, "Injected sandbox fault")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    return receive

@@ -1,0 +1,148 @@
+"""Configuration from environment variables (flags override them); secrets stay ``SecretStr``."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Any, Literal
+
+import httpx
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from mcp_server.core.errors import ConfigError
+
+Provider = Literal["persistiq", "snov", "epixel"]
+PROVIDERS: tuple[Provider, ...] = ("persistiq", "snov", "epixel")
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(value: str) -> str:
+    """An absolute https URL (http only on loopback), without query or fragment."""
+    try:
+        url = httpx.URL(value)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ValueError(f"not a URL ({exc})") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError("must be an absolute http(s) URL such as https://api.example.com")
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ValueError("must use https (plain http is allowed only on loopback)")
+    if url.query or url.fragment:
+        raise ValueError("must not carry a query string or fragment")
+    return value.rstrip("/")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", validate_default=True, frozen=True)
+
+    persistiq_api_key: SecretStr | None = None
+    persistiq_base_url: str = "https://api.persistiq.com"
+    snov_client_id: SecretStr | None = None
+    snov_client_secret: SecretStr | None = None
+    snov_base_url: str = "https://api.snov.io"
+    snov_max_credits: float | None = Field(default=None, ge=0)
+    epixel_base_url: str | None = None
+    epixel_api_key: SecretStr | None = None
+    epixel_access_token: SecretStr | None = None
+    epixel_username: str | None = None
+    epixel_password: SecretStr | None = None
+    outbound_mcp_read_only: bool = False
+    outbound_mcp_toolsets: CommaList = Field(default_factory=list)
+    outbound_mcp_tools: CommaList = Field(default_factory=list)
+    outbound_mcp_http_token: SecretStr | None = None
+
+    # Tuning, not documented as variables: tests and the sandbox shorten them.
+    http_timeout: float = Field(default=30.0, gt=0)
+    poll_wait: float = Field(default=25.0, gt=0)
+    persistiq_rate_limit: int = Field(default=100, gt=0)
+    snov_rate_limit: int = Field(default=60, gt=0)
+    rate_window: float = Field(default=60.0, gt=0)
+
+    @field_validator("persistiq_base_url", "snov_base_url", "epixel_base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None or value == "" else check_base_url(value)
+
+    @field_validator("outbound_mcp_toolsets", "outbound_mcp_tools", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("outbound_mcp_toolsets")
+    @classmethod
+    def _known_toolsets(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(PROVIDERS))
+        if unknown:
+            raise ValueError(f"unknown toolset {', '.join(unknown)}; allowed: {', '.join(PROVIDERS)}")
+        return value
+
+    def configured(self, provider: Provider) -> bool:
+        """True when the provider's credentials are complete."""
+        if provider == "persistiq":
+            return self.persistiq_api_key is not None
+        if provider == "snov":
+            return self.snov_client_id is not None and self.snov_client_secret is not None
+        has_login = self.epixel_access_token is not None or self.epixel_username is not None
+        return self.epixel_base_url is not None and self.epixel_api_key is not None and has_login
+
+    def enabled_providers(self) -> list[Provider]:
+        if self.outbound_mcp_toolsets:
+            return [p for p in PROVIDERS if p in self.outbound_mcp_toolsets]
+        return [p for p in PROVIDERS if self.configured(p)]
+
+    def check(self) -> Settings:
+        """Cross-field rules; raises ``ConfigError`` naming the variable."""
+        pairs = [
+            ("SNOV_CLIENT_ID", self.snov_client_id, "SNOV_CLIENT_SECRET", self.snov_client_secret),
+            ("EPIXEL_USERNAME", self.epixel_username, "EPIXEL_PASSWORD", self.epixel_password),
+        ]
+        for name_a, a, name_b, b in pairs:
+            if (a is None) != (b is None):
+                missing = name_b if b is None else name_a
+                given = name_a if b is None else name_b
+                raise ConfigError(f"{missing} is required when {given} is set", variable=missing)
+        epixel_parts = (self.epixel_api_key, self.epixel_access_token, self.epixel_username)
+        if any(p is not None for p in epixel_parts) and self.epixel_base_url is None:
+            raise ConfigError(
+                "EPIXEL_BASE_URL is required for Epixel: https://<domain>/<api prefix>/<version>",
+                variable="EPIXEL_BASE_URL",
+            )
+        if self.epixel_base_url is not None and self.epixel_api_key is None and "epixel" in self.enabled_providers():
+            raise ConfigError("EPIXEL_API_KEY is required when EPIXEL_BASE_URL is set", variable="EPIXEL_API_KEY")
+        return self
+
+    def secrets(self) -> list[str]:
+        """Every secret value configured, for redaction."""
+        values = [
+            self.persistiq_api_key,
+            self.snov_client_id,
+            self.snov_client_secret,
+            self.epixel_api_key,
+            self.epixel_access_token,
+            self.epixel_password,
+            self.outbound_mcp_http_token,
+        ]
+        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Environment plus overrides; a bad value raises ``ConfigError`` naming its variable."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{variable}: {message}", variable=variable) from None
+    return settings.check()

@@ -1,0 +1,143 @@
+"""A small provider used only by the core's tests: every shared mechanism, over respx."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+from mcp.server.mcpserver import Context
+from pydantic import BaseModel, Field, SecretStr
+
+from mcp_server.core.auth import HeaderAuth, Token, TokenAuth
+from mcp_server.core.batching import run_batches
+from mcp_server.core.budget import WindowBudget
+from mcp_server.core.handles import decode, encode, fingerprint
+from mcp_server.core.http import ApiClient
+from mcp_server.core.paging import Page, collect
+from mcp_server.core.poller import Pending, Poller, Schedule, clamp_wait
+from mcp_server.core.progress import from_context
+from mcp_server.core.provider import ProviderDef, service_of
+from mcp_server.core.retry import RetryPolicy
+from mcp_server.core.tooling import Access, Toolset
+from mcp_server.settings import Settings
+
+BASE = "https://demo.example.com/api"
+toolset = Toolset("persistiq")
+
+
+@dataclass
+class Demo:
+    api: ApiClient
+    token_api: ApiClient
+
+
+async def _fetch_token(client: ApiClient, deadline: float, previous: Token | None) -> Token:
+    response = await client.request("POST", "oauth/token", deadline=deadline, idempotent=True, authenticated=False)
+    return Token(response.data["access_token"], client.clock() + response.data["expires_in"])
+
+
+def open_demo(settings: Settings, http: httpx.AsyncClient) -> Demo:
+    assert settings.persistiq_api_key is not None
+    fast = RetryPolicy(max_retries=3, base_delay=0.001, max_delay=0.01)
+    budget = WindowBudget(settings.persistiq_rate_limit, settings.rate_window, provider="Demo")
+    api = ApiClient("Demo", BASE, HeaderAuth({"x-api-key": settings.persistiq_api_key}), budget, http, retry=fast)
+    token_api = ApiClient("Demo", BASE, TokenAuth(_fetch_token), WindowBudget(1000, 60), http, retry=fast)
+    return Demo(api, token_api)
+
+
+def demo(ctx: Context) -> Demo:
+    return service_of(ctx, "persistiq", Demo)
+
+
+class Item(BaseModel):
+    id: str
+    name: str | None = None
+
+
+class Items(BaseModel):
+    items: list[Item]
+    next_cursor: str | None = None
+    hint: str | None = None
+
+
+class Created(BaseModel):
+    created: list[str]
+    failed: list[dict[str, Any]]
+
+
+class JobResult(BaseModel):
+    status: str
+    value: str | None = None
+    resume_handle: str | None = None
+
+
+@toolset.tool("Get item", Access.READ)
+async def demo_get(ctx: Context, item_id: Annotated[str, Field(description="id")]) -> Item:
+    """Get one item."""
+    response = await demo(ctx).api.request("GET", f"items/{item_id}")
+    return Item(**response.data)
+
+
+@toolset.tool("Get item with token", Access.READ)
+async def demo_token_get(ctx: Context, item_id: str) -> Item:
+    """Get one item with a bearer token."""
+    response = await demo(ctx).token_api.request("GET", f"items/{item_id}")
+    return Item(**response.data)
+
+
+@toolset.tool("List items", Access.READ)
+async def demo_list(
+    ctx: Context, limit: Annotated[int, Field(ge=1, le=1000)] = 100, cursor: str | None = None, kind: str = "all"
+) -> Items:
+    """List items."""
+    api = demo(ctx).api
+
+    async def fetch(ref: Any) -> Page[Item]:
+        response = await api.request("GET", ref or "items", params=None if ref else {"kind": kind})
+        return Page([Item(**i) for i in response.data["items"]], response.data.get("next_page"))
+
+    got = await collect(fetch, limit=limit, cursor=cursor, scope=fingerprint(tool="demo_list", kind=kind),
+                        progress=from_context(ctx))
+    return Items(items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+
+
+@toolset.tool("Create items", Access.WRITE)
+async def demo_create(ctx: Context, names: list[str]) -> Created:
+    """Create items, 2 per request."""
+    api = demo(ctx).api
+
+    async def send(batch: list[str]) -> list[str]:
+        response = await api.request("POST", "items", json_body={"names": batch})
+        return [i["id"] for i in response.data["items"]]
+
+    report = await run_batches(names, 2, send)
+    return Created(
+        created=[i for _, ids in report.done for i in ids],
+        failed=[{"names": f.items, "error": f.error, "maybe_applied": f.maybe_applied, "sent": f.sent}
+                for f in report.failed],
+    )
+
+
+@toolset.tool("Run job", Access.READ)
+async def demo_job(ctx: Context, resume_handle: str | None = None, max_wait: float | None = None) -> JobResult:
+    """Start a job and wait for it."""
+    api = demo(ctx).api
+    if resume_handle:
+        job_id = decode("demo-job", resume_handle, "resume_handle")["id"]
+    else:
+        job_id = (await api.request("POST", "jobs", idempotent=False)).data["id"]
+
+    async def check() -> str | None:
+        data = (await api.request("GET", f"jobs/{job_id}")).data
+        return data["value"] if data["status"] == "done" else None
+
+    poller = Poller(check, wait=clamp_wait(max_wait), schedule=Schedule(first=0.01, factor=1.0, most=0.01),
+                    progress=from_context(ctx), label="demo job")
+    outcome = await poller.run()
+    if isinstance(outcome, Pending):
+        return JobResult(status="in_progress", resume_handle=encode("demo-job", {"id": job_id}))
+    return JobResult(status="completed", value=outcome)
+
+
+DEMO = ProviderDef("persistiq", "Demo", toolset, open_demo, needs="PERSISTIQ_API_KEY")
