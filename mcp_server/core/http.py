@@ -111,6 +111,7 @@ class ApiClient:
         deadline: float | None = None,
         idempotent: bool | None = None,
         authenticated: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> ApiResponse:
         """Send one logical request; retried where that is safe, never a write twice."""
         url = self.url(path)
@@ -120,9 +121,11 @@ class ApiClient:
         attempt = 0
         while True:
             await self.budget.acquire(deadline)
-            headers = await self.auth.headers(self, deadline) if (self.auth and authenticated) else {}
+            auth_headers = await self.auth.headers(self, deadline) if (self.auth and authenticated) else {}
             try:
-                response, body = await self._send(method, url, params, data, json_body, headers, deadline)
+                response, body = await self._send(
+                    method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline
+                )
             except (httpx.TransportError, TimeoutError) as exc:
                 error = self._transport_error(exc, idempotent)
                 if not self._may_retry(error, idempotent, exc):
@@ -133,7 +136,7 @@ class ApiClient:
             self._observe(response)
             if response.status_code == 401 and self.auth and authenticated and not renewed:
                 renewed = True
-                if await self.auth.renew(self, headers, deadline):
+                if await self.auth.renew(self, auth_headers, deadline):
                     continue
             if response.is_success:
                 try:

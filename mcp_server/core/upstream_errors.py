@@ -21,7 +21,7 @@ def _text(value: Any) -> str:
     return json.dumps(value)
 
 
-def _field_errors(mapping: dict[str, Any]) -> dict[str, list[str]]:
+def field_errors(mapping: dict[str, Any]) -> dict[str, list[str]]:
     """DRF style ``{"field": ["message", ...]}``."""
     out: dict[str, list[str]] = {}
     for name, value in mapping.items():
@@ -51,13 +51,13 @@ def parse_error(status: int, body: bytes, cls: type[E]) -> E:
             message = _text(data["detail"])
         errors = data.get("errors")
         if isinstance(errors, dict) and errors:  # Epixel envelope, Snov field errors
-            fields = _field_errors(errors) or {"error": [_text(errors)[:_MAX_MESSAGE]]}
+            fields = field_errors(errors) or {"error": [_text(errors)[:_MAX_MESSAGE]]}
         elif isinstance(errors, list) and errors:
             message = message or _text(errors)
         elif isinstance(errors, str) and errors:
             message = message or errors
         if not message and not fields:
-            fields = _field_errors({k: v for k, v in data.items() if k not in ("status_code", "data", "success")})
+            fields = field_errors({k: v for k, v in data.items() if k not in ("status_code", "data", "success")})
     elif isinstance(data, list) and data:
         message = _text(data)
     elif data is None and body.lstrip()[:1] == b"<":

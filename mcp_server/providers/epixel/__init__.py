@@ -1,17 +1,8 @@
 """Epixel Leads & CRM: leads, appointments, notes."""
 
-from typing import Any
-
-import httpx
-
 from mcp_server.core.provider import ProviderDef
-from mcp_server.providers.epixel.tools import toolset
-from mcp_server.settings import Settings
-
-
-def open_service(settings: Settings, http: httpx.AsyncClient) -> Any:
-    raise NotImplementedError
-
+from mcp_server.providers.epixel.client import open_service
+from mcp_server.providers.epixel.toolset import toolset
 
 PROVIDER = ProviderDef(
     "epixel",

@@ -2,6 +2,6 @@
 
 from mcp_server.core.provider import ProviderDef
 from mcp_server.providers.persistiq.client import open_service
-from mcp_server.providers.persistiq.tools import toolset
+from mcp_server.providers.persistiq.toolset import toolset
 
 PROVIDER = ProviderDef("persistiq", "PersistIQ", toolset, open_service, needs="PERSISTIQ_API_KEY")

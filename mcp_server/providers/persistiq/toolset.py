@@ -1,4 +1,4 @@
-"""PersistIQ's tools (filled in by the PersistIQ issue)."""
+"""The toolset every tool module of this provider registers into."""
 
 from mcp_server.core.tooling import Toolset
 

@@ -1,4 +1,4 @@
-"""Tools of this provider (filled in by its issue)."""
+"""The toolset every tool module of this provider registers into."""
 
 from mcp_server.core.tooling import Toolset
 

@@ -1,0 +1,100 @@
+"""Snov.io's service: OAuth client-credentials token, 60/min budget, credit ceiling, v1 retirement memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from mcp.server.mcpserver import Context
+from pydantic import SecretStr
+
+from mcp_server.core.auth import Fetch, Token, TokenAuth
+from mcp_server.core.budget import WindowBudget
+from mcp_server.core.errors import ApiError, CreditLimit
+from mcp_server.core.http import ApiClient, ApiResponse
+from mcp_server.core.provider import service_of
+from mcp_server.settings import Settings
+
+LABEL = "Snov.io"
+TOKEN_PATH = "v1/oauth/access_token"
+HOURLY_LIMIT_TEXT = "too many prospects processing"
+
+
+def token_fetcher(client_id: SecretStr, client_secret: SecretStr) -> Fetch:
+    """OAuth client credentials (``POST /v1/oauth/access_token``)."""
+
+    async def fetch(client: ApiClient, deadline: float, previous: Token | None) -> Token:
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id.get_secret_value(),
+            "client_secret": client_secret.get_secret_value(),
+        }
+        # Asking for a token twice is harmless, so it may be retried like a read.
+        response = await client.request(
+            "POST", TOKEN_PATH, data=form, deadline=deadline, idempotent=True, authenticated=False
+        )
+        data = response.data if isinstance(response.data, dict) else {}
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise ApiError("the token endpoint answered without an access_token", provider=LABEL, status=200)
+        return Token(token, client.clock() + float(data.get("expires_in") or 3600))
+
+    return fetch
+
+
+def check_success(response: ApiResponse) -> Any:
+    """Snov.io answers some failures with 200 and ``"success": false``."""
+    data = response.data
+    if isinstance(data, dict) and data.get("success") is False:
+        message = data.get("message") or data.get("errors") or data.get("error") or "the request failed"
+        text = message if isinstance(message, str) else str(message)
+        hint = (
+            "Snov.io's hourly plan limit for this method is used up: try again later (within the hour)."
+            if HOURLY_LIMIT_TEXT in text.lower()
+            else ""
+        )
+        raise ApiError(f"Snov.io refused the request: {text[:500]}", provider=LABEL, status=200, hint=hint)
+    return data
+
+
+@dataclass
+class Snov:
+    api: ApiClient
+    max_credits: float | None
+    read_only: bool
+    spent: float = 0.0
+    """Credits this process has committed to spend (estimated before each paid call)."""
+    v1_retired: set[str] = field(default_factory=set)
+    """v1 methods that answered 404/410: their v2 replacement is used for the rest of the process."""
+
+    def charge(self, credits: float, what: str) -> None:
+        """Reserve ``credits`` before a paid request; refuse (nothing sent) past ``SNOV_MAX_CREDITS``."""
+        if credits <= 0:
+            return
+        if self.max_credits is not None and self.spent + credits > self.max_credits:
+            left = max(0.0, self.max_credits - self.spent)
+            raise CreditLimit(
+                f"{what} would spend up to {credits:g} credits, but only {left:g} of this server's "
+                f"SNOV_MAX_CREDITS={self.max_credits:g} remain",
+                provider=LABEL,
+                hint="Nothing was sent. Ask the user to raise SNOV_MAX_CREDITS or narrow the request.",
+            )
+        self.spent += credits
+
+
+def open_service(settings: Settings, http: httpx.AsyncClient) -> Snov:
+    assert settings.snov_client_id is not None and settings.snov_client_secret is not None
+    api = ApiClient(
+        provider=LABEL,
+        base_url=settings.snov_base_url,
+        auth=TokenAuth(token_fetcher(settings.snov_client_id, settings.snov_client_secret)),
+        budget=WindowBudget(settings.snov_rate_limit, settings.rate_window, provider=LABEL),
+        http=http,
+        check=check_success,
+    )
+    return Snov(api, settings.snov_max_credits, settings.outbound_mcp_read_only)
+
+
+def snov(ctx: Context) -> Snov:
+    return service_of(ctx, "snov", Snov)
