@@ -46,3 +46,26 @@ def sandbox(sandbox_thread: SandboxThread) -> Sandbox:
 @pytest.fixture
 def sandbox_urls(sandbox: Sandbox, sandbox_thread: SandboxThread):
     return sandbox_thread.urls
+
+
+@pytest.fixture
+def settings_for(sandbox_urls):
+    """Settings pointing every provider at the sandbox, plus overrides (``snov_max_credits=3``...)."""
+    from mcp_server.settings import load_settings
+
+    def make(**overrides):
+        env = {key.lower(): value for key, value in sandbox_urls.environment().items()}
+        return load_settings(**{**env, **overrides})
+
+    return make
+
+
+@pytest.fixture
+async def mcp(settings_for):
+    """An in-memory MCP client connected to a server on the sandbox with all three providers."""
+    from mcp import Client
+
+    from mcp_server.server import create_server
+
+    async with Client(create_server(settings_for())) as client:
+        yield client

@@ -1,6 +1,14 @@
 """Snov.io: domain search, email finder and verifier, prospect lists, campaigns, webhooks."""
 
 from mcp_server.core.provider import ProviderDef
+from mcp_server.providers.snov import (  # noqa: F401  (importing registers the tools, in catalogue order)
+    account,
+    campaigns,
+    finder,
+    prospects,
+    search,
+    webhooks,
+)
 from mcp_server.providers.snov.client import open_service
 from mcp_server.providers.snov.toolset import toolset
 

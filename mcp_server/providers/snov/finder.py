@@ -1,0 +1,1 @@
+"""Snov.io tools (placeholder until written)."""
