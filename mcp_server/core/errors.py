@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from mcp.server.mcpserver.exceptions import ToolError
 
+from mcp_server.core.redact import REDACTOR
+
 
 @dataclass
 class OutboundError(Exception):
@@ -105,4 +107,5 @@ def describe(error: OutboundError) -> str:
 
 
 def to_tool_error(error: OutboundError) -> ToolError:
-    return ToolError(describe(error))
+    # An upstream may echo a credential back in its error text; it never reaches the model.
+    return ToolError(REDACTOR(describe(error)))

@@ -1,4 +1,4 @@
-"""Epixel Leads & CRM: leads, appointments, notes."""
+"""Epixel Leads & CRM: leads, appointments, notes. (Developers: read BRIEF.md here first.)"""
 
 from mcp_server.core.provider import ProviderDef
 from mcp_server.providers.epixel.client import open_service

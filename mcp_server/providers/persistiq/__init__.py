@@ -1,4 +1,4 @@
-"""PersistIQ: leads, campaigns, events, do-not-contact domains."""
+"""PersistIQ: leads, campaigns, events, do-not-contact domains. (Developers: read BRIEF.md here first.)"""
 
 from mcp_server.core.provider import ProviderDef
 from mcp_server.providers.persistiq.client import open_service

@@ -1,4 +1,4 @@
-"""Snov.io's service: OAuth client-credentials token, 60/min budget, credit ceiling, v1 retirement memory."""
+"""Snov.io service: OAuth token, 60/min budget, credit ceiling, v1 retirement memory. Developers: read BRIEF.md."""
 
 from __future__ import annotations
 
