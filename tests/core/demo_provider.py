@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import httpx
 from mcp.server.mcpserver import Context
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field
 
 from mcp_server.core.auth import HeaderAuth, Token, TokenAuth
 from mcp_server.core.batching import run_batches
@@ -97,8 +97,9 @@ async def demo_list(
         response = await api.request("GET", ref or "items", params=None if ref else {"kind": kind})
         return Page([Item(**i) for i in response.data["items"]], response.data.get("next_page"))
 
-    got = await collect(fetch, limit=limit, cursor=cursor, scope=fingerprint(tool="demo_list", kind=kind),
-                        progress=from_context(ctx))
+    got = await collect(
+        fetch, limit=limit, cursor=cursor, scope=fingerprint(tool="demo_list", kind=kind), progress=from_context(ctx)
+    )
     return Items(items=got.items, next_cursor=got.next_cursor, hint=got.hint)
 
 
@@ -114,8 +115,10 @@ async def demo_create(ctx: Context, names: list[str]) -> Created:
     report = await run_batches(names, 2, send)
     return Created(
         created=[i for _, ids in report.done for i in ids],
-        failed=[{"names": f.items, "error": f.error, "maybe_applied": f.maybe_applied, "sent": f.sent}
-                for f in report.failed],
+        failed=[
+            {"names": f.items, "error": f.error, "maybe_applied": f.maybe_applied, "sent": f.sent}
+            for f in report.failed
+        ],
     )
 
 
@@ -132,8 +135,13 @@ async def demo_job(ctx: Context, resume_handle: str | None = None, max_wait: flo
         data = (await api.request("GET", f"jobs/{job_id}")).data
         return data["value"] if data["status"] == "done" else None
 
-    poller = Poller(check, wait=clamp_wait(max_wait), schedule=Schedule(first=0.01, factor=1.0, most=0.01),
-                    progress=from_context(ctx), label="demo job")
+    poller = Poller(
+        check,
+        wait=clamp_wait(max_wait),
+        schedule=Schedule(first=0.01, factor=1.0, most=0.01),
+        progress=from_context(ctx),
+        label="demo job",
+    )
     outcome = await poller.run()
     if isinstance(outcome, Pending):
         return JobResult(status="in_progress", resume_handle=encode("demo-job", {"id": job_id}))

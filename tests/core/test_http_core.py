@@ -130,7 +130,9 @@ async def test_a_malformed_json_answer_to_a_read_is_retried_then_reported():
 async def test_an_upstream_error_reaches_the_model_with_its_words_and_what_to_do():
     with respx.mock() as mock:
         mock.get(f"{BASE}/items/9").mock(
-            return_value=httpx.Response(404, json={"status": "error", "error": {"reason": "not_found", "message": "Lead not found"}})
+            return_value=httpx.Response(
+                404, json={"status": "error", "error": {"reason": "not_found", "message": "Lead not found"}}
+            )
         )
         async with demo_client() as client:
             result = await client.call_tool("demo_get", {"item_id": "9"})
@@ -195,7 +197,9 @@ async def test_a_secret_canary_never_reaches_outputs_errors_or_logs(caplog):
     outputs = []
     with respx.mock() as mock:
         # A hostile upstream echoes the key back in its error text and in a body.
-        mock.get(f"{BASE}/items/1").mock(return_value=httpx.Response(401, json={"error": {"message": f"bad key {CANARY}"}}))
+        mock.get(f"{BASE}/items/1").mock(
+            return_value=httpx.Response(401, json={"error": {"message": f"bad key {CANARY}"}})
+        )
         mock.get(f"{BASE}/items/2").mock(return_value=httpx.Response(200, json={"id": "2", "name": "ok"}))
         mock.get(f"{BASE}/items/3").mock(side_effect=httpx.ConnectError(f"cannot reach with {CANARY}"))
         async with demo_client() as client:

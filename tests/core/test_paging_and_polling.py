@@ -28,8 +28,12 @@ async def test_the_paginator_returns_exactly_limit_items_across_pages_and_resume
         mock.get(url__regex=rf"{BASE}/items(\?.*)?$").mock(side_effect=paged)
         async with demo_client() as client:
             first = await client.call_tool("demo_list", {"limit": 4})
-            second = await client.call_tool("demo_list", {"limit": 4, "cursor": first.structured_content["next_cursor"]})
-            third = await client.call_tool("demo_list", {"limit": 4, "cursor": second.structured_content["next_cursor"]})
+            second = await client.call_tool(
+                "demo_list", {"limit": 4, "cursor": first.structured_content["next_cursor"]}
+            )
+            third = await client.call_tool(
+                "demo_list", {"limit": 4, "cursor": second.structured_content["next_cursor"]}
+            )
     ids = [i["id"] for r in (first, second, third) for i in r.structured_content["items"]]
     assert [len(r.structured_content["items"]) for r in (first, second, third)] == [4, 4, 2]
     assert ids == [str(i) for i in range(10)]
@@ -42,7 +46,9 @@ async def test_a_limit_that_ends_on_a_page_boundary_does_not_lose_the_next_page(
         mock.get(url__regex=rf"{BASE}/items(\?.*)?$").mock(side_effect=paged)
         async with demo_client() as client:
             first = await client.call_tool("demo_list", {"limit": 6})
-            rest = await client.call_tool("demo_list", {"limit": 100, "cursor": first.structured_content["next_cursor"]})
+            rest = await client.call_tool(
+                "demo_list", {"limit": 100, "cursor": first.structured_content["next_cursor"]}
+            )
     assert [i["id"] for i in rest.structured_content["items"]] == ["6", "7", "8", "9"]
 
 
