@@ -100,6 +100,4 @@ class SandboxEnv:
 
     def handled(self, method: str, path_prefix: str = "") -> list[LoggedRequest]:
         """Requests that reached a vendor handler (no fault), e.g. to count writes."""
-        return [
-            r for r in self.requests if r.fault is None and r.method == method and r.path.startswith(path_prefix)
-        ]
+        return [r for r in self.requests if r.fault is None and r.method == method and r.path.startswith(path_prefix)]

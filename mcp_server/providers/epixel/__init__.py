@@ -1,6 +1,11 @@
 """Epixel Leads & CRM: leads, appointments, notes. (Developers: read BRIEF.md here first.)"""
 
 from mcp_server.core.provider import ProviderDef
+from mcp_server.providers.epixel import (  # noqa: F401  (importing registers the tools)
+    appointments,
+    leads,
+    notes,
+)
 from mcp_server.providers.epixel.client import open_service
 from mcp_server.providers.epixel.toolset import toolset
 

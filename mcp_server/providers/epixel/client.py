@@ -1,27 +1,76 @@
-"""Epixel's service: ``apikey`` header plus a Bearer access token (fixed, or from login and renewed)."""
+"""Epixel's service: ``apikey`` header plus a Bearer access token (fixed, or from login and renewed).
+
+Also the path table, the envelope unwrap, and the one way the list tools read limit/offset pages.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from mcp.server.mcpserver import Context
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 
-from mcp_server.core.auth import Fetch, Token, TokenAuth
+from mcp_server.core.auth import Fetch, HeaderAuth, Token, TokenAuth
 from mcp_server.core.budget import WindowBudget
-from mcp_server.core.errors import ApiError, OutboundError
-from mcp_server.core.http import ApiClient, ApiResponse
+from mcp_server.core.errors import ApiError, BadResponse, OutboundError
+from mcp_server.core.handles import fingerprint
+from mcp_server.core.http import ApiClient, ApiResponse, AuthHook
+from mcp_server.core.paging import Collected, Page, collect
+from mcp_server.core.progress import from_context
 from mcp_server.core.provider import service_of
 from mcp_server.core.upstream_errors import field_errors
 from mcp_server.settings import Settings
 
 LABEL = "Epixel"
-LOGIN_PATH = "user/login/"
-REFRESH_PATH = "user/token/refresh/"
 # The API documents no limit; this keeps one server polite to a customer's own host.
 RATE_LIMIT = 120
+# DRF's usual cap on `limit`; a smaller server cap only makes pages shorter.
+PAGE_SIZE = 100
+M = TypeVar("M", bound=BaseModel)
+# What DRF and simplejwt answer when the credentials themselves are refused (not a "Request Failed").
+_AUTH_WORDS = ("token", "credentials", "api key", "apikey", "authoriz", "no active account")
+
+
+class Paths:
+    """Every upstream path in one place, relative to ``EPIXEL_BASE_URL``."""
+
+    login = "user/login/"
+    refresh = "user/token/refresh/"  # undocumented; simplejwt's convention
+    overview = "leads/overview/"
+    leads = "leads/list/"
+    appointments = "leads/appointments/list/"
+    lead = "leads/view/lead/"
+    create_lead = "leads/create/lead/"
+    update_lead = "leads/update/lead/"
+    delete_lead = "leads/delete/lead/"
+    create_appointment = "leads/create/appointment/"
+    update_appointment = "leads/update/appointment/"
+    delete_appointment = "leads/delete/appointment/"
+    create_note = "leads/create/leadnote/"
+    delete_note = "leads/delete/leadnote/"
+
+
+def _tidy(error: ApiError, status: int) -> ApiError:
+    """DRF's ``non_field_errors`` is the message itself; 401 and 404 say what to check."""
+    general = error.field_errors.pop("non_field_errors", None) or error.field_errors.pop("error", None)
+    if general:
+        error.message = f"the API answered {status}: {'; '.join(general)}"
+    if status == 404:  # Epixel answers 400 for unknown records: a 404 means a wrong base URL
+        error.hint = "Ask the user to check EPIXEL_BASE_URL: it must be https://<domain>/<api prefix>/<version>."
+    if status == 401:
+        text = " ".join([error.message, *(m for ms in error.field_errors.values() for m in ms)]).lower()
+        if any(word in text for word in _AUTH_WORDS):
+            error.hint = (
+                "The Epixel credentials were refused: ask the user to check EPIXEL_API_KEY and "
+                "EPIXEL_ACCESS_TOKEN (it may have expired) or EPIXEL_USERNAME/EPIXEL_PASSWORD."
+            )
+        else:
+            error.hint = "Epixel refused this action for the signed-in user (not a credentials problem)."
+    return error
 
 
 def unwrap(response: ApiResponse) -> Any:
@@ -30,29 +79,34 @@ def unwrap(response: ApiResponse) -> Any:
     if not isinstance(body, dict) or "data" not in body or not ({"status_code", "errors"} & body.keys()):
         return body
     errors = body.get("errors")
-    status = body.get("status_code")
-    failed = isinstance(status, int) and status >= 400
-    if errors or failed:
+    code = body.get("status_code")
+    status = code if isinstance(code, int) and code >= 400 else response.status
+    if errors or status >= 400:
         fields = field_errors(errors) if isinstance(errors, dict) else {}
-        message = errors if isinstance(errors, str) else "the request was refused"
+        message = errors if isinstance(errors, str) and errors else "the request was refused"
         if isinstance(errors, dict) and not fields:
-            message = str(errors)[:500]
-        raise ApiError(
-            f"the API answered {status if isinstance(status, int) else response.status}: {message}",
-            provider=LABEL,
-            status=status if isinstance(status, int) else response.status,
-            field_errors=fields,
+            message = json.dumps(errors)[:500]
+        raise _tidy(
+            ApiError(f"the API answered {status}: {message}", provider=LABEL, status=status, field_errors=fields),
+            status,
         )
     return body["data"]
+
+
+class EpixelApi(ApiClient):
+    """The core client, with Epixel's error bodies made readable."""
+
+    def _api_error(self, response: httpx.Response, body: bytes) -> ApiError:
+        return _tidy(super()._api_error(response, body), response.status_code)
 
 
 def _tokens(data: Any) -> tuple[str, str | None]:
     if isinstance(data, dict) and isinstance(data.get("access"), str):
         return data["access"], data.get("refresh") if isinstance(data.get("refresh"), str) else None
-    raise ApiError("the login answered without an access token", provider=LABEL, status=200)
+    raise BadResponse("the login answered without an access token", provider=LABEL)
 
 
-def token_fetcher(api_key: SecretStr, username: str | None, password: SecretStr | None) -> Fetch:
+def token_fetcher(api_key: SecretStr, username: str, password: SecretStr) -> Fetch:
     """Refresh with the refresh token when there is one; otherwise (or if that fails) log in again."""
 
     async def fetch(client: ApiClient, deadline: float, previous: Token | None) -> Token:
@@ -61,7 +115,7 @@ def token_fetcher(api_key: SecretStr, username: str | None, password: SecretStr 
             try:
                 response = await client.request(
                     "POST",
-                    REFRESH_PATH,
+                    Paths.refresh,
                     data={"refresh": previous.refresh},
                     deadline=deadline,
                     idempotent=True,
@@ -72,17 +126,9 @@ def token_fetcher(api_key: SecretStr, username: str | None, password: SecretStr 
                 return Token(access, refresh=previous.refresh)
             except OutboundError:
                 pass  # an expired or unsupported refresh: log in again below
-        if username is None or password is None:
-            raise ApiError(
-                "the access token was refused",
-                provider=LABEL,
-                status=401,
-                hint="EPIXEL_ACCESS_TOKEN has expired: ask the user to set a fresh one, "
-                "or EPIXEL_USERNAME and EPIXEL_PASSWORD so the server can log in itself.",
-            )
         response = await client.request(
             "POST",
-            LOGIN_PATH,
+            Paths.login,
             data={"username": username, "password": password.get_secret_value()},
             deadline=deadline,
             idempotent=True,
@@ -100,17 +146,24 @@ class Epixel:
     api: ApiClient
 
 
+def _auth(settings: Settings) -> AuthHook:
+    key = settings.epixel_api_key
+    assert key is not None
+    if settings.epixel_username is not None and settings.epixel_password is not None:
+        fetch = token_fetcher(key, settings.epixel_username, settings.epixel_password)
+        return TokenAuth(fetch, static={"apikey": key}, initial=settings.epixel_access_token)
+    # A fixed token cannot be renewed: a 401 is reported with the upstream's own words.
+    token = settings.epixel_access_token
+    assert token is not None
+    return HeaderAuth({"apikey": key, "Authorization": SecretStr(f"Bearer {token.get_secret_value()}")})
+
+
 def open_service(settings: Settings, http: httpx.AsyncClient) -> Epixel:
-    assert settings.epixel_base_url is not None and settings.epixel_api_key is not None
-    auth = TokenAuth(
-        token_fetcher(settings.epixel_api_key, settings.epixel_username, settings.epixel_password),
-        static={"apikey": settings.epixel_api_key},
-        initial=settings.epixel_access_token,
-    )
-    api = ApiClient(
+    assert settings.epixel_base_url is not None
+    api = EpixelApi(
         provider=LABEL,
         base_url=settings.epixel_base_url,
-        auth=auth,
+        auth=_auth(settings),
         budget=WindowBudget(RATE_LIMIT, settings.rate_window, provider=LABEL),
         http=http,
         check=unwrap,
@@ -120,3 +173,63 @@ def open_service(settings: Settings, http: httpx.AsyncClient) -> Epixel:
 
 def epixel(ctx: Context) -> Epixel:
     return service_of(ctx, "epixel", Epixel)
+
+
+def parse(model: type[M], raw: Any, what: str) -> M:
+    """One upstream record as ``model``; an unexpected shape is a clear error, not a crash."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "record"
+        raise BadResponse(
+            f"Epixel answered with an unexpected {what} ({where}: {first['msg']})", provider=LABEL
+        ) from None
+
+
+def page_of(data: Any, what: str) -> tuple[list[Any], bool]:
+    """The records of ``data`` (a DRF page, a bare list, or one object) and whether more follow."""
+    if isinstance(data, list):
+        return data, False
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        return data["results"], bool(data.get("next"))
+    if isinstance(data, dict) and not data:
+        return [], False
+    raise BadResponse(f"Epixel answered without a list of {what}", provider=LABEL)
+
+
+async def read_pages(
+    ctx: Context,
+    tool: str,
+    path: str,
+    model: type[M],
+    *,
+    limit: int,
+    cursor: str | None,
+    filters: Mapping[str, str | None],
+) -> Collected[M]:
+    """Read limit/offset pages of ``path`` until ``limit`` records; the cursor holds the offset.
+
+    Offsets rather than the page's ``next`` URL: a DRF server behind a proxy often writes ``http://``
+    links for an ``https://`` API, which the core would rightly refuse to follow.
+    """
+    api = epixel(ctx).api
+    params = {name: value for name, value in filters.items() if value is not None}
+    size = min(limit, PAGE_SIZE)
+    what = tool.removeprefix("epixel_list_")
+
+    async def fetch(ref: Any) -> Page[M]:
+        offset = int(ref or 0)
+        response = await api.request("GET", path, params={**params, "limit": size, "offset": offset})
+        raw, more = page_of(response.data, what)
+        items = [parse(model, item, what) for item in raw]
+        return Page(items, offset + len(raw) if more and raw else None)
+
+    return await collect(
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        scope=fingerprint(tool=tool, **params),
+        progress=from_context(ctx),
+        noun=what,
+    )

@@ -1,17 +1,47 @@
-"""PersistIQ's service: one ``ApiClient`` with the ``x-api-key`` header and a 100/min budget."""
+"""PersistIQ's service: one ``ApiClient`` with the ``x-api-key`` header and a 100/min budget.
+
+Also the path table and the one way every list tool reads ``has_more``/``next_page`` pages.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
+from mcp.server.mcpserver import Context
+from pydantic import BaseModel, ValidationError
 
 from mcp_server.core.auth import HeaderAuth
 from mcp_server.core.budget import WindowBudget
+from mcp_server.core.errors import BadResponse
+from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient
+from mcp_server.core.paging import Collected, Page, collect
+from mcp_server.core.progress import from_context
+from mcp_server.core.provider import service_of
 from mcp_server.settings import Settings
 
 PROVIDER = "persistiq"
+LABEL = "PersistIQ"
+M = TypeVar("M", bound=BaseModel)
+
+
+class Paths:
+    """Every upstream path in one place (relative to the base URL)."""
+
+    users = "v1/users"
+    leads = "v1/leads"
+    lead = "v1/leads/{lead_id}"
+    lead_statuses = "v1/lead_statuses"
+    lead_fields = "v1/lead_fields"
+    campaigns = "v1/campaigns"
+    campaign_leads = "v1/campaigns/{campaign_id}/leads"
+    campaign_lead = "v1/campaigns/{campaign_id}/leads/{lead_id}"
+    # The doc's events section says /v1/leads; the real path is /v1/events.
+    events = "v1/events"
+    dnc_domains = "v1/dnc_domains"
 
 
 @dataclass
@@ -22,10 +52,76 @@ class PersistIQ:
 def open_service(settings: Settings, http: httpx.AsyncClient) -> PersistIQ:
     assert settings.persistiq_api_key is not None
     api = ApiClient(
-        provider="PersistIQ",
+        provider=LABEL,
         base_url=settings.persistiq_base_url,
         auth=HeaderAuth({"x-api-key": settings.persistiq_api_key}),
-        budget=WindowBudget(settings.persistiq_rate_limit, settings.rate_window, provider="PersistIQ"),
+        budget=WindowBudget(settings.persistiq_rate_limit, settings.rate_window, provider=LABEL),
         http=http,
     )
     return PersistIQ(api)
+
+
+def persistiq(ctx: Context) -> PersistIQ:
+    return service_of(ctx, PROVIDER, PersistIQ)
+
+
+def parse(model: type[M], raw: Any, what: str) -> M:
+    """One upstream record as ``model``; an unexpected shape is a clear error, not a crash."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "record"
+        raise BadResponse(
+            f"PersistIQ answered with an unexpected {what} ({where}: {first['msg']})", provider=LABEL
+        ) from None
+
+
+def records(data: Any, key: str, model: type[M], what: str) -> list[M]:
+    """The list under ``key`` of a response body, each parsed as ``model``."""
+    raw = data.get(key) if isinstance(data, dict) else None
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise BadResponse(f"PersistIQ answered without a list of {key}", provider=LABEL)
+    return [parse(model, item, what) for item in raw]
+
+
+async def read_pages(
+    ctx: Context,
+    tool: str,
+    path: str,
+    key: str,
+    model: type[M],
+    *,
+    limit: int,
+    cursor: str | None,
+    filters: Mapping[str, str | None],
+) -> Collected[M]:
+    """Follow ``next_page`` links from ``path`` until ``limit`` records; the filters go with every page.
+
+    A ``next_page`` URL may or may not repeat the filters, so they are merged into its query (httpx's
+    ``params=`` would replace that query, page number included).
+    """
+    api = persistiq(ctx).api
+    params = {name: value for name, value in filters.items() if value is not None}
+
+    async def fetch(ref: Any) -> Page[M]:
+        if ref:
+            response = await api.request("GET", str(httpx.URL(ref).copy_merge_params(params)))
+        else:
+            response = await api.request("GET", path, params=params or None)
+        data = response.data
+        items = records(data, key, model, key.rstrip("s").replace("_", " "))
+        more = isinstance(data, dict) and data.get("has_more") is not False
+        next_page = data.get("next_page") if isinstance(data, dict) and more else None
+        return Page(items, next_page if isinstance(next_page, str) and next_page else None)
+
+    return await collect(
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        scope=fingerprint(tool=tool, **params),
+        progress=from_context(ctx),
+        noun=key.replace("_", " "),
+    )

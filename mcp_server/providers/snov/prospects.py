@@ -1,1 +1,209 @@
-"""Snov.io tools (placeholder until written)."""
+"""Snov.io prospect lists and prospects: lists, their members, adding, finding, custom fields, do-not-email."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from mcp_server.core.errors import BadResponse, InvalidInput
+from mcp_server.core.handles import fingerprint
+from mcp_server.core.http import ApiClient, ApiResponse
+from mcp_server.core.paging import Page, collect
+from mcp_server.core.progress import from_context
+from mcp_server.core.tooling import Access
+from mcp_server.providers.snov.campaigns_models import Cursor, Email, Items, Limit, Opt, as_list
+from mcp_server.providers.snov.client import LABEL, check_success, snov
+from mcp_server.providers.snov.prospects_models import (
+    AddedProspect,
+    CustomField,
+    DoNotEmail,
+    ListedProspect,
+    ListPage,
+    Prospect,
+    ProspectList,
+)
+from mcp_server.providers.snov.toolset import toolset
+
+PER_PAGE = 100
+"""prospect-list's page size: the older doc's maximum, safe on both generations."""
+ListId = Annotated[int, Field(ge=1, description="Prospect list id (snov_list_prospect_lists)")]
+Text = Opt[Annotated[str, Field(max_length=255)]]
+EmailOrDomain = Annotated[str, Field(max_length=254, pattern=r"^([^@\s]+@)?[^@\s]+\.[^@\s]+$")]
+Url = Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")]
+
+
+@toolset.tool("Add to Snov.io do-not-email list", Access.WRITE)
+async def snov_add_to_do_not_email_list(
+    ctx: Context,
+    items: Annotated[list[EmailOrDomain], Field(min_length=1, max_length=100, description="Emails or domains")],
+    list_id: Annotated[Opt[int], Field(ge=1, description="Do-not-email list id; default: the account's first")] = None,
+) -> DoNotEmail:
+    """Stop all future emails to these addresses or whole domains. Free. Returns those newly added and
+    those already listed."""
+    api = snov(ctx).api
+    name = None
+    if list_id is None:
+        lists = as_list((await api.request("GET", "v2/blacklists")).data)
+        if not lists:
+            raise InvalidInput("the account has no do-not-email list", field="list_id", hint="Create one in Snov.io.")
+        list_id, name = int(lists[0]["id"]), lists[0].get("name")
+    unique = list(dict.fromkeys(i.strip().lower() for i in items))
+    response = await api.request("POST", "v1/do-not-email-list", data={"items[]": unique, "listId": list_id})
+    body = _unwrapped(response)
+    duplicates = [str(d).lower() for d in (body.get("data") or {}).get("duplicates") or []]
+    added = [i for i in unique if i not in duplicates]
+    return DoNotEmail(list_id=list_id, list_name=name, added=added, already_listed=duplicates)
+
+
+@toolset.tool("Add prospect to Snov.io list", Access.WRITE)
+async def snov_add_prospect_to_list(
+    ctx: Context,
+    list_id: ListId,
+    email: Email,
+    first_name: Text = None,
+    last_name: Text = None,
+    position: Text = None,
+    company_name: Text = None,
+    company_site: Opt[Url] = None,
+    country: Annotated[Text, Field(description="Country name in English")] = None,
+    locality: Text = None,
+    phones: Annotated[Opt[list[Annotated[str, Field(max_length=40)]]], Field(max_length=10)] = None,
+    custom_fields: Annotated[
+        Opt[dict[str, Annotated[str, Field(max_length=1000)]]],
+        Field(max_length=50, description="label -> value; labels from snov_list_custom_fields"),
+    ] = None,
+    social_links: Annotated[
+        Opt[dict[Annotated[str, Field(pattern=r"^[A-Za-z]{1,20}$")], Url]],
+        Field(max_length=5, description="network -> URL, e.g. linkedIn, facebook, twitter"),
+    ] = None,
+    update_contact: Annotated[bool, Field(description="Update the prospect if the email exists")] = False,
+) -> AddedProspect:
+    """Add a prospect to a prospect list; a campaign running on that list starts for them. Free. Returns the
+    prospect id (for snov_get_prospect) and whether it was added or updated."""
+    api = snov(ctx).api
+    if custom_fields:
+        await _check_custom_fields(api, list(custom_fields))
+    form: dict[str, Any] = {
+        "listId": list_id,
+        "email": email,
+        "firstName": first_name,
+        "lastName": last_name,
+        "position": position,
+        "companyName": company_name,
+        "companySite": company_site,
+        "country": country,
+        "locality": locality,
+        "phones[]": phones,
+        # PHP reads the string "false" as true: the flag is sent only when set.
+        "updateContact": "1" if update_contact else None,
+    }
+    form.update({f"customFields[{k}]": v for k, v in (custom_fields or {}).items()})
+    form.update({f"socialLinks[{k}]": v for k, v in (social_links or {}).items()})
+    response = await api.request("POST", "v1/add-prospect-to-list", data={k: v for k, v in form.items() if v})
+    data = response.data if isinstance(response.data, dict) else {}
+    return AddedProspect(id=data.get("id"), list_id=list_id, added=data.get("added"), updated=data.get("updated"))
+
+
+@toolset.tool("Get Snov.io prospect", Access.READ)
+async def snov_get_prospect(
+    ctx: Context, prospect_id: Annotated[str, Field(min_length=1, max_length=200, description="Prospect id")]
+) -> Prospect:
+    """A prospect in your lists by id: name, location, social links, current jobs, lists, campaigns with
+    sent/open/reply counts, custom fields. Free. Ids come from snov_list_prospects_in_list or
+    snov_add_prospect_to_list."""
+    response = await snov(ctx).api.request("POST", "v1/get-prospect-by-id", data={"id": prospect_id}, idempotent=True)
+    data = response.data.get("data") if isinstance(response.data, dict) else None
+    return Prospect.of(data if isinstance(data, dict) else {"id": prospect_id})
+
+
+@toolset.tool("Find Snov.io prospects by email", Access.READ)
+async def snov_find_prospects_by_email(ctx: Context, email: Email) -> Items[Prospect]:
+    """Prospects in your lists with this email, each with lists, campaigns and custom fields. Free."""
+    response = await snov(ctx).api.request("POST", "v1/get-prospects-by-email", data={"email": email}, idempotent=True)
+    return Items[Prospect](items=[Prospect.of(row) for row in as_list(response.data) if "id" in row])
+
+
+@toolset.tool("List Snov.io custom fields", Access.READ)
+async def snov_list_custom_fields(ctx: Context) -> Items[CustomField]:
+    """The account's prospect custom fields: label, type, required. Free. Labels are the keys of
+    snov_add_prospect_to_list's custom_fields."""
+    rows = as_list((await snov(ctx).api.request("GET", "v1/prospect-custom-fields")).data)
+    return Items[CustomField](
+        items=[CustomField(label=r["label"], type=r.get("type"), required=r.get("required")) for r in rows]
+    )
+
+
+@toolset.tool("List Snov.io prospect lists", Access.READ)
+async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
+    """The account's prospect lists: id, name, number of prospects, creation time. Deleted lists are left
+    out. Free."""
+    rows = as_list((await snov(ctx).api.request("GET", "v1/get-user-lists")).data)
+    return Items[ProspectList](items=[ProspectList.of(r) for r in rows if not r.get("isDeleted")])
+
+
+@toolset.tool("List prospects in a Snov.io list", Access.READ)
+async def snov_list_prospects_in_list(
+    ctx: Context, list_id: ListId, limit: Limit = 100, cursor: Cursor = None
+) -> ListPage:
+    """Prospects in a list, newest first: id, name, emails. Free. Details: snov_get_prospect."""
+    api = snov(ctx).api
+    about: dict[str, Any] = {}
+
+    async def fetch(ref: Any) -> Page[ListedProspect]:
+        page = int(ref or 1)
+        form = {"listId": list_id, "page": page, "perPage": PER_PAGE}
+        data = (await api.request("POST", "v1/prospect-list", data=form, idempotent=True)).data
+        data = data if isinstance(data, dict) else {}
+        about.update(data.get("list") or {})
+        rows = [ListedProspect.of(r) for r in as_list(data.get("prospects")) if "id" in r]
+        return Page(rows, page + 1 if len(rows) >= PER_PAGE else None)
+
+    scope = fingerprint(tool="snov_list_prospects_in_list", list_id=list_id)
+    got = await collect(fetch, limit=limit, cursor=cursor, scope=scope, progress=from_context(ctx), noun="prospects")
+    return ListPage(
+        items=got.items,
+        next_cursor=got.next_cursor,
+        hint=got.hint,
+        list_name=about.get("name"),
+        contacts=about.get("contacts"),
+    )
+
+
+@toolset.tool("Create Snov.io prospect list", Access.WRITE)
+async def snov_create_prospect_list(
+    ctx: Context, name: Annotated[str, Field(min_length=1, max_length=255)]
+) -> ProspectList:
+    """Create an empty prospect list. Free. Then add prospects with snov_add_prospect_to_list."""
+    response = await snov(ctx).api.request("POST", "v1/lists", data={"name": name})
+    body = _unwrapped(response)
+    data = body.get("data")
+    data = data if isinstance(data, dict) else body
+    if not isinstance(data.get("id"), int | str):
+        raise BadResponse("Snov.io answered without the new list's id", provider=LABEL)
+    return ProspectList(id=int(data["id"]), name=name, contacts=0)
+
+
+async def _check_custom_fields(api: ApiClient, labels: list[str]) -> None:
+    """Snov.io silently drops values of fields the account lacks: refuse them before the write."""
+    rows = as_list((await api.request("GET", "v1/prospect-custom-fields")).data)
+    known = {str(r.get("label")) for r in rows}
+    unknown = [label for label in labels if label not in known]
+    if unknown:
+        raise InvalidInput(
+            f"unknown custom field(s): {', '.join(unknown)}",
+            field="custom_fields",
+            hint=f"Use these labels exactly: {', '.join(sorted(known)) or 'none defined'}.",
+        )
+
+
+def _unwrapped(response: ApiResponse) -> dict[str, Any]:
+    """Some v1 writes answer a one-element list (``[{"success": true, "data": ...}]``): its failure is checked too."""
+    data = response.data
+    if isinstance(data, list):
+        data = data[0] if data else {}
+    data = data if isinstance(data, dict) else {}
+    check_success(replace(response, data=data))
+    return data

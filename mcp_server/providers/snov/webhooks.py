@@ -1,1 +1,100 @@
-"""Snov.io tools (placeholder until written)."""
+"""Snov.io webhooks (v2, JSON bodies): list, create, switch on or off, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from mcp_server.core.errors import ApiError
+from mcp_server.core.tooling import Access
+from mcp_server.providers.snov.campaigns_models import Lean, as_list, unix_time
+from mcp_server.providers.snov.client import LABEL, snov
+from mcp_server.providers.snov.toolset import toolset
+
+Event = Literal[
+    "campaign_email.sent",
+    "campaign_email.first_sent",
+    "campaign_email.opened",
+    "campaign_reply.received",
+    "campaign_reply.first_received",
+]
+"""The doc's event object and action pairs, written ``object.action``."""
+Status = Literal["active", "deactivated"]
+WebhookId = Annotated[int, Field(ge=1, description="Webhook id (snov_list_webhooks)")]
+
+
+class Webhook(Lean):
+    id: int
+    event: str | None = None
+    url: str | None = None
+    status: str | None = None
+    created_at: str | None = None
+
+    @classmethod
+    def of(cls, body: Any) -> Webhook:
+        # The list nests each webhook as {"data": {...}}; the writes answer {"data": {...}, "meta": ...}.
+        while isinstance(body, dict) and isinstance(body.get("data"), dict):
+            body = body["data"]
+        row: dict[str, Any] = body if isinstance(body, dict) else {}
+        obj, action = row.get("event_object"), row.get("event_action")
+        return cls(
+            id=row["id"],
+            event=f"{obj}.{action}" if obj and action else None,
+            url=row.get("end_point"),
+            status=row.get("status"),
+            created_at=unix_time(row.get("created_at")),
+        )
+
+
+class Webhooks(Lean):
+    items: list[Webhook]
+    count: int | None = None
+    """Webhooks in the account (at most 50)."""
+
+
+class Deleted(Lean):
+    id: int
+    deleted: bool
+
+
+@toolset.tool("List Snov.io webhooks", Access.READ)
+async def snov_list_webhooks(ctx: Context) -> Webhooks:
+    """The account's webhooks: id, event, endpoint URL, status (active or deactivated), created. Free.
+    An account holds at most 50."""
+    data = (await snov(ctx).api.request("GET", "v2/webhooks")).data
+    meta = data.get("meta") if isinstance(data, dict) else None
+    count = meta.get("webhooks_count") if isinstance(meta, dict) else None
+    return Webhooks(items=[Webhook.of(row) for row in as_list(data)], count=count)
+
+
+@toolset.tool("Create Snov.io webhook", Access.WRITE)
+async def snov_create_webhook(
+    ctx: Context,
+    event: Annotated[Event, Field(description="object.action that triggers it")],
+    endpoint_url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$", description="Receives JSON POSTs")],
+) -> Webhook:
+    """Have Snov.io POST a JSON event to a URL when campaign emails are sent or opened or replies arrive.
+    Free; premium plans, at most 50 per account. Snov.io deactivates it after 38 hours of failed deliveries."""
+    obj, action = event.split(".")
+    body = {"event_object": obj, "event_action": action, "endpoint_url": endpoint_url}
+    response = await snov(ctx).api.request("POST", "v2/webhooks", json_body=body)
+    return Webhook.of(response.data)
+
+
+@toolset.tool("Set Snov.io webhook status", Access.IDEMPOTENT_WRITE)
+async def snov_set_webhook_status(ctx: Context, webhook_id: WebhookId, status: Status) -> Webhook:
+    """Switch a webhook on (active) or off (deactivated), e.g. to revive one Snov.io deactivated. Free."""
+    response = await snov(ctx).api.request("PUT", f"v2/webhooks/{webhook_id}", json_body={"status": status})
+    return Webhook.of(response.data)
+
+
+@toolset.tool("Delete Snov.io webhook", Access.DESTRUCTIVE)
+async def snov_delete_webhook(ctx: Context, webhook_id: WebhookId) -> Deleted:
+    """Delete a webhook for good (to pause it instead, use snov_set_webhook_status). Free."""
+    response = await snov(ctx).api.request("DELETE", f"v2/webhooks/{webhook_id}")
+    data = response.data.get("data") if isinstance(response.data, dict) else None
+    if isinstance(data, dict) and data.get("success") is False:
+        raise ApiError(f"Snov.io did not delete webhook {webhook_id}", provider=LABEL, status=response.status)
+    return Deleted(id=webhook_id, deleted=True)

@@ -1,0 +1,112 @@
+"""Appointment tools: list, create, update, delete; times go upstream as ``YYYY-MM-DD HH:MM`` UTC."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from mcp_server.core.errors import BadResponse, InvalidInput
+from mcp_server.core.tooling import Access
+from mcp_server.providers.epixel.client import LABEL, Paths, epixel, parse, read_pages
+from mcp_server.providers.epixel.inputs import (
+    AppointmentId,
+    AppointmentNote,
+    AppointmentStatus,
+    Cursor,
+    Limit,
+    Maybe,
+    Period,
+    Slug,
+    When,
+    form,
+    schedule,
+)
+from mcp_server.providers.epixel.models import Appointment, Done, Paged
+from mcp_server.providers.epixel.toolset import toolset
+
+
+def saved_appointment(data: Any) -> Appointment:
+    if not isinstance(data, dict) or data.get("id") is None:
+        raise BadResponse(
+            "Epixel saved the appointment but answered without its id",
+            provider=LABEL,
+            hint="Find it with epixel_list_appointments before trying again.",
+        )
+    return parse(Appointment, data, "appointment")
+
+
+@toolset.tool("List Epixel appointments", Access.READ)
+async def epixel_list_appointments(
+    ctx: Context,
+    period: Maybe[Period] = None,
+    status: Maybe[AppointmentStatus] = None,
+    slug: Annotated[Maybe[Slug], Field(description="Only this lead's")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Paged[Appointment]:
+    """List the user's appointments by start time (UTC), filtered by period, status or lead. Up to `limit`; pass
+    next_cursor back to read on."""
+    got = await read_pages(
+        ctx,
+        "epixel_list_appointments",
+        Paths.appointments,
+        Appointment,
+        limit=limit,
+        cursor=cursor,
+        filters={"appointment": period, "appointment_status": status, "slug": slug},
+    )
+    return Paged[Appointment](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+
+
+@toolset.tool("Create an Epixel appointment", Access.WRITE)
+async def epixel_create_appointment(
+    ctx: Context,
+    slug: Slug,
+    appointment_date: Annotated[When, Field(description="Start, in the future. ISO 8601, UTC unless offset given")],
+    appointment_to: Annotated[When, Field(description="End, not before the start")],
+    appointment_note: Maybe[AppointmentNote] = None,
+    appointment_status: Maybe[AppointmentStatus] = None,
+) -> Appointment:
+    """Book an appointment with a lead (slug from epixel_list_leads). Refused when it overlaps another of the user's
+    appointments."""
+    times = schedule(appointment_date, appointment_to)
+    data = {"slug": slug, **times, **form(appointment_note=appointment_note, appointment_status=appointment_status)}
+    response = await epixel(ctx).api.request("POST", Paths.create_appointment, data=data)
+    return saved_appointment(response.data)
+
+
+@toolset.tool("Update an Epixel appointment", Access.IDEMPOTENT_WRITE)
+async def epixel_update_appointment(
+    ctx: Context,
+    appointment_id: AppointmentId,
+    slug: Annotated[Maybe[Slug], Field(description="Move it to this lead")] = None,
+    appointment_date: Annotated[Maybe[When], Field(description="New start, in the future")] = None,
+    appointment_to: Annotated[Maybe[When], Field(description="New end")] = None,
+    appointment_note: Maybe[AppointmentNote] = None,
+    appointment_status: Maybe[AppointmentStatus] = None,
+) -> Appointment:
+    """Reschedule, re-note or change the status of an appointment the user created; give only what changes.
+    A new start after the current end needs appointment_to too."""
+    fields = form(slug=slug, appointment_note=appointment_note, appointment_status=appointment_status)
+    fields |= schedule(appointment_date, appointment_to)
+    if not fields:
+        raise InvalidInput(
+            "nothing to change: only appointment_id was given",
+            field="appointment_status",
+            hint="Pass at least one of slug, appointment_date, appointment_to, appointment_note, appointment_status.",
+        )
+    data = {"appointment_id": str(appointment_id), **fields}
+    response = await epixel(ctx).api.request("POST", Paths.update_appointment, data=data, idempotent=True)
+    return saved_appointment(response.data)
+
+
+@toolset.tool("Delete an Epixel appointment", Access.DESTRUCTIVE)
+async def epixel_delete_appointment(ctx: Context, appointment_id: AppointmentId) -> Done:
+    """DESTRUCTIVE: permanently delete an appointment the user created (to keep a record, set status cancelled with
+    epixel_update_appointment instead)."""
+    data = {"appointment_id": str(appointment_id)}
+    response = await epixel(ctx).api.request("POST", Paths.delete_appointment, data=data)
+    body = response.data if isinstance(response.data, dict) else {}
+    return Done(deleted=str(appointment_id), message=body.get("message"))

@@ -1,0 +1,170 @@
+"""Lead tools: overview, list (owned or assigned), details, create, update, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from mcp_server.core.errors import BadResponse, InvalidInput
+from mcp_server.core.tooling import Access
+from mcp_server.providers.epixel.client import LABEL, Paths, epixel, parse, read_pages
+from mcp_server.providers.epixel.inputs import (
+    Assignee,
+    Cursor,
+    Email,
+    LeadStatus,
+    Limit,
+    Maybe,
+    Name,
+    Period,
+    Phone,
+    Slug,
+    Source,
+    Text,
+    form,
+)
+from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, Overview, Paged
+from mcp_server.providers.epixel.toolset import toolset
+
+# The doc marks these required on update too; the tool fills the ones not given from the lead.
+REQUIRED_ON_UPDATE = ("first_name", "last_name", "email", "phone")
+
+
+def saved_lead(data: Any) -> Lead:
+    if not isinstance(data, dict) or not data.get("slug"):
+        raise BadResponse(
+            "Epixel saved the lead but answered without its slug",
+            provider=LABEL,
+            hint="Find it with epixel_list_leads before trying again.",
+        )
+    return parse(Lead, data, "lead")
+
+
+@toolset.tool("Epixel leads overview", Access.READ)
+async def epixel_get_leads_overview(
+    ctx: Context,
+    period: Annotated[Maybe[Period], Field(description="Appointments to count; API default upcoming")] = None,
+) -> Overview:
+    """Dashboard of the signed-in user's CRM: lead totals by status, assigned leads, and appointment counts by status
+    for a period with the next few appointments. Start here, then epixel_list_leads or epixel_list_appointments."""
+    response = await epixel(ctx).api.request("GET", Paths.overview, params=form(appointment=period))
+    return parse(Overview, response.data, "overview")
+
+
+@toolset.tool("List Epixel leads", Access.READ)
+async def epixel_list_leads(
+    ctx: Context,
+    list_type: Annotated[
+        Literal["owned", "assigned"], Field(description="owned: created by the user; assigned: shared with them")
+    ] = "owned",
+    status: Maybe[LeadStatus] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Paged[Lead]:
+    """List leads, newest first, with contact fields, status and slug (the id every other lead tool takes). Up to
+    `limit`; pass next_cursor back to read on. epixel_get_lead adds appointments and notes."""
+    got = await read_pages(
+        ctx,
+        "epixel_list_leads",
+        Paths.leads,
+        Lead,
+        limit=limit,
+        cursor=cursor,
+        filters={"list_type": "assigned" if list_type == "assigned" else None, "status": status},
+    )
+    return Paged[Lead](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+
+
+@toolset.tool("Get an Epixel lead", Access.READ)
+async def epixel_get_lead(ctx: Context, slug: Slug) -> LeadDetail:
+    """One lead by slug with its appointments (ids for epixel_update_appointment) and notes (ids for
+    epixel_delete_lead_note)."""
+    response = await epixel(ctx).api.request("GET", Paths.lead, params={"slug": slug})
+    if not isinstance(response.data, dict) or not response.data.get("slug"):
+        raise BadResponse("Epixel answered without the lead", provider=LABEL)
+    return parse(LeadDetail, response.data, "lead")
+
+
+@toolset.tool("Create an Epixel lead", Access.WRITE)
+async def epixel_create_lead(
+    ctx: Context,
+    first_name: Name,
+    last_name: Name,
+    email: Email,
+    phone: Phone,
+    status: Maybe[LeadStatus] = None,
+    source: Maybe[Source] = None,
+    location: Maybe[Text] = None,
+    message: Maybe[Text] = None,
+    assignee: Maybe[Assignee] = None,
+) -> Lead:
+    """Create a lead owned by the signed-in user; returns it with its slug. Then epixel_create_appointment or
+    epixel_create_lead_note."""
+    data = form(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        status=status,
+        source=source,
+        location=location,
+        message=message,
+        assignee=assignee,
+    )
+    response = await epixel(ctx).api.request("POST", Paths.create_lead, data=data)
+    return saved_lead(response.data)
+
+
+@toolset.tool("Update an Epixel lead", Access.IDEMPOTENT_WRITE)
+async def epixel_update_lead(
+    ctx: Context,
+    slug: Slug,
+    first_name: Maybe[Name] = None,
+    last_name: Maybe[Name] = None,
+    email: Maybe[Email] = None,
+    phone: Maybe[Phone] = None,
+    status: Maybe[LeadStatus] = None,
+    source: Maybe[Source] = None,
+    location: Maybe[Text] = None,
+    message: Maybe[Text] = None,
+    assignee: Maybe[Assignee] = None,
+) -> Lead:
+    """Change a lead the user owns: give only the fields to change. Assigned leads (list_type=assigned) can't be
+    changed."""
+    changes = form(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        status=status,
+        source=source,
+        location=location,
+        message=message,
+        assignee=assignee,
+    )
+    if not changes:
+        raise InvalidInput(
+            "nothing to change: no lead field was given",
+            field="status",
+            hint="Pass at least one of first_name, last_name, email, phone, status, source, location, message "
+            "or assignee.",
+        )
+    api = epixel(ctx).api
+    if any(name not in changes for name in REQUIRED_ON_UPDATE):
+        current = (await api.request("GET", Paths.lead, params={"slug": slug})).data
+        current = current if isinstance(current, dict) else {}
+        kept = {name: current[name] for name in REQUIRED_ON_UPDATE if isinstance(current.get(name), str)}
+        changes = {**kept, **changes}
+    response = await api.request("POST", Paths.update_lead, data={"slug": slug, **changes}, idempotent=True)
+    return saved_lead(response.data)
+
+
+@toolset.tool("Delete an Epixel lead", Access.DESTRUCTIVE)
+async def epixel_delete_lead(ctx: Context, slug: Slug) -> Done:
+    """DESTRUCTIVE: delete a lead the user owns; its appointments and notes go with it and it cannot be restored
+    here. Confirm with the user first."""
+    response = await epixel(ctx).api.request("POST", Paths.delete_lead, data={"slug": slug})
+    data = response.data if isinstance(response.data, dict) else {}
+    return Done(deleted=slug, message=data.get("message"))

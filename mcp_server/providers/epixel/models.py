@@ -1,0 +1,128 @@
+"""Epixel's records as the tools return them: compact, stranger-written text fenced."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, GetJsonSchemaHandler, field_validator, model_validator
+from pydantic.config import JsonDict
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+from mcp_server.core.output import prune, untrusted
+
+T = TypeVar("T")
+
+
+def no_null(schema: JsonDict) -> None:
+    """``anyOf: [X, null], default: null`` -> ``X``: an absent field says the same in fewer bytes."""
+    branches = schema.get("anyOf")
+    if isinstance(branches, list):
+        rest = [branch for branch in branches if branch != {"type": "null"}]
+        if len(rest) == 1 < len(branches) and isinstance(rest[0], dict):
+            del schema["anyOf"]
+            for key, value in rest[0].items():
+                schema.setdefault(key, value)
+    if "default" in schema and schema["default"] is None:
+        del schema["default"]
+
+
+class Compact(BaseModel):
+    """A record whose unset fields are left out (never null), so its schema need not spell out null."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core)
+        for prop in handler.resolve_ref_schema(schema).get("properties", {}).values():
+            no_null(prop)
+        return schema
+
+
+def _fence(value: Any) -> Any:
+    return untrusted(value) if isinstance(value, str) else value
+
+
+def _upstream(name: str) -> Any:
+    return Field(default=None, validation_alias=AliasChoices(name, f"appointment_{name}"))
+
+
+class Appointment(Compact):
+    """Times are ``YYYY-MM-DD HH:MM`` UTC (upstream ``appointment_date`` / ``appointment_to``)."""
+
+    id: int
+    slug: str | None = None
+    lead_name: str | None = None
+    start: str | None = Field(default=None, validation_alias=AliasChoices("start", "appointment_date"))
+    end: str | None = Field(default=None, validation_alias=AliasChoices("end", "appointment_to"))
+    status: str | None = _upstream("status")
+    note: str | None = _upstream("note")
+    created_by: str | None = None
+
+    _fenced = field_validator("note", mode="before")(_fence)
+
+
+class Note(Compact):
+    id: int
+    slug: str | None = None
+    note: str | None = None
+    created_by: str | None = None
+    created_at: str | None = None
+
+    _fenced = field_validator("note", mode="before")(_fence)
+
+
+class Lead(Compact):
+    slug: str
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    status: str | None = None
+    source: str | None = None
+    location: str | None = None
+    message: str | None = None
+    owner: str | None = None
+    assignee: str | None = None
+
+    _fenced = field_validator("message", mode="before")(_fence)
+
+
+class LeadDetail(Lead):
+    appointments: list[Appointment] | None = None
+    notes: list[Note] | None = None
+
+
+class Overview(Compact):
+    """The dashboard counts; keys the API adds beyond these are kept in ``other``."""
+
+    total_leads: int | None = None
+    assigned_leads: int | None = None
+    lead_status: dict[str, int] | None = None
+    appointment_count: int | None = None
+    appointment_status: dict[str, int] | None = None
+    appointments: list[Appointment] | None = None
+    other: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_unknown(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        known = {k: v for k, v in data.items() if k in cls.model_fields and k != "other"}
+        rest = prune({k: v for k, v in data.items() if k not in known and k != "appointment_filter"})
+        return {**known, "other": rest or None}
+
+
+class Paged(Compact, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+    hint: str | None = None
+
+
+class Done(Compact):
+    """What a delete answers: the id or slug it removed and the API's message."""
+
+    deleted: str
+    message: str | None = None

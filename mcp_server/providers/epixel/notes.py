@@ -1,0 +1,38 @@
+"""Lead note tools: add and delete (epixel_get_lead lists a lead's notes)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from mcp_server.core.errors import BadResponse
+from mcp_server.core.tooling import Access
+from mcp_server.providers.epixel.client import LABEL, Paths, epixel, parse
+from mcp_server.providers.epixel.inputs import LeadNote, Slug
+from mcp_server.providers.epixel.models import Done, Note
+from mcp_server.providers.epixel.toolset import toolset
+
+NoteId = Annotated[int, Field(ge=1, description="From epixel_get_lead's notes")]
+
+
+@toolset.tool("Add an Epixel lead note", Access.WRITE)
+async def epixel_create_lead_note(ctx: Context, slug: Slug, note: LeadNote) -> Note:
+    """Add a note (up to 499 characters) to a lead the user owns or is assigned; returns its id."""
+    response = await epixel(ctx).api.request("POST", Paths.create_note, data={"slug": slug, "note": note})
+    if not isinstance(response.data, dict) or response.data.get("id") is None:
+        raise BadResponse(
+            "Epixel saved the note but answered without its id",
+            provider=LABEL,
+            hint="See the lead's notes with epixel_get_lead before adding it again.",
+        )
+    return parse(Note, response.data, "note")
+
+
+@toolset.tool("Delete an Epixel lead note", Access.DESTRUCTIVE)
+async def epixel_delete_lead_note(ctx: Context, note_id: NoteId) -> Done:
+    """DESTRUCTIVE: permanently delete a note the user wrote (ids from epixel_get_lead)."""
+    response = await epixel(ctx).api.request("POST", Paths.delete_note, data={"note_id": str(note_id)})
+    body = response.data if isinstance(response.data, dict) else {}
+    return Done(deleted=str(note_id), message=body.get("message"))

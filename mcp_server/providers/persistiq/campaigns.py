@@ -1,0 +1,117 @@
+"""Campaign tools: list with stats, add leads 100 per request, remove one lead."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from mcp_server.core.batching import run_batches
+from mcp_server.core.errors import ApiError
+from mcp_server.core.progress import from_context
+from mcp_server.core.tooling import Access
+from mcp_server.providers.persistiq.batches import CampaignOutcome, campaign_outcome, failures
+from mcp_server.providers.persistiq.client import Paths, persistiq, read_pages
+from mcp_server.providers.persistiq.models import (
+    AddedToCampaign,
+    Campaign,
+    CampaignId,
+    Cursor,
+    LeadId,
+    Limit,
+    MailboxId,
+    Maybe,
+    Paged,
+    Removed,
+    UserId,
+)
+from mcp_server.providers.persistiq.toolset import toolset
+
+ADD_BATCH = 100
+
+
+@toolset.tool("List PersistIQ campaigns", Access.READ)
+async def persistiq_list_campaigns(
+    ctx: Context,
+    lead_id: Annotated[Maybe[LeadId], Field(description="Campaigns this lead is in")] = None,
+    owner_id: Annotated[Maybe[UserId], Field(description="Campaigns of this owner")] = None,
+    name: Annotated[Maybe[str], Field(min_length=1, max_length=200, description="Exact campaign name")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Paged[Campaign]:
+    """List campaigns with their creator and prospect stats (contacted, reached, opened, replied, bounced,
+    opted out). Filter by lead_id, owner_id (persistiq_list_users) or exact name.
+    """
+    got = await read_pages(
+        ctx,
+        "persistiq_list_campaigns",
+        Paths.campaigns,
+        "campaigns",
+        Campaign,
+        limit=limit,
+        cursor=cursor,
+        filters={"lead_id": lead_id, "owner_id": owner_id, "name": name},
+    )
+    return Paged[Campaign](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+
+
+@toolset.tool("Add PersistIQ leads to a campaign", Access.WRITE)
+async def persistiq_add_leads_to_campaign(
+    ctx: Context,
+    campaign_id: Annotated[CampaignId, Field(description="From persistiq_list_campaigns")],
+    lead_ids: Annotated[list[LeadId], Field(min_length=1, max_length=5000)],
+    mailbox_id: Annotated[Maybe[MailboxId], Field(description="Sending mailbox; a user's default_mailbox_id")] = None,
+) -> AddedToCampaign:
+    """Add leads (ids from persistiq_list_leads or persistiq_create_leads) to a campaign, up to 5000, sent 100
+    per request. Answers the ids added, those already in it (skipped), and each failure by lead id with
+    PersistIQ's message; one failed batch does not stop the others.
+    """
+    api = persistiq(ctx).api
+    path = Paths.campaign_leads.format(campaign_id=campaign_id)
+    unique = list(dict.fromkeys(lead_ids))
+    deadline = api.deadline()  # one for the whole call: batches past it are reported as not sent
+
+    async def send(batch: list[str]) -> CampaignOutcome:
+        body: dict[str, object] = {"leads": [{"id": lead_id} for lead_id in batch]}
+        if mailbox_id:
+            body["mailbox_id"] = mailbox_id
+        response = await api.request("POST", path, json_body=body, deadline=deadline)
+        return campaign_outcome(batch, response.data)
+
+    report = await run_batches(unique, ADD_BATCH, send, progress=from_context(ctx), noun="leads")
+    added: list[str] = []
+    skipped: list[str] = []
+    failed = failures(report.failed, str)
+    for _, outcome in report.done:
+        added += outcome.added
+        skipped += outcome.skipped
+        failed += outcome.failed
+    hint = None
+    if any("404" in f.error for f in failed):
+        hint = "A 404 means the campaign or a lead id does not exist: check them with the list tools."
+    return AddedToCampaign(
+        campaign_id=campaign_id, added=added, skipped=skipped or None, failed=failed or None, hint=hint
+    )
+
+
+@toolset.tool("Remove a lead from a PersistIQ campaign", Access.DESTRUCTIVE)
+async def persistiq_remove_lead_from_campaign(
+    ctx: Context,
+    campaign_id: Annotated[CampaignId, Field(description="From persistiq_list_campaigns")],
+    lead_id: Annotated[LeadId, Field(description="A lead in it; persistiq_list_campaigns(lead_id) checks")],
+) -> Removed:
+    """Remove one lead from a campaign: it gets no more of the campaign's emails. This API cannot undo the
+    removal, so confirm with the user first.
+    """
+    path = Paths.campaign_lead.format(campaign_id=campaign_id, lead_id=lead_id)
+    try:
+        await persistiq(ctx).api.request("DELETE", path)
+    except ApiError as error:
+        if error.status == 404:
+            error.hint = (
+                f"The campaign does not exist or {lead_id} is not in it: "
+                f"persistiq_list_campaigns(lead_id={lead_id}) lists the lead's campaigns."
+            )
+        raise
+    return Removed(campaign_id=campaign_id, lead_id=lead_id, removed=True)

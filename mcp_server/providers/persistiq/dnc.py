@@ -1,0 +1,48 @@
+"""Do-not-contact domains: list and add."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from mcp_server.core.tooling import Access
+from mcp_server.providers.persistiq.client import Paths, parse, persistiq, read_pages
+from mcp_server.providers.persistiq.models import Cursor, DncDomain, Limit, Paged
+from mcp_server.providers.persistiq.toolset import toolset
+
+DOMAIN = r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+
+
+@toolset.tool("List PersistIQ do-not-contact domains", Access.READ)
+async def persistiq_list_dnc_domains(
+    ctx: Context,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Paged[DncDomain]:
+    """List the do-not-contact domains: PersistIQ sends no email to addresses at these domains."""
+    got = await read_pages(
+        ctx,
+        "persistiq_list_dnc_domains",
+        Paths.dnc_domains,
+        "dnc_domains",
+        DncDomain,
+        limit=limit,
+        cursor=cursor,
+        filters={},
+    )
+    return Paged[DncDomain](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+
+
+@toolset.tool("Add a PersistIQ do-not-contact domain", Access.WRITE)
+async def persistiq_create_dnc_domain(
+    ctx: Context,
+    name: Annotated[
+        str, Field(pattern=DOMAIN, max_length=253, description="Domain, e.g. example.com (no @, no scheme)")
+    ],
+) -> DncDomain:
+    """Block a domain: PersistIQ then sends no email (without manual approval) to any address at it."""
+    response = await persistiq(ctx).api.request("POST", Paths.dnc_domains, json_body={"name": name.lower()})
+    data = response.data if isinstance(response.data, dict) else {}
+    return parse(DncDomain, data.get("dnc_domain"), "DNC domain")

@@ -1,0 +1,54 @@
+"""The activity log: events by group, campaign, lead, user and time."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Context
+from pydantic import AwareDatetime, Field
+
+from mcp_server.core.errors import InvalidInput
+from mcp_server.core.tooling import Access
+from mcp_server.providers.persistiq.client import Paths, read_pages
+from mcp_server.providers.persistiq.models import CampaignId, Cursor, Event, LeadId, Limit, Maybe, Paged, UserId
+from mcp_server.providers.persistiq.toolset import toolset
+
+
+@toolset.tool("List PersistIQ events", Access.READ)
+async def persistiq_list_events(
+    ctx: Context,
+    group: Annotated[
+        Maybe[Literal["campaign", "settings", "lead_detail"]],
+        Field(description="lead_detail: lead and message events"),
+    ] = None,
+    campaign: Annotated[Maybe[CampaignId], Field(description="From persistiq_list_campaigns")] = None,
+    lead: Annotated[Maybe[LeadId], Field(description="From persistiq_list_leads")] = None,
+    user: Annotated[Maybe[UserId], Field(description="Who acted")] = None,
+    start_at: Annotated[Maybe[AwareDatetime], Field(description="ISO 8601 with offset; events after it")] = None,
+    end_at: Annotated[Maybe[AwareDatetime], Field(description="ISO 8601 with offset; events before it")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Paged[Event]:
+    """List account activity: lead created/updated, messages sent, opened, clicked, replied (message_received),
+    bounced, opted out, campaign and settings changes. Filter by group, campaign, lead, user and time.
+    """
+    if start_at and end_at and start_at >= end_at:
+        raise InvalidInput("start_at must be before end_at", field="end_at", hint="Swap or widen the times.")
+    got = await read_pages(
+        ctx,
+        "persistiq_list_events",
+        Paths.events,
+        "events",
+        Event,
+        limit=limit,
+        cursor=cursor,
+        filters={
+            "group": group,
+            "campaign": campaign,
+            "lead": lead,
+            "user": user,
+            "start_at": start_at.isoformat() if start_at else None,
+            "end_at": end_at.isoformat() if end_at else None,
+        },
+    )
+    return Paged[Event](items=got.items, next_cursor=got.next_cursor, hint=got.hint)

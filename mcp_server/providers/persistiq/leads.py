@@ -1,0 +1,196 @@
+"""Users and leads: list, get, create in batches of 10, update; the lead statuses and fields."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from pydantic import AwareDatetime, Field
+
+from mcp_server.core.batching import run_batches
+from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
+from mcp_server.core.progress import from_context
+from mcp_server.core.tooling import Access
+from mcp_server.providers.persistiq.batches import LeadOutcome, failures, split_outcome
+from mcp_server.providers.persistiq.client import LABEL, Paths, parse, persistiq, read_pages, records
+from mcp_server.providers.persistiq.models import (
+    CreatedLeads,
+    Cursor,
+    FieldName,
+    Lead,
+    LeadField,
+    LeadId,
+    LeadRef,
+    LeadStatus,
+    Limit,
+    Listing,
+    Maybe,
+    NewLead,
+    Paged,
+    StatusId,
+    StatusName,
+    User,
+    UserId,
+)
+from mcp_server.providers.persistiq.toolset import toolset
+
+CREATE_BATCH = 10
+
+
+def one_lead(data: Any) -> Lead:
+    """``{"lead": {...}}`` (update) or ``{"leads": [{...}]}`` (get)."""
+    body = data if isinstance(data, dict) else {}
+    raw = body.get("lead") or next(iter(body.get("leads") or []), None)
+    if raw is None:
+        raise BadResponse("PersistIQ answered without the lead", provider=LABEL)
+    return parse(Lead, raw, "lead")
+
+
+def not_found(error: ApiError, lead_id: str) -> ApiError:
+    if error.status == 404:
+        error.hint = f"No lead {lead_id}: take lead ids from persistiq_list_leads."
+    return error
+
+
+@toolset.tool("List PersistIQ users", Access.READ)
+async def persistiq_list_users(ctx: Context) -> Listing[User]:
+    """List the company's users (not archived): ids for creator_id and owner_id filters, and each user's
+    default_mailbox_id for persistiq_add_leads_to_campaign.
+    """
+    response = await persistiq(ctx).api.request("GET", Paths.users)
+    return Listing[User](items=records(response.data, "users", User, "user"))
+
+
+@toolset.tool("List PersistIQ leads", Access.READ)
+async def persistiq_list_leads(
+    ctx: Context,
+    status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
+    updated_after: Annotated[Maybe[AwareDatetime], Field(description="ISO 8601 time with offset")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Paged[Lead]:
+    """List leads: id, status and the fields that have values.
+
+    Filter by status name or updated_after. Returns up to `limit`; pass next_cursor back to read on.
+    """
+    got = await read_pages(
+        ctx,
+        "persistiq_list_leads",
+        Paths.leads,
+        "leads",
+        Lead,
+        limit=limit,
+        cursor=cursor,
+        filters={"status": status, "updated_after": updated_after.isoformat() if updated_after else None},
+    )
+    return Paged[Lead](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+
+
+@toolset.tool("Get a PersistIQ lead", Access.READ)
+async def persistiq_get_lead(
+    ctx: Context, lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")]
+) -> Lead:
+    """One lead by id: status, bounced/opted-out flags and every field that has a value."""
+    try:
+        response = await persistiq(ctx).api.request("GET", Paths.lead.format(lead_id=lead_id))
+    except ApiError as error:
+        raise not_found(error, lead_id) from None
+    return one_lead(response.data)
+
+
+@toolset.tool("Create PersistIQ leads", Access.WRITE)
+async def persistiq_create_leads(
+    ctx: Context,
+    leads: Annotated[list[NewLead], Field(min_length=1, max_length=1000, description="Leads; email is required")],
+    dup: Annotated[
+        Literal["skip", "update"], Field(description="An existing lead with the same email: skip it or update it")
+    ] = "skip",
+    creator_id: Annotated[Maybe[UserId], Field(description="Creator of new leads (persistiq_list_users)")] = None,
+) -> CreatedLeads:
+    """Create leads, up to 1000 (sent 10 per request). Answers created ids (with dup=update, also existing leads
+    it updated), duplicates skipped, and each failure by email with PersistIQ's message; one failed batch does
+    not stop the others. Then add ids to a campaign with persistiq_add_leads_to_campaign.
+    """
+    api = persistiq(ctx).api
+    deadline = api.deadline()  # one for the whole call: batches past it are reported as not sent
+    options: dict[str, Any] = {"dup": dup}
+    if creator_id:
+        options["creator_id"] = creator_id
+
+    async def send(batch: list[NewLead]) -> LeadOutcome:
+        body = {**options, "leads": [lead.model_dump(exclude_none=True) for lead in batch]}
+        response = await api.request("POST", Paths.leads, json_body=body, deadline=deadline)
+        return split_outcome([lead.email for lead in batch], response.data, dup)
+
+    report = await run_batches(leads, CREATE_BATCH, send, progress=from_context(ctx), noun="leads")
+    created: list[LeadRef] = []
+    skipped: list[str] = []
+    failed = failures(report.failed, lambda lead: lead.email)
+    for _, outcome in report.done:
+        created += outcome.created
+        skipped += outcome.skipped
+        failed += outcome.failed
+    hint = None
+    if failed:
+        hint = "Fix the failed leads and send only those again (dup=skip keeps the others from doubling)."
+    return CreatedLeads(created=created, skipped=skipped or None, failed=failed or None, hint=hint)
+
+
+@toolset.tool("Update a PersistIQ lead", Access.IDEMPOTENT_WRITE)
+async def persistiq_update_lead(
+    ctx: Context,
+    lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")],
+    data: Annotated[
+        Maybe[dict[str, str]], Field(description="Fields to set (persistiq_list_lead_fields)", max_length=100)
+    ] = None,
+    clear: Annotated[Maybe[list[FieldName]], Field(description="Field names to empty", max_length=100)] = None,
+    status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
+    status_id: Annotated[Maybe[StatusId], Field(description="Or the status's id")] = None,
+    bounced: Annotated[Maybe[bool], Field(description="Mark bounced or not")] = None,
+    optedout: Annotated[Maybe[bool], Field(description="Mark opted out or not")] = None,
+) -> Lead:
+    """Change one lead: only what is given is sent; fields left out keep their value, fields in `clear`
+    are emptied. Answers the lead as it is now.
+    """
+    both = sorted(set(data or {}) & set(clear or []))
+    if both:
+        raise InvalidInput(
+            f"{', '.join(both)} both set in data and listed in clear", field="clear", hint="Set or clear a field."
+        )
+    if status and status_id:
+        raise InvalidInput("give status or status_id, not both", field="status_id", hint="Leave one out.")
+    body: dict[str, Any] = {
+        key: value
+        for key, value in {"status": status, "status_id": status_id, "bounced": bounced, "optedout": optedout}.items()
+        if value is not None
+    }
+    fields: dict[str, str | None] = {**(data or {}), **dict.fromkeys(clear or [])}
+    if fields:
+        body["data"] = fields
+    if not body:
+        raise InvalidInput(
+            "nothing to change", field="data", hint="Give data, clear, status, status_id, bounced or optedout."
+        )
+    try:
+        response = await persistiq(ctx).api.request("PUT", Paths.lead.format(lead_id=lead_id), json_body=body)
+    except ApiError as error:
+        raise not_found(error, lead_id) from None
+    return one_lead(response.data)
+
+
+@toolset.tool("List PersistIQ lead statuses", Access.READ)
+async def persistiq_list_lead_statuses(ctx: Context) -> Listing[LeadStatus]:
+    """List the company's lead statuses (id, name): the names persistiq_list_leads filters by and
+    persistiq_update_lead sets.
+    """
+    response = await persistiq(ctx).api.request("GET", Paths.lead_statuses)
+    return Listing[LeadStatus](items=records(response.data, "lead_statuses", LeadStatus, "lead status"))
+
+
+@toolset.tool("List PersistIQ lead fields", Access.READ)
+async def persistiq_list_lead_fields(ctx: Context) -> Listing[LeadField]:
+    """List the lead fields, built-in and custom (name, label): the keys a lead's data takes in
+    persistiq_create_leads and persistiq_update_lead.
+    """
+    response = await persistiq(ctx).api.request("GET", Paths.lead_fields)
+    return Listing[LeadField](items=records(response.data, "lead_fields", LeadField, "lead field"))

@@ -1,0 +1,139 @@
+"""Snov.io campaign records as the tools return them, and the lean-schema bits the other Snov.io models share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mcp_server.core.output import untrusted
+
+T = TypeVar("T")
+SUBJECT_CHARS = 300
+
+
+def _nullless(schema: dict[str, Any]) -> None:
+    """``anyOf: [X, null], default: null`` -> ``X``: leaving a field out says the same in fewer bytes."""
+    branches = schema.get("anyOf")
+    if isinstance(branches, list):
+        kept = [b for b in branches if b != {"type": "null"}]
+        if len(kept) == 1 < len(branches):
+            del schema["anyOf"]
+            schema.update(kept[0])
+    if "default" in schema and schema["default"] is None:
+        del schema["default"]
+
+
+def _nullless_properties(schema: dict[str, Any]) -> None:
+    for prop in schema.get("properties", {}).values():
+        _nullless(prop)
+
+
+Opt = Annotated[T | None, Field(json_schema_extra=_nullless)]
+"""An optional argument whose schema does not spell out null."""
+
+
+class Lean(BaseModel):
+    """An output record: unset fields are dropped from the result, so the schema need not allow null."""
+
+    model_config = ConfigDict(json_schema_extra=_nullless_properties)
+
+
+class Items(Lean, Generic[T]):
+    items: list[T]
+
+
+class Paged(Lean, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+    hint: str | None = None
+
+
+CampaignId = Annotated[int, Field(ge=1, description="Campaign id (snov_list_campaigns)")]
+Limit = Annotated[int, Field(ge=1, le=1000)]
+Cursor = Annotated[Opt[str], Field(description="next_cursor of the last call")]
+Email = Annotated[str, Field(max_length=254, pattern=r"^\S+@\S+\.\S+$")]
+
+
+def unix_time(value: Any) -> str | None:
+    """A Unix timestamp as ISO 8601 UTC."""
+    if isinstance(value, int | float) and value > 0:
+        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None
+
+
+def php_time(value: Any) -> str | None:
+    """``{"date": "2020-07-14 13:10:46.000000", ...}`` (or a plain string) as ``2020-07-14 13:10:46``."""
+    text = value.get("date") if isinstance(value, dict) else value
+    return text.split(".")[0] if isinstance(text, str) and text else None
+
+
+def as_list(data: Any) -> list[dict[str, Any]]:
+    """The rows of a body that is a bare list, or ``{"data": [...]}``."""
+    rows = data.get("data") if isinstance(data, dict) else data
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+
+
+class Campaign(Lean):
+    id: int
+    name: str | None = None
+    status: str | None = None
+    list_id: int | None = None
+    created_at: str | None = None
+    started_at: str | None = None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Campaign:
+        return cls(
+            id=row["id"],
+            name=row.get("campaign"),
+            status=row.get("status"),
+            list_id=row.get("list_id"),
+            created_at=unix_time(row.get("created_at")),
+            started_at=unix_time(row.get("started_at")),
+        )
+
+
+class Analytics(Lean):
+    date_from: str
+    date_to: str
+    stats: dict[str, Any]
+    """Metrics as Snov.io names them; zero ones left out."""
+
+
+class Progress(Lean):
+    campaign_id: int
+    status: str | None = None
+    progress: str | None = None
+    unfinished: int | None = None
+
+
+class RecipientStatus(Lean):
+    email: str
+    campaign_id: int
+    status: str
+
+
+class Recipient(Lean):
+    """A campaign recipient or an email activity row (reply, open, click, sent email)."""
+
+    at: str | None = None
+    prospect_id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    subject: str | None = None
+    body: str | None = None
+
+    @classmethod
+    def of(cls, row: dict[str, Any], *, bodies: bool = False) -> Recipient:
+        # Subjects and bodies come from strangers' mail: fenced as data, bodies only on request.
+        subject, body = row.get("emailSubject"), row.get("emailBody")
+        return cls(
+            at=php_time(row.get("visitedAt") or row.get("sentDate")),
+            prospect_id=row.get("prospectId"),
+            name=row.get("prospectName") or row.get("userName"),
+            email=row.get("prospectEmail") or row.get("userEmail"),
+            subject=untrusted(subject, SUBJECT_CHARS) if isinstance(subject, str) else None,
+            body=untrusted(body) if bodies and isinstance(body, str) else None,
+        )

@@ -1,0 +1,126 @@
+"""Snov.io prospects and prospect lists as the tools return them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp_server.providers.snov.campaigns_models import Lean, Paged, php_time
+
+
+def _rows(value: Any) -> list[dict[str, Any]]:
+    return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+
+
+def _filled(value: Any) -> dict[str, Any] | None:
+    return {k: v for k, v in value.items() if v not in (None, "")} or None if isinstance(value, dict) else None
+
+
+def _job(job: dict[str, Any]) -> str:
+    return " at ".join(str(part) for part in (job.get("position"), job.get("companyName")) if part)
+
+
+class ProspectList(Lean):
+    id: int
+    name: str | None = None
+    contacts: int | None = None
+    created: str | None = None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> ProspectList:
+        return cls(
+            id=row["id"], name=row.get("name"), contacts=row.get("contacts"), created=php_time(row.get("creationDate"))
+        )
+
+
+class ListedProspect(Lean):
+    id: str
+    name: str | None = None
+    emails: list[str] | None = None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> ListedProspect:
+        emails = [e["email"] for e in _rows(row.get("emails")) if isinstance(e.get("email"), str)]
+        return cls(id=row["id"], name=row.get("name"), emails=emails or None)
+
+
+class ListPage(Paged[ListedProspect]):
+    list_name: str | None = None
+    contacts: int | None = None
+
+
+class ListRef(Lean):
+    id: int
+    name: str | None = None
+
+
+class ProspectCampaign(Lean):
+    id: int | None = None
+    name: str | None = None
+    status: str | None = None
+    sent: int | None = None
+    opens: int | None = None
+    replies: int | None = None
+
+
+class Prospect(Lean):
+    id: str
+    name: str | None = None
+    industry: str | None = None
+    country: str | None = None
+    locality: str | None = None
+    social: dict[str, str] | None = None
+    jobs: list[str] | None = None
+    """Current jobs as "position at company"."""
+    lists: list[ListRef] | None = None
+    campaigns: list[ProspectCampaign] | None = None
+    custom_fields: dict[str, Any] | None = None
+    updated: str | None = None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Prospect:
+        social = {s["type"]: s["link"] for s in _rows(row.get("social")) if s.get("type") and s.get("link")}
+        jobs = _rows(row.get("currentJobs") or row.get("currentJob"))
+        campaigns = [
+            ProspectCampaign(
+                id=c.get("id"),
+                name=c.get("name"),
+                status=c.get("status"),
+                sent=c.get("sentCount"),
+                opens=c.get("openCount"),
+                replies=c.get("replyCount"),
+            )
+            for c in _rows(row.get("campaigns"))
+        ]
+        return cls(
+            id=str(row["id"]),
+            name=row.get("name"),
+            industry=row.get("industry"),
+            country=row.get("country"),
+            locality=row.get("locality"),
+            social=social or None,
+            jobs=[_job(j) for j in jobs] or None,
+            lists=[ListRef(id=x["id"], name=x.get("name")) for x in _rows(row.get("lists")) if "id" in x] or None,
+            campaigns=campaigns or None,
+            custom_fields=_filled(row.get("customFields")),
+            updated=php_time(row.get("lastUpdateDate")),
+        )
+
+
+class CustomField(Lean):
+    label: str
+    type: str | None = None
+    required: bool | None = None
+
+
+class AddedProspect(Lean):
+    id: str | None = None
+    list_id: int
+    added: bool | None = None
+    updated: bool | None = None
+
+
+class DoNotEmail(Lean):
+    list_id: int
+    list_name: str | None = None
+    added: list[str]
+    already_listed: list[str]

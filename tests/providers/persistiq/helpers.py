@@ -1,0 +1,64 @@
+"""Shared bits of the PersistIQ tests: reading tool results and the sandbox's request log."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+
+from mcp_server.sandbox.config import SandboxConfig
+from mcp_server.sandbox.kit import SandboxEnv
+from mcp_server.sandbox.persistiq import PersistIQSandbox
+
+# While mcp_server/sandbox/persistiq.py is the placeholder that serves no route, every call meets a 404.
+# The mark lifts itself once the sandbox serves PersistIQ: from then on these tests must pass.
+SANDBOX_GAP = pytest.mark.xfail(
+    not PersistIQSandbox(SandboxEnv(SandboxConfig())).routes(),
+    reason="sandbox: mcp_server/sandbox/persistiq.py is a placeholder with no routes (every /persistiq/v1/* is 404)",
+    strict=False,
+)
+
+LEADS = "/persistiq/v1/leads"
+CAMPAIGNS = "/persistiq/v1/campaigns"
+EVENTS = "/persistiq/v1/events"
+DNC = "/persistiq/v1/dnc_domains"
+
+
+def text_of(result: Any) -> str:
+    return " ".join(getattr(block, "text", "") for block in result.content)
+
+
+def ok(result: Any) -> dict[str, Any]:
+    """The structured content of a successful call (its error text otherwise)."""
+    assert not result.is_error, text_of(result)
+    assert result.structured_content is not None
+    return result.structured_content
+
+
+def query(entry: Any) -> dict[str, list[str]]:
+    return parse_qs(entry.query)
+
+
+def body(entry: Any) -> Any:
+    return json.loads(entry.body)
+
+
+async def every(mcp: Any, tool: str, args: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """All records a list tool gives, read in one call."""
+    return ok(await mcp.call_tool(tool, {**(args or {}), "limit": 1000}))["items"]
+
+
+def new_leads(count: int, prefix: str = "new") -> list[dict[str, str]]:
+    return [{"email": f"{prefix}{i}@example.org", "first_name": f"First{i}"} for i in range(count)]
+
+
+async def at_least_leads(mcp: Any, count: int) -> list[dict[str, Any]]:
+    """All leads, after creating enough to have ``count``."""
+    leads = await every(mcp, "persistiq_list_leads")
+    if len(leads) < count:
+        ok(await mcp.call_tool("persistiq_create_leads", {"leads": new_leads(count - len(leads), "filler")}))
+        leads = await every(mcp, "persistiq_list_leads")
+    assert len(leads) >= count
+    return leads

@@ -1,0 +1,36 @@
+"""Every PersistIQ tool's answer conforms to its (compact) output schema, and its text copy has no nulls."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+
+from tests.providers.persistiq.helpers import SANDBOX_GAP, ok, text_of
+
+pytestmark = [pytest.mark.anyio, SANDBOX_GAP]
+
+
+async def test_every_answer_conforms_to_its_output_schema_and_its_text_has_no_nulls(mcp):
+    schemas = {t.name: t.output_schema for t in (await mcp.list_tools()).tools if t.name.startswith("persistiq_")}
+    lead = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1}))["items"][0]["id"]
+    campaign = ok(await mcp.call_tool("persistiq_list_campaigns", {"limit": 1}))["items"][0]["id"]
+    calls = [
+        ("persistiq_list_users", {}),
+        ("persistiq_list_leads", {"limit": 3}),
+        ("persistiq_get_lead", {"lead_id": lead}),
+        ("persistiq_create_leads", {"leads": [{"email": "schema@example.org", "snippet3": "x"}, {"email": "bad"}]}),
+        ("persistiq_update_lead", {"lead_id": lead, "data": {"title": "Buyer"}}),
+        ("persistiq_list_lead_statuses", {}),
+        ("persistiq_list_lead_fields", {}),
+        ("persistiq_list_campaigns", {"limit": 3}),
+        ("persistiq_add_leads_to_campaign", {"campaign_id": campaign, "lead_ids": [lead, "l_nobody2"]}),
+        ("persistiq_remove_lead_from_campaign", {"campaign_id": campaign, "lead_id": lead}),
+        ("persistiq_list_events", {"limit": 50}),
+        ("persistiq_list_dnc_domains", {}),
+        ("persistiq_create_dnc_domain", {"name": "schema-check.io"}),
+    ]
+    assert {name for name, _ in calls} == set(schemas)
+    for name, args in calls:
+        result = await mcp.call_tool(name, args)
+        jsonschema.validate(ok(result), schemas[name])
+        assert "null" not in text_of(result), name

@@ -1,0 +1,190 @@
+"""Snov.io campaign tools through an MCP client against the sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from mcp_server.providers.snov import campaigns
+from mcp_server.sandbox.snov_crm import INJECTION_EMAIL
+from tests.providers.snov.outreach_helpers import failed, fields, ok, text_of
+
+pytestmark = pytest.mark.anyio
+
+LEADERS = 179025  # Active: 60 recipients (20 Finished), 150 sent, 70 opens, 12 clicks, 9 replies
+MASS = 237945  # Paused: 10,250 sent rows
+GLOBEX = 250001  # Completed: 44 sent
+REPLIES = "/snov/v1/get-emails-replies"
+SENT = "/snov/v1/emails-sent"
+YEAR = {"date_from": "2025-01-01", "date_to": "2025-12-31"}
+
+
+async def test_campaigns_are_listed_with_list_ids_and_iso_times_without_hashes(mcp):
+    result = await mcp.call_tool("snov_list_campaigns", {})
+
+    items = {c["id"]: c for c in ok(result)["items"]}
+    assert set(items) == {179025, 237945, 237956, 250001}
+    assert items[LEADERS] == {
+        "id": LEADERS,
+        "name": "Acme engineering leaders",
+        "status": "Active",
+        "list_id": 8512947,
+        "created_at": "2025-06-02T09:00:00Z",
+        "started_at": "2025-06-02T10:00:00Z",
+    }
+    assert "started_at" not in items[237956]  # a draft never started
+    assert "hash" not in text_of(result)
+
+
+async def test_analytics_for_one_campaign_sends_the_filters_and_leaves_zero_metrics_out(mcp, sandbox):
+    result = await mcp.call_tool("snov_get_campaign_analytics", {**YEAR, "campaign_ids": [LEADERS, GLOBEX]})
+
+    stats = ok(result)["stats"]
+    assert stats["emails_sent"] == 150 + 44
+    assert stats["email_replies"] > 0 and stats["email_replies_rate"].endswith("%")
+    assert "linkedin_views" not in stats and "auto_replied_rate" not in stats
+    (entry,) = sandbox.env.handled("GET", "/snov/v2/statistics/campaign-analytics")
+    assert fields(entry) == {
+        "date_from": ["2025-01-01"],
+        "date_to": ["2025-12-31"],
+        "campaign_id": [f"{LEADERS},{GLOBEX}"],
+    }
+
+
+async def test_analytics_refuses_a_range_that_ends_before_it_starts_without_asking_snov(mcp, sandbox):
+    text = failed(
+        await mcp.call_tool("snov_get_campaign_analytics", {"date_from": "2025-03-02", "date_to": "2025-03-01"})
+    )
+
+    assert "date_from" in text
+    assert sandbox.env.handled("GET", "/snov/v2/statistics") == []
+
+
+async def test_analytics_needs_both_dates(mcp, sandbox):
+    failed(await mcp.call_tool("snov_get_campaign_analytics", {"date_from": "2025-03-01"}))
+    assert sandbox.env.handled("GET", "/snov/v2/statistics") == []
+
+
+async def test_progress_counts_the_recipients_still_in_the_sequence(mcp):
+    progress = ok(await mcp.call_tool("snov_get_campaign_progress", {"campaign_id": LEADERS}))
+
+    assert progress == {"campaign_id": LEADERS, "status": "Active", "progress": "33%", "unfinished": 40}
+
+
+async def test_an_unknown_campaign_is_an_error_that_says_so(mcp):
+    assert "Campaign not found" in failed(await mcp.call_tool("snov_get_campaign_progress", {"campaign_id": 4242}))
+    assert "Campaign not found" in failed(await mcp.call_tool("snov_list_campaign_replies", {"campaign_id": 4242}))
+
+
+async def test_pausing_a_recipient_changes_their_status_and_a_finished_one_cannot_change(mcp, sandbox):
+    recipients = sandbox.snov.crm.campaigns[LEADERS].recipients
+    active = next(email for email, status in recipients.items() if status == "Active")
+    finished = next(email for email, status in recipients.items() if status == "Finished")
+
+    args = {"campaign_id": LEADERS, "email": active, "status": "Paused"}
+    assert ok(await mcp.call_tool("snov_change_recipient_status", args)) == args
+    assert recipients[active] == "Paused"
+    (entry,) = sandbox.env.handled("POST", "/snov/v1/change-recipient-status")
+    assert fields(entry) == {"email": [active], "campaign_id": [str(LEADERS)], "status": ["Paused"]}
+
+    text = failed(await mcp.call_tool("snov_change_recipient_status", {**args, "email": finished}))
+    assert "Finished" in text
+    assert recipients[finished] == "Finished"
+
+
+async def test_a_status_outside_active_paused_unsubscribed_is_refused_before_any_request(mcp, sandbox):
+    failed(
+        await mcp.call_tool(
+            "snov_change_recipient_status", {"campaign_id": LEADERS, "email": "a@b.com", "status": "Finished"}
+        )
+    )
+    assert sandbox.env.handled("POST", "/snov/v1/change-recipient-status") == []
+
+
+async def test_completed_prospects_come_in_limits_and_resume_by_cursor(mcp, sandbox):
+    finished = {e for e, s in sandbox.snov.crm.campaigns[LEADERS].recipients.items() if s == "Finished"}
+
+    first = ok(await mcp.call_tool("snov_list_completed_prospects", {"campaign_id": LEADERS, "limit": 15}))
+    assert len(first["items"]) == 15 and first["next_cursor"] and "cursor" in first["hint"]
+    rest = ok(
+        await mcp.call_tool(
+            "snov_list_completed_prospects", {"campaign_id": LEADERS, "limit": 15, "cursor": first["next_cursor"]}
+        )
+    )
+    assert len(rest["items"]) == 5 and "next_cursor" not in rest
+
+    rows = first["items"] + rest["items"]
+    assert {r["email"] for r in rows} == finished
+    assert all(r["prospect_id"] and r["name"] for r in rows)
+
+
+async def test_replies_are_paged_by_offset_up_to_the_limit_and_the_cursor_resumes_without_loss(mcp, sandbox):
+    seen: list[dict] = []
+    cursor = None
+    for expected in (4, 4, 1):
+        args = {"campaign_id": LEADERS, "limit": 4, **({"cursor": cursor} if cursor else {})}
+        page = ok(await mcp.call_tool("snov_list_campaign_replies", args))
+        assert len(page["items"]) == expected
+        seen += page["items"]
+        cursor = page.get("next_cursor")
+    assert cursor is None
+    assert len({(r["at"], r["email"]) for r in seen}) == 9
+    assert [r["at"] for r in seen] == sorted((r["at"] for r in seen), reverse=True)  # newest first
+    assert all("offset" not in fields(e) for e in sandbox.env.handled("GET", REPLIES))
+
+
+async def test_a_replies_cursor_is_refused_for_another_campaign(mcp):
+    page = ok(await mcp.call_tool("snov_list_campaign_replies", {"campaign_id": LEADERS, "limit": 2}))
+
+    text = failed(
+        await mcp.call_tool("snov_list_campaign_replies", {"campaign_id": MASS, "cursor": page["next_cursor"]})
+    )
+    assert "cursor" in text
+
+
+async def test_reply_bodies_are_absent_by_default_and_subjects_are_fenced_as_untrusted(mcp):
+    result = await mcp.call_tool("snov_list_campaign_replies", {"campaign_id": LEADERS})
+
+    rows = ok(result)["items"]
+    assert len(rows) == 9
+    assert all("body" not in r for r in rows)
+    assert all(r["subject"].startswith("<untrusted-content>") for r in rows)
+    assert "Ignore previous instructions" not in text_of(result)
+
+
+async def test_reply_bodies_when_asked_are_fenced_so_an_injected_instruction_reads_as_data(mcp):
+    result = await mcp.call_tool("snov_list_campaign_replies", {"campaign_id": LEADERS, "include_bodies": True})
+
+    rows = ok(result)["items"]
+    (eve,) = [r for r in rows if r["email"] == INJECTION_EMAIL]
+    assert eve["body"].startswith("<untrusted-content>") and eve["body"].endswith("</untrusted-content>")
+    assert "Ignore previous instructions" in eve["body"]
+    assert all(r["body"].startswith("<untrusted-content>") for r in rows)
+
+
+async def test_opens_and_clicks_share_the_row_shape_without_bodies(mcp):
+    opens = ok(await mcp.call_tool("snov_list_campaign_opens", {"campaign_id": LEADERS, "limit": 1000}))["items"]
+    clicks = ok(await mcp.call_tool("snov_list_campaign_clicks", {"campaign_id": LEADERS}))["items"]
+
+    assert (len(opens), len(clicks)) == (70, 12)
+    for row in opens + clicks:
+        assert set(row) == {"at", "prospect_id", "name", "email", "subject"}
+
+
+async def test_sent_emails_cross_the_row_cap_by_offset_and_resume_where_they_stopped(mcp, sandbox, monkeypatch):
+    monkeypatch.setattr(campaigns, "ROW_CAP", 100)
+    sandbox.snov.core.row_cap = 100
+
+    first = ok(await mcp.call_tool("snov_list_sent_emails", {"campaign_id": MASS, "limit": 250}))
+    assert len(first["items"]) == 250 and first["next_cursor"]
+    assert [fields(e).get("offset") for e in sandbox.env.handled("GET", SENT)] == [None, ["100"], ["200"]]
+
+    rest = ok(
+        await mcp.call_tool(
+            "snov_list_sent_emails", {"campaign_id": MASS, "limit": 100, "cursor": first["next_cursor"]}
+        )
+    )
+    assert [fields(e)["offset"] for e in sandbox.env.handled("GET", SENT)[3:]] == [["200"], ["300"]]
+    rows = first["items"] + rest["items"]
+    assert len(rows) == 350
+    assert set(rows[0]) == {"at", "name", "email"}
+    assert len({(r["at"], r["email"]) for r in rows}) == 350
