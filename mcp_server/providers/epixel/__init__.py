@@ -1,4 +1,4 @@
-"""Epixel Leads & CRM: leads, appointments, notes. (Developers: read BRIEF.md here first.)"""
+"""Epixel Leads & CRM: leads, appointments, notes."""
 
 from mcp_server.core.provider import ProviderDef
 from mcp_server.providers.epixel import (  # noqa: F401  (importing registers the tools)

@@ -1,4 +1,4 @@
-"""PersistIQ: leads, campaigns, events, do-not-contact domains. (Developers: read BRIEF.md here first.)"""
+"""PersistIQ: leads, campaigns, events, do-not-contact domains."""
 
 from mcp_server.core.provider import ProviderDef
 from mcp_server.providers.persistiq import (  # noqa: F401  (importing registers the tools)

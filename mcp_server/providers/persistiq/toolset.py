@@ -1,7 +1,4 @@
-"""The toolset every tool module of this provider registers into.
-
-Developers: read BRIEF.md beside this file first (how tools are declared, tested, and which files not to edit).
-"""
+"""The toolset every tool module of this provider registers into."""
 
 from mcp_server.core.tooling import Toolset
 

@@ -1,4 +1,4 @@
-"""Snov.io: domain search, finder, verifier, prospect lists, campaigns, webhooks. (Developers: read BRIEF.md here.)"""
+"""Snov.io: domain search, finder, verifier, prospect lists, campaigns, webhooks."""
 
 from mcp_server.core.provider import ProviderDef
 from mcp_server.providers.snov import (  # noqa: F401  (importing registers the tools, in catalogue order)

@@ -1,4 +1,4 @@
-"""Snov.io service: OAuth token, 60/min budget, credit ceiling, v1 retirement memory. Developers: read BRIEF.md."""
+"""Snov.io service: OAuth token, 60/min budget, credit ceiling, v1 retirement memory."""
 
 from __future__ import annotations
 
