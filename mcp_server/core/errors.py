@@ -92,7 +92,8 @@ def _status_hint(status: int) -> str:
 def describe(error: OutboundError) -> str:
     """One message for the model: what failed, the upstream's words, what to do."""
     who = f"{error.provider}: " if error.provider else ""
-    parts = [who + error.message]
+    first = who + error.message
+    parts = [first if first.endswith((".", "!", "?")) else first + "."]
     if isinstance(error, ApiError):
         for name, messages in error.field_errors.items():
             parts.append(f"{name}: {'; '.join(messages)}")
