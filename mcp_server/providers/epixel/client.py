@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import httpx
 from mcp.server.mcpserver import Context
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr
 
 from mcp_server.core.auth import Fetch, HeaderAuth, Token, TokenAuth
 from mcp_server.core.budget import WindowBudget
@@ -22,6 +22,7 @@ from mcp_server.core.http import ApiClient, ApiResponse, AuthHook
 from mcp_server.core.paging import Collected, Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.provider import service_of
+from mcp_server.core.records import parse_record
 from mcp_server.core.upstream_errors import field_errors
 from mcp_server.settings import Settings
 
@@ -177,14 +178,7 @@ def epixel(ctx: Context) -> Epixel:
 
 def parse(model: type[M], raw: Any, what: str) -> M:
     """One upstream record as ``model``; an unexpected shape is a clear error, not a crash."""
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "record"
-        raise BadResponse(
-            f"Epixel answered with an unexpected {what} ({where}: {first['msg']})", provider=LABEL
-        ) from None
+    return parse_record(model, raw, what, LABEL)
 
 
 def page_of(data: Any, what: str) -> tuple[list[Any], bool]:

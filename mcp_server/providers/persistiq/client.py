@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import httpx
 from mcp.server.mcpserver import Context
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from mcp_server.core.auth import HeaderAuth
 from mcp_server.core.budget import WindowBudget
@@ -21,6 +21,7 @@ from mcp_server.core.http import ApiClient
 from mcp_server.core.paging import Collected, Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.provider import service_of
+from mcp_server.core.records import parse_record
 from mcp_server.settings import Settings
 
 PROVIDER = "persistiq"
@@ -67,14 +68,7 @@ def persistiq(ctx: Context) -> PersistIQ:
 
 def parse(model: type[M], raw: Any, what: str) -> M:
     """One upstream record as ``model``; an unexpected shape is a clear error, not a crash."""
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "record"
-        raise BadResponse(
-            f"PersistIQ answered with an unexpected {what} ({where}: {first['msg']})", provider=LABEL
-        ) from None
+    return parse_record(model, raw, what, LABEL)
 
 
 def records(data: Any, key: str, model: type[M], what: str) -> list[M]:
