@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     # Tuning, not documented as variables: tests and the sandbox shorten them.
     http_timeout: float = Field(default=30.0, gt=0)
     poll_wait: float = Field(default=25.0, gt=0)
+    poll_interval: float = Field(default=1.0, gt=0)
     persistiq_rate_limit: int = Field(default=100, gt=0)
     snov_rate_limit: int = Field(default=60, gt=0)
     rate_window: float = Field(default=60.0, gt=0)

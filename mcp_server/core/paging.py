@@ -21,6 +21,14 @@ class Page(Generic[T]):
     """How to ask for the following page (a URL, a number, a token); None on the last page."""
 
 
+class PageNotReady(Exception):
+    """Raised by a fetch whose page an upstream job is still preparing; ``ref`` asks for it again later."""
+
+    def __init__(self, ref: Any) -> None:
+        super().__init__("page not ready")
+        self.ref = ref
+
+
 FetchPage = Callable[[Any], Awaitable[Page[T]]]
 """Fetches the page a ``Page.next`` value names; None asks for the first page."""
 
@@ -30,6 +38,8 @@ class Collected(Generic[T]):
     items: list[T]
     next_cursor: str | None
     hint: str | None
+    waiting: bool = False
+    """True when the call stopped because the next page's upstream job was still running."""
 
 
 async def collect(
@@ -58,8 +68,13 @@ async def collect(
         ref, skip = state.get("r"), int(state.get("o", 0))
     items: list[T] = []
     next_state: tuple[Any, int] | None = None
+    waiting = False
     for _ in range(MAX_PAGES):
-        page = await fetch(ref)
+        try:
+            page = await fetch(ref)
+        except PageNotReady as not_ready:
+            next_state, waiting = (not_ready.ref, skip), True
+            break
         available = page.items[skip:]
         need = limit - len(items)
         if len(available) > need:
@@ -76,9 +91,13 @@ async def collect(
         if progress is not None:
             await progress(len(items), limit, f"read {len(items)} {noun}")
     next_cursor = handles.encode("page", {"s": scope, "r": next_state[0], "o": next_state[1]}) if next_state else None
-    hint = (
-        f"Returned {len(items)} {noun}; more exist: call again with the same arguments and cursor=next_cursor."
-        if next_cursor
-        else None
-    )
-    return Collected(items, next_cursor, hint)
+    if waiting:
+        hint = (
+            f"Returned {len(items)} {noun}; the next page is still being prepared upstream: call again in a few "
+            "seconds with the same arguments and cursor=next_cursor (it resumes the same job)."
+        )
+    elif next_cursor:
+        hint = f"Returned {len(items)} {noun}; more exist: call again with the same arguments and cursor=next_cursor."
+    else:
+        hint = None
+    return Collected(items, next_cursor, hint, waiting)

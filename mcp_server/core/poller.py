@@ -34,6 +34,8 @@ class Schedule:
     """
 
     first: float = 1.0
+    initial: float = 0.0
+    """Seconds before the first poll: a job just started is rarely done at once."""
     factor: float = 1.5
     most: float = 4.0
     expected: float | None = None
@@ -61,8 +63,11 @@ class Poller(Generic[T]):
     async def run(self) -> T | Pending:
         """Cancellation-safe: a cancelled call stops polling at once (the sleep is a checkpoint)."""
         started = self.clock()
-        interval = (self.schedule or Schedule()).intervals()
+        schedule = self.schedule or Schedule()
+        interval = schedule.intervals()
         polls = 0
+        if schedule.initial > 0:
+            await self.sleep(min(schedule.initial, self.wait))
         while True:
             result = await self.check()
             polls += 1

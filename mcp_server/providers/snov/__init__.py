@@ -5,8 +5,10 @@ from mcp_server.providers.snov import (  # noqa: F401  (importing registers the 
     account,
     campaigns,
     finder,
+    profiles,
     prospects,
     search,
+    verifier,
     webhooks,
 )
 from mcp_server.providers.snov.client import open_service

@@ -13,6 +13,7 @@ from mcp_server.core.auth import Fetch, Token, TokenAuth
 from mcp_server.core.budget import WindowBudget
 from mcp_server.core.errors import ApiError, CreditLimit
 from mcp_server.core.http import ApiClient, ApiResponse
+from mcp_server.core.poller import Schedule
 from mcp_server.core.provider import service_of
 from mcp_server.settings import Settings
 
@@ -67,6 +68,10 @@ class Snov:
     """Credits this process has committed to spend (estimated before each paid call)."""
     v1_retired: set[str] = field(default_factory=set)
     """v1 methods that answered 404/410: their v2 replacement is used for the rest of the process."""
+    wait: float = 25.0
+    """Seconds one call polls a job before handing back a resume handle."""
+    schedule: Schedule = field(default_factory=lambda: Schedule(initial=1.0, first=1.0, factor=1.25, most=3.0))
+    """At most one poll a second: Snov.io's whole budget is 60 requests a minute."""
 
     def charge(self, credits: float, what: str) -> None:
         """Reserve ``credits`` before a paid request; refuse (nothing sent) past ``SNOV_MAX_CREDITS``."""
@@ -82,6 +87,14 @@ class Snov:
             )
         self.spent += credits
 
+    def refund(self, credits: float) -> None:
+        """Give back a reservation that was not spent (nothing found, batch not sent)."""
+        self.spent = max(0.0, self.spent - credits)
+
+    def settle(self, reserved: float, actual: float) -> None:
+        """Replace a reservation with what Snov.io actually charged."""
+        self.spent = max(0.0, self.spent - reserved + actual)
+
 
 def open_service(settings: Settings, http: httpx.AsyncClient) -> Snov:
     assert settings.snov_client_id is not None and settings.snov_client_secret is not None
@@ -93,7 +106,11 @@ def open_service(settings: Settings, http: httpx.AsyncClient) -> Snov:
         http=http,
         check=check_success,
     )
-    return Snov(api, settings.snov_max_credits, settings.outbound_mcp_read_only)
+    every = settings.poll_interval
+    schedule = Schedule(initial=every, first=every, factor=1.25, most=3 * every)
+    return Snov(
+        api, settings.snov_max_credits, settings.outbound_mcp_read_only, wait=settings.poll_wait, schedule=schedule
+    )
 
 
 def snov(ctx: Context) -> Snov:

@@ -1,1 +1,141 @@
-"""Snov.io tools (placeholder until written)."""
+"""Snov.io Email Finder: the free v1 lookup, queueing a name only when asked; v2 where v1 is gone."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from mcp_server.core.errors import ApiError, CreditLimit, InvalidInput
+from mcp_server.core.handles import fingerprint
+from mcp_server.core.poller import Pending
+from mcp_server.core.tooling import Access
+from mcp_server.providers.snov.campaigns_models import as_list
+from mcp_server.providers.snov.client import LABEL, Snov, snov
+from mcp_server.providers.snov.finder_models import FoundEmails
+from mcp_server.providers.snov.search_models import Domain, FoundEmail, Handle, clean_domain
+from mcp_server.providers.snov.tasks import body_of, handle_for, is_retired, poll, resume, task_hash, wait_for
+from mcp_server.providers.snov.toolset import toolset
+
+V1 = "v1 Email Finder"
+V2 = "v2 emails-by-domain-by-name (v1 retired)"
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def refuse_spending_when_read_only(service: Snov, flag: str) -> None:
+    if service.read_only:
+        raise InvalidInput(
+            f"{flag}=true spends credits, and this server runs read-only",
+            field=flag,
+            hint=f"Call without {flag}; ask the user to lift OUTBOUND_MCP_READ_ONLY to spend credits.",
+        )
+
+
+@toolset.tool("Find email by name (Snov.io)", Access.READ)
+async def snov_find_email(
+    ctx: Context,
+    first_name: Name,
+    last_name: Name,
+    domain: Domain,
+    queue_if_missing: Annotated[bool, Field(description="Have Snov.io search it (1 credit) if unknown")] = False,
+    handle: Handle = None,
+) -> FoundEmails:
+    """A person's email from first name, last name and company domain, each valid or unknown. The lookup
+    is free; with queue_if_missing=true an unknown name is queued (1 credit) and asked again until found
+    or the wait runs out (then a handle resumes it). Where Snov.io has retired the free finder, its v2
+    replacement costs 1 credit per email found and runs only with queue_if_missing=true."""
+    service, name = snov(ctx), clean_domain(domain)
+    person = {"first_name": first_name.strip(), "last_name": last_name.strip(), "domain": name}
+    scope = fingerprint(tool="snov_find_email", **{k: v.lower() for k, v in person.items()})
+    state = resume(handle, scope) if handle else {}
+    if queue_if_missing and not handle:
+        refuse_spending_when_read_only(service, "queue_if_missing")
+    if state.get("g", "v1") == "v1" and "finder" not in service.v1_retired:
+        try:
+            return await _find_v1(ctx, service, person, queue_if_missing, scope, resumed=bool(handle))
+        except ApiError as error:
+            if not is_retired(error):
+                raise
+            service.v1_retired.add("finder")
+    return await _find_v2(ctx, service, person, queue_if_missing, scope, state.get("t"))
+
+
+async def _find_v1(
+    ctx: Context, service: Snov, person: dict[str, str], queue: bool, scope: str, *, resumed: bool
+) -> FoundEmails:
+    form = {"firstName": person["first_name"], "lastName": person["last_name"], "domain": person["domain"]}
+
+    async def ask() -> tuple[str, list[FoundEmail]]:
+        body = body_of((await service.api.request("POST", "v1/get-emails-from-names", data=form, idempotent=True)).data)
+        status = body_of(body.get("status")).get("identifier") or "not_found"
+        rows = as_list(body_of(body.get("data")).get("emails"))
+        return str(status), [
+            FoundEmail(email=str(r["email"]), status=r.get("emailStatus")) for r in rows if r.get("email")
+        ]
+
+    status, emails = await ask()
+    credits = 0.0
+    if status == "not_found" and queue and not resumed:
+        service.charge(1, "Queueing a name for the email finder")
+        await service.api.request("POST", "v1/add-names-to-find-emails", data=form)
+        credits, status = 1.0, "in_progress"
+    if status == "in_progress":
+
+        async def check() -> tuple[str, list[FoundEmail]] | None:
+            answer = await ask()
+            return None if answer[0] == "in_progress" else answer
+
+        outcome = await wait_for(ctx, service, check, label="email finder")
+        if isinstance(outcome, Pending):
+            hint = "Snov.io is still searching: call again with the same names and handle=handle (free) in a minute."
+            return _answer(
+                person, status="running", method=V1, credits=credits, handle=handle_for(scope, g="v1"), hint=hint
+            )
+        status, emails = outcome
+    if status == "complete" and emails:
+        return _answer(person, status="found", emails=emails, method=V1, credits=credits)
+    hint = (
+        "Snov.io searched and found no email for this name."
+        if credits or resumed
+        else "Snov.io has no email for this name yet: call again with queue_if_missing=true to have it searched "
+        "(1 credit)."
+    )
+    return _answer(person, status="not_found", method=V1, credits=credits, hint=hint)
+
+
+async def _find_v2(
+    ctx: Context, service: Snov, person: dict[str, str], queue: bool, scope: str, task: str | None
+) -> FoundEmails:
+    if task is None and not queue:
+        hint = (
+            "Snov.io has retired its free Email Finder; the replacement costs 1 credit per email found: "
+            "call again with queue_if_missing=true to search."
+        )
+        return _answer(person, status="not_searched", method=V2, hint=hint)
+    reserved = 0.0
+    if task is None:
+        service.charge(1, "The v2 email finder")
+        reserved = 1.0
+        started = await service.api.request("POST", "v2/emails-by-domain-by-name/start", json_body={"rows": [person]})
+        task = task_hash(body_of(started.data))
+    outcome = await poll(ctx, service, "v2/emails-by-domain-by-name/result", params={"task_hash": task}, label="finder")
+    if isinstance(outcome, Pending):
+        hint = "Snov.io is still searching: call again with the same names and handle=handle in a minute."
+        resume_handle = handle_for(scope, g="v2", t=task)
+        return _answer(person, status="running", method=V2, credits=reserved, handle=resume_handle, hint=hint)
+    if outcome.get("status") == "not_enough_credits":
+        service.refund(reserved)
+        raise CreditLimit("Snov.io's credit balance is too low for the email finder", provider=LABEL)
+    found = [e for row in as_list(outcome.get("data")) for e in as_list(row.get("result")) if e.get("email")]
+    emails = [FoundEmail(email=str(e["email"]), status=e.get("smtp_status")) for e in found]
+    service.settle(reserved, len(emails))
+    status = "found" if emails else "not_found"
+    credits = len(emails) if reserved else 0
+    return _answer(person, status=status, emails=emails or None, method=V2, credits=credits)
+
+
+def _answer(person: dict[str, str], **result: Any) -> FoundEmails:
+    return FoundEmails(
+        first_name=person["first_name"], last_name=person["last_name"], domain=person["domain"], **result
+    )

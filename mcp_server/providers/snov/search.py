@@ -1,1 +1,200 @@
-"""Snov.io tools (placeholder until written)."""
+"""Snov.io v2 domain search: company info, prospects, a prospect's email, domain emails, generic contacts.
+
+Each is an async job (start, then poll its result); the paged ones start one job per page. A call
+polls within one bounded wait; past it the answer carries a handle (or cursor) that resumes the
+same job, so nothing is started or paid for twice.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from mcp_server.core.handles import fingerprint
+from mcp_server.core.paging import Page, PageNotReady, collect
+from mcp_server.core.poller import Pending
+from mcp_server.core.progress import from_context
+from mcp_server.core.tooling import Access
+from mcp_server.providers.snov.campaigns_models import Cursor, Opt, as_list
+from mcp_server.providers.snov.client import Snov, snov
+from mcp_server.providers.snov.search_models import (
+    Company,
+    Domain,
+    DomainCount,
+    DomainEmails,
+    DomainProspect,
+    DomainProspects,
+    FoundEmail,
+    Handle,
+    ProspectEmail,
+    clean_domain,
+)
+from mcp_server.providers.snov.tasks import body_of, handle_for, poll, result_url, resume, still_running_hint
+from mcp_server.providers.snov.toolset import toolset
+
+BASE = "v2/domain-search"
+PROSPECTS_PER_PAGE = 20
+Positions = Annotated[
+    Opt[list[Annotated[str, Field(min_length=1, max_length=100)]]],
+    Field(max_length=10, description="Job titles to match, up to 10"),
+]
+ProspectRef = Annotated[
+    str,
+    Field(
+        min_length=8,
+        max_length=600,
+        description="prospect_hash from snov_list_domain_prospects, or its search_emails_start URL",
+    ),
+]
+Limit = Annotated[int, Field(ge=1, le=1000)]
+
+
+async def _start(service: Snov, path: str, form: dict[str, Any], what: str) -> dict[str, Any]:
+    """Start a job; Snov.io charges a repeated identical start once, so a retry is as safe as a read."""
+    service.charge(1, what)
+    form = {k: v for k, v in form.items() if v not in (None, "", [])}
+    return body_of((await service.api.request("POST", path, data=form, idempotent=True)).data)
+
+
+@toolset.tool("Snov.io domain search", Access.READ)
+async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None) -> Company:
+    """Company info for a domain: name, industry, size, city, phone, related domains, and how many
+    prospects, emails and generic contacts Snov.io holds. 1 credit per distinct search (none without
+    results). Next: snov_list_domain_prospects, snov_list_domain_emails, snov_list_generic_contacts."""
+    service, name = snov(ctx), clean_domain(domain)
+    scope = fingerprint(tool="snov_domain_search", domain=name)
+    if handle:
+        url = resume(handle, scope)["u"]
+    else:
+        started = await _start(service, f"{BASE}/start", {"domain": name}, f"a domain search for {name}")
+        url = result_url(started, f"{BASE}/result")
+    outcome = await poll(ctx, service, url, label=f"domain search for {name}")
+    if isinstance(outcome, Pending):
+        return Company(
+            domain=name, status="running", handle=handle_for(scope, u=url), hint=still_running_hint("The search")
+        )
+    return Company.of(name, outcome)
+
+
+@toolset.tool("List prospects at a domain (Snov.io)", Access.READ)
+async def snov_list_domain_prospects(
+    ctx: Context, domain: Domain, positions: Positions = None, limit: Limit = 20, cursor: Cursor = None
+) -> DomainProspects:
+    """People working at a domain: name, position, profile page, prospect_hash. 1 credit per page of 20
+    (distinct requests only). Next: snov_find_prospect_email with a prospect_hash."""
+    service, name = snov(ctx), clean_domain(domain)
+    titles = sorted({p.strip() for p in positions or [] if p.strip()})
+    deadline = time.monotonic() + service.wait
+    total: dict[str, int] = {}
+
+    async def fetch(ref: Any) -> Page[DomainProspect]:
+        ref = ref if isinstance(ref, dict) else {"p": 1}
+        if "u" not in ref:
+            form = {"domain": name, "page": ref["p"], "positions[]": titles}
+            started = await _start(service, f"{BASE}/prospects/start", form, f"page {ref['p']} of {name}'s prospects")
+            # Kept in the ref, so a cursor made from it polls this job instead of starting another.
+            ref["u"] = result_url(started, f"{BASE}/prospects/result")
+        body = await _page_result(ctx, service, ref, f"prospects of {name}", deadline)
+        meta = body_of(body.get("meta"))
+        if isinstance(meta.get("total_count"), int):
+            total["n"] = meta["total_count"]
+        rows = [DomainProspect.of(row) for row in as_list(body)]
+        more = isinstance(body.get("links"), dict) and bool(body["links"].get("next"))
+        return Page(rows, {"p": ref["p"] + 1} if more and rows else None)
+
+    scope = fingerprint(tool="snov_list_domain_prospects", domain=name, positions=titles)
+    got = await collect(fetch, limit=limit, cursor=cursor, scope=scope, progress=from_context(ctx), noun="prospects")
+    return DomainProspects(
+        items=got.items, next_cursor=got.next_cursor, hint=got.hint, domain=name, total=total.get("n")
+    )
+
+
+@toolset.tool("Find a domain prospect's email (Snov.io)", Access.READ)
+async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: Handle = None) -> ProspectEmail:
+    """The email(s) of one prospect found by snov_list_domain_prospects, each valid or unknown. 1 credit
+    per prospect with an email. Next: snov_verify_emails or snov_add_prospect_to_list."""
+    service = snov(ctx)
+    prospect_hash = prospect.rstrip("/").rsplit("/", 1)[-1]
+    scope = fingerprint(tool="snov_find_prospect_email", prospect=prospect_hash)
+    if handle:
+        url = resume(handle, scope)["u"]
+    else:
+        # A URL from an earlier answer is used as given; the core refuses it off the configured origin.
+        start = prospect if "://" in prospect else f"{BASE}/prospects/search-emails/start/{prospect_hash}"
+        started = await _start(service, start, {}, "a prospect's email search")
+        url = result_url(started, f"{BASE}/prospects/search-emails/result")
+    outcome = await poll(ctx, service, url, label="email search")
+    if isinstance(outcome, Pending):
+        hint = still_running_hint("The email search")
+        return ProspectEmail(prospect_hash=prospect_hash, status="running", handle=handle_for(scope, u=url), hint=hint)
+    data = body_of(outcome.get("data"))
+    emails = [
+        FoundEmail(email=str(e["email"]), status=e.get("smtp_status"))
+        for e in as_list(data.get("emails"))
+        if e.get("email")
+    ]
+    return ProspectEmail(
+        prospect_hash=prospect_hash, status="done", emails=emails, searched_at=data.get("searching_date")
+    )
+
+
+@toolset.tool("List a domain's emails (Snov.io)", Access.READ)
+async def snov_list_domain_emails(
+    ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None
+) -> DomainEmails:
+    """Email addresses Snov.io holds for a domain (unverified). 1 credit per page of 50 (distinct requests
+    only). Next: snov_verify_emails."""
+    return await _email_pages(ctx, "domain-emails", "snov_list_domain_emails", domain, limit, cursor)
+
+
+@toolset.tool("List a domain's generic contacts (Snov.io)", Access.READ)
+async def snov_list_generic_contacts(
+    ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None
+) -> DomainEmails:
+    """A domain's role addresses such as info@ or sales@ (unverified). 1 credit per page of 50 (distinct
+    requests only)."""
+    return await _email_pages(ctx, "generic-contacts", "snov_list_generic_contacts", domain, limit, cursor)
+
+
+@toolset.tool("Count a domain's emails (Snov.io)", Access.READ)
+async def snov_count_domain_emails(ctx: Context, domain: Domain) -> DomainCount:
+    """How many emails Snov.io holds for a domain (0 for webmail domains such as gmail.com). Free: use it
+    before paying for snov_list_domain_emails."""
+    name = clean_domain(domain)
+    response = await snov(ctx).api.request("POST", "v1/get-domain-emails-count", data={"domain": name}, idempotent=True)
+    data = body_of(response.data)
+    return DomainCount(domain=name, emails=int(data.get("result") or 0), webmail=data.get("webmail"))
+
+
+async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: int, cursor: str | None) -> DomainEmails:
+    """Domain emails and generic contacts: 50 a page, each page its own job, chained by a ``next`` token."""
+    service, name = snov(ctx), clean_domain(domain)
+    deadline = time.monotonic() + service.wait
+    total: dict[str, int] = {}
+
+    async def fetch(ref: Any) -> Page[str]:
+        ref = ref if isinstance(ref, dict) else {"n": ""}
+        if "u" not in ref:
+            started = await _start(service, f"{BASE}/{tab}/start", {"domain": name, "next": ref["n"]}, f"{name} {tab}")
+            ref["u"] = result_url(started, f"{BASE}/{tab}/result")
+        body = await _page_result(ctx, service, ref, f"{tab} of {name}", deadline)
+        meta = body_of(body.get("meta"))
+        if isinstance(meta.get("total_count"), int):
+            total["n"] = meta["total_count"]
+        emails = [str(row["email"]) for row in as_list(body) if row.get("email")]
+        token = meta.get("next")
+        return Page(emails, {"n": token} if isinstance(token, str) and token and emails else None)
+
+    scope = fingerprint(tool=tool, domain=name)
+    got = await collect(fetch, limit=limit, cursor=cursor, scope=scope, progress=from_context(ctx), noun="emails")
+    return DomainEmails(items=got.items, next_cursor=got.next_cursor, hint=got.hint, domain=name, total=total.get("n"))
+
+
+async def _page_result(ctx: Context, service: Snov, ref: dict[str, Any], label: str, deadline: float) -> dict[str, Any]:
+    outcome = await poll(ctx, service, ref["u"], label=label, wait=deadline - time.monotonic())
+    if isinstance(outcome, Pending):
+        raise PageNotReady(ref)
+    return outcome

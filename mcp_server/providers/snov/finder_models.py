@@ -1,0 +1,113 @@
+"""Snov.io finder, verifier and profile results as the tools return them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from mcp_server.providers.snov.campaigns_models import Lean, as_list
+from mcp_server.providers.snov.search_models import FoundEmail
+
+Outcome = Literal["found", "not_found", "running", "not_searched"]
+
+
+class FoundEmails(Lean):
+    first_name: str
+    last_name: str
+    domain: str
+    status: Outcome
+    emails: list[FoundEmail] | None = None
+    method: str
+    """Which Snov.io method answered: the v1 Email Finder, or its v2 replacement where v1 is gone."""
+    credits: int = 0
+    handle: str | None = None
+    hint: str | None = None
+
+
+class Verified(Lean):
+    email: str
+    status: str
+    """valid, not_valid, unknown, greylisted (retry in 15-60 min), unverified (not queued), queued (not done)."""
+    catchall: bool | None = None
+    webmail: bool | None = None
+    disposable: bool | None = None
+
+    @classmethod
+    def of(cls, email: str, data: dict[str, Any]) -> Verified:
+        status = data.get("smtpStatus") or data.get("smtp_status") or "unknown"
+        return cls(
+            email=email,
+            status=str(status),
+            catchall=data.get("isCatchall", data.get("is_catchall")) or None,
+            webmail=data.get("isWebmail", data.get("is_webmail")) or None,
+            disposable=data.get("isDisposable", data.get("is_disposable")) or None,
+        )
+
+
+class Verification(Lean):
+    results: list[Verified]
+    method: str
+    credits: int = 0
+    queued: int = 0
+    errors: list[str] | None = None
+    """Queue requests that failed, naming their emails (left out of ``queued``)."""
+    handle: str | None = None
+    hint: str | None = None
+
+
+class Profile(Lean):
+    status: Outcome
+    name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    industry: str | None = None
+    country: str | None = None
+    locality: str | None = None
+    jobs: list[str] | None = None
+    """Current jobs as "position at company"."""
+    social: list[str] | None = None
+    emails: list[FoundEmail] | None = None
+    source_page: str | None = None
+    method: str
+    credits: int = 0
+    handle: str | None = None
+    hint: str | None = None
+
+    @classmethod
+    def of(cls, data: dict[str, Any], *, method: str, credits: float) -> Profile:
+        jobs = as_list(data.get("currentJobs") or data.get("currentJob") or data.get("positions"))
+        social = [str(s["link"]) for s in as_list(data.get("social")) if s.get("link")]
+        emails = [
+            FoundEmail(email=str(e["email"]), status=e.get("status") or e.get("emailStatus"))
+            for e in as_list(data.get("emails"))
+            if e.get("email")
+        ]
+        return cls(
+            status="found",
+            name=data.get("name"),
+            first_name=data.get("firstName") or data.get("first_name"),
+            last_name=data.get("lastName") or data.get("last_name"),
+            industry=data.get("industry"),
+            country=data.get("country"),
+            locality=data.get("locality"),
+            jobs=[_job(j) for j in jobs if _job(j)],
+            social=social,
+            emails=emails,
+            source_page=data.get("sourcePage") or data.get("source_page"),
+            method=method,
+            credits=credits,
+        )
+
+
+def _job(job: dict[str, Any]) -> str:
+    company = job.get("companyName") or job.get("company_name")
+    return " at ".join(str(part) for part in (job.get("position"), company) if part)
+
+
+class Balance(Lean):
+    balance: float
+    spent_by_this_server: float
+    max_credits: float | None = None
+    """SNOV_MAX_CREDITS: what this server process may spend; unset means no ceiling."""
+    recipients_used: int | None = None
+    limit_resets_in_days: int | None = None
+    subscription_ends_in_days: int | None = None

@@ -1,0 +1,121 @@
+"""Snov.io domain search results as the tools return them, and the argument types they share."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from mcp_server.providers.snov.campaigns_models import Lean, Opt, Paged
+
+Status = Literal["done", "running"]
+DOMAIN_PATTERN = r"^(https?://)?(www\.)?[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,63}/?$"
+Domain = Annotated[str, Field(max_length=253, pattern=DOMAIN_PATTERN, description="Company domain, e.g. acme.com")]
+Handle = Annotated[Opt[str], Field(max_length=2000, description="handle of the last call, to resume its job")]
+
+
+def clean_domain(raw: str) -> str:
+    domain = raw.strip().lower().removeprefix("https://").removeprefix("http://").removeprefix("www.")
+    return domain.rstrip("/")
+
+
+def _map(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+class Company(Lean):
+    domain: str
+    status: Status
+    name: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    city: str | None = None
+    founded: str | None = None
+    website: str | None = None
+    hq_phone: str | None = None
+    related_domains: list[str] | None = None
+    prospects: int | None = None
+    emails: int | None = None
+    generic_contacts: int | None = None
+    handle: str | None = None
+    hint: str | None = None
+
+    @classmethod
+    def of(cls, domain: str, body: dict[str, Any]) -> Company:
+        data, meta = _map(body.get("data")), _map(body.get("meta"))
+        related = data.get("related_domains")
+        return cls(
+            domain=domain,
+            status="done",
+            name=_text(data.get("company_name")),
+            industry=_text(data.get("industry")),
+            size=_text(data.get("size")),
+            city=_text(data.get("city")),
+            founded=_text(data.get("founded")),
+            website=_text(data.get("website")),
+            hq_phone=_text(data.get("hq_phone")),
+            related_domains=[str(d) for d in related if d] if isinstance(related, list) else None,
+            prospects=meta.get("prospects_count"),
+            emails=meta.get("emails_count"),
+            generic_contacts=meta.get("generic_contacts_count"),
+        )
+
+
+class DomainProspect(Lean):
+    first_name: str | None = None
+    last_name: str | None = None
+    position: str | None = None
+    source_page: str | None = None
+    prospect_hash: str | None = None
+    """For snov_find_prospect_email."""
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> DomainProspect:
+        start = row.get("search_emails_start")
+        return cls(
+            first_name=_text(row.get("first_name")),
+            last_name=_text(row.get("last_name")),
+            position=_text(row.get("position")),
+            source_page=_text(row.get("source_page")),
+            prospect_hash=start.rstrip("/").rsplit("/", 1)[-1] if isinstance(start, str) and start else None,
+        )
+
+
+class DomainPage(Paged[Any]):
+    """A page of a domain's prospects or emails; ``total`` is Snov.io's count for the whole domain."""
+
+    domain: str
+    total: int | None = None
+
+
+class DomainProspects(DomainPage):
+    items: list[DomainProspect]
+
+
+class DomainEmails(DomainPage):
+    items: list[str]
+
+
+class FoundEmail(Lean):
+    email: str
+    status: str | None = None
+    """valid, or unknown (the server accepts any address)."""
+
+
+class ProspectEmail(Lean):
+    prospect_hash: str
+    status: Status
+    emails: list[FoundEmail] | None = None
+    searched_at: str | None = None
+    handle: str | None = None
+    hint: str | None = None
+
+
+class DomainCount(Lean):
+    domain: str
+    emails: int
+    webmail: bool | None = None

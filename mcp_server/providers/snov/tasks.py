@@ -1,0 +1,101 @@
+"""Snov.io's async jobs: start, poll through the shared poller, and a handle that resumes past the wait."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from mcp.server.mcpserver import Context
+
+from mcp_server.core import handles
+from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
+from mcp_server.core.poller import Pending, Poller
+from mcp_server.core.progress import from_context
+from mcp_server.providers.snov.client import LABEL, Snov
+
+T = TypeVar("T")
+RUNNING = {"in progress", "in_progress"}
+RETIRED = (404, 410)
+HANDLE = "snov-job"
+
+
+def body_of(data: Any) -> dict[str, Any]:
+    return data if isinstance(data, dict) else {}
+
+
+async def wait_for(
+    ctx: Context, service: Snov, check: Callable[[], Awaitable[T | None]], *, label: str, wait: float | None = None
+) -> T | Pending:
+    """Run ``check`` on Snov.io's polling schedule until it answers or the wait runs out (``Pending``)."""
+    poller = Poller(
+        check,
+        wait=service.wait if wait is None else max(0.0, wait),
+        schedule=service.schedule,
+        progress=from_context(ctx),
+        label=label,
+    )
+    return await poller.run()
+
+
+async def poll(
+    ctx: Context,
+    service: Snov,
+    url: str,
+    *,
+    label: str,
+    params: dict[str, Any] | None = None,
+    wait: float | None = None,
+) -> dict[str, Any] | Pending:
+    """GET ``url`` until its ``status`` leaves "in progress" (the body) or the wait runs out (``Pending``)."""
+
+    async def check() -> dict[str, Any] | None:
+        body = body_of((await service.api.request("GET", url, params=params)).data)
+        return None if str(body.get("status", "")).lower() in RUNNING else body
+
+    return await wait_for(ctx, service, check, label=label, wait=wait)
+
+
+def result_url(started: dict[str, Any], result_path: str) -> str:
+    """Where a started domain-search job answers: its ``links.result`` (origin-checked when used), else by hash."""
+    links = started.get("links")
+    url = links.get("result") if isinstance(links, dict) else None
+    if isinstance(url, str) and url:
+        return url
+    task = task_hash(started)
+    return f"{result_path}/{task}"
+
+
+def task_hash(started: dict[str, Any]) -> str:
+    for holder in (started.get("meta"), started.get("data")):
+        task = holder.get("task_hash") if isinstance(holder, dict) else None
+        if isinstance(task, str) and task:
+            return task
+    raise BadResponse("Snov.io started the job without a task_hash", provider=LABEL)
+
+
+def handle_for(scope: str, **state: Any) -> str:
+    return handles.encode(HANDLE, {"s": scope, **state})
+
+
+def resume(handle: str, scope: str) -> dict[str, Any]:
+    """The state a handle carries, refused when it was made for other arguments or another tool."""
+    state = handles.decode(HANDLE, handle, "handle")
+    if state.pop("s", None) != scope:
+        raise InvalidInput(
+            "handle was made by another tool or for other arguments",
+            field="handle",
+            hint="Repeat the call with the same arguments as the call that returned the handle.",
+        )
+    return state
+
+
+def is_retired(error: ApiError) -> bool:
+    """A v1 method the vendor has removed answers 404 or 410."""
+    return error.status in RETIRED
+
+
+def still_running_hint(what: str) -> str:
+    return (
+        f"{what} is still running at Snov.io. Call this tool again with the same arguments and handle=handle in "
+        "a few seconds: it resumes the same job at no extra cost."
+    )

@@ -1,0 +1,184 @@
+"""Snov.io Email Verifier: the free v1 lookup, queueing unverified emails only when asked; v2 where v1 is gone."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.server.mcpserver import Context
+from pydantic import Field
+
+from mcp_server.core.batching import chunks, run_batches
+from mcp_server.core.errors import ApiError, CreditLimit
+from mcp_server.core.handles import fingerprint
+from mcp_server.core.poller import Pending
+from mcp_server.core.progress import from_context
+from mcp_server.core.tooling import Access
+from mcp_server.providers.snov.campaigns_models import Email, as_list
+from mcp_server.providers.snov.client import LABEL, Snov, snov
+from mcp_server.providers.snov.finder import refuse_spending_when_read_only
+from mcp_server.providers.snov.finder_models import Verification, Verified
+from mcp_server.providers.snov.search_models import Handle
+from mcp_server.providers.snov.tasks import body_of, handle_for, is_retired, resume, task_hash, wait_for
+from mcp_server.providers.snov.toolset import toolset
+
+PER_REQUEST = 10
+"""The queue takes at most 10 emails a request; lookups are sent in the same sizes."""
+V1 = "v1 Email Verifier"
+V2 = "v2 email-verification (v1 retired)"
+GREYLISTED_HINT = "Greylisted emails cannot be judged yet: verify them again in 15-60 minutes (free until then)."
+
+
+@toolset.tool("Verify emails (Snov.io)", Access.READ)
+async def snov_verify_emails(
+    ctx: Context,
+    emails: Annotated[list[Email], Field(min_length=1, max_length=1000)],
+    queue_unverified: Annotated[
+        bool, Field(description="Queue emails Snov.io never verified (1 credit each) and wait for them")
+    ] = False,
+    handle: Handle = None,
+) -> Verification:
+    """Whether emails are deliverable: valid, not_valid, unknown (catch-all or unverifiable) or greylisted
+    (retry later). Looking up emails Snov.io verified before is free; the others come back unverified unless
+    queue_unverified=true (1 credit per email, 10 per request), after which the call waits for them. Where the
+    free verifier is retired, the v2 one costs 1 credit per email and runs only with queue_unverified=true."""
+    service = snov(ctx)
+    unique = list(dict.fromkeys(e.strip().lower() for e in emails))
+    scope = fingerprint(tool="snov_verify_emails", emails=sorted(unique))
+    state = resume(handle, scope) if handle else {}
+    if queue_unverified and not handle:
+        refuse_spending_when_read_only(service, "queue_unverified")
+    if state.get("g", "v1") == "v1" and "verifier" not in service.v1_retired:
+        try:
+            return await _verify_v1(ctx, service, unique, queue_unverified and not handle)
+        except ApiError as error:
+            if not is_retired(error):
+                raise
+            service.v1_retired.add("verifier")
+    return await _verify_v2(ctx, service, unique, queue_unverified, scope, state.get("t"))
+
+
+async def _lookup_v1(service: Snov, emails: list[str]) -> dict[str, Verified]:
+    """Free lookups, 10 a request: the finished ones (unfinished ones are left out)."""
+    done: dict[str, Verified] = {}
+    for batch in chunks(emails, PER_REQUEST):
+        response = await service.api.request(
+            "POST", "v1/get-emails-verification-status", data={"emails[]": batch}, idempotent=True
+        )
+        body = {str(k).lower(): v for k, v in body_of(response.data).items()}
+        for email in batch:
+            entry = body_of(body.get(email))
+            if body_of(entry.get("status")).get("identifier") == "complete":
+                done[email] = Verified.of(email, body_of(entry.get("data")))
+    return done
+
+
+async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool) -> Verification:
+    done = await _lookup_v1(service, emails)
+    waiting = [e for e in emails if e not in done]
+    if not (queue and waiting):
+        return _report(emails, done, set(), method=V1, credits=0, unverified_hint=bool(waiting))
+
+    service.charge(len(waiting), f"Queueing {len(waiting)} emails for verification")
+
+    async def send(batch: list[str]) -> None:
+        await service.api.request("POST", "v1/add-emails-to-verification", data={"emails[]": batch})
+
+    report = await run_batches(waiting, PER_REQUEST, send, progress=from_context(ctx), noun="emails queued")
+    queued = [e for batch, _ in report.done for e in batch]
+    unsent = [e for f in report.failed if not (f.sent and f.maybe_applied) for e in f.items]
+    service.refund(len(unsent))
+    errors = [f"{', '.join(f.items)}: {f.error}" for f in report.failed]
+
+    async def check() -> dict[str, Verified] | None:
+        done.update(await _lookup_v1(service, [e for e in queued if e not in done]))
+        return done if all(e in done for e in queued) else None
+
+    outcome = await wait_for(ctx, service, check, label="email verification") if queued else done
+    pending = {e for e in queued if e not in done} if isinstance(outcome, Pending) else set()
+    result = _report(emails, done, pending, method=V1, credits=len(waiting) - len(unsent), unverified_hint=False)
+    result.queued, result.errors = len(queued), errors or None
+    if pending:
+        result.hint = _joined(
+            f"{len(pending)} queued emails are still being verified: call again with them (queue_unverified=false, "
+            "free) in a minute.",
+            result.hint,
+        )
+    return result
+
+
+async def _verify_v2(
+    ctx: Context, service: Snov, emails: list[str], queue: bool, scope: str, tasks: list[str] | None
+) -> Verification:
+    if tasks is None and not queue:
+        result = _report(emails, {}, set(), method=V2, credits=0, unverified_hint=False)
+        result.hint = (
+            "Snov.io has retired its free verifier lookup; the replacement costs 1 credit per email (greylisted "
+            "ones free): call again with queue_unverified=true to verify."
+        )
+        return result
+    reserved = 0
+    if tasks is None:
+        service.charge(len(emails), f"Verifying {len(emails)} emails")
+        reserved = len(emails)
+        tasks = []
+        for batch in chunks(emails, PER_REQUEST):
+            started = await service.api.request("POST", "v2/email-verification/start", data={"emails[]": batch})
+            tasks.append(task_hash(body_of(started.data)))
+    done: dict[str, Verified] = {}
+    open_tasks = list(tasks)
+
+    async def check() -> dict[str, Verified] | None:
+        for task in list(open_tasks):
+            response = await service.api.request("GET", "v2/email-verification/result", params={"task_hash": task})
+            body = body_of(response.data)
+            if str(body.get("status")) in ("in_progress", "in progress"):
+                continue
+            if body.get("status") == "not_enough_credits":
+                raise CreditLimit("Snov.io's credit balance is too low to verify these emails", provider=LABEL)
+            open_tasks.remove(task)
+            for row in as_list(body.get("data")):
+                email = str(row.get("email", "")).lower()
+                done[email] = Verified.of(email, body_of(row.get("result")))
+        return None if open_tasks else done
+
+    outcome = await wait_for(ctx, service, check, label="email verification")
+    pending = {e for e in emails if e not in done} if isinstance(outcome, Pending) else set()
+    # Greylisted emails are free; unfinished ones stay reserved until they are known.
+    charged = sum(1 for v in done.values() if v.status != "greylisted")
+    if reserved:
+        service.settle(reserved, charged + len(pending))
+    result = _report(emails, done, pending, method=V2, credits=charged, unverified_hint=False)
+    result.queued = len(emails) if reserved else 0
+    if pending:
+        result.handle = handle_for(scope, g="v2", t=open_tasks)
+        result.hint = _joined(
+            f"{len(pending)} emails are still being verified: call again with the same emails and handle.", result.hint
+        )
+    return result
+
+
+def _report(
+    emails: list[str],
+    done: dict[str, Verified],
+    pending: set[str],
+    *,
+    method: str,
+    credits: float,
+    unverified_hint: bool,
+) -> Verification:
+    results: list[Verified] = []
+    for email in emails:
+        if email in done:
+            results.append(done[email])
+        else:
+            results.append(Verified(email=email, status="queued" if email in pending else "unverified"))
+    hints: list[str] = []
+    if unverified_hint:
+        hints.append("Unverified emails were never checked: call again with queue_unverified=true (1 credit each).")
+    if any(r.status == "greylisted" for r in results):
+        hints.append(GREYLISTED_HINT)
+    return Verification(results=results, method=method, credits=credits, hint=_joined(*hints))
+
+
+def _joined(*hints: str | None) -> str | None:
+    return " ".join(h for h in hints if h) or None
