@@ -120,8 +120,9 @@ class ApiClient:
         renewed = False
         attempt = 0
         while True:
-            await self.budget.acquire(deadline)
+            # Token first: a token fetch takes a slot of its own, and a slot taken while waiting for it goes stale.
             auth_headers = await self.auth.headers(self, deadline) if (self.auth and authenticated) else {}
+            await self.budget.acquire(deadline)
             try:
                 response, body = await self._send(
                     method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline
