@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -69,3 +70,51 @@ def catalogue_lines() -> list[str]:
         first = (tool.description or "").strip().splitlines()[0] if tool.description else ""
         lines.append(f"{tool.name:<40} {flags}  {first}")
     return lines
+
+
+def first_sentence(text: str | None) -> str:
+    """A description's first sentence, on one line (a full stop inside "e.g." does not end it)."""
+    flat = " ".join((text or "").split())
+    cut = re.search(r"(?<!e\.g)(?<!i\.e)\.(\s|$)", flat)
+    return flat[: cut.start() + 1] if cut else flat
+
+
+def readme_tools_block() -> str:
+    """The README's tool list (between its ``tools:start``/``tools:end`` markers), made from the code."""
+    parts = [
+        "Annotations: R read-only, W writes, D destructive, I idempotent (every tool is open-world). "
+        "`outbound-mcp tools` prints the same list; `tool_schemas/` holds every schema."
+    ]
+    for provider in ALL_PROVIDERS:
+        tools = [tool.build() for tool in provider.toolset.tools]
+        rows = [f"**{provider.label}** ({len(tools)})", "", "| tool | ann | what it does |", "|---|---|---|"]
+        for tool in tools:
+            a = tool.annotations
+            flags = "".join(
+                flag
+                for flag, on in (
+                    ("R" if a and a.read_only_hint else "W", True),
+                    ("D", bool(a and a.destructive_hint)),
+                    ("I", bool(a and a.idempotent_hint)),
+                )
+                if on
+            )
+            rows.append(f"| `{tool.name}` | {flags} | {first_sentence(tool.description).replace('|', '/')} |")
+        parts.append("\n".join(rows))
+    return "\n\n".join(parts)
+
+
+def write_readme_tools(readme: Path) -> bool:
+    """Rewrite the README's tool list from the code; True when it changed."""
+    text = readme.read_text()
+    start, end = "<!-- tools:start -->", "<!-- tools:end -->"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    updated = f"{head}{start}\n{readme_tools_block()}\n{end}{tail}"
+    readme.write_text(updated)
+    return updated != text
+
+
+if __name__ == "__main__":  # python -m mcp_server.catalogue: refresh the README's tool list
+    changed = write_readme_tools(Path(__file__).resolve().parents[1] / "README.md")
+    print("README tool list " + ("updated" if changed else "already current"))  # noqa: T201

@@ -11,24 +11,10 @@ import jsonschema
 import pytest
 
 from mcp_server import __version__
-from mcp_server.catalogue import all_tools, schema_drift, write_schemas
+from mcp_server.catalogue import all_tools, readme_tools_block, schema_drift, write_schemas
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT.parent / "shared" / "tool-catalogue.md"
-# Issue 8, part A (Snov.io search, finder, verifier, balance): still open.
-NOT_BUILT_YET = {
-    "snov_domain_search",
-    "snov_list_domain_prospects",
-    "snov_find_prospect_email",
-    "snov_list_domain_emails",
-    "snov_list_generic_contacts",
-    "snov_count_domain_emails",
-    "snov_find_email",
-    "snov_verify_emails",
-    "snov_find_profile_by_url",
-    "snov_get_profile_by_email",
-    "snov_get_balance",
-}
 
 
 def test_every_tool_has_input_and_output_schemas_a_description_and_all_four_annotations():
@@ -44,11 +30,11 @@ def test_every_tool_has_input_and_output_schemas_a_description_and_all_four_anno
 
 
 @pytest.mark.skipif(not CATALOGUE.exists(), reason="shared/tool-catalogue.md is not beside the checkout")
-def test_the_tools_are_exactly_the_catalogue_names_less_the_ones_not_built_yet():
+def test_the_tools_are_exactly_the_57_catalogue_names():
     names = set(re.findall(r"^\| `([a-z_]+)` \|", CATALOGUE.read_text(), flags=re.M))
-    built = {t.name for t in all_tools()}
-    assert built <= names
-    assert names - built == NOT_BUILT_YET
+    built = [t.name for t in all_tools()]
+    assert len(built) == len(set(built)) == 57
+    assert set(built) == names
 
 
 def test_tool_schemas_folder_matches_the_code():
@@ -85,7 +71,9 @@ def test_server_json_is_valid_for_the_registry_and_matches_the_package():
     assert f"mcp-name: {manifest['name']}" in settings_doc
 
 
-def test_the_readme_lists_every_tool():
+def test_the_readme_tool_list_is_the_one_made_from_the_code():
     readme = (ROOT / "README.md").read_text()
+    listed = readme.split("<!-- tools:start -->\n", 1)[1].split("\n<!-- tools:end -->", 1)[0]
+    assert listed == readme_tools_block(), "run: python -m mcp_server.catalogue"
     for tool in all_tools():
-        assert f"`{tool.name}`" in readme, tool.name
+        assert f"`{tool.name}`" in listed, tool.name

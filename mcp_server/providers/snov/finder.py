@@ -75,11 +75,11 @@ async def _find_v1(
         ]
 
     status, emails = await ask()
-    credits = 0.0
+    credits = 0
     if status == "not_found" and queue and not resumed:
         service.charge(1, "Queueing a name for the email finder")
         await service.api.request("POST", "v1/add-names-to-find-emails", data=form)
-        credits, status = 1.0, "in_progress"
+        credits, status = 1, "in_progress"
     if status == "in_progress":
 
         async def check() -> tuple[str, list[FoundEmail]] | None:
@@ -113,10 +113,10 @@ async def _find_v2(
             "call again with queue_if_missing=true to search."
         )
         return _answer(person, status="not_searched", method=V2, hint=hint)
-    reserved = 0.0
+    reserved = 0
     if task is None:
         service.charge(1, "The v2 email finder")
-        reserved = 1.0
+        reserved = 1
         started = await service.api.request("POST", "v2/emails-by-domain-by-name/start", json_body={"rows": [person]})
         task = task_hash(body_of(started.data))
     outcome = await poll(ctx, service, "v2/emails-by-domain-by-name/result", params={"task_hash": task}, label="finder")

@@ -73,7 +73,7 @@ class Profile(Lean):
     hint: str | None = None
 
     @classmethod
-    def of(cls, data: dict[str, Any], *, method: str, credits: float) -> Profile:
+    def of(cls, data: dict[str, Any], *, method: str, credits: int) -> Profile:
         jobs = as_list(data.get("currentJobs") or data.get("currentJob") or data.get("positions"))
         social = [str(s["link"]) for s in as_list(data.get("social")) if s.get("link")]
         emails = [
@@ -89,9 +89,9 @@ class Profile(Lean):
             industry=data.get("industry"),
             country=data.get("country"),
             locality=data.get("locality"),
-            jobs=[_job(j) for j in jobs if _job(j)],
-            social=social,
-            emails=emails,
+            jobs=[_job(j) for j in jobs if _job(j)] or None,
+            social=social or None,
+            emails=emails or None,
             source_page=data.get("sourcePage") or data.get("source_page"),
             method=method,
             credits=credits,

@@ -51,7 +51,7 @@ async def snov_find_profile_by_url(ctx: Context, url: ProfileUrl, handle: Handle
 
 
 async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, *, resumed: bool) -> Profile:
-    credits = 0.0
+    credits = 0
     if not resumed:
         service.charge(1, "Looking up a profile by URL")
         try:
@@ -59,7 +59,7 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, *, resum
         except ApiError:
             service.refund(1)
             raise
-        credits = 1.0
+        credits = 1
 
     async def check() -> dict[str, Any] | None:
         response = await service.api.request("POST", "v1/get-emails-from-url", data={"url": url}, idempotent=True)
@@ -78,10 +78,10 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, *, resum
 
 
 async def _by_url_v2(ctx: Context, service: Snov, url: str, scope: str, task: str | None) -> Profile:
-    reserved = 0.0
+    reserved = 0
     if task is None:
         service.charge(1, "Looking up a profile by URL")
-        reserved = 1.0
+        reserved = 1
         started = await service.api.request("POST", "v2/li-profiles-by-urls/start", data={"urls[]": [url]})
         task = task_hash(body_of(started.data))
     outcome = await poll(ctx, service, "v2/li-profiles-by-urls/result", params={"task_hash": task}, label="profile")

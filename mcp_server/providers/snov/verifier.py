@@ -163,7 +163,7 @@ def _report(
     pending: set[str],
     *,
     method: str,
-    credits: float,
+    credits: int,
     unverified_hint: bool,
 ) -> Verification:
     results: list[Verified] = []

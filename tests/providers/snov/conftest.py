@@ -1,0 +1,35 @@
+"""Snov.io tool tests: a client factory with fast polling, since the searches are async jobs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import pytest
+
+FAST = {"poll_interval": 0.05, "snov_rate_limit": 10_000}
+"""Poll every 50 ms and let the budget stay out of the way unless a test is about it."""
+
+
+@pytest.fixture
+def connect(settings_for) -> Callable[..., AbstractAsyncContextManager[Any]]:
+    """``async with connect(poll_wait=0.3) as client``: an in-memory MCP client on the sandbox."""
+    from mcp import Client
+
+    from mcp_server.server import create_server
+
+    @asynccontextmanager
+    async def open_client(**overrides: Any) -> AsyncIterator[Any]:
+        async with Client(create_server(settings_for(**{**FAST, **overrides}))) as client:
+            yield client
+
+    return open_client
+
+
+@pytest.fixture
+def quick_jobs(sandbox):
+    """Jobs ready 0.2 s after they start, and no sandbox rate limit unless a test turns it on."""
+    sandbox.config.job_delay = 0.2
+    sandbox.config.rate_limits = False
+    return sandbox
