@@ -7,15 +7,15 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.errors import ApiError, CreditLimit, InvalidInput
+from mcp_server.core.errors import ApiError, InvalidInput
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.poller import Pending
 from mcp_server.core.tooling import Access
 from mcp_server.providers.snov.campaigns_models import as_list
-from mcp_server.providers.snov.client import LABEL, Snov, snov
+from mcp_server.providers.snov.client import Snov, snov
 from mcp_server.providers.snov.finder_models import FoundEmails
 from mcp_server.providers.snov.search_models import Domain, FoundEmail, Handle, clean_domain
-from mcp_server.providers.snov.tasks import body_of, handle_for, is_retired, poll, resume, task_hash, wait_for
+from mcp_server.providers.snov.tasks import body_of, handle_for, is_retired, resume, run_pair, wait_for
 from mcp_server.providers.snov.toolset import toolset
 
 V1 = "v1 Email Finder"
@@ -113,20 +113,14 @@ async def _find_v2(
             "call again with queue_if_missing=true to search."
         )
         return _answer(person, status="not_searched", method=V2, hint=hint)
-    reserved = 0
-    if task is None:
-        service.charge(1, "The v2 email finder")
-        reserved = 1
-        started = await service.api.request("POST", "v2/emails-by-domain-by-name/start", json_body={"rows": [person]})
-        task = task_hash(body_of(started.data))
-    outcome = await poll(ctx, service, "v2/emails-by-domain-by-name/result", params={"task_hash": task}, label="finder")
-    if isinstance(outcome, Pending):
+    run = await run_pair(
+        ctx, service, "v2/emails-by-domain-by-name", task=task, what="the email finder", json_body={"rows": [person]}
+    )
+    if isinstance(run.outcome, Pending):
         hint = "Snov.io is still searching: call again with the same names and handle=handle in a minute."
-        resume_handle = handle_for(scope, g="v2", t=task)
-        return _answer(person, status="running", method=V2, credits=reserved, handle=resume_handle, hint=hint)
-    if outcome.get("status") == "not_enough_credits":
-        service.refund(reserved)
-        raise CreditLimit("Snov.io's credit balance is too low for the email finder", provider=LABEL)
+        resume_handle = handle_for(scope, g="v2", t=run.task)
+        return _answer(person, status="running", method=V2, credits=run.reserved, handle=resume_handle, hint=hint)
+    outcome, reserved = run.outcome, run.reserved
     found = [e for row in as_list(outcome.get("data")) for e in as_list(row.get("result")) if e.get("email")]
     emails = [FoundEmail(email=str(e["email"]), status=e.get("smtp_status")) for e in found]
     service.settle(reserved, len(emails))

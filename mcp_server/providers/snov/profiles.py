@@ -7,15 +7,15 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.errors import ApiError, CreditLimit
+from mcp_server.core.errors import ApiError
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.poller import Pending
 from mcp_server.core.tooling import Access
 from mcp_server.providers.snov.campaigns_models import Email, as_list
-from mcp_server.providers.snov.client import LABEL, Snov, snov
+from mcp_server.providers.snov.client import Snov, snov
 from mcp_server.providers.snov.finder_models import Profile
 from mcp_server.providers.snov.search_models import Handle
-from mcp_server.providers.snov.tasks import body_of, handle_for, is_retired, poll, resume, task_hash, wait_for
+from mcp_server.providers.snov.tasks import body_of, handle_for, is_retired, resume, run_pair, wait_for
 from mcp_server.providers.snov.toolset import toolset
 
 V1 = "v1 add-url-for-search + get-emails-from-url"
@@ -78,21 +78,14 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, *, resum
 
 
 async def _by_url_v2(ctx: Context, service: Snov, url: str, scope: str, task: str | None) -> Profile:
-    reserved = 0
-    if task is None:
-        service.charge(1, "Looking up a profile by URL")
-        reserved = 1
-        started = await service.api.request("POST", "v2/li-profiles-by-urls/start", data={"urls[]": [url]})
-        task = task_hash(body_of(started.data))
-    outcome = await poll(ctx, service, "v2/li-profiles-by-urls/result", params={"task_hash": task}, label="profile")
-    if isinstance(outcome, Pending):
+    run = await run_pair(
+        ctx, service, "v2/li-profiles-by-urls", task=task, what="a profile lookup", data={"urls[]": [url]}
+    )
+    if isinstance(run.outcome, Pending):
         hint = "Snov.io is still collecting the profile: call again with the same url and handle=handle."
-        return Profile(
-            status="running", method=V2, credits=reserved, handle=handle_for(scope, g="v2", t=task), hint=hint
-        )
-    if outcome.get("status") == "not_enough_credits":
-        service.refund(reserved)
-        raise CreditLimit("Snov.io's credit balance is too low for a profile lookup", provider=LABEL)
+        resume_handle = handle_for(scope, g="v2", t=run.task)
+        return Profile(status="running", method=V2, credits=run.reserved, handle=resume_handle, hint=hint)
+    outcome, reserved = run.outcome, run.reserved
     found = [body_of(row.get("result")) for row in as_list(outcome.get("data")) if row.get("result")]
     if not found:
         service.refund(reserved)

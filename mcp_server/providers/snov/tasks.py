@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from mcp.server.mcpserver import Context
 
 from mcp_server.core import handles
-from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
+from mcp_server.core.errors import ApiError, BadResponse, CreditLimit, InvalidInput
 from mcp_server.core.poller import Pending, Poller
 from mcp_server.core.progress import from_context
 from mcp_server.providers.snov.client import LABEL, Snov
@@ -99,3 +100,31 @@ def still_running_hint(what: str) -> str:
         f"{what} is still running at Snov.io. Call this tool again with the same arguments and handle=handle in "
         "a few seconds: it resumes the same job at no extra cost."
     )
+
+
+@dataclass
+class PairRun:
+    task: str
+    outcome: dict[str, Any] | Pending
+    reserved: int
+    """Credits reserved by this call's start (0 when it resumed an earlier job)."""
+
+
+async def run_pair(ctx: Context, service: Snov, path: str, *, task: str | None, what: str, **body: Any) -> PairRun:
+    """A current-generation start/result pair: start ``path/start`` (1 credit reserved) unless resuming
+    ``task``, then poll ``path/result?task_hash=``. ``body`` is ``data=`` (form) or ``json_body=``."""
+    reserved = 0
+    if task is None:
+        service.charge(1, what)
+        reserved = 1
+        started = await service.api.request("POST", f"{path}/start", **body)
+        task = task_hash(body_of(started.data))
+    outcome = await poll(ctx, service, f"{path}/result", params={"task_hash": task}, label=what)
+    if not isinstance(outcome, Pending) and outcome.get("status") == "not_enough_credits":
+        service.refund(reserved)
+        raise CreditLimit(
+            f"Snov.io's credit balance is too low for {what}",
+            provider=LABEL,
+            hint="Nothing was charged. Check snov_get_balance; the account needs more credits.",
+        )
+    return PairRun(task, outcome, reserved)
