@@ -195,3 +195,15 @@ async def test_the_balance_shows_the_ceiling_and_what_this_server_spent(connect,
         "limit_resets_in_days": 29,
         "subscription_ends_in_days": 359,
     }
+
+
+async def test_with_v1_retired_an_empty_balance_is_reported_and_nothing_counts_as_spent(connect, quick_jobs, sandbox):
+    sandbox.config.snov_v1_retired = True
+    sandbox.config.snov_balance = 0
+    sandbox.reset()
+    async with connect() as client:
+        text = failed(await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True}))
+        balance = ok(await client.call_tool("snov_get_balance", {}))
+
+    assert "balance is too low" in text and "snov_get_balance" in text
+    assert balance["spent_by_this_server"] == 0
