@@ -50,6 +50,32 @@ class Schedule:
 
 
 @dataclass
+class Learned:
+    """Bounds on how long one kind of job takes, narrowed by each job seen, to time the first poll.
+
+    A job tells us it ran longer than its last "still running" poll and no longer than its first
+    "done" one. Jobs of a kind take about as long, so the bounds are intersected and the first poll
+    goes to their middle (bisection, one job at a time) or, once they are close, to the upper one.
+    Bounds that stop overlapping mean the jobs changed pace: the newest job's bounds replace them.
+    """
+
+    low: float = 0.0
+    high: float | None = None
+    close: float = 0.1
+
+    def first_poll(self, default: float) -> float:
+        if self.high is None:
+            return default
+        return self.high if self.high - self.low <= self.close else (self.low + self.high) / 2
+
+    def record(self, running_at: float, done_at: float) -> None:
+        if self.high is None or running_at >= self.high or done_at <= self.low:
+            self.low, self.high = running_at, done_at
+        else:
+            self.low, self.high = max(self.low, running_at), min(self.high, done_at)
+
+
+@dataclass
 class Poller(Generic[T]):
     check: Callable[[], Awaitable[T | None]]
     """One poll: the result when the job is done, None while it runs."""
@@ -57,6 +83,8 @@ class Poller(Generic[T]):
     schedule: Schedule | None = None
     progress: Progress | None = None
     label: str = "job"
+    learned: Learned | None = None
+    """The job kind's learned duration: set only when the job started just now (not when resuming one)."""
     clock: Clock = time.monotonic
     sleep: Sleep = anyio.sleep
 
@@ -66,14 +94,18 @@ class Poller(Generic[T]):
         schedule = self.schedule or Schedule()
         interval = schedule.intervals()
         polls = 0
-        if schedule.initial > 0:
-            await self.sleep(min(schedule.initial, self.wait))
+        first = self.learned.first_poll(schedule.initial) if self.learned else schedule.initial
+        if first > 0:
+            await self.sleep(min(first, self.wait))
+        running_at = 0.0
         while True:
             result = await self.check()
             polls += 1
             if result is not None:
+                if self.learned is not None:
+                    self.learned.record(running_at, self.clock() - started)
                 return result
-            waited = self.clock() - started
+            waited = running_at = self.clock() - started
             pause = interval(polls - 1)
             if waited + pause > self.wait:
                 return Pending(waited=waited, polls=polls)

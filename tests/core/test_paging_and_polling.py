@@ -97,3 +97,38 @@ async def test_a_resume_handle_from_elsewhere_is_refused_naming_the_field():
         result = await client.call_tool("demo_job", {"resume_handle": "eyJrIjoicGFnZSJ9"})
     assert result.is_error
     assert "resume_handle is not a value this tool returned" in text_of(result)
+
+
+async def test_the_first_poll_of_a_job_kind_closes_in_on_its_usual_duration():
+    from mcp_server.core.poller import Learned, Poller, Schedule
+
+    now = [0.0]
+    duration = 2.3
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    learned = Learned()
+    outcomes = []
+    for _ in range(10):
+        started = now[0]
+        polls = []
+
+        async def check(started: float = started, polls: list = polls) -> str | None:
+            polls.append(now[0] - started)
+            return "done" if now[0] - started >= duration else None
+
+        poller = Poller(
+            check,
+            wait=30,
+            schedule=Schedule(initial=1, first=1, factor=1),
+            learned=learned,
+            clock=lambda: now[0],
+            sleep=sleep,
+        )
+        assert await poller.run() == "done"
+        outcomes.append((len(polls), polls[-1] - duration))
+
+    assert outcomes[0] == (3, pytest.approx(0.7))  # 1 s, 2 s, 3 s: no knowledge yet
+    assert all(polls == 1 and 0 <= late <= 0.1 for polls, late in outcomes[-3:])
+    assert learned.low < duration <= learned.high

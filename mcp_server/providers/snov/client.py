@@ -13,7 +13,7 @@ from mcp_server.core.auth import Fetch, Token, TokenAuth
 from mcp_server.core.budget import WindowBudget
 from mcp_server.core.errors import ApiError, CreditLimit
 from mcp_server.core.http import ApiClient, ApiResponse
-from mcp_server.core.poller import Schedule
+from mcp_server.core.poller import Learned, Schedule
 from mcp_server.core.provider import service_of
 from mcp_server.settings import Settings
 
@@ -72,6 +72,8 @@ class Snov:
     """Seconds one call polls a job before handing back a resume handle."""
     schedule: Schedule = field(default_factory=lambda: Schedule(initial=1.0, first=1.0, factor=1.25, most=3.0))
     """At most one poll a second: Snov.io's whole budget is 60 requests a minute."""
+    learned: dict[str, Learned] = field(default_factory=dict)
+    """How long each kind of job has taken in this process, to poll when it is likely done."""
 
     def charge(self, credits: float, what: str) -> None:
         """Reserve ``credits`` before a paid request; refuse (nothing sent) past ``SNOV_MAX_CREDITS``."""
@@ -107,7 +109,7 @@ def open_service(settings: Settings, http: httpx.AsyncClient) -> Snov:
         check=check_success,
     )
     every = settings.poll_interval
-    schedule = Schedule(initial=every, first=every, factor=1.25, most=3 * every)
+    schedule = Schedule(initial=every, first=every, factor=1.2, most=2 * every)
     return Snov(
         api, settings.snov_max_credits, settings.outbound_mcp_read_only, wait=settings.poll_wait, schedule=schedule
     )

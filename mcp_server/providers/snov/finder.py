@@ -86,7 +86,7 @@ async def _find_v1(
             answer = await ask()
             return None if answer[0] == "in_progress" else answer
 
-        outcome = await wait_for(ctx, service, check, label="email finder")
+        outcome = await wait_for(ctx, service, check, label="email finder", kind="v1-finder" if credits else None)
         if isinstance(outcome, Pending):
             hint = "Snov.io is still searching: call again with the same names and handle=handle (free) in a minute."
             return _answer(

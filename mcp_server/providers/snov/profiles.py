@@ -67,7 +67,7 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, *, resum
         message = str(body.get("message") or "").lower()
         return None if STILL_PROCESSING in message else body
 
-    outcome = await wait_for(ctx, service, check, label="profile search")
+    outcome = await wait_for(ctx, service, check, label="profile search", kind=None if resumed else "v1-url")
     if isinstance(outcome, Pending):
         hint = "Snov.io is still collecting the profile: call again with the same url and handle=handle (free)."
         return Profile(status="running", method=V1, credits=credits, handle=handle_for(scope, g="v1"), hint=hint)

@@ -71,7 +71,8 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
     else:
         started = await _start(service, f"{BASE}/start", {"domain": name}, f"a domain search for {name}")
         url = result_url(started, f"{BASE}/result")
-    outcome = await poll(ctx, service, url, label=f"domain search for {name}")
+    kind = None if handle else "domain-search"
+    outcome = await poll(ctx, service, url, label=f"domain search for {name}", kind=kind)
     if isinstance(outcome, Pending):
         return Company(
             domain=name, status="running", handle=handle_for(scope, u=url), hint=still_running_hint("The search")
@@ -92,12 +93,13 @@ async def snov_list_domain_prospects(
 
     async def fetch(ref: Any) -> Page[DomainProspect]:
         ref = ref if isinstance(ref, dict) else {"p": 1}
-        if "u" not in ref:
+        fresh = "u" not in ref
+        if fresh:
             form = {"domain": name, "page": ref["p"], "positions[]": titles}
             started = await _start(service, f"{BASE}/prospects/start", form, f"page {ref['p']} of {name}'s prospects")
             # Kept in the ref, so a cursor made from it polls this job instead of starting another.
             ref["u"] = result_url(started, f"{BASE}/prospects/result")
-        body = await _page_result(ctx, service, ref, f"prospects of {name}", deadline)
+        body = await _page_result(ctx, service, ref, f"prospects of {name}", deadline, "prospects" if fresh else None)
         meta = body_of(body.get("meta"))
         if isinstance(meta.get("total_count"), int):
             total["n"] = meta["total_count"]
@@ -126,7 +128,7 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
         start = prospect if "://" in prospect else f"{BASE}/prospects/search-emails/start/{prospect_hash}"
         started = await _start(service, start, {}, "a prospect's email search")
         url = result_url(started, f"{BASE}/prospects/search-emails/result")
-    outcome = await poll(ctx, service, url, label="email search")
+    outcome = await poll(ctx, service, url, label="email search", kind=None if handle else "prospect-email")
     if isinstance(outcome, Pending):
         hint = still_running_hint("The email search")
         return ProspectEmail(prospect_hash=prospect_hash, status="running", handle=handle_for(scope, u=url), hint=hint)
@@ -177,10 +179,11 @@ async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: in
 
     async def fetch(ref: Any) -> Page[str]:
         ref = ref if isinstance(ref, dict) else {"n": ""}
-        if "u" not in ref:
+        fresh = "u" not in ref
+        if fresh:
             started = await _start(service, f"{BASE}/{tab}/start", {"domain": name, "next": ref["n"]}, f"{name} {tab}")
             ref["u"] = result_url(started, f"{BASE}/{tab}/result")
-        body = await _page_result(ctx, service, ref, f"{tab} of {name}", deadline)
+        body = await _page_result(ctx, service, ref, f"{tab} of {name}", deadline, tab if fresh else None)
         meta = body_of(body.get("meta"))
         if isinstance(meta.get("total_count"), int):
             total["n"] = meta["total_count"]
@@ -193,8 +196,10 @@ async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: in
     return DomainEmails(items=got.items, next_cursor=got.next_cursor, hint=got.hint, domain=name, total=total.get("n"))
 
 
-async def _page_result(ctx: Context, service: Snov, ref: dict[str, Any], label: str, deadline: float) -> dict[str, Any]:
-    outcome = await poll(ctx, service, ref["u"], label=label, wait=deadline - time.monotonic())
+async def _page_result(
+    ctx: Context, service: Snov, ref: dict[str, Any], label: str, deadline: float, kind: str | None
+) -> dict[str, Any]:
+    outcome = await poll(ctx, service, ref["u"], label=label, kind=kind, wait=deadline - time.monotonic())
     if isinstance(outcome, Pending):
         raise PageNotReady(ref)
     return outcome

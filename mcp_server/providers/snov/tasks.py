@@ -10,7 +10,7 @@ from mcp.server.mcpserver import Context
 
 from mcp_server.core import handles
 from mcp_server.core.errors import ApiError, BadResponse, CreditLimit, InvalidInput
-from mcp_server.core.poller import Pending, Poller
+from mcp_server.core.poller import Learned, Pending, Poller
 from mcp_server.core.progress import from_context
 from mcp_server.providers.snov.client import LABEL, Snov
 
@@ -25,15 +25,25 @@ def body_of(data: Any) -> dict[str, Any]:
 
 
 async def wait_for(
-    ctx: Context, service: Snov, check: Callable[[], Awaitable[T | None]], *, label: str, wait: float | None = None
+    ctx: Context,
+    service: Snov,
+    check: Callable[[], Awaitable[T | None]],
+    *,
+    label: str,
+    kind: str | None = None,
+    wait: float | None = None,
 ) -> T | Pending:
-    """Run ``check`` on Snov.io's polling schedule until it answers or the wait runs out (``Pending``)."""
+    """Run ``check`` on Snov.io's polling schedule until it answers or the wait runs out (``Pending``).
+
+    ``kind`` names a job started just now: its first poll is timed by what jobs of that kind took.
+    """
     poller = Poller(
         check,
         wait=service.wait if wait is None else max(0.0, wait),
         schedule=service.schedule,
         progress=from_context(ctx),
         label=label,
+        learned=service.learned.setdefault(kind, Learned()) if kind else None,
     )
     return await poller.run()
 
@@ -44,6 +54,7 @@ async def poll(
     url: str,
     *,
     label: str,
+    kind: str | None = None,
     params: dict[str, Any] | None = None,
     wait: float | None = None,
 ) -> dict[str, Any] | Pending:
@@ -53,7 +64,7 @@ async def poll(
         body = body_of((await service.api.request("GET", url, params=params)).data)
         return None if str(body.get("status", "")).lower() in RUNNING else body
 
-    return await wait_for(ctx, service, check, label=label, wait=wait)
+    return await wait_for(ctx, service, check, label=label, kind=kind, wait=wait)
 
 
 def result_url(started: dict[str, Any], result_path: str) -> str:
@@ -119,7 +130,8 @@ async def run_pair(ctx: Context, service: Snov, path: str, *, task: str | None, 
         reserved = 1
         started = await service.api.request("POST", f"{path}/start", **body)
         task = task_hash(body_of(started.data))
-    outcome = await poll(ctx, service, f"{path}/result", params={"task_hash": task}, label=what)
+    params = {"task_hash": task}
+    outcome = await poll(ctx, service, f"{path}/result", params=params, label=what, kind=path if reserved else None)
     if not isinstance(outcome, Pending) and outcome.get("status") == "not_enough_credits":
         service.refund(reserved)
         raise CreditLimit(

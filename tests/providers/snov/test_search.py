@@ -244,3 +244,17 @@ async def test_a_burst_past_the_60_a_minute_budget_is_spread_out_without_a_429(
     assert len(results) == 90 and all(not r.is_error for r in results)
     assert refused == []
     assert len(sandbox.env.handled("POST", "/snov/v1/get-domain-emails-count")) == 90
+
+
+async def test_repeated_searches_learn_when_the_job_is_done_and_poll_its_result_once(connect, quick_jobs, sandbox):
+    sandbox.config.job_delay = 0.5
+    polls_per_search = []
+    async with connect(poll_interval=0.2) as client:
+        for domain in ["acme.com", "globex.com", "initech.com", "acme.io", "acme.de", "acme.co.uk", "example.org"] * 2:
+            before = len(sandbox.env.handled("GET", "/snov/v2/domain-search/result/"))
+            ok(await client.call_tool("snov_domain_search", {"domain": domain}))
+            polls_per_search.append(len(sandbox.env.handled("GET", "/snov/v2/domain-search/result/")) - before)
+
+    assert polls_per_search[0] >= 2
+    # Loopback timing jitters a little: one miss in the last four is tolerated.
+    assert polls_per_search[-4:].count(1) >= 3
