@@ -24,7 +24,7 @@ def test_every_tool_has_input_and_output_schemas_a_description_and_all_four_anno
         assert tool.output_schema and tool.output_schema["type"] == "object", tool.name
         assert len(tool.description) > 40, tool.name
         a = tool.annotations
-        assert a is not None and a.title, tool.name
+        assert a is not None and tool.title, tool.name
         for hint in (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint):
             assert hint is not None, tool.name
 

@@ -28,9 +28,9 @@ class Access(Enum):
     IDEMPOTENT_WRITE = "idempotent_write"
     DESTRUCTIVE = "destructive"
 
-    def annotations(self, title: str) -> ToolAnnotations:
+    def annotations(self) -> ToolAnnotations:
+        # No title here: the tool's own title says it, and every byte of tools/list is paid per session.
         return ToolAnnotations(
-            title=title,
             read_only_hint=self is Access.READ,
             destructive_hint=self is Access.DESTRUCTIVE,
             idempotent_hint=self in (Access.READ, Access.IDEMPOTENT_WRITE, Access.DESTRUCTIVE),
@@ -66,11 +66,13 @@ class ToolDef:
             name=self.name,
             title=self.title,
             description=inspect.cleandoc(fn.__doc__ or ""),
-            annotations=self.access.annotations(self.title),
+            annotations=self.access.annotations(),
         )
         tool.parameters = trim_schema(tool.parameters, keep_descriptions=True)
         if tool.fn_metadata.output_schema is not None:
-            tool.fn_metadata.output_schema = trim_schema(tool.fn_metadata.output_schema, keep_descriptions=False)
+            tool.fn_metadata.output_schema = shallow(
+                trim_schema(tool.fn_metadata.output_schema, keep_descriptions=False)
+            )
         return tool
 
 
@@ -91,8 +93,12 @@ class Toolset:
         return register
 
 
+NULL = {"type": "null"}
+
+
 def trim_schema(schema: Any, *, keep_descriptions: bool) -> Any:
-    """Drop auto-generated titles (and, in output schemas, descriptions): bytes every client pays for."""
+    """Drop what every client pays for and no model needs: auto-generated titles, ``anyOf [X, null]``
+    with ``default: null`` (leaving a field out says the same) and, in output schemas, descriptions."""
     if isinstance(schema, dict):
         out: dict[str, Any] = {}
         for key, value in schema.items():
@@ -100,11 +106,35 @@ def trim_schema(schema: Any, *, keep_descriptions: bool) -> Any:
                 continue
             if key == "description" and not keep_descriptions and isinstance(value, str):
                 continue
+            if key == "default" and value is None:
+                continue
             if key in ("properties", "$defs", "patternProperties"):
                 out[key] = {name: trim_schema(sub, keep_descriptions=keep_descriptions) for name, sub in value.items()}
             else:
                 out[key] = trim_schema(value, keep_descriptions=keep_descriptions)
+        branches = out.get("anyOf")
+        if isinstance(branches, list) and NULL in branches and len(branches) == 2:
+            del out["anyOf"]
+            out.update(next(b for b in branches if b != NULL))
         return out
     if isinstance(schema, list):
         return [trim_schema(item, keep_descriptions=keep_descriptions) for item in schema]
     return schema
+
+
+def shallow(schema: dict[str, Any]) -> dict[str, Any]:
+    """An output schema to its top level: nested records become plain objects (arrays of them, plain
+    arrays). The answer's JSON names its own fields; the schema tells the shape and the top-level types."""
+    out = {key: value for key, value in schema.items() if key != "$defs"}
+    out["properties"] = {name: _flat(prop) for name, prop in schema.get("properties", {}).items()}
+    return out
+
+
+def _flat(prop: dict[str, Any]) -> dict[str, Any]:
+    prop = {key: value for key, value in prop.items() if key != "default"}
+    items = prop.get("items")
+    if "$ref" in prop or (prop.get("type") == "object" and "properties" in prop):
+        return {"type": "object"}
+    if prop.get("type") == "array" and isinstance(items, dict) and ("$ref" in items or "properties" in items):
+        return {"type": "array"}
+    return prop

@@ -4,47 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, field_validator
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mcp_server.core.output import clip, prune
 
 T = TypeVar("T")
 
 
-def _no_null(schema: JsonSchemaValue) -> JsonSchemaValue:
-    """``anyOf: [X, null], default: null`` -> ``X``: an absent field says the same in fewer bytes."""
-    branches = schema.get("anyOf")
-    if isinstance(branches, list):
-        rest = [branch for branch in branches if branch != {"type": "null"}]
-        if len(rest) == 1 < len(branches):
-            del schema["anyOf"]
-            schema.update(rest[0])
-    if "default" in schema and schema["default"] is None:
-        del schema["default"]
-    return schema
-
-
-class NoNull:
-    """Marks an optional argument whose schema need not spell out ``null`` (leaving it out is the way)."""
-
-    def __get_pydantic_json_schema__(self, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        return _no_null(handler(core))
-
-
-Maybe = Annotated[T | None, NoNull()]
+Maybe = T | None
+"""An optional argument (the core trims ``null`` from its schema: leaving it out is the way)."""
 
 
 class Compact(BaseModel):
-    """A record whose unset fields are left out, never sent as null: its schema need not spell out null."""
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        schema = handler(core)
-        for prop in handler.resolve_ref_schema(schema).get("properties", {}).values():
-            _no_null(prop)
-        return schema
+    """A record whose unset fields are left out of the answer, never sent as null."""
 
 
 LeadId = Annotated[str, Field(pattern=r"^l_[A-Za-z0-9]+$")]

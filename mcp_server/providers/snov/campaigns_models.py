@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from mcp_server.core.output import untrusted
 
@@ -13,31 +13,12 @@ T = TypeVar("T")
 SUBJECT_CHARS = 300
 
 
-def _nullless(schema: dict[str, Any]) -> None:
-    """``anyOf: [X, null], default: null`` -> ``X``: leaving a field out says the same in fewer bytes."""
-    branches = schema.get("anyOf")
-    if isinstance(branches, list):
-        kept = [b for b in branches if b != {"type": "null"}]
-        if len(kept) == 1 < len(branches):
-            del schema["anyOf"]
-            schema.update(kept[0])
-    if "default" in schema and schema["default"] is None:
-        del schema["default"]
-
-
-def _nullless_properties(schema: dict[str, Any]) -> None:
-    for prop in schema.get("properties", {}).values():
-        _nullless(prop)
-
-
-Opt = Annotated[T | None, Field(json_schema_extra=_nullless)]
-"""An optional argument whose schema does not spell out null."""
+Opt = T | None
+"""An optional argument (the core trims ``null`` from its schema: leaving it out is the way)."""
 
 
 class Lean(BaseModel):
-    """An output record: unset fields are dropped from the result, so the schema need not allow null."""
-
-    model_config = ConfigDict(json_schema_extra=_nullless_properties)
+    """An output record: unset fields are dropped from the result, never sent as null."""
 
 
 class Items(Lean, Generic[T]):
