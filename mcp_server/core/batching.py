@@ -6,7 +6,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from mcp_server.core.errors import ApiError, CreditLimit, OutboundError, RateLimited, TransportError, describe
+from mcp_server.core.errors import (
+    ApiError,
+    BadResponse,
+    CreditLimit,
+    OutboundError,
+    RateLimited,
+    TransportError,
+    describe,
+)
 from mcp_server.core.progress import Progress
 
 T = TypeVar("T")
@@ -55,7 +63,7 @@ async def run_batches(
         try:
             report.done.append((batch, await send(batch)))
         except OutboundError as error:
-            applied = isinstance(error, TransportError) and error.maybe_applied
+            applied = isinstance(error, TransportError | BadResponse) and error.maybe_applied
             if isinstance(error, ApiError) and error.status >= 500:
                 applied = True
             report.failed.append(BatchFailure(batch, describe(error), maybe_applied=applied))

@@ -65,7 +65,12 @@ class TransportError(OutboundError):
 
 @dataclass
 class BadResponse(OutboundError):
-    """The upstream answered 2xx with a body that is not what the API documents."""
+    """The upstream answered 2xx with a body that is not what the API documents.
+
+    ``maybe_applied`` is true for a write: the 2xx says it was accepted, only the answer is unreadable.
+    """
+
+    maybe_applied: bool = False
 
 
 @dataclass
@@ -79,6 +84,8 @@ class CreditLimit(OutboundError):
 
 
 def _status_hint(status: int) -> str:
+    if status >= 500 or status == 408:
+        return "The provider failed on its side (reads are retried a few times first): try again in a few minutes."
     return {
         400: "Check the arguments against the tool's schema and the upstream message above.",
         401: "The credentials were refused: check the provider's API key or token settings.",

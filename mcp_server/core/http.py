@@ -19,6 +19,7 @@ from mcp_server.core.budget import Clock, RateBudget, Sleep
 from mcp_server.core.errors import (
     ApiError,
     BadResponse,
+    InvalidInput,
     OutboundError,
     RateLimited,
     TransportError,
@@ -87,14 +88,20 @@ class ApiClient:
 
     def url(self, path_or_url: str) -> httpx.URL:
         """A path joins the base URL; an absolute URL (from a response body) must stay on its origin."""
-        if "://" not in path_or_url and not path_or_url.startswith("//"):
-            return self._base.join(path_or_url.lstrip("/"))
-        url = httpx.URL(path_or_url)
+        try:
+            if "://" not in path_or_url and not path_or_url.startswith("//"):
+                return self._base.join(path_or_url.lstrip("/"))
+            url = httpx.URL(path_or_url)
+        except httpx.InvalidURL as exc:
+            raise self._unusable(exc) from None
         same_origin = (url.scheme, url.host, url.port) == (self._base.scheme, self._base.host, self._base.port)
-        if not same_origin or not url.path.startswith(self._base.path):
+        # ".." (even percent-encoded) would climb out of the base path once the server decodes it.
+        climbs = ".." in url.path.split("/")
+        if not same_origin or climbs or not url.path.startswith(self._base.path):
             raise UnsafeLink(
                 f"refused to follow a link to {url.scheme}://{url.host}{':' + str(url.port) if url.port else ''}"
-                f" that the API returned: it is not on the configured origin {self._base.scheme}://{self._base.host}",
+                f"{url.path if same_origin else ''} that the API returned: it is outside the configured API "
+                f"{self._base.scheme}://{self._base.host}{self._base.path}",
                 provider=self.provider,
                 hint="Nothing was sent there. The upstream data may be tampered with; do not retry with that link.",
             )
@@ -143,6 +150,12 @@ class ApiClient:
                 try:
                     return self._parsed(response, body)
                 except BadResponse as error:
+                    if not idempotent:
+                        error.maybe_applied = True
+                        error.hint = (
+                            "The API accepted the write but its answer could not be read, so it was probably "
+                            "applied: check with the matching list/get tool before sending it again."
+                        )
                     if not idempotent or attempt >= self.retry.max_retries:
                         raise
                     await self._backoff(attempt, deadline, error, None)
@@ -173,7 +186,10 @@ class ApiClient:
         headers: dict[str, str],
         deadline: float,
     ) -> tuple[httpx.Response, bytes]:
-        request = self.http.build_request(method, url, params=params, data=data, json=json_body, headers=headers)
+        try:
+            request = self.http.build_request(method, url, params=params, data=data, json=json_body, headers=headers)
+        except httpx.InvalidURL as exc:
+            raise self._unusable(exc) from None
         started = self.clock()
         remaining = max(0.1, deadline - started)
         with anyio.fail_after(remaining):
@@ -195,12 +211,25 @@ class ApiClient:
         log.debug("%s %s %s -> %s in %.3fs", self.provider, method, url.path, response.status_code, elapsed)
         return response, b"".join(chunks)
 
+    def _unusable(self, exc: httpx.InvalidURL) -> InvalidInput:
+        return InvalidInput(
+            f"an argument cannot be part of a request URL ({str(exc)[:120]})",
+            provider=self.provider,
+            hint="Nothing was sent. Pass ids and URLs exactly as the list tools returned them.",
+        )
+
     def _observe(self, response: httpx.Response) -> None:
         self.budget.observe(rate_remaining(response), rate_reset(response))
 
     def _parsed(self, response: httpx.Response, body: bytes) -> ApiResponse:
         try:
             data = json.loads(body) if body.strip() else None
+        except RecursionError:
+            raise BadResponse(
+                f"the API answered {response.status_code} with JSON nested too deeply to read",
+                provider=self.provider,
+                hint="This is usually temporary: try again in a minute.",
+            ) from None
         except ValueError:
             kind = "an HTML page" if body.lstrip()[:1] == b"<" else "malformed JSON"
             raise BadResponse(
@@ -215,7 +244,11 @@ class ApiClient:
 
     def _api_error(self, response: httpx.Response, body: bytes) -> ApiError:
         cls = RateLimited if response.status_code == 429 else ApiError
-        error = parse_error(response.status_code, body, cls)
+        try:
+            error = parse_error(response.status_code, body, cls)
+        except RecursionError:
+            error = cls(f"the API answered {response.status_code} (its error body is nested too deeply to read)")
+            error.status = response.status_code
         error.provider = self.provider
         error.request_id = response.headers.get("x-request-id", "") or response.headers.get("request-id", "")
         if isinstance(error, RateLimited):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from dataclasses import dataclass
 
 import anyio
 from starlette.applications import Starlette
@@ -17,6 +18,12 @@ from mcp_server.sandbox.epixel import EpixelSandbox
 from mcp_server.sandbox.kit import LoggedRequest, SandboxEnv, Vendor
 from mcp_server.sandbox.persistiq import PersistIQSandbox
 from mcp_server.sandbox.snov import SnovSandbox
+
+
+@dataclass
+class AnsweredRequest(LoggedRequest):
+    status: int | None = None
+    """The status the sandbox answered with (None until it answers), e.g. to tell accepted writes apart."""
 
 
 class Sandbox:
@@ -55,7 +62,7 @@ class FaultInjector:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
-        entry = LoggedRequest(
+        entry = AnsweredRequest(
             method=scope["method"],
             path=scope["path"],
             query=scope.get("query_string", b"").decode(),
@@ -65,6 +72,7 @@ class FaultInjector:
         self.sandbox.env.requests.append(entry)
         rule = self._match(f"{scope['method']} {scope['path']}")
         replay = _replay(body)
+        send = _recording(send, entry)
         if rule is None:
             await self.app(scope, replay, send)
             return
@@ -100,6 +108,9 @@ class FaultInjector:
         vendor = self.sandbox.vendor_for(scope["path"])
         if fault.kind == "malformed":
             return Response('{"status": "success", "data": [{"id": ', status_code=200, media_type="application/json")
+        if fault.kind == "body":
+            raw = fault.body if isinstance(fault.body, str | bytes) else json.dumps(fault.body)
+            return Response(raw, status_code=fault.status, media_type="application/json")
         if fault.kind == "html":
             page = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
             return HTMLResponse(page, status_code=fault.status)
@@ -108,6 +119,15 @@ class FaultInjector:
         if fault.kind == "rate_limit":
             return vendor.rate_limited_response(Request(scope, receive))
         return vendor.error_response(fault.status, "Injected sandbox fault")
+
+
+def _recording(send: Send, entry: AnsweredRequest) -> Send:
+    async def answer(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            entry.status = message["status"]
+        await send(message)
+
+    return answer
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-FaultKind = Literal["status", "latency", "malformed", "html", "drop", "rate_limit"]
+FaultKind = Literal["status", "latency", "malformed", "html", "drop", "rate_limit", "body"]
 
 # Credentials the sandbox accepts; `outbound-mcp --sandbox` configures the providers with them.
 PERSISTIQ_API_KEY = "sandbox-persistiq-key"
@@ -28,7 +28,8 @@ class Fault:
     kind: ``status`` (answer ``status`` with the vendor's error body), ``latency`` (wait
     ``seconds`` then answer normally), ``malformed`` (200 with broken JSON), ``html``
     (``status`` with an HTML error page), ``drop`` (start a response, then cut the
-    connection), ``rate_limit`` (the vendor's 429).
+    connection), ``rate_limit`` (the vendor's 429), ``body`` (answer ``status`` with ``body``:
+    a JSON value, or a ``str``/``bytes`` sent as it is, e.g. hostile or oversized data).
     Applies to matching requests after the first ``skip`` of them, ``count`` times
     (None: every time).
     """
@@ -36,6 +37,7 @@ class Fault:
     kind: FaultKind
     status: int = 500
     seconds: float = 0.0
+    body: Any = None
     count: int | None = None
     skip: int = 0
 
