@@ -1,25 +1,34 @@
-"""Run every benchmark against the sandbox on loopback and print one table: ``python -m benchmarks.run``."""
+"""Run every benchmark against the sandbox on loopback and print one table: ``python -m benchmarks.run``.
+
+``python -m benchmarks.run overhead latency`` runs only those (names: the ``bench_*`` modules).
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+import time
 
 import anyio
 
-from benchmarks import bench_catalogue, bench_startup
 from benchmarks.common import Figure, table
 
-SUITES = [bench_catalogue, bench_startup]
+SUITES = ["catalogue", "startup", "overhead", "rate_budget", "latency", "output", "memory"]
 
 
 async def main(selected: list[str]) -> None:
+    unknown = sorted(set(selected) - set(SUITES))
+    if unknown:
+        sys.exit(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(SUITES)}")
     figures: list[Figure] = []
-    for suite in SUITES:
-        name = suite.__name__.rsplit(".", 1)[-1].removeprefix("bench_")
+    for name in SUITES:
         if selected and name not in selected:
             continue
         print(f"running {name} ...", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        suite = importlib.import_module(f"benchmarks.bench_{name}")
         figures.extend(await suite.run())
+        print(f"  {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     print(table(figures))
 
 

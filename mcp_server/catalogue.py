@@ -67,8 +67,7 @@ def catalogue_lines() -> list[str]:
                 "O" if a and a.open_world_hint else "-",
             ]
         )
-        first = (tool.description or "").strip().splitlines()[0] if tool.description else ""
-        lines.append(f"{tool.name:<40} {flags}  {first}")
+        lines.append(f"{tool.name:<40} {flags}  {first_sentence(tool.description)}")
     return lines
 
 

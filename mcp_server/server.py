@@ -9,7 +9,7 @@ from mcp.server.mcpserver import MCPServer
 
 from mcp_server import __version__
 from mcp_server.core.errors import ConfigError
-from mcp_server.core.provider import AppState, ProviderDef, new_http_client
+from mcp_server.core.provider import AppState, LazyTransport, ProviderDef, new_http_client
 from mcp_server.core.redact import REDACTOR, install_redaction
 from mcp_server.core.tooling import Access, ToolDef
 from mcp_server.providers import ALL_PROVIDERS
@@ -63,11 +63,13 @@ def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PRO
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         async with AsyncExitStack() as stack:
             services = {}
+            transports = []
             for provider in providers:
                 if provider.name in settings.enabled_providers() and settings.configured(provider.name):  # type: ignore[arg-type]
-                    http = await stack.enter_async_context(new_http_client(settings))
+                    transports.append(LazyTransport())
+                    http = await stack.enter_async_context(new_http_client(settings, transports[-1]))
                     services[provider.name] = provider.open(settings, http)
-            yield AppState(settings, services, labels)
+            yield AppState(settings, services, labels, transports)
 
     return MCPServer(
         name="outbound-mcp",

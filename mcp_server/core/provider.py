@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import ssl
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,12 +32,23 @@ class ProviderDef:
 class AppState:
     """The lifespan's state: one opened service per configured provider."""
 
-    def __init__(self, settings: Settings, services: dict[str, Any], labels: dict[str, tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        services: dict[str, Any],
+        labels: dict[str, tuple[str, str]],
+        transports: Sequence[LazyTransport] = (),
+    ) -> None:
         self.settings = settings
         self.services = services
         self._labels = labels
+        self._transports = transports
 
     def service(self, provider: str, kind: type[S]) -> S:
+        # A tool reaches for its service before any request: the HTTP stack is made here, so its cost
+        # falls before the first rate-budget slot is taken, never between a slot and its request.
+        for transport in self._transports:
+            transport.open()
         service = self.services.get(provider)
         if service is None:
             label, needs = self._labels.get(provider, (provider, "its credentials"))
@@ -55,11 +68,39 @@ def service_of(ctx: Any, provider: str, kind: type[S]) -> S:
     return state.service(provider, kind)
 
 
-def new_http_client(settings: Settings) -> httpx.AsyncClient:
+def new_http_client(settings: Settings, transport: LazyTransport) -> httpx.AsyncClient:
     """One pooled client per provider, no redirects (a redirect could carry a credential elsewhere)."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(settings.http_timeout, connect=10.0),
-        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        transport=transport,
         follow_redirects=False,
         headers={"User-Agent": f"outbound-mcp/{__version__}", "Accept": "application/json"},
     )
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every provider's client: loading the CA bundle takes ~20 ms each time."""
+    return httpx.create_ssl_context()
+
+
+class LazyTransport(httpx.AsyncBaseTransport):
+    """A pooled transport made on first use (``open``), not at start-up: importing httpcore and loading
+    the CA bundle take ~40 ms that process start to tools/list need not pay."""
+
+    def __init__(self) -> None:
+        self._inner: httpx.AsyncHTTPTransport | None = None
+
+    def open(self) -> httpx.AsyncHTTPTransport:
+        if self._inner is None:
+            self._inner = httpx.AsyncHTTPTransport(
+                verify=tls_context(), limits=httpx.Limits(max_connections=50, max_keepalive_connections=20)
+            )
+        return self._inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.open().handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._inner is not None:
+            await self._inner.aclose()

@@ -5,16 +5,19 @@ Registration, annotations, error mapping and output shaping all come from here.
 
 from __future__ import annotations
 
+import collections.abc
 import functools
 import inspect
+import types
+import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import ToolAnnotations
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.output import to_result
@@ -52,6 +55,10 @@ class ToolDef:
     def build(self) -> Tool:
         """The SDK's tool, with failures mapped to tool errors and schemas trimmed of noise."""
         fn = self.fn
+        signature = inspect.signature(fn, eval_str=True)
+        returned = signature.return_annotation
+        if not (isinstance(returned, type) and issubclass(returned, BaseModel)):
+            raise TypeError(f"tool {self.name} must return a pydantic model, not {returned!r}")
 
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> Any:
@@ -61,19 +68,30 @@ class ToolDef:
                 raise to_tool_error(error) from None
             return to_result(result)
 
+        # The SDK reads the signature twice more: the evaluated one spares evaluating every annotation again.
+        del run.__wrapped__
+        run.__signature__ = signature  # type: ignore[attr-defined]
+        run.__annotations__ = {name: p.annotation for name, p in signature.parameters.items()}
+        # structured_output=False: the SDK would derive a full output schema (the slowest part of start-up)
+        # and validate every answer against the model again; to_result dumps an already validated model.
         tool = Tool.from_function(
             run,
             name=self.name,
             title=self.title,
-            description=inspect.cleandoc(fn.__doc__ or ""),
+            description=describe(fn.__doc__),
+            context_kwarg="ctx",
             annotations=self.access.annotations(),
+            structured_output=False,
         )
         tool.parameters = trim_schema(tool.parameters, keep_descriptions=True)
-        if tool.fn_metadata.output_schema is not None:
-            tool.fn_metadata.output_schema = shallow(
-                trim_schema(tool.fn_metadata.output_schema, keep_descriptions=False)
-            )
+        tool.fn_metadata.output_schema = output_schema(returned)
         return tool
+
+
+def describe(doc: str | None) -> str:
+    """A docstring as the model reads it: hard-wrapped lines joined, paragraphs kept."""
+    paragraphs = inspect.cleandoc(doc or "").split("\n\n")
+    return "\n\n".join(" ".join(part.split()) for part in paragraphs)
 
 
 @dataclass
@@ -94,19 +112,20 @@ class Toolset:
 
 
 NULL = {"type": "null"}
+SANITY_CAP = 254
+"""A ``maxLength`` at least this long is a storage cap (names, emails, URLs), not something a model plans by."""
 
 
 def trim_schema(schema: Any, *, keep_descriptions: bool) -> Any:
     """Drop what every client pays for and no model needs: auto-generated titles, ``anyOf [X, null]``
-    with ``default: null`` (leaving a field out says the same) and, in output schemas, descriptions."""
+    with ``default: null`` (leaving a field out says the same), ``pattern``, ``minLength: 1`` and
+    storage-size ``maxLength`` caps and, in output schemas, descriptions. The arguments are still
+    validated against the full pydantic model; a value that breaks a dropped rule comes back as a tool
+    error naming the field and the rule."""
     if isinstance(schema, dict):
         out: dict[str, Any] = {}
         for key, value in schema.items():
-            if key == "title" and isinstance(value, str):
-                continue
-            if key == "description" and not keep_descriptions and isinstance(value, str):
-                continue
-            if key == "default" and value is None:
+            if _noise(key, value, keep_descriptions):
                 continue
             if key in ("properties", "$defs", "patternProperties"):
                 out[key] = {name: trim_schema(sub, keep_descriptions=keep_descriptions) for name, sub in value.items()}
@@ -122,19 +141,51 @@ def trim_schema(schema: Any, *, keep_descriptions: bool) -> Any:
     return schema
 
 
-def shallow(schema: dict[str, Any]) -> dict[str, Any]:
-    """An output schema to its top level: nested records become plain objects (arrays of them, plain
-    arrays). The answer's JSON names its own fields; the schema tells the shape and the top-level types."""
-    out = {key: value for key, value in schema.items() if key != "$defs"}
-    out["properties"] = {name: _flat(prop) for name, prop in schema.get("properties", {}).items()}
-    return out
+def _noise(key: str, value: Any, keep_descriptions: bool) -> bool:
+    if key in ("title", "pattern") and isinstance(value, str):
+        return True
+    if key == "description" and isinstance(value, str):
+        return not keep_descriptions
+    if key == "default":
+        return value is None
+    if key == "minLength":
+        return value == 1
+    return key == "maxLength" and isinstance(value, int) and value >= SANITY_CAP
 
 
-def _flat(prop: dict[str, Any]) -> dict[str, Any]:
-    prop = {key: value for key, value in prop.items() if key != "default"}
-    items = prop.get("items")
-    if "$ref" in prop or (prop.get("type") == "object" and "properties" in prop):
-        return {"type": "object"}
-    if prop.get("type") == "array" and isinstance(items, dict) and ("$ref" in items or "properties" in items):
+SCALARS: dict[Any, dict[str, Any]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+}
+
+
+def output_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """An output schema to its top level: each field's type, nested records as plain objects and lists
+    as plain arrays. The answer's JSON names its own nested fields; the schema tells the shape."""
+    return {
+        "type": "object",
+        "properties": {name: _shape(field.annotation) for name, field in model.model_fields.items()},
+    }
+
+
+def _shape(annotation: Any) -> dict[str, Any]:
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _shape(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        arms = [arm for arm in typing.get_args(annotation) if arm is not type(None)]
+        if len(arms) == 1:
+            return _shape(arms[0])
+    if origin is Literal:
+        values = list(typing.get_args(annotation))
+        kinds = {type(value) for value in values}
+        return {"enum": values, **(SCALARS.get(kinds.pop(), {}) if len(kinds) == 1 else {})}
+    if annotation in SCALARS:
+        return dict(SCALARS[annotation])
+    if origin in (list, tuple, set, frozenset, collections.abc.Sequence):
         return {"type": "array"}
-    return prop
+    if origin is dict or annotation is dict or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        return {"type": "object"}
+    return trim_schema(TypeAdapter(annotation).json_schema(), keep_descriptions=False)

@@ -46,8 +46,7 @@ async def epixel_list_appointments(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Paged[Appointment]:
-    """List the user's appointments by start time (UTC), filtered by period, status or lead. Up to `limit`; pass
-    next_cursor back to read on."""
+    """List the user's appointments by start time (UTC), filtered by period, status or lead."""
     got = await read_pages(
         ctx,
         "epixel_list_appointments",

@@ -41,8 +41,8 @@ AppointmentId = Annotated[int, Field(ge=1, description="From epixel_list_appoint
 AppointmentNote = Annotated[str, Field(max_length=200)]
 LeadNote = Annotated[str, Field(min_length=1, max_length=499)]
 When = Annotated[datetime, Field(description="ISO 8601; UTC unless it has an offset; minutes kept")]
-Limit = Annotated[int, Field(ge=1, le=1000, description="Most records to return")]
-Cursor = Annotated[Maybe[str], Field(description="next_cursor of the previous call, same filters")]
+Limit = Annotated[int, Field(ge=1, le=1000)]
+Cursor = Annotated[Maybe[str], Field(description="next_cursor of the last call, same filters")]
 
 
 def minute_utc(moment: datetime) -> datetime:

@@ -63,8 +63,8 @@ async def epixel_list_leads(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Paged[Lead]:
-    """List leads, newest first, with contact fields, status and slug (the id every other lead tool takes). Up to
-    `limit`; pass next_cursor back to read on. epixel_get_lead adds appointments and notes."""
+    """List leads, newest first, with contact fields, status and slug (the id every other lead tool takes).
+    epixel_get_lead adds appointments and notes."""
     got = await read_pages(
         ctx,
         "epixel_list_leads",

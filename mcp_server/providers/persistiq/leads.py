@@ -69,10 +69,7 @@ async def persistiq_list_leads(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Paged[Lead]:
-    """List leads: id, status and the fields that have values.
-
-    Filter by status name or updated_after. Returns up to `limit`; pass next_cursor back to read on.
-    """
+    """List leads: id, status and the fields that have values. Filter by status name or updated_after."""
     got = await read_pages(
         ctx,
         "persistiq_list_leads",

@@ -26,8 +26,8 @@ MailboxId = Annotated[str, Field(pattern=r"^mbox_[A-Za-z0-9]+$")]
 StatusName = Annotated[str, Field(min_length=1, max_length=100)]
 StatusId = Annotated[str, Field(pattern=r"^lss_[A-Za-z0-9]+$")]
 FieldName = Annotated[str, Field(min_length=1, max_length=100)]
-Limit = Annotated[int, Field(ge=1, le=1000, description="Most records to return (1-1000)")]
-Cursor = Annotated[Maybe[str], Field(description="next_cursor of the previous call, same filters")]
+Limit = Annotated[int, Field(ge=1, le=1000)]
+Cursor = Annotated[Maybe[str], Field(description="next_cursor of the last call, same filters")]
 
 
 def filled(values: Any) -> Any:

@@ -1,0 +1,89 @@
+"""Output size: the text a tool returns for a page of records against the raw API JSON of the same
+records (compact, without the envelope), for a 100-lead PersistIQ page, a 100-prospect Snov.io list page
+and the Epixel lead list (the sandbox's 64 leads)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from mcp import Client
+
+from benchmarks.common import FAST_SCALE, FAST_WINDOW, Figure, sandbox, settings_for, snov_token
+from mcp_server.sandbox import config as cfg
+from mcp_server.sandbox.runner import SandboxUrls
+from mcp_server.server import create_server
+
+GOAL = 0.40
+SNOV_LIST = 8512947  # the sandbox's "Acme outreach", 130 prospects
+
+Raw = Callable[[httpx.AsyncClient, SandboxUrls], Awaitable[list[Any]]]
+
+
+async def persistiq_raw(http: httpx.AsyncClient, urls: SandboxUrls) -> list[Any]:
+    body = (await http.get(f"{urls.persistiq}/v1/leads", headers={"x-api-key": cfg.PERSISTIQ_API_KEY})).json()
+    return body["leads"][:100]
+
+
+async def snov_raw(http: httpx.AsyncClient, urls: SandboxUrls) -> list[Any]:
+    token = await snov_token(http, urls)
+    page = {"listId": SNOV_LIST, "page": 1, "perPage": 100}
+    body = (
+        await http.post(f"{urls.snov}/v1/prospect-list", data=page, headers={"Authorization": f"Bearer {token}"})
+    ).json()
+    return body["prospects"]
+
+
+async def epixel_raw(http: httpx.AsyncClient, urls: SandboxUrls) -> list[Any]:
+    key = {"apikey": cfg.EPIXEL_API_KEY}
+    login = {"username": cfg.EPIXEL_USERNAME, "password": cfg.EPIXEL_PASSWORD}
+    access = (await http.post(f"{urls.epixel}/user/login/", data=login, headers=key)).json()["access"]
+    headers = {**key, "Authorization": f"Bearer {access}"}
+    body = (await http.get(f"{urls.epixel}/leads/list/", params={"limit": 100, "offset": 0}, headers=headers)).json()
+    return body["data"]["results"]
+
+
+@dataclass
+class Case:
+    label: str
+    tool: str
+    args: dict[str, Any]
+    raw: Raw
+
+
+CASES = [
+    Case("PersistIQ 100-lead page", "persistiq_list_leads", {"limit": 100}, persistiq_raw),
+    Case("Snov.io 100-prospect page", "snov_list_prospects_in_list", {"list_id": SNOV_LIST, "limit": 100}, snov_raw),
+    Case("Epixel lead list", "epixel_list_leads", {"limit": 100}, epixel_raw),
+]
+
+
+def size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+async def run() -> list[Figure]:
+    figures = []
+    with sandbox(time_scale=FAST_SCALE) as (_, urls):
+        async with Client(create_server(settings_for(urls, **FAST_WINDOW))) as client, httpx.AsyncClient() as http:
+            for case in CASES:
+                result = await client.call_tool(case.tool, case.args)
+                assert not result.is_error and result.structured_content, result.content
+                text = "".join(getattr(block, "text", "") for block in result.content).encode()
+                items = result.structured_content.get("items", [])
+                raw = await case.raw(http, urls)
+                assert len(raw) == len(items), (case.label, len(raw), len(items))
+                ratio = len(text) / size(raw)
+                figures.append(
+                    Figure(
+                        f"output size, {case.label} ({len(items)} records)",
+                        f"{ratio:.0%} ({len(text):,} bytes of text)",
+                        f"raw API JSON of the same records {size(raw):,} bytes",
+                        f"<= {GOAL:.0%}",
+                        ratio <= GOAL,
+                    )
+                )
+    return figures

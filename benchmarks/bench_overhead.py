@@ -1,0 +1,122 @@
+"""Overhead per call: a tool call through an MCP client (in memory, over stdio) against the same upstream
+request made with a bare ``httpx.AsyncClient``, interleaved in the same run.
+
+A plain ``MCPServer`` tool that makes that request itself shows what the MCP SDK alone adds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from mcp import Client
+from mcp.server.mcpserver import MCPServer
+from pydantic import BaseModel
+
+from benchmarks.common import (
+    FAST_SCALE,
+    FAST_WINDOW,
+    Figure,
+    median,
+    quiet,
+    sandbox_process,
+    settings_for,
+    stdio_server,
+)
+from mcp_server.sandbox import config as cfg
+from mcp_server.server import create_server
+
+CALLS = 300
+STDIO_CALLS = 150
+WARM_UP = 20
+GOAL_MS = 1.0
+
+Timed = Callable[[], Awaitable[Any]]
+
+
+class Lead(BaseModel):
+    id: str
+    status: str
+    data: dict[str, Any]
+
+
+def sdk_floor(http: httpx.AsyncClient, url: str, headers: dict[str, str]) -> MCPServer:
+    """The least an MCP server can do for this call: one SDK tool that makes the same request."""
+    server = MCPServer("floor", log_level="WARNING")
+
+    @server.tool()
+    async def get_lead(lead_id: str) -> Lead:
+        response = await http.get(url, headers=headers)
+        return Lead(**response.json()["leads"][0])
+
+    return server
+
+
+async def interleaved(timed: dict[str, Timed], n: int) -> dict[str, list[float]]:
+    """Each round runs every contender once, so that all see the same machine load."""
+    for _ in range(WARM_UP):
+        for fn in timed.values():
+            await fn()
+    samples: dict[str, list[float]] = {name: [] for name in timed}
+    for _ in range(n):
+        for name, fn in timed.items():
+            started = time.perf_counter()
+            await fn()
+            samples[name].append(time.perf_counter() - started)
+    return samples
+
+
+def tool_call(client: Client, lead_id: str, name: str = "persistiq_get_lead") -> Timed:
+    async def call() -> Any:
+        result = await client.call_tool(name, {"lead_id": lead_id})
+        assert not result.is_error, result.content
+        return result
+
+    return call
+
+
+async def run() -> list[Figure]:
+    figures = []
+    with sandbox_process(time_scale=FAST_SCALE) as urls:
+        headers = {"x-api-key": cfg.PERSISTIQ_API_KEY, "Accept": "application/json"}
+        async with httpx.AsyncClient() as http:
+            lead_id = (await http.get(f"{urls.persistiq}/v1/leads", headers=headers)).json()["leads"][0]["id"]
+            url = f"{urls.persistiq}/v1/leads/{lead_id}"
+
+            async def bare() -> Any:
+                response = await http.get(url, headers=headers)
+                response.raise_for_status()
+                return response.json()
+
+            server = create_server(settings_for(urls, **FAST_WINDOW))
+            async with Client(server) as ours, Client(sdk_floor(http, url, headers)) as floor:
+                got = await interleaved(
+                    {"ours": tool_call(ours, lead_id), "floor": tool_call(floor, lead_id, "get_lead"), "bare": bare},
+                    CALLS,
+                )
+            added = (median(got["ours"]) - median(got["bare"])) * 1000
+            floor_added = (median(got["floor"]) - median(got["bare"])) * 1000
+            figures.append(
+                Figure(
+                    f"overhead per call, in memory (median of {CALLS})",
+                    f"+{added:.2f} ms ({median(got['ours']) * 1000:.2f} ms per tool call)",
+                    f"bare httpx {median(got['bare']) * 1000:.2f} ms; a bare MCPServer tool +{floor_added:.2f} ms",
+                    f"<= +{GOAL_MS:g} ms",
+                    added <= GOAL_MS,
+                )
+            )
+            async with Client(quiet(stdio_server(urls, **FAST_WINDOW))) as ours:
+                got = await interleaved({"ours": tool_call(ours, lead_id), "bare": bare}, STDIO_CALLS)
+            added = (median(got["ours"]) - median(got["bare"])) * 1000
+            figures.append(
+                Figure(
+                    f"overhead per call, stdio (median of {STDIO_CALLS})",
+                    f"+{added:.2f} ms ({median(got['ours']) * 1000:.2f} ms per tool call)",
+                    f"bare httpx {median(got['bare']) * 1000:.2f} ms",
+                    "- (reported)",
+                    None,
+                )
+            )
+    return figures
