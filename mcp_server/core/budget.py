@@ -40,8 +40,8 @@ class RateBudget(Protocol):
 class WindowBudget:
     """``limit`` requests per ``window`` seconds (sliding), corrected by the API's own counters.
 
-    Once the API reports ``X-RateLimit-Remaining``/``-Reset`` its figures lead: a request goes
-    while it reports room, and waits for the reset when it reports none.
+    Once the API reports ``X-RateLimit-Remaining``/``-Reset``, a request goes only while both the API's
+    figures and the local window have room; when the API reports none it waits for the reset.
     """
 
     def __init__(
@@ -73,8 +73,9 @@ class WindowBudget:
         if self._reset_at is not None and now >= self._reset_at + self.margin:
             self._remaining, self._reset_at = None, None
         at = max(now, self._blocked_until)
-        if self._remaining is not None and self._reset_at is not None:
-            return at if self._remaining > 0 else max(at, self._reset_at + self.margin)
+        # Both must have room: the API's figures lag the requests still in flight, our window its resets.
+        if self._remaining is not None and self._reset_at is not None and self._remaining <= 0:
+            at = max(at, self._reset_at + self.margin)
         if len(self._sent) < self.limit:
             return at
         return max(at, self._sent[len(self._sent) - self.limit] + self.window + self.margin)

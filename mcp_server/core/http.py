@@ -118,9 +118,13 @@ class ApiClient:
         deadline: float | None = None,
         idempotent: bool | None = None,
         authenticated: bool = True,
+        budgeted: bool = True,
         headers: Mapping[str, str] | None = None,
     ) -> ApiResponse:
-        """Send one logical request; retried where that is safe, never a write twice."""
+        """Send one logical request; retried where that is safe, never a write twice.
+
+        ``budgeted=False`` is for requests the API does not count against its rate limit (a token fetch).
+        """
         url = self.url(path)
         deadline = deadline if deadline is not None else self.deadline()
         idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
@@ -129,7 +133,8 @@ class ApiClient:
         while True:
             # Token first: a token fetch takes a slot of its own, and a slot taken while waiting for it goes stale.
             auth_headers = await self.auth.headers(self, deadline) if (self.auth and authenticated) else {}
-            await self.budget.acquire(deadline)
+            if budgeted:
+                await self.budget.acquire(deadline)
             try:
                 response, body = await self._send(
                     method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline

@@ -31,9 +31,10 @@ def token_fetcher(client_id: SecretStr, client_secret: SecretStr) -> Fetch:
             "client_id": client_id.get_secret_value(),
             "client_secret": client_secret.get_secret_value(),
         }
-        # Asking for a token twice is harmless, so it may be retried like a read.
+        # Asking for a token twice is harmless, so it may be retried like a read. Snov.io's limit is on API
+        # methods (60 a minute); the token endpoint is not one, so it takes no slot from the calls.
         response = await client.request(
-            "POST", TOKEN_PATH, data=form, deadline=deadline, idempotent=True, authenticated=False
+            "POST", TOKEN_PATH, data=form, deadline=deadline, idempotent=True, authenticated=False, budgeted=False
         )
         data = response.data if isinstance(response.data, dict) else {}
         token = data.get("access_token")
