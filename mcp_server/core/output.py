@@ -59,7 +59,42 @@ def masked(value: Any) -> Any:
     return value
 
 
+TABLE_MIN_ROWS = 3
+
+
+def tabulate(value: Any) -> Any:
+    """Lists of records as ``{"columns": [...], "rows": [[...], ...]}``: each key is written once, not once
+    per record (a page of 100 leads shrinks by about a third). Nested maps become ``parent.key`` columns."""
+    if isinstance(value, dict):
+        return {key: tabulate(item) for key, item in value.items()}
+    if not isinstance(value, list):
+        return value
+    if len(value) < TABLE_MIN_ROWS or not all(isinstance(item, dict) for item in value):
+        return [tabulate(item) for item in value]
+    records = [_flat(item) for item in value]
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    rows = []
+    for record in records:
+        row = [record.get(column) for column in columns]
+        while row and row[-1] is None:
+            row.pop()
+        rows.append(row)
+    return {"columns": columns, "rows": rows}
+
+
+def _flat(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, item in record.items():
+        if isinstance(item, dict) and item:
+            out.update(_flat(item, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = tabulate(item)
+    return out
+
+
 def to_result(model: BaseModel) -> CallToolResult:
+    """Structured content is the model's full JSON; the text copy (what most clients show the model) is
+    the same data pruned of empties, with lists of records as tables."""
     structured = masked(model.model_dump(mode="json", by_alias=True, exclude_none=True))
-    text = json.dumps(prune(structured), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(tabulate(prune(structured)), ensure_ascii=False, separators=(",", ":"))
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
