@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import anyio
@@ -51,24 +53,39 @@ class Schedule:
 
 @dataclass
 class Learned:
-    """Bounds on how long one kind of job takes, narrowed by each job seen, to time the first poll.
+    """Bounds on how long one kind of job takes, narrowed by each job seen, to time the polls.
 
     A job tells us it ran longer than its last "still running" poll and no longer than its first
-    "done" one. Jobs of a kind take about as long, so the bounds are intersected and the first poll
-    goes to their middle (bisection, one job at a time) or, once they are close, to the upper one.
+    "done" one. Jobs of a kind take about as long, so the bounds are intersected and the expected
+    finish is their middle (bisection, one job at a time) or, once they are close, the upper one.
     Bounds that stop overlapping mean the jobs changed pace: the newest job's bounds replace them.
+
+    Polls are one interval apart and phased so that one lands on the expected finish; the first
+    goes no earlier than the shortest recent job could have been done. Steady jobs get one poll,
+    just in time; jobs of changing length wait at most one interval, as with plain polling.
     """
 
     low: float = 0.0
     high: float | None = None
     close: float = 0.1
+    recent: deque[float] = field(default_factory=lambda: deque(maxlen=8))
+    """The "done" bound of recent jobs."""
 
-    def first_poll(self, default: float) -> float:
+    def expected(self) -> float | None:
         if self.high is None:
-            return default
+            return None
         return self.high if self.high - self.low <= self.close else (self.low + self.high) / 2
 
+    def first_poll(self, default: float, interval: float) -> float:
+        expected = self.expected()
+        if expected is None:
+            return default
+        earliest = min(self.recent, default=expected)
+        steps = max(0, math.floor((expected - earliest) / interval)) if interval > 0 else 0
+        return expected - steps * interval
+
     def record(self, running_at: float, done_at: float) -> None:
+        self.recent.append(done_at)
         if self.high is None or running_at >= self.high or done_at <= self.low:
             self.low, self.high = running_at, done_at
         else:
@@ -94,7 +111,9 @@ class Poller(Generic[T]):
         schedule = self.schedule or Schedule()
         interval = schedule.intervals()
         polls = 0
-        first = self.learned.first_poll(schedule.initial) if self.learned else schedule.initial
+        first = self.learned.first_poll(schedule.initial, schedule.first) if self.learned else schedule.initial
+        # Until just past the expected finish, polls stay one interval apart (phased on it); then they grow.
+        steady_until = (self.learned.expected() or 0.0) + schedule.first if self.learned else 0.0
         if first > 0:
             await self.sleep(min(first, self.wait))
         running_at = 0.0
@@ -106,7 +125,7 @@ class Poller(Generic[T]):
                     self.learned.record(running_at, self.clock() - started)
                 return result
             waited = running_at = self.clock() - started
-            pause = interval(polls - 1)
+            pause = schedule.first if waited < steady_until else interval(polls - 1)
             if waited + pause > self.wait:
                 return Pending(waited=waited, polls=polls)
             if self.progress is not None:
