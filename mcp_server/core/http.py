@@ -77,6 +77,8 @@ class ApiClient:
     default_wait: float = 50.0
     """Seconds a call may take by default, waits included; clients time out near 60 s."""
     check: Check | None = None
+    token_rejected: Callable[[httpx.Response, bytes], bool] | None = None
+    """Whether a 401 is about the token (worth one renewal and a resend); None: every 401 is."""
     clock: Clock = time.time
     sleep: Sleep = anyio.sleep
 
@@ -147,7 +149,13 @@ class ApiClient:
                 attempt += 1
                 continue
             self._observe(response)
-            if response.status_code == 401 and self.auth and authenticated and not renewed:
+            if (
+                response.status_code == 401
+                and self.auth
+                and authenticated
+                and not renewed
+                and self._about_token(response, body)
+            ):
                 renewed = True
                 if await self.auth.renew(self, auth_headers, deadline):
                     continue
@@ -222,6 +230,9 @@ class ApiClient:
             provider=self.provider,
             hint="Nothing was sent. Pass ids and URLs exactly as the list tools returned them.",
         )
+
+    def _about_token(self, response: httpx.Response, body: bytes) -> bool:
+        return self.token_rejected is None or self.token_rejected(response, body)
 
     def _observe(self, response: httpx.Response) -> None:
         self.budget.observe(rate_remaining(response), rate_reset(response))

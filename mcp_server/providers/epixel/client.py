@@ -168,8 +168,19 @@ def open_service(settings: Settings, http: httpx.AsyncClient) -> Epixel:
         budget=WindowBudget(RATE_LIMIT, settings.rate_window, provider=LABEL),
         http=http,
         check=unwrap,
+        token_rejected=token_rejected,
     )
     return Epixel(api)
+
+
+def token_rejected(response: httpx.Response, body: bytes) -> bool:
+    """Epixel answers 401 for business refusals too ("You are not owner of this lead."): only a 401 about
+    the token (simplejwt's ``token_not_valid``, a missing or malformed header, a challenge) is worth a renewal
+    and a resend, which for a write would send it twice."""
+    if "www-authenticate" in response.headers:
+        return True
+    text = body[:2000].decode(errors="replace")
+    return any(mark in text for mark in ("token_not_valid", "bad_authorization_header", "credentials were not"))
 
 
 def epixel(ctx: Context) -> Epixel:

@@ -12,6 +12,7 @@ from mcp_server.sandbox.config import Fault
 from tests.providers.epixel.helpers import NEW_LEAD, calls, refused
 
 pytestmark = pytest.mark.anyio
+UPDATE_LEAD = "leads/update/lead/"
 
 
 async def test_drf_field_errors_in_the_envelope_list_each_field_with_its_message(mcp, sandbox):
@@ -33,6 +34,13 @@ async def test_a_request_failed_message_is_the_error_itself_and_not_blamed_on_cr
     assert "non_field_errors" not in text
     assert "not a credentials problem" in text and "EPIXEL_" not in text
     assert sandbox.epixel.store.lead("binuser1").email != NEW_LEAD["email"]
+
+
+async def test_a_business_401_on_a_write_is_sent_once_without_renewing_the_token(mcp, sandbox):
+    await refused(mcp, "epixel_update_lead", {"slug": "binuser1", **NEW_LEAD})
+
+    assert len(calls(sandbox, "POST", UPDATE_LEAD)) == 1
+    assert len(calls(sandbox, "POST", "user/login/")) == 1
 
 
 async def test_a_detail_error_is_reported_with_its_message(mcp, sandbox):
