@@ -62,6 +62,10 @@ class ApiResponse:
     url: httpx.URL
 
 
+MAYBE_APPLIED = (
+    "The API accepted the write but its answer could not be read, so it was probably applied: "
+    "check with the matching list/get tool before sending it again."
+)
 Check = Callable[[ApiResponse], Any]
 """A provider's look at a 2xx body: returns the useful part or raises ``ApiError``."""
 
@@ -141,6 +145,11 @@ class ApiClient:
                 response, body = await self._send(
                     method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline
                 )
+            except BadResponse as error:  # an answer over the size cap: the request itself went through
+                if not idempotent:
+                    error.maybe_applied = True
+                    error.hint = MAYBE_APPLIED
+                raise
             except (httpx.TransportError, TimeoutError) as exc:
                 error = self._transport_error(exc, idempotent)
                 if not self._may_retry(error, idempotent, exc):
@@ -165,10 +174,7 @@ class ApiClient:
                 except BadResponse as error:
                     if not idempotent:
                         error.maybe_applied = True
-                        error.hint = (
-                            "The API accepted the write but its answer could not be read, so it was probably "
-                            "applied: check with the matching list/get tool before sending it again."
-                        )
+                        error.hint = MAYBE_APPLIED
                     if not idempotent or attempt >= self.retry.max_retries:
                         raise
                     await self._backoff(attempt, deadline, error, None)

@@ -262,6 +262,16 @@ async def test_a_body_past_16_mib_is_refused_not_read_into_memory(connect: Any, 
     assert "16 MiB" in text_of(result)
 
 
+async def test_a_write_answered_past_16_mib_says_it_was_probably_applied(connect: Any, sandbox: Any) -> None:
+    raw = '{"domain": {}, "pad": "' + "x" * (17 * 1024 * 1024) + '"}'
+    sandbox.config.add_fault("POST /persistiq/v1/dnc_domains", Fault("body", status=200, body=raw))
+    async with connect(["persistiq_create_dnc_domain"]) as client:
+        result = await client.call_tool("persistiq_create_dnc_domain", {"name": "big-answer.io"})
+    count("hostile_links")
+    assert result.is_error
+    assert "16 MiB" in text_of(result) and "probably applied" in text_of(result)
+
+
 # Fences
 
 
