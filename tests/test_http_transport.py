@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +9,6 @@ import httpx
 import httpx2
 import pytest
 import respx
-import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from pydantic import SecretStr
@@ -20,6 +17,7 @@ from mcp_server.http_app import build_http_app
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 from tests.core.demo_provider import BASE, DEMO
+from tests.http_helpers import served
 
 pytestmark = pytest.mark.anyio
 TOKEN = "http-token-0123456789"
@@ -35,18 +33,8 @@ async def serving(token: str | None) -> AsyncIterator[str]:
         port=0,
         token=SecretStr(token) if token else None,
     )
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/mcp"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
+    async with served(app) as url:
+        yield url
 
 
 def headers(**extra: str) -> dict[str, str]:

@@ -4,8 +4,6 @@ cancelled call stops polling its job."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,13 +11,13 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
-import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from pydantic import SecretStr
 
 from mcp_server.http_app import build_http_app
 from mcp_server.server import create_server
+from tests.http_helpers import served
 from tests.reliability.conftest import HTTP_TOKEN, LeakWatch
 from tests.reliability.figures import count
 from tests.reliability.writes import text_of
@@ -50,18 +48,8 @@ async def serving(settings_for: Any, **overrides: Any) -> AsyncIterator[str]:
         **overrides,
     )
     app = build_http_app(create_server(settings), host="127.0.0.1", port=0, token=SecretStr(HTTP_TOKEN))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/mcp"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
+    async with served(app) as url:
+        yield url
 
 
 @asynccontextmanager
