@@ -95,3 +95,15 @@ async def test_calling_a_tool_of_an_unconfigured_provider_says_which_variables_t
         result = await client.call_tool("demo_get", {"item_id": "1"})
     assert result.is_error
     assert "PERSISTIQ_API_KEY" in result.content[0].text
+
+
+@pytest.mark.anyio
+async def test_the_instructions_explain_snov_credits_and_resuming_jobs_only_when_snov_is_on():
+    async with Client(create_server(load_settings(snov_client_id="id", snov_client_secret="secret"))) as client:
+        with_snov = client.instructions or ""
+    async with Client(create_server(load_settings(persistiq_api_key="k" * 12))) as client:
+        without = client.instructions or ""
+
+    assert "credit cost" in with_snov and "handle or next_cursor" in with_snov
+    assert "Providers on: Snov.io." in with_snov
+    assert "Snov.io:" not in without and "<untrusted-content>" in without
