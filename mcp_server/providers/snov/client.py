@@ -80,6 +80,11 @@ class Snov:
         """Reserve ``credits`` before a paid request; refuse (nothing sent) past ``SNOV_MAX_CREDITS``."""
         if credits <= 0:
             return
+        self.afford(credits, what)
+        self.spent += credits
+
+    def afford(self, credits: float, what: str) -> None:
+        """Refuse a call whose worst case would pass ``SNOV_MAX_CREDITS``, before its first request."""
         if self.max_credits is not None and self.spent + credits > self.max_credits:
             left = max(0.0, self.max_credits - self.spent)
             raise CreditLimit(
@@ -88,7 +93,6 @@ class Snov:
                 provider=LABEL,
                 hint="Nothing was sent. Ask the user to raise SNOV_MAX_CREDITS or narrow the request.",
             )
-        self.spent += credits
 
     def refund(self, credits: float) -> None:
         """Give back a reservation that was not spent (nothing found, batch not sent)."""

@@ -7,6 +7,7 @@ same job, so nothing is started or paid for twice.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Annotated, Any
 
@@ -37,6 +38,7 @@ from mcp_server.providers.snov.toolset import toolset
 
 BASE = "v2/domain-search"
 PROSPECTS_PER_PAGE = 20
+EMAILS_PER_PAGE = 50
 Positions = Annotated[
     Opt[list[Annotated[str, Field(min_length=1, max_length=100)]]],
     Field(max_length=10, description="Job titles to match, up to 10"),
@@ -88,6 +90,8 @@ async def snov_list_domain_prospects(
     (distinct requests only). Next: snov_find_prospect_email with a prospect_hash."""
     service, name = snov(ctx), clean_domain(domain)
     titles = sorted({p.strip() for p in positions or [] if p.strip()})
+    # Each page is a paid start: a limit the ceiling cannot cover is refused before the first one.
+    service.afford(math.ceil(limit / PROSPECTS_PER_PAGE), f"Reading up to {limit} prospects")
     deadline = time.monotonic() + service.wait
     total: dict[str, int] = {}
 
@@ -174,6 +178,7 @@ async def snov_count_domain_emails(ctx: Context, domain: Domain) -> DomainCount:
 async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: int, cursor: str | None) -> DomainEmails:
     """Domain emails and generic contacts: 50 a page, each page its own job, chained by a ``next`` token."""
     service, name = snov(ctx), clean_domain(domain)
+    service.afford(math.ceil(limit / EMAILS_PER_PAGE), f"Reading up to {limit} emails")
     deadline = time.monotonic() + service.wait
     total: dict[str, int] = {}
 

@@ -258,3 +258,13 @@ async def test_repeated_searches_learn_when_the_job_is_done_and_poll_its_result_
     assert polls_per_search[0] >= 2
     # Loopback timing jitters a little: one miss in the last four is tolerated.
     assert polls_per_search[-4:].count(1) >= 3
+
+
+async def test_a_limit_the_credit_ceiling_cannot_cover_is_refused_before_the_first_page(connect, quick_jobs, sandbox):
+    async with connect(snov_max_credits=2) as client:
+        text = failed(await client.call_tool("snov_list_domain_prospects", {"domain": "acme.com", "limit": 45}))
+        two_pages = ok(await client.call_tool("snov_list_domain_prospects", {"domain": "acme.com", "limit": 40}))
+
+    assert "up to 3 credits" in text and "SNOV_MAX_CREDITS=2" in text
+    assert len(two_pages["items"]) == 40
+    assert len(sandbox.env.handled("POST", PROSPECTS_START)) == 2
