@@ -116,14 +116,21 @@ async def _verify_v2(
             "ones free): call again with queue_unverified=true to verify."
         )
         return result
-    reserved = 0
+    reserved, errors, unsent = 0, [], []
     if tasks is None:
         service.charge(len(emails), f"Verifying {len(emails)} emails")
-        reserved = len(emails)
-        tasks = []
-        for batch in chunks(emails, PER_REQUEST):
+
+        async def start(batch: list[str]) -> str:
             started = await service.api.request("POST", "v2/email-verification/start", data={"emails[]": batch})
-            tasks.append(task_hash(body_of(started.data)))
+            return task_hash(body_of(started.data))
+
+        # A failed start does not lose the jobs already started: their results still come back.
+        report = await run_batches(emails, PER_REQUEST, start, progress=from_context(ctx), noun="emails started")
+        tasks = [task for _, task in report.done]
+        unsent = [e for f in report.failed if not (f.sent and f.maybe_applied) for e in f.items]
+        errors = [f"{', '.join(f.items)}: {f.error}" for f in report.failed]
+        service.refund(len(unsent))
+        reserved = len(emails) - len(unsent)
     done: dict[str, Verified] = {}
     open_tasks = list(tasks)
 
@@ -142,14 +149,14 @@ async def _verify_v2(
         return None if open_tasks else done
 
     kind = "v2-verifier" if reserved else None
-    outcome = await wait_for(ctx, service, check, label="email verification", kind=kind)
-    pending = {e for e in emails if e not in done} if isinstance(outcome, Pending) else set()
+    outcome = await wait_for(ctx, service, check, label="email verification", kind=kind) if tasks else done
+    pending = {e for e in emails if e not in done and e not in unsent} if isinstance(outcome, Pending) else set()
     # Greylisted emails are free; unfinished ones stay reserved until they are known.
     charged = sum(1 for v in done.values() if v.status != "greylisted")
     if reserved:
         service.settle(reserved, charged + len(pending))
     result = _report(emails, done, pending, method=V2, credits=charged, unverified_hint=False)
-    result.queued = len(emails) if reserved else 0
+    result.queued, result.errors = reserved, errors or None
     if pending:
         result.handle = handle_for(scope, g="v2", t=open_tasks)
         result.hint = _joined(

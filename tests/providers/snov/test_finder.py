@@ -207,3 +207,21 @@ async def test_with_v1_retired_an_empty_balance_is_reported_and_nothing_counts_a
 
     assert "balance is too low" in text and "snov_get_balance" in text
     assert balance["spent_by_this_server"] == 0
+
+
+async def test_with_v1_retired_a_failed_start_keeps_the_other_batches_and_names_its_emails(
+    connect, quick_jobs, sandbox
+):
+    from mcp_server.sandbox.config import Fault
+
+    sandbox.config.snov_v1_retired = True
+    sandbox.config.add_fault("POST /snov/v2/email-verification/start", Fault("status", status=400, skip=1, count=1))
+    emails = [f"new.person{i}@acme.com" for i in range(12)]
+    async with connect() as client:
+        report = ok(await client.call_tool("snov_verify_emails", {"emails": emails, "queue_unverified": True}))
+
+    statuses = [r["status"] for r in report["results"]]
+    assert statuses == ["valid"] * 10 + ["unverified"] * 2
+    assert report["credits"] == 10 and report["queued"] == 10
+    assert "new.person10@acme.com" in report["errors"][0] and "400" in report["errors"][0]
+    assert sandbox.snov.spent == 10
