@@ -132,6 +132,9 @@ class ApiClient:
         ``budgeted=False`` is for requests the API does not count against its rate limit (a token fetch).
         """
         url = self.url(path)
+        if params and url.query:
+            # httpx's params= would replace a link's own query (its page number, say): merge them instead.
+            url, params = url.copy_merge_params(params), None
         deadline = deadline if deadline is not None else self.deadline()
         idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         renewed = False

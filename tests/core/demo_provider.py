@@ -94,7 +94,7 @@ async def demo_list(
     api = demo(ctx).api
 
     async def fetch(ref: Any) -> Page[Item]:
-        response = await api.request("GET", ref or "items", params=None if ref else {"kind": kind})
+        response = await api.request("GET", ref or "items", params={"kind": kind})
         return Page([Item(**i) for i in response.data["items"]], response.data.get("next_page"))
 
     got = await collect(

@@ -159,6 +159,21 @@ async def test_an_off_origin_next_page_is_refused_and_never_requested():
     assert other_port.call_count == 0
 
 
+async def test_a_next_page_link_keeps_its_own_query_and_gets_the_filters_too():
+    with respx.mock() as mock:
+        # The more specific route first: respx matches params by containment, in the order routes were added.
+        second = mock.get(f"{BASE}/items", params={"kind": "open", "page": "2"}).mock(
+            return_value=httpx.Response(200, json={"items": [{"id": "2"}]})
+        )
+        first = mock.get(f"{BASE}/items", params={"kind": "open"}).mock(
+            return_value=httpx.Response(200, json={"items": [{"id": "1"}], "next_page": f"{BASE}/items?page=2"})
+        )
+        async with demo_client() as client:
+            result = await client.call_tool("demo_list", {"limit": 5, "kind": "open"})
+    assert [item["id"] for item in result.structured_content["items"]] == ["1", "2"]
+    assert first.call_count == 1 and second.call_count == 1
+
+
 async def test_a_token_is_fetched_once_for_twenty_concurrent_calls():
     with respx.mock() as mock:
         token = mock.post(f"{BASE}/oauth/token").mock(

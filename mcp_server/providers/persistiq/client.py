@@ -94,17 +94,13 @@ async def read_pages(
 ) -> Collected[M]:
     """Follow ``next_page`` links from ``path`` until ``limit`` records; the filters go with every page.
 
-    A ``next_page`` URL may or may not repeat the filters, so they are merged into its query (httpx's
-    ``params=`` would replace that query, page number included).
+    A ``next_page`` URL may or may not repeat the filters; the core merges them into its query.
     """
     api = persistiq(ctx).api
     params = {name: value for name, value in filters.items() if value is not None}
 
     async def fetch(ref: Any) -> Page[M]:
-        if ref:
-            response = await api.request("GET", str(httpx.URL(ref).copy_merge_params(params)))
-        else:
-            response = await api.request("GET", path, params=params or None)
+        response = await api.request("GET", ref or path, params=params or None)
         data = response.data
         items = records(data, key, model, key.rstrip("s").replace("_", " "))
         more = isinstance(data, dict) and data.get("has_more") is not False
