@@ -55,20 +55,21 @@ def schema_drift(directory: Path) -> list[str]:
     return drift
 
 
+def annotation_flags(tool: Tool) -> str:
+    """``R``/``W``, then ``D``, ``I``, ``O`` or ``-`` for each hint that is off."""
+    a = tool.annotations
+    return "".join(
+        [
+            "R" if a and a.read_only_hint else "W",
+            "D" if a and a.destructive_hint else "-",
+            "I" if a and a.idempotent_hint else "-",
+            "O" if a and a.open_world_hint else "-",
+        ]
+    )
+
+
 def catalogue_lines() -> list[str]:
-    lines = []
-    for tool in all_tools():
-        a = tool.annotations
-        flags = "".join(
-            [
-                "R" if a and a.read_only_hint else "W",
-                "D" if a and a.destructive_hint else "-",
-                "I" if a and a.idempotent_hint else "-",
-                "O" if a and a.open_world_hint else "-",
-            ]
-        )
-        lines.append(f"{tool.name:<40} {flags}  {first_sentence(tool.description)}")
-    return lines
+    return [f"{tool.name:<40} {annotation_flags(tool)}  {first_sentence(tool.description)}" for tool in all_tools()]
 
 
 def first_sentence(text: str | None) -> str:
@@ -85,19 +86,10 @@ def readme_tools_block() -> str:
         "`outbound-mcp tools` prints the same list; `tool_schemas/` holds every schema."
     ]
     for provider in ALL_PROVIDERS:
-        tools = [tool.build() for tool in provider.toolset.tools]
+        tools = all_tools([provider])
         rows = [f"**{provider.label}** ({len(tools)})", "", "| tool | ann | what it does |", "|---|---|---|"]
         for tool in tools:
-            a = tool.annotations
-            flags = "".join(
-                flag
-                for flag, on in (
-                    ("R" if a and a.read_only_hint else "W", True),
-                    ("D", bool(a and a.destructive_hint)),
-                    ("I", bool(a and a.idempotent_hint)),
-                )
-                if on
-            )
+            flags = annotation_flags(tool).replace("-", "").rstrip("O")
             rows.append(f"| `{tool.name}` | {flags} | {first_sentence(tool.description).replace('|', '/')} |")
         parts.append("\n".join(rows))
     return "\n\n".join(parts)

@@ -69,11 +69,11 @@ def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PRO
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         async with AsyncExitStack() as stack:
             services = {}
-            transports = []
+            transports = {}
             for provider in providers:
                 if provider.name in settings.enabled_providers() and settings.configured(provider.name):  # type: ignore[arg-type]
-                    transports.append(LazyTransport())
-                    http = await stack.enter_async_context(new_http_client(settings, transports[-1]))
+                    transport = transports[provider.name] = LazyTransport()
+                    http = await stack.enter_async_context(new_http_client(settings, transport))
                     services[provider.name] = provider.open(settings, http)
             yield AppState(settings, services, labels, transports)
 

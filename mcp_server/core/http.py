@@ -66,6 +66,16 @@ MAYBE_APPLIED = (
     "The API accepted the write but its answer could not be read, so it was probably applied: "
     "check with the matching list/get tool before sending it again."
 )
+
+
+def _unreadable_answer(error: BadResponse, idempotent: bool) -> BadResponse:
+    """A write whose 2xx answer cannot be read was accepted: say it was probably applied."""
+    if not idempotent:
+        error.maybe_applied = True
+        error.hint = MAYBE_APPLIED
+    return error
+
+
 Check = Callable[[ApiResponse], Any]
 """A provider's look at a 2xx body: returns the useful part or raises ``ApiError``."""
 
@@ -149,10 +159,7 @@ class ApiClient:
                     method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline
                 )
             except BadResponse as error:  # an answer over the size cap: the request itself went through
-                if not idempotent:
-                    error.maybe_applied = True
-                    error.hint = MAYBE_APPLIED
-                raise
+                raise _unreadable_answer(error, idempotent) from None
             except (httpx.TransportError, TimeoutError) as exc:
                 error = self._transport_error(exc, idempotent)
                 if not self._may_retry(error, idempotent, exc):
@@ -175,11 +182,8 @@ class ApiClient:
                 try:
                     return self._parsed(response, body)
                 except BadResponse as error:
-                    if not idempotent:
-                        error.maybe_applied = True
-                        error.hint = MAYBE_APPLIED
                     if not idempotent or attempt >= self.retry.max_retries:
-                        raise
+                        raise _unreadable_answer(error, idempotent) from None
                     await self._backoff(attempt, deadline, error, None)
                     attempt += 1
                     continue

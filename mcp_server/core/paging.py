@@ -38,8 +38,6 @@ class Collected(Generic[T]):
     items: list[T]
     next_cursor: str | None
     hint: str | None
-    waiting: bool = False
-    """True when the call stopped because the next page's upstream job was still running."""
 
 
 async def collect(
@@ -100,4 +98,4 @@ async def collect(
         hint = f"Returned {len(items)} {noun}; more exist: call again with the same arguments and cursor=next_cursor."
     else:
         hint = None
-    return Collected(items, next_cursor, hint, waiting)
+    return Collected(items, next_cursor, hint)

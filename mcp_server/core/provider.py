@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -37,17 +37,18 @@ class AppState:
         settings: Settings,
         services: dict[str, Any],
         labels: dict[str, tuple[str, str]],
-        transports: Sequence[LazyTransport] = (),
+        transports: Mapping[str, LazyTransport] | None = None,
     ) -> None:
         self.settings = settings
         self.services = services
         self._labels = labels
-        self._transports = transports
+        self._transports = transports or {}
 
     def service(self, provider: str, kind: type[S]) -> S:
         # A tool reaches for its service before any request: the HTTP stack is made here, so its cost
         # falls before the first rate-budget slot is taken, never between a slot and its request.
-        for transport in self._transports:
+        transport = self._transports.get(provider)
+        if transport is not None:
             transport.open()
         service = self.services.get(provider)
         if service is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from mcp.server.mcpserver import Context
 
 from mcp_server.core.tooling import Access
+from mcp_server.providers.snov.campaigns_models import body_of
 from mcp_server.providers.snov.client import snov
 from mcp_server.providers.snov.finder_models import Balance
-from mcp_server.providers.snov.tasks import body_of
 from mcp_server.providers.snov.toolset import toolset
 
 

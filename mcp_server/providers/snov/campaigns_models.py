@@ -50,6 +50,11 @@ def php_time(value: Any) -> str | None:
     return text.split(".")[0] if isinstance(text, str) and text else None
 
 
+def body_of(data: Any) -> dict[str, Any]:
+    """A body (or part of one) that should be an object; anything else reads as empty."""
+    return data if isinstance(data, dict) else {}
+
+
 def as_list(data: Any) -> list[dict[str, Any]]:
     """The rows of a body that is a bare list, or ``{"data": [...]}``."""
     rows = data.get("data") if isinstance(data, dict) else data

@@ -11,11 +11,11 @@ from mcp_server.core.errors import ApiError, InvalidInput
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.poller import Pending
 from mcp_server.core.tooling import Access
-from mcp_server.providers.snov.campaigns_models import as_list
+from mcp_server.providers.snov.campaigns_models import as_list, body_of
 from mcp_server.providers.snov.client import Snov, snov
 from mcp_server.providers.snov.finder_models import FoundEmails
 from mcp_server.providers.snov.search_models import Domain, FoundEmail, Handle, clean_domain
-from mcp_server.providers.snov.tasks import body_of, handle_for, is_retired, resume, run_pair, wait_for
+from mcp_server.providers.snov.tasks import handle_for, is_retired, resume, run_pair, wait_for
 from mcp_server.providers.snov.toolset import toolset
 
 V1 = "v1 Email Finder"

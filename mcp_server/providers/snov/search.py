@@ -19,7 +19,7 @@ from mcp_server.core.paging import Page, PageNotReady, collect
 from mcp_server.core.poller import Pending
 from mcp_server.core.progress import from_context
 from mcp_server.core.tooling import Access
-from mcp_server.providers.snov.campaigns_models import Cursor, Opt, as_list
+from mcp_server.providers.snov.campaigns_models import Cursor, Opt, as_list, body_of
 from mcp_server.providers.snov.client import Snov, snov
 from mcp_server.providers.snov.search_models import (
     Company,
@@ -33,7 +33,7 @@ from mcp_server.providers.snov.search_models import (
     ProspectEmail,
     clean_domain,
 )
-from mcp_server.providers.snov.tasks import body_of, handle_for, poll, result_url, resume, still_running_hint
+from mcp_server.providers.snov.tasks import handle_for, poll, result_url, resume, still_running_hint
 from mcp_server.providers.snov.toolset import toolset
 
 BASE = "v2/domain-search"

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from mcp_server.providers.snov.campaigns_models import Lean, Opt, Paged
+from mcp_server.providers.snov.campaigns_models import Lean, Opt, Paged, body_of
 
 Status = Literal["done", "running"]
 DOMAIN_PATTERN = r"^(https?://)?(www\.)?[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,63}/?$"
@@ -17,10 +17,6 @@ Handle = Annotated[Opt[str], Field(max_length=2000, description="handle of the l
 def clean_domain(raw: str) -> str:
     domain = raw.strip().lower().removeprefix("https://").removeprefix("http://").removeprefix("www.")
     return domain.rstrip("/")
-
-
-def _map(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str | None:
@@ -46,7 +42,7 @@ class Company(Lean):
 
     @classmethod
     def of(cls, domain: str, body: dict[str, Any]) -> Company:
-        data, meta = _map(body.get("data")), _map(body.get("meta"))
+        data, meta = body_of(body.get("data")), body_of(body.get("meta"))
         related = data.get("related_domains")
         return cls(
             domain=domain,

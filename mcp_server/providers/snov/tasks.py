@@ -12,16 +12,13 @@ from mcp_server.core import handles
 from mcp_server.core.errors import ApiError, BadResponse, CreditLimit, InvalidInput
 from mcp_server.core.poller import Learned, Pending, Poller
 from mcp_server.core.progress import from_context
+from mcp_server.providers.snov.campaigns_models import body_of
 from mcp_server.providers.snov.client import LABEL, Snov
 
 T = TypeVar("T")
 RUNNING = {"in progress", "in_progress"}
 RETIRED = (404, 410)
 HANDLE = "snov-job"
-
-
-def body_of(data: Any) -> dict[str, Any]:
-    return data if isinstance(data, dict) else {}
 
 
 async def wait_for(
@@ -62,7 +59,7 @@ async def poll(
 
     async def check() -> dict[str, Any] | None:
         body = body_of((await service.api.request("GET", url, params=params)).data)
-        return None if str(body.get("status", "")).lower() in RUNNING else body
+        return None if running(body) else body
 
     return await wait_for(ctx, service, check, label=label, kind=kind, wait=wait)
 
@@ -132,11 +129,25 @@ async def run_pair(ctx: Context, service: Snov, path: str, *, task: str | None, 
         task = task_hash(body_of(started.data))
     params = {"task_hash": task}
     outcome = await poll(ctx, service, f"{path}/result", params=params, label=what, kind=path if reserved else None)
-    if not isinstance(outcome, Pending) and outcome.get("status") == "not_enough_credits":
+    if not isinstance(outcome, Pending) and out_of_credits(outcome):
         service.refund(reserved)
-        raise CreditLimit(
-            f"Snov.io's credit balance is too low for {what}",
-            provider=LABEL,
-            hint="Nothing was charged. Check snov_get_balance; the account needs more credits.",
-        )
+        raise too_little_credit(what)
     return PairRun(task, outcome, reserved)
+
+
+def running(body: dict[str, Any]) -> bool:
+    """A job's result still in progress (domain search says "in progress", the v2 pairs "in_progress")."""
+    return str(body.get("status", "")).lower() in RUNNING
+
+
+def out_of_credits(body: dict[str, Any]) -> bool:
+    """A v2 pair's job that ended without running: the balance could not pay for it."""
+    return body.get("status") == "not_enough_credits"
+
+
+def too_little_credit(what: str) -> CreditLimit:
+    return CreditLimit(
+        f"Snov.io's credit balance is too low for {what}",
+        provider=LABEL,
+        hint="Nothing was charged. Check snov_get_balance; the account needs more credits.",
+    )

@@ -8,17 +8,26 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.batching import chunks, run_batches
-from mcp_server.core.errors import ApiError, CreditLimit
+from mcp_server.core.errors import ApiError
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.poller import Pending
 from mcp_server.core.progress import from_context
 from mcp_server.core.tooling import Access
-from mcp_server.providers.snov.campaigns_models import Email, as_list
-from mcp_server.providers.snov.client import LABEL, Snov, snov
+from mcp_server.providers.snov.campaigns_models import Email, as_list, body_of
+from mcp_server.providers.snov.client import Snov, snov
 from mcp_server.providers.snov.finder import refuse_spending_when_read_only
 from mcp_server.providers.snov.finder_models import Verification, Verified
 from mcp_server.providers.snov.search_models import Handle
-from mcp_server.providers.snov.tasks import body_of, handle_for, is_retired, resume, task_hash, wait_for
+from mcp_server.providers.snov.tasks import (
+    handle_for,
+    is_retired,
+    out_of_credits,
+    resume,
+    running,
+    task_hash,
+    too_little_credit,
+    wait_for,
+)
 from mcp_server.providers.snov.toolset import toolset
 
 PER_REQUEST = 10
@@ -138,10 +147,10 @@ async def _verify_v2(
         for task in list(open_tasks):
             response = await service.api.request("GET", "v2/email-verification/result", params={"task_hash": task})
             body = body_of(response.data)
-            if str(body.get("status")) in ("in_progress", "in progress"):
+            if running(body):
                 continue
-            if body.get("status") == "not_enough_credits":
-                raise CreditLimit("Snov.io's credit balance is too low to verify these emails", provider=LABEL)
+            if out_of_credits(body):
+                raise too_little_credit("verifying these emails")
             open_tasks.remove(task)
             for row in as_list(body.get("data")):
                 email = str(row.get("email", "")).lower()
