@@ -52,8 +52,14 @@ class FaultRule:
     applied: int = 0
 
 
+Profile = Literal["current", "documented"]
+"""``current``: the vendors' newer pages (the default). ``documented``: only what ../shared/api-docs says;
+where the documents are silent, the least helpful reading a real server could give."""
+
+
 @dataclass
 class SandboxConfig:
+    profile: Profile = "current"
     time_scale: float = 1.0
     """Vendor seconds per real second: 60 makes a one-minute rate window pass in one second."""
     job_delay: float = 2.0
