@@ -12,6 +12,8 @@ import httpx
 
 from mcp_server import __version__
 from mcp_server.core.errors import ConfigError
+from mcp_server.core.state import StateStore
+from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.tooling import Toolset
 from mcp_server.settings import Settings
 
@@ -38,11 +40,13 @@ class AppState:
         services: dict[str, Any],
         labels: dict[str, tuple[str, str]],
         transports: Mapping[str, LazyTransport] | None = None,
+        store: StateStore | None = None,
     ) -> None:
         self.settings = settings
         self.services = services
         self._labels = labels
         self._transports = transports or {}
+        self.store: StateStore = store if store is not None else MemoryStore()
 
     def service(self, provider: str, kind: type[S]) -> S:
         # A tool reaches for its service before any request: the HTTP stack is made here, so its cost
@@ -64,9 +68,20 @@ class AppState:
 
 def service_of(ctx: Any, provider: str, kind: type[S]) -> S:
     """The provider's service for the tool call ``ctx`` belongs to."""
+    return state_of(ctx).service(provider, kind)
+
+
+def state_of(ctx: Any) -> AppState:
     state = ctx.request_context.lifespan_context
     assert isinstance(state, AppState)
-    return state.service(provider, kind)
+    return state
+
+
+def principal_of(ctx: Any) -> str:
+    """Who is calling, for binding handles, cursors and replays to their caller: "" while every caller
+    shares the server's own credentials (one local user); an authenticated caller's stable id otherwise."""
+    del ctx
+    return ""
 
 
 def new_http_client(settings: Settings, transport: LazyTransport) -> httpx.AsyncClient:
