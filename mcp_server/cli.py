@@ -61,14 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8000, help="HTTP port (default 8000)")
     parser.add_argument("--allowed-origin", action="append", default=[], help="extra browser Origin to accept")
-    parser.add_argument(
-        "--read-only",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="offer only read-only tools (overrides OUTBOUND_MCP_READ_ONLY either way)",
-    )
-    parser.add_argument("--toolsets", help="comma-separated providers: persistiq,snov,epixel (OUTBOUND_MCP_TOOLSETS)")
-    parser.add_argument("--tools", help="comma-separated allow-list of tool names (OUTBOUND_MCP_TOOLS)")
+    _add_filters(parser, default=None)
     parser.add_argument(
         "--log-level",
         type=str.upper,
@@ -76,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
         help="stderr log level (OUTBOUND_MCP_LOG_LEVEL, default WARNING; DEBUG logs every upstream request)",
     )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    sub.add_parser("tools", help="print the tools these flags and variables would serve")
+    tools = sub.add_parser("tools", help="print the tools these flags and variables would serve")
+    tools.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="as served with --sandbox")
+    _add_filters(tools, default=argparse.SUPPRESS)  # SUPPRESS: flags given before `tools` stay in force
     schemas = sub.add_parser("schemas", help="write or check tool_schemas/")
     mode = schemas.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", action="store_true", help="write the schemas of every tool")
@@ -84,11 +79,28 @@ def _parser() -> argparse.ArgumentParser:
     schemas.add_argument("--dir", type=Path, default=SCHEMA_DIR, help="default tool_schemas")
     sandbox = sub.add_parser("sandbox", help="serve the simulated APIs on 127.0.0.1")
     sandbox.add_argument("--port", type=_port, default=8765, help="loopback port (default 8765)")
-    sandbox.add_argument("--time-scale", type=float, default=1.0, help="multiply every simulated delay (default 1)")
-    sandbox.add_argument("--job-delay", type=float, default=2.0, help="seconds a Snov.io job runs (default 2)")
-    sandbox.add_argument("--token-lifetime", type=float, default=3600.0, help="seconds an issued token lives")
+    sandbox.add_argument(
+        "--time-scale", type=float, default=1.0, help="vendor seconds per real second (60: a rate minute lasts 1 s)"
+    )
+    sandbox.add_argument("--job-delay", type=float, default=2.0, help="vendor seconds a Snov.io job runs (default 2)")
+    sandbox.add_argument(
+        "--token-lifetime", type=float, default=3600.0, help="vendor seconds an access token lives (default 3600)"
+    )
     sandbox.add_argument("--retire-snov-v1", action="store_true", help="answer Snov.io's v1 finder/verifier with 404")
     return parser
+
+
+def _add_filters(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--read-only",
+        action=argparse.BooleanOptionalAction,
+        default=default,
+        help="offer only read-only tools (overrides OUTBOUND_MCP_READ_ONLY either way)",
+    )
+    parser.add_argument(
+        "--toolsets", default=default, help="comma-separated providers: persistiq,snov,epixel (OUTBOUND_MCP_TOOLSETS)"
+    )
+    parser.add_argument("--tools", default=default, help="comma-separated tool names to offer (OUTBOUND_MCP_TOOLS)")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

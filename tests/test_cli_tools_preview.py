@@ -9,6 +9,8 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
+from mcp_server.cli import main
+
 pytestmark = pytest.mark.anyio
 PROVIDER_VARS = ("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_MCP_")
 
@@ -37,3 +39,13 @@ async def test_tools_prints_exactly_what_the_same_configuration_serves(env, flag
         served = [tool.name for tool in (await client.list_tools()).tools]
     assert [line.split()[0] for line in printed.splitlines()] == served
     assert len(served) > 0
+
+
+def test_the_filters_may_follow_the_tools_command_too(monkeypatch, capsys):
+    for key in [k for k in os.environ if k.startswith(PROVIDER_VARS)]:
+        monkeypatch.delenv(key)
+    assert main(["--sandbox", "--toolsets", "snov", "--read-only", "tools"]) == 0
+    before = capsys.readouterr().out
+    assert main(["tools", "--sandbox", "--toolsets", "snov", "--read-only"]) == 0
+    after = capsys.readouterr().out
+    assert after == before and "snov_get_balance" in after and "snov_create_webhook" not in after
