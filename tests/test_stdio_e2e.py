@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
+from tests.readme_paths import installed_command
+
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[1]
 BIN = str(Path(sys.executable).parent)
 PROVIDER_VARS = ("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_MCP_")
-README_VENV_BIN = "/path/to/outbound-mcp/.venv/bin/"  # the README's placeholder for this checkout's .venv
 
 
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -49,10 +50,9 @@ async def test_a_new_user_runs_the_sandbox_over_stdio_and_every_provider_answers
 
 async def test_the_readme_claude_desktop_snippet_starts_the_server_as_written():
     entry = readme_snippet()
-    # A GUI app has no shell PATH: the snippet must name the command by absolute path.
-    assert entry["command"].startswith(README_VENV_BIN), entry["command"]
-    command = str(Path(BIN, entry["command"].removeprefix(README_VENV_BIN)))
-    params = StdioServerParameters(command=command, args=entry["args"], env=clean_env(entry["env"]))
+    params = StdioServerParameters(
+        command=installed_command(entry["command"]), args=entry["args"], env=clean_env(entry["env"])
+    )
     async with Client(params) as client:
         names = {t.name for t in (await client.list_tools()).tools}
     assert any(n.startswith("persistiq_") for n in names)
