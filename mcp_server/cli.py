@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--job-delay", type=float, default=2.0)
     sandbox.add_argument("--token-lifetime", type=float, default=3600.0)
     sandbox.add_argument("--retire-snov-v1", action="store_true")
+    sandbox.add_argument(
+        "--profile",
+        choices=["current", "documented"],
+        default="current",
+        help="current: the vendors' newer pages (default); documented: only what the vendor documents say",
+    )
     return parser
 
 
@@ -102,6 +108,7 @@ def _sandbox(args: argparse.Namespace) -> None:
     from mcp_server.sandbox.runner import serve_sandbox
 
     config = SandboxConfig(
+        profile=args.profile,
         time_scale=args.time_scale,
         job_delay=args.job_delay,
         token_lifetime=args.token_lifetime,
@@ -110,14 +117,14 @@ def _sandbox(args: argparse.Namespace) -> None:
 
     async def run() -> None:
         async with serve_sandbox(Sandbox(config), port=args.port) as urls:
-            _print_sandbox(urls)
+            _print_sandbox(urls, config.profile)
             await anyio.sleep_forever()
 
     anyio.run(run)
 
 
-def _print_sandbox(urls: Any) -> None:
-    print(f"Sandbox serving on {urls.origin} (Ctrl-C to stop). Point outbound-mcp at it with:")
+def _print_sandbox(urls: Any, profile: str) -> None:
+    print(f"Sandbox ({profile} profile) serving on {urls.origin} (Ctrl-C to stop). Point outbound-mcp at it with:")
     for key, value in urls.environment().items():
         print(f"  export {key}={value}")
     sys.stdout.flush()
