@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.errors import BadResponse, InvalidInput
+from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.tooling import Access
-from mcp_server.providers.epixel.client import LABEL, Paths, epixel, parse, read_pages
+from mcp_server.providers.epixel.client import LABEL, Epixel, Paths, epixel, parse, read_pages
+from mcp_server.providers.epixel.filters import equals, lead_list
 from mcp_server.providers.epixel.inputs import (
     Assignee,
     Cursor,
@@ -40,6 +41,32 @@ def saved_lead(data: Any) -> Lead:
             hint="Find it with epixel_list_leads before trying again.",
         )
     return parse(Lead, data, "lead")
+
+
+# The path every other lead write follows first, then the document's (which adds v1/): a 404 is "no such
+# route", so nothing was written and the other path is safe to try. The one that answered is kept.
+CREATE_LEAD_PATHS = (Paths.create_lead, Paths.create_lead_documented)
+
+
+async def post_new_lead(service: Epixel, data: dict[str, str]) -> Any:
+    known = service.create_lead_path
+    paths = [known, *(p for p in CREATE_LEAD_PATHS if p != known)] if known else list(CREATE_LEAD_PATHS)
+    for path in paths:
+        try:
+            response = await service.api.request("POST", path, data=data)
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            continue
+        service.create_lead_path = path
+        return response.data
+    raise ApiError(
+        f"Epixel has no create-lead endpoint at {' or '.join(paths)} under EPIXEL_BASE_URL (both answered 404)",
+        provider=LABEL,
+        status=404,
+        hint="If other Epixel tools work, this instance serves create lead at another path: ask its administrator "
+        "which. If none work, ask the user to check EPIXEL_BASE_URL: https://<domain>/<api prefix>/<version>.",
+    )
 
 
 @toolset.tool("Epixel leads overview", Access.READ)
@@ -73,6 +100,7 @@ async def epixel_list_leads(
         limit=limit,
         cursor=cursor,
         filters={"list_type": "assigned" if list_type == "assigned" else None, "status": status},
+        local=[f for f in (lead_list(list_type, epixel(ctx).username), status and equals("status", status)) if f],
     )
     return Paged[Lead](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
 
@@ -113,8 +141,7 @@ async def epixel_create_lead(
         message=message,
         assignee=assignee,
     )
-    response = await epixel(ctx).api.request("POST", Paths.create_lead, data=data)
-    return saved_lead(response.data)
+    return saved_lead(await post_new_lead(epixel(ctx), data))
 
 
 @toolset.tool("Update an Epixel lead", Access.IDEMPOTENT_WRITE)
