@@ -92,6 +92,7 @@ async def epixel_list_leads(
 ) -> Paged[Lead]:
     """List leads, newest first, with contact fields, status and slug (the id every other lead tool takes).
     epixel_get_lead adds appointments and notes."""
+    username = epixel(ctx).username
     got = await read_pages(
         ctx,
         "epixel_list_leads",
@@ -100,9 +101,25 @@ async def epixel_list_leads(
         limit=limit,
         cursor=cursor,
         filters={"list_type": "assigned" if list_type == "assigned" else None, "status": status},
-        local=[f for f in (lead_list(list_type, epixel(ctx).username), status and equals("status", status)) if f],
+        local=[f for f in (lead_list(list_type, username), status and equals("status", status)) if f],
     )
-    return Paged[Lead](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+    hint = got.hint
+    if username is None and _mixed(got.items, list_type):
+        hint = " ".join(filter(None, [hint, UNCHECKED.format(role="owner" if list_type == "owned" else "assignee")]))
+    return Paged[Lead](items=got.items, next_cursor=got.next_cursor, hint=hint)
+
+
+UNCHECKED = (
+    "These leads have several {role}s, so this Epixel server seems to ignore list_type, and with a fixed "
+    "EPIXEL_ACCESS_TOKEN the tool does not know the user's name to filter them: read each lead's owner and assignee "
+    "(or set EPIXEL_USERNAME and EPIXEL_PASSWORD)."
+)
+
+
+def _mixed(leads: list[Lead], list_type: str) -> bool:
+    """Owned leads share one owner and assigned ones one assignee (the user): more than one is a sign."""
+    people = {lead.owner if list_type == "owned" else lead.assignee for lead in leads}
+    return len(people - {None, ""}) > 1
 
 
 @toolset.tool("Get an Epixel lead", Access.READ)

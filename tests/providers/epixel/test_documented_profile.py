@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import pytest
+from mcp import Client
 
 from mcp_server.sandbox.config import Fault
+from mcp_server.server import create_server
 from tests.providers.epixel.helpers import NEW_LEAD, PREFIX, calls, ok, refused
 
 pytestmark = pytest.mark.anyio
@@ -92,3 +94,25 @@ async def test_the_upcoming_period_drops_appointments_long_past_where_the_server
     starts = [datetime.strptime(a["start"], "%Y-%m-%d %H:%M") for a in got["items"]]
     assert starts and min(starts) > datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=12)
     assert len(starts) < len(documented.epixel.store.user_appointments())
+
+
+async def test_with_a_fixed_token_a_list_type_the_server_ignored_is_flagged_as_unchecked(settings_for, documented):
+    token = documented.epixel._issue("access", "demo")
+    settings = settings_for(epixel_access_token=token, epixel_username=None, epixel_password=None)
+    async with Client(create_server(settings)) as client:
+        owned = await ok(client, "epixel_list_leads", {"limit": 200})
+        assigned = await ok(client, "epixel_list_leads", {"list_type": "assigned", "limit": 200})
+    assert "seems to ignore list_type" in owned["hint"] and "several owners" in owned["hint"]
+    assert "several assignees" in assigned["hint"]
+    assert all(lead.get("assignee") for lead in assigned["items"])  # the unassigned ones are ruled out
+
+
+async def test_where_offset_is_ignored_the_listing_stops_at_the_first_repeat_and_says_so(mcp, sandbox):
+    leads = [{"slug": f"lead{n}", "first_name": "A", "status": "prospect"} for n in (1, 2)]
+    page = {"count": 9, "next": "http://elsewhere/?limit=5&offset=2", "previous": None, "results": leads}
+    answer = {"status_code": 200, "errors": {}, "data": page}
+    sandbox.config.add_fault("GET /epixel/api/v1/leads/list/", Fault("body", status=200, body=answer))
+    got = await ok(mcp, "epixel_list_leads", {"limit": 5})
+    assert [lead["slug"] for lead in got["items"]] == ["lead1", "lead2"]
+    assert "ignores offset" in got["hint"] and "next_cursor" not in got
+    assert len(calls(sandbox, "GET", "leads/list/")) == 2
