@@ -251,7 +251,7 @@ async def read_pages(
     size = min(limit, PAGE_SIZE)
     what = tool.removeprefix("epixel_list_")
     dropped: set[str] = set()
-    seen: set[Any] = set()
+    start: list[Any] = []  # the first record at offset 0, once read
     repeated = False
 
     async def fetch(ref: Any) -> Page[M]:
@@ -261,12 +261,12 @@ async def read_pages(
         raw, more = page_of(response.data, what)
         if len(raw) > size:  # limit ignored: this is everything
             more = False
-        keys = [_key(item) for item in raw]
-        again = bool(raw) and keys[0] is not None and keys[0] in seen
-        if offset and (again or _first_page(response.data)):  # offset ignored: page one again
-            repeated = True
+        first = _key(raw[0]) if raw else None
+        if offset and ((first is not None and first in start) or _first_page(response.data)):
+            repeated = True  # offset ignored: this is page one again
             return Page([], None)
-        seen.update(keys)
+        if not offset and first is not None:
+            start.append(first)
         items = [parse(model, item, what) for item in kept(raw, list(local), dropped)]
         return Page(items, offset + len(raw) if more and raw else None)
 
