@@ -42,7 +42,7 @@ def saved_lead(data: Any) -> Lead:
     return parse(Lead, data, "lead")
 
 
-@toolset.tool("Epixel leads overview", Access.READ)
+@toolset.tool("Epixel leads overview", Access.READ, aliases={"appointment": "period"})
 async def epixel_get_leads_overview(
     ctx: Context,
     period: Annotated[Maybe[Period], Field(description="Appointments to count; API default upcoming")] = None,
