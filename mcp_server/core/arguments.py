@@ -34,6 +34,10 @@ def where(path: Path) -> str:
     """``("leads", 7, "email")`` -> ``leads[7].email``."""
     text = ""
     for part in path:
+        if part == "[key]":  # pydantic's mark for a map's key: the key before it is the one refused
+            text += " (the name)"
+            continue
+        part = part if isinstance(part, int) or len(part) <= 60 else part[:57] + "..."
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text or "arguments"
 
@@ -57,7 +61,7 @@ class AsPairs:
     def __get_pydantic_json_schema__(self, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         mapped = handler(core)
         patterned = mapped.get("patternProperties") or {}
-        name: dict[str, Any] = {"type": "string"}
+        name: dict[str, Any] = {"type": "string", **(mapped.get("propertyNames") or {})}
         value: Any = mapped.get("additionalProperties", {"type": "string"})
         if patterned:
             pattern, value = next(iter(patterned.items()))
