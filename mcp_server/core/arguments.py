@@ -13,7 +13,7 @@ import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
 from pydantic.json_schema import JsonSchemaValue
@@ -130,7 +130,7 @@ def _object(
             problems.append(f"{where((*path, key))}: {key} and {name} are the same argument; give it once.")
             continue
         info = fields[name]
-        if not info.is_required() and (value is None or (value == "" and _takes_text(info.annotation))):
+        if not info.is_required() and (value is None or value == ""):
             continue  # a strict-mode client's way of leaving it out
         out[name] = _value(info.annotation, value, (*path, name), tool, problems)
     return out
@@ -170,13 +170,6 @@ def _arms(annotation: Any) -> list[Any]:
     if origin in (Union, types.UnionType):
         return [arm for part in typing.get_args(annotation) if part is not type(None) for arm in _arms(part)]
     return [annotation]
-
-
-def _takes_text(annotation: Any) -> bool:
-    return any(
-        kind is str or (typing.get_origin(kind) is Literal and any(isinstance(v, str) for v in typing.get_args(kind)))
-        for kind in _arms(annotation)
-    )
 
 
 # Validation errors in words ----------------------------------------------------------------------------------
