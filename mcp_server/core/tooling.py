@@ -148,12 +148,24 @@ NULL = {"type": "null"}
 def input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """The arguments' rules as published, all of them (nothing is refused for a rule the schema hides):
     titles and ``default: null`` dropped, every object closed (``additionalProperties: false``), each
-    optional argument nullable (a strict-mode client sends every key, null for "not given")."""
-    out = _closed(schema)
+    optional argument nullable (a strict-mode client sends every key, null for "not given"), and
+    definitions inlined (openai-agents' strict mode refuses a bare ``$ref``; no input type is recursive)."""
+    out = _closed(_inlined(schema, schema.get("$defs", {})))
     required = set(out.get("required", []))
     props = out.get("properties", {})
     out["properties"] = {name: sub if name in required else _nullable(sub) for name, sub in props.items()}
     return out
+
+
+def _inlined(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_inlined(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        target = defs[node["$ref"].rsplit("/", 1)[-1]]
+        return _inlined({**target, **{k: v for k, v in node.items() if k != "$ref"}}, defs)
+    return {key: _inlined(value, defs) for key, value in node.items() if key != "$defs"}
 
 
 def _closed(node: Any) -> Any:
