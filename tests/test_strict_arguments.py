@@ -184,3 +184,26 @@ async def test_a_huge_value_is_refused_before_it_goes_upstream(call):
     result, requests = await call("persistiq_update_lead", {"lead_id": "l_abc1", "data": {"title": "x" * 10_000_000}})
     assert result.is_error and requests == []
     assert "data.title: must be at most 5000 characters." in text_of(result)
+
+
+def _unbounded(node: Any, path: str) -> list[str]:
+    if isinstance(node, list):
+        return [found for item in node for found in _unbounded(item, path)]
+    if not isinstance(node, dict):
+        return []
+    found = []
+    kind = node.get("type")
+    if kind == "string" and not ({"maxLength", "enum"} & set(node) or node.get("format") in ("date", "date-time")):
+        found.append(f"{path}: text without maxLength")
+    if kind == "array" and "maxItems" not in node:
+        found.append(f"{path}: list without maxItems")
+    if kind == "object" and node.get("additionalProperties") is not False:
+        found.append(f"{path}: open map")
+    for key, value in node.items():
+        found += _unbounded(value, f"{path}.{key}")
+    return found
+
+
+@pytest.mark.parametrize("tool", TOOLS, ids=IDS)
+def test_every_text_list_and_map_argument_states_its_size_limit(tool):
+    assert _unbounded(tool["inputSchema"], tool["name"]) == []

@@ -37,7 +37,8 @@ Url = Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")]
 # Open maps, published as [{name, value}] pairs (a {name: value} map is accepted too).
 Label = Annotated[str, Field(max_length=100)]
 CustomFields = Annotated[dict[Label, Annotated[str, Field(max_length=1000)]], Field(max_length=50), AsPairs()]
-SocialLinks = Annotated[dict[Annotated[str, Field(pattern=r"^[A-Za-z]{1,20}$")], Url], Field(max_length=5), AsPairs()]
+Network = Annotated[str, Field(pattern=r"^[A-Za-z]{1,20}$", max_length=20)]
+SocialLinks = Annotated[dict[Network, Url], Field(max_length=5), AsPairs()]
 
 
 @toolset.tool("Add to Snov.io do-not-email list", Access.WRITE)
