@@ -58,7 +58,7 @@ class ToolDef:
     """The vendor's names for arguments that mean exactly one of ours (camelCase spellings need none)."""
 
     def build(self) -> Tool:
-        """The SDK's tool, with failures mapped to tool errors and schemas trimmed of noise."""
+        """The SDK's tool, arguments checked first, failures mapped to tool errors, input rules published whole."""
         fn = self.fn
         signature = inspect.signature(fn, eval_str=True)
         returned = signature.return_annotation
