@@ -207,3 +207,10 @@ def _unbounded(node: Any, path: str) -> list[str]:
 @pytest.mark.parametrize("tool", TOOLS, ids=IDS)
 def test_every_text_list_and_map_argument_states_its_size_limit(tool):
     assert _unbounded(tool["inputSchema"], tool["name"]) == []
+
+
+async def test_a_new_lead_s_other_fields_are_capped_in_the_older_extra_key_form_too(call):
+    lead = {"email": "many@example.org", **{f"custom{i}": "x" for i in range(101)}}
+    result, requests = await call("persistiq_create_leads", {"leads": [lead]})
+    assert result.is_error and requests == []
+    assert "leads[0]: a lead takes at most 100 other fields" in text_of(result)

@@ -31,7 +31,8 @@ FieldName = Annotated[str, Field(min_length=1, max_length=100)]
 FieldValue = Annotated[str, Field(max_length=5000)]
 Limit = Annotated[int, Field(ge=1, le=1000)]
 Cursor = Annotated[Maybe[str], Field(max_length=4096, description="next_cursor of the last call, same filters")]
-FieldPairs = Annotated[dict[FieldName, FieldValue], Field(max_length=100), AsPairs()]
+MAX_FIELDS = 100
+FieldPairs = Annotated[dict[FieldName, FieldValue], Field(max_length=MAX_FIELDS), AsPairs()]
 """Lead fields by name (persistiq_list_lead_fields): ``[{name, value}]``, or a ``{name: value}`` map."""
 
 
@@ -72,13 +73,16 @@ class NewLead(Compact):
     @classmethod
     def _spread_fields(cls, data: Any) -> Any:
         # The pairs become the lead's own keys: a built-in name fills that field, others go as extras.
-        if not isinstance(data, dict) or data.get("fields") is None:
+        if not isinstance(data, dict):
             return data
-        extra = pairs_to_map(data["fields"])
+        extra = pairs_to_map(data.get("fields")) or {}
         if not isinstance(extra, dict):
             return data
         rest = {key: value for key, value in data.items() if key != "fields"}
-        return {**{k: v for k, v in extra.items() if v not in (None, "")}, **rest}
+        out = {**{k: v for k, v in extra.items() if v not in (None, "")}, **rest}
+        if len(set(out) - set(cls.model_fields)) > MAX_FIELDS:
+            raise ValueError(f"a lead takes at most {MAX_FIELDS} other fields")
+        return out
 
 
 # Outputs
