@@ -173,11 +173,11 @@ async def test_a_new_lead_s_other_fields_as_pairs_send_what_extra_keys_send(call
     assert b'"snippet2"' in by_keys[-1][3]
 
 
-async def test_a_pair_given_twice_is_refused(call):
+async def test_a_pair_given_twice_keeps_its_last_value_as_a_json_object_would(call):
     data = [{"name": "title", "value": "CTO"}, {"name": "title", "value": "CEO"}]
-    result, requests = await call("persistiq_update_lead", {"lead_id": "l_abc1", "data": data})
-    assert result.is_error and requests == []
-    assert "data: title is given twice" in text_of(result)
+    _, by_pairs = await call("persistiq_update_lead", {"lead_id": "l_abc1", "data": data})
+    _, by_map = await call("persistiq_update_lead", {"lead_id": "l_abc1", "data": {"title": "CEO"}})
+    assert by_pairs and by_pairs == by_map
 
 
 async def test_a_huge_value_is_refused_before_it_goes_upstream(call):

@@ -53,7 +53,8 @@ def snake(name: str) -> str:
 class AsPairs:
     """An open map (``label -> value``) published as a list of ``{name, value}`` pairs, a form every
     schema converter keeps (OpenAI strict mode allows no open object, Gemini drops them); the map form
-    is accepted too."""
+    is accepted too. A name given twice keeps its last value, as a JSON object would (no schema keyword
+    can state "names unique", and nothing may be refused for a rule the schema does not show)."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         return core_schema.no_info_before_validator_function(pairs_to_map, handler(source))
@@ -85,10 +86,9 @@ def pairs_to_map(value: Any) -> Any:
     for index, pair in enumerate(value):
         if not (isinstance(pair, Mapping) and set(pair) == {"name", "value"}):
             raise ValueError(f"item {index} must be an object with exactly name and value")
-        name = pair["name"]
-        if name in out:
-            raise ValueError(f"{name} is given twice")
-        out[name] = pair["value"]
+        if not isinstance(pair["name"], str):
+            raise ValueError(f"item {index}: name must be text")
+        out[pair["name"]] = pair["value"]  # a name given twice: the last wins, as in a JSON object
     return out
 
 
