@@ -38,7 +38,9 @@ def saved_appointment(data: Any) -> Appointment:
     return parse(Appointment, data, "appointment")
 
 
-@toolset.tool("List Epixel appointments", Access.READ)
+@toolset.tool(
+    "List Epixel appointments", Access.READ, aliases={"appointment": "period", "appointment_status": "status"}
+)
 async def epixel_list_appointments(
     ctx: Context,
     period: Maybe[Period] = None,

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from mcp_server.core.errors import InvalidInput
-from mcp_server.providers.epixel.models import no_null
 
 T = TypeVar("T")
 SENT_FORMAT = "%Y-%m-%d %H:%M"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
-
-# An optional argument: leaving it out is the way, so its schema need not spell out null.
-Maybe = Annotated[T | None, Field(json_schema_extra=no_null)]
-
-
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError("not a valid email address")
-    return value
+# An optional argument: leaving it out, null and "" all mean "not given".
+Maybe = T | None
 
 
 LeadStatus = Literal["prospect", "tentative", "potential", "closed", "contact", "customer"]
@@ -32,8 +22,8 @@ Period = Literal["upcoming", "today", "week", "month"]
 
 Slug = Annotated[str, Field(min_length=1, max_length=258, description="Lead slug (epixel_list_leads)")]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
-Email = Annotated[str, Field(max_length=255), AfterValidator(_email)]
-Phone = Annotated[str, Field(pattern=r"^\d{1,15}$", description="Digits only, up to 15")]
+Email = Annotated[str, Field(max_length=255, pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")]
+Phone = Annotated[str, Field(pattern=r"^\d{1,15}$", max_length=15, description="Digits only, up to 15")]
 Text = Annotated[str, Field(max_length=255)]
 Source = Annotated[str, Field(min_length=1, max_length=255, description="One the instance accepts, e.g. website")]
 Assignee = Annotated[str, Field(min_length=1, max_length=255, description="Username to assign the lead to")]
@@ -48,7 +38,7 @@ When = Annotated[
     ),
 ]
 Limit = Annotated[int, Field(ge=1, le=1000)]
-Cursor = Annotated[Maybe[str], Field(description="next_cursor of the last call, same filters")]
+Cursor = Annotated[Maybe[str], Field(max_length=4096, description="next_cursor of the last call, same filters")]
 
 
 def wall_clock(moment: datetime) -> datetime:

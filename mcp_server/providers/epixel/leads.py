@@ -69,7 +69,7 @@ async def post_new_lead(service: Epixel, data: dict[str, str]) -> Any:
     )
 
 
-@toolset.tool("Epixel leads overview", Access.READ)
+@toolset.tool("Epixel leads overview", Access.READ, aliases={"appointment": "period"})
 async def epixel_get_leads_overview(
     ctx: Context,
     period: Annotated[Maybe[Period], Field(description="Appointments to count; API default upcoming")] = None,

@@ -18,6 +18,7 @@ from mcp_server.providers.persistiq.models import (
     Cursor,
     Failure,
     FieldName,
+    FieldPairs,
     Lead,
     LeadField,
     LeadId,
@@ -158,9 +159,7 @@ async def persistiq_create_leads(
 async def persistiq_update_lead(
     ctx: Context,
     lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")],
-    data: Annotated[
-        Maybe[dict[str, str]], Field(description="Fields to set (persistiq_list_lead_fields)", max_length=100)
-    ] = None,
+    data: Annotated[Maybe[FieldPairs], Field(description="Fields to set (persistiq_list_lead_fields)")] = None,
     clear: Annotated[Maybe[list[FieldName]], Field(description="Field names to empty", max_length=100)] = None,
     status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
     status_id: Annotated[Maybe[StatusId], Field(description="Or the status's id")] = None,
