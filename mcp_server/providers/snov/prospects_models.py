@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcp_server.providers.snov.campaigns_models import Lean, Paged, php_time
+from mcp_server.providers.snov.finder_models import dated_job, employer_sites
 
 
 def _rows(value: Any) -> list[dict[str, Any]]:
@@ -71,6 +72,9 @@ class Prospect(Lean):
     social: dict[str, str] | None = None
     jobs: list[str] | None = None
     """Current jobs as "position at company"."""
+    previous_jobs: list[str] | None = None
+    employer_sites: list[str] | None = None
+    """Domains of the current employers' sites: the input of snov_domain_search."""
     lists: list[ListRef] | None = None
     campaigns: list[ProspectCampaign] | None = None
     custom_fields: dict[str, Any] | None = None
@@ -80,6 +84,7 @@ class Prospect(Lean):
     def of(cls, row: dict[str, Any]) -> Prospect:
         social = {s["type"]: s["link"] for s in _rows(row.get("social")) if s.get("type") and s.get("link")}
         jobs = _rows(row.get("currentJobs") or row.get("currentJob"))
+        earlier = _rows(row.get("previousJobs") or row.get("previousJob"))
         campaigns = [
             ProspectCampaign(
                 id=c.get("id"),
@@ -99,6 +104,8 @@ class Prospect(Lean):
             locality=row.get("locality"),
             social=social or None,
             jobs=[_job(j) for j in jobs] or None,
+            previous_jobs=[dated_job(j) for j in earlier if _job(j)] or None,
+            employer_sites=employer_sites(jobs),
             lists=[ListRef(id=x["id"], name=x.get("name")) for x in _rows(row.get("lists")) if "id" in x] or None,
             campaigns=campaigns or None,
             custom_fields=_filled(row.get("customFields")),
