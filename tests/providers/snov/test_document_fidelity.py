@@ -1,0 +1,55 @@
+"""Snov.io tools kept to the vendor document: request shapes, v1 retirement per method, fields users need."""
+
+from __future__ import annotations
+
+import pytest
+
+from mcp_server.sandbox.config import Fault
+from tests.providers.snov.outreach_helpers import failed, fields, ok
+
+pytestmark = pytest.mark.anyio
+
+ALEX = {"first_name": "Alex", "last_name": "Rivera", "domain": "acme.com"}
+JANE = {"first_name": "Jane", "last_name": "Cooper", "domain": "acme.com"}
+
+
+async def test_the_verifier_sends_the_emails_in_the_url_query_as_the_document_shows(
+    connect, quick_jobs, profile, sandbox
+):
+    emails = ["new.person@acme.com", "jane.cooper@acme.com"]
+    async with connect() as client:
+        report = ok(await client.call_tool("snov_verify_emails", {"emails": emails, "queue_unverified": True}))
+
+    assert [r["status"] for r in report["results"]] == ["valid", "valid"] and report["credits"] == 1
+    for path in ("/snov/v1/get-emails-verification-status", "/snov/v1/add-emails-to-verification"):
+        entry = sandbox.env.handled("POST", path)[0]
+        assert "emails%5B%5D=" in entry.query and b"emails" not in (entry.body or b"")
+    (queued,) = sandbox.env.handled("POST", "/snov/v1/add-emails-to-verification")
+    assert fields(queued)["emails[]"] == ["new.person@acme.com"]
+
+
+async def test_a_404_from_the_queue_method_retires_only_it_and_the_free_lookup_stays_in_use(
+    connect, quick_jobs, sandbox
+):
+    sandbox.config.profile = "current"  # the v2 replacement is only on the vendor's newer pages
+    sandbox.config.add_fault("POST /snov/v1/add-names-to-find-emails", Fault("status", status=404))
+    async with connect() as client:
+        queued = ok(await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True}))
+        known = ok(await client.call_tool("snov_find_email", JANE))
+
+    assert queued["status"] == "found" and queued["method"].startswith("v2") and queued["credits"] == 1
+    assert known["status"] == "found" and known["method"] == "v1 Email Finder" and known["credits"] == 0
+    assert len(sandbox.env.handled("POST", "/snov/v1/get-emails-from-names")) == 2
+    assert sandbox.snov.spent == 1
+
+
+async def test_the_hourly_plan_limit_on_a_4xx_says_it_is_the_hourly_limit(connect, quick_jobs, profile, sandbox):
+    sandbox.config.rate_limits = True
+    sandbox.config.snov_hourly_limit = 0
+    async with connect() as client:
+        text = failed(await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True}))
+        balance = ok(await client.call_tool("snov_get_balance", {}))
+
+    assert "too many prospects processing" in text.lower()
+    assert "hourly plan limit" in text and "Check the arguments" not in text
+    assert balance["spent_by_this_server"] == 0
