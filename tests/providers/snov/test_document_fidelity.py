@@ -11,6 +11,7 @@ pytestmark = pytest.mark.anyio
 
 ALEX = {"first_name": "Alex", "last_name": "Rivera", "domain": "acme.com"}
 JANE = {"first_name": "Jane", "last_name": "Cooper", "domain": "acme.com"}
+LEADERS = 179025  # Active: 150 sent in 2025
 
 
 async def test_the_verifier_sends_the_emails_in_the_url_query_as_the_document_shows(
@@ -53,3 +54,21 @@ async def test_the_hourly_plan_limit_on_a_4xx_says_it_is_the_hourly_limit(connec
     assert "too many prospects processing" in text.lower()
     assert "hourly plan limit" in text and "Check the arguments" not in text
     assert balance["spent_by_this_server"] == 0
+
+
+async def test_analytics_without_dates_covers_all_time_whether_or_not_the_api_requires_dates(
+    connect, quick_jobs, profile, sandbox
+):
+    async with connect() as client:
+        first = ok(await client.call_tool("snov_get_campaign_analytics", {"campaign_ids": [LEADERS]}))
+        second = ok(await client.call_tool("snov_get_campaign_analytics", {"campaign_ids": [LEADERS]}))
+
+    assert first["stats"]["emails_sent"] == second["stats"]["emails_sent"] == 150
+    assert first["stats"]["bounced"] == 3 and first["stats"]["linkedin_likes"] == 0
+    asked = sandbox.env.handled("GET", "/snov/v2/statistics/campaign-analytics")
+    if profile == "documented":  # the document: leave the dates empty for all time
+        assert len(asked) == 2 and all("date_from" not in fields(a) for a in asked)
+        assert "date_from" not in first
+    else:  # the newer page requires them: one refused request, then dates every time
+        assert len(asked) == 3 and fields(asked[-1])["date_from"] == ["2015-01-01"]
+        assert first["date_from"] == "2015-01-01"
