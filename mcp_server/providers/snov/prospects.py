@@ -8,14 +8,14 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.errors import BadResponse, InvalidInput
+from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.paging import Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.tooling import Access
 from mcp_server.providers.snov.campaigns_models import Cursor, Email, Items, Limit, Opt, as_list
-from mcp_server.providers.snov.client import LABEL, check_success, snov
+from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, check_success, snov
 from mcp_server.providers.snov.prospects_models import (
     AddedProspect,
     CustomField,
@@ -39,23 +39,36 @@ Url = Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")]
 async def snov_add_to_do_not_email_list(
     ctx: Context,
     items: Annotated[list[EmailOrDomain], Field(min_length=1, max_length=100, description="Emails or domains")],
-    list_id: Annotated[Opt[int], Field(ge=1, description="Do-not-email list id; default: the account's first")] = None,
+    list_id: Annotated[int, Field(ge=1, description="Do-not-email list id (see the tool description)")],
 ) -> DoNotEmail:
-    """Stop all future emails to these addresses or whole domains. Free. Returns those newly added and
-    those already listed."""
+    """Stop all future emails to these addresses or whole domains, in one do-not-email list. Free. Returns
+    those newly added and those already listed. The list id is in the Snov.io app (the do-not-email list's
+    settings); a call with a wrong id fails naming the account's lists where Snov.io's API can list them."""
     api = snov(ctx).api
-    name = None
-    if list_id is None:
-        lists = as_list((await api.request("GET", "v2/blacklists")).data)
-        if not lists:
-            raise InvalidInput("the account has no do-not-email list", field="list_id", hint="Create one in Snov.io.")
-        list_id, name = int(lists[0]["id"]), lists[0].get("name")
     unique = list(dict.fromkeys(i.strip().lower() for i in items))
-    response = await api.request("POST", "v1/do-not-email-list", data={"items[]": unique, "listId": list_id})
-    body = _unwrapped(response)
+    try:
+        response = await api.request("POST", "v1/do-not-email-list", data={"items[]": unique, "listId": list_id})
+        body = _unwrapped(response)
+    except ApiError as error:
+        if error.status >= 500 or HOURLY_LIMIT_TEXT in error.message.lower():
+            raise
+        error.hint = " ".join(part for part in (error.hint, await _list_ids(api)) if part)
+        raise
     duplicates = [str(d).lower() for d in (body.get("data") or {}).get("duplicates") or []]
     added = [i for i in unique if i not in duplicates]
-    return DoNotEmail(list_id=list_id, list_name=name, added=added, already_listed=duplicates)
+    return DoNotEmail(list_id=list_id, added=added, already_listed=duplicates)
+
+
+async def _list_ids(api: ApiClient) -> str:
+    """Where a right list id comes from: GET v2/blacklists on the newer API (not in the older document)."""
+    try:
+        lists = as_list((await api.request("GET", "v2/blacklists")).data)
+    except ApiError:
+        lists = []
+    named = [f"{row['id']} ({row.get('name') or 'unnamed'})" for row in lists if row.get("id") is not None]
+    if named:
+        return f"If the list id is wrong: this account's do-not-email lists are {', '.join(named[:20])}."
+    return "If the list id is wrong: take it from the do-not-email list's settings in the Snov.io app."
 
 
 @toolset.tool("Add prospect to Snov.io list", Access.WRITE)

@@ -72,3 +72,19 @@ async def test_analytics_without_dates_covers_all_time_whether_or_not_the_api_re
     else:  # the newer page requires them: one refused request, then dates every time
         assert len(asked) == 3 and fields(asked[-1])["date_from"] == ["2015-01-01"]
         assert first["date_from"] == "2015-01-01"
+
+
+async def test_do_not_email_needs_a_list_id_and_a_wrong_one_is_answered_with_where_ids_come_from(
+    connect, quick_jobs, profile, sandbox
+):
+    async with connect() as client:
+        unnamed = failed(await client.call_tool("snov_add_to_do_not_email_list", {"items": ["rival.io"]}))
+        wrong = failed(await client.call_tool("snov_add_to_do_not_email_list", {"items": ["rival.io"], "list_id": 7}))
+
+    assert "list_id" in unnamed
+    assert "not found" in wrong
+    if profile == "documented":  # no method lists the lists: the app is where the ids are
+        assert "Snov.io app" in wrong
+    else:
+        assert "42001 (Default do-not-email list)" in wrong and "42002 (Legal hold)" in wrong
+    assert all("rival.io" not in b.items for b in sandbox.snov.crm.blacklists.values())
