@@ -253,6 +253,14 @@ class V1Api:
         return ok({"success": True, "data": [url_profile(person, with_emails=True)]})
 
     # ---- profile by email
+    @staticmethod
+    def _previous_jobs(person: Person) -> list[dict[str, Any]]:
+        """The doc's example history for octagon.com people (Lizi Hamer's earlier jobs); none for the others."""
+        if person.domain != "octagon.com":
+            return []
+        earlier = job_view("Fusion Co-innovation Labs", "Creative Entrepreneur", "", None, None)
+        return [{**earlier, "site": None, "startDate": "2013-05-31", "endDate": "2013-10-31"}]
+
     def profile_by_email(self, call: Call) -> Response:
         email = call.text("email").lower()
         if not email:
@@ -280,7 +288,7 @@ class V1Api:
                 "currentJobs": [
                     job_view(company, person.position, f"https://{person.domain}", person.industry, person.country)
                 ],
-                "previousJobs": [],
+                "previousJobs": self._previous_jobs(person),
                 "lastUpdateDate": "2025-04-11 12:37:58",
             }
         )

@@ -76,6 +76,7 @@ async def snov_add_prospect_to_list(
     ctx: Context,
     list_id: ListId,
     email: Email,
+    full_name: Annotated[Text, Field(description="Full name (or give first and last)")] = None,
     first_name: Text = None,
     last_name: Text = None,
     position: Text = None,
@@ -102,6 +103,7 @@ async def snov_add_prospect_to_list(
     form: dict[str, Any] = {
         "listId": list_id,
         "email": email,
+        "fullName": full_name,
         "firstName": first_name,
         "lastName": last_name,
         "position": position,
@@ -161,7 +163,8 @@ async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
 async def snov_list_prospects_in_list(
     ctx: Context, list_id: ListId, limit: Limit = 100, cursor: Cursor = None
 ) -> ListPage:
-    """Prospects in a list, newest first: id, name, emails. Free. Details: snov_get_prospect."""
+    """Prospects in a list, newest first: id, name, emails with Snov.io's status for each. Free. Details:
+    snov_get_prospect; a fresh verdict: snov_verify_emails."""
     api = snov(ctx).api
     about: dict[str, Any] = {}
 

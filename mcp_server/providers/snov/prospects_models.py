@@ -16,6 +16,14 @@ def _filled(value: Any) -> dict[str, Any] | None:
     return {k: v for k, v in value.items() if v not in (None, "")} or None if isinstance(value, dict) else None
 
 
+def _scalar(value: Any) -> str | int | None:
+    return value if isinstance(value, str | int) and not isinstance(value, bool) and value != "" else None
+
+
+def _number(value: Any) -> int | float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _job(job: dict[str, Any]) -> str:
     return " at ".join(str(part) for part in (job.get("position"), job.get("companyName")) if part)
 
@@ -33,14 +41,31 @@ class ProspectList(Lean):
         )
 
 
+class ListedEmail(Lean):
+    email: str
+    status: str | int | None = None
+    """Snov.io's smtpStatus as it gives it (a name such as valid, or a code); unset when never verified."""
+    verified: bool | None = None
+    probability: int | float | None = None
+
+
 class ListedProspect(Lean):
     id: str
     name: str | None = None
-    emails: list[str] | None = None
+    emails: list[ListedEmail] | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ListedProspect:
-        emails = [e["email"] for e in _rows(row.get("emails")) if isinstance(e.get("email"), str)]
+        emails = [
+            ListedEmail(
+                email=e["email"],
+                status=_scalar(e.get("smtpStatus", e.get("smtp_status"))),
+                verified=e.get("isVerified") if isinstance(e.get("isVerified"), bool) else None,
+                probability=_number(e.get("probability")),
+            )
+            for e in _rows(row.get("emails"))
+            if isinstance(e.get("email"), str)
+        ]
         return cls(id=row["id"], name=row.get("name"), emails=emails or None)
 
 

@@ -88,3 +88,34 @@ async def test_do_not_email_needs_a_list_id_and_a_wrong_one_is_answered_with_whe
     else:
         assert "42001 (Default do-not-email list)" in wrong and "42002 (Legal hold)" in wrong
     assert all("rival.io" not in b.items for b in sandbox.snov.crm.blacklists.values())
+
+
+async def test_prospects_in_a_list_keep_each_emails_status(connect, quick_jobs, profile, sandbox):
+    async with connect() as client:
+        listed = ok(await client.call_tool("snov_list_prospects_in_list", {"list_id": 1250344}))
+
+    jane = next(p for p in listed["items"] if p["name"] == "Jane Cooper")
+    assert jane["emails"] == [{"email": "jane.cooper@acme.com", "status": 3, "probability": 99}]
+
+
+async def test_a_prospect_added_with_only_a_full_name_is_stored_under_that_name(connect, quick_jobs, profile, sandbox):
+    args = {"list_id": 7654321, "email": "nora.quinn@example.org", "full_name": "Nora Quinn"}
+    async with connect() as client:
+        added = ok(await client.call_tool("snov_add_prospect_to_list", args))
+
+    (entry,) = sandbox.env.handled("POST", "/snov/v1/add-prospect-to-list")
+    assert fields(entry)["fullName"] == ["Nora Quinn"]
+    assert sandbox.snov.crm.prospects[added["id"]].name == "Nora Quinn"
+
+
+async def test_profiles_carry_the_employer_site_and_the_job_history(connect, quick_jobs, profile, sandbox):
+    async with connect() as client:
+        by_email = ok(await client.call_tool("snov_get_profile_by_email", {"email": "lizi.hamer@octagon.com"}))
+        prospect = ok(await client.call_tool("snov_get_prospect", {"prospect_id": "xusD3-T_K5IktGoaa8Jc8A=="}))
+
+    assert by_email["employer_sites"] == ["octagon.com"]
+    assert by_email["jobs"] == ["Regional Creative Director at Octagon"]
+    assert by_email["previous_jobs"] == [
+        "Creative Entrepreneur at Fusion Co-innovation Labs (2013-05-31 to 2013-10-31)"
+    ]
+    assert prospect["employer_sites"] == ["octagon.com"]
