@@ -82,6 +82,8 @@ class Snov:
     v1_retired: set[str] = field(default_factory=set)
     """v1 method paths that answered 404/410: a tool that needs one uses its v2 replacement for the rest of the
     process; the other v1 methods stay in use (kept here until a shared state store holds it)."""
+    paid_requests: set[str] = field(default_factory=set)
+    """Domain-search starts this process paid for: Snov.io charges a distinct request once."""
     analytics_needs_dates: bool = False
     """Campaign analytics refused empty dates once (the newer page requires them): send them from then on."""
     wait: float = 25.0

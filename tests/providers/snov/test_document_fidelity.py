@@ -119,3 +119,18 @@ async def test_profiles_carry_the_employer_site_and_the_job_history(connect, qui
         "Creative Entrepreneur at Fusion Co-innovation Labs (2013-05-31 to 2013-10-31)"
     ]
     assert prospect["employer_sites"] == ["octagon.com"]
+
+
+async def test_domain_searches_count_only_what_snov_charges_per_its_document(connect, quick_jobs, profile, sandbox):
+    async with connect() as client:
+        for domain in ("acme.com", "acme.com", "nothing-here.example"):
+            ok(await client.call_tool("snov_domain_search", {"domain": domain}))
+        empty = ok(await client.call_tool("snov_list_domain_emails", {"domain": "nothing-here.example"}))
+        ok(await client.call_tool("snov_list_domain_prospects", {"domain": "initech.com"}))
+        ok(await client.call_tool("snov_list_domain_prospects", {"domain": "initech.com"}))
+        balance = ok(await client.call_tool("snov_get_balance", {}))
+
+    assert empty["items"] == []
+    # One distinct search with results and one prospects page: the empty ones and the repeats are free.
+    assert sandbox.snov.spent == 2
+    assert balance["spent_by_this_server"] == 2
