@@ -67,8 +67,14 @@ class SnovApi(ApiClient):
         except ApiError as error:
             if HOURLY_LIMIT_TEXT not in error.message.lower():
                 raise
+            # A plain ApiError, not RateLimited: no "retry in N s", the wait is the plan's hour.
             raise ApiError(
-                error.message, provider=error.provider, hint=HOURLY_HINT, status=error.status, reason=error.reason
+                error.message,
+                provider=error.provider,
+                hint=HOURLY_HINT,
+                status=error.status,
+                reason=error.reason,
+                request_id=error.request_id,
             ) from None
 
 

@@ -136,3 +136,12 @@ async def test_domain_searches_count_only_what_snov_charges_per_its_document(con
     # One distinct search with results and one prospects page: the empty ones and the repeats are free.
     assert sandbox.snov.spent == 2
     assert balance["spent_by_this_server"] == 2
+
+
+async def test_the_hourly_plan_limit_on_a_429_is_not_read_as_a_one_minute_wait(connect, quick_jobs, profile, sandbox):
+    body = {"success": False, "message": "There are too many prospects processing. Please try later"}
+    sandbox.config.add_fault("POST /snov/v1/add-names-to-find-emails", Fault("body", status=429, body=body))
+    async with connect() as client:
+        text = failed(await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True}))
+
+    assert "hourly plan limit" in text and "Retry in" not in text
