@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
+from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.paging import Page, collect
@@ -63,7 +63,7 @@ async def _list_ids(api: ApiClient) -> str:
     """Where a right list id comes from: GET v2/blacklists on the newer API (not in the older document)."""
     try:
         lists = as_list((await api.request("GET", "v2/blacklists")).data)
-    except ApiError:
+    except OutboundError:  # any failure here must not hide the write's own error
         lists = []
     named = [f"{row['id']} ({row.get('name') or 'unnamed'})" for row in lists if row.get("id") is not None]
     if named:
