@@ -20,7 +20,10 @@ from mcp_server.settings import Settings
 LABEL = "Snov.io"
 TOKEN_PATH = "v1/oauth/access_token"
 HOURLY_LIMIT_TEXT = "too many prospects processing"
-HOURLY_HINT = "Snov.io's hourly plan limit for this method is used up: try again later (within the hour)."
+HOURLY_HINT = (
+    "Snov.io's hourly plan limit for this method is used up (by plan, 200-1000 finder requests or 500-4000 "
+    "verified emails an hour): try again later (within the hour), or spread the work over hours."
+)
 
 
 def token_fetcher(client_id: SecretStr, client_secret: SecretStr) -> Fetch:
