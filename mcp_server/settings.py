@@ -10,6 +10,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from mcp_server.core.errors import ConfigError
+from mcp_server.core.state.opener import check_spec
+from mcp_server.core.state.periods import check_period
 
 Provider = Literal["persistiq", "snov", "epixel"]
 PROVIDERS: tuple[Provider, ...] = ("persistiq", "snov", "epixel")
@@ -59,6 +61,10 @@ class Settings(BaseSettings):
     outbound_mcp_toolsets: CommaList = Field(default_factory=list)
     outbound_mcp_tools: CommaList = Field(default_factory=list)
     outbound_mcp_http_token: SecretStr | None = None
+    outbound_mcp_state: str = "sqlite"
+    """Where budgets, credits and tokens are shared: sqlite (one file per user), memory, or redis://..."""
+    snov_credit_period: str = "day"
+    """The period SNOV_MAX_CREDITS applies to: day, week, month (UTC) or a number of seconds."""
 
     # Tuning, not documented as variables: tests and the sandbox shorten them.
     http_timeout: float = Field(default=30.0, gt=0)
@@ -72,6 +78,16 @@ class Settings(BaseSettings):
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         return None if value is None or value == "" else check_base_url(value)
+
+    @field_validator("outbound_mcp_state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        return check_spec(value)
+
+    @field_validator("snov_credit_period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        return check_period(value)
 
     @field_validator("outbound_mcp_toolsets", "outbound_mcp_tools", mode="before")
     @classmethod

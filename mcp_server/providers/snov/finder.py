@@ -77,7 +77,7 @@ async def _find_v1(
     status, emails = await ask()
     credits = 0
     if status == "not_found" and queue and not resumed:
-        service.charge(1, "Queueing a name for the email finder")
+        await service.charge(1, "Queueing a name for the email finder")
         await service.api.request("POST", "v1/add-names-to-find-emails", data=form)
         credits, status = 1, "in_progress"
     if status == "in_progress":
@@ -123,7 +123,7 @@ async def _find_v2(
     outcome, reserved = run.outcome, run.reserved
     found = [e for row in as_list(outcome.get("data")) for e in as_list(row.get("result")) if e.get("email")]
     emails = [FoundEmail(email=str(e["email"]), status=e.get("smtp_status")) for e in found]
-    service.settle(reserved, len(emails))
+    await service.settle(reserved, len(emails))
     status = "found" if emails else "not_found"
     credits = len(emails) if reserved else 0
     return _answer(person, status=status, emails=emails or None, method=V2, credits=credits)

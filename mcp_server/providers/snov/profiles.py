@@ -53,11 +53,11 @@ async def snov_find_profile_by_url(ctx: Context, url: ProfileUrl, handle: Handle
 async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, *, resumed: bool) -> Profile:
     credits = 0
     if not resumed:
-        service.charge(1, "Looking up a profile by URL")
+        await service.charge(1, "Looking up a profile by URL")
         try:
             await service.api.request("POST", "v1/add-url-for-search", data={"url": url})
         except ApiError:
-            service.refund(1)
+            await service.refund(1)
             raise
         credits = 1
 
@@ -88,7 +88,7 @@ async def _by_url_v2(ctx: Context, service: Snov, url: str, scope: str, task: st
     outcome, reserved = run.outcome, run.reserved
     found = [body_of(row.get("result")) for row in as_list(outcome.get("data")) if row.get("result")]
     if not found:
-        service.refund(reserved)
+        await service.refund(reserved)
         return Profile(status="not_found", method=V2, hint="Snov.io has no profile for this URL.")
     return Profile.of(found[0], method=V2, credits=reserved)
 
@@ -98,12 +98,12 @@ async def snov_get_profile_by_email(ctx: Context, email: Email) -> Profile:
     """The person behind an email: name, location, industry, current jobs, social links. 1 credit when a
     profile is found, free otherwise."""
     service = snov(ctx)
-    service.charge(1, "A profile lookup by email")
+    await service.charge(1, "A profile lookup by email")
     try:
         # Charged per request: not resent on a doubtful failure.
         response = await service.api.request("POST", "v1/get-profile-by-email", data={"email": email.strip()})
     except ApiError as error:
-        service.refund(1)
+        await service.refund(1)
         if error.status == 200 and NOT_FOUND in error.message.lower():
             return Profile(status="not_found", method="v1 get-profile-by-email", hint="No profile for this email.")
         raise

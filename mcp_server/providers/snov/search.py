@@ -56,7 +56,7 @@ Limit = Annotated[int, Field(ge=1, le=1000)]
 
 async def _start(service: Snov, path: str, form: dict[str, Any], what: str) -> dict[str, Any]:
     """Start a job; Snov.io charges a repeated identical start once, so a retry is as safe as a read."""
-    service.charge(1, what)
+    await service.charge(1, what)
     form = {k: v for k, v in form.items() if v not in (None, "", [])}
     return body_of((await service.api.request("POST", path, data=form, idempotent=True)).data)
 
@@ -91,7 +91,7 @@ async def snov_list_domain_prospects(
     service, name = snov(ctx), clean_domain(domain)
     titles = sorted({p.strip() for p in positions or [] if p.strip()})
     # Each page is a paid start: a limit the ceiling cannot cover is refused before the first one.
-    service.afford(math.ceil(limit / PROSPECTS_PER_PAGE), f"Reading up to {limit} prospects")
+    await service.afford(math.ceil(limit / PROSPECTS_PER_PAGE), f"Reading up to {limit} prospects")
     deadline = time.monotonic() + service.wait
     total: dict[str, int] = {}
 
@@ -178,7 +178,7 @@ async def snov_count_domain_emails(ctx: Context, domain: Domain) -> DomainCount:
 async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: int, cursor: str | None) -> DomainEmails:
     """Domain emails and generic contacts: 50 a page, each page its own job, chained by a ``next`` token."""
     service, name = snov(ctx), clean_domain(domain)
-    service.afford(math.ceil(limit / EMAILS_PER_PAGE), f"Reading up to {limit} emails")
+    await service.afford(math.ceil(limit / EMAILS_PER_PAGE), f"Reading up to {limit} emails")
     deadline = time.monotonic() + service.wait
     total: dict[str, int] = {}
 
