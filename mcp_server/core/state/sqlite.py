@@ -7,10 +7,12 @@ provider tokens. Calls run on one worker thread, so a busy file never blocks the
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -32,9 +34,15 @@ def default_path() -> Path:
     return Path(base) / "outbound-mcp" / "state.sqlite3"
 
 
-def _private_file(path: Path) -> None:
+def _create_private(path: Path) -> None:
+    """Before SQLite opens it: closing any descriptor of the file later would drop SQLite's locks on it."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    _tighten(path)
+
+
+def _tighten(path: Path) -> None:
+    """The file, its WAL and its shared-memory index readable by this user only (chmod opens nothing)."""
     for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if part.exists() and part.stat().st_mode & 0o077:
             part.chmod(0o600)
@@ -51,15 +59,30 @@ class SqliteStore(LocalOps):
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
-            _private_file(self.path)
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(SCHEMA)
-            db.execute("DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?", (self._clock(),))
-            _private_file(self.path)  # the WAL and shared-memory files exist now
-            self._db = db
+            with self._setup_lock():
+                self._db = self._open()
         return self._db
+
+    @contextlib.contextmanager
+    def _setup_lock(self) -> Iterator[None]:
+        """Processes set a file up one at a time (creation, the switch to WAL, the table)."""
+        _create_private(self.path)
+        lock = self.path.with_name(self.path.name + ".lock")
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(SCHEMA)
+        db.execute("DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?", (self._clock(),))
+        _tighten(self.path)  # the WAL and shared-memory files exist now
+        return db
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         def run() -> T:
