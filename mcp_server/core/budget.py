@@ -68,6 +68,8 @@ class WindowBudget:
         self.store: StateStore = store if store is not None else MemoryStore(clock)
         self.key = key
         self._next = 0.0
+        self._seen: tuple[int, float] | None = None
+        """The API's remaining and reset as the store held them when this process last took a slot."""
         # Calls of this process queue here (first come, first served); the store arbitrates between processes.
         self._lock = anyio.Lock()
 
@@ -76,8 +78,11 @@ class WindowBudget:
             async with self._lock:
                 while True:
                     now = self.clock()
-                    slot = self._next = await self.store.rate_slot(self.key, now, self.rule, take=True)
+                    got = await self.store.rate_slot(self.key, now, self.rule, take=True)
+                    slot = self._next = got.at
                     if slot <= now:
+                        known = got.remaining is not None and got.reset_at is not None
+                        self._seen = (got.remaining or 0, got.reset_at or 0.0) if known else None
                         return
                     if slot > deadline:
                         raise self._limited(slot - now)
@@ -94,9 +99,17 @@ class WindowBudget:
         )
 
     async def observe(self, remaining: int | None, reset_at: float | None, limited: bool = False) -> None:
-        if remaining is None and reset_at is None and not limited:
+        if not limited and (remaining is None or reset_at is None or self._unchanged(remaining, reset_at)):
             return  # nothing to correct: spare the store a round trip
         await self.store.rate_observe(self.key, self.clock(), self.rule, remaining, reset_at, limited)
+
+    def _unchanged(self, remaining: int, reset_at: float) -> bool:
+        """The API's figures would change nothing: the same window as stored when our slot was taken, and
+        no fewer left than the store counted then (the stored count only falls within a window)."""
+        if self._seen is None:
+            return False
+        seen_remaining, seen_reset = self._seen
+        return reset_at <= seen_reset + 0.001 and remaining >= seen_remaining
 
     async def block_until(self, reset_at: float) -> None:
         self._next = reset_at
@@ -104,7 +117,7 @@ class WindowBudget:
 
     async def slot(self) -> float:
         """The earliest time the next request could go, read from the store (nothing taken)."""
-        self._next = await self.store.rate_slot(self.key, self.clock(), self.rule, take=False)
+        self._next = (await self.store.rate_slot(self.key, self.clock(), self.rule, take=False)).at
         return self._next
 
     def wait_hint(self) -> float:

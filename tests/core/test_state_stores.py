@@ -104,21 +104,26 @@ async def test_concurrent_spends_never_pass_the_ceiling_and_refunds_stop_at_zero
 async def test_no_more_slots_than_the_limit_are_taken_and_the_next_one_is_dated(store):
     rule = RateRule(limit=5, window=60.0, margin=0.25)
     k, now = key(store, "rate"), 1_800_000_000.0
-    slots = [await store.rate_slot(k, now, rule, take=True) for _ in range(8)]
+    slots = [(await store.rate_slot(k, now, rule, take=True)).at for _ in range(8)]
     assert sum(s <= now for s in slots) == 5
     assert slots[-1] == pytest.approx(now + 60.25, abs=0.001)
-    assert await store.rate_slot(k, now + 60.3, rule, take=True) <= now + 60.3
+    assert (await store.rate_slot(k, now + 60.3, rule, take=True)).at <= now + 60.3
 
 
 async def test_the_api_figures_and_a_429_block_hold_back_the_next_slot(store):
     rule = RateRule(limit=100, window=60.0, margin=0.25)
     k, now = key(store, "corrections"), 1_800_000_000.0
     await store.rate_observe(k, now, rule, 0, now + 30, limited=False)
-    assert await store.rate_slot(k, now, rule, take=False) == pytest.approx(now + 30.25, abs=0.001)
+    assert (await store.rate_slot(k, now, rule, take=False)).at == pytest.approx(now + 30.25, abs=0.001)
     await store.rate_observe(k, now, rule, 0, now + 2, limited=True)
-    assert await store.rate_slot(k, now, rule, take=False) == pytest.approx(now + 2.25, abs=0.001)
+    assert (await store.rate_slot(k, now, rule, take=False)).at == pytest.approx(now + 2.25, abs=0.001)
+    taken = await store.rate_slot(k, now + 2.3, rule, take=True)
+    assert (taken.at, taken.remaining, taken.reset_at) == (now + 2.3, None, None)  # the 429's window is over
+    await store.rate_observe(k, now, rule, 7, now + 40, limited=False)
+    taken = await store.rate_slot(k, now + 2.4, rule, take=True)
+    assert taken.remaining == 6 and taken.reset_at == pytest.approx(now + 40, abs=0.001)
     await store.rate_block(k, now, rule, now + 5)
-    assert await store.rate_slot(k, now, rule, take=False) == pytest.approx(now + 5, abs=0.001)
+    assert (await store.rate_slot(k, now, rule, take=False)).at == pytest.approx(now + 5, abs=0.001)
 
 
 async def test_one_shared_key_for_every_client_of_the_same_store(store, tmp_path, request):

@@ -33,6 +33,15 @@ class RateRule:
     margin: float
 
 
+@dataclass(frozen=True)
+class Slot:
+    """The answer of ``rate_slot``: when the next request may go, and the API's figures as now stored."""
+
+    at: float
+    remaining: int | None = None
+    reset_at: float | None = None
+
+
 class StateStore(Protocol):
     protected: bool
     """Whether secrets (provider tokens) may be kept at rest here: in this process, a file of mode 0600,
@@ -58,7 +67,7 @@ class StateStore(Protocol):
         expires after ``ttl`` seconds; ``get`` reads it as a decimal string."""
         ...
 
-    async def rate_slot(self, key: str, now: float, rule: RateRule, take: bool) -> float:
+    async def rate_slot(self, key: str, now: float, rule: RateRule, take: bool) -> Slot:
         """The earliest time one more request may go under ``rule`` (``now`` or earlier: it may go now).
         With ``take``, a request that may go now is counted (atomically with the check)."""
         ...

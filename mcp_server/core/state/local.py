@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from mcp_server.core.state import RateRule
+from mcp_server.core.state import RateRule, Slot
 
 R = TypeVar("R")
 Change = Callable[[bytes | None], tuple[bytes | None, R]]
@@ -91,13 +91,13 @@ class LocalOps:
     async def spend(self, key: str, amount: float, ceiling: float | None, ttl: float) -> tuple[bool, float]:
         return await self.update(key, _spend(amount, ceiling), ttl, keep_ttl=True)
 
-    async def rate_slot(self, key: str, now: float, rule: RateRule, take: bool) -> float:
-        def change(raw: bytes | None) -> tuple[bytes | None, float]:
+    async def rate_slot(self, key: str, now: float, rule: RateRule, take: bool) -> Slot:
+        def change(raw: bytes | None) -> tuple[bytes | None, Slot]:
             log = RateLog.load(raw)
             slot = log.next_slot(now, rule)
             if take and slot <= now:
                 log.take(now)
-            return log.dump(), slot
+            return log.dump(), Slot(slot, log.remaining, log.reset_at)
 
         return await self._rate(key, now, rule, change)
 

@@ -17,7 +17,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from mcp_server.core.redact import REDACTOR
-from mcp_server.core.state import RateRule, StateUnavailable
+from mcp_server.core.state import RateRule, Slot, StateUnavailable
 from mcp_server.core.state.local import rate_ttl
 
 PREFIX = "outbound-mcp:"
@@ -64,8 +64,9 @@ if ARGV[5] == '1' and at <= now then
   redis.call('PEXPIRE', sent, ARGV[7])
   redis.call('PEXPIRE', state, ARGV[7])
   took = 1
+  if rem then rem = rem - 1 end
 end
-return {took, string.format('%.6f', at)}
+return {took, string.format('%.6f', at), rem and tostring(rem) or '', reset and string.format('%.6f', reset) or ''}
 """
 
 BLOCK = """
@@ -142,15 +143,14 @@ class RedisStore:
         done, total = await self._do(self._spend(keys=[PREFIX + key], args=args))
         return bool(done), float(total)
 
-    async def rate_slot(self, key: str, now: float, rule: RateRule, take: bool) -> float:
+    async def rate_slot(self, key: str, now: float, rule: RateRule, take: bool) -> Slot:
         keys = [PREFIX + key, PREFIX + key + ":sent"]
         member = f"{now!r}:{secrets.token_hex(4)}"
         args = [repr(now), rule.limit, repr(rule.window), repr(rule.margin), int(take), member, _ms(rate_ttl(rule))]
-        took, at = await self._do(self._slot(keys=keys, args=args))
+        took, at, remaining, reset = await self._do(self._slot(keys=keys, args=args))
         # The script compares at full precision; its answer is rounded to the microsecond.
-        if took:
-            return now
-        return max(float(at), now + 1e-6) if take else float(at)
+        when = now if took else (max(float(at), now + 1e-6) if take else float(at))
+        return Slot(when, int(float(remaining)) if remaining else None, float(reset) if reset else None)
 
     async def rate_observe(
         self, key: str, now: float, rule: RateRule, remaining: int | None, reset_at: float | None, limited: bool
