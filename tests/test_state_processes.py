@@ -128,3 +128,16 @@ async def test_a_new_process_reuses_the_snov_token_kept_in_the_sqlite_file_but_n
         assert not (await call(params, "snov_get_balance", {})).is_error
     fetches = sum(r.path == token_path for r in sandbox.env.requests)
     assert fetches == (1 if state.startswith("sqlite") else 3)
+
+
+async def test_two_servers_on_one_sqlite_file_log_in_to_epixel_once(sandbox, settings_for, tmp_path):
+    from mcp_server.server import create_server
+
+    settings = settings_for(outbound_mcp_state=f"sqlite:///{tmp_path}/state.sqlite3", outbound_mcp_toolsets="epixel")
+    for _ in range(2):
+        async with Client(create_server(settings)) as client:
+            assert not (await client.call_tool("epixel_get_leads_overview", {})).is_error
+    logins = [r for r in sandbox.env.requests if r.path == cfg.EPIXEL_PREFIX + "/user/login/"]
+    assert len(logins) == 1
+    stored = b"".join(part.read_bytes() for part in tmp_path.glob("state.sqlite3*"))
+    assert cfg.EPIXEL_PASSWORD.encode() not in stored  # the token is kept; the password never is
