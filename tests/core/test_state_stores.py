@@ -211,3 +211,28 @@ async def test_tokens_are_kept_only_in_a_redis_that_asks_for_credentials():
     assert open_one.protected is False
     assert locked.protected is True
     assert "s3cret-redis-pass" not in REDACTOR("password s3cret-redis-pass") and "s3cret" not in locked.where
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [
+        ("memory", True),
+        ("sqlite", True),
+        ("sqlite:///var/lib/outbound/state.sqlite3", True),
+        ("redis://user:pw@cache.internal:6379/2", True),
+        ("redis://cache.internal:port/0", False),
+        ("redis://", False),
+        ("postgres://db/state", False),
+        ("sqlite:///", False),
+    ],
+)
+def test_outbound_mcp_state_accepts_its_forms_and_names_them_otherwise(value, accepted):
+    from mcp_server.core.errors import ConfigError
+    from mcp_server.settings import load_settings
+
+    if accepted:
+        assert load_settings(outbound_mcp_state=value).outbound_mcp_state == value
+    else:
+        with pytest.raises(ConfigError) as refused:
+            load_settings(outbound_mcp_state=value)
+        assert "OUTBOUND_MCP_STATE" in refused.value.message and "redis://" in refused.value.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
@@ -15,7 +16,16 @@ FORMS = "memory, sqlite (the default file), sqlite:///path/to/file, or redis://[
 def check_spec(value: str) -> str:
     """The setting as given, or ``ValueError`` naming the forms it may take."""
     spec = value.strip()
-    if spec in ("memory", "sqlite") or spec.startswith(REDIS_SCHEMES):
+    if spec in ("memory", "sqlite"):
+        return spec
+    if spec.startswith(REDIS_SCHEMES):
+        parts = urlsplit(spec)
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise ValueError(f"has a port that is not a number; must be {FORMS}") from None
+        if not (parts.hostname or parts.path) or (parts.scheme != "unix" and not parts.hostname):
+            raise ValueError(f"names no Redis host; must be {FORMS}")
         return spec
     if spec.startswith("sqlite:///") and len(spec) > len("sqlite:///"):
         return spec
