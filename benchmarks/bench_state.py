@@ -56,7 +56,7 @@ USERS = cfg.PERSISTIQ_PREFIX + "/v1/users"
 async def four_processes(sb: Sandbox, urls: SandboxUrls, state: str) -> tuple[int, int, float, int]:
     """(requests answered 200, upstream 429s, seconds between the first and last window, failed calls)."""
     errors = 0
-    tuning = {"rate_window": WINDOW, "outbound_mcp_state": state, "outbound_mcp_toolsets": "persistiq"}
+    tuning = {"rate_window": WINDOW, "state": state, "toolsets": "persistiq"}  # as OUTBOUND_MCP_* variables
     async with AsyncExitStack() as stack:
         clients = [await stack.enter_async_context(Client(quiet(stdio_server(urls, **tuning)))) for _ in range(4)]
         sb.reset()

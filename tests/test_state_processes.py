@@ -30,10 +30,11 @@ def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def server(urls: Any, state: str, **variables: Any) -> StdioServerParameters:
-    """``python -m mcp_server`` over stdio on the test's sandbox, with its own process and ``state``."""
+    """``python -m mcp_server`` over stdio on the test's sandbox, with its own process and ``state``;
+    ``variables`` by their names (``SNOV_MAX_CREDITS=1``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(PROVIDER_VARS)}
     env.update(urls.environment())
-    env.update({"OUTBOUND_MCP_STATE": state, **{k.upper(): str(v) for k, v in variables.items()}})
+    env.update({"OUTBOUND_MCP_STATE": state, **{k: str(v) for k, v in variables.items()}})
     return StdioServerParameters(command=sys.executable, args=["-m", "mcp_server"], env=env)
 
 
@@ -55,7 +56,7 @@ async def test_with_a_ceiling_of_one_credit_three_processes_make_one_paid_search
     sandbox, sandbox_urls, state
 ):
     sandbox.config.job_delay = 0.2
-    params = server(sandbox_urls, state, snov_max_credits=1, outbound_mcp_toolsets="snov")
+    params = server(sandbox_urls, state, SNOV_MAX_CREDITS=1, OUTBOUND_MCP_TOOLSETS="snov")
     first = await call(params, "snov_domain_search", {"domain": "acme.com"})
     sent_by_the_first = len(snov_requests(sandbox))
     refused = [await call(params, "snov_domain_search", {"domain": d}) for d in ("globex.com", "initech.com")]
@@ -75,13 +76,15 @@ async def test_a_snov_job_started_in_one_process_resumes_in_another_without_a_se
 ):
     sandbox.config.job_delay = 3.0
     started = await call(
-        server(sandbox_urls, state, poll_wait=0.5, poll_interval=0.2), "snov_domain_search", {"domain": "acme.com"}
+        server(sandbox_urls, state, OUTBOUND_MCP_POLL_WAIT=0.5, OUTBOUND_MCP_POLL_INTERVAL=0.2),
+        "snov_domain_search",
+        {"domain": "acme.com"},
     )
     assert not started.is_error and started.structured_content["status"] == "running", text_of(started)
     handle = started.structured_content["handle"]
 
     resumed = await call(
-        server(sandbox_urls, state, poll_wait=10, poll_interval=0.2),
+        server(sandbox_urls, state, OUTBOUND_MCP_POLL_WAIT=10, OUTBOUND_MCP_POLL_INTERVAL=0.2),
         "snov_domain_search",
         {"domain": "acme.com", "handle": handle},
     )
@@ -99,7 +102,7 @@ def redis() -> Iterator[RedisServer]:
 async def test_with_redis_stopped_mid_run_the_next_call_is_a_clear_error_and_nothing_is_sent(
     sandbox, sandbox_urls, redis
 ):
-    params = server(sandbox_urls, redis.url, outbound_mcp_toolsets="persistiq")
+    params = server(sandbox_urls, redis.url, OUTBOUND_MCP_TOOLSETS="persistiq")
     users = cfg.PERSISTIQ_PREFIX + "/v1/users"
     async with Client(params) as client:
         before = await client.call_tool("persistiq_list_users", {})
@@ -122,7 +125,7 @@ async def test_with_redis_stopped_mid_run_the_next_call_is_a_clear_error_and_not
 async def test_a_new_process_reuses_the_snov_token_kept_in_the_sqlite_file_but_not_in_a_redis_without_auth(
     sandbox, sandbox_urls, state
 ):
-    params = server(sandbox_urls, state, outbound_mcp_toolsets="snov")
+    params = server(sandbox_urls, state, OUTBOUND_MCP_TOOLSETS="snov")
     token_path = cfg.SNOV_PREFIX + "/v1/oauth/access_token"
     for _ in range(3):
         assert not (await call(params, "snov_get_balance", {})).is_error

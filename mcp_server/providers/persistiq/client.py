@@ -63,6 +63,7 @@ def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore)
             settings.persistiq_rate_limit, settings.rate_window, provider=LABEL, store=store, key=f"{account}:rate"
         ),
         http=http,
+        unauthorized_hint="The PersistIQ API key was refused: ask the user to check PERSISTIQ_API_KEY.",
     )
     return PersistIQ(api)
 

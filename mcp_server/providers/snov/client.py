@@ -164,6 +164,8 @@ def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore)
         auth=TokenAuth(fetch, cache=TokenCache.of(store, f"{account}:token")),
         budget=budget,
         http=http,
+        unauthorized_hint="The Snov.io credentials were refused: ask the user to check SNOV_CLIENT_ID and "
+        "SNOV_CLIENT_SECRET.",
         check=check_success,
     )
     every = settings.poll_interval
