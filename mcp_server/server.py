@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -11,9 +12,13 @@ from mcp_server import __version__
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.provider import AppState, LazyTransport, ProviderDef, new_http_client
 from mcp_server.core.redact import REDACTOR, install_redaction
+from mcp_server.core.state import StateUnavailable, shared_key
+from mcp_server.core.state.opener import open_store
 from mcp_server.core.tooling import Access, ToolDef
 from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.settings import Settings
+
+log = logging.getLogger("outbound_mcp.server")
 
 
 def select_tools(settings: Settings, providers: Sequence[ProviderDef]) -> list[ToolDef]:
@@ -58,6 +63,17 @@ def instructions(settings: Settings, providers: Sequence[ProviderDef]) -> str:
     return "\n".join(lines)
 
 
+async def share_handle_key(state: AppState) -> None:
+    """Sign handles with one key for every process on the store, so a handle resumes in any of them.
+    A store down at start-up leaves this process's own key: its handles then resume only here."""
+    if not hasattr(state, "handle_key"):
+        return
+    try:
+        state.handle_key = await shared_key(state.store, "handles")  # type: ignore[attr-defined]
+    except StateUnavailable as error:
+        log.warning("handles will resume only in this process: %s", error.message)
+
+
 def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PROVIDERS) -> MCPServer[AppState]:
     install_redaction()
     for secret in settings.secrets():
@@ -68,14 +84,19 @@ def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PRO
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         async with AsyncExitStack() as stack:
+            # Nothing connects yet: a store that fails answers its error on the first call that needs it.
+            store = open_store(settings.outbound_mcp_state)
+            stack.push_async_callback(store.aclose)
             services = {}
             transports = {}
             for provider in providers:
                 if provider.name in settings.enabled_providers() and settings.configured(provider.name):  # type: ignore[arg-type]
                     transport = transports[provider.name] = LazyTransport()
                     http = await stack.enter_async_context(new_http_client(settings, transport))
-                    services[provider.name] = provider.open(settings, http)
-            yield AppState(settings, services, labels, transports)
+                    services[provider.name] = provider.open(settings, http, store)
+            state = AppState(settings, services, labels, transports, store)
+            await share_handle_key(state)
+            yield state
 
     return MCPServer(
         name="outbound-mcp",

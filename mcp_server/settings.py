@@ -10,6 +10,8 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from mcp_server.core.errors import ConfigError
+from mcp_server.core.state.opener import check_spec
+from mcp_server.core.state.periods import check_period
 
 Provider = Literal["persistiq", "snov", "epixel"]
 PROVIDERS: tuple[Provider, ...] = ("persistiq", "snov", "epixel")
@@ -77,6 +79,10 @@ class Settings(BaseSettings):
     outbound_mcp_tools: CommaList = Field(default_factory=list)
     outbound_mcp_http_token: SecretStr | None = None
     outbound_mcp_log_level: LogLevel = "WARNING"
+    outbound_mcp_state: str = "sqlite"
+    """Where budgets, credits and tokens are shared: sqlite (one file per user), memory, or redis://..."""
+    snov_credit_period: str = "day"
+    """The period SNOV_MAX_CREDITS applies to: day, week, month (UTC) or a number of seconds."""
 
     # Tuning (README "Tuning"): prefixed variables, so a stray HTTP_TIMEOUT in the shell is not read.
     http_timeout: float = _tuning(30.0, "OUTBOUND_MCP_HTTP_TIMEOUT")
@@ -110,6 +116,16 @@ class Settings(BaseSettings):
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         return None if value is None or value == "" else check_base_url(value)
+
+    @field_validator("outbound_mcp_state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        return check_spec(value)
+
+    @field_validator("snov_credit_period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        return check_period(value)
 
     @field_validator("outbound_mcp_toolsets", "outbound_mcp_tools", mode="before")
     @classmethod

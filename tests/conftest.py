@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, get_args
 
 import pytest
 
 from mcp_server.sandbox.config import Profile, SandboxConfig
+
+# Servers built in this one test process each keep their own state, as before the shared stores, unless a
+# test asks for one; servers started as subprocesses (which drop OUTBOUND_MCP_*) use the default SQLite
+# file, here in a folder of this test run rather than the user's own state folder.
+os.environ.setdefault("OUTBOUND_MCP_STATE", "memory")
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="outbound-mcp-test-state-")
 
 if TYPE_CHECKING:
     from mcp_server.sandbox.app import Sandbox

@@ -1,19 +1,20 @@
 """Rate budget: calls wait for room in the provider's window instead of meeting a 429.
 
-``RateBudget`` is the small interface the HTTP core uses; ``WindowBudget`` keeps the state in
-this process. A store shared by several processes can implement the same four methods.
+``RateBudget`` is the small interface the HTTP core uses; ``WindowBudget`` keeps its state in the server's
+state store, so every process (and machine) on one store and one API key shares one budget.
 """
 
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import anyio
 
 from mcp_server.core.errors import RateLimited
+from mcp_server.core.state import RateRule, StateStore
+from mcp_server.core.state.memory import MemoryStore
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -24,16 +25,16 @@ class RateBudget(Protocol):
         """Wait for room for one request; raise ``RateLimited`` if none comes before ``deadline``."""
         ...
 
-    def observe(self, remaining: int | None, reset_at: float | None) -> None:
-        """Correct the budget with what the API reported (``X-RateLimit-*``)."""
+    async def observe(self, remaining: int | None, reset_at: float | None, limited: bool = False) -> None:
+        """Correct the budget with what the API reported (``X-RateLimit-*``); ``limited``: on a 429."""
         ...
 
-    def block_until(self, reset_at: float) -> None:
-        """After a 429: send nothing before ``reset_at``."""
+    async def block_until(self, reset_at: float) -> None:
+        """After a 429: send nothing before ``reset_at`` (the latest 429's wait replaces any earlier one)."""
         ...
 
     def wait_hint(self) -> float:
-        """Seconds until the next request could go, for error messages."""
+        """Seconds until the next request could go (as last seen), for error messages."""
         ...
 
 
@@ -41,7 +42,8 @@ class WindowBudget:
     """``limit`` requests per ``window`` seconds (sliding), corrected by the API's own counters.
 
     Once the API reports ``X-RateLimit-Remaining``/``-Reset``, a request goes only while both the API's
-    figures and the local window have room; when the API reports none it waits for the reset.
+    figures and the local window have room; when the API reports none it waits for the reset. A slot is
+    taken in the store atomically with its check: no request goes without one.
     """
 
     def __init__(
@@ -52,6 +54,8 @@ class WindowBudget:
         provider: str = "",
         clock: Clock = time.time,
         sleep: Sleep = anyio.sleep,
+        store: StateStore | None = None,
+        key: str = "budget",
     ) -> None:
         self.limit = limit
         self.window = window
@@ -60,36 +64,25 @@ class WindowBudget:
         self.sleep = sleep
         # A request counted here may reach the API a moment later than we stamp it.
         self.margin = min(0.25, window * 0.02)
-        self._sent: deque[float] = deque()
-        self._remaining: int | None = None
-        self._reset_at: float | None = None
-        self._blocked_until = 0.0
+        self.rule = RateRule(limit, window, self.margin)
+        self.store: StateStore = store if store is not None else MemoryStore(clock)
+        self.key = key
+        self._next = 0.0
+        self._seen: tuple[int, float] | None = None
+        """The API's remaining and reset as the store held them when this process last took a slot."""
+        # Calls of this process queue here (first come, first served); the store arbitrates between processes.
         self._lock = anyio.Lock()
-
-    def _next_slot(self, now: float) -> float:
-        """The earliest time one more request may be sent (``now`` if it may go now)."""
-        while self._sent and self._sent[0] <= now - self.window:
-            self._sent.popleft()
-        if self._reset_at is not None and now >= self._reset_at + self.margin:
-            self._remaining, self._reset_at = None, None
-        at = max(now, self._blocked_until)
-        # Both must have room: the API's figures lag the requests still in flight, our window its resets.
-        if self._remaining is not None and self._reset_at is not None and self._remaining <= 0:
-            at = max(at, self._reset_at + self.margin)
-        if len(self._sent) < self.limit:
-            return at
-        return max(at, self._sent[len(self._sent) - self.limit] + self.window + self.margin)
 
     async def acquire(self, deadline: float) -> None:
         with anyio.move_on_after(max(0.0, deadline - self.clock())):
             async with self._lock:
                 while True:
                     now = self.clock()
-                    slot = self._next_slot(now)
+                    got = await self.store.rate_slot(self.key, now, self.rule, take=True)
+                    slot = self._next = got.at
                     if slot <= now:
-                        self._sent.append(now)
-                        if self._remaining is not None:
-                            self._remaining -= 1
+                        known = got.remaining is not None and got.reset_at is not None
+                        self._seen = (got.remaining or 0, got.reset_at or 0.0) if known else None
                         return
                     if slot > deadline:
                         raise self._limited(slot - now)
@@ -105,18 +98,27 @@ class WindowBudget:
             hint="Nothing was sent.",
         )
 
-    def observe(self, remaining: int | None, reset_at: float | None) -> None:
-        if remaining is None or reset_at is None:
-            return
-        if self._reset_at is None or reset_at > self._reset_at + 0.001:
-            # A new window on the API's side: its count replaces ours.
-            self._remaining, self._reset_at = remaining, reset_at
-        elif self._remaining is None or remaining < self._remaining:
-            self._remaining = remaining
+    async def observe(self, remaining: int | None, reset_at: float | None, limited: bool = False) -> None:
+        if not limited and (remaining is None or reset_at is None or self._unchanged(remaining, reset_at)):
+            return  # nothing to correct: spare the store a round trip
+        await self.store.rate_observe(self.key, self.clock(), self.rule, remaining, reset_at, limited)
 
-    def block_until(self, reset_at: float) -> None:
-        self._blocked_until = max(self._blocked_until, reset_at)
+    def _unchanged(self, remaining: int, reset_at: float) -> bool:
+        """The API's figures would change nothing: the same window as stored when our slot was taken, and
+        no fewer left than the store counted then (the stored count only falls within a window)."""
+        if self._seen is None:
+            return False
+        seen_remaining, seen_reset = self._seen
+        return reset_at <= seen_reset + 0.001 and remaining >= seen_remaining
+
+    async def block_until(self, reset_at: float) -> None:
+        self._next = reset_at
+        await self.store.rate_block(self.key, self.clock(), self.rule, reset_at)
+
+    async def slot(self) -> float:
+        """The earliest time the next request could go, read from the store (nothing taken)."""
+        self._next = (await self.store.rate_slot(self.key, self.clock(), self.rule, take=False)).at
+        return self._next
 
     def wait_hint(self) -> float:
-        now = self.clock()
-        return max(0.0, self._next_slot(now) - now)
+        return max(0.0, self._next - self.clock())

@@ -188,7 +188,7 @@ class ApiClient:
                 await self._backoff(attempt, deadline, error, None)
                 attempt += 1
                 continue
-            self._observe(response)
+            await self._observe(response)
             if (
                 response.status_code == 401
                 and self.auth
@@ -219,7 +219,7 @@ class ApiClient:
                 raise error
             wait_until = retry_at(response, self.clock(), body.decode(errors="replace")[:2000])
             if response.status_code == 429 and wait_until is not None:
-                self.budget.block_until(wait_until)
+                await self.budget.block_until(wait_until)
             await self._backoff(attempt, deadline, error, wait_until)
             attempt += 1
 
@@ -268,8 +268,9 @@ class ApiClient:
     def _about_token(self, response: httpx.Response, body: bytes) -> bool:
         return self.token_rejected is None or self.token_rejected(response, body)
 
-    def _observe(self, response: httpx.Response) -> None:
-        self.budget.observe(rate_remaining(response), rate_reset(response))
+    async def _observe(self, response: httpx.Response) -> None:
+        limited = response.status_code == 429
+        await self.budget.observe(rate_remaining(response), rate_reset(response), limited=limited)
 
     def _parsed(self, response: httpx.Response, body: bytes) -> ApiResponse:
         try:

@@ -25,8 +25,9 @@ class ProviderDef:
     name: str
     label: str
     toolset: Toolset
-    open: Callable[[Settings, httpx.AsyncClient], Any]
-    """Builds the provider's service (its ``ApiClient`` and any per-process state) over one HTTP client."""
+    open: Callable[[Settings, httpx.AsyncClient, StateStore], Any]
+    """Builds the provider's service (its ``ApiClient`` and any per-process state) over one HTTP client and
+    the server's state store (budgets, credits, tokens shared with other processes)."""
     needs: str
     """The variables to set, for the error when a tool of an unconfigured provider is called."""
 

@@ -1,16 +1,52 @@
 """The state store: everything a later call relies on (rate budgets, the Snov.io credit ledger, provider
 tokens, job handles and cursors, the write-replay guard), behind one small async interface.
 
-``MemoryStore`` keeps it in this process; the SQLite and Redis stores share it between processes and
-machines. Keys are namespaced by the caller (``"<provider>:<credential hash>:<what>"``), never a secret.
+``MemoryStore`` keeps it in this process; ``SqliteStore`` (the default: one file per user) shares it between
+the processes of one machine, ``RedisStore`` between machines. Keys are namespaced by the caller
+(``namespace(provider, credential)`` + ``":<what>"``), never a secret. Every operation is atomic across
+every process on the same store; a store that cannot answer raises ``StateUnavailable``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
 from typing import Protocol
+
+from mcp_server.core.errors import OutboundError
+
+SHARED_KEY_BYTES = 32
+
+
+@dataclass
+class StateUnavailable(OutboundError):
+    """The state store failed (Redis down, the file locked or unwritable): nothing was sent."""
+
+
+@dataclass(frozen=True)
+class RateRule:
+    """``limit`` requests per ``window`` seconds; ``margin`` pads each window for requests in flight."""
+
+    limit: int
+    window: float
+    margin: float
+
+
+@dataclass(frozen=True)
+class Slot:
+    """The answer of ``rate_slot``: when the next request may go, and the API's figures as now stored."""
+
+    at: float
+    remaining: int | None = None
+    reset_at: float | None = None
 
 
 class StateStore(Protocol):
+    protected: bool
+    """Whether secrets (provider tokens) may be kept at rest here: in this process, a file of mode 0600,
+    or a Redis that asks for credentials."""
+
     async def get(self, key: str) -> bytes | None:
         """The value under ``key``, or None when absent or expired."""
         ...
@@ -25,4 +61,42 @@ class StateStore(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    async def spend(self, key: str, amount: float, ceiling: float | None, ttl: float) -> tuple[bool, float]:
+        """Add ``amount`` (negative gives back; the total never drops below 0) to the counter under ``key``
+        unless that would pass ``ceiling``. Returns whether it was added and the total after. A new counter
+        expires after ``ttl`` seconds; ``get`` reads it as a decimal string."""
+        ...
+
+    async def rate_slot(self, key: str, now: float, rule: RateRule, take: bool) -> Slot:
+        """The earliest time one more request may go under ``rule`` (``now`` or earlier: it may go now).
+        With ``take``, a request that may go now is counted (atomically with the check)."""
+        ...
+
+    async def rate_observe(
+        self, key: str, now: float, rule: RateRule, remaining: int | None, reset_at: float | None, limited: bool
+    ) -> None:
+        """Correct the budget with the API's ``X-RateLimit-*``; ``limited`` (a 429): its figures replace ours."""
+        ...
+
+    async def rate_block(self, key: str, now: float, rule: RateRule, until: float) -> None:
+        """After a 429: nothing goes before ``until``; the latest 429 wins, even when it is sooner."""
+        ...
+
     async def aclose(self) -> None: ...
+
+
+def namespace(provider: str, *credential: str) -> str:
+    """``"<provider>:<hash>"``: the keys of one account, naming neither its key nor its secret."""
+    digest = hashlib.sha256("\x00".join(("outbound-mcp", provider, *credential)).encode()).hexdigest()
+    return f"{provider}:{digest[:20]}"
+
+
+async def shared_key(store: StateStore, name: str) -> bytes:
+    """A random 32-byte key under ``name``, made by whichever process asks first and then the same for every
+    process on this store (for signing handles that another process must accept)."""
+    key = f"keys:{name}"
+    await store.add(key, secrets.token_bytes(SHARED_KEY_BYTES))
+    value = await store.get(key)
+    if value is None or len(value) != SHARED_KEY_BYTES:
+        raise StateUnavailable(f"the state store lost the shared key {name!r}", hint="Try again.")
+    return value

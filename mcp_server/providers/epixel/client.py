@@ -14,7 +14,7 @@ import httpx
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, SecretStr
 
-from mcp_server.core.auth import Fetch, HeaderAuth, Token, TokenAuth
+from mcp_server.core.auth import Fetch, HeaderAuth, Token, TokenAuth, TokenCache
 from mcp_server.core.budget import WindowBudget
 from mcp_server.core.errors import ApiError, BadResponse, OutboundError
 from mcp_server.core.handles import fingerprint
@@ -23,6 +23,7 @@ from mcp_server.core.paging import Collected, Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.provider import service_of
 from mcp_server.core.records import parse_record
+from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.upstream_errors import field_errors
 from mcp_server.providers.epixel.filters import Filter, kept
 from mcp_server.settings import Settings
@@ -153,25 +154,28 @@ class Epixel:
     """The create-lead path this server answered at, once known (the document and the other paths differ)."""
 
 
-def _auth(settings: Settings) -> AuthHook:
+def _auth(settings: Settings, store: StateStore, account: str) -> AuthHook:
     key = settings.epixel_api_key
     assert key is not None
     if settings.epixel_username is not None and settings.epixel_password is not None:
         fetch = token_fetcher(key, settings.epixel_username, settings.epixel_password)
-        return TokenAuth(fetch, static={"apikey": key}, initial=settings.epixel_access_token)
+        # Tokens from a login are per user: another process of the same user reuses them.
+        cache = TokenCache.of(store, f"{namespace('epixel', account, settings.epixel_username)}:token")
+        return TokenAuth(fetch, static={"apikey": key}, initial=settings.epixel_access_token, cache=cache)
     # A fixed token cannot be renewed: a 401 is reported with the upstream's own words.
     token = settings.epixel_access_token
     assert token is not None
     return HeaderAuth({"apikey": key, "Authorization": SecretStr(f"Bearer {token.get_secret_value()}")})
 
 
-def open_service(settings: Settings, http: httpx.AsyncClient) -> Epixel:
-    assert settings.epixel_base_url is not None
+def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore) -> Epixel:
+    assert settings.epixel_base_url is not None and settings.epixel_api_key is not None
+    account = namespace("epixel", settings.epixel_base_url, settings.epixel_api_key.get_secret_value())
     api = EpixelApi(
         provider=LABEL,
         base_url=settings.epixel_base_url,
-        auth=_auth(settings),
-        budget=WindowBudget(RATE_LIMIT, settings.rate_window, provider=LABEL),
+        auth=_auth(settings, store, account),
+        budget=WindowBudget(RATE_LIMIT, settings.rate_window, provider=LABEL, store=store, key=f"{account}:rate"),
         http=http,
         check=unwrap,
         token_rejected=token_rejected,

@@ -22,6 +22,7 @@ from mcp_server.core.paging import Collected, Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.provider import service_of
 from mcp_server.core.records import parse_record
+from mcp_server.core.state import StateStore, namespace
 from mcp_server.settings import Settings
 
 PROVIDER = "persistiq"
@@ -50,13 +51,17 @@ class PersistIQ:
     api: ApiClient
 
 
-def open_service(settings: Settings, http: httpx.AsyncClient) -> PersistIQ:
+def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore) -> PersistIQ:
     assert settings.persistiq_api_key is not None
+    # One budget per API key, shared by every process on the store.
+    account = namespace(PROVIDER, settings.persistiq_base_url, settings.persistiq_api_key.get_secret_value())
     api = ApiClient(
         provider=LABEL,
         base_url=settings.persistiq_base_url,
         auth=HeaderAuth({"x-api-key": settings.persistiq_api_key}),
-        budget=WindowBudget(settings.persistiq_rate_limit, settings.rate_window, provider=LABEL),
+        budget=WindowBudget(
+            settings.persistiq_rate_limit, settings.rate_window, provider=LABEL, store=store, key=f"{account}:rate"
+        ),
         http=http,
         unauthorized_hint="The PersistIQ API key was refused: ask the user to check PERSISTIQ_API_KEY.",
     )

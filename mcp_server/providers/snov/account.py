@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from mcp.server.mcpserver import Context
 
 from mcp_server.core.tooling import Access
@@ -13,14 +15,19 @@ from mcp_server.providers.snov.toolset import toolset
 
 @toolset.tool("Get Snov.io credit balance", Access.READ)
 async def snov_get_balance(ctx: Context) -> Balance:
-    """The account's credit balance, what this server process has spent (estimated before each paid call)
-    and its SNOV_MAX_CREDITS ceiling, plus unique recipients used this month. Free."""
+    """The account's credit balance, what this server process has spent (estimated before each paid call),
+    the SNOV_MAX_CREDITS ceiling with what every server on this machine's state has spent of it this period
+    and when the period ends, plus unique recipients used this month. Free."""
     service = snov(ctx)
+    spent, ends = await service.period_spent()
     data = body_of(body_of((await service.api.request("GET", "v1/get-balance")).data).get("data"))
     return Balance(
         balance=float(data.get("balance") or 0),
         spent_by_this_server=round(service.spent, 2),
         max_credits=service.max_credits,
+        spent_this_period=round(spent, 2),
+        credit_period=service.period,
+        period_ends_at=datetime.fromtimestamp(ends, UTC).isoformat().replace("+00:00", "Z"),
         recipients_used=data.get("unique_recipients_used", data.get("recipients_used")),
         limit_resets_in_days=data.get("limit_resets_in"),
         subscription_ends_in_days=data.get("expires_in"),

@@ -1,20 +1,28 @@
-"""Snov.io service: OAuth token, 60/min budget, credit ceiling, v1 retirement memory."""
+"""Snov.io service: OAuth token, 60/min budget, credit ceiling per period, v1 retirement memory.
+
+The budget, the credit ledger and the token live in the server's state store, keyed by a hash of the
+account: every process on the same store shares them."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from mcp.server.mcpserver import Context
 from pydantic import SecretStr
 
-from mcp_server.core.auth import Fetch, Token, TokenAuth
+from mcp_server.core.auth import Fetch, Token, TokenAuth, TokenCache
 from mcp_server.core.budget import WindowBudget
 from mcp_server.core.errors import ApiError, CreditLimit
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.poller import Learned, Schedule
 from mcp_server.core.provider import service_of
+from mcp_server.core.state import StateStore, namespace
+from mcp_server.core.state.memory import MemoryStore
+from mcp_server.core.state.periods import period_bounds
 from mcp_server.settings import Settings
 
 LABEL = "Snov.io"
@@ -101,41 +109,86 @@ class Snov:
     """At most one poll a second: Snov.io's whole budget is 60 requests a minute."""
     learned: dict[str, Learned] = field(default_factory=dict)
     """How long each kind of job has taken in this process, to poll when it is likely done."""
+    store: StateStore = field(default_factory=MemoryStore)
+    """Where the credit ledger lives: what every process on this store spent this period."""
+    account: str = "snov"
+    """The account's namespace in the store."""
+    period: str = "day"
+    """SNOV_CREDIT_PERIOD: the period SNOV_MAX_CREDITS applies to."""
 
-    def charge(self, credits: float, what: str) -> None:
-        """Reserve ``credits`` before a paid request; refuse (nothing sent) past ``SNOV_MAX_CREDITS``."""
+    def _ledger(self) -> tuple[str, float, float]:
+        """This period's ledger key, its end, and the seconds the ledger must be kept."""
+        now = time.time()
+        start, end = period_bounds(self.period, now)
+        return f"{self.account}:credits:{self.period}:{start:.0f}", end, end - now + 60.0
+
+    async def period_spent(self) -> tuple[float, float]:
+        """Credits spent this period by every process on the store, and when the period ends (epoch)."""
+        key, end, _ = self._ledger()
+        raw = await self.store.get(key)
+        return (float(raw) if raw else 0.0), end
+
+    async def charge(self, credits: float, what: str) -> None:
+        """Reserve ``credits`` before a paid request; refuse (nothing sent) past ``SNOV_MAX_CREDITS``.
+
+        The check and the reservation are one atomic step in the store: two processes cannot both take
+        the last credit."""
         if credits <= 0:
             return
-        self.afford(credits, what)
+        key, end, ttl = self._ledger()
+        done, total = await self.store.spend(key, credits, self.max_credits, ttl)
+        if not done:
+            raise self._over(credits, total, what, end)
         self.spent += credits
 
-    def afford(self, credits: float, what: str) -> None:
+    async def afford(self, credits: float, what: str) -> None:
         """Refuse a call whose worst case would pass ``SNOV_MAX_CREDITS``, before its first request."""
-        if self.max_credits is not None and self.spent + credits > self.max_credits:
-            left = max(0.0, self.max_credits - self.spent)
-            raise CreditLimit(
-                f"{what} would spend up to {credits:g} credits, but only {left:g} of this server's "
-                f"SNOV_MAX_CREDITS={self.max_credits:g} remain",
-                provider=LABEL,
-                hint="Nothing was sent. Ask the user to raise SNOV_MAX_CREDITS or narrow the request.",
-            )
+        if self.max_credits is None:
+            return
+        total, end = await self.period_spent()
+        if total + credits > self.max_credits:
+            raise self._over(credits, total, what, end)
 
-    def refund(self, credits: float) -> None:
+    def _over(self, credits: float, total: float, what: str, end: float) -> CreditLimit:
+        assert self.max_credits is not None
+        left = max(0.0, self.max_credits - total)
+        until = datetime.fromtimestamp(end, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return CreditLimit(
+            f"{what} would spend up to {credits:g} credits, but only {left:g} of SNOV_MAX_CREDITS="
+            f"{self.max_credits:g} remain until {until} (the ceiling is shared by every server process on "
+            "this state store)",
+            provider=LABEL,
+            hint="Nothing was sent. Ask the user to raise SNOV_MAX_CREDITS or narrow the request.",
+        )
+
+    async def refund(self, credits: float) -> None:
         """Give back a reservation that was not spent (nothing found, batch not sent)."""
+        if credits <= 0:
+            return
+        key, _, ttl = self._ledger()
+        await self.store.spend(key, -credits, None, ttl)
         self.spent = max(0.0, self.spent - credits)
 
-    def settle(self, reserved: float, actual: float) -> None:
-        """Replace a reservation with what Snov.io actually charged."""
+    async def settle(self, reserved: float, actual: float) -> None:
+        """Replace a reservation with what Snov.io actually charged (recorded even past the ceiling)."""
+        if actual != reserved:
+            key, _, ttl = self._ledger()
+            await self.store.spend(key, actual - reserved, None, ttl)
         self.spent = max(0.0, self.spent - reserved + actual)
 
 
-def open_service(settings: Settings, http: httpx.AsyncClient) -> Snov:
+def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore) -> Snov:
     assert settings.snov_client_id is not None and settings.snov_client_secret is not None
+    account = namespace("snov", settings.snov_base_url, settings.snov_client_id.get_secret_value())
+    fetch = token_fetcher(settings.snov_client_id, settings.snov_client_secret)
+    budget = WindowBudget(
+        settings.snov_rate_limit, settings.rate_window, provider=LABEL, store=store, key=f"{account}:rate"
+    )
     api = SnovApi(
         provider=LABEL,
         base_url=settings.snov_base_url,
-        auth=TokenAuth(token_fetcher(settings.snov_client_id, settings.snov_client_secret)),
-        budget=WindowBudget(settings.snov_rate_limit, settings.rate_window, provider=LABEL),
+        auth=TokenAuth(fetch, cache=TokenCache.of(store, f"{account}:token")),
+        budget=budget,
         http=http,
         unauthorized_hint="The Snov.io credentials were refused: ask the user to check SNOV_CLIENT_ID and "
         "SNOV_CLIENT_SECRET.",
@@ -144,7 +197,14 @@ def open_service(settings: Settings, http: httpx.AsyncClient) -> Snov:
     every = settings.poll_interval
     schedule = Schedule(initial=every, first=every, factor=1.2, most=2 * every)
     return Snov(
-        api, settings.snov_max_credits, settings.outbound_mcp_read_only, wait=settings.poll_wait, schedule=schedule
+        api,
+        settings.snov_max_credits,
+        settings.outbound_mcp_read_only,
+        wait=settings.poll_wait,
+        schedule=schedule,
+        store=store,
+        account=account,
+        period=settings.snov_credit_period,
     )
 
 

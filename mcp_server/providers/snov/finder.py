@@ -100,12 +100,12 @@ async def _find_v1(
                 "(1 credit)."
             )
             return _answer(person, status="not_found", method=V1, hint=hint)
-        service.charge(1, "Queueing a name for the email finder")
+        await service.charge(1, "Queueing a name for the email finder")
         try:
             await v1_request(service, "POST", QUEUE, data=form)
         except ApiError as error:
             if error.status < 500:  # refused: nothing was queued (a 5xx may have queued it)
-                service.refund(1)
+                await service.refund(1)
             raise
         credits, queued_at = 1, service.api.clock()
     # The documented answers are only complete and not_found: after queueing, not_found means "not yet".
@@ -146,7 +146,7 @@ async def _find_v2(
     outcome, reserved = run.outcome, run.reserved
     found = [e for row in as_list(outcome.get("data")) for e in as_list(row.get("result")) if e.get("email")]
     emails = [FoundEmail(email=str(e["email"]), status=e.get("smtp_status")) for e in found]
-    service.settle(reserved, len(emails))
+    await service.settle(reserved, len(emails))
     status = "found" if emails else "not_found"
     credits = len(emails) if reserved else 0
     return _answer(person, status=status, emails=emails or None, method=V2, credits=credits)

@@ -133,8 +133,16 @@ def employer_sites(jobs: list[dict[str, Any]]) -> list[str] | None:
 class Balance(Lean):
     balance: float
     spent_by_this_server: float
+    """What this server process has spent since it started."""
     max_credits: float | None = None
-    """SNOV_MAX_CREDITS: what this server process may spend; unset means no ceiling."""
+    """SNOV_MAX_CREDITS: what may be spent per credit period, by every server process on the same state
+    store together; unset means no ceiling."""
+    spent_this_period: float | None = None
+    """What every server process on this state store has spent this credit period."""
+    credit_period: str | None = None
+    """SNOV_CREDIT_PERIOD: day, week or month (UTC), or a number of seconds."""
+    period_ends_at: str | None = None
+    """When the period ends and the ceiling starts again from 0 (ISO 8601, UTC)."""
     recipients_used: int | None = None
     limit_resets_in_days: int | None = None
     subscription_ends_in_days: int | None = None

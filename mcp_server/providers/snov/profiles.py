@@ -81,12 +81,12 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, queued_a
         known = await lookup()
         if known is not None:
             return Profile.of(known, method=V1, credits=0)
-        service.charge(1, "Looking up a profile by URL")
+        await service.charge(1, "Looking up a profile by URL")
         try:
             await v1_request(service, "POST", ADD_URL, data={"url": url})
         except ApiError as error:
             if error.status < 500:  # refused: nothing was queued (a 5xx may have been)
-                service.refund(1)
+                await service.refund(1)
             raise
         credits, queued_at = 1, service.api.clock()
     outcome = await wait_for(ctx, service, lookup, label="profile search", kind="v1-url" if credits else None)
@@ -112,7 +112,7 @@ async def _by_url_v2(ctx: Context, service: Snov, url: str, scope: str, task: st
     outcome, reserved = run.outcome, run.reserved
     found = [body_of(row.get("result")) for row in as_list(outcome.get("data")) if row.get("result")]
     if not found:
-        service.refund(reserved)
+        await service.refund(reserved)
         return Profile(status="not_found", method=V2, hint="Snov.io has no profile for this URL.")
     return Profile.of(found[0], method=V2, credits=reserved)
 
@@ -122,12 +122,12 @@ async def snov_get_profile_by_email(ctx: Context, email: Email) -> Profile:
     """The person behind an email: name, location, industry, current jobs, social links. 1 credit when a
     profile is found, free otherwise."""
     service = snov(ctx)
-    service.charge(1, "A profile lookup by email")
+    await service.charge(1, "A profile lookup by email")
     try:
         # Charged per request: not resent on a doubtful failure.
         response = await service.api.request("POST", "v1/get-profile-by-email", data={"email": email.strip()})
     except ApiError as error:
-        service.refund(1)
+        await service.refund(1)
         if error.status == 200 and NOT_FOUND in error.message.lower():
             return Profile(status="not_found", method="v1 get-profile-by-email", hint="No profile for this email.")
         raise

@@ -64,22 +64,22 @@ async def _start(service: Snov, path: str, form: dict[str, Any], what: str) -> t
     key = fingerprint(path=path, **form)
     fresh = key not in service.paid_requests
     if fresh:
-        service.charge(1, what)
+        await service.charge(1, what)
         service.paid_requests.add(key)
     try:
         started = await service.api.request("POST", path, data=form, idempotent=True)
     except ApiError as error:
         if fresh and error.status < 500:  # refused: nothing charged (a 5xx may have started it)
-            _settle(service, key, found=False)
+            await _settle(service, key, found=False)
         raise
     return body_of(started.data), key if fresh else None
 
 
-def _settle(service: Snov, key: str | None, *, found: bool) -> None:
+async def _settle(service: Snov, key: str | None, *, found: bool) -> None:
     """A start this process reserved for: kept when the job found something, else given back."""
     if key is not None and not found and key in service.paid_requests:
         service.paid_requests.discard(key)
-        service.refund(1)
+        await service.refund(1)
 
 
 @toolset.tool("Snov.io domain search", Access.READ)
@@ -101,7 +101,7 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
         resume_handle = handle_for(scope, u=url, c=key)
         return Company(domain=name, status="running", handle=resume_handle, hint=still_running_hint("The search"))
     company = Company.of(name, outcome)
-    _settle(service, key, found=company.found_anything())
+    await _settle(service, key, found=company.found_anything())
     return company
 
 
@@ -114,7 +114,7 @@ async def snov_list_domain_prospects(
     service, name = snov(ctx), clean_domain(domain)
     titles = sorted({p.strip() for p in positions or [] if p.strip()})
     # Each page is a paid start: a limit the ceiling cannot cover is refused before the first one.
-    service.afford(math.ceil(limit / PROSPECTS_PER_PAGE), f"Reading up to {limit} prospects")
+    await service.afford(math.ceil(limit / PROSPECTS_PER_PAGE), f"Reading up to {limit} prospects")
     deadline = time.monotonic() + service.wait
     total: dict[str, int] = {}
 
@@ -128,7 +128,7 @@ async def snov_list_domain_prospects(
             # Kept in the ref, so a cursor made from it polls this job instead of starting another.
             ref["u"] = result_url(started, f"{BASE}/prospects/result")
         body = await _page_result(ctx, service, ref, f"prospects of {name}", deadline, "prospects" if fresh else None)
-        _settle(service, ref.get("c"), found=bool(as_list(body)))
+        await _settle(service, ref.get("c"), found=bool(as_list(body)))
         meta = body_of(body.get("meta"))
         if isinstance(meta.get("total_count"), int):
             total["n"] = meta["total_count"]
@@ -169,7 +169,7 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
         for e in as_list(data.get("emails"))
         if e.get("email")
     ]
-    _settle(service, key, found=bool(emails))  # 1 credit per prospect with an email
+    await _settle(service, key, found=bool(emails))  # 1 credit per prospect with an email
     return ProspectEmail(
         prospect_hash=prospect_hash, status="done", emails=emails, searched_at=data.get("searching_date")
     )
@@ -206,7 +206,7 @@ async def snov_count_domain_emails(ctx: Context, domain: Domain) -> DomainCount:
 async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: int, cursor: str | None) -> DomainEmails:
     """Domain emails and generic contacts: 50 a page, each page its own job, chained by a ``next`` token."""
     service, name = snov(ctx), clean_domain(domain)
-    service.afford(math.ceil(limit / EMAILS_PER_PAGE), f"Reading up to {limit} emails")
+    await service.afford(math.ceil(limit / EMAILS_PER_PAGE), f"Reading up to {limit} emails")
     deadline = time.monotonic() + service.wait
     total: dict[str, int] = {}
 
@@ -222,7 +222,7 @@ async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: in
         if isinstance(meta.get("total_count"), int):
             total["n"] = meta["total_count"]
         emails = [str(row["email"]) for row in as_list(body) if row.get("email")]
-        _settle(service, ref.get("c"), found=bool(emails))
+        await _settle(service, ref.get("c"), found=bool(emails))
         token = meta.get("next")
         return Page(emails, {"n": token} if isinstance(token, str) and token and emails else None)
 

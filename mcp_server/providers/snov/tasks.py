@@ -151,14 +151,14 @@ async def run_pair(ctx: Context, service: Snov, path: str, *, task: str | None, 
     ``task``, then poll ``path/result?task_hash=``. ``body`` is ``data=`` (form) or ``json_body=``."""
     reserved = 0
     if task is None:
-        service.charge(1, what)
+        await service.charge(1, what)
         reserved = 1
         started = await service.api.request("POST", f"{path}/start", **body)
         task = task_hash(body_of(started.data))
     params = {"task_hash": task}
     outcome = await poll(ctx, service, f"{path}/result", params=params, label=what, kind=path if reserved else None)
     if not isinstance(outcome, Pending) and out_of_credits(outcome):
-        service.refund(reserved)
+        await service.refund(reserved)
         raise too_little_credit(what)
     return PairRun(task, outcome, reserved)
 

@@ -90,7 +90,7 @@ async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool
     if not (queue and waiting):
         return _report(emails, done, set(), method=V1, credits=0, unverified_hint=bool(waiting))
 
-    service.charge(len(waiting), f"Queueing {len(waiting)} emails for verification")
+    await service.charge(len(waiting), f"Queueing {len(waiting)} emails for verification")
 
     async def send(batch: list[str]) -> None:
         await v1_request(service, "POST", QUEUE, params={"emails[]": batch})
@@ -98,7 +98,7 @@ async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool
     report = await run_batches(waiting, PER_REQUEST, send, progress=from_context(ctx), noun="emails queued")
     queued = [e for batch, _ in report.done for e in batch]
     unsent = [e for f in report.failed if not (f.sent and f.maybe_applied) for e in f.items]
-    service.refund(len(unsent))
+    await service.refund(len(unsent))
     errors = [f"{', '.join(f.items)}: {f.error}" for f in report.failed]
 
     async def check() -> dict[str, Verified] | None:
@@ -130,7 +130,7 @@ async def _verify_v2(
         return result
     reserved, errors, unsent = 0, [], []
     if tasks is None:
-        service.charge(len(emails), f"Verifying {len(emails)} emails")
+        await service.charge(len(emails), f"Verifying {len(emails)} emails")
 
         async def start(batch: list[str]) -> str:
             started = await service.api.request("POST", "v2/email-verification/start", data={"emails[]": batch})
@@ -141,7 +141,7 @@ async def _verify_v2(
         tasks = [task for _, task in report.done]
         unsent = [e for f in report.failed if not (f.sent and f.maybe_applied) for e in f.items]
         errors = [f"{', '.join(f.items)}: {f.error}" for f in report.failed]
-        service.refund(len(unsent))
+        await service.refund(len(unsent))
         reserved = len(emails) - len(unsent)
     done: dict[str, Verified] = {}
     open_tasks = list(tasks)
@@ -166,7 +166,7 @@ async def _verify_v2(
     # Greylisted emails are free; unfinished ones stay reserved until they are known.
     charged = sum(1 for v in done.values() if v.status != "greylisted")
     if reserved:
-        service.settle(reserved, charged + len(pending))
+        await service.settle(reserved, charged + len(pending))
     result = _report(emails, done, pending, method=V2, credits=charged, unverified_hint=False)
     result.queued, result.errors = reserved, errors or None
     if pending:

@@ -200,7 +200,11 @@ async def test_the_balance_shows_the_ceiling_and_what_this_server_spent(connect,
         "recipients_used": balance["recipients_used"],
         "limit_resets_in_days": 29,
         "subscription_ends_in_days": 359,
+        "spent_this_period": 1.0,
+        "credit_period": "day",
+        "period_ends_at": balance["period_ends_at"],
     }
+    assert balance["period_ends_at"].endswith("T00:00:00Z")
 
 
 async def test_with_v1_retired_an_empty_balance_is_reported_and_nothing_counts_as_spent(connect, quick_jobs, sandbox):

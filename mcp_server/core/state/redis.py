@@ -1,0 +1,167 @@
+"""The store shared across machines: ``OUTBOUND_MCP_STATE=redis://…`` (the ``redis`` asyncio client).
+
+Every operation that reads then writes is one Lua script, which Redis runs atomically: a plain server
+needs no module, and the rules are the same as ``local.RateLog``'s (window, the API's corrections, 429
+blocks), which a rate-limit library such as ``limits`` could not express (it has no API corrections).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from mcp_server.core.redact import REDACTOR
+from mcp_server.core.state import RateRule, Slot, StateUnavailable
+from mcp_server.core.state.local import rate_ttl
+
+PREFIX = "outbound-mcp:"
+TIMEOUT = 2.0
+
+SPEND = """
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+local amount = tonumber(ARGV[1])
+local after = math.max(0, cur + amount)
+if amount > 0 and ARGV[2] ~= '' and after > tonumber(ARGV[2]) then
+  return {0, string.format('%.17g', cur)}
+end
+local value = string.format('%.17g', after)
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('SET', KEYS[1], value, 'KEEPTTL')
+else
+  redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
+end
+return {1, value}
+"""
+
+# KEYS: state hash (r remaining, t reset, b blocked until), sent zset. ARGV: now limit window margin take id ttl
+SLOT = """
+local state, sent = KEYS[1], KEYS[2]
+local now, limit, window, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', sent, '-inf', now - window)
+local rem = tonumber(redis.call('HGET', state, 'r'))
+local reset = tonumber(redis.call('HGET', state, 't'))
+local at = math.max(now, tonumber(redis.call('HGET', state, 'b')) or 0)
+if reset and now >= reset + margin then
+  redis.call('HDEL', state, 'r', 't')
+  rem, reset = nil, nil
+end
+if rem and reset and rem <= 0 then at = math.max(at, reset + margin) end
+local n = redis.call('ZCARD', sent)
+if n >= limit then
+  local row = redis.call('ZRANGE', sent, n - limit, n - limit, 'WITHSCORES')
+  at = math.max(at, tonumber(row[2]) + window + margin)
+end
+local took = 0
+if ARGV[5] == '1' and at <= now then
+  redis.call('ZADD', sent, now, ARGV[6])
+  if rem then redis.call('HSET', state, 'r', rem - 1) end
+  redis.call('PEXPIRE', sent, ARGV[7])
+  redis.call('PEXPIRE', state, ARGV[7])
+  took = 1
+  if rem then rem = rem - 1 end
+end
+return {took, string.format('%.6f', at), rem and tostring(rem) or '', reset and string.format('%.6f', reset) or ''}
+"""
+
+BLOCK = """
+redis.call('HSET', KEYS[1], 'b', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+"""
+
+# ARGV: limited remaining reset ttl ('' for a figure the API did not give)
+OBSERVE = """
+local state = KEYS[1]
+local rem, reset = ARGV[2], ARGV[3]
+local both = rem ~= '' and reset ~= ''
+if ARGV[1] == '1' then
+  if both then redis.call('HSET', state, 'r', rem, 't', reset) else redis.call('HDEL', state, 'r', 't') end
+elseif both then
+  local old_reset = tonumber(redis.call('HGET', state, 't'))
+  local old_rem = tonumber(redis.call('HGET', state, 'r'))
+  if old_reset == nil or tonumber(reset) > old_reset + 0.001 then
+    redis.call('HSET', state, 'r', rem, 't', reset)
+  elseif old_rem == nil or tonumber(rem) < old_rem then
+    redis.call('HSET', state, 'r', rem)
+  end
+end
+redis.call('PEXPIRE', state, ARGV[4])
+"""
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
+
+
+class RedisStore:
+    def __init__(self, url: str) -> None:
+        self._client: aioredis.Redis = aioredis.Redis.from_url(
+            url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT, retry=Retry(NoBackoff(), 1)
+        )
+        kwargs = self._client.connection_pool.connection_kwargs
+        password = kwargs.get("password")
+        if password:
+            REDACTOR.add(str(password))
+        # Tokens go only to a Redis that asks for credentials (the deployment's auth protects them).
+        self.protected = bool(password)
+        self.where = f"Redis at {kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}"
+        self._spend = self._client.register_script(SPEND)
+        self._slot = self._client.register_script(SLOT)
+        self._observe = self._client.register_script(OBSERVE)
+        self._block = self._client.register_script(BLOCK)
+
+    async def _do(self, pending: Any) -> Any:
+        try:
+            return await pending
+        except (RedisError, OSError) as exc:
+            raise StateUnavailable(
+                f"the state store ({self.where}) failed: {type(exc).__name__}",
+                hint="Nothing was sent. Try again in a moment; if it persists, ask the user to check the Redis "
+                "server named by OUTBOUND_MCP_STATE.",
+            ) from None
+
+    async def get(self, key: str) -> bytes | None:
+        return await self._do(self._client.get(PREFIX + key))
+
+    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        await self._do(self._client.set(PREFIX + key, value, px=None if ttl is None else _ms(ttl)))
+
+    async def add(self, key: str, value: bytes, ttl: float | None = None) -> bool:
+        done = await self._do(self._client.set(PREFIX + key, value, nx=True, px=None if ttl is None else _ms(ttl)))
+        return bool(done)
+
+    async def delete(self, key: str) -> None:
+        await self._do(self._client.delete(PREFIX + key))
+
+    async def spend(self, key: str, amount: float, ceiling: float | None, ttl: float) -> tuple[bool, float]:
+        args = [repr(amount), "" if ceiling is None else repr(ceiling), _ms(ttl)]
+        done, total = await self._do(self._spend(keys=[PREFIX + key], args=args))
+        return bool(done), float(total)
+
+    async def rate_slot(self, key: str, now: float, rule: RateRule, take: bool) -> Slot:
+        keys = [PREFIX + key, PREFIX + key + ":sent"]
+        member = f"{now!r}:{secrets.token_hex(4)}"
+        args = [repr(now), rule.limit, repr(rule.window), repr(rule.margin), int(take), member, _ms(rate_ttl(rule))]
+        took, at, remaining, reset = await self._do(self._slot(keys=keys, args=args))
+        # The script compares at full precision; its answer is rounded to the microsecond.
+        when = now if took else (max(float(at), now + 1e-6) if take else float(at))
+        return Slot(when, int(float(remaining)) if remaining else None, float(reset) if reset else None)
+
+    async def rate_observe(
+        self, key: str, now: float, rule: RateRule, remaining: int | None, reset_at: float | None, limited: bool
+    ) -> None:
+        figures = ["" if remaining is None else str(remaining), "" if reset_at is None else repr(reset_at)]
+        args = [int(limited), *figures, _ms(rate_ttl(rule))]
+        await self._do(self._observe(keys=[PREFIX + key], args=args))
+
+    async def rate_block(self, key: str, now: float, rule: RateRule, until: float) -> None:
+        await self._do(self._block(keys=[PREFIX + key], args=[repr(until), _ms(rate_ttl(rule))]))
+
+    async def aclose(self) -> None:
+        with contextlib.suppress(RedisError, OSError):  # closing a connection to a server that is gone
+            await self._client.aclose()

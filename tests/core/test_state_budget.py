@@ -1,0 +1,117 @@
+"""The rate budget over the state store: a 429's own reset wins (issue 13), on a fake clock with respx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import anyio
+import httpx
+import pytest
+import respx
+
+from mcp_server.core.budget import WindowBudget
+from mcp_server.core.errors import RateLimited
+from mcp_server.core.http import ApiClient
+from mcp_server.core.retry import RetryPolicy
+from mcp_server.core.state.memory import MemoryStore
+
+pytestmark = pytest.mark.anyio
+BASE = "https://rate.example.com/api"
+
+
+class FakeTime:
+    """Epoch seconds that pass only when someone sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+        await anyio.lowlevel.checkpoint()
+
+
+@pytest.fixture
+def fake() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.AsyncClient]:
+    yield httpx.AsyncClient()
+
+
+def client(fake: FakeTime, http: httpx.AsyncClient, retries: int) -> ApiClient:
+    store = MemoryStore(fake.clock)
+    budget = WindowBudget(100, 60.0, provider="Rate", clock=fake.clock, sleep=fake.sleep, store=store)
+    policy = RetryPolicy(max_retries=retries, base_delay=0.001, max_delay=0.01)
+    return ApiClient("Rate", BASE, None, budget, http, retry=policy, clock=fake.clock, sleep=fake.sleep)
+
+
+def answers(fake: FakeTime, *kinds: str):
+    """200s that report a window ending in 60 s, and 429s whose own reset is 2 s away."""
+    queue = list(kinds)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        kind = queue.pop(0) if queue else "ok"
+        if kind == "429":
+            headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(fake.now + 2)}
+            return httpx.Response(429, headers=headers, json={"error": "slow down"})
+        headers = {"X-RateLimit-Remaining": "50", "X-RateLimit-Reset": str(fake.now + 60)}
+        return httpx.Response(200, headers=headers, json={"ok": True})
+
+    return answer
+
+
+async def test_after_a_429_with_a_2_s_reset_the_next_call_succeeds_within_3_s(fake, http):
+    api = client(fake, http, retries=0)
+    with respx.mock() as mock:
+        mock.get(f"{BASE}/items").mock(side_effect=answers(fake, "ok", "429"))
+        await api.request("GET", "items")  # the API's window: 50 left, resetting in 60 s
+        with pytest.raises(RateLimited):
+            await api.request("GET", "items")
+        limited_at = fake.now
+        response = await api.request("GET", "items")
+    assert response.status == 200
+    assert fake.now - limited_at <= 3.0
+
+
+async def test_a_retried_call_that_meets_a_429_with_a_2_s_reset_succeeds_within_3_s(fake, http):
+    api = client(fake, http, retries=3)
+    with respx.mock() as mock:
+        route = mock.get(f"{BASE}/items").mock(side_effect=answers(fake, "ok", "429"))
+        await api.request("GET", "items")
+        started = fake.now
+        response = await api.request("GET", "items")
+    assert response.status == 200 and route.call_count == 3
+    assert fake.now - started <= 3.0
+
+
+async def test_the_latest_429_wait_replaces_a_longer_earlier_one(fake):
+    budget = WindowBudget(100, 60.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
+    await budget.block_until(fake.now + 30)
+    await budget.block_until(fake.now + 2)
+    assert await budget.slot() == pytest.approx(fake.now + 2, abs=0.001)
+
+
+async def test_a_429_without_rate_figures_drops_the_older_api_figures(fake):
+    budget = WindowBudget(100, 60.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
+    await budget.observe(0, fake.now + 60)
+    await budget.observe(None, None, limited=True)
+    await budget.block_until(fake.now + 1)
+    assert await budget.slot() == pytest.approx(fake.now + 1, abs=0.001)
+
+
+async def test_no_more_requests_than_the_limit_go_in_one_window_and_the_next_waits_for_it(fake):
+    budget = WindowBudget(3, 10.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
+    start = fake.now
+    for _ in range(3):
+        await budget.acquire(fake.now + 50)
+    assert fake.now == start
+    with pytest.raises(RateLimited) as refused:
+        await budget.acquire(fake.now + 1)
+    assert refused.value.retry_after == pytest.approx(10.0 + budget.margin)
+    await budget.acquire(fake.now + 50)
+    assert fake.now == pytest.approx(start + 10.0 + budget.margin, abs=0.001)
