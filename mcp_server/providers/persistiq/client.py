@@ -18,6 +18,7 @@ from mcp_server.core.budget import WindowBudget
 from mcp_server.core.errors import BadResponse
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient
+from mcp_server.core.links import Link
 from mcp_server.core.paging import Collected, Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.provider import service_of
@@ -100,7 +101,8 @@ async def read_pages(
     params = {name: value for name, value in filters.items() if value is not None}
 
     async def fetch(ref: Any) -> Page[M]:
-        response = await api.request("GET", ref or path, params=params or None)
+        # A next_page link is followed only to this same list (its query is its own).
+        response = await api.request("GET", ref or path, params=params or None, link=Link.to("GET", path))
         data = response.data
         items = records(data, key, model, key.rstrip("s").replace("_", " "))
         more = isinstance(data, dict) and data.get("has_more") is not False
