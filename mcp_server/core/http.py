@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import anyio
 import httpx
 
+from mcp_server.core.bodies import ACCEPTED, read_capped
 from mcp_server.core.budget import Clock, RateBudget, Sleep
 from mcp_server.core.errors import (
     ApiError,
@@ -227,6 +228,7 @@ class ApiClient:
         deadline: float,
     ) -> tuple[httpx.Response, bytes]:
         try:
+            headers = {"Accept-Encoding": ACCEPTED, **headers}
             request = self.http.build_request(method, url, params=params, data=data, json=json_body, headers=headers)
         except httpx.InvalidURL as exc:
             raise self._unusable(exc) from None
@@ -235,21 +237,12 @@ class ApiClient:
         with anyio.fail_after(remaining):
             response = await self.http.send(request, stream=True)
             try:
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > MAX_BODY_BYTES:
-                        raise BadResponse(
-                            f"the API answered with more than {MAX_BODY_BYTES // (1024 * 1024)} MiB; refused",
-                            provider=self.provider,
-                        )
-                    chunks.append(chunk)
+                body = await read_capped(response, MAX_BODY_BYTES, self.provider)
             finally:
                 await response.aclose()
         elapsed = self.clock() - started
         log.debug("%s %s %s -> %s in %.3fs", self.provider, method, url.path, response.status_code, elapsed)
-        return response, b"".join(chunks)
+        return response, body
 
     def _unusable(self, exc: httpx.InvalidURL) -> InvalidInput:
         return InvalidInput(
@@ -262,7 +255,7 @@ class ApiClient:
         return self.token_rejected is None or self.token_rejected(response, body)
 
     def _observe(self, response: httpx.Response) -> None:
-        self.budget.observe(rate_remaining(response), rate_reset(response))
+        self.budget.observe(rate_remaining(response), rate_reset(response, self.clock()))
 
     def _parsed(self, response: httpx.Response, body: bytes) -> ApiResponse:
         try:

@@ -10,6 +10,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from mcp_server.core.redact import REDACTOR
+from mcp_server.core.scrub import has_surrogates, scrub
 
 MAX_TEXT = 4000
 """Longest stranger-written text kept in one field before it is cut with a note."""
@@ -97,4 +98,6 @@ def to_result(model: BaseModel) -> CallToolResult:
     the same data pruned of empties, with lists of records as tables."""
     structured = masked(model.model_dump(mode="json", by_alias=True, exclude_none=True))
     text = json.dumps(tabulate(prune(structured)), ensure_ascii=False, separators=(",", ":"))
+    if has_surrogates(text):  # one scan of the text; the rare answer that needs it is scrubbed whole
+        structured, text = scrub(structured), scrub(text)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)

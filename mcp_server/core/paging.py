@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 from mcp_server.core import handles
 from mcp_server.core.errors import InvalidInput
 from mcp_server.core.progress import Progress
+from mcp_server.core.records import skipped_note
 
 T = TypeVar("T")
 MAX_PAGES = 60
@@ -21,6 +22,8 @@ class Page(Generic[T]):
     items: list[T]
     next: Any = None
     """How to ask for the following page (a URL, a number, a token); None on the last page."""
+    skipped: int = 0
+    """Records of this page left out because they could not be read (``records.parse_each``)."""
 
 
 class PageNotReady(Exception):
@@ -71,12 +74,14 @@ async def collect(
     items: list[T] = []
     next_state: tuple[Any, int] | None = None
     waiting = stalled = False
+    skipped = 0
     for _ in range(MAX_PAGES):
         try:
             page = await fetch(ref)
         except PageNotReady as not_ready:
             next_state, waiting = (not_ready.ref, skip), True
             break
+        skipped += page.skipped
         available = page.items[skip:]
         need = limit - len(items)
         if len(available) > need:
@@ -88,7 +93,7 @@ async def collect(
             break
         ref, skip = page.next, 0
         # A page that brings nothing yet says more exist: stop here rather than follow it page after page.
-        stalled = not page.items
+        stalled = not page.items and not page.skipped
         if len(items) >= limit or stalled:
             next_state = (ref, 0)
             break
@@ -111,4 +116,6 @@ async def collect(
         hint = f"Returned {len(items)} {noun}; more exist: call again with the same arguments and cursor=next_cursor."
     else:
         hint = None
+    if skipped:
+        hint = " ".join(filter(None, [skipped_note(skipped, noun), hint]))
     return Collected(items, next_cursor, hint)

@@ -22,7 +22,7 @@ from mcp_server.core.http import ApiClient, ApiResponse, AuthHook
 from mcp_server.core.paging import Collected, Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.provider import service_of
-from mcp_server.core.records import parse_record
+from mcp_server.core.records import parse_each, parse_record
 from mcp_server.core.upstream_errors import field_errors
 from mcp_server.settings import Settings
 
@@ -227,8 +227,8 @@ async def read_pages(
         offset = int(ref or 0)
         response = await api.request("GET", path, params={**params, "limit": size, "offset": offset})
         raw, more = page_of(response.data, what)
-        items = [parse(model, item, what) for item in raw]
-        return Page(items, offset + len(raw) if more and raw else None)
+        readable = parse_each(lambda item: parse(model, item, what), raw)
+        return Page(readable.items, offset + len(raw) if more and raw else None, skipped=readable.skipped)
 
     return await collect(
         fetch,

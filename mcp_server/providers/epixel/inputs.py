@@ -45,10 +45,17 @@ Limit = Annotated[int, Field(ge=1, le=1000)]
 Cursor = Annotated[Maybe[str], Field(description="next_cursor of the last call, same filters")]
 
 
-def minute_utc(moment: datetime) -> datetime:
+def minute_utc(moment: datetime, field: str = "appointment_date") -> datetime:
     """Naive UTC to the minute: what ``YYYY-MM-DD HH:MM`` can carry (a naive input is taken as UTC)."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 9999-12-31T23:59-05:00 is in the year 10000 in UTC
+            raise InvalidInput(
+                f"{field} {moment.isoformat()} is past the last date a calendar can hold",
+                field=field,
+                hint="Give a date before the year 9999.",
+            ) from None
     return moment.replace(second=0, microsecond=0)
 
 
@@ -56,7 +63,7 @@ def schedule(start: datetime | None, end: datetime | None, *, now: datetime | No
     """The form fields for a start and end, refused before any request when the doc's rules fail."""
     current = minute_utc(now or datetime.now(UTC))
     begin = minute_utc(start) if start is not None else None
-    finish = minute_utc(end) if end is not None else None
+    finish = minute_utc(end, "appointment_to") if end is not None else None
     if begin is not None and begin <= current:
         raise InvalidInput(
             f"appointment_date {begin:%Y-%m-%d %H:%M} UTC is not in the future",

@@ -23,6 +23,7 @@ class Lean(BaseModel):
 
 class Items(Lean, Generic[T]):
     items: list[T]
+    hint: str | None = None
 
 
 class Paged(Lean, Generic[T]):
