@@ -51,7 +51,7 @@ async def test_a_relative_next_page_that_climbs_out_of_the_base_path_is_never_fo
             body = {"has_more": True, "next_page": link, "leads": [lead]}
             sandbox.config.add_fault("GET /persistiq/v1/leads", Fault("body", status=200, body=body, count=1))
             result = await client.call_tool("persistiq_list_leads", {"limit": 50})
-            count("hostile_links")
+            count("deputy_links")
             assert result.is_error and "refused to follow" in text_of(result), f"{link}: {text_of(result)[:300]}"
     assert requests_to(sandbox, "/epixel") + requests_to(sandbox, "/snov") == []
 
@@ -66,7 +66,7 @@ async def test_a_next_page_link_to_another_path_of_the_same_api_is_never_followe
         sandbox.config.add_fault("GET /persistiq/v1/leads", Fault("body", status=200, body=body, count=1))
         async with connect(["persistiq_list_leads"]) as client:
             result = await client.call_tool("persistiq_list_leads", {"limit": 50})
-        count("hostile_links")
+        count("deputy_links")
         assert result.is_error and "refused to follow" in text_of(result), text_of(result)[:300]
     assert requests_to(sandbox, "/persistiq/v1/users") + requests_to(sandbox, "/persistiq/v1/campaigns") == []
 
@@ -83,7 +83,7 @@ async def test_read_only_mode_holds_when_a_prospect_link_points_at_a_write_endpo
         before = len(sandbox.env.requests)
         for target in targets:
             result = await client.call_tool("snov_find_prospect_email", {"prospect": f"{target}?id=0123456789abcdef"})
-            count("hostile_links")
+            count("deputy_links")
             assert result.is_error and "refused to follow" in text_of(result), f"{target}: {text_of(result)[:300]}"
         assert sandbox.env.requests[before:] == []
 
@@ -97,7 +97,7 @@ async def test_a_job_result_link_to_another_endpoint_of_the_same_api_is_never_po
         sandbox.config.add_fault("POST /snov/v2/domain-search/start", Fault("body", status=200, body=started, count=1))
         async with connect(["snov_domain_search"]) as client:
             result = await client.call_tool("snov_domain_search", {"domain": "acme.com"})
-        count("hostile_links")
+        count("deputy_links")
         assert result.is_error and "refused to follow" in text_of(result), text_of(result)[:300]
     assert requests_to(sandbox, "/snov/v1/get-user-lists") + requests_to(sandbox, "/persistiq") == []
 
@@ -159,8 +159,9 @@ async def test_read_only_mode_sends_nothing_for_any_link_cursor_or_handle_pointi
                 for value in hostile_values(field, sandbox_urls.origin):
                     before = len(sandbox.env.requests)
                     result = await client.call_tool(tool["name"], {**plain, field: value})
-                    count("hostile_links")
                     sent = [f"{r.method} {r.path}" for r in sandbox.env.requests[before:]]
+                    count("deputy_links")
+                    count("deputy_sent", len(sent))
                     if sent:
                         problems.append(f"{tool['name']} {field}={value[:80]}: sent {sent}")
                     if not (result.is_error and REFUSED.search(text_of(result))):
@@ -179,6 +180,7 @@ async def test_a_cursor_written_by_hand_is_refused_even_with_the_right_scope(con
     async with connect(["persistiq_list_leads"]) as client:
         before = len(sandbox.env.requests)
         result = await client.call_tool("persistiq_list_leads", {"limit": 5, "cursor": forged})
+    count("forged")
     assert result.is_error and "cursor is not a value this tool returned" in text_of(result), text_of(result)
     assert "Pass the cursor exactly as" in text_of(result)
     assert sandbox.env.requests[before:] == []
@@ -189,6 +191,7 @@ async def test_a_snov_handle_written_by_hand_never_sends_the_bearer_to_another_a
     forged = old_style("snov-job", {"s": scope, "u": "../persistiq/v1/users"})
     async with connect(["snov_domain_search"]) as client:
         result = await client.call_tool("snov_domain_search", {"domain": "acme.com", "handle": forged})
+    count("forged")
     assert result.is_error and "handle is not a value this tool returned" in text_of(result), text_of(result)
     assert requests_to(sandbox, "/persistiq") == [] and requests_to(sandbox, "/snov") == []
 
@@ -209,6 +212,7 @@ async def test_a_genuine_cursor_resumes_and_an_altered_one_is_refused(connect: A
         flipped = cursor[:-1] + ("A" if cursor[-1] != "A" else "B")
         tampered = await client.call_tool("persistiq_list_leads", {"limit": 3, "cursor": flipped})
         resumed = await client.call_tool("persistiq_list_leads", {"limit": 3, "cursor": cursor})
+    count("forged", 2)
     for result in (altered, tampered):
         assert result.is_error and "cursor is not a value this tool returned" in text_of(result), text_of(result)
     assert not resumed.is_error, text_of(resumed)
@@ -227,6 +231,7 @@ async def test_a_cursor_from_another_caller_or_another_tool_is_refused(
         caller["id"] = "alice"
         other_tool = await client.call_tool("persistiq_list_campaigns", {"limit": 3, "cursor": cursor})
         own = await client.call_tool("persistiq_list_leads", {"limit": 3, "cursor": cursor})
+    count("forged", 2)
     assert foreign.is_error and "another tool or caller" in text_of(foreign), text_of(foreign)
     assert other_tool.is_error and "cursor" in text_of(other_tool), text_of(other_tool)
     assert not own.is_error, text_of(own)
@@ -237,6 +242,7 @@ async def test_a_cursor_from_another_server_process_is_refused(connect: Any, san
         cursor = await _two_pages(client)
     async with connect(["persistiq_list_leads"]) as restarted:
         result = await restarted.call_tool("persistiq_list_leads", {"limit": 3, "cursor": cursor})
+    count("forged")
     assert result.is_error and "before the server restarted" in text_of(result), text_of(result)
 
 
