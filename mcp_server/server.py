@@ -58,10 +58,25 @@ def instructions(settings: Settings, providers: Sequence[ProviderDef]) -> str:
     return "\n".join(lines)
 
 
+def basic_pairs(settings: Settings) -> list[tuple[str, str]]:
+    """Credentials that travel as a pair (an OAuth client, a login): an echo of them as Basic auth is masked."""
+    pairs = [
+        (settings.snov_client_id, settings.snov_client_secret),
+        (settings.epixel_username, settings.epixel_password),
+    ]
+    return [
+        (user if isinstance(user, str) else user.get_secret_value(), secret.get_secret_value())
+        for user, secret in pairs
+        if user is not None and secret is not None
+    ]
+
+
 def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PROVIDERS) -> MCPServer[AppState]:
     install_redaction()
     for secret in settings.secrets():
         REDACTOR.add(secret)
+    for user, secret in basic_pairs(settings):
+        REDACTOR.add_pair(user, secret)
     tools = select_tools(settings, providers)
     labels = {p.name: (p.label, p.needs) for p in providers}
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import logging
 import re
 import sys
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
 # Header values are masked even when the secret is not known yet (a freshly fetched token).
@@ -15,28 +19,70 @@ _AUTH_PATTERN = re.compile(
 )
 
 
+SUBSTRING_FLOOR = 6
+"""Secrets this long are masked wherever they appear; shorter ones only where they stand alone (a word of
+their own), so that a 4-character token is hidden and ordinary words in data are not."""
+SHORT_FLOOR = 3
+"""Below this a value cannot be told from ordinary text at all: not masked."""
+
+
+def wire_forms(secret: str) -> set[str]:
+    """The forms a secret takes on the wire and in echoes of it: as is, form- and URL-encoded (either hex
+    case), JSON-escaped (with PHP's ``\\/``), HTML-escaped and base64."""
+    forms = {secret, html.escape(secret)}
+    for encoded in (quote_plus(secret), quote(secret, safe=""), quote(secret)):
+        forms |= {encoded, _PERCENT.sub(lambda m: m.group(0).lower(), encoded)}
+    for escaped in (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]):
+        forms |= {escaped, escaped.replace("/", "\\/")}
+    raw = secret.encode()
+    forms |= {base64.b64encode(raw).decode().rstrip("="), base64.urlsafe_b64encode(raw).decode().rstrip("=")}
+    return forms
+
+
+_PERCENT = re.compile(r"%[0-9A-F]{2}")
+
+
 class Redactor:
     """Holds the secrets to mask; providers add tokens as they obtain them."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
+        self._short: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str) -> None:
-        # Very short values would mask ordinary words; real credentials are longer.
-        if secret and len(secret) >= 6:
-            self._secrets.add(secret)
+        if not secret or len(secret) < SHORT_FLOOR:
+            return
+        before = (len(self._secrets), len(self._short))
+        if len(secret) >= SUBSTRING_FLOOR:
+            self._secrets |= {form for form in wire_forms(secret) if len(form) >= SUBSTRING_FLOOR}
+        else:
+            self._short.add(secret)
+        if (len(self._secrets), len(self._short)) != before:
+            self._pattern = self._compile()
+
+    def add_pair(self, user: str, secret: str) -> None:
+        """A user and secret that may travel together as Basic auth (``base64("user:secret")``)."""
+        if user and secret:
+            self.add(f"{user}:{secret}")
+
+    def _compile(self) -> re.Pattern[str]:
+        # Longest first, so that a secret's encoded form is masked whole rather than around a shorter one.
+        long = "|".join(re.escape(s) for s in sorted(self._secrets, key=len, reverse=True))
+        short = "|".join(re.escape(s) for s in sorted(self._short, key=len, reverse=True))
+        parts = [long] if long else []
+        if short:
+            parts.append(rf"(?<![A-Za-z0-9])(?:{short})(?![A-Za-z0-9])")
+        return re.compile("|".join(parts))
 
     def __call__(self, text: str) -> str:
         return _AUTH_PATTERN.sub(lambda m: m.group(1) + MASK, self.known(text))
 
     def known(self, text: str) -> str:
         """Only the known secrets masked: for data, where ``apikey: ...`` may be a stranger's words."""
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if secret in text:
-                text = text.replace(secret, MASK)
-        return text
+        return self._pattern.sub(MASK, text) if self._pattern is not None else text
 
 
 REDACTOR = Redactor()
