@@ -49,6 +49,27 @@ def untrusted(text: str | None, limit: int = MAX_TEXT) -> str | None:
     return f"<untrusted-content>{body}</untrusted-content>"
 
 
+FENCE_WORDS = 3
+FENCE_CHARS = 40
+
+
+def stranger(value: Any) -> Any:
+    """A short field a third party wrote (a name, a title, a custom field, an event's params), fenced like
+    ``untrusted`` once it could carry an instruction (3+ words, or 40+ characters with a space, or markup)
+    and left bare otherwise: emails, ids and names cost no fence, so pages stay cheap. Either way long text
+    is clipped. Maps and lists are fenced value by value."""
+    if isinstance(value, dict):
+        return {key: stranger(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [stranger(item) for item in value]
+    if not isinstance(value, str) or value.startswith("<untrusted-content>"):
+        return value
+    words = value.split()
+    if "<" in value or len(words) >= FENCE_WORDS or (len(words) > 1 and len(value) >= FENCE_CHARS):
+        return untrusted(value)
+    return clip(value)
+
+
 def masked(value: Any) -> Any:
     """Every known secret masked, wherever an upstream put it (a key echoed into a record reaches no model)."""
     if isinstance(value, str):

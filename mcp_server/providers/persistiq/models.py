@@ -6,7 +6,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from mcp_server.core.output import clip, prune
+from mcp_server.core.output import prune, stranger
 
 T = TypeVar("T")
 
@@ -31,11 +31,10 @@ Cursor = Annotated[Maybe[str], Field(description="next_cursor of the last call, 
 
 
 def filled(values: Any) -> Any:
-    """Only the fields that have a value; long texts clipped."""
+    """Only the fields that have a value; long texts clipped, free text fenced (strangers write leads)."""
     if not isinstance(values, dict):
         return values
-    out = prune(values)
-    return {key: clip(value) if isinstance(value, str) else value for key, value in out.items()}
+    return stranger(prune(values))
 
 
 # Inputs
@@ -86,7 +85,7 @@ class Lead(Compact):
     bounced: bool | None = None
     optedout: bool | None = None
     data: dict[str, Any] = Field(default_factory=dict)
-    """Only the lead fields that have a value."""
+    """Only the lead fields that have a value (free text fenced: leads are written by strangers)."""
 
     @field_validator("data", mode="before")
     @classmethod
