@@ -51,11 +51,13 @@ def untrusted(text: str | None, limit: int = MAX_TEXT) -> str | None:
 
 FENCE_WORDS = 3
 FENCE_CHARS = 40
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def stranger(value: Any) -> Any:
     """A short field a third party wrote (a name, a title, a custom field, an event's params), fenced like
-    ``untrusted`` once it could carry an instruction (3+ words, or 40+ characters with a space, or markup)
+    ``untrusted`` once it could carry an instruction (3+ words, or 40+ characters with a space, or markup;
+    digits alone are no words: a phone number stays bare)
     and left bare otherwise: emails, ids and names cost no fence, so pages stay cheap. Either way long text
     is clipped. Maps and lists are fenced value by value."""
     if isinstance(value, dict):
@@ -64,7 +66,7 @@ def stranger(value: Any) -> Any:
         return [stranger(item) for item in value]
     if not isinstance(value, str) or value.startswith("<untrusted-content>"):
         return value
-    words = value.split()
+    words = [word for word in value.split() if _LETTER.search(word)]
     if "<" in value or len(words) >= FENCE_WORDS or (len(words) > 1 and len(value) >= FENCE_CHARS):
         return untrusted(value)
     return clip(value)
