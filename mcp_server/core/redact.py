@@ -28,15 +28,18 @@ SHORT_FLOOR = 3
 
 def wire_forms(secret: str) -> set[str]:
     """The forms a secret takes on the wire and in echoes of it: as is, form- and URL-encoded (either hex
-    case), JSON-escaped (with PHP's ``\\/``), HTML-escaped and base64."""
+    case), JSON-escaped (with PHP's ``\\/``) and HTML-escaped. A URL-safe token has just the one form."""
     forms = {secret, html.escape(secret)}
     for encoded in (quote_plus(secret), quote(secret, safe=""), quote(secret)):
         forms |= {encoded, _PERCENT.sub(lambda m: m.group(0).lower(), encoded)}
     for escaped in (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]):
         forms |= {escaped, escaped.replace("/", "\\/")}
-    raw = secret.encode()
-    forms |= {base64.b64encode(raw).decode().rstrip("="), base64.urlsafe_b64encode(raw).decode().rstrip("=")}
     return forms
+
+
+def base64_forms(value: str) -> set[str]:
+    raw = value.encode()
+    return {base64.b64encode(raw).decode().rstrip("="), base64.urlsafe_b64encode(raw).decode().rstrip("=")}
 
 
 _PERCENT = re.compile(r"%[0-9A-F]{2}")
@@ -47,42 +50,45 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
+        self._longest_first: list[str] = []
         self._short: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._short_pattern: re.Pattern[str] | None = None
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str) -> None:
         if not secret or len(secret) < SHORT_FLOOR:
             return
-        before = (len(self._secrets), len(self._short))
         if len(secret) >= SUBSTRING_FLOOR:
-            self._secrets |= {form for form in wire_forms(secret) if len(form) >= SUBSTRING_FLOOR}
-        else:
+            self._add_forms(wire_forms(secret))
+        elif secret not in self._short:
             self._short.add(secret)
-        if (len(self._secrets), len(self._short)) != before:
-            self._pattern = self._compile()
+            alternatives = "|".join(re.escape(s) for s in sorted(self._short, key=len, reverse=True))
+            self._short_pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])")
 
     def add_pair(self, user: str, secret: str) -> None:
         """A user and secret that may travel together as Basic auth (``base64("user:secret")``)."""
         if user and secret:
-            self.add(f"{user}:{secret}")
+            self._add_forms(base64_forms(f"{user}:{secret}"))
 
-    def _compile(self) -> re.Pattern[str]:
-        # Longest first, so that a secret's encoded form is masked whole rather than around a shorter one.
-        long = "|".join(re.escape(s) for s in sorted(self._secrets, key=len, reverse=True))
-        short = "|".join(re.escape(s) for s in sorted(self._short, key=len, reverse=True))
-        parts = [long] if long else []
-        if short:
-            parts.append(rf"(?<![A-Za-z0-9])(?:{short})(?![A-Za-z0-9])")
-        return re.compile("|".join(parts))
+    def _add_forms(self, forms: set[str]) -> None:
+        fresh = {form for form in forms if len(form) >= SUBSTRING_FLOOR} - self._secrets
+        if fresh:
+            self._secrets |= fresh
+            # Longest first, so that an encoded form is masked whole rather than around a shorter secret.
+            self._longest_first = sorted(self._secrets, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         return _AUTH_PATTERN.sub(lambda m: m.group(1) + MASK, self.known(text))
 
     def known(self, text: str) -> str:
         """Only the known secrets masked: for data, where ``apikey: ...`` may be a stranger's words."""
-        return self._pattern.sub(MASK, text) if self._pattern is not None else text
+        for secret in self._longest_first:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        if self._short_pattern is not None:
+            text = self._short_pattern.sub(MASK, text)
+        return text
 
 
 REDACTOR = Redactor()
