@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import os
 import re
+import sys
 import time
 import tracemalloc
 import zlib
@@ -15,9 +17,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 import respx
+from mcp import Client, StdioServerParameters
 
 from mcp_server.core.bodies import CappedBody
 from mcp_server.core.paging import MAX_PAGES
@@ -310,3 +314,24 @@ async def test_a_server_paging_one_record_at_a_time_is_read_at_most_so_many_page
     assert not result.is_error, text_of(result)
     assert len(sent) == MAX_PAGES
     assert result.structured_content["next_cursor"]
+
+
+# Over stdio, where a lone surrogate used to end the process
+
+
+async def test_over_stdio_a_lone_surrogate_in_a_lead_neither_kills_the_server_nor_the_next_call(
+    sandbox: Any, sandbox_urls: Any
+) -> None:
+    raw = (
+        '{"leads": [{"id": "l_sur3", "status": "active", "data": {"email": "s@example.org", "first_name": "\\udc80"}}]}'
+    )
+    sandbox.config.add_fault("GET /persistiq/v1/leads/l_sur3", Fault("body", status=200, body=raw))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_"))}
+    env |= sandbox_urls.environment() | {"OUTBOUND_MCP_TOOLS": "persistiq_get_lead,persistiq_list_users"}
+    params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server"], env=env)
+    with anyio.fail_after(60):
+        async with Client(params) as client:
+            odd = await client.call_tool("persistiq_get_lead", {"lead_id": "l_sur3"})
+            after = await client.call_tool("persistiq_list_users", {})
+    assert not odd.is_error and odd.structured_content["data"]["first_name"] == "\ufffd", text_of(odd)
+    assert not after.is_error, text_of(after)
