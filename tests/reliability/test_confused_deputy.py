@@ -256,3 +256,20 @@ async def test_a_signed_cursor_with_a_damaged_offset_is_a_clear_error(
     async with connect(["persistiq_list_leads"]) as client:
         result = await client.call_tool("persistiq_list_leads", {"limit": 3, "cursor": damaged})
     assert result.is_error and "cursor is damaged" in text_of(result), text_of(result)
+
+
+async def test_a_cursor_made_under_another_credential_is_refused_even_with_the_same_key(
+    connect: Any, sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(provider.secrets, "token_bytes", lambda n: b"s" * n)  # one key, as a shared store gives
+    async with connect(["persistiq_list_leads"]) as client:
+        cursor = await _two_pages(client)
+    async with connect(["persistiq_list_leads"]) as same:
+        resumed = await same.call_tool("persistiq_list_leads", {"limit": 3, "cursor": cursor})
+    async with connect(["persistiq_list_leads"], persistiq_api_key="another-account-key-123") as other:
+        before = len(sandbox.env.requests)
+        foreign = await other.call_tool("persistiq_list_leads", {"limit": 3, "cursor": cursor})
+    count("forged")
+    assert not resumed.is_error, text_of(resumed)
+    assert foreign.is_error and "is not a value this tool returned" in text_of(foreign), text_of(foreign)
+    assert sandbox.env.requests[before:] == []
