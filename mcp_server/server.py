@@ -66,18 +66,31 @@ def instructions(settings: Settings, providers: Sequence[ProviderDef]) -> str:
 async def share_handle_key(state: AppState) -> None:
     """Sign handles with one key for every process on the store, so a handle resumes in any of them.
     A store down at start-up leaves this process's own key: its handles then resume only here."""
-    if not hasattr(state, "handle_key"):
-        return
     try:
-        state.handle_key = await shared_key(state.store, "handles")  # type: ignore[attr-defined]
+        state.handle_key = await shared_key(state.store, "handles")
     except StateUnavailable as error:
         log.warning("handles will resume only in this process: %s", error.message)
+
+
+def basic_pairs(settings: Settings) -> list[tuple[str, str]]:
+    """Credentials that travel as a pair (an OAuth client, a login): an echo of them as Basic auth is masked."""
+    pairs = [
+        (settings.snov_client_id, settings.snov_client_secret),
+        (settings.epixel_username, settings.epixel_password),
+    ]
+    return [
+        (user if isinstance(user, str) else user.get_secret_value(), secret.get_secret_value())
+        for user, secret in pairs
+        if user is not None and secret is not None
+    ]
 
 
 def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PROVIDERS) -> MCPServer[AppState]:
     install_redaction()
     for secret in settings.secrets():
         REDACTOR.add(secret)
+    for user, secret in basic_pairs(settings):
+        REDACTOR.add_pair(user, secret)
     tools = select_tools(settings, providers)
     labels = {p.name: (p.label, p.needs) for p in providers}
 

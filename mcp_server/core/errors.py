@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from mcp.server.mcpserver.exceptions import ToolError
 
 from mcp_server.core.redact import REDACTOR
+from mcp_server.core.scrub import scrub
 
 
 @dataclass
@@ -107,7 +108,8 @@ def describe(error: OutboundError) -> str:
         if error.request_id:
             parts.append(f"(request id {error.request_id})")
     if isinstance(error, RateLimited):
-        parts.append(f"Retry in {max(1, math.ceil(error.retry_after))} s.")
+        wait = error.retry_after if math.isfinite(error.retry_after) else 60.0
+        parts.append(f"Retry in {max(1, math.ceil(wait))} s.")
     hint = error.hint or (_status_hint(error.status) if isinstance(error, ApiError) else "")
     if hint:
         parts.append(hint)
@@ -116,4 +118,4 @@ def describe(error: OutboundError) -> str:
 
 def to_tool_error(error: OutboundError) -> ToolError:
     # An upstream may echo a credential back in its error text; it never reaches the model.
-    return ToolError(REDACTOR(describe(error)))
+    return ToolError(scrub(REDACTOR(describe(error))))

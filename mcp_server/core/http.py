@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import anyio
 import httpx
 
+from mcp_server.core.bodies import ACCEPTED, read_capped
 from mcp_server.core.budget import Clock, RateBudget, Sleep
 from mcp_server.core.errors import (
     ApiError,
@@ -25,6 +26,7 @@ from mcp_server.core.errors import (
     TransportError,
     UnsafeLink,
 )
+from mcp_server.core.links import Link, climbs
 from mcp_server.core.retry import (
     IDEMPOTENT_METHODS,
     NOT_SENT_ERRORS,
@@ -123,26 +125,37 @@ class ApiClient:
     def deadline(self, seconds: float | None = None) -> float:
         return self.clock() + (self.default_wait if seconds is None else seconds)
 
-    def url(self, path_or_url: str) -> httpx.URL:
-        """A path joins the base URL; an absolute URL (from a response body) must stay on its origin."""
+    def url(self, path_or_url: str, link: Link | None = None, method: str = "GET") -> httpx.URL:
+        """A path joins the base URL and must stay under its path; a link (a URL or path a model or an API
+        answer gave) must also be the endpoint ``link`` declares. An absolute URL is only ever a link."""
+        absolute = "://" in path_or_url or path_or_url.startswith("//")
         try:
-            if "://" not in path_or_url and not path_or_url.startswith("//"):
-                return self._base.join(path_or_url.lstrip("/"))
-            url = httpx.URL(path_or_url)
+            url = httpx.URL(path_or_url) if absolute else self._base.join(path_or_url.lstrip("/"))
         except httpx.InvalidURL as exc:
             raise self._unusable(exc) from None
         same_origin = (url.scheme, url.host, url.port) == (self._base.scheme, self._base.host, self._base.port)
-        # ".." (even percent-encoded) would climb out of the base path once the server decodes it.
-        climbs = ".." in url.path.split("/")
-        if not same_origin or climbs or not url.path.startswith(self._base.path):
-            raise UnsafeLink(
-                f"refused to follow a link to {url.scheme}://{url.host}{':' + str(url.port) if url.port else ''}"
-                f"{url.path if same_origin else ''} that the API returned: it is outside the configured API "
-                f"{self._base.scheme}://{self._base.host}{self._base.path}",
-                provider=self.provider,
-                hint="Nothing was sent there. The upstream data may be tampered with; do not retry with that link.",
-            )
+        base = self._base
+        inside = not climbs(path_or_url) and not climbs(url.path) and url.path.startswith(base.path)
+        if not (same_origin and inside):
+            port = f":{url.port}" if url.port else ""
+            where = f"{url.scheme}://{url.host}{port}{url.path if same_origin else ''}"
+            raise self._unsafe(f"refused to follow a link to {where}: it is outside the configured API {self._where()}")
+        relative = url.path[len(base.path) :]
+        if (absolute or link is not None) and (link is None or not link.allows(method, relative)):
+            wanted = f"only {link.describe()}" if link else "no link here"
+            raise self._unsafe(f"refused to follow a link to {method} {relative}: it may lead to {wanted}")
         return url
+
+    def _where(self) -> str:
+        return f"{self._base.scheme}://{self._base.host}{self._base.path}"
+
+    def _unsafe(self, message: str) -> UnsafeLink:
+        return UnsafeLink(
+            message,
+            provider=self.provider,
+            hint="Nothing was sent there. Pass ids and links exactly as the tools returned them; "
+            "upstream data may be tampered with, so do not retry with that link.",
+        )
 
     async def request(
         self,
@@ -157,12 +170,14 @@ class ApiClient:
         authenticated: bool = True,
         budgeted: bool = True,
         headers: Mapping[str, str] | None = None,
+        link: Link | None = None,
     ) -> ApiResponse:
         """Send one logical request; retried where that is safe, never a write twice.
 
         ``budgeted=False`` is for requests the API does not count against its rate limit (a token fetch).
+        ``link``: ``path`` came from a model or an API answer and must be that endpoint (required for URLs).
         """
-        url = self.url(path)
+        url = self.url(path, link, method)
         if params and url.query:
             # httpx's params= would replace a link's own query (its page number, say): merge them instead.
             url, params = url.copy_merge_params(params), None
@@ -234,6 +249,7 @@ class ApiClient:
         deadline: float,
     ) -> tuple[httpx.Response, bytes]:
         try:
+            headers = {"Accept-Encoding": ACCEPTED, **headers}
             request = self.http.build_request(method, url, params=params, data=data, json=json_body, headers=headers)
         except httpx.InvalidURL as exc:
             raise self._unusable(exc) from None
@@ -242,21 +258,12 @@ class ApiClient:
         with anyio.fail_after(remaining):
             response = await self.http.send(request, stream=True)
             try:
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > MAX_BODY_BYTES:
-                        raise BadResponse(
-                            f"the API answered with more than {MAX_BODY_BYTES // (1024 * 1024)} MiB; refused",
-                            provider=self.provider,
-                        )
-                    chunks.append(chunk)
+                body = await read_capped(response, MAX_BODY_BYTES, self.provider)
             finally:
                 await response.aclose()
         elapsed = self.clock() - started
         log.debug("%s %s %s -> %s in %.3fs", self.provider, method, url.path, response.status_code, elapsed)
-        return response, b"".join(chunks)
+        return response, body
 
     def _unusable(self, exc: httpx.InvalidURL) -> InvalidInput:
         return InvalidInput(
@@ -270,7 +277,7 @@ class ApiClient:
 
     async def _observe(self, response: httpx.Response) -> None:
         limited = response.status_code == 429
-        await self.budget.observe(rate_remaining(response), rate_reset(response), limited=limited)
+        await self.budget.observe(rate_remaining(response), rate_reset(response, self.clock()), limited=limited)
 
     def _parsed(self, response: httpx.Response, body: bytes) -> ApiResponse:
         try:

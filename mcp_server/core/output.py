@@ -10,6 +10,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from mcp_server.core.redact import REDACTOR
+from mcp_server.core.scrub import has_surrogates, scrub
 
 MAX_TEXT = 4000
 """Longest stranger-written text kept in one field before it is cut with a note."""
@@ -46,6 +47,29 @@ def untrusted(text: str | None, limit: int = MAX_TEXT) -> str | None:
         return text
     body = _FENCE_TAG.sub(lambda m: "&lt;" + m.group(1), clip(text, limit) or "")
     return f"<untrusted-content>{body}</untrusted-content>"
+
+
+FENCE_WORDS = 3
+FENCE_CHARS = 40
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def stranger(value: Any) -> Any:
+    """A short field a third party wrote (a name, a title, a custom field, an event's params), fenced like
+    ``untrusted`` once it could carry an instruction (3+ words, or 40+ characters with a space, or markup;
+    digits alone are no words: a phone number stays bare)
+    and left bare otherwise: emails, ids and names cost no fence, so pages stay cheap. Either way long text
+    is clipped. Maps and lists are fenced value by value."""
+    if isinstance(value, dict):
+        return {key: stranger(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [stranger(item) for item in value]
+    if not isinstance(value, str) or value.startswith("<untrusted-content>"):
+        return value
+    words = [word for word in value.split() if _LETTER.search(word)]
+    if "<" in value or len(words) >= FENCE_WORDS or (len(words) > 1 and len(value) >= FENCE_CHARS):
+        return untrusted(value)
+    return clip(value)
 
 
 def masked(value: Any) -> Any:
@@ -97,4 +121,6 @@ def to_result(model: BaseModel) -> CallToolResult:
     the same data pruned of empties, with lists of records as tables."""
     structured = masked(model.model_dump(mode="json", by_alias=True, exclude_none=True))
     text = json.dumps(tabulate(prune(structured)), ensure_ascii=False, separators=(",", ":"))
+    if has_surrogates(text):  # one scan of the text; the rare answer that needs it is scrubbed whole
+        structured, text = scrub(structured), scrub(text)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import secrets
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
+from pydantic import SecretStr
 
 from mcp_server import __version__
+from mcp_server.core import handles
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
@@ -18,6 +22,8 @@ from mcp_server.core.tooling import Toolset
 from mcp_server.settings import Settings
 
 S = TypeVar("S")
+IDENTITY_SETTINGS = ("_base_url", "_username")
+"""Besides the secrets, the settings that say whose account a handle belongs to."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +48,31 @@ class AppState:
         labels: dict[str, tuple[str, str]],
         transports: Mapping[str, LazyTransport] | None = None,
         store: StateStore | None = None,
+        handle_key: bytes | None = None,
     ) -> None:
         self.settings = settings
         self.services = services
         self._labels = labels
         self._transports = transports or {}
         self.store: StateStore = store if store is not None else MemoryStore()
+        self._digests: dict[str, str] = {}
+        self.handle_key: bytes = handle_key or secrets.token_bytes(32)
+        """Signs cursors and handles. Random per process; a shared store may set one key for every replica
+        so that a handle made by one resumes on another."""
+
+    def credential_digest(self, provider: str) -> str:
+        """A short digest of the provider's configured credentials and base URL: a handle made under one
+        credential does not resume under another."""
+        digest = self._digests.get(provider)
+        if digest is None:
+            values = [
+                value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+                for name, value in sorted(vars(self.settings).items())
+                if name.startswith(f"{provider}_")
+                and (isinstance(value, SecretStr) or name.endswith(IDENTITY_SETTINGS))
+            ]
+            digest = self._digests[provider] = hashlib.sha256("\n".join(values).encode()).hexdigest()[:16]
+        return digest
 
     def service(self, provider: str, kind: type[S]) -> S:
         # A tool reaches for its service before any request: the HTTP stack is made here, so its cost
@@ -68,8 +93,12 @@ class AppState:
 
 
 def service_of(ctx: Any, provider: str, kind: type[S]) -> S:
-    """The provider's service for the tool call ``ctx`` belongs to."""
-    return state_of(ctx).service(provider, kind)
+    """The provider's service for the tool call ``ctx`` belongs to; the call's cursors and handles are
+    signed and checked from here on, bound to its caller and the provider's credential."""
+    state = state_of(ctx)
+    service = state.service(provider, kind)
+    handles.bind(state.handle_key, f"{principal_of(ctx)}|{provider}|{state.credential_digest(provider)}")
+    return service
 
 
 def state_of(ctx: Any) -> AppState:

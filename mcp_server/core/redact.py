@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import logging
 import re
 import sys
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
 # Header values are masked even when the secret is not known yet (a freshly fetched token).
@@ -15,27 +19,75 @@ _AUTH_PATTERN = re.compile(
 )
 
 
+SUBSTRING_FLOOR = 6
+"""Secrets this long are masked wherever they appear; shorter ones only where they stand alone (a word of
+their own), so that a 4-character token is hidden and ordinary words in data are not."""
+SHORT_FLOOR = 3
+"""Below this a value cannot be told from ordinary text at all: not masked."""
+
+
+def wire_forms(secret: str) -> set[str]:
+    """The forms a secret takes on the wire and in echoes of it: as is, form- and URL-encoded (either hex
+    case), JSON-escaped (with PHP's ``\\/``) and HTML-escaped. A URL-safe token has just the one form."""
+    forms = {secret, html.escape(secret)}
+    for encoded in (quote_plus(secret), quote(secret, safe=""), quote(secret)):
+        forms |= {encoded, _PERCENT.sub(lambda m: m.group(0).lower(), encoded)}
+    for escaped in (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]):
+        forms |= {escaped, escaped.replace("/", "\\/")}
+    return forms
+
+
+def base64_forms(value: str) -> set[str]:
+    raw = value.encode()
+    return {base64.b64encode(raw).decode().rstrip("="), base64.urlsafe_b64encode(raw).decode().rstrip("=")}
+
+
+_PERCENT = re.compile(r"%[0-9A-F]{2}")
+
+
 class Redactor:
     """Holds the secrets to mask; providers add tokens as they obtain them."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
+        self._longest_first: list[str] = []
+        self._short: set[str] = set()
+        self._short_pattern: re.Pattern[str] | None = None
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str) -> None:
-        # Very short values would mask ordinary words; real credentials are longer.
-        if secret and len(secret) >= 6:
-            self._secrets.add(secret)
+        if not secret or len(secret) < SHORT_FLOOR:
+            return
+        if len(secret) >= SUBSTRING_FLOOR:
+            self._add_forms(wire_forms(secret))
+        elif secret not in self._short:
+            self._short.add(secret)
+            alternatives = "|".join(re.escape(s) for s in sorted(self._short, key=len, reverse=True))
+            self._short_pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])")
+
+    def add_pair(self, user: str, secret: str) -> None:
+        """A user and secret that may travel together as Basic auth (``base64("user:secret")``)."""
+        if user and secret:
+            self._add_forms(base64_forms(f"{user}:{secret}"))
+
+    def _add_forms(self, forms: set[str]) -> None:
+        fresh = {form for form in forms if len(form) >= SUBSTRING_FLOOR} - self._secrets
+        if fresh:
+            self._secrets |= fresh
+            # Longest first, so that an encoded form is masked whole rather than around a shorter secret.
+            self._longest_first = sorted(self._secrets, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         return _AUTH_PATTERN.sub(lambda m: m.group(1) + MASK, self.known(text))
 
     def known(self, text: str) -> str:
         """Only the known secrets masked: for data, where ``apikey: ...`` may be a stranger's words."""
-        for secret in sorted(self._secrets, key=len, reverse=True):
+        for secret in self._longest_first:
             if secret in text:
                 text = text.replace(secret, MASK)
+        if self._short_pattern is not None:
+            text = self._short_pattern.sub(MASK, text)
         return text
 
 

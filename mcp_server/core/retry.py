@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import re
+import time
 from dataclasses import dataclass
 
 import httpx
@@ -14,6 +16,13 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Errors raised before a byte of the request left: safe to resend even a POST.
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _RESET_IN_MESSAGE = re.compile(r"reset(?:ed)? at (\d{9,11})")
+MAX_WAIT = 86_400.0
+"""Seconds past which an API's "wait until" is malformed (``inf``, ``1e12``, a date in year 9999), not a
+rate limit: it is ignored and the call falls back to the provider's own window."""
+EPOCH_MS = 1e11
+"""An ``X-RateLimit-Reset`` this large is epoch milliseconds (epoch seconds pass it in the year 5138)."""
+EPOCH_S = 1e9
+"""Below this an ``X-RateLimit-Reset`` is seconds from now, not an epoch (which passed 1e9 in 2001)."""
 
 
 @dataclass(frozen=True)
@@ -29,35 +38,51 @@ class RetryPolicy:
 
 
 def retry_at(response: httpx.Response, now: float, body_text: str = "") -> float | None:
-    """Epoch seconds the API asks us to wait until: ``Retry-After``, ``X-RateLimit-Reset`` or the body."""
+    """Epoch seconds the API asks us to wait until: ``Retry-After``, ``X-RateLimit-Reset`` or the body.
+
+    None when none says, or when what it says is absurd (see ``MAX_WAIT``)."""
     header = response.headers.get("retry-after")
     if header:
         header = header.strip()
         try:
-            return now + max(0.0, float(header))
+            return _sane(now + max(0.0, float(header)), now)
         except ValueError:
             try:
-                return email.utils.parsedate_to_datetime(header).timestamp()
-            except (TypeError, ValueError):
+                return _sane(email.utils.parsedate_to_datetime(header).timestamp(), now)
+            except (TypeError, ValueError, OverflowError):
                 pass
-    reset = rate_reset(response)
+    reset = rate_reset(response, now)
     if reset is not None:
         return reset
     match = _RESET_IN_MESSAGE.search(body_text)
-    return float(match.group(1)) if match else None
+    return _sane(float(match.group(1)), now) if match else None
 
 
-def rate_reset(response: httpx.Response) -> float | None:
+def rate_reset(response: httpx.Response, now: float | None = None) -> float | None:
+    """``X-RateLimit-Reset`` as epoch seconds (sent as epoch seconds, epoch milliseconds or seconds from now)."""
     value = response.headers.get("x-ratelimit-reset")
     try:
-        return float(value) if value else None
+        reset = float(value) if value else None
     except ValueError:
         return None
+    if reset is None or not math.isfinite(reset) or reset < 0:
+        return None
+    now = time.time() if now is None else now
+    if reset >= EPOCH_MS:
+        reset /= 1000
+    elif reset < EPOCH_S:
+        reset += now
+    return _sane(reset, now)
+
+
+def _sane(at: float, now: float) -> float | None:
+    return at if math.isfinite(at) and at - now <= MAX_WAIT else None
 
 
 def rate_remaining(response: httpx.Response) -> int | None:
     value = response.headers.get("x-ratelimit-remaining")
     try:
-        return int(float(value)) if value else None
+        remaining = float(value) if value else None
     except ValueError:
         return None
+    return int(remaining) if remaining is not None and math.isfinite(remaining) else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import collections.abc
 import functools
 import inspect
+import logging
 import types
 import typing
 from collections.abc import Awaitable, Callable
@@ -45,6 +46,7 @@ class Access(Enum):
 
 
 F = TypeVar("F", bound=Callable[..., Awaitable[BaseModel]])
+log = logging.getLogger("outbound_mcp.tools")
 
 
 @dataclass
@@ -68,10 +70,14 @@ class ToolDef:
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> Any:
             try:
-                result = await fn(*args, **kwargs)
+                return to_result(await fn(*args, **kwargs))
             except OutboundError as error:
                 raise to_tool_error(error) from None
-            return to_result(result)
+            except ToolError:
+                raise
+            except Exception as exc:  # the top-level handler: nothing escapes as an opaque failure
+                log.exception("tool %s failed unexpectedly", self.name)
+                raise ToolError(unexpected(self, exc)) from None
 
         # The SDK reads the signature twice more: the evaluated one spares evaluating every annotation again.
         del run.__wrapped__
@@ -117,6 +123,17 @@ class StrictTool(Tool):
         # Same prefix as every other tool error; one field per line so each is easy to find and fix.
         head = f"Error executing tool {self.name}: arguments refused, nothing was sent."
         return ToolError(REDACTOR("\n".join([head, *lines])))
+
+
+def unexpected(tool: ToolDef, exc: Exception) -> str:
+    """What the model reads when a tool hit something no mapping foresaw (logged in full, without secrets)."""
+    message = (
+        f"{tool.name} stopped on something unexpected ({type(exc).__name__}), most likely an answer from "
+        f"{tool.provider} in a shape its API does not document. Try again later; if it repeats, tell the user."
+    )
+    if tool.access is not Access.READ:
+        message += " The write may have been applied: check with the matching list/get tool before sending it again."
+    return message
 
 
 def describe(doc: str | None) -> str:

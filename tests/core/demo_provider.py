@@ -14,6 +14,7 @@ from mcp_server.core.batching import run_batches
 from mcp_server.core.budget import WindowBudget
 from mcp_server.core.handles import decode, encode, fingerprint
 from mcp_server.core.http import ApiClient
+from mcp_server.core.links import Link
 from mcp_server.core.paging import Page, collect
 from mcp_server.core.poller import Pending, Poller, Schedule, clamp_wait
 from mcp_server.core.progress import from_context
@@ -95,7 +96,7 @@ async def demo_list(
     api = demo(ctx).api
 
     async def fetch(ref: Any) -> Page[Item]:
-        response = await api.request("GET", ref or "items", params={"kind": kind})
+        response = await api.request("GET", ref or "items", params={"kind": kind}, link=Link.to("GET", "items"))
         return Page([Item(**i) for i in response.data["items"]], response.data.get("next_page"))
 
     got = await collect(

@@ -16,6 +16,12 @@ LABELS = {
     "hostile_links": "hostile links, URLs and bodies tried",
     "off_origin": "requests that reached an off-origin listener",
     "concurrent": "concurrent tool calls over streamable HTTP",
+    "deputy_links": "links, cursors and handles aimed at write endpoints or other paths (read-only mode too)",
+    "deputy_sent": "  requests they sent",
+    "forged": "forged, altered or foreign cursors and handles (each refused, nothing sent)",
+    "breakage": "upstream answers that used to break a call (surrogates, absurd waits, shapes, bombs, empty pages)",
+    "fuzzed_hostile": "tool calls fuzzed against a hostile upstream (lone surrogates, absurd rate headers)",
+    "encoded_secrets": "encoded forms of secrets checked for masking (form, query, JSON, base64)",
 }
 
 

@@ -22,7 +22,7 @@ from mcp_server.core.http import ApiClient, ApiResponse, AuthHook
 from mcp_server.core.paging import Collected, Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.provider import service_of
-from mcp_server.core.records import parse_record
+from mcp_server.core.records import parse_each, parse_record
 from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.upstream_errors import field_errors
 from mcp_server.providers.epixel.filters import Filter, kept
@@ -271,8 +271,8 @@ async def read_pages(
             return Page([], None)
         if not offset and first is not None:
             start.append(first)
-        items = [parse(model, item, what) for item in kept(raw, list(local), dropped)]
-        return Page(items, offset + len(raw) if more and raw else None)
+        readable = parse_each(lambda item: parse(model, item, what), kept(raw, list(local), dropped))
+        return Page(readable.items, offset + len(raw) if more and raw else None, skipped=readable.skipped)
 
     got = await collect(
         fetch,

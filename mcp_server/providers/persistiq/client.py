@@ -18,10 +18,11 @@ from mcp_server.core.budget import WindowBudget
 from mcp_server.core.errors import BadResponse
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient
+from mcp_server.core.links import Link
 from mcp_server.core.paging import Collected, Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.provider import service_of
-from mcp_server.core.records import parse_record
+from mcp_server.core.records import parse_each, parse_record
 from mcp_server.core.state import StateStore, namespace
 from mcp_server.settings import Settings
 
@@ -77,14 +78,19 @@ def parse(model: type[M], raw: Any, what: str) -> M:
     return parse_record(model, raw, what, LABEL)
 
 
-def records(data: Any, key: str, model: type[M], what: str) -> list[M]:
-    """The list under ``key`` of a response body, each parsed as ``model``."""
+def rows(data: Any, key: str) -> list[Any]:
+    """The raw list under ``key`` of a response body."""
     raw = data.get(key) if isinstance(data, dict) else None
     if raw is None:
         raw = []
     if not isinstance(raw, list):
         raise BadResponse(f"PersistIQ answered without a list of {key}", provider=LABEL)
-    return [parse(model, item, what) for item in raw]
+    return raw
+
+
+def records(data: Any, key: str, model: type[M], what: str) -> list[M]:
+    """The list under ``key`` of a response body, each parsed as ``model``."""
+    return [parse(model, item, what) for item in rows(data, key)]
 
 
 async def read_pages(
@@ -106,12 +112,15 @@ async def read_pages(
     params = {name: value for name, value in filters.items() if value is not None}
 
     async def fetch(ref: Any) -> Page[M]:
-        response = await api.request("GET", ref or path, params=params or None)
+        # A next_page link is followed only to this same list (its query is its own).
+        response = await api.request("GET", ref or path, params=params or None, link=Link.to("GET", path))
         data = response.data
-        items = records(data, key, model, key.rstrip("s").replace("_", " "))
+        what = key.rstrip("s").replace("_", " ")
+        readable = parse_each(lambda item: parse(model, item, what), rows(data, key))
         more = isinstance(data, dict) and data.get("has_more") is not False
         next_page = data.get("next_page") if isinstance(data, dict) and more else None
-        return Page(items, next_page if isinstance(next_page, str) and next_page else None)
+        next_page = next_page if isinstance(next_page, str) and next_page else None
+        return Page(readable.items, next_page, skipped=readable.skipped)
 
     return await collect(
         fetch,

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mcp_server.core.arguments import AsPairs, pairs_to_map
-from mcp_server.core.output import clip, prune
+from mcp_server.core.output import prune, stranger
 
 T = TypeVar("T")
 
@@ -37,11 +37,10 @@ FieldPairs = Annotated[dict[FieldName, FieldValue], Field(max_length=MAX_FIELDS)
 
 
 def filled(values: Any) -> Any:
-    """Only the fields that have a value; long texts clipped."""
+    """Only the fields that have a value; long texts clipped, free text fenced (strangers write leads)."""
     if not isinstance(values, dict):
         return values
-    out = prune(values)
-    return {key: clip(value) if isinstance(value, str) else value for key, value in out.items()}
+    return stranger(prune(values))
 
 
 # Inputs
@@ -111,7 +110,7 @@ class Lead(Compact):
     bounced: bool | None = None
     optedout: bool | None = None
     data: dict[str, Any] = Field(default_factory=dict)
-    """Only the lead fields that have a value."""
+    """Only the lead fields that have a value (free text fenced: leads are written by strangers)."""
 
     @field_validator("data", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from mcp_server.core.errors import ApiError, InvalidInput
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.paging import Page, collect
 from mcp_server.core.progress import from_context
+from mcp_server.core.records import parse_each, skipped_note
 from mcp_server.core.tooling import Access
 from mcp_server.providers.snov.campaigns_models import (
     Analytics,
@@ -50,7 +51,9 @@ async def snov_list_campaigns(ctx: Context) -> Items[Campaign]:
     """List the account's drip campaigns: id, name, status, prospect list id, created/started times. Free.
     Campaign ids feed the other snov campaign tools."""
     response = await snov(ctx).api.request("GET", "v1/get-user-campaigns")
-    return Items[Campaign](items=[Campaign.of(row) for row in as_list(response.data)])
+    readable = parse_each(Campaign.of, as_list(response.data))
+    hint = skipped_note(readable.skipped, "campaigns") if readable.skipped else None
+    return Items[Campaign](items=readable.items, hint=hint)
 
 
 @toolset.tool("Get Snov.io campaign analytics", Access.READ)

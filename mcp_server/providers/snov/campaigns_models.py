@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
-from mcp_server.core.output import untrusted
+from mcp_server.core.output import stranger, untrusted
 
 T = TypeVar("T")
 SUBJECT_CHARS = 300
@@ -23,6 +23,7 @@ class Lean(BaseModel):
 
 class Items(Lean, Generic[T]):
     items: list[T]
+    hint: str | None = None
 
 
 class Paged(Lean, Generic[T]):
@@ -120,7 +121,7 @@ class Recipient(Lean):
         return cls(
             at=php_time(row.get("visitedAt") or row.get("sentDate")),
             prospect_id=row.get("prospectId"),
-            name=row.get("prospectName") or row.get("userName"),
+            name=stranger(row.get("prospectName") or row.get("userName")),
             email=row.get("prospectEmail") or row.get("userEmail"),
             subject=untrusted(subject, SUBJECT_CHARS) if isinstance(subject, str) else None,
             body=untrusted(body) if bodies and isinstance(body, str) else None,

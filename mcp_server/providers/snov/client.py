@@ -5,6 +5,7 @@ account: every process on the same store shares them."""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,9 +53,18 @@ def token_fetcher(client_id: SecretStr, client_secret: SecretStr) -> Fetch:
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
             raise ApiError("the token endpoint answered without an access_token", provider=LABEL, status=200)
-        return Token(token, client.clock() + float(data.get("expires_in") or 3600))
+        return Token(token, client.clock() + lifetime(data.get("expires_in")))
 
     return fetch
+
+
+def lifetime(value: Any) -> float:
+    """A token's ``expires_in`` in seconds; anything but a sane number reads as the documented hour."""
+    try:
+        seconds = float(value) if isinstance(value, int | float | str) and not isinstance(value, bool) else 0.0
+    except ValueError:
+        seconds = 0.0
+    return seconds if math.isfinite(seconds) and 0 < seconds <= 366 * 86_400 else 3600.0
 
 
 def check_success(response: ApiResponse) -> Any:

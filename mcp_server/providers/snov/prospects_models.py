@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mcp_server.core.output import stranger
 from mcp_server.providers.snov.campaigns_models import Lean, Paged, php_time
 from mcp_server.providers.snov.finder_models import dated_job, employer_sites
 
@@ -66,7 +67,7 @@ class ListedProspect(Lean):
             for e in _rows(row.get("emails"))
             if isinstance(e.get("email"), str)
         ]
-        return cls(id=row["id"], name=row.get("name"), emails=emails or None)
+        return cls(id=row["id"], name=stranger(row.get("name")), emails=emails or None)
 
 
 class ListPage(Paged[ListedProspect]):
@@ -123,7 +124,7 @@ class Prospect(Lean):
         ]
         return cls(
             id=str(row["id"]),
-            name=row.get("name"),
+            name=stranger(row.get("name")),
             industry=row.get("industry"),
             country=row.get("country"),
             locality=row.get("locality"),

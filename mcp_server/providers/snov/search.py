@@ -16,6 +16,7 @@ from pydantic import Field
 
 from mcp_server.core.errors import ApiError
 from mcp_server.core.handles import fingerprint
+from mcp_server.core.links import Link
 from mcp_server.core.paging import Page, PageNotReady, collect
 from mcp_server.core.poller import Pending
 from mcp_server.core.progress import from_context
@@ -34,7 +35,7 @@ from mcp_server.providers.snov.search_models import (
     ProspectEmail,
     clean_domain,
 )
-from mcp_server.providers.snov.tasks import handle_for, poll, result_url, resume, still_running_hint
+from mcp_server.providers.snov.tasks import handle_for, poll, result_link, result_url, resume, still_running_hint
 from mcp_server.providers.snov.toolset import toolset
 
 BASE = "v2/domain-search"
@@ -53,13 +54,17 @@ ProspectRef = Annotated[
     ),
 ]
 Limit = Annotated[int, Field(ge=1, le=1000)]
+PROSPECT_EMAIL_START = Link.to("POST", f"{BASE}/prospects/search-emails/start/{{prospect_hash}}")
 
 
-async def _start(service: Snov, path: str, form: dict[str, Any], what: str) -> tuple[dict[str, Any], str | None]:
+async def _start(
+    service: Snov, path: str, form: dict[str, Any], what: str, link: Link | None = None
+) -> tuple[dict[str, Any], str | None]:
     """Start a job, and the key of the credit it reserved (None: this request was paid for already).
 
     Snov.io charges 1 credit per distinct request and nothing without results, so a retry is as safe as a
     read, a repeat is free, and ``settle`` gives the credit back when the result is empty."""
+    service.api.url(path, link, "POST")  # a link is checked before a credit is reserved: a refused one costs nothing
     form = {k: v for k, v in form.items() if v not in (None, "", [])}
     key = fingerprint(path=path, **form)
     fresh = key not in service.paid_requests
@@ -67,7 +72,7 @@ async def _start(service: Snov, path: str, form: dict[str, Any], what: str) -> t
         await service.charge(1, what)
         service.paid_requests.add(key)
     try:
-        started = await service.api.request("POST", path, data=form, idempotent=True)
+        started = await service.api.request("POST", path, data=form, idempotent=True, link=link)
     except ApiError as error:
         if fresh and error.status < 500:  # refused: nothing charged (a 5xx may have started it)
             await _settle(service, key, found=False)
@@ -96,7 +101,8 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
         started, key = await _start(service, f"{BASE}/start", {"domain": name}, f"a domain search for {name}")
         url = result_url(started, f"{BASE}/result")
     kind = None if handle else "domain-search"
-    outcome = await poll(ctx, service, url, label=f"domain search for {name}", kind=kind)
+    link = result_link(f"{BASE}/result")
+    outcome = await poll(ctx, service, url, label=f"domain search for {name}", kind=kind, link=link)
     if isinstance(outcome, Pending):
         resume_handle = handle_for(scope, u=url, c=key)
         return Company(domain=name, status="running", handle=resume_handle, hint=still_running_hint("The search"))
@@ -127,7 +133,8 @@ async def snov_list_domain_prospects(
             started, ref["c"] = await _start(service, f"{BASE}/prospects/start", form, what)
             # Kept in the ref, so a cursor made from it polls this job instead of starting another.
             ref["u"] = result_url(started, f"{BASE}/prospects/result")
-        body = await _page_result(ctx, service, ref, f"prospects of {name}", deadline, "prospects" if fresh else None)
+        label, kind = f"prospects of {name}", "prospects" if fresh else None
+        body = await _page_result(ctx, service, ref, label, deadline, kind, f"{BASE}/prospects/result")
         await _settle(service, ref.get("c"), found=bool(as_list(body)))
         meta = body_of(body.get("meta"))
         if isinstance(meta.get("total_count"), int):
@@ -154,11 +161,13 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
         state = resume(handle, scope)
         url, key = state["u"], state.get("c")
     else:
-        # A URL from an earlier answer is used as given; the core refuses it off the configured origin.
-        start = prospect if "://" in prospect else f"{BASE}/prospects/search-emails/start/{prospect_hash}"
-        started, key = await _start(service, start, {}, "a prospect's email search")
+        # A URL from an earlier answer is followed only to the email-search start it stands for.
+        start = prospect if "/" in prospect else f"{BASE}/prospects/search-emails/start/{prospect_hash}"
+        started, key = await _start(service, start, {}, "a prospect's email search", link=PROSPECT_EMAIL_START)
         url = result_url(started, f"{BASE}/prospects/search-emails/result")
-    outcome = await poll(ctx, service, url, label="email search", kind=None if handle else "prospect-email")
+    link = result_link(f"{BASE}/prospects/search-emails/result")
+    kind = None if handle else "prospect-email"
+    outcome = await poll(ctx, service, url, label="email search", kind=kind, link=link)
     if isinstance(outcome, Pending):
         hint = still_running_hint("The email search")
         resume_handle = handle_for(scope, u=url, c=key)
@@ -217,7 +226,8 @@ async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: in
             form = {"domain": name, "next": ref["n"]}
             started, ref["c"] = await _start(service, f"{BASE}/{tab}/start", form, f"{name} {tab}")
             ref["u"] = result_url(started, f"{BASE}/{tab}/result")
-        body = await _page_result(ctx, service, ref, f"{tab} of {name}", deadline, tab if fresh else None)
+        label, kind = f"{tab} of {name}", tab if fresh else None
+        body = await _page_result(ctx, service, ref, label, deadline, kind, f"{BASE}/{tab}/result")
         meta = body_of(body.get("meta"))
         if isinstance(meta.get("total_count"), int):
             total["n"] = meta["total_count"]
@@ -232,9 +242,10 @@ async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: in
 
 
 async def _page_result(
-    ctx: Context, service: Snov, ref: dict[str, Any], label: str, deadline: float, kind: str | None
+    ctx: Context, service: Snov, ref: dict[str, Any], label: str, deadline: float, kind: str | None, results: str
 ) -> dict[str, Any]:
-    outcome = await poll(ctx, service, ref["u"], label=label, kind=kind, wait=deadline - time.monotonic())
+    wait, link = deadline - time.monotonic(), result_link(results)
+    outcome = await poll(ctx, service, ref["u"], label=label, kind=kind, wait=wait, link=link)
     if isinstance(outcome, Pending):
         raise PageNotReady(ref)
     return outcome

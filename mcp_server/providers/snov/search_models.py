@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from mcp_server.core.output import stranger
 from mcp_server.providers.snov.campaigns_models import Lean, Opt, Paged, body_of
 
 Status = Literal["done", "running"]
@@ -78,9 +79,9 @@ class DomainProspect(Lean):
     def of(cls, row: dict[str, Any]) -> DomainProspect:
         start = row.get("search_emails_start")
         return cls(
-            first_name=_text(row.get("first_name")),
-            last_name=_text(row.get("last_name")),
-            position=_text(row.get("position")),
+            first_name=stranger(_text(row.get("first_name"))),
+            last_name=stranger(_text(row.get("last_name"))),
+            position=stranger(_text(row.get("position"))),
             source_page=_text(row.get("source_page")),
             prospect_hash=start.rstrip("/").rsplit("/", 1)[-1] if isinstance(start, str) and start else None,
         )

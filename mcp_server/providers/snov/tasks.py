@@ -11,6 +11,7 @@ from mcp.server.mcpserver import Context
 from mcp_server.core import handles
 from mcp_server.core.errors import ApiError, BadResponse, CreditLimit, InvalidInput
 from mcp_server.core.http import ApiResponse
+from mcp_server.core.links import Link
 from mcp_server.core.poller import Learned, Pending, Poller
 from mcp_server.core.progress import from_context
 from mcp_server.providers.snov.campaigns_models import body_of
@@ -58,18 +59,27 @@ async def poll(
     kind: str | None = None,
     params: dict[str, Any] | None = None,
     wait: float | None = None,
+    link: Link | None = None,
 ) -> dict[str, Any] | Pending:
-    """GET ``url`` until its ``status`` leaves "in progress" (the body) or the wait runs out (``Pending``)."""
+    """GET ``url`` until its ``status`` leaves "in progress" (the body) or the wait runs out (``Pending``).
+
+    ``link``: the result endpoint ``url`` must be when it came from an answer or a handle."""
 
     async def check() -> dict[str, Any] | None:
-        body = body_of((await service.api.request("GET", url, params=params)).data)
+        body = body_of((await service.api.request("GET", url, params=params, link=link)).data)
         return None if running(body) else body
 
     return await wait_for(ctx, service, check, label=label, kind=kind, wait=wait)
 
 
+def result_link(result_path: str) -> Link:
+    """The only endpoint a job's ``links.result`` (or a handle holding it) may lead to."""
+    return Link.to("GET", f"{result_path}/{{task_hash}}", result_path)
+
+
 def result_url(started: dict[str, Any], result_path: str) -> str:
-    """Where a started domain-search job answers: its ``links.result`` (origin-checked when used), else by hash."""
+    """Where a started domain-search job answers: its ``links.result`` (checked against ``result_link`` when
+    polled), else by hash."""
     links = started.get("links")
     url = links.get("result") if isinstance(links, dict) else None
     if isinstance(url, str) and url:

@@ -151,7 +151,7 @@ async def test_create_leads_sends_the_creator_and_extra_fields(mcp, sandbox):
     sent = body(sandbox.env.handled("POST", LEADS)[0])
     assert sent["creator_id"] == user["id"] and sent["leads"] == [lead]
     created = ok(await mcp.call_tool("persistiq_get_lead", {"lead_id": got["created"][0]["id"]}))
-    assert created["data"]["snippet2"] == "Met at the fair"
+    assert created["data"]["snippet2"] == "<untrusted-content>Met at the fair</untrusted-content>"
 
 
 async def test_update_sends_only_what_was_set_and_clears_fields_explicitly(mcp, sandbox):

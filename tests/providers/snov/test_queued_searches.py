@@ -3,27 +3,16 @@
 
 from __future__ import annotations
 
-import time
-
 import anyio
 import pytest
 
-from mcp_server.core import handles
-from mcp_server.core.handles import fingerprint
+from mcp_server.providers.snov import tasks
 from tests.providers.snov.outreach_helpers import ok
 
 pytestmark = pytest.mark.anyio
 
 ALEX = {"first_name": "Alex", "last_name": "Rivera", "domain": "acme.com"}
 GHOST = {"first_name": "Ghost", "last_name": "Writer", "domain": "acme.com"}
-HANDLE = "snov-job"
-DAY = 86_400.0
-
-
-def _finder_handle(person: dict[str, str], queued_at: float) -> str:
-    """A handle as snov_find_email makes it for a name queued at ``queued_at``."""
-    scope = fingerprint(tool="snov_find_email", **{k: v.lower() for k, v in person.items()})
-    return handles.encode(HANDLE, {"s": scope, "g": "v1", "q": queued_at})
 
 
 async def test_after_queueing_a_name_the_call_waits_through_not_found_until_the_email_appears(
@@ -52,15 +41,18 @@ async def test_a_queued_name_still_missing_when_the_wait_ends_gets_a_handle_not_
 
 
 async def test_a_name_queued_longer_ago_than_the_patience_is_reported_not_found_without_a_new_charge(
-    connect, quick_jobs, profile, sandbox
+    connect, quick_jobs, profile, sandbox, monkeypatch
 ):
-    old = _finder_handle(GHOST, time.time() - DAY)
     async with connect(poll_wait=0.2) as client:
-        verdict = ok(await client.call_tool("snov_find_email", {**GHOST, "handle": old}))
+        first = ok(await client.call_tool("snov_find_email", {**GHOST, "queue_if_missing": True}))
+        # Handles are signed, so the test cannot write an old one: it lets the patience run out instead.
+        monkeypatch.setattr(tasks, "QUEUED_PATIENCE", 0.0)
+        verdict = ok(await client.call_tool("snov_find_email", {**GHOST, "handle": first["handle"]}))
 
+    assert first["status"] == "running" and first["credits"] == 1
     assert verdict["status"] == "not_found" and verdict["credits"] == 0 and "handle" not in verdict
     assert "since it was queued" in verdict["hint"] and "free" in verdict["hint"]
-    assert sandbox.env.handled("POST", "/snov/v1/add-names-to-find-emails") == []
+    assert len(sandbox.env.handled("POST", "/snov/v1/add-names-to-find-emails")) == 1
 
 
 async def test_a_url_already_looked_up_is_answered_by_the_free_lookup_without_paying_again(

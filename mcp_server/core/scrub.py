@@ -1,0 +1,26 @@
+"""Text that cannot be sent: lone UTF-16 surrogates (a JSON ``"\\udc80"`` escape, half an emoji cut by a
+JavaScript server) are valid in a Python string but not in UTF-8, so one would break the whole answer."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogates(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+def scrub(value: Any) -> Any:
+    """``value`` with each lone surrogate replaced by U+FFFD (a well-formed pair becomes its character)."""
+    if isinstance(value, str):
+        if not has_surrogates(value):
+            return value
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {scrub(key): scrub(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [scrub(item) for item in value]
+    return value
