@@ -67,6 +67,8 @@ PAGE_BUDGET = 72_000
 """Bytes of records one page may carry; the rest of ``RESULT_BUDGET`` is room for its envelope."""
 _KEEP = 200
 """Characters a clipped string keeps at least."""
+_NOTE_ROOM = 400
+"""Bytes left for the note that says what was cut."""
 
 
 def serialize(value: Any) -> str:
@@ -92,15 +94,13 @@ def fit(answer: dict[str, Any], budget: int = RESULT_BUDGET) -> dict[str, Any]:
     """An answer over ``budget`` bytes with its longest texts, then its longest lists, cut until it fits;
     the cuts are named in ``hint``. Pages stop early before this (``PAGE_BUDGET``): this is for one
     record that big."""
-    excess = len(serialize(answer).encode()) - budget
-    if excess <= 0:
+    if len(serialize(answer).encode()) <= budget:
         return answer
+    target = budget - _NOTE_ROOM
     cut = {"texts": 0, "items": 0}
     for _ in range(64):
-        if not _cut_longest(answer, excess, cut):
-            break
-        excess = len(serialize(answer).encode()) - budget
-        if excess <= 0:
+        excess = len(serialize(answer).encode()) - target
+        if excess <= 0 or not _cut_longest(answer, excess, cut):
             break
     note = (
         f"Answer cut to fit {budget // 4:,} tokens: {cut['texts']} long texts shortened, {cut['items']} list "

@@ -162,30 +162,45 @@ SCALARS: dict[Any, dict[str, Any]] = {
 
 
 def output_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """An output schema to its top level: each field's type, nested records as plain objects and lists
-    as plain arrays. The answer's JSON names its own nested fields; the schema tells the shape."""
-    return {
-        "type": "object",
-        "properties": {name: _shape(field.annotation) for name, field in model.model_fields.items()},
+    """An output schema typed down to the records: each field's type, nested records with their fields,
+    lists with their items. No ``required``: answers leave out empty fields. No descriptions: the field
+    names and the tool's description say what they hold, and only frameworks that type outputs read it."""
+    return _record(model, set())
+
+
+def _record(model: type[BaseModel], seen: set[type[BaseModel]]) -> dict[str, Any]:
+    if model in seen:  # a record that contains itself: its inner copies stay untyped objects
+        return {"type": "object"}
+    inner = seen | {model}
+    properties = {
+        (info.serialization_alias or name): _shape(info.annotation, inner) for name, info in model.model_fields.items()
     }
+    return {"type": "object", "properties": properties}
 
 
-def _shape(annotation: Any) -> dict[str, Any]:
+def _shape(annotation: Any, seen: set[type[BaseModel]]) -> dict[str, Any]:
     origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
     if origin is Annotated:
-        return _shape(typing.get_args(annotation)[0])
+        return _shape(args[0], seen)
     if origin in (Union, types.UnionType):
-        arms = [arm for arm in typing.get_args(annotation) if arm is not type(None)]
-        if len(arms) == 1:
-            return _shape(arms[0])
+        arms = [_shape(arm, seen) for arm in args if arm is not type(None)]
+        unique = [arm for i, arm in enumerate(arms) if arm not in arms[:i]]
+        return unique[0] if len(unique) == 1 else {"anyOf": unique}
     if origin is Literal:
-        values = list(typing.get_args(annotation))
+        values = list(args)
         kinds = {type(value) for value in values}
         return {"enum": values, **(SCALARS.get(kinds.pop(), {}) if len(kinds) == 1 else {})}
     if annotation in SCALARS:
         return dict(SCALARS[annotation])
+    if annotation is Any:
+        return {}
     if origin in (list, tuple, set, frozenset, collections.abc.Sequence):
-        return {"type": "array"}
-    if origin is dict or annotation is dict or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-        return {"type": "object"}
+        items = _shape(args[0], seen) if args else {}
+        return {"type": "array", "items": items} if items else {"type": "array"}
+    if origin is dict or annotation is dict:
+        values = _shape(args[1], seen) if len(args) == 2 else {}
+        return {"type": "object", "additionalProperties": values} if values else {"type": "object"}
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _record(annotation, seen)
     return trim_schema(TypeAdapter(annotation).json_schema(), keep_descriptions=False)
