@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     outbound_mcp_toolsets: CommaList = Field(default_factory=list)
     outbound_mcp_tools: CommaList = Field(default_factory=list)
     outbound_mcp_http_token: SecretStr | None = None
+    outbound_mcp_max_wait: float = Field(default=50.0, gt=0, le=600)
+    """Seconds one tool call may take as a whole (polls, rate waits, pages); past it, a handle or cursor."""
 
     # Tuning, not documented as variables: tests and the sandbox shorten them.
     http_timeout: float = Field(default=30.0, gt=0)

@@ -6,7 +6,7 @@ import functools
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -14,8 +14,10 @@ from mcp_server import __version__
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
-from mcp_server.core.tooling import Toolset
 from mcp_server.settings import Settings
+
+if TYPE_CHECKING:  # the tool wrapper (tooling) reads states through this module: no import back at runtime
+    from mcp_server.core.tooling import Toolset
 
 S = TypeVar("S")
 

@@ -16,9 +16,11 @@ from enum import Enum
 from typing import Annotated, Any, Literal, TypeVar, Union
 
 from mcp.server.mcpserver.tools.base import Tool
-from mcp.types import ToolAnnotations
-from pydantic import BaseModel, TypeAdapter
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel, Field, TypeAdapter
 
+from mcp_server.core import replay
+from mcp_server.core.deadline import call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.output import to_result
 
@@ -60,14 +62,29 @@ class ToolDef:
         if not (isinstance(returned, type) and issubclass(returned, BaseModel)):
             raise TypeError(f"tool {self.name} must return a pydantic model, not {returned!r}")
 
+        guarded = self.access is Access.WRITE
+        name = self.name
+
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> Any:
-            try:
-                result = await fn(*args, **kwargs)
-            except OutboundError as error:
-                raise to_tool_error(error) from None
-            return to_result(result)
+            ctx = kwargs.get("ctx")
+            repeat = bool(kwargs.pop(REPEAT, False))
 
+            async def answer() -> CallToolResult:
+                return to_result(await fn(*args, **kwargs))
+
+            # One time budget for the whole call, and a write made once however often it is retried.
+            with call_budget(max_wait_of(ctx)):
+                try:
+                    if guarded and ctx is not None:
+                        arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
+                        return await replay.once(ctx, name, arguments, answer, repeat=repeat)
+                    return await answer()
+                except OutboundError as error:
+                    raise to_tool_error(error) from None
+
+        if guarded:
+            signature = signature.replace(parameters=[*signature.parameters.values(), REPEAT_PARAMETER])
         # The SDK reads the signature twice more: the evaluated one spares evaluating every annotation again.
         del run.__wrapped__
         run.__signature__ = signature  # type: ignore[attr-defined]
@@ -85,7 +102,25 @@ class ToolDef:
         )
         tool.parameters = trim_schema(tool.parameters, keep_descriptions=True)
         tool.fn_metadata.output_schema = output_schema(returned)
+        if guarded:  # a replayed answer says so
+            tool.fn_metadata.output_schema["properties"].update(replay={"type": "boolean"}, hint={"type": "string"})
         return tool
+
+
+REPEAT = "repeat"
+REPEAT_PARAMETER = inspect.Parameter(
+    REPEAT,
+    inspect.Parameter.KEYWORD_ONLY,
+    default=False,
+    annotation=Annotated[bool, Field(description=replay.REPEAT_DESCRIPTION)],
+)
+DEFAULT_MAX_WAIT = 50.0
+
+
+def max_wait_of(ctx: Any) -> float:
+    """``OUTBOUND_MCP_MAX_WAIT`` of the server the call reached (its default outside a server)."""
+    settings = getattr(getattr(getattr(ctx, "request_context", None), "lifespan_context", None), "settings", None)
+    return getattr(settings, "outbound_mcp_max_wait", DEFAULT_MAX_WAIT)
 
 
 def describe(doc: str | None) -> str:
