@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from mcp_server.core import deadline as call_time
 from mcp_server.core import handles
-from mcp_server.core.errors import InvalidInput, RateLimited
+from mcp_server.core.errors import InvalidInput
 from mcp_server.core.output import PAGE_BUDGET, size_of
 from mcp_server.core.progress import Progress
 
@@ -57,7 +57,7 @@ async def collect(
     """Read pages from ``cursor`` (or the start) until ``limit`` items; the cursor resumes exactly after them.
 
     A call also stops early, with a cursor and a hint saying why, when its records reach ``PAGE_BUDGET``
-    bytes, when the call's time budget has no room for another page, or when the rate limit has none.
+    bytes, or when the call's time budget (``OUTBOUND_MCP_MAX_WAIT``) has no room for another page.
     ``scope`` ties a cursor to the tool and filters it was made for.
     """
     ref: Any = None
@@ -86,11 +86,6 @@ async def collect(
             page = await fetch(ref)
         except PageNotReady as not_ready:
             next_state, stop = (not_ready.ref, skip), "preparing"
-            break
-        except RateLimited:
-            if not items:
-                raise
-            next_state, stop = (ref, skip), "rate"
             break
         slowest = max(slowest, time.monotonic() - started)
         available = page.items[skip:]
@@ -134,6 +129,5 @@ def _hint(count: int, noun: str, stop: str | None) -> str:
         ),
         "size": f"the answer reached its size limit (about {PAGE_BUDGET // 4:,} tokens); {again} for the rest.",
         "time": f"this call's time limit (OUTBOUND_MCP_MAX_WAIT) ran out before the next page; {again}.",
-        "rate": f"the API's rate limit has no room for the next page now; {again} in a minute.",
     }
     return f"Returned {count} {noun}; " + why.get(stop or "", f"more exist: {again}.")
