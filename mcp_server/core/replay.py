@@ -33,7 +33,6 @@ WAIT_STEP = 0.2
 """Seconds between looks at the store while the first call of the same write is still running."""
 OWN_WAIT = 30.0
 """How long a replay waits for a running first call when the call has no time budget of its own."""
-REPEAT_DESCRIPTION = "true: write again although this same call ran in the last 5 min (else its answer is returned)"
 
 
 @dataclass
@@ -99,7 +98,7 @@ async def _replayed(store: StateStore, key: str) -> CallToolResult | None:
         while entry["s"] == "running":
             await anyio.sleep(WAIT_STEP)
             entry = await _entry(store, key)
-    again = "pass repeat: true to make it again"
+    again = "pass repeat: true with the same arguments to make it again"
     if entry["s"] == "gone":
         return None
     if entry["s"] == "done":

@@ -108,11 +108,12 @@ class ToolDef:
 
 
 REPEAT = "repeat"
+# Described in a few words (every session pays for them); a replayed answer's hint says more.
 REPEAT_PARAMETER = inspect.Parameter(
     REPEAT,
     inspect.Parameter.KEYWORD_ONLY,
-    default=False,
-    annotation=Annotated[bool, Field(description=replay.REPEAT_DESCRIPTION)],
+    default=None,
+    annotation=Annotated[bool | None, Field(description="true: write again even if just done")],
 )
 DEFAULT_MAX_WAIT = 50.0
 
