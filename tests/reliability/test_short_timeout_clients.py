@@ -50,3 +50,14 @@ async def test_slow_pages_stop_at_the_call_budget_with_a_cursor_that_resumes_rig
     ids = [lead["id"] for lead in first["items"] + rest["items"]]
     assert ids[: len(first["items"]) + 1] == list(sandbox.persistiq.world.leads)[: len(first["items"]) + 1]
     assert len(ids) == len(set(ids))
+
+
+async def test_a_rate_budget_wait_longer_than_the_call_budget_answers_at_once_with_when_to_retry(sandbox, settings_for):
+    # The next slot opens in 20 s: inside the old per-request 50 s, far past the call budget of 4.
+    settings = settings_for(outbound_mcp_max_wait=MAX_WAIT, persistiq_rate_limit=1, rate_window=20.0)
+    async with Client(create_server(settings), read_timeout_seconds=CLIENT_TIMEOUT) as client:
+        assert not (await client.call_tool("persistiq_list_users", {})).is_error
+        waited = await client.call_tool("persistiq_list_users", {})
+
+    text = " ".join(getattr(block, "text", "") for block in waited.content)
+    assert waited.is_error and "Retry in" in text
