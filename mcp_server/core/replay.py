@@ -44,10 +44,12 @@ Write = Callable[[], Awaitable[CallToolResult]]
 _CALL_AGAIN = "Call again in a few seconds with the same arguments to get its answer; nothing was sent twice."
 
 
-async def once(ctx: Any, tool: str, arguments: dict[str, Any], write: Write, *, repeat: bool) -> CallToolResult:
+async def once(
+    ctx: Any, provider: str, tool: str, arguments: dict[str, Any], write: Write, *, repeat: bool
+) -> CallToolResult:
     """Run ``write`` unless the same call was just made: then hand back that call's answer, marked."""
     state = state_of(ctx)
-    key = replay_key(tool, arguments, principal_of(ctx), state.settings.secrets())
+    key = replay_key(provider, tool, arguments, principal_of(ctx), state.settings.secrets())
     store = state.store
     # Twice: a first call that failed without writing frees its key, and this call may then write.
     for _ in range(2):
@@ -60,30 +62,38 @@ async def once(ctx: Any, tool: str, arguments: dict[str, Any], write: Write, *, 
 
 
 async def _first(store: StateStore, key: str, write: Write) -> CallToolResult:
+    """Make the write and remember its outcome. Shielded: a client that gives up cancels its call, but a
+    write under way is seen through (within the call's time budget), so the retry gets its real answer."""
     settled = False
-    try:
-        result = await write()
-        await store.set(key, _record("done", answer=result.structured_content), ttl=REPLAY_TTL)
-        settled = True
-        return result
-    except OutboundError as error:
-        settled = True
-        if getattr(error, "maybe_applied", False):
-            await store.set(key, _record("unknown"), ttl=REPLAY_TTL)
-        else:  # refused before or by the upstream: nothing was written, a retry may write
-            await store.delete(key)
-        raise
-    finally:
-        if not settled:  # cancelled (the client gave up) or a bug: the write may have reached the API
-            with anyio.CancelScope(shield=True):
+    with anyio.CancelScope(shield=True) as shield:
+        shield.deadline = anyio.current_time() + call_time.bounded(OWN_WAIT)
+        try:
+            result = await write()
+            await store.set(key, _record("done", answer=result.structured_content), ttl=REPLAY_TTL)
+            settled = True
+            return result
+        except OutboundError as error:
+            settled = True
+            if getattr(error, "maybe_applied", False):
                 await store.set(key, _record("unknown"), ttl=REPLAY_TTL)
+            else:  # refused before or by the upstream: nothing was written, a retry may write
+                await store.delete(key)
+            raise
+        finally:
+            if not settled:  # cut off, or a bug: the write may have reached the API
+                with anyio.CancelScope(shield=True):
+                    await store.set(key, _record("unknown"), ttl=REPLAY_TTL)
+    raise WriteInFlight(
+        "the write ran past this call's time limit and may have been applied",
+        hint="Check with the matching list/get tool before sending it again.",
+    )
 
 
-def replay_key(tool: str, arguments: dict[str, Any], principal: str, secrets: list[str]) -> str:
-    """A digest of who asks what: arguments, the caller and the credentials in use (never the secrets)."""
-    credentials = hashlib.sha256("\0".join(secrets).encode()).hexdigest()
-    call = pydantic_core.to_json({"t": tool, "a": arguments, "p": principal, "c": credentials}, fallback=str)
-    return "replay:" + hashlib.sha256(call).hexdigest()[:32]
+def replay_key(provider: str, tool: str, arguments: dict[str, Any], principal: str, secrets: list[str]) -> str:
+    """``<provider>:<credential hash>:replay:<digest of tool, arguments and caller>`` (never a secret)."""
+    credentials = hashlib.sha256("\0".join(secrets).encode()).hexdigest()[:16]
+    call = pydantic_core.to_json({"t": tool, "a": arguments, "p": principal}, fallback=str)
+    return f"{provider}:{credentials}:replay:{hashlib.sha256(call).hexdigest()[:32]}"
 
 
 def _record(status: str, answer: Any = None) -> bytes:

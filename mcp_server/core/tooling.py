@@ -63,7 +63,7 @@ class ToolDef:
             raise TypeError(f"tool {self.name} must return a pydantic model, not {returned!r}")
 
         guarded = self.access is Access.WRITE
-        name = self.name
+        name, provider = self.name, self.provider
 
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> Any:
@@ -78,7 +78,7 @@ class ToolDef:
                 try:
                     if guarded and ctx is not None:
                         arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
-                        return await replay.once(ctx, name, arguments, answer, repeat=repeat)
+                        return await replay.once(ctx, provider, name, arguments, answer, repeat=repeat)
                     return await answer()
                 except OutboundError as error:
                     raise to_tool_error(error) from None
