@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     """Where budgets, credits and tokens are shared: sqlite (one file per user), memory, or redis://..."""
     snov_credit_period: str = "day"
     """The period SNOV_MAX_CREDITS applies to: day, week, month (UTC) or a number of seconds."""
+    outbound_mcp_max_wait: float = Field(default=50.0, gt=0, le=600)
+    """Seconds one tool call may take as a whole (polls, rate waits, pages); past it, a handle or cursor."""
 
     # Tuning (README "Tuning"): prefixed variables, so a stray HTTP_TIMEOUT in the shell is not read.
     http_timeout: float = _tuning(30.0, "OUTBOUND_MCP_HTTP_TIMEOUT")

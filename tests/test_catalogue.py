@@ -77,3 +77,14 @@ def test_the_readme_tool_list_is_the_one_made_from_the_code():
     assert listed == readme_tools_block(), "run: python -m mcp_server.catalogue"
     for tool in all_tools():
         assert f"`{tool.name}`" in listed, tool.name
+
+
+def test_output_schemas_are_typed_down_to_the_records_a_list_tool_returns():
+    for tool in all_tools():
+        items = tool.output_schema["properties"].get("items") if tool.output_schema else None
+        if items is None or items.get("type") != "array":
+            continue
+        record = items.get("items", {})
+        assert record.get("properties") or record.get("type") in ("string", "integer"), tool.name
+    leads = next(t for t in all_tools() if t.name == "persistiq_list_leads").output_schema
+    assert leads["properties"]["items"]["items"]["properties"]["status"] == {"type": "string"}

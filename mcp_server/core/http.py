@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import anyio
 import httpx
 
+from mcp_server.core import deadline as call_time
 from mcp_server.core.bodies import ACCEPTED, read_capped
 from mcp_server.core.budget import Clock, RateBudget, Sleep
 from mcp_server.core.errors import (
@@ -123,7 +124,9 @@ class ApiClient:
         self._base = httpx.URL(self.base_url.rstrip("/") + "/")
 
     def deadline(self, seconds: float | None = None) -> float:
-        return self.clock() + (self.default_wait if seconds is None else seconds)
+        """When a request must be done by: ``seconds`` (default ``default_wait``), never past the tool call's
+        own budget, which its polls, rate waits, token renewals and other pages share."""
+        return self.clock() + call_time.bounded(self.default_wait if seconds is None else seconds)
 
     def url(self, path_or_url: str, link: Link | None = None, method: str = "GET") -> httpx.URL:
         """A path joins the base URL and must stay under its path; a link (a URL or path a model or an API

@@ -1,9 +1,10 @@
-"""What a tool hands back: its pydantic model as structured content plus a compact JSON text copy."""
+"""What a tool hands back: its pydantic model, pruned of empties, as structured content and as the text."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from mcp.types import CallToolResult, TextContent
@@ -83,44 +84,91 @@ def masked(value: Any) -> Any:
     return value
 
 
-TABLE_MIN_ROWS = 3
+RESULT_BUDGET = 80_000
+"""Bytes of one answer block at most: about 20,000 tokens (bytes / 4), under what clients accept
+(Claude Code refuses a result over 25,000 tokens)."""
+PAGE_BUDGET = 72_000
+"""Bytes of records one page may carry; the rest of ``RESULT_BUDGET`` is room for its envelope."""
+_KEEP = 200
+"""Characters a clipped string keeps at least."""
+_NOTE_ROOM = 400
+"""Bytes left for the note that says what was cut."""
 
 
-def tabulate(value: Any) -> Any:
-    """Lists of records as ``{"columns": [...], "rows": [[...], ...]}``: each key is written once, not once
-    per record (a page of 100 leads shrinks by about a third). Nested maps become ``parent.key`` columns."""
-    if isinstance(value, dict):
-        return {key: tabulate(item) for key, item in value.items()}
-    if not isinstance(value, list):
-        return value
-    if len(value) < TABLE_MIN_ROWS or not all(isinstance(item, dict) for item in value):
-        return [tabulate(item) for item in value]
-    records = [_flat(item) for item in value]
-    columns = list(dict.fromkeys(key for record in records for key in record))
-    rows = []
-    for record in records:
-        row = [record.get(column) for column in columns]
-        while row and row[-1] is None:
-            row.pop()
-        rows.append(row)
-    return {"columns": columns, "rows": rows}
+def serialize(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _flat(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, item in record.items():
-        if isinstance(item, dict) and item:
-            out.update(_flat(item, f"{prefix}{key}."))
-        else:
-            out[prefix + key] = tabulate(item)
-    return out
+def size_of(value: Any) -> int:
+    """Bytes a value takes in an answer (compact JSON, empties pruned)."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return len(serialize(prune(value)).encode())
 
 
 def to_result(model: BaseModel) -> CallToolResult:
-    """Structured content is the model's full JSON; the text copy (what most clients show the model) is
-    the same data pruned of empties, with lists of records as tables."""
-    structured = masked(model.model_dump(mode="json", by_alias=True, exclude_none=True))
-    text = json.dumps(tabulate(prune(structured)), ensure_ascii=False, separators=(",", ":"))
+    """One answer in one shape: the model's JSON pruned of empties is the structured content, and the text
+    block is that same JSON serialized (the spec's SHOULD), so every client shows the model the same
+    thing, at the size of the one compact form; an answer over ``RESULT_BUDGET`` is clipped with a note."""
+    structured = fit(masked(prune(model.model_dump(mode="json", by_alias=True, exclude_none=True))))
+    text = serialize(structured)
     if has_surrogates(text):  # one scan of the text; the rare answer that needs it is scrubbed whole
         structured, text = scrub(structured), scrub(text)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+
+
+def fit(answer: dict[str, Any], budget: int = RESULT_BUDGET) -> dict[str, Any]:
+    """An answer over ``budget`` bytes with its longest texts, then its longest lists, cut until it fits;
+    the cuts are named in ``hint``. Pages stop early before this (``PAGE_BUDGET``): this is for one
+    record that big."""
+    if len(serialize(answer).encode()) <= budget:
+        return answer
+    target = budget - _NOTE_ROOM
+    cut = {"texts": 0, "items": 0}
+    for _ in range(64):
+        excess = len(serialize(answer).encode()) - target
+        if excess <= 0 or not _cut_longest(answer, excess, cut):
+            break
+    note = (
+        f"Answer cut to fit {budget // 4:,} tokens: {cut['texts']} long texts shortened, {cut['items']} list "
+        "items left out. Ask for fewer or narrower records (the get tool of one record) to see them whole."
+    )
+    hint = answer.get("hint")
+    answer["hint"] = f"{hint} {note}" if isinstance(hint, str) else note
+    return answer
+
+
+def _cut_longest(answer: Any, excess: int, cut: dict[str, int]) -> bool:
+    """Shorten the longest string (down to ``_KEEP``) or, with none left to shorten, the longest list."""
+    holder, key, value = _longest(answer, lambda v: isinstance(v, str) and len(v) > _KEEP * 2)
+    if isinstance(value, str):
+        keep = max(_KEEP, len(value) - excess - 64)
+        holder[key] = value[:keep] + f" [cut: {len(value) - keep} more characters]"
+        cut["texts"] += 1
+        return True
+    holder, key, value = _longest(answer, lambda v: isinstance(v, list) and len(v) > 1)
+    if isinstance(value, list):
+        share = max(1, len(serialize(value).encode()) // len(value))
+        keep = max(1, len(value) - excess // share - 1)
+        holder[key] = value[:keep]
+        cut["items"] += len(value) - keep
+        return True
+    return False
+
+
+def _longest(value: Any, wanted: Callable[[Any], bool]) -> tuple[Any, Any, Any]:
+    """(container, key, item) of the longest wanted value inside ``value`` (by serialized length)."""
+    best: tuple[Any, Any, Any] = (None, None, None)
+    best_size = -1
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        pairs = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, item in pairs:
+            if wanted(item):
+                item_size = len(item) if isinstance(item, str) else len(serialize(item))
+                if item_size > best_size:
+                    best, best_size = (node, key, item), item_size
+            if isinstance(item, dict | list):
+                stack.append(item)
+    return best

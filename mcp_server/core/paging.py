@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from mcp_server.core import deadline as call_time
 from mcp_server.core import handles
 from mcp_server.core.errors import InvalidInput
+from mcp_server.core.output import PAGE_BUDGET, size_of
 from mcp_server.core.progress import Progress
 from mcp_server.core.records import skipped_note
 
@@ -15,6 +18,8 @@ T = TypeVar("T")
 MAX_PAGES = 60
 """Pages one call reads at most (1,000 items at 20 a page is 50): past it the call returns a cursor, so a
 server that pages one item at a time cannot spend the whole rate budget in one call."""
+PAGE_MARGIN = 1.0
+"""Seconds of the call's budget kept, beyond the slowest page so far, to fetch one more page and answer."""
 
 
 @dataclass
@@ -56,6 +61,8 @@ async def collect(
 ) -> Collected[T]:
     """Read pages from ``cursor`` (or the start) until ``limit`` items; the cursor resumes exactly after them.
 
+    A call also stops early, with a cursor and a hint saying why, when its records reach ``PAGE_BUDGET``
+    bytes, or when the call's time budget (``OUTBOUND_MCP_MAX_WAIT``) has no room for another page.
     ``scope`` ties a cursor to the tool and filters it was made for.
     """
     ref: Any = None
@@ -72,29 +79,39 @@ async def collect(
         if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
             raise InvalidInput("cursor is damaged", field="cursor", hint="Repeat the call without the cursor.")
     items: list[T] = []
+    used = 0
     next_state: tuple[Any, int] | None = None
-    waiting = stalled = False
+    stop: str | None = None
+    slowest = 0.0
     skipped = 0
     for _ in range(MAX_PAGES):
+        left = call_time.remaining()
+        if items and left is not None and left < slowest + PAGE_MARGIN:
+            next_state, stop = (ref, skip), "time"
+            break
+        started = time.monotonic()
         try:
             page = await fetch(ref)
         except PageNotReady as not_ready:
-            next_state, waiting = (not_ready.ref, skip), True
+            next_state, stop = (not_ready.ref, skip), "preparing"
             break
         skipped += page.skipped
+        slowest = max(slowest, time.monotonic() - started)
         available = page.items[skip:]
-        need = limit - len(items)
-        if len(available) > need:
-            items.extend(available[:need])
-            next_state = (ref, skip + need)
+        taken, used = _take(available, limit - len(items), used, bool(items))
+        items.extend(available[:taken])
+        if taken < len(available):
+            next_state = (ref, skip + taken)
+            stop = "size" if len(items) < limit else None
             break
-        items.extend(available)
         if page.next is None:
             break
         ref, skip = page.next, 0
         # A page that brings nothing yet says more exist: stop here rather than follow it page after page.
-        stalled = not page.items and not page.skipped
-        if len(items) >= limit or stalled:
+        if not page.items and not page.skipped:
+            next_state, stop = (ref, 0), "stalled"
+            break
+        if len(items) >= limit:
             next_state = (ref, 0)
             break
         if progress is not None:
@@ -102,20 +119,37 @@ async def collect(
     else:
         next_state = (ref, skip)
     next_cursor = handles.encode("page", {"s": scope, "r": next_state[0], "o": next_state[1]}) if next_state else None
-    if waiting:
-        hint = (
-            f"Returned {len(items)} {noun}; the next page is still being prepared upstream: call again in a few "
-            "seconds with the same arguments and cursor=next_cursor (it resumes the same job)."
-        )
-    elif stalled:
-        hint = (
-            f"Returned {len(items)} {noun}; the API sent an empty page yet said more exist, so reading stopped: "
-            "call again with cursor=next_cursor to try the next page, or treat the list as complete."
-        )
-    elif next_cursor:
-        hint = f"Returned {len(items)} {noun}; more exist: call again with the same arguments and cursor=next_cursor."
-    else:
-        hint = None
+    hint = _hint(len(items), noun, stop) if next_cursor else None
     if skipped:
         hint = " ".join(filter(None, [skipped_note(skipped, noun), hint]))
     return Collected(items, next_cursor, hint)
+
+
+def _take(available: list[Any], need: int, used: int, have_some: bool) -> tuple[int, int]:
+    """How many of ``available`` fit both ``need`` and ``PAGE_BUDGET``, and the bytes used after them.
+    The first item of an answer always goes in (``to_result`` clips one record that big)."""
+    taken = 0
+    for item in available[:need]:
+        item_size = size_of(item)
+        if used + item_size > PAGE_BUDGET and (have_some or taken):
+            break
+        used += item_size
+        taken += 1
+    return taken, used
+
+
+def _hint(count: int, noun: str, stop: str | None) -> str:
+    again = "call again with the same arguments and cursor=next_cursor"
+    why = {
+        "preparing": (
+            "the next page is still being prepared upstream: call again in a few seconds with the same arguments "
+            "and cursor=next_cursor (it resumes the same job)."
+        ),
+        "size": f"the answer reached its size limit (about {PAGE_BUDGET // 4:,} tokens); {again} for the rest.",
+        "stalled": (
+            "the API sent an empty page yet said more exist, so reading stopped: call again with "
+            "cursor=next_cursor to try the next page, or treat the list as complete."
+        ),
+        "time": f"this call's time limit (OUTBOUND_MCP_MAX_WAIT) ran out before the next page; {again}.",
+    }
+    return f"Returned {count} {noun}; " + why.get(stop or "", f"more exist: {again}.")

@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 
 import anyio
 
+from mcp_server.core import deadline as call_time
 from mcp_server.core.budget import Clock, Sleep
 from mcp_server.core.progress import Progress
 
@@ -18,6 +19,8 @@ T = TypeVar("T")
 
 DEFAULT_WAIT = 25.0
 MAX_WAIT = 45.0
+ANSWER_MARGIN = 0.5
+"""Seconds of the call's budget kept for the last poll's request and the answer itself."""
 
 
 @dataclass
@@ -108,6 +111,8 @@ class Poller(Generic[T]):
     async def run(self) -> T | Pending:
         """Cancellation-safe: a cancelled call stops polling at once (the sleep is a checkpoint)."""
         started = self.clock()
+        left = call_time.remaining()
+        wait = self.wait if left is None else max(0.0, min(self.wait, left - ANSWER_MARGIN))
         schedule = self.schedule or Schedule()
         interval = schedule.intervals()
         polls = 0
@@ -115,7 +120,7 @@ class Poller(Generic[T]):
         # Until just past the expected finish, polls stay one interval apart (phased on it); then they grow.
         steady_until = (self.learned.expected() or 0.0) + schedule.first if self.learned else 0.0
         if first > 0:
-            await self.sleep(min(first, self.wait))
+            await self.sleep(min(first, wait))
         running_at = 0.0
         while True:
             result = await self.check()
@@ -126,10 +131,10 @@ class Poller(Generic[T]):
                 return result
             waited = running_at = self.clock() - started
             pause = schedule.first if waited < steady_until else interval(polls - 1)
-            if waited + pause > self.wait:
+            if waited + pause > wait:
                 return Pending(waited=waited, polls=polls)
             if self.progress is not None:
-                await self.progress(waited, self.wait, f"{self.label} still running after {waited:.0f} s")
+                await self.progress(waited, wait, f"{self.label} still running after {waited:.0f} s")
             await self.sleep(pause)
 
 

@@ -8,7 +8,7 @@ import secrets
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -18,8 +18,10 @@ from mcp_server.core import handles
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
-from mcp_server.core.tooling import Toolset
 from mcp_server.settings import Settings
+
+if TYPE_CHECKING:  # the tool wrapper (tooling) reads states through this module: no import back at runtime
+    from mcp_server.core.tooling import Toolset
 
 S = TypeVar("S")
 IDENTITY_SETTINGS = ("_base_url", "_username")

@@ -18,10 +18,12 @@ from typing import Annotated, Any, Literal, TypeVar, Union
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
-from mcp.types import ToolAnnotations
+from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from mcp_server.core import replay
 from mcp_server.core.arguments import ArgumentProblem, clean, explain
+from mcp_server.core.deadline import call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.output import to_result
 from mcp_server.core.redact import REDACTOR
@@ -67,18 +69,34 @@ class ToolDef:
         if not (isinstance(returned, type) and issubclass(returned, BaseModel)):
             raise TypeError(f"tool {self.name} must return a pydantic model, not {returned!r}")
 
+        guarded = self.access is Access.WRITE
+        name, provider = self.name, self.provider
+
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return to_result(await fn(*args, **kwargs))
-            except OutboundError as error:
-                raise to_tool_error(error) from None
-            except ToolError:
-                raise
-            except Exception as exc:  # the top-level handler: nothing escapes as an opaque failure
-                log.exception("tool %s failed unexpectedly", self.name)
-                raise ToolError(unexpected(self, exc)) from None
+            ctx = kwargs.get("ctx")
+            repeat = bool(kwargs.pop(REPEAT, False))
 
+            async def answer() -> CallToolResult:
+                return to_result(await fn(*args, **kwargs))
+
+            # One time budget for the whole call, and a write made once however often it is retried.
+            with call_budget(max_wait_of(ctx)):
+                try:
+                    if guarded and ctx is not None:
+                        arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
+                        return await replay.once(ctx, provider, name, arguments, answer, repeat=repeat)
+                    return await answer()
+                except OutboundError as error:
+                    raise to_tool_error(error) from None
+                except ToolError:
+                    raise
+                except Exception as exc:  # the top-level handler: nothing escapes as an opaque failure
+                    log.exception("tool %s failed unexpectedly", name)
+                    raise ToolError(unexpected(self, exc)) from None
+
+        if guarded:
+            signature = signature.replace(parameters=[*signature.parameters.values(), REPEAT_PARAMETER])
         # The SDK reads the signature twice more: the evaluated one spares evaluating every annotation again.
         del run.__wrapped__
         run.__signature__ = signature  # type: ignore[attr-defined]
@@ -98,6 +116,8 @@ class ToolDef:
         tool.aliases = self.aliases
         tool.parameters = input_schema(tool.parameters)
         tool.fn_metadata.output_schema = output_schema(returned)
+        if guarded:  # a replayed answer says so
+            tool.fn_metadata.output_schema["properties"].update(replay={"type": "boolean"}, hint={"type": "string"})
         return tool
 
 
@@ -134,6 +154,23 @@ def unexpected(tool: ToolDef, exc: Exception) -> str:
     if tool.access is not Access.READ:
         message += " The write may have been applied: check with the matching list/get tool before sending it again."
     return message
+
+
+REPEAT = "repeat"
+# Described in a few words (every session pays for them); a replayed answer's hint says more.
+REPEAT_PARAMETER = inspect.Parameter(
+    REPEAT,
+    inspect.Parameter.KEYWORD_ONLY,
+    default=None,
+    annotation=Annotated[bool | None, Field(description="true: write again even if just done")],
+)
+DEFAULT_MAX_WAIT = 50.0
+
+
+def max_wait_of(ctx: Any) -> float:
+    """``OUTBOUND_MCP_MAX_WAIT`` of the server the call reached (its default outside a server)."""
+    settings = getattr(getattr(getattr(ctx, "request_context", None), "lifespan_context", None), "settings", None)
+    return getattr(settings, "outbound_mcp_max_wait", DEFAULT_MAX_WAIT)
 
 
 def describe(doc: str | None) -> str:
@@ -257,30 +294,45 @@ SCALARS: dict[Any, dict[str, Any]] = {
 
 
 def output_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """An output schema to its top level: each field's type, nested records as plain objects and lists
-    as plain arrays. The answer's JSON names its own nested fields; the schema tells the shape."""
-    return {
-        "type": "object",
-        "properties": {name: _shape(field.annotation) for name, field in model.model_fields.items()},
+    """An output schema typed down to the records: each field's type, nested records with their fields,
+    lists with their items. No ``required``: answers leave out empty fields. No descriptions: the field
+    names and the tool's description say what they hold, and only frameworks that type outputs read it."""
+    return _record(model, set())
+
+
+def _record(model: type[BaseModel], seen: set[type[BaseModel]]) -> dict[str, Any]:
+    if model in seen:  # a record that contains itself: its inner copies stay untyped objects
+        return {"type": "object"}
+    inner = seen | {model}
+    properties = {
+        (info.serialization_alias or name): _shape(info.annotation, inner) for name, info in model.model_fields.items()
     }
+    return {"type": "object", "properties": properties}
 
 
-def _shape(annotation: Any) -> dict[str, Any]:
+def _shape(annotation: Any, seen: set[type[BaseModel]]) -> dict[str, Any]:
     origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
     if origin is Annotated:
-        return _shape(typing.get_args(annotation)[0])
+        return _shape(args[0], seen)
     if origin in (Union, types.UnionType):
-        arms = [arm for arm in typing.get_args(annotation) if arm is not type(None)]
-        if len(arms) == 1:
-            return _shape(arms[0])
+        arms = [_shape(arm, seen) for arm in args if arm is not type(None)]
+        unique = [arm for i, arm in enumerate(arms) if arm not in arms[:i]]
+        return unique[0] if len(unique) == 1 else {"anyOf": unique}
     if origin is Literal:
-        values = list(typing.get_args(annotation))
+        values = list(args)
         kinds = {type(value) for value in values}
         return {"enum": values, **(SCALARS.get(kinds.pop(), {}) if len(kinds) == 1 else {})}
     if annotation in SCALARS:
         return dict(SCALARS[annotation])
+    if annotation is Any:
+        return {}
     if origin in (list, tuple, set, frozenset, collections.abc.Sequence):
-        return {"type": "array"}
-    if origin is dict or annotation is dict or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-        return {"type": "object"}
+        items = _shape(args[0], seen) if args else {}
+        return {"type": "array", "items": items} if items else {"type": "array"}
+    if origin is dict or annotation is dict:
+        values = _shape(args[1], seen) if len(args) == 2 else {}
+        return {"type": "object", "additionalProperties": values} if values else {"type": "object"}
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _record(annotation, seen)
     return trim_schema(TypeAdapter(annotation).json_schema(), keep_descriptions=False)

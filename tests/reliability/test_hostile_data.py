@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from mcp_server.core.output import RESULT_BUDGET
 from mcp_server.sandbox.config import Fault
 from tests.reliability.conftest import LeakWatch
 from tests.reliability.figures import count
@@ -222,9 +223,11 @@ async def test_a_page_of_huge_records_is_cut_to_a_small_fraction_of_the_body(con
     count("hostile_links")
     text = text_of(result)
     assert not result.is_error, text[:300]
-    assert len(result.structured_content["items"]) == 100
-    assert text.count("[cut:") == 100
-    assert len(text) < len(raw) / 20
+    # The page stops at the result budget (with a cursor for the rest): every record it carries is clipped.
+    items = result.structured_content["items"]
+    assert 0 < len(items) < 100 and result.structured_content["next_cursor"]
+    assert text.count("[cut:") == len(items) and "size limit" in result.structured_content["hint"]
+    assert len(text.encode()) <= RESULT_BUDGET < len(raw) / 20
 
 
 async def test_deep_nesting_is_cut_with_a_note_and_nesting_past_the_parser_is_an_error_not_a_crash(

@@ -47,7 +47,7 @@ def body(entry: Any) -> Any:
 
 async def every(mcp: Any, tool: str, args: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """All records a list tool gives, read in one call."""
-    return ok(await mcp.call_tool(tool, {**(args or {}), "limit": 1000}))["items"]
+    return ok(await mcp.call_tool(tool, {**(args or {}), "limit": 1000})).get("items", [])
 
 
 def new_leads(count: int, prefix: str = "new") -> list[dict[str, str]]:

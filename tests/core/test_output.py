@@ -1,0 +1,58 @@
+"""The answer a tool hands back: one compact shape in both blocks, and never over the result budget."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel
+
+from mcp_server.core.output import RESULT_BUDGET, to_result
+
+
+class Record(BaseModel):
+    id: str
+    note: str | None = None
+    tags: list[str] = []
+    owner: dict[str, str | None] = {}
+
+
+class Answer(BaseModel):
+    items: list[Record]
+    hint: str | None = None
+
+
+def blocks(answer: BaseModel) -> tuple[str, dict]:
+    result = to_result(answer)
+    assert result.structured_content is not None
+    return "".join(getattr(block, "text", "") for block in result.content), result.structured_content
+
+
+def test_the_text_block_is_the_structured_content_serialized_without_nulls_or_empties():
+    text, structured = blocks(Answer(items=[Record(id="a", owner={"name": "Ann", "phone": None}), Record(id="b")]))
+
+    assert structured == {"items": [{"id": "a", "owner": {"name": "Ann"}}, {"id": "b"}]}
+    assert json.loads(text) == structured
+    assert text == json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_one_record_with_a_huge_text_is_clipped_to_the_budget_with_a_note():
+    text, structured = blocks(Answer(items=[Record(id="big", note="y" * 300_000)]))
+
+    assert len(text.encode()) <= RESULT_BUDGET
+    note = structured["items"][0]["note"]
+    assert note.startswith("y" * 1000) and note.endswith("more characters]")
+    assert "cut to fit" in structured["hint"] and json.loads(text) == structured
+
+
+def test_one_record_with_a_huge_list_keeps_its_first_items_and_says_how_many_were_left_out():
+    text, structured = blocks(Answer(items=[Record(id="wide", tags=[f"tag-{n:06d}" for n in range(40_000)])]))
+
+    tags = structured["items"][0]["tags"]
+    assert len(text.encode()) <= RESULT_BUDGET and tags[:2] == ["tag-000000", "tag-000001"]
+    assert f"{40_000 - len(tags)} list items left out" in structured["hint"]
+
+
+def test_an_answer_inside_the_budget_is_left_whole():
+    _, structured = blocks(Answer(items=[Record(id="small", note="z" * 5000)], hint="More exist."))
+
+    assert structured["items"][0]["note"] == "z" * 5000 and structured["hint"] == "More exist."
