@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
     parser.add_argument("--allowed-origin", action="append", default=[], help="extra browser Origin to accept")
+    parser.add_argument(
+        "--allowed-host", action="append", default=[], help="extra Host header to accept (a proxy's public name)"
+    )
+    parser.add_argument(
+        "--stateless",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="HTTP without sessions, so any replica serves any request (default on)",
+    )
     parser.add_argument("--read-only", action="store_true", default=None, help="offer only read-only tools")
     parser.add_argument("--toolsets", help="comma-separated providers: persistiq,snov,epixel")
     parser.add_argument("--tools", help="comma-separated allow-list of tool names")
@@ -54,6 +64,14 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         out["outbound_mcp_toolsets"] = args.toolsets
     if args.tools is not None:
         out["outbound_mcp_tools"] = args.tools
+    # Flags add to the variables' lists (both are validated the same way at start-up).
+    lists = (("allowed_origin", "OUTBOUND_MCP_ALLOWED_ORIGINS"), ("allowed_host", "OUTBOUND_MCP_ALLOWED_HOSTS"))
+    for flag, variable in lists:
+        values = getattr(args, flag)
+        if values:
+            out[variable.lower()] = ",".join([os.environ.get(variable, ""), *values])
+    if args.stateless is not None:
+        out["outbound_mcp_http_stateless"] = args.stateless
     return out
 
 
@@ -83,16 +101,20 @@ async def _run_transport(server: Any, args: argparse.Namespace, settings: Any) -
         return
     import uvicorn
 
-    from mcp_server.http_app import build_http_app
+    from mcp_server.http.app import HttpOptions, build_http_app
 
     token = settings.outbound_mcp_http_token
-    if not _is_loopback(args.host) and token is None:
+    if not _is_loopback(args.host) and token is None and settings.outbound_mcp_oauth_issuer is None:
         raise ConfigError(
-            "OUTBOUND_MCP_HTTP_TOKEN is required to bind a non-loopback host", variable="OUTBOUND_MCP_HTTP_TOKEN"
+            "OUTBOUND_MCP_HTTP_TOKEN (or OAuth: OUTBOUND_MCP_OAUTH_ISSUER) is required to bind a non-loopback host",
+            variable="OUTBOUND_MCP_HTTP_TOKEN",
         )
-    app = build_http_app(server, host=args.host, port=args.port, token=token, allowed_origins=args.allowed_origin)
+    options = HttpOptions.from_settings(settings, host=args.host, port=args.port)
+    app = build_http_app(server, options=options)
     print(f"outbound-mcp: streamable HTTP on http://{args.host}:{args.port}/mcp", file=sys.stderr)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
+    # Behind a TLS-terminating proxy: the proxy passes Host through (listed with --allowed-host); the
+    # client address and scheme in X-Forwarded-* are believed only from FORWARDED_ALLOW_IPS (uvicorn's rule).
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
     await uvicorn.Server(config).serve()
 
 

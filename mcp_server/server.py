@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
+import httpx
 from mcp.server.mcpserver import MCPServer
 
 from mcp_server import __version__
@@ -58,6 +60,10 @@ def instructions(settings: Settings, providers: Sequence[ProviderDef]) -> str:
     return "\n".join(lines)
 
 
+def _opener(provider: ProviderDef, http: httpx.AsyncClient) -> Callable[[Settings], Any]:
+    return lambda settings: provider.open(settings, http)
+
+
 def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PROVIDERS) -> MCPServer[AppState]:
     install_redaction()
     for secret in settings.secrets():
@@ -70,12 +76,19 @@ def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PRO
         async with AsyncExitStack() as stack:
             services = {}
             transports = {}
+            openers = {}
+            user_keys = settings.outbound_mcp_user_credentials != "off"
             for provider in providers:
-                if provider.name in settings.enabled_providers() and settings.configured(provider.name):  # type: ignore[arg-type]
-                    transport = transports[provider.name] = LazyTransport()
-                    http = await stack.enter_async_context(new_http_client(settings, transport))
+                configured = settings.configured(provider.name)  # type: ignore[arg-type]
+                if provider.name not in settings.enabled_providers() or not (configured or user_keys):
+                    continue
+                transport = transports[provider.name] = LazyTransport()
+                http = await stack.enter_async_context(new_http_client(settings, transport))
+                # Per-user credentials open their own service over the same pooled client.
+                openers[provider.name] = _opener(provider, http)
+                if configured:
                     services[provider.name] = provider.open(settings, http)
-            yield AppState(settings, services, labels, transports)
+            yield AppState(settings, services, labels, transports, openers=openers)
 
     return MCPServer(
         name="outbound-mcp",

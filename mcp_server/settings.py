@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from mcp_server.core.errors import ConfigError
+from mcp_server.http.names import check_host, check_origin
 
 Provider = Literal["persistiq", "snov", "epixel"]
 PROVIDERS: tuple[Provider, ...] = ("persistiq", "snov", "epixel")
@@ -59,6 +60,17 @@ class Settings(BaseSettings):
     outbound_mcp_toolsets: CommaList = Field(default_factory=list)
     outbound_mcp_tools: CommaList = Field(default_factory=list)
     outbound_mcp_http_token: SecretStr | None = None
+    # HTTP deployment (issue 15): hosts and origins accepted, sessions, per-user credentials, OAuth.
+    outbound_mcp_allowed_hosts: CommaList = Field(default_factory=list)
+    outbound_mcp_allowed_origins: CommaList = Field(default_factory=list)
+    outbound_mcp_http_stateless: bool = True
+    outbound_mcp_user_credentials: Literal["off", "allow", "require"] = "allow"
+    outbound_mcp_resource_url: str | None = None
+    outbound_mcp_oauth_issuer: str | None = None
+    outbound_mcp_oauth_audience: str | None = None
+    outbound_mcp_oauth_jwks_url: str | None = None
+    outbound_mcp_oauth_public_key: str | None = None
+    outbound_mcp_oauth_scopes: CommaList = Field(default_factory=list)
 
     # Tuning, not documented as variables: tests and the sandbox shorten them.
     http_timeout: float = Field(default=30.0, gt=0)
@@ -67,13 +79,38 @@ class Settings(BaseSettings):
     persistiq_rate_limit: int = Field(default=100, gt=0)
     snov_rate_limit: int = Field(default=60, gt=0)
     rate_window: float = Field(default=60.0, gt=0)
+    http_session_idle: float = Field(default=300.0, gt=0)
+    http_sessions_per_client: int = Field(default=16, gt=0)
+    http_large_bodies: int = Field(default=4, gt=0)
 
     @field_validator("persistiq_base_url", "snov_base_url", "epixel_base_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         return None if value is None or value == "" else check_base_url(value)
 
-    @field_validator("outbound_mcp_toolsets", "outbound_mcp_tools", mode="before")
+    @field_validator("outbound_mcp_allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        return [check_host(v) for v in value]
+
+    @field_validator("outbound_mcp_allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        return [check_origin(v) for v in value]
+
+    @field_validator("outbound_mcp_resource_url", "outbound_mcp_oauth_issuer", "outbound_mcp_oauth_jwks_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        return None if value is None or value == "" else check_base_url(value)
+
+    @field_validator(
+        "outbound_mcp_toolsets",
+        "outbound_mcp_tools",
+        "outbound_mcp_allowed_hosts",
+        "outbound_mcp_allowed_origins",
+        "outbound_mcp_oauth_scopes",
+        mode="before",
+    )
     @classmethod
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -119,9 +156,30 @@ class Settings(BaseSettings):
                 "EPIXEL_BASE_URL is required for Epixel: https://<domain>/<api prefix>/<version>",
                 variable="EPIXEL_BASE_URL",
             )
-        if self.epixel_base_url is not None and self.epixel_api_key is None and "epixel" in self.enabled_providers():
+        self._check_oauth()
+        user_keys = self.outbound_mcp_user_credentials != "off"
+        if (
+            self.epixel_base_url is not None
+            and self.epixel_api_key is None
+            and "epixel" in self.enabled_providers()
+            and not user_keys
+        ):
             raise ConfigError("EPIXEL_API_KEY is required when EPIXEL_BASE_URL is set", variable="EPIXEL_API_KEY")
         return self
+
+    def _check_oauth(self) -> None:
+        if self.outbound_mcp_oauth_issuer is None:
+            return
+        if (self.outbound_mcp_oauth_jwks_url is None) == (self.outbound_mcp_oauth_public_key is None):
+            raise ConfigError(
+                "OAuth mode needs exactly one of OUTBOUND_MCP_OAUTH_JWKS_URL and OUTBOUND_MCP_OAUTH_PUBLIC_KEY",
+                variable="OUTBOUND_MCP_OAUTH_JWKS_URL",
+            )
+        if self.outbound_mcp_resource_url is None:
+            raise ConfigError(
+                "OUTBOUND_MCP_RESOURCE_URL (this server's public /mcp URL) is required with OUTBOUND_MCP_OAUTH_ISSUER",
+                variable="OUTBOUND_MCP_RESOURCE_URL",
+            )
 
     def secrets(self) -> list[str]:
         """Every secret value configured, for redaction."""
