@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
+
+import anyio
+import anyio.lowlevel
 
 from mcp_server.core.errors import (
     ApiError,
@@ -17,6 +21,7 @@ from mcp_server.core.errors import (
 )
 from mcp_server.core.progress import Progress
 
+log = logging.getLogger("outbound_mcp.batching")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -61,7 +66,22 @@ async def run_batches(
     batches = chunks(items, size)
     for index, batch in enumerate(batches):
         try:
-            report.done.append((batch, await send(batch)))
+            # A cancelled call (its client went away) lets the batch in flight finish, so its outcome is
+            # known and logged, then sends no other: a write is never cut off with its result unknown.
+            with anyio.CancelScope(shield=True):
+                report.done.append((batch, await send(batch)))
+            await anyio.lowlevel.checkpoint_if_cancelled()
+        except anyio.get_cancelled_exc_class():
+            log.warning(
+                "%s cancelled after %d of %d batches: %d sent ok, %d failed, %d not sent",
+                noun,
+                index + 1,
+                len(batches),
+                len(report.done),
+                len(report.failed),
+                len(batches) - index - 1,
+            )
+            raise
         except OutboundError as error:
             applied = isinstance(error, TransportError | BadResponse) and error.maybe_applied
             if isinstance(error, ApiError) and error.status >= 500:

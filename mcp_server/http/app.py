@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mcp_server.http.auth import CallerAuth
 from mcp_server.http.credentials import UserCredentials, UserCredentialsMode
+from mcp_server.http.disconnects import CancelOnDisconnect
 from mcp_server.http.jwt_verifier import JwtVerifier
 from mcp_server.http.limits import LargeBodies, SessionsPerClient
 from mcp_server.http.names import Allowed
@@ -117,7 +118,7 @@ def build_http_app(
     )
     app: ASGIApp = sdk
     if not opts.stateless:
-        app = SessionsPerClient(app, limit=opts.sessions_per_client, idle=opts.session_idle)
+        app = SessionsPerClient(CancelOnDisconnect(app), limit=opts.sessions_per_client, idle=opts.session_idle)
     app = UserCredentials(app, opts.user_credentials)
     public: list[Route] = []
     if opts.oauth is not None:
