@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
-from pydantic import AnyHttpUrl, SecretStr
+from pydantic import SecretStr
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -124,10 +125,12 @@ def build_http_app(
     if opts.oauth is not None:
         o = opts.oauth
         verifier = JwtVerifier(issuer=o.issuer, audience=o.audience, jwks_url=o.jwks_url, public_key=o.public_key)
-        resource = AnyHttpUrl(o.resource_url)
-        metadata = str(build_resource_metadata_url(resource))
+        # AuthSettings keeps a path-less issuer exactly as written (RFC 8414 compares issuers as strings).
+        urls = AuthSettings(issuer_url=o.issuer, resource_server_url=o.resource_url, validate_token_resource=False)  # type: ignore[arg-type]
+        assert urls.resource_server_url is not None
+        metadata = str(build_resource_metadata_url(urls.resource_server_url))
         app = CallerAuth(app, verifier=verifier, metadata_url=metadata, scopes=o.scopes)
-        public = create_protected_resource_routes(resource, [AnyHttpUrl(o.issuer)], list(o.scopes) or None)
+        public = create_protected_resource_routes(urls.resource_server_url, [urls.issuer_url], list(o.scopes) or None)
     elif opts.token is not None:
         app = CallerAuth(app, token=opts.token)
     app = LargeBodies(app, opts.large_bodies)
