@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     def _url(cls, value: str | None) -> str | None:
         return None if value is None or value == "" else check_base_url(value)
 
+    @field_validator(
+        "outbound_mcp_allowed_hosts", "outbound_mcp_allowed_origins", "outbound_mcp_oauth_scopes", mode="before"
+    )
+    @classmethod
+    def _split_http(cls, value: Any) -> Any:
+        return cls._split(value)
+
     @field_validator("outbound_mcp_allowed_hosts")
     @classmethod
     def _hosts(cls, value: list[str]) -> list[str]:
@@ -103,14 +110,7 @@ class Settings(BaseSettings):
     def _https(cls, value: str | None) -> str | None:
         return None if value is None or value == "" else check_base_url(value)
 
-    @field_validator(
-        "outbound_mcp_toolsets",
-        "outbound_mcp_tools",
-        "outbound_mcp_allowed_hosts",
-        "outbound_mcp_allowed_origins",
-        "outbound_mcp_oauth_scopes",
-        mode="before",
-    )
+    @field_validator("outbound_mcp_toolsets", "outbound_mcp_tools", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):

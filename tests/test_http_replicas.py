@@ -6,6 +6,7 @@ skipped, saying so, while either is missing."""
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import shutil
 import socket
 import subprocess
@@ -37,7 +38,7 @@ OVERSUBSCRIBED = 3
 
 
 @pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
+def redis_server() -> Iterator[str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -51,10 +52,19 @@ def redis_url() -> Iterator[str]:
                 break
             except OSError:
                 time.sleep(0.02)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+DATABASES = itertools.count(1)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """A database of its own per test: budgets left by one test must not throttle the next."""
+    return f"{redis_server}/{next(DATABASES)}"
 
 
 @asynccontextmanager
@@ -122,6 +132,9 @@ async def test_three_times_oversubscribed_load_over_two_replicas_meets_no_upstre
                 group.start_soon(one, (a, b)[n % 2])
         elapsed = time.monotonic() - started
     throttled = [r for r in sandbox.env.requests if r.status == 429]
-    print(f"\n{calls} calls over 2 replicas, budget {limit}/s shared: {elapsed:.2f} s, {len(throttled)} upstream 429s")
+    print(
+        f"\n{calls} calls over 2 replicas, budget {limit}/s shared: {elapsed:.2f} s, "
+        f"{len(throttled)} upstream 429s, {len(failures)} calls refused by the budget"
+    )
     assert not throttled
     assert not failures, failures[:3]
