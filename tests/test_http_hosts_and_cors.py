@@ -115,3 +115,11 @@ def test_allowed_hosts_and_origins_come_from_the_environment_too(monkeypatch: py
     settings = load_settings()
     assert settings.outbound_mcp_allowed_hosts == ["mcp.example.com", "10.0.0.5:8000"]
     assert settings.outbound_mcp_allowed_origins == [APP]
+
+
+async def test_the_health_check_answers_without_a_bearer_and_says_nothing_else():
+    async with serving() as url, httpx2.AsyncClient() as http:
+        health = await http.get(url.replace("/mcp", "/healthz"))
+        foreign = await http.get(url.replace("/mcp", "/healthz"), headers={"Host": "evil.example"})
+    assert health.status_code == 200 and health.text == "ok"
+    assert foreign.status_code == 421

@@ -1,6 +1,6 @@
 """The HTTP app: the SDK's streamable HTTP transport inside this project's gate, bounds and callers.
 
-Outermost first: Host/Origin gate and CORS, the RFC 9728 metadata route (public), large-body slots,
+Outermost first: Host/Origin gate and CORS, public routes (``/healthz``, RFC 9728 metadata), large-body slots,
 caller authentication, per-user credentials, per-client session bound (stateful mode), the SDK."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import SecretStr
+from starlette.responses import PlainTextResponse
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -121,7 +122,8 @@ def build_http_app(
     if not opts.stateless:
         app = SessionsPerClient(CancelOnDisconnect(app), limit=opts.sessions_per_client, idle=opts.session_idle)
     app = UserCredentials(app, opts.user_credentials)
-    public: list[Route] = []
+    # For container health checks and load balancers: says only that the process serves HTTP.
+    public: list[Route] = [Route("/healthz", lambda _: PlainTextResponse("ok"), methods=["GET"])]
     if opts.oauth is not None:
         o = opts.oauth
         verifier = JwtVerifier(issuer=o.issuer, audience=o.audience, jwks_url=o.jwks_url, public_key=o.public_key)
@@ -130,7 +132,7 @@ def build_http_app(
         assert urls.resource_server_url is not None
         metadata = str(build_resource_metadata_url(urls.resource_server_url))
         app = CallerAuth(app, verifier=verifier, metadata_url=metadata, scopes=o.scopes)
-        public = create_protected_resource_routes(urls.resource_server_url, [urls.issuer_url], list(o.scopes) or None)
+        public += create_protected_resource_routes(urls.resource_server_url, [urls.issuer_url], list(o.scopes) or None)
     elif opts.token is not None:
         app = CallerAuth(app, token=opts.token)
     app = LargeBodies(app, opts.large_bodies)
