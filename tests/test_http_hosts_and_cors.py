@@ -69,7 +69,7 @@ async def test_a_preflight_from_an_allowed_origin_gets_the_cors_headers_without_
     assert response.headers["access-control-allow-origin"] == APP
     assert "POST" in response.headers["access-control-allow-methods"]
     allowed = response.headers["access-control-allow-headers"].lower()
-    for needed in ("authorization", "content-type", "mcp-session-id", "mcp-protocol-version"):
+    for needed in ("authorization", "content-type", "mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name"):
         assert needed in allowed
     exposed = response.headers["access-control-expose-headers"].lower()
     for needed in ("mcp-session-id", "mcp-protocol-version", "www-authenticate"):

@@ -12,7 +12,7 @@ from mcp_server.http.names import Allowed
 ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS"
 # What a browser MCP client sends and must be able to read back (per-user credential headers included).
 REQUEST_HEADERS = (
-    "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, "
+    "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID, "
     "X-PersistIQ-Key, X-Snov-Client-Id, X-Snov-Client-Secret, X-Epixel-Api-Key, X-Epixel-Access-Token, "
     "X-Epixel-Username, X-Epixel-Password"
 )

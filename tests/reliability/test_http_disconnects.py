@@ -20,6 +20,9 @@ from tests.reliability.figures import count
 
 pytestmark = pytest.mark.anyio
 LEGACY = "2025-06-18"
+MODERN = "2026-07-28"
+MODES = [(True, LEGACY), (False, LEGACY), (True, MODERN)]
+MODE_IDS = ["stateless-initialize", "stateful-initialize", "2026-07-28"]
 INIT = {
     "jsonrpc": "2.0",
     "id": 0,
@@ -51,11 +54,22 @@ async def _session(http: httpx2.AsyncClient, url: str) -> dict[str, str]:
     return headers
 
 
-async def _call_then_drop(url: str, tool: str, arguments: dict[str, Any], until: Any) -> None:
+def _modern(tool: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """A 2026-07-28 request: no session, the routing headers, the envelope in ``_meta``."""
+    headers = {**HEADERS, "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": tool}
+    meta = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}
+    return headers, {"_meta": meta}
+
+
+async def _call_then_drop(url: str, tool: str, arguments: dict[str, Any], until: Any, era: str = LEGACY) -> None:
     """Start ``tool`` over its own connection and drop that connection once ``until()`` holds."""
     message = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
-    async with httpx2.AsyncClient(timeout=30) as http:
-        headers = await _session(http, url)
+    if era == MODERN:
+        headers, extra = _modern(tool)
+        message["params"] |= extra
+    else:
+        async with httpx2.AsyncClient(timeout=30) as http:
+            headers = await _session(http, url)
     caller = httpx2.AsyncClient(timeout=30)
     async with anyio.create_task_group() as group:
 
@@ -72,15 +86,17 @@ async def _call_then_drop(url: str, tool: str, arguments: dict[str, Any], until:
     await caller.aclose()
 
 
-@pytest.mark.parametrize("stateless", [True, False], ids=["stateless", "stateful"])
-async def test_a_read_stops_polling_when_its_client_disconnects(settings_for: Any, sandbox: Any, stateless: bool):
+@pytest.mark.parametrize(("stateless", "era"), MODES, ids=MODE_IDS)
+async def test_a_read_stops_polling_when_its_client_disconnects(
+    settings_for: Any, sandbox: Any, stateless: bool, era: str
+):
     sandbox.config.job_delay = 1e9  # the search never finishes: only the disconnect can end the polling
 
     def polled() -> int:
         return len([r for r in sandbox.env.requests if r.path.startswith("/snov/v2/domain-search/result")])
 
     async with serving(settings_for, stateless) as url:
-        await _call_then_drop(url, "snov_domain_search", {"domain": "acme.com"}, lambda: polled() >= 3)
+        await _call_then_drop(url, "snov_domain_search", {"domain": "acme.com"}, lambda: polled() >= 3, era)
         await anyio.sleep(0.2)  # a poll already on the wire may still land
         at_drop = polled()
         await anyio.sleep(1.0)  # twenty poll intervals
@@ -89,9 +105,9 @@ async def test_a_read_stops_polling_when_its_client_disconnects(settings_for: An
     assert after == at_drop, f"{after - at_drop} polls after the client went away"
 
 
-@pytest.mark.parametrize("stateless", [True, False], ids=["stateless", "stateful"])
+@pytest.mark.parametrize(("stateless", "era"), MODES, ids=MODE_IDS)
 async def test_a_write_finishes_the_batch_in_flight_and_sends_no_other_when_its_client_disconnects(
-    settings_for: Any, sandbox: Any, stateless: bool, caplog: pytest.LogCaptureFixture
+    settings_for: Any, sandbox: Any, stateless: bool, era: str, caplog: pytest.LogCaptureFixture
 ):
     sandbox.config.add_fault("POST /persistiq/v1/leads", Fault("latency", seconds=0.3))
     leads = [{"email": f"drop{n}@example.com"} for n in range(100)]  # ten batches of ten
@@ -100,7 +116,7 @@ async def test_a_write_finishes_the_batch_in_flight_and_sends_no_other_when_its_
         return [r for r in sandbox.env.requests if r.method == "POST" and r.path == "/persistiq/v1/leads"]
 
     async with serving(settings_for, stateless) as url:
-        await _call_then_drop(url, "persistiq_create_leads", {"leads": leads}, lambda: len(batches()) >= 2)
+        await _call_then_drop(url, "persistiq_create_leads", {"leads": leads}, lambda: len(batches()) >= 2, era)
         sent_at_drop = len(batches())
         await anyio.sleep(1.5)  # five batch latencies
         sent = batches()
