@@ -134,3 +134,21 @@ def test_oauth_mode_needs_one_key_source_and_the_public_resource_url():
         load_settings(outbound_mcp_oauth_issuer=ISSUER, outbound_mcp_resource_url=RESOURCE)
     with pytest.raises(ConfigError, match="OUTBOUND_MCP_RESOURCE_URL"):
         load_settings(outbound_mcp_oauth_issuer=ISSUER, outbound_mcp_oauth_public_key=PUBLIC_PEM)
+
+
+async def test_in_stateful_mode_a_session_opened_by_one_subject_is_not_found_for_another():
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+    stateful = {"outbound_mcp_oauth_public_key": PUBLIC_PEM, "outbound_mcp_http_stateless": False}
+    async with serving(**stateful) as url, httpx2.AsyncClient() as http:
+        opened = await http.post(url, json=init, headers=headers(token(sub="ann")))
+        sid = opened.headers["mcp-session-id"]
+        follow = {"Mcp-Session-Id": sid, "MCP-Protocol-Version": "2025-06-18"}
+        ann = await http.post(url, json=LIST, headers=headers(token(sub="ann")) | follow)
+        ben = await http.post(url, json=LIST, headers=headers(token(sub="ben")) | follow)
+    assert ann.status_code == 200
+    assert ben.status_code == 404
