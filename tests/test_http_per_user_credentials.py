@@ -142,3 +142,19 @@ async def test_one_user_cannot_resume_another_users_cursor():
     assert cursor
     assert not resumed.is_error
     assert stolen.is_error
+
+
+async def test_a_cookie_set_for_one_user_is_never_sent_with_another_users_request():
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(f"{BASE}/items/7").mock(
+            return_value=httpx.Response(
+                200, json={"id": "7"}, headers={"Set-Cookie": "sessionid=alice-session; Path=/"}
+            )
+        )
+        async with serving() as url:
+            async with client_as(url, ALICE) as alice:
+                assert not (await alice.call_tool("demo_get", {"item_id": "7"})).is_error
+            async with client_as(url, BOB) as bob:
+                assert not (await bob.call_tool("demo_get", {"item_id": "7"})).is_error
+        cookies = [call.request.headers.get("cookie") for call in mock.calls]
+    assert cookies == [None, None]

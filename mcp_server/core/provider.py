@@ -7,6 +7,7 @@ import ssl
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, TypeVar
 
 import httpx
@@ -145,11 +146,14 @@ def principal_of(ctx: Any) -> str:
 
 
 def new_http_client(settings: Settings, transport: LazyTransport) -> httpx.AsyncClient:
-    """One pooled client per provider, no redirects (a redirect could carry a credential elsewhere)."""
+    """One pooled client per provider, no redirects (a redirect could carry a credential elsewhere), no
+    cookie jar: the client is shared by every user's credentials, and a session cookie one user's login
+    set must never go out with another's request."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(settings.http_timeout, connect=10.0),
         transport=transport,
         follow_redirects=False,
+        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         headers={"User-Agent": f"outbound-mcp/{__version__}", "Accept": "application/json"},
     )
 
