@@ -10,7 +10,7 @@ import httpx2
 import pytest
 from pydantic import SecretStr
 
-from mcp_server.cli import main
+from mcp_server.cli import _overrides, _parser, main
 from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
@@ -123,3 +123,18 @@ async def test_the_health_check_answers_without_a_bearer_and_says_nothing_else()
         foreign = await http.get(url.replace("/mcp", "/healthz"), headers={"Host": "evil.example"})
     assert health.status_code == 200 and health.text == "ok"
     assert foreign.status_code == 421
+
+
+def test_the_flags_add_to_the_variables_and_are_checked_the_same_way(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("OUTBOUND_MCP_ALLOWED_HOSTS", "mcp.example.com")
+    args = _parser().parse_args(["--transport", "http", "--allowed-host", "10.0.0.5", "--no-stateless"])
+    settings = load_settings(**_overrides(args))
+    assert settings.outbound_mcp_allowed_hosts == ["mcp.example.com", "10.0.0.5"]
+    assert settings.outbound_mcp_http_stateless is False
+    assert load_settings().outbound_mcp_http_stateless is True
+
+
+def test_a_malformed_allowed_host_is_refused_at_start_up_with_one_line(capsys: pytest.CaptureFixture[str]):
+    code = main(["--transport", "http", "--allowed-host", "https://mcp.example.com/mcp"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "OUTBOUND_MCP_ALLOWED_HOSTS" in err
