@@ -152,3 +152,30 @@ async def test_in_stateful_mode_a_session_opened_by_one_subject_is_not_found_for
         ben = await http.post(url, json=LIST, headers=headers(token(sub="ben")) | follow)
     assert ann.status_code == 200
     assert ben.status_code == 404
+
+
+async def test_tokens_with_made_up_key_ids_fetch_the_jwks_at_most_once():
+    fetched: list[int] = []
+    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key(), as_dict=True) | {"kid": "k1", "use": "sig"}
+
+    def keys(request: Any) -> JSONResponse:
+        fetched.append(1)
+        return JSONResponse({"keys": [jwk]})
+
+    async with served(Starlette(routes=[Route("/jwks.json", keys)])) as jwks_mcp_url:
+        jwks_url = jwks_mcp_url.replace("/mcp", "/jwks.json")
+        async with serving(outbound_mcp_oauth_jwks_url=jwks_url) as url, httpx2.AsyncClient() as http:
+            forged = [
+                jwt.encode(
+                    {"iss": ISSUER, "aud": RESOURCE, "sub": "x", "exp": int(time.time()) + 60},
+                    OTHER_KEY,
+                    "RS256",
+                    headers={"kid": f"made-up-{n}"},
+                )
+                for n in range(20)
+            ]
+            refused = [await http.post(url, json=LIST, headers=headers(t)) for t in forged]
+            good = await http.post(url, json=LIST, headers=headers(token()))
+    assert {r.status_code for r in refused} == {401}
+    assert good.status_code == 200
+    assert len(fetched) <= 2  # the first made-up id, then the real key once

@@ -17,6 +17,8 @@ LARGE_BODY = 256 * 1024
 """A body above this (or of unknown length) takes a slot: 4 MiB bodies, each parsed into several copies,
 are what drove memory up; small calls never wait for them."""
 SLOT_WAIT = 10.0
+MAX_CLIENTS = 4096
+"""Clients tracked before the expired ones are swept (a client that never returns is otherwise kept)."""
 
 
 def _busy(message: str, retry_after: int = 1, status: int = 503) -> JSONResponse:
@@ -105,6 +107,9 @@ class SessionsPerClient:
                 sid = Headers(raw=message.get("headers", [])).get("mcp-session-id")
                 if sid:
                     self._seen.setdefault(client, {})[sid] = self._clock()
+                    if len(self._seen) > MAX_CLIENTS:
+                        for other in list(self._seen):
+                            self._live(other)  # forget clients whose sessions all expired
             await send(message)
 
         return sending
