@@ -158,3 +158,21 @@ async def test_a_cookie_set_for_one_user_is_never_sent_with_another_users_reques
                 assert not (await bob.call_tool("demo_get", {"item_id": "7"})).is_error
         cookies = [call.request.headers.get("cookie") for call in mock.calls]
     assert cookies == [None, None]
+
+
+@pytest.mark.xfail(strict=True, reason="needs the issue-20 binding of handles to principal_of (lands in parallel)")
+async def test_one_user_cannot_resume_another_users_job_handle():
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(f"{BASE}/jobs").mock(return_value=httpx.Response(200, json={"id": "j1"}))
+        mock.get(f"{BASE}/jobs/j1").mock(return_value=httpx.Response(200, json={"status": "running"}))
+        async with serving(persistiq_rate_limit=100_000) as url:
+            async with client_as(url, ALICE) as alice:
+                started = await alice.call_tool("demo_job", {"max_wait": 0.05})
+            handle = started.structured_content["resume_handle"]
+            async with client_as(url, BOB) as bob:
+                stolen = await bob.call_tool("demo_job", {"resume_handle": handle, "max_wait": 0.05})
+            async with client_as(url, ALICE) as alice:
+                resumed = await alice.call_tool("demo_job", {"resume_handle": handle, "max_wait": 0.05})
+    assert handle
+    assert not resumed.is_error
+    assert stolen.is_error
