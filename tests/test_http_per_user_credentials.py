@@ -109,9 +109,12 @@ async def test_credential_headers_are_refused_when_off_or_incomplete_and_never_e
         async with serving() as url:
             half = await http.post(url, json=body, headers={**base, "X-Snov-Client-Id": "only-the-id-123"})
             epixel = await http.post(url, json=body, headers={**base, "X-Epixel-Username": "ann"})
+            word = await http.post(url, json=body, headers={**base, "X-PersistIQ-Key": "created"})
     assert off.status_code == 400 and "does not accept per-user credentials" in off.text
     assert half.status_code == 400 and "X-Snov-Client-Secret" in half.text
     assert epixel.status_code == 400 and "X-Epixel-Api-Key" in epixel.text
+    # Per-user values are masked everywhere: one that could be an ordinary word is refused.
+    assert word.status_code == 400 and "too short" in word.text
     assert ALICE not in off.text and "only-the-id-123" not in half.text
 
 

@@ -26,6 +26,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "x-epixel-password": ("epixel", "epixel_password"),
 }
 _MAX_VALUE = 4096
+_MIN_SECRET = 12
 
 
 def _incomplete(provider: str, fields: set[str]) -> str | None:
@@ -49,6 +50,9 @@ def caller_from(headers: Headers, user: object) -> tuple[Caller | None, str]:
             continue
         if len(values) > 1 or not values[0].strip() or len(values[0]) > _MAX_VALUE:
             return None, f"Send one non-empty {name} header"
+        if setting != "epixel_username" and len(values[0].strip()) < _MIN_SECRET:
+            # Every value is masked in all output and logs: a short one could be an ordinary word.
+            return None, f"{name} is too short to be a credential (at least {_MIN_SECRET} characters)"
         found.setdefault(provider, {})[setting] = values[0].strip()
     for provider, values in found.items():
         problem = _incomplete(provider, set(values))
