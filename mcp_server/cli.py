@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -110,6 +111,8 @@ async def _run_transport(server: Any, args: argparse.Namespace, settings: Any) -
             variable="OUTBOUND_MCP_HTTP_TOKEN",
         )
     options = HttpOptions.from_settings(settings, host=args.host, port=args.port)
+    # Stateless, the SDK logs "Terminating session: None" at INFO for every request.
+    logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)
     app = build_http_app(server, options=options)
     print(f"outbound-mcp: streamable HTTP on http://{args.host}:{args.port}/mcp", file=sys.stderr)
     # Behind a TLS-terminating proxy: the proxy passes Host through (listed with --allowed-host); the
