@@ -75,7 +75,7 @@ def stdio_server(urls: SandboxUrls, **tuning: Any) -> StdioServerParameters:
     """``python -m mcp_server`` over stdio against the sandbox; tuning goes in as variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(PROVIDER_VARS)}
     env.update(urls.environment())
-    env.update({key.upper(): str(value) for key, value in tuning.items()})
+    env.update({f"OUTBOUND_MCP_{key.upper()}": str(value) for key, value in tuning.items()})
     return StdioServerParameters(command=sys.executable, args=["-m", "mcp_server"], env=env)
 
 

@@ -68,8 +68,10 @@ def annotation_flags(tool: Tool) -> str:
     )
 
 
-def catalogue_lines() -> list[str]:
-    return [f"{tool.name:<40} {annotation_flags(tool)}  {first_sentence(tool.description)}" for tool in all_tools()]
+def catalogue_lines(tools: Sequence[Tool] | None = None) -> list[str]:
+    """One line per tool (all of them unless ``tools`` is given): name, annotation flags, first sentence."""
+    chosen = all_tools() if tools is None else tools
+    return [f"{tool.name:<40} {annotation_flags(tool)}  {first_sentence(tool.description)}" for tool in chosen]
 
 
 def first_sentence(text: str | None) -> str:

@@ -3,31 +3,63 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import anyio
 
 from mcp_server import __version__
 from mcp_server.core.errors import ConfigError
-from mcp_server.settings import _is_loopback, load_settings
+from mcp_server.settings import Settings, _is_loopback, load_settings
 
 SCHEMA_DIR = Path("tool_schemas")
+BIND_ERRORS = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
+README = "https://github.com/outbound-mcp/outbound-mcp#configuration"
+EPILOG = f"""\
+credentials are read from environment variables (a provider is on when its are set):
+  PersistIQ   PERSISTIQ_API_KEY
+  Snov.io     SNOV_CLIENT_ID, SNOV_CLIENT_SECRET   (SNOV_MAX_CREDITS caps spending)
+  Epixel      EPIXEL_BASE_URL, EPIXEL_API_KEY, and EPIXEL_ACCESS_TOKEN or EPIXEL_USERNAME + EPIXEL_PASSWORD
+  HTTP        OUTBOUND_MCP_HTTP_TOKEN (required to bind a non-loopback --host)
+no keys? try: outbound-mcp --sandbox      every variable: README.md, Configuration ({README})
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, like every other start-up mistake (argparse would print the usage block first).
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 1-65535")
+    return port
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="outbound-mcp",
-        description="MCP server for PersistIQ, Snov.io and Epixel Leads & CRM.",
+        description="MCP server for PersistIQ, Snov.io and Epixel Leads & CRM (stdio by default).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"outbound-mcp {__version__}")
     parser.add_argument("--sandbox", action="store_true", help="serve against the built-in simulated APIs (no keys)")
-    parser.add_argument("--transport", choices=["stdio", "http"], default="stdio")
+    parser.add_argument("--transport", choices=["stdio", "http"], default="stdio", help="default stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    parser.add_argument("--port", type=_port, default=8000, help="HTTP port (default 8000)")
     parser.add_argument("--allowed-origin", action="append", default=[], help="extra browser Origin to accept")
     parser.add_argument(
         "--allowed-host", action="append", default=[], help="extra Host header to accept (a proxy's public name)"
@@ -38,29 +70,58 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="HTTP without sessions, so any replica serves any request (default on)",
     )
-    parser.add_argument("--read-only", action="store_true", default=None, help="offer only read-only tools")
-    parser.add_argument("--toolsets", help="comma-separated providers: persistiq,snov,epixel")
-    parser.add_argument("--tools", help="comma-separated allow-list of tool names")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("tools", help="print the tool catalogue")
+    _add_filters(parser, default=None)
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="stderr log level (OUTBOUND_MCP_LOG_LEVEL, default WARNING; DEBUG logs every upstream request)",
+    )
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    tools = sub.add_parser("tools", help="print the tools these flags and variables would serve")
+    tools.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help="as served with --sandbox")
+    _add_filters(tools, default=argparse.SUPPRESS)  # SUPPRESS: flags given before `tools` stay in force
     schemas = sub.add_parser("schemas", help="write or check tool_schemas/")
     mode = schemas.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true")
-    mode.add_argument("--check", action="store_true")
-    schemas.add_argument("--dir", type=Path, default=SCHEMA_DIR)
+    mode.add_argument("--write", action="store_true", help="write the schemas of every tool")
+    mode.add_argument("--check", action="store_true", help="exit 1 when the folder differs from the code")
+    schemas.add_argument("--dir", type=Path, default=SCHEMA_DIR, help="default tool_schemas")
     sandbox = sub.add_parser("sandbox", help="serve the simulated APIs on 127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8765)
-    sandbox.add_argument("--time-scale", type=float, default=1.0)
-    sandbox.add_argument("--job-delay", type=float, default=2.0)
-    sandbox.add_argument("--token-lifetime", type=float, default=3600.0)
-    sandbox.add_argument("--retire-snov-v1", action="store_true")
+    sandbox.add_argument("--port", type=_port, default=8765, help="loopback port (default 8765)")
+    sandbox.add_argument(
+        "--time-scale", type=float, default=1.0, help="vendor seconds per real second (60: a rate minute lasts 1 s)"
+    )
+    sandbox.add_argument("--job-delay", type=float, default=2.0, help="vendor seconds a Snov.io job runs (default 2)")
+    sandbox.add_argument(
+        "--token-lifetime", type=float, default=3600.0, help="vendor seconds an access token lives (default 3600)"
+    )
+    sandbox.add_argument("--retire-snov-v1", action="store_true", help="answer Snov.io's v1 finder/verifier with 404")
+    sandbox.add_argument(
+        "--profile",
+        choices=["current", "documented"],
+        default="current",
+        help="current: the vendors' newer pages (default); documented: only what the vendor documents say",
+    )
     return parser
+
+
+def _add_filters(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--read-only",
+        action=argparse.BooleanOptionalAction,
+        default=default,
+        help="offer only read-only tools (overrides OUTBOUND_MCP_READ_ONLY either way)",
+    )
+    parser.add_argument(
+        "--toolsets", default=default, help="comma-separated providers: persistiq,snov,epixel (OUTBOUND_MCP_TOOLSETS)"
+    )
+    parser.add_argument("--tools", default=default, help="comma-separated tool names to offer (OUTBOUND_MCP_TOOLS)")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if args.read_only:
-        out["outbound_mcp_read_only"] = True
+    if args.read_only is not None:
+        out["outbound_mcp_read_only"] = args.read_only
     if args.toolsets is not None:
         out["outbound_mcp_toolsets"] = args.toolsets
     if args.tools is not None:
@@ -73,52 +134,98 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
             out[variable.lower()] = ",".join([os.environ.get(variable, ""), *values])
     if args.stateless is not None:
         out["outbound_mcp_http_stateless"] = args.stateless
+    if args.log_level is not None:
+        out["outbound_mcp_log_level"] = args.log_level
     return out
 
 
-async def _serve(args: argparse.Namespace) -> None:
-    from mcp_server.core.redact import log_to_stderr
-    from mcp_server.server import create_server
-
+@asynccontextmanager
+async def _configured(args: argparse.Namespace) -> AsyncIterator[tuple[Settings, str]]:
+    """The settings from variables and flags, and a note to print once serving; with ``--sandbox``,
+    pointed at a sandbox running meanwhile."""
     overrides = _overrides(args)
-    log_to_stderr()
     if not args.sandbox:
-        settings = load_settings(**overrides)
-        await _run_transport(create_server(settings), args, settings)
+        yield load_settings(**overrides), ""
         return
     from mcp_server.sandbox.app import Sandbox
     from mcp_server.sandbox.runner import serve_sandbox
 
     async with serve_sandbox(Sandbox()) as urls:
         sandbox_env = {key.lower(): value for key, value in urls.environment().items()}
-        settings = load_settings(**sandbox_env, **overrides)
-        print(f"outbound-mcp: sandbox APIs on {urls.origin} (simulated data, no real accounts)", file=sys.stderr)
-        await _run_transport(create_server(settings), args, settings)
+        note = f"outbound-mcp: sandbox APIs on {urls.origin} (simulated data, no real accounts)"
+        yield load_settings(**sandbox_env, **overrides), note
 
 
-async def _run_transport(server: Any, args: argparse.Namespace, settings: Any) -> None:
-    if args.transport == "stdio":
-        await server.run_stdio_async()
-        return
-    import uvicorn
+async def _list_tools(args: argparse.Namespace) -> None:
+    from mcp_server.catalogue import catalogue_lines
+    from mcp_server.preflight import served_tools
 
-    from mcp_server.http.app import HttpOptions, build_http_app
+    async with _configured(args) as (settings, _):
+        print("\n".join(catalogue_lines([tool.build() for tool in served_tools(settings)])))
 
-    token = settings.outbound_mcp_http_token
-    if not _is_loopback(args.host) and token is None and settings.outbound_mcp_oauth_issuer is None:
+
+async def _serve(args: argparse.Namespace) -> None:
+    from mcp_server.core.redact import log_to_stderr
+    from mcp_server.preflight import served_tools
+    from mcp_server.server import create_server
+
+    async with _configured(args) as (settings, note):
+        served_tools(settings)
+        sock = _http_socket(args, settings) if args.transport == "http" else None
+        log_to_stderr(getattr(logging, settings.outbound_mcp_log_level))
+        if note:
+            print(note, file=sys.stderr)
+        server = create_server(settings)
+        if sock is None:
+            from mcp_server.stdio import run_stdio
+
+            await run_stdio(server)
+        else:
+            await _serve_http(server, args, settings, sock)
+
+
+def _http_socket(args: argparse.Namespace, settings: Settings) -> socket.socket:
+    if (
+        not _is_loopback(args.host)
+        and settings.outbound_mcp_http_token is None
+        and not settings.outbound_mcp_oauth_issuer
+    ):
         raise ConfigError(
             "OUTBOUND_MCP_HTTP_TOKEN (or OAuth: OUTBOUND_MCP_OAUTH_ISSUER) is required to bind a non-loopback host",
             variable="OUTBOUND_MCP_HTTP_TOKEN",
         )
+    return _listen(args.host, args.port)
+
+
+async def _serve_http(server: Any, args: argparse.Namespace, settings: Settings, sock: socket.socket) -> None:
+    import uvicorn
+
+    from mcp_server.http.app import HttpOptions, build_http_app
+
     options = HttpOptions.from_settings(settings, host=args.host, port=args.port)
     # Stateless, the SDK logs "Terminating session: None" at INFO for every request.
     logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)
     app = build_http_app(server, options=options)
     print(f"outbound-mcp: streamable HTTP on http://{args.host}:{args.port}/mcp", file=sys.stderr)
+    level = settings.outbound_mcp_log_level.lower()
     # Behind a TLS-terminating proxy: the proxy passes Host through (listed with --allowed-host); the
     # client address and scheme in X-Forwarded-* are believed only from FORWARDED_ALLOW_IPS (uvicorn's rule).
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
-    await uvicorn.Server(config).serve()
+    config = uvicorn.Config(app, log_level=level, proxy_headers=True)
+    await uvicorn.Server(config).serve(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind before saying "serving", so a busy port is one line, not a traceback after a false start."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        # create_server's message repeats the address; the errno's own words are enough.
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise ConfigError(
+            f"--port {port}: cannot listen on {host}:{port} ({reason}): choose another --port or --host",
+            variable="--port",
+        ) from None
 
 
 def _sandbox(args: argparse.Namespace) -> None:
@@ -127,6 +234,7 @@ def _sandbox(args: argparse.Namespace) -> None:
     from mcp_server.sandbox.runner import serve_sandbox
 
     config = SandboxConfig(
+        profile=args.profile,
         time_scale=args.time_scale,
         job_delay=args.job_delay,
         token_lifetime=args.token_lifetime,
@@ -134,15 +242,23 @@ def _sandbox(args: argparse.Namespace) -> None:
     )
 
     async def run() -> None:
-        async with serve_sandbox(Sandbox(config), port=args.port) as urls:
-            _print_sandbox(urls)
-            await anyio.sleep_forever()
+        try:
+            async with serve_sandbox(Sandbox(config), port=args.port) as urls:
+                _print_sandbox(urls, config.profile)
+                await anyio.sleep_forever()
+        except OSError as exc:
+            if exc.errno not in BIND_ERRORS:
+                raise
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            raise ConfigError(
+                f"--port {args.port}: cannot listen ({reason}): choose another --port", variable="--port"
+            ) from None
 
     anyio.run(run)
 
 
-def _print_sandbox(urls: Any) -> None:
-    print(f"Sandbox serving on {urls.origin} (Ctrl-C to stop). Point outbound-mcp at it with:")
+def _print_sandbox(urls: Any, profile: str) -> None:
+    print(f"Sandbox ({profile} profile) serving on {urls.origin} (Ctrl-C to stop). Point outbound-mcp at it with:")
     for key, value in urls.environment().items():
         print(f"  export {key}={value}")
     sys.stdout.flush()
@@ -152,9 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "tools":
-            from mcp_server.catalogue import catalogue_lines
-
-            print("\n".join(catalogue_lines()))
+            anyio.run(_list_tools, args)
             return 0
         if args.command == "schemas":
             from mcp_server.catalogue import schema_drift, write_schemas

@@ -6,7 +6,7 @@ import ipaddress
 from typing import Annotated, Any, Literal
 
 import httpx
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from mcp_server.core.errors import ConfigError
@@ -16,6 +16,23 @@ Provider = Literal["persistiq", "snov", "epixel"]
 PROVIDERS: tuple[Provider, ...] = ("persistiq", "snov", "epixel")
 
 CommaList = Annotated[list[str], NoDecode]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+CREDENTIALS = (
+    "persistiq_api_key",
+    "snov_client_id",
+    "snov_client_secret",
+    "epixel_api_key",
+    "epixel_access_token",
+    "epixel_username",
+    "epixel_password",
+    "outbound_mcp_http_token",
+)
+
+
+def _tuning(default: float, variable: str) -> Any:
+    """A tuning knob read from ``OUTBOUND_MCP_<NAME>`` only; overrides keep the short field name."""
+    return Field(default=default, gt=0, validation_alias=variable.lower())
 
 
 def _is_loopback(host: str) -> bool:
@@ -72,16 +89,38 @@ class Settings(BaseSettings):
     outbound_mcp_oauth_public_key: str | None = None
     outbound_mcp_oauth_scopes: CommaList = Field(default_factory=list)
 
-    # Tuning, not documented as variables: tests and the sandbox shorten them.
-    http_timeout: float = Field(default=30.0, gt=0)
-    poll_wait: float = Field(default=25.0, gt=0)
-    poll_interval: float = Field(default=1.0, gt=0)
-    persistiq_rate_limit: int = Field(default=100, gt=0)
-    snov_rate_limit: int = Field(default=60, gt=0)
-    rate_window: float = Field(default=60.0, gt=0)
-    http_session_idle: float = Field(default=300.0, gt=0)
-    http_sessions_per_client: int = Field(default=16, gt=0)
-    http_large_bodies: int = Field(default=4, gt=0)
+    outbound_mcp_log_level: LogLevel = "WARNING"
+
+    # Tuning (README "Tuning"): prefixed variables, so a stray HTTP_TIMEOUT in the shell is not read.
+    http_timeout: float = _tuning(30.0, "OUTBOUND_MCP_HTTP_TIMEOUT")
+    poll_wait: float = _tuning(25.0, "OUTBOUND_MCP_POLL_WAIT")
+    poll_interval: float = _tuning(1.0, "OUTBOUND_MCP_POLL_INTERVAL")
+    persistiq_rate_limit: int = _tuning(100, "OUTBOUND_MCP_PERSISTIQ_RATE_LIMIT")
+    snov_rate_limit: int = _tuning(60, "OUTBOUND_MCP_SNOV_RATE_LIMIT")
+    rate_window: float = _tuning(60.0, "OUTBOUND_MCP_RATE_WINDOW")
+    http_session_idle: float = _tuning(300.0, "OUTBOUND_MCP_HTTP_SESSION_IDLE")
+    http_sessions_per_client: int = _tuning(16, "OUTBOUND_MCP_HTTP_SESSIONS_PER_CLIENT")
+    http_large_bodies: int = _tuning(4, "OUTBOUND_MCP_HTTP_LARGE_BODIES")
+
+    @field_validator(*CREDENTIALS, mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        # PERSISTIQ_API_KEY= (or a pasted key with a trailing newline) must not turn a provider on.
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("persistiq_base_url", "snov_base_url", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[str(info.field_name)].default
+        return value
+
+    @field_validator("outbound_mcp_log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("persistiq_base_url", "snov_base_url", "epixel_base_url")
     @classmethod
@@ -150,22 +189,38 @@ class Settings(BaseSettings):
                 missing = name_b if b is None else name_a
                 given = name_a if b is None else name_b
                 raise ConfigError(f"{missing} is required when {given} is set", variable=missing)
-        epixel_parts = (self.epixel_api_key, self.epixel_access_token, self.epixel_username)
-        if any(p is not None for p in epixel_parts) and self.epixel_base_url is None:
+        self._check_epixel()
+        self._check_oauth()
+        return self
+
+    def _check_epixel(self) -> None:
+        """Epixel needs all three: base URL, API key, and a token or a login; a part alone is a mistake."""
+        login = self.epixel_access_token is not None or self.epixel_username is not None
+        given = [
+            name
+            for name, value in (
+                ("EPIXEL_API_KEY", self.epixel_api_key),
+                ("EPIXEL_ACCESS_TOKEN", self.epixel_access_token),
+                ("EPIXEL_USERNAME", self.epixel_username),
+            )
+            if value is not None
+        ]
+        if given and self.epixel_base_url is None:
             raise ConfigError(
                 "EPIXEL_BASE_URL is required for Epixel: https://<domain>/<api prefix>/<version>",
                 variable="EPIXEL_BASE_URL",
             )
-        self._check_oauth()
+        # With per-user credentials on, a server may name Epixel without holding a key of its own.
         user_keys = self.outbound_mcp_user_credentials != "off"
-        if (
-            self.epixel_base_url is not None
-            and self.epixel_api_key is None
-            and "epixel" in self.enabled_providers()
-            and not user_keys
-        ):
-            raise ConfigError("EPIXEL_API_KEY is required when EPIXEL_BASE_URL is set", variable="EPIXEL_API_KEY")
-        return self
+        named = self.epixel_base_url is not None and "epixel" in self.enabled_providers() and not user_keys
+        if self.epixel_api_key is None and (login or named):
+            because = f"when {given[0]} is set" if given else "when EPIXEL_BASE_URL is set"
+            raise ConfigError(f"EPIXEL_API_KEY is required {because}", variable="EPIXEL_API_KEY")
+        if self.epixel_api_key is not None and not login:
+            raise ConfigError(
+                "EPIXEL_ACCESS_TOKEN (or EPIXEL_USERNAME and EPIXEL_PASSWORD) is required when EPIXEL_API_KEY is set",
+                variable="EPIXEL_ACCESS_TOKEN",
+            )
 
     def _check_oauth(self) -> None:
         if self.outbound_mcp_oauth_issuer is None:
@@ -197,8 +252,9 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     """Environment plus overrides; a bad value raises ``ConfigError`` naming its variable."""
+    by_alias = {name: field.validation_alias for name, field in Settings.model_fields.items() if field.validation_alias}
     try:
-        settings = Settings(**overrides)
+        settings = Settings(**{str(by_alias.get(key, key)): value for key, value in overrides.items()})
     except ValidationError as exc:
         first = exc.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "configuration"

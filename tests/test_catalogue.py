@@ -8,13 +8,14 @@ import tomllib
 from pathlib import Path
 
 import jsonschema
-import pytest
 
 from mcp_server import __version__
 from mcp_server.catalogue import all_tools, readme_tools_block, schema_drift, write_schemas
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOGUE = ROOT.parent / "shared" / "tool-catalogue.md"
+# A copy of the shared catalogue, so that the test runs (not skips) in any checkout: refresh it when the
+# catalogue grows (tool names are added, never renamed).
+CATALOGUE = ROOT / "tests" / "fixtures" / "tool-catalogue.md"
 
 
 def test_every_tool_has_input_and_output_schemas_a_description_and_all_four_annotations():
@@ -29,7 +30,6 @@ def test_every_tool_has_input_and_output_schemas_a_description_and_all_four_anno
             assert hint is not None, tool.name
 
 
-@pytest.mark.skipif(not CATALOGUE.exists(), reason="shared/tool-catalogue.md is not beside the checkout")
 def test_the_tools_are_exactly_the_57_catalogue_names():
     names = set(re.findall(r"^\| `([a-z_]+)` \|", CATALOGUE.read_text(), flags=re.M))
     built = [t.name for t in all_tools()]

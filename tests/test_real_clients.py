@@ -23,6 +23,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from mcp_server.catalogue import all_tools
+from tests.readme_paths import installed_command
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = str(Path(sys.executable).parent)
@@ -131,7 +132,7 @@ def readme_no_accounts_entry() -> dict[str, Any]:
     variant = re.search(r"To try it with no accounts, use `(\"args\": \[.*?\])` and no `env`", text)
     assert variant, "README no longer says how to try the snippet with no accounts"
     args = json.loads("{" + variant.group(1) + "}")["args"]
-    return {"command": entry["command"], "args": args}
+    return {"command": installed_command(entry["command"]), "args": args}
 
 
 @pytest.mark.anyio

@@ -54,7 +54,7 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_the_variable_and_exit
 
 
 def test_binding_http_beyond_loopback_without_a_token_is_refused():
-    result = run_cli({}, "--transport", "http", "--host", "0.0.0.0", "--port", "1")
+    result = run_cli({"PERSISTIQ_API_KEY": "k" * 10}, "--transport", "http", "--host", "0.0.0.0", "--port", "1")
     assert result.returncode == 2
     assert "OUTBOUND_MCP_HTTP_TOKEN" in result.stderr
 

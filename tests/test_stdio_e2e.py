@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
+from tests.readme_paths import installed_command
+
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[1]
 BIN = str(Path(sys.executable).parent)
@@ -48,7 +50,9 @@ async def test_a_new_user_runs_the_sandbox_over_stdio_and_every_provider_answers
 
 async def test_the_readme_claude_desktop_snippet_starts_the_server_as_written():
     entry = readme_snippet()
-    params = StdioServerParameters(command=entry["command"], args=entry["args"], env=clean_env(entry["env"]))
+    params = StdioServerParameters(
+        command=installed_command(entry["command"]), args=entry["args"], env=clean_env(entry["env"])
+    )
     async with Client(params) as client:
         names = {t.name for t in (await client.list_tools()).tools}
     assert any(n.startswith("persistiq_") for n in names)

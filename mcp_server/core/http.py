@@ -38,6 +38,25 @@ from mcp_server.core.upstream_errors import parse_error
 
 log = logging.getLogger("outbound_mcp.http")
 
+NAME_NOT_FOUND = "name not found"
+_CONNECT_CAUSES = {
+    "name or service not known": NAME_NOT_FOUND,
+    "nodename nor servname": NAME_NOT_FOUND,
+    "no address associated": NAME_NOT_FOUND,
+    "getaddrinfo failed": NAME_NOT_FOUND,
+    "temporary failure in name resolution": "name lookup failed (is the network up?)",
+    "connection refused": "connection refused",
+    "network is unreachable": "network unreachable",
+    "certificate verify failed": "its TLS certificate was not accepted",
+}
+
+
+def _connect_cause(exc: httpx.ConnectError) -> str:
+    """Why a connection failed, in a few words: a typo'd host reads differently from an outage."""
+    text = str(exc).lower()
+    return next((cause for needle, cause in _CONNECT_CAUSES.items() if needle in text), "")
+
+
 MAX_BODY_BYTES = 16 * 1024 * 1024
 Params = Mapping[str, Any] | list[tuple[str, Any]]
 Form = Mapping[str, Any]
@@ -93,6 +112,8 @@ class ApiClient:
     check: Check | None = None
     token_rejected: Callable[[httpx.Response, bytes], bool] | None = None
     """Whether a 401 is about the token (worth one renewal and a resend); None: every 401 is."""
+    unauthorized_hint: str = ""
+    """What to do about a final 401, naming the variables to fix; "" keeps the generic hint."""
     clock: Clock = time.time
     sleep: Sleep = anyio.sleep
 
@@ -280,6 +301,8 @@ class ApiClient:
             error.status = response.status_code
         error.provider = self.provider
         error.request_id = response.headers.get("x-request-id", "") or response.headers.get("request-id", "")
+        if response.status_code == 401 and self.unauthorized_hint:
+            error.hint = self.unauthorized_hint
         if isinstance(error, RateLimited):
             until = retry_at(response, self.clock(), body.decode(errors="replace")[:2000])
             error.retry_after = max(1.0, (until or self.clock() + 60) - self.clock())
@@ -297,12 +320,16 @@ class ApiClient:
             httpx.ReadError: "dropped the connection",
             TimeoutError: "ran past this call's time limit",
         }.get(type(exc), "failed on the network")
+        cause = _connect_cause(exc) if isinstance(exc, httpx.ConnectError) else ""
+        if cause:
+            kind = f"could not connect to {self._base.host}: {cause}"
         maybe_applied = sent and not idempotent
-        hint = (
-            "The write may have been applied: check with the matching list/get tool before sending it again."
-            if maybe_applied
-            else "Try again in a minute."
-        )
+        if maybe_applied:
+            hint = "The write may have been applied: check with the matching list/get tool before sending it again."
+        elif cause in (NAME_NOT_FOUND, "connection refused"):
+            hint = "Ask the user to check the provider's base URL setting."
+        else:
+            hint = "Try again in a minute."
         return TransportError(f"the request {kind}", provider=self.provider, hint=hint, maybe_applied=maybe_applied)
 
     def _may_retry(self, error: TransportError, idempotent: bool, exc: Exception) -> bool:

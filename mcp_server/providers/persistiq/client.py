@@ -58,6 +58,7 @@ def open_service(settings: Settings, http: httpx.AsyncClient) -> PersistIQ:
         auth=HeaderAuth({"x-api-key": settings.persistiq_api_key}),
         budget=WindowBudget(settings.persistiq_rate_limit, settings.rate_window, provider=LABEL),
         http=http,
+        unauthorized_hint="The PersistIQ API key was refused: ask the user to check PERSISTIQ_API_KEY.",
     )
     return PersistIQ(api)
 

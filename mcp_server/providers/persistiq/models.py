@@ -175,6 +175,8 @@ class Failure(Compact):
 
 class CreatedLeads(Compact):
     created: list[LeadRef]
+    updated: list[LeadRef] | None = None
+    """With dup=update: the existing leads (same email) that were updated, not created."""
     skipped: list[str] | None = None
     failed: list[Failure] | None = None
     hint: str | None = None

@@ -111,6 +111,8 @@ def open_service(settings: Settings, http: httpx.AsyncClient) -> Snov:
         auth=TokenAuth(token_fetcher(settings.snov_client_id, settings.snov_client_secret)),
         budget=WindowBudget(settings.snov_rate_limit, settings.rate_window, provider=LABEL),
         http=http,
+        unauthorized_hint="The Snov.io credentials were refused: ask the user to check SNOV_CLIENT_ID and "
+        "SNOV_CLIENT_SECRET.",
         check=check_success,
     )
     every = settings.poll_interval

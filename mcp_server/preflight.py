@@ -1,0 +1,49 @@
+"""Before serving: the tools a configuration would serve, or one line saying why it would serve none."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mcp_server.core.errors import ConfigError
+from mcp_server.core.provider import ProviderDef
+from mcp_server.core.tooling import ToolDef
+from mcp_server.providers import ALL_PROVIDERS
+from mcp_server.server import select_tools
+from mcp_server.settings import Settings
+
+NO_PROVIDER = (
+    "no provider is configured, so there is nothing to serve: set PERSISTIQ_API_KEY, or SNOV_CLIENT_ID and "
+    "SNOV_CLIENT_SECRET, or EPIXEL_BASE_URL, EPIXEL_API_KEY and EPIXEL_ACCESS_TOKEN (see the README, "
+    "Configuration; check the names in your client's env block), or try it keyless with --sandbox"
+)
+
+
+def served_tools(settings: Settings, providers: Sequence[ProviderDef] = ALL_PROVIDERS) -> list[ToolDef]:
+    """``select_tools``, refusing a configuration that leaves nothing: a server with 0 tools only confuses."""
+    tools = select_tools(settings, providers)
+    if not tools:
+        raise _why_empty(settings, providers)
+    return tools
+
+
+def _why_empty(settings: Settings, providers: Sequence[ProviderDef]) -> ConfigError:
+    enabled = set(settings.enabled_providers())
+    if not enabled:
+        return ConfigError(NO_PROVIDER, variable="PERSISTIQ_API_KEY")
+    owner = {tool.name: provider for provider in providers for tool in provider.toolset.tools}
+    named = settings.outbound_mcp_tools
+    if named and all(owner[name].name not in enabled for name in named):
+        off = [p for p in providers if p.name in {owner[name].name for name in named}]
+        fix = "; ".join(f"for {p.label} set {p.needs}" for p in off)
+        return ConfigError(
+            f"--tools (OUTBOUND_MCP_TOOLS) names only tools of providers that are off: {fix}, "
+            "or name tools of a provider that is on",
+            variable="OUTBOUND_MCP_TOOLS",
+        )
+    if settings.outbound_mcp_read_only:
+        return ConfigError(
+            "--read-only (OUTBOUND_MCP_READ_ONLY) leaves no tool, the selected ones all write: "
+            "use --no-read-only, or choose read-only tools with --tools",
+            variable="OUTBOUND_MCP_READ_ONLY",
+        )
+    return ConfigError("these settings select no tool: check --toolsets and --tools", variable="OUTBOUND_MCP_TOOLS")
