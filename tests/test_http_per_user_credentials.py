@@ -179,3 +179,36 @@ async def test_one_user_cannot_resume_another_users_job_handle():
     assert handle
     assert not resumed.is_error
     assert stolen.is_error
+
+
+async def test_in_stateful_mode_each_request_of_a_session_uses_the_key_it_carries():
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+    call = {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "tools/call",
+        "params": {"name": "demo_get", "arguments": {"item_id": "7"}},
+    }
+    base = {
+        "Authorization": f"Bearer {TOKEN}",
+        "Accept": "application/json, text/event-stream",
+        "Content-Type": "application/json",
+    }
+    server = create_server(load_settings(persistiq_api_key=SERVER_KEY), providers=[DEMO])
+    options = HttpOptions(token=SecretStr(TOKEN), stateless=False)
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(f"{BASE}/items/7").mock(return_value=httpx.Response(200, json={"id": "7"}))
+        async with served(build_http_app(server, options=options)) as url, httpx2.AsyncClient() as http:
+            opened = await http.post(url, json=init, headers={**base, "X-PersistIQ-Key": ALICE})
+            session = {"Mcp-Session-Id": opened.headers["mcp-session-id"], "MCP-Protocol-Version": "2025-06-18"}
+            for key in (ALICE, BOB, None):
+                extra = {"X-PersistIQ-Key": key} if key else {}
+                answer = await http.post(url, json=call, headers={**base, **session, **extra})
+                assert answer.status_code == 200, answer.text
+        seen = keys_seen(mock)
+    assert seen == [ALICE, BOB, SERVER_KEY]
