@@ -61,6 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8000, help="HTTP port (default 8000)")
     parser.add_argument("--allowed-origin", action="append", default=[], help="extra browser Origin to accept")
+    parser.add_argument(
+        "--allowed-host", action="append", default=[], help="extra Host header to accept (a proxy's public name)"
+    )
+    parser.add_argument(
+        "--stateless",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="HTTP without sessions, so any replica serves any request (default on)",
+    )
     _add_filters(parser, default=None)
     parser.add_argument(
         "--log-level",
@@ -117,6 +126,14 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         out["outbound_mcp_toolsets"] = args.toolsets
     if args.tools is not None:
         out["outbound_mcp_tools"] = args.tools
+    # Flags add to the variables' lists (both are validated the same way at start-up).
+    lists = (("allowed_origin", "OUTBOUND_MCP_ALLOWED_ORIGINS"), ("allowed_host", "OUTBOUND_MCP_ALLOWED_HOSTS"))
+    for flag, variable in lists:
+        values = getattr(args, flag)
+        if values:
+            out[variable.lower()] = ",".join([os.environ.get(variable, ""), *values])
+    if args.stateless is not None:
+        out["outbound_mcp_http_stateless"] = args.stateless
     if args.log_level is not None:
         out["outbound_mcp_log_level"] = args.log_level
     return out
@@ -168,9 +185,14 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def _http_socket(args: argparse.Namespace, settings: Settings) -> socket.socket:
-    if not _is_loopback(args.host) and settings.outbound_mcp_http_token is None:
+    if (
+        not _is_loopback(args.host)
+        and settings.outbound_mcp_http_token is None
+        and not settings.outbound_mcp_oauth_issuer
+    ):
         raise ConfigError(
-            "OUTBOUND_MCP_HTTP_TOKEN is required to bind a non-loopback host", variable="OUTBOUND_MCP_HTTP_TOKEN"
+            "OUTBOUND_MCP_HTTP_TOKEN (or OAuth: OUTBOUND_MCP_OAUTH_ISSUER) is required to bind a non-loopback host",
+            variable="OUTBOUND_MCP_HTTP_TOKEN",
         )
     return _listen(args.host, args.port)
 
@@ -178,13 +200,18 @@ def _http_socket(args: argparse.Namespace, settings: Settings) -> socket.socket:
 async def _serve_http(server: Any, args: argparse.Namespace, settings: Settings, sock: socket.socket) -> None:
     import uvicorn
 
-    from mcp_server.http_app import build_http_app
+    from mcp_server.http.app import HttpOptions, build_http_app
 
-    token = settings.outbound_mcp_http_token
-    app = build_http_app(server, host=args.host, port=args.port, token=token, allowed_origins=args.allowed_origin)
+    options = HttpOptions.from_settings(settings, host=args.host, port=args.port)
+    # Stateless, the SDK logs "Terminating session: None" at INFO for every request.
+    logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)
+    app = build_http_app(server, options=options)
     print(f"outbound-mcp: streamable HTTP on http://{args.host}:{args.port}/mcp", file=sys.stderr)
     level = settings.outbound_mcp_log_level.lower()
-    await uvicorn.Server(uvicorn.Config(app, log_level=level)).serve(sockets=[sock])
+    # Behind a TLS-terminating proxy: the proxy passes Host through (listed with --allowed-host); the
+    # client address and scheme in X-Forwarded-* are believed only from FORWARDED_ALLOW_IPS (uvicorn's rule).
+    config = uvicorn.Config(app, log_level=level, proxy_headers=True)
+    await uvicorn.Server(config).serve(sockets=[sock])
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
+import httpx
 from mcp.server.mcpserver import MCPServer
 
 from mcp_server import __version__
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.provider import AppState, LazyTransport, ProviderDef, new_http_client
 from mcp_server.core.redact import REDACTOR, install_redaction
-from mcp_server.core.state import StateUnavailable, shared_key
+from mcp_server.core.state import StateStore, StateUnavailable, shared_key
 from mcp_server.core.state.opener import open_store
 from mcp_server.core.tooling import Access, ToolDef
 from mcp_server.providers import ALL_PROVIDERS
@@ -85,6 +87,10 @@ def basic_pairs(settings: Settings) -> list[tuple[str, str]]:
     ]
 
 
+def _opener(provider: ProviderDef, http: httpx.AsyncClient, store: StateStore) -> Callable[[Settings], Any]:
+    return lambda settings: provider.open(settings, http, store)
+
+
 def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PROVIDERS) -> MCPServer[AppState]:
     install_redaction()
     for secret in settings.secrets():
@@ -102,12 +108,19 @@ def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PRO
             stack.push_async_callback(store.aclose)
             services = {}
             transports = {}
+            openers = {}
+            user_keys = settings.outbound_mcp_user_credentials != "off"
             for provider in providers:
-                if provider.name in settings.enabled_providers() and settings.configured(provider.name):  # type: ignore[arg-type]
-                    transport = transports[provider.name] = LazyTransport()
-                    http = await stack.enter_async_context(new_http_client(settings, transport))
+                configured = settings.configured(provider.name)  # type: ignore[arg-type]
+                if provider.name not in settings.enabled_providers() or not (configured or user_keys):
+                    continue
+                transport = transports[provider.name] = LazyTransport()
+                http = await stack.enter_async_context(new_http_client(settings, transport))
+                # Per-user credentials open their own service over the same pooled client and store.
+                openers[provider.name] = _opener(provider, http, store)
+                if configured:
                     services[provider.name] = provider.open(settings, http, store)
-            state = AppState(settings, services, labels, transports, store)
+            state = AppState(settings, services, labels, transports, store, openers=openers)
             await share_handle_key(state)
             yield state
 

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.state.opener import check_spec
 from mcp_server.core.state.periods import check_period
+from mcp_server.http.names import check_host, check_origin
 
 Provider = Literal["persistiq", "snov", "epixel"]
 PROVIDERS: tuple[Provider, ...] = ("persistiq", "snov", "epixel")
@@ -78,6 +79,18 @@ class Settings(BaseSettings):
     outbound_mcp_toolsets: CommaList = Field(default_factory=list)
     outbound_mcp_tools: CommaList = Field(default_factory=list)
     outbound_mcp_http_token: SecretStr | None = None
+    # HTTP deployment (issue 15): hosts and origins accepted, sessions, per-user credentials, OAuth.
+    outbound_mcp_allowed_hosts: CommaList = Field(default_factory=list)
+    outbound_mcp_allowed_origins: CommaList = Field(default_factory=list)
+    outbound_mcp_http_stateless: bool = True
+    outbound_mcp_user_credentials: Literal["off", "allow", "require"] = "allow"
+    outbound_mcp_resource_url: str | None = None
+    outbound_mcp_oauth_issuer: str | None = None
+    outbound_mcp_oauth_audience: str | None = None
+    outbound_mcp_oauth_jwks_url: str | None = None
+    outbound_mcp_oauth_public_key: str | None = None
+    outbound_mcp_oauth_scopes: CommaList = Field(default_factory=list)
+
     outbound_mcp_log_level: LogLevel = "WARNING"
     outbound_mcp_state: str = "sqlite"
     """Where budgets, credits and tokens are shared: sqlite (one file per user), memory, or redis://..."""
@@ -93,6 +106,9 @@ class Settings(BaseSettings):
     persistiq_rate_limit: int = _tuning(100, "OUTBOUND_MCP_PERSISTIQ_RATE_LIMIT")
     snov_rate_limit: int = _tuning(60, "OUTBOUND_MCP_SNOV_RATE_LIMIT")
     rate_window: float = _tuning(60.0, "OUTBOUND_MCP_RATE_WINDOW")
+    http_session_idle: float = _tuning(300.0, "OUTBOUND_MCP_HTTP_SESSION_IDLE")
+    http_sessions_per_client: int = _tuning(16, "OUTBOUND_MCP_HTTP_SESSIONS_PER_CLIENT")
+    http_large_bodies: int = _tuning(4, "OUTBOUND_MCP_HTTP_LARGE_BODIES")
 
     @field_validator(*CREDENTIALS, mode="before")
     @classmethod
@@ -128,6 +144,28 @@ class Settings(BaseSettings):
     @classmethod
     def _period(cls, value: str) -> str:
         return check_period(value)
+
+    @field_validator(
+        "outbound_mcp_allowed_hosts", "outbound_mcp_allowed_origins", "outbound_mcp_oauth_scopes", mode="before"
+    )
+    @classmethod
+    def _split_http(cls, value: Any) -> Any:
+        return cls._split(value)
+
+    @field_validator("outbound_mcp_allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        return [check_host(v) for v in value]
+
+    @field_validator("outbound_mcp_allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        return [check_origin(v) for v in value]
+
+    @field_validator("outbound_mcp_resource_url", "outbound_mcp_oauth_issuer", "outbound_mcp_oauth_jwks_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        return None if value is None or value == "" else check_base_url(value)
 
     @field_validator("outbound_mcp_toolsets", "outbound_mcp_tools", mode="before")
     @classmethod
@@ -170,6 +208,7 @@ class Settings(BaseSettings):
                 given = name_a if b is None else name_b
                 raise ConfigError(f"{missing} is required when {given} is set", variable=missing)
         self._check_epixel()
+        self._check_oauth()
         return self
 
     def _check_epixel(self) -> None:
@@ -189,7 +228,9 @@ class Settings(BaseSettings):
                 "EPIXEL_BASE_URL is required for Epixel: https://<domain>/<api prefix>/<version>",
                 variable="EPIXEL_BASE_URL",
             )
-        named = self.epixel_base_url is not None and "epixel" in self.enabled_providers()
+        # With per-user credentials on, a server may name Epixel without holding a key of its own.
+        user_keys = self.outbound_mcp_user_credentials != "off"
+        named = self.epixel_base_url is not None and "epixel" in self.enabled_providers() and not user_keys
         if self.epixel_api_key is None and (login or named):
             because = f"when {given[0]} is set" if given else "when EPIXEL_BASE_URL is set"
             raise ConfigError(f"EPIXEL_API_KEY is required {because}", variable="EPIXEL_API_KEY")
@@ -197,6 +238,20 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "EPIXEL_ACCESS_TOKEN (or EPIXEL_USERNAME and EPIXEL_PASSWORD) is required when EPIXEL_API_KEY is set",
                 variable="EPIXEL_ACCESS_TOKEN",
+            )
+
+    def _check_oauth(self) -> None:
+        if self.outbound_mcp_oauth_issuer is None:
+            return
+        if (self.outbound_mcp_oauth_jwks_url is None) == (self.outbound_mcp_oauth_public_key is None):
+            raise ConfigError(
+                "OAuth mode needs exactly one of OUTBOUND_MCP_OAUTH_JWKS_URL and OUTBOUND_MCP_OAUTH_PUBLIC_KEY",
+                variable="OUTBOUND_MCP_OAUTH_JWKS_URL",
+            )
+        if self.outbound_mcp_resource_url is None:
+            raise ConfigError(
+                "OUTBOUND_MCP_RESOURCE_URL (this server's public /mcp URL) is required with OUTBOUND_MCP_OAUTH_ISSUER",
+                variable="OUTBOUND_MCP_RESOURCE_URL",
             )
 
     def secrets(self) -> list[str]:

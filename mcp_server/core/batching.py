@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+import anyio
+import anyio.lowlevel
+
+from mcp_server.core.abandon import abandoned
 from mcp_server.core.errors import (
     ApiError,
     BadResponse,
@@ -17,6 +22,7 @@ from mcp_server.core.errors import (
 )
 from mcp_server.core.progress import Progress
 
+log = logging.getLogger("outbound_mcp.batching")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -60,8 +66,36 @@ async def run_batches(
     report: BatchReport[T, R] = BatchReport()
     batches = chunks(items, size)
     for index, batch in enumerate(batches):
+        if abandoned():  # the write is seen through for the replay guard, but its client has gone
+            log.warning(
+                "%s cancelled after %d of %d batches: %d sent ok, %d failed, %d not sent",
+                noun,
+                index,
+                len(batches),
+                len(report.done),
+                len(report.failed),
+                len(batches) - index,
+            )
+            reason = "not sent: the call was abandoned by its client before this batch"
+            report.failed.extend(BatchFailure(rest, reason, sent=False) for rest in batches[index:])
+            break
         try:
-            report.done.append((batch, await send(batch)))
+            # A cancelled call (its client went away) lets the batch in flight finish, so its outcome is
+            # known and logged, then sends no other: a write is never cut off with its result unknown.
+            with anyio.CancelScope(shield=True):
+                report.done.append((batch, await send(batch)))
+            await anyio.lowlevel.checkpoint_if_cancelled()
+        except anyio.get_cancelled_exc_class():
+            log.warning(
+                "%s cancelled after %d of %d batches: %d sent ok, %d failed, %d not sent",
+                noun,
+                index + 1,
+                len(batches),
+                len(report.done),
+                len(report.failed),
+                len(batches) - index - 1,
+            )
+            raise
         except OutboundError as error:
             applied = isinstance(error, TransportError | BadResponse) and error.maybe_applied
             if isinstance(error, ApiError) and error.status >= 500:

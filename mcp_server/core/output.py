@@ -110,10 +110,14 @@ def to_result(model: BaseModel) -> CallToolResult:
     """One answer in one shape: the model's JSON pruned of empties is the structured content, and the text
     block is that same JSON serialized (the spec's SHOULD), so every client shows the model the same
     thing, at the size of the one compact form; an answer over ``RESULT_BUDGET`` is clipped with a note."""
-    structured = fit(masked(prune(model.model_dump(mode="json", by_alias=True, exclude_none=True))))
+    structured = masked(prune(model.model_dump(mode="json", by_alias=True, exclude_none=True)))
     text = serialize(structured)
     if has_surrogates(text):  # one scan of the text; the rare answer that needs it is scrubbed whole
-        structured, text = scrub(structured), scrub(text)
+        structured = scrub(structured)
+        text = serialize(structured)
+    if len(text.encode()) > RESULT_BUDGET:
+        structured = fit(structured)
+        text = serialize(structured)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
 
 

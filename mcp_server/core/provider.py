@@ -6,8 +6,10 @@ import functools
 import hashlib
 import secrets
 import ssl
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -15,6 +17,7 @@ from pydantic import SecretStr
 
 from mcp_server import __version__
 from mcp_server.core import handles
+from mcp_server.core.caller import LOCAL, SCOPE_KEY, Caller
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
@@ -26,6 +29,8 @@ if TYPE_CHECKING:  # the tool wrapper (tooling) reads states through this module
 S = TypeVar("S")
 IDENTITY_SETTINGS = ("_base_url", "_username")
 """Besides the secrets, the settings that say whose account a handle belongs to."""
+USER_SERVICES = 256
+"""Services opened for per-user credentials kept at once (each holds its own budget and token cache)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,19 @@ class ProviderDef:
     """The variables to set, for the error when a tool of an unconfigured provider is called."""
 
 
+# The settings fields a per-user credential set replaces in full (no server value mixes in).
+PROVIDER_FIELDS = {
+    "persistiq": ("persistiq_api_key",),
+    "snov": ("snov_client_id", "snov_client_secret"),
+    "epixel": ("epixel_api_key", "epixel_access_token", "epixel_username", "epixel_password"),
+}
+USER_HEADERS = {
+    "persistiq": "X-PersistIQ-Key",
+    "snov": "X-Snov-Client-Id and X-Snov-Client-Secret",
+    "epixel": "X-Epixel-Api-Key with X-Epixel-Access-Token or X-Epixel-Username + X-Epixel-Password",
+}
+
+
 class AppState:
     """The lifespan's state: one opened service per configured provider."""
 
@@ -51,6 +69,7 @@ class AppState:
         transports: Mapping[str, LazyTransport] | None = None,
         store: StateStore | None = None,
         handle_key: bytes | None = None,
+        openers: Mapping[str, Callable[[Settings], Any]] | None = None,
     ) -> None:
         self.settings = settings
         self.services = services
@@ -61,6 +80,8 @@ class AppState:
         self.handle_key: bytes = handle_key or secrets.token_bytes(32)
         """Signs cursors and handles. Random per process; a shared store may set one key for every replica
         so that a handle made by one resumes on another."""
+        self._openers: Mapping[str, Callable[[Settings], Any]] = openers or {}
+        self._user_services: OrderedDict[tuple[str, str], Any] = OrderedDict()
 
     def credential_digest(self, provider: str) -> str:
         """A short digest of the provider's configured credentials and base URL: a handle made under one
@@ -76,12 +97,23 @@ class AppState:
             digest = self._digests[provider] = hashlib.sha256("\n".join(values).encode()).hexdigest()[:16]
         return digest
 
-    def service(self, provider: str, kind: type[S]) -> S:
+    def service(self, provider: str, kind: type[S], caller: Caller = LOCAL) -> S:
         # A tool reaches for its service before any request: the HTTP stack is made here, so its cost
         # falls before the first rate-budget slot is taken, never between a slot and its request.
         transport = self._transports.get(provider)
         if transport is not None:
             transport.open()
+        if caller.credentials.get(provider):
+            service = self._user_service(provider, caller)
+            assert isinstance(service, kind)
+            return service
+        if caller is not LOCAL and self.settings.outbound_mcp_user_credentials == "require":
+            label, _ = self._labels.get(provider, (provider, ""))
+            raise ConfigError(
+                f"This server uses only each user's own {label} credentials, and this request carried none",
+                provider=label,
+                hint=f"Ask the user to configure their client to send {USER_HEADERS.get(provider, 'them')}.",
+            )
         service = self.services.get(provider)
         if service is None:
             label, needs = self._labels.get(provider, (provider, "its credentials"))
@@ -93,14 +125,43 @@ class AppState:
         assert isinstance(service, kind)
         return service
 
+    def _user_service(self, provider: str, caller: Caller) -> Any:
+        """A service over the caller's own credentials, cached by their digest (LRU, ``USER_SERVICES``)."""
+        key = (provider, caller.credential_id(provider))
+        service = self._user_services.get(key)
+        if service is not None:
+            self._user_services.move_to_end(key)
+            return service
+        opener = self._openers.get(provider)
+        if opener is None:
+            label, _ = self._labels.get(provider, (provider, ""))
+            raise ConfigError(f"{label} is not enabled on this server", provider=label)
+        fields = dict.fromkeys(PROVIDER_FIELDS.get(provider, ()))
+        fields.update(caller.credentials[provider])
+        update = {k: (v if v is None or k.endswith("username") else SecretStr(v)) for k, v in fields.items()}
+        service = opener(self.settings.model_copy(update=update))
+        self._user_services[key] = service
+        if len(self._user_services) > USER_SERVICES:
+            self._user_services.popitem(last=False)
+        return service
+
 
 def service_of(ctx: Any, provider: str, kind: type[S]) -> S:
-    """The provider's service for the tool call ``ctx`` belongs to; the call's cursors and handles are
-    signed and checked from here on, bound to its caller and the provider's credential."""
+    """The provider's service for the tool call ``ctx`` belongs to (its caller's own credentials, if sent);
+    the call's cursors and handles are signed and checked from here on, bound to its caller and the
+    provider's credential."""
     state = state_of(ctx)
-    service = state.service(provider, kind)
+    service = state.service(provider, kind, caller_of(ctx))
     handles.bind(state.handle_key, f"{principal_of(ctx)}|{provider}|{state.credential_digest(provider)}")
     return service
+
+
+def caller_of(ctx: Any) -> Caller:
+    """The caller the HTTP layer resolved for this request; ``LOCAL`` over stdio or in memory."""
+    request = getattr(ctx.request_context, "request", None)
+    scope = getattr(request, "scope", None)
+    caller = scope.get(SCOPE_KEY) if isinstance(scope, Mapping) else None
+    return caller if isinstance(caller, Caller) else LOCAL
 
 
 def state_of(ctx: Any) -> AppState:
@@ -111,17 +172,20 @@ def state_of(ctx: Any) -> AppState:
 
 def principal_of(ctx: Any) -> str:
     """Who is calling, for binding handles, cursors and replays to their caller: "" while every caller
-    shares the server's own credentials (one local user); an authenticated caller's stable id otherwise."""
-    del ctx
-    return ""
+    shares the server's own credentials (one local user); otherwise the verified token's subject, or a
+    digest of the per-user credentials the request carried."""
+    return caller_of(ctx).principal()
 
 
 def new_http_client(settings: Settings, transport: LazyTransport) -> httpx.AsyncClient:
-    """One pooled client per provider, no redirects (a redirect could carry a credential elsewhere)."""
+    """One pooled client per provider, no redirects (a redirect could carry a credential elsewhere), no
+    cookie jar: the client is shared by every user's credentials, and a session cookie one user's login
+    set must never go out with another's request."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(settings.http_timeout, connect=10.0),
         transport=transport,
         follow_redirects=False,
+        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         headers={"User-Agent": f"outbound-mcp/{__version__}", "Accept": "application/json"},
     )
 

@@ -20,6 +20,7 @@ import pydantic_core
 from mcp.types import CallToolResult, TextContent
 
 from mcp_server.core import deadline as call_time
+from mcp_server.core.abandon import see_through
 from mcp_server.core.errors import OutboundError
 from mcp_server.core.output import serialize
 from mcp_server.core.provider import principal_of, state_of
@@ -62,11 +63,12 @@ async def once(
 
 
 async def _first(store: StateStore, key: str, write: Write) -> CallToolResult:
-    """Make the write and remember its outcome. Shielded: a client that gives up cancels its call, but a
-    write under way is seen through (within the call's time budget), so the retry gets its real answer."""
-    settled = False
-    with anyio.CancelScope(shield=True) as shield:
-        shield.deadline = anyio.current_time() + call_time.bounded(OWN_WAIT)
+    """Make the write and remember its outcome. Seen through: a client that gives up cancels its call, but a
+    write under way finishes (within the call's time budget), so the retry gets its real answer; a batched
+    write stops after the batch in flight (``abandon.abandoned``) and its partial answer is the one kept."""
+
+    async def settle() -> CallToolResult:
+        settled = False
         try:
             result = await write()
             await store.set(key, _record("done", answer=result.structured_content), ttl=REPLAY_TTL)
@@ -83,6 +85,10 @@ async def _first(store: StateStore, key: str, write: Write) -> CallToolResult:
             if not settled:  # cut off, or a bug: the write may have reached the API
                 with anyio.CancelScope(shield=True):
                     await store.set(key, _record("unknown"), ttl=REPLAY_TTL)
+
+    result = await see_through(settle, call_time.bounded(OWN_WAIT))
+    if result is not None:
+        return result
     raise WriteInFlight(
         "the write ran past this call's time limit and may have been applied",
         hint="Check with the matching list/get tool before sending it again.",

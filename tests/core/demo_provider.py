@@ -20,7 +20,7 @@ from mcp_server.core.poller import Pending, Poller, Schedule, clamp_wait
 from mcp_server.core.progress import from_context
 from mcp_server.core.provider import ProviderDef, service_of
 from mcp_server.core.retry import RetryPolicy
-from mcp_server.core.state import StateStore
+from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.settings import Settings
 
@@ -42,7 +42,10 @@ async def _fetch_token(client: ApiClient, deadline: float, previous: Token | Non
 def open_demo(settings: Settings, http: httpx.AsyncClient, store: StateStore) -> Demo:
     assert settings.persistiq_api_key is not None
     fast = RetryPolicy(max_retries=3, base_delay=0.001, max_delay=0.01)
-    budget = WindowBudget(settings.persistiq_rate_limit, settings.rate_window, provider="Demo", store=store)
+    account = namespace("demo", BASE, settings.persistiq_api_key.get_secret_value())  # a budget per key
+    budget = WindowBudget(
+        settings.persistiq_rate_limit, settings.rate_window, provider="Demo", store=store, key=f"{account}:rate"
+    )
     api = ApiClient("Demo", BASE, HeaderAuth({"x-api-key": settings.persistiq_api_key}), budget, http, retry=fast)
     token_api = ApiClient("Demo", BASE, TokenAuth(_fetch_token), WindowBudget(1000, 60), http, retry=fast)
     return Demo(api, token_api)

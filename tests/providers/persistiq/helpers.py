@@ -46,8 +46,15 @@ def body(entry: Any) -> Any:
 
 
 async def every(mcp: Any, tool: str, args: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """All records a list tool gives, read in one call."""
-    return ok(await mcp.call_tool(tool, {**(args or {}), "limit": 1000})).get("items", [])
+    """All records a list tool gives, following next_cursor (an answer stops at its size budget)."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = ok(await mcp.call_tool(tool, {**(args or {}), "limit": 1000, "cursor": cursor}))
+        items += page.get("items", [])
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
 
 
 def new_leads(count: int, prefix: str = "new") -> list[dict[str, str]]:

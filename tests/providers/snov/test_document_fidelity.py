@@ -132,7 +132,7 @@ async def test_domain_searches_count_only_what_snov_charges_per_its_document(con
         ok(await client.call_tool("snov_list_domain_prospects", {"domain": "initech.com"}))
         balance = ok(await client.call_tool("snov_get_balance", {}))
 
-    assert empty["items"] == []
+    assert empty.get("items", []) == []  # an empty list is pruned from the answer
     # One distinct search with results and one prospects page: the empty ones and the repeats are free.
     assert sandbox.snov.spent == 2
     assert balance["spent_by_this_server"] == 2

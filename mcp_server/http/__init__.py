@@ -1,0 +1,1 @@
+"""Streamable HTTP for a team: host and origin gate, CORS, callers, per-user credentials, bounds."""

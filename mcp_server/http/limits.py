@@ -1,0 +1,115 @@
+"""Bounds one client cannot push past: concurrent large request bodies, and open sessions per client."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import anyio
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mcp_server.core.caller import SCOPE_KEY, Caller
+
+LARGE_BODY = 256 * 1024
+"""A body above this (or of unknown length) takes a slot: 4 MiB bodies, each parsed into several copies,
+are what drove memory up; small calls never wait for them."""
+SLOT_WAIT = 10.0
+MAX_CLIENTS = 4096
+"""Clients tracked before the expired ones are swept (a client that never returns is otherwise kept)."""
+
+
+def _busy(message: str, retry_after: int = 1, status: int = 503) -> JSONResponse:
+    body = {"jsonrpc": "2.0", "id": None, "error": {"code": -32000, "message": message}}
+    return JSONResponse(body, status_code=status, headers={"Retry-After": str(retry_after)})
+
+
+class LargeBodies:
+    """At most ``slots`` large POST bodies are read and served at once; others wait, then get 503."""
+
+    def __init__(self, app: ASGIApp, slots: int) -> None:
+        self.app = app
+        self._slots = anyio.Semaphore(slots)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) <= LARGE_BODY:
+            await self.app(scope, receive, send)
+            return
+        with anyio.move_on_after(SLOT_WAIT):
+            async with self._slots:
+                await self.app(scope, receive, send)
+                return
+        await _busy("Too many large requests at once: retry shortly")(scope, receive, send)
+
+
+def client_of(scope: Scope) -> str:
+    """Whom a session counts against: the authenticated caller, else the peer address."""
+    user = scope.get("user")
+    if isinstance(user, AuthenticatedUser):
+        return "user:" + (user.access_token.subject or user.access_token.client_id)
+    caller = scope.get(SCOPE_KEY)
+    if isinstance(caller, Caller) and caller.principal():
+        return caller.principal()
+    peer = scope.get("client")
+    return "peer:" + (str(peer[0]) if peer else "?")
+
+
+class SessionsPerClient:
+    """Stateful mode only: a client holding ``limit`` live sessions is refused a new one (429), so one
+    client's 10,000 ``initialize`` calls cannot fill the table others need. A session counts until it is
+    deleted or has seen no request for ``idle`` seconds (when the SDK reaps it too)."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, idle: float, clock: Callable[[], float] = time.monotonic):
+        self.app = app
+        self.limit = limit
+        self.idle = idle
+        self._clock = clock
+        self._seen: dict[str, dict[str, float]] = {}  # client -> session id -> last seen
+
+    def _live(self, client: str) -> dict[str, float]:
+        sessions = self._seen.get(client, {})
+        cutoff = self._clock() - self.idle
+        for sid in [s for s, seen in sessions.items() if seen < cutoff]:
+            del sessions[sid]
+        if not sessions:
+            self._seen.pop(client, None)
+        return sessions
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = client_of(scope)
+        sid = Headers(scope=scope).get("mcp-session-id")
+        sessions = self._live(client)
+        if sid is not None:
+            if sid in sessions:
+                sessions[sid] = self._clock()
+                if scope["method"] == "DELETE":
+                    del sessions[sid]
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "POST" and len(sessions) >= self.limit:
+            message = f"This client has {len(sessions)} open sessions: close one (DELETE) or reuse it"
+            await _busy(message, retry_after=int(self.idle), status=429)(scope, receive, send)
+            return
+        await self.app(scope, receive, self._recording(client, send))
+
+    def _recording(self, client: str, send: Send) -> Send:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                sid = Headers(raw=message.get("headers", [])).get("mcp-session-id")
+                if sid:
+                    self._seen.setdefault(client, {})[sid] = self._clock()
+                    if len(self._seen) > MAX_CLIENTS:
+                        for other in list(self._seen):
+                            self._live(other)  # forget clients whose sessions all expired
+            await send(message)
+
+        return sending
