@@ -19,6 +19,7 @@ from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, TypeAdapter
 
+from mcp_server.core.confirm import CONFIRMED, Confirmation, default_for, settle, with_confirmation
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.output import to_result
 
@@ -51,6 +52,8 @@ class ToolDef:
     title: str
     access: Access
     provider: str
+    confirm: Confirmation | None = None
+    """Ask the person before the body runs (README "Confirmations"); destructive tools get a default."""
 
     def build(self) -> Tool:
         """The SDK's tool, with failures mapped to tool errors and schemas trimmed of noise."""
@@ -60,9 +63,15 @@ class ToolDef:
         if not (isinstance(returned, type) and issubclass(returned, BaseModel)):
             raise TypeError(f"tool {self.name} must return a pydantic model, not {returned!r}")
 
+        confirmation = self.confirm or (default_for(self.title) if self.access is Access.DESTRUCTIVE else None)
+        signature = with_confirmation(self.name, confirmation, signature)
+
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> Any:
+            outcome = kwargs.pop(CONFIRMED, None)
             try:
+                if confirmation is not None:
+                    settle(outcome, confirmation, self.title)
                 result = await fn(*args, **kwargs)
             except OutboundError as error:
                 raise to_tool_error(error) from None
@@ -101,11 +110,11 @@ class Toolset:
     provider: str
     tools: list[ToolDef] = field(default_factory=list)
 
-    def tool(self, title: str, access: Access) -> Callable[[F], F]:
+    def tool(self, title: str, access: Access, confirm: Confirmation | None = None) -> Callable[[F], F]:
         def register(fn: F) -> F:
             if not fn.__doc__:
                 raise ValueError(f"tool {fn.__name__} needs a docstring: it is the model's description")
-            self.tools.append(ToolDef(fn, fn.__name__, title, access, self.provider))
+            self.tools.append(ToolDef(fn, fn.__name__, title, access, self.provider, confirm))
             return fn
 
         return register
