@@ -87,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
         "--token-lifetime", type=float, default=3600.0, help="vendor seconds an access token lives (default 3600)"
     )
     sandbox.add_argument("--retire-snov-v1", action="store_true", help="answer Snov.io's v1 finder/verifier with 404")
+    sandbox.add_argument(
+        "--profile",
+        choices=["current", "documented"],
+        default="current",
+        help="current: the vendors' newer pages (default); documented: only what the vendor documents say",
+    )
     return parser
 
 
@@ -201,6 +207,7 @@ def _sandbox(args: argparse.Namespace) -> None:
     from mcp_server.sandbox.runner import serve_sandbox
 
     config = SandboxConfig(
+        profile=args.profile,
         time_scale=args.time_scale,
         job_delay=args.job_delay,
         token_lifetime=args.token_lifetime,
@@ -210,7 +217,7 @@ def _sandbox(args: argparse.Namespace) -> None:
     async def run() -> None:
         try:
             async with serve_sandbox(Sandbox(config), port=args.port) as urls:
-                _print_sandbox(urls)
+                _print_sandbox(urls, config.profile)
                 await anyio.sleep_forever()
         except OSError as exc:
             if exc.errno not in BIND_ERRORS:
@@ -223,8 +230,8 @@ def _sandbox(args: argparse.Namespace) -> None:
     anyio.run(run)
 
 
-def _print_sandbox(urls: Any) -> None:
-    print(f"Sandbox serving on {urls.origin} (Ctrl-C to stop). Point outbound-mcp at it with:")
+def _print_sandbox(urls: Any, profile: str) -> None:
+    print(f"Sandbox ({profile} profile) serving on {urls.origin} (Ctrl-C to stop). Point outbound-mcp at it with:")
     for key, value in urls.environment().items():
         print(f"  export {key}={value}")
     sys.stdout.flush()

@@ -1,18 +1,40 @@
-"""Shared fixtures: the sandbox on loopback (one per session, reset before each test)."""
+"""Shared fixtures: the sandbox on loopback (one per session, reset before each test).
+
+``OUTBOUND_MCP_SANDBOX_PROFILE=documented`` runs the suite against the sandbox's documented profile
+(only what the vendor documents say); the default is ``current``. A test may still set
+``sandbox.config.profile`` itself; ``@pytest.mark.current_profile`` marks a test of behaviour only the
+current profile has (skipped on the documented run).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import pytest
 
-from mcp_server.sandbox.config import SandboxConfig
+from mcp_server.sandbox.config import Profile, SandboxConfig
 
 if TYPE_CHECKING:
     from mcp_server.sandbox.app import Sandbox
     from mcp_server.sandbox.runner import SandboxThread
+
+
+PROFILE_VARIABLE = "OUTBOUND_MCP_SANDBOX_PROFILE"
+
+
+def sandbox_defaults() -> SandboxConfig:
+    """``SandboxConfig()`` on the profile the suite runs on."""
+    profile = os.environ.get(PROFILE_VARIABLE, "").strip() or "current"
+    if profile not in get_args(Profile):
+        raise pytest.UsageError(f"{PROFILE_VARIABLE}={profile!r}: expected one of {', '.join(get_args(Profile))}")
+    return SandboxConfig(profile=profile)  # pyright: ignore[reportArgumentType]  (checked just above)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "current_profile: behaviour only the sandbox's current profile has")
 
 
 @pytest.fixture
@@ -26,16 +48,18 @@ def sandbox_thread() -> Iterator[SandboxThread]:
     from mcp_server.sandbox.app import Sandbox
     from mcp_server.sandbox.runner import SandboxThread
 
-    thread = SandboxThread(Sandbox(SandboxConfig())).start()
+    thread = SandboxThread(Sandbox(sandbox_defaults())).start()
     yield thread
     thread.stop()
 
 
 @pytest.fixture
-def sandbox(sandbox_thread: SandboxThread) -> Sandbox:
+def sandbox(sandbox_thread: SandboxThread, request: pytest.FixtureRequest) -> Sandbox:
     """A freshly seeded sandbox with default knobs; set knobs on ``sandbox.config`` in the test."""
+    defaults = sandbox_defaults()
+    if defaults.profile != "current" and request.node.get_closest_marker("current_profile"):
+        pytest.skip("tests behaviour of the sandbox's current profile only")
     sb = sandbox_thread.sandbox
-    defaults = SandboxConfig()
     for f in dataclasses.fields(SandboxConfig):
         if f.name != "faults":
             setattr(sb.config, f.name, getattr(defaults, f.name))

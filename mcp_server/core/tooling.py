@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Annotated, Any, Literal, TypeVar, Union
 
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import ToolAnnotations
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from mcp_server.core.arguments import ArgumentProblem, clean, explain
 from mcp_server.core.confirm import CONFIRMED, Confirmation, default_for, settle, with_confirmation
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.output import to_result
+from mcp_server.core.redact import REDACTOR
 
 
 class Access(Enum):
@@ -52,11 +55,13 @@ class ToolDef:
     title: str
     access: Access
     provider: str
+    aliases: dict[str, str] = field(default_factory=dict)
+    """The vendor's names for arguments that mean exactly one of ours (camelCase spellings need none)."""
     confirm: Confirmation | None = None
     """Ask the person before the body runs (README "Confirmations"); destructive tools get a default."""
 
     def build(self) -> Tool:
-        """The SDK's tool, with failures mapped to tool errors and schemas trimmed of noise."""
+        """The SDK's tool, arguments checked first, failures mapped to tool errors, input rules published whole."""
         fn = self.fn
         signature = inspect.signature(fn, eval_str=True)
         returned = signature.return_annotation
@@ -83,7 +88,7 @@ class ToolDef:
         run.__annotations__ = {name: p.annotation for name, p in signature.parameters.items()}
         # structured_output=False: the SDK would derive a full output schema (the slowest part of start-up)
         # and validate every answer against the model again; to_result dumps an already validated model.
-        tool = Tool.from_function(
+        tool = StrictTool.from_function(
             run,
             name=self.name,
             title=self.title,
@@ -92,9 +97,35 @@ class ToolDef:
             annotations=self.access.annotations(),
             structured_output=False,
         )
-        tool.parameters = trim_schema(tool.parameters, keep_descriptions=True)
+        assert isinstance(tool, StrictTool)
+        tool.aliases = self.aliases
+        tool.parameters = input_schema(tool.parameters)
         tool.fn_metadata.output_schema = output_schema(returned)
         return tool
+
+
+class StrictTool(Tool):
+    """The SDK's tool with its arguments checked first: its argument model ignores unknown names and reads
+    ``null`` as a value, and its validation errors are library dumps. The one place that leans on the SDK's
+    ``Tool.run`` contract (a ``ToolError`` message reaches the model as it is)."""
+
+    aliases: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        model = self.fn_metadata.arg_model
+        try:
+            cleaned = clean(model, self.fn_metadata.pre_parse_json(arguments), self.name, self.aliases)
+            self.fn_metadata.validate_arguments(cleaned)
+        except ArgumentProblem as problem:
+            raise self._refused(problem.lines) from None
+        except ValidationError as error:
+            raise self._refused(explain(error, model)) from None
+        return await super().run(cleaned, context, convert_result)
+
+    def _refused(self, lines: list[str]) -> ToolError:
+        # Same prefix as every other tool error; one field per line so each is easy to find and fix.
+        head = f"Error executing tool {self.name}: arguments refused, nothing was sent."
+        return ToolError(REDACTOR("\n".join([head, *lines])))
 
 
 def describe(doc: str | None) -> str:
@@ -110,27 +141,76 @@ class Toolset:
     provider: str
     tools: list[ToolDef] = field(default_factory=list)
 
-    def tool(self, title: str, access: Access, confirm: Confirmation | None = None) -> Callable[[F], F]:
+    def tool(
+        self, title: str, access: Access, aliases: dict[str, str] | None = None, *, confirm: Confirmation | None = None
+    ) -> Callable[[F], F]:
         def register(fn: F) -> F:
             if not fn.__doc__:
                 raise ValueError(f"tool {fn.__name__} needs a docstring: it is the model's description")
-            self.tools.append(ToolDef(fn, fn.__name__, title, access, self.provider, confirm))
+            self.tools.append(ToolDef(fn, fn.__name__, title, access, self.provider, dict(aliases or {}), confirm))
             return fn
 
         return register
 
 
 NULL = {"type": "null"}
+
+
+def input_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The arguments' rules as published, all of them (nothing is refused for a rule the schema hides):
+    titles and ``default: null`` dropped, every object closed (``additionalProperties: false``), each
+    optional argument nullable (a strict-mode client sends every key, null for "not given"), and
+    definitions inlined (openai-agents' strict mode refuses a bare ``$ref``; no input type is recursive)."""
+    out = _closed(_inlined(schema, schema.get("$defs", {})))
+    required = set(out.get("required", []))
+    props = out.get("properties", {})
+    out["properties"] = {name: sub if name in required else _nullable(sub) for name, sub in props.items()}
+    return out
+
+
+def _inlined(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_inlined(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        target = defs[node["$ref"].rsplit("/", 1)[-1]]
+        return _inlined({**target, **{k: v for k, v in node.items() if k != "$ref"}}, defs)
+    return {key: _inlined(value, defs) for key, value in node.items() if key != "$defs"}
+
+
+def _closed(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_closed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("properties", "$defs", "patternProperties"):
+            out[key] = {name: _closed(sub) for name, sub in value.items()}
+        elif not ((key == "title" and isinstance(value, str)) or (key == "default" and value is None)):
+            out[key] = _closed(value)
+    if out.get("type") == "object" and "additionalProperties" not in out and "patternProperties" not in out:
+        out["additionalProperties"] = False
+    return out
+
+
+def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
+    if NULL in prop.get("anyOf", []):
+        return prop
+    outer = {key: prop[key] for key in ("description", "default") if key in prop}
+    inner = {key: value for key, value in prop.items() if key not in outer}
+    return {**outer, "anyOf": [inner, NULL]}
+
+
 SANITY_CAP = 254
 """A ``maxLength`` at least this long is a storage cap (names, emails, URLs), not something a model plans by."""
 
 
 def trim_schema(schema: Any, *, keep_descriptions: bool) -> Any:
-    """Drop what every client pays for and no model needs: auto-generated titles, ``anyOf [X, null]``
-    with ``default: null`` (leaving a field out says the same), ``pattern``, ``minLength: 1`` and
-    storage-size ``maxLength`` caps and, in output schemas, descriptions. The arguments are still
-    validated against the full pydantic model; a value that breaks a dropped rule comes back as a tool
-    error naming the field and the rule."""
+    """For output schemas: drop what every client pays for and no model needs (auto-generated titles,
+    ``anyOf [X, null]`` with ``default: null``, ``pattern``, ``minLength: 1``, storage-size caps and,
+    unless kept, descriptions)."""
     if isinstance(schema, dict):
         out: dict[str, Any] = {}
         for key, value in schema.items():

@@ -15,6 +15,13 @@ Decisions where the vendor doc is silent (the provider client relies on them):
 * Injected faults answer the envelope with ``non_field_errors``; a throttle is DRF's 429 with ``Retry-After``.
 * Lists are DRF limit/offset pages (default limit 20, at most 100), leads newest first, appointments by
   start time. Deleted leads (soft delete) vanish from every read, with their appointments and notes.
+* Times are wall-clock ``YYYY-MM-DD HH:MM`` in the server's zone: UTC on the current profile.
+
+The ``documented`` profile keeps only what the vendor's document says and, where it is silent, does the least
+helpful thing a real server could: create lead only at the documented ``v1/leads/create/lead/``; no refresh
+endpoint; the two lists ignore every query parameter (``list_type``, ``status``, ``appointment``,
+``appointment_status``, ``slug``, ``limit``, ``offset``) and answer one bare list of everything the user can see
+(owned and assigned leads together); the server's wall clock runs at UTC-05:00 (``SERVER_ZONE``).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import math
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -67,6 +74,11 @@ THROTTLE_WAIT = 60.0
 _ALL = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 BAD_TOKEN = {"token_class": "AccessToken", "token_type": "access", "message": "Token is invalid or expired"}
 Endpoint = Callable[[Request], Awaitable[Response]]
+# The documented profile's server clock: a zone behind UTC, so a client judging "the future" in UTC shows.
+SERVER_ZONE = timedelta(hours=-5)
+# Paths each profile lacks: the current pages put create lead beside the other lead writes.
+CURRENT_ONLY = frozenset({"/leads/create/lead/", "/user/token/refresh/"})
+DOCUMENTED_ONLY = frozenset({"/v1/leads/create/lead/"})
 
 
 class EpixelSandbox:
@@ -80,6 +92,17 @@ class EpixelSandbox:
     def reset(self) -> None:
         self.store: EpixelStore = seed_store(self.env.config.seed)
         self.tokens: dict[str, tuple[str, str, float]] = {}  # token -> (kind, user, issued at)
+
+    @property
+    def documented(self) -> bool:
+        return self.env.config.profile == "documented"
+
+    def now(self) -> datetime:
+        """The server's wall clock (the zone its ``YYYY-MM-DD HH:MM`` times are in)."""
+        return now_utc() + SERVER_ZONE if self.documented else now_utc()
+
+    def _served(self, path: str) -> bool:
+        return path not in (CURRENT_ONLY if self.documented else DOCUMENTED_ONLY)
 
     # ---- Vendor protocol
     def error_response(self, status: int, message: str) -> Response:
@@ -102,6 +125,7 @@ class EpixelSandbox:
             ("/leads/appointments/list/", "GET", self.list_appointments, e),
             ("/leads/view/lead/", "GET", self.view_lead, e),
             ("/leads/create/lead/", "POST", self.create_lead, e),
+            ("/v1/leads/create/lead/", "POST", self.create_lead, e),
             ("/leads/update/lead/", "POST", self.update_lead, e),
             ("/leads/delete/lead/", "POST", self.delete_lead, e),
             ("/leads/create/appointment/", "POST", self.create_appointment, d),
@@ -111,10 +135,12 @@ class EpixelSandbox:
             ("/leads/delete/leadnote/", "POST", self.delete_note, d),
         ]
         routes: list[BaseRoute] = [
-            Route("/user/login/", self._open(self.login), methods=["POST"]),
-            Route("/user/token/refresh/", self._open(self.refresh), methods=["POST"]),
+            Route("/user/login/", self._open("/user/login/", self.login), methods=["POST"]),
+            Route("/user/token/refresh/", self._open("/user/token/refresh/", self.refresh), methods=["POST"]),
         ]
-        routes += [Route(path, self._endpoint(method, fn, style), methods=_ALL) for path, method, fn, style in table]
+        routes += [
+            Route(path, self._endpoint(path, method, fn, style), methods=_ALL) for path, method, fn, style in table
+        ]
         routes.append(Route("/{rest:path}", self._not_found, methods=_ALL))
         return routes
 
@@ -169,8 +195,10 @@ class EpixelSandbox:
             return detail(401, message, code="token_not_valid", messages=[BAD_TOKEN])
         return None
 
-    def _open(self, handler: Callable[[Call], Response]) -> Endpoint:
+    def _open(self, path: str, handler: Callable[[Call], Response]) -> Endpoint:
         async def endpoint(request: Request) -> Response:
+            if not self._served(path):
+                return detail(404, "Not found.")
             refused = self._apikey_refusal(request)
             if refused is not None:
                 return refused
@@ -181,8 +209,10 @@ class EpixelSandbox:
 
         return endpoint
 
-    def _endpoint(self, method: str, handler: Callable[[Call], Response], style: Style) -> Endpoint:
+    def _endpoint(self, path: str, method: str, handler: Callable[[Call], Response], style: Style) -> Endpoint:
         async def endpoint(request: Request) -> Response:
+            if not self._served(path):
+                return detail(404, "Not found.")
             refused = self._auth_refusal(request)
             if refused is not None:
                 return refused
@@ -221,7 +251,7 @@ class EpixelSandbox:
         check = Checker(call)
         name = check.choice("appointment", OVERVIEW_FILTERS, "Invalid appointment filter value.") or "upcoming"
         check.done()
-        owned, now = self.store.owned(), now_utc()
+        owned, now = self.store.owned(), self.now()
         appts = [a for a in self.store.user_appointments() if in_filter(a.start, name, now)]
         return envelope(
             {
@@ -236,6 +266,10 @@ class EpixelSandbox:
         )
 
     def list_leads(self, call: Call) -> Response:
+        if self.documented:  # the document names no parameter: everything visible, in one bare list
+            leads = [x for x in self.store.leads.values() if self.store.visible(x)]
+            leads.sort(key=lambda x: (x.created_at, x.id), reverse=True)
+            return envelope([x.summary() for x in leads])
         check = Checker(call)
         list_type = check.choice("list_type", ("owned", "assigned"), "Invalid list type.") or "owned"
         status = check.choice("status", LEAD_STATUSES)
@@ -254,6 +288,8 @@ class EpixelSandbox:
         return envelope(paginate(call, [x.summary() for x in leads]))
 
     def list_appointments(self, call: Call) -> Response:
+        if self.documented:
+            return envelope([a.to_json() for a in self.store.user_appointments()])
         check = Checker(call)
         name = check.choice("appointment", OVERVIEW_FILTERS, "Invalid appointment filter value.")
         status = check.choice("appointment_status", APPOINTMENT_STATUSES, "Invalid appointment status.")
@@ -261,7 +297,7 @@ class EpixelSandbox:
         if slug and not self._visible(slug):
             check.add("slug", "Requested slug is invalid.")
         check.done()
-        now = now_utc()
+        now = self.now()
         appts = [
             a
             for a in self.store.user_appointments()
@@ -387,7 +423,7 @@ class EpixelSandbox:
     def _schedule_checks(self, start: datetime, end: datetime, *, future: bool, exclude: int | None = None) -> None:
         if end < start:
             raise Refusal(401, detail="End Date Can't be prior to Start Date.")
-        if future and start <= now_utc():
+        if future and start <= self.now():
             raise Refusal(401, detail="Please Specify a date in the future.")
         if self.store.clash(USER, start, end, exclude):
             raise Refusal(401, detail="Appointment schedule exists for this time.")

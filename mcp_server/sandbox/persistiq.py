@@ -1,4 +1,9 @@
-"""The PersistIQ simulator: the doc's endpoints under /persistiq, with its auth, limits, paging and errors."""
+"""The PersistIQ simulator: the doc's endpoints under /persistiq, with its auth, limits, paging and errors.
+
+The ``documented`` profile does, where the document is silent, the least helpful thing a real server could: a
+duplicate skipped under ``dup=skip`` is left out of both ``leads`` and ``errors``; ``null`` in an update's
+``data`` is ignored (the document clears with ``""``); removing a lead from a campaign answers 200 with no body.
+"""
 
 from __future__ import annotations
 
@@ -69,11 +74,11 @@ def parse_time(value: str | None, name: str) -> float | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
-def clean_data(raw: dict[str, Any]) -> dict[str, Any]:
+def clean_data(raw: dict[str, Any], *, null_clears: bool = True) -> dict[str, Any]:
     """Known lead fields only; blanks become null, as the doc's update example shows."""
     out: dict[str, Any] = {}
     for name, value in raw.items():
-        if name not in LEAD_FIELDS:
+        if name not in LEAD_FIELDS or (value is None and not null_clears):
             continue
         text = value.strip() if isinstance(value, str) else value
         out[name] = None if text in ("", None) else str(text)
@@ -86,6 +91,10 @@ class PersistIQSandbox:
     def __init__(self, env: SandboxEnv) -> None:
         self.env = env
         self.reset()
+
+    @property
+    def documented(self) -> bool:
+        return self.env.config.profile == "documented"
 
     def reset(self) -> None:
         self.world: World = seed(self.env.config.seed)
@@ -249,11 +258,12 @@ class PersistIQSandbox:
         leads: list[dict[str, Any]] = []
         for raw in batch:
             outcome = self._create_one(raw, dup, creator_id)
-            (leads if "id" in outcome else errors).append(outcome)
+            if outcome is not None:
+                (leads if "id" in outcome else errors).append(outcome)
         return JSONResponse({"status": "error" if errors else "success", "errors": errors, "leads": leads})
 
-    def _create_one(self, raw: Any, dup: str, creator_id: str) -> dict[str, Any]:
-        """The created (or, with dup=update, updated) lead's record, or its batch error."""
+    def _create_one(self, raw: Any, dup: str, creator_id: str) -> dict[str, Any] | None:
+        """The created (or, with dup=update, updated) lead's record, its batch error, or None (skipped, unsaid)."""
         world, now = self.world, self.env.now()
         if not isinstance(raw, dict):
             return batch_error("Lead must be a JSON object", lead={"id": None, "status": "active", "data": {}})
@@ -268,7 +278,11 @@ class PersistIQSandbox:
         if existing_id is not None:
             existing = world.leads[existing_id]
             if dup == "skip":
-                return batch_error("Email has already been taken", lead={**submitted, "id": existing_id})
+                return (
+                    None
+                    if self.documented
+                    else batch_error("Email has already been taken", lead={**submitted, "id": existing_id})
+                )
             changed = {k: v for k, v in data.items() if k != "email" and existing.data.get(k) != v}
             existing.data.update(changed)
             existing.updated_at = now
@@ -294,7 +308,7 @@ class PersistIQSandbox:
         data = body.get("data")
         if data is not None and not isinstance(data, dict):
             raise Refusal(400, "data must be a JSON object")
-        changes = clean_data(data or {})
+        changes = clean_data(data or {}, null_clears=not self.documented)
         if "email" in changes:
             email = changes["email"] or ""
             if not EMAIL.match(email):
@@ -414,6 +428,8 @@ class PersistIQSandbox:
         if lead.id not in campaign.members:
             raise Refusal(404, f"Lead {lead.id} is not in campaign {campaign.id}")
         self.world.leave(campaign, lead.id)
+        if self.documented:  # the document: "respond with 200 (Success)", nothing more
+            return Response(status_code=200)
         return JSONResponse({"status": "success", "errors": None})
 
     # Events

@@ -192,8 +192,10 @@ def broken(schema: dict[str, Any]) -> st.SearchStrategy[tuple[dict[str, Any], st
     defs = schema.get("$defs", {})
     props = schema.get("properties", {})
     choices: list[tuple[str, str, Any]] = [(name, "missing", None) for name in schema.get("required", [])]
+    required = set(schema.get("required", []))
     for name, sub in props.items():
-        choices += [(name, "wrong", value) for value in wrong_values(sub, defs)]
+        # On an optional argument "" means "not given" (a strict-mode client's way to leave it out).
+        choices += [(name, "wrong", v) for v in wrong_values(sub, defs) if name in required or v != ""]
     if not choices:
         return st.nothing()
 

@@ -13,10 +13,14 @@ import pytest
 from mcp_server.sandbox import config as cfg
 from mcp_server.sandbox.config import Fault
 from mcp_server.sandbox.epixel_data import APPOINTMENT_STATUSES, LEAD_STATUSES, in_filter
+from tests.conftest import sandbox_defaults
 
 LOGIN = {"username": cfg.EPIXEL_USERNAME, "password": cfg.EPIXEL_PASSWORD}
 KEY = {"apikey": cfg.EPIXEL_API_KEY}
 NEW_LEAD = {"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com", "phone": "5551234567"}
+# The profile this run's sandbox starts on: the document puts create lead under an extra v1/.
+DOCUMENTED = sandbox_defaults().profile == "documented"
+CREATE_LEAD = "/v1/leads/create/lead/" if DOCUMENTED else "/leads/create/lead/"
 
 
 @pytest.fixture
@@ -66,11 +70,22 @@ def future(days: int, hour: int = 10, minute: int = 0) -> str:
 
 def all_pages(api: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]]:
     page = data(api.get(path, params=params))
+    if isinstance(page, list):  # the documented profile: one bare list
+        return page
     items = list(page["results"])
     while page["next"]:
         page = data(api.get(page["next"]))
         items += page["results"]
     return items
+
+
+def owned_count(api: httpx.Client, **params: Any) -> int:
+    return sum(1 for lead in all_pages(api, "/leads/list/", **params) if lead["owner"] == cfg.EPIXEL_USERNAME)
+
+
+def assigned_count(api: httpx.Client) -> int:
+    listed = all_pages(api, "/leads/list/", list_type="assigned")
+    return sum(1 for lead in listed if lead["assignee"] == cfg.EPIXEL_USERNAME != lead["owner"])
 
 
 # ---- auth
@@ -110,6 +125,7 @@ def test_a_missing_or_unknown_bearer_token_is_refused_with_a_drf_detail(http):
     assert refresh_as_access.status_code == 401
 
 
+@pytest.mark.current_profile  # the refresh path is not in the document
 def test_an_access_token_expires_after_its_lifetime_then_refresh_and_login_give_working_ones(sandbox, http):
     sandbox.config.token_lifetime = 60.0
     sandbox.config.time_scale = 100.0  # 60 vendor seconds = 0.6 s
@@ -129,6 +145,7 @@ def test_an_access_token_expires_after_its_lifetime_then_refresh_and_login_give_
     assert http.get("/leads/overview/", headers=again).status_code == 200
 
 
+@pytest.mark.current_profile  # the refresh path is not in the document
 def test_refresh_refuses_an_access_token_garbage_and_a_missing_field(http):
     tokens = login(http)
     for value in (tokens["access"], "garbage"):
@@ -152,9 +169,9 @@ def test_overview_counts_owned_and_assigned_leads_by_status(api):
 
 
 @pytest.mark.parametrize("name", ["upcoming", "today", "week", "month"])
-def test_overview_appointment_filter_selects_the_matching_appointments(api, name):
+def test_overview_appointment_filter_selects_the_matching_appointments(api, sandbox, name):
     overview = data(api.get("/leads/overview/", params={"appointment": name}))
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = sandbox.epixel.now()
     every = all_pages(api, "/leads/appointments/list/")
     expected = [
         a["id"] for a in every if in_filter(datetime.strptime(a["appointment_date"], "%Y-%m-%d %H:%M"), name, now)
@@ -163,8 +180,9 @@ def test_overview_appointment_filter_selects_the_matching_appointments(api, name
     assert overview["appointment_count"] == len(expected)
     assert [a["id"] for a in overview["appointments"]] == expected[:10]
     assert sum(overview["appointment_status"].values()) == len(expected)
-    listed = all_pages(api, "/leads/appointments/list/", appointment=name)
-    assert [a["id"] for a in listed] == expected
+    if not DOCUMENTED:  # the document has the filter on the overview only
+        listed = all_pages(api, "/leads/appointments/list/", appointment=name)
+        assert [a["id"] for a in listed] == expected
 
 
 def test_overview_refuses_an_unknown_appointment_filter_with_an_envelope_field_error(api):
@@ -172,6 +190,7 @@ def test_overview_refuses_an_unknown_appointment_filter_with_an_envelope_field_e
     assert errors == {"appointment": ["Invalid appointment filter value."]}
 
 
+@pytest.mark.current_profile  # the lists' paging is not in the document
 def test_owned_leads_page_by_20_with_absolute_next_and_previous_links(api, sandbox_urls):
     first = data(api.get("/leads/list/"))
     assert first["count"] == 64 and len(first["results"]) == 20 and first["previous"] is None
@@ -186,6 +205,7 @@ def test_owned_leads_page_by_20_with_absolute_next_and_previous_links(api, sandb
     assert slugs[0] == "lead64"  # newest first
 
 
+@pytest.mark.current_profile  # the lists' filters are not in the document
 def test_lead_list_keeps_filters_in_its_links_and_filters_by_status(api):
     status = data(api.get("/leads/overview/"))["lead_status"]
     name = max(status, key=lambda s: status[s])
@@ -195,6 +215,7 @@ def test_lead_list_keeps_filters_in_its_links_and_filters_by_status(api):
     assert len(listed) == status[name] and {lead["status"] for lead in listed} == {name}
 
 
+@pytest.mark.current_profile  # the lists' filters are not in the document
 def test_list_type_assigned_lists_the_leads_others_assigned_to_the_demo_user(api):
     assigned = data(api.get("/leads/list/", params={"list_type": "assigned"}))
     assert assigned["count"] == 8 and assigned["next"] is None
@@ -202,6 +223,7 @@ def test_list_type_assigned_lists_the_leads_others_assigned_to_the_demo_user(api
     assert {(lead["owner"], lead["assignee"]) for lead in assigned["results"]} == {("binuser", "demo")}
 
 
+@pytest.mark.current_profile  # the lists' filters are not in the document
 def test_lead_list_refuses_unknown_status_and_list_type(api):
     assert envelope_errors(api.get("/leads/list/", params={"status": "hot"})) == {
         "status": ["hot is not a valid choice."]
@@ -211,6 +233,7 @@ def test_lead_list_refuses_unknown_status_and_list_type(api):
     }
 
 
+@pytest.mark.current_profile  # the lists' paging and filters are not in the document
 def test_appointments_list_pages_by_start_time_and_filters_by_status_and_lead(api):
     first = data(api.get("/leads/appointments/list/"))
     assert first["count"] == 26 and len(first["results"]) == 20 and first["next"]
@@ -251,17 +274,17 @@ def test_view_lead_refuses_a_missing_unknown_or_foreign_slug(api, params, messag
 
 
 def test_a_created_lead_is_listed_first_viewable_and_counted(api):
-    created = data(api.post("/leads/create/lead/", data={**NEW_LEAD, "status": "potential", "assignee": "bob"}), 201)
+    created = data(api.post(CREATE_LEAD, data={**NEW_LEAD, "status": "potential", "assignee": "bob"}), 201)
     assert created["slug"].startswith("janedoe") and created["owner"] == "demo" and created["assignee"] == "bob"
     assert created["status"] == "potential" and created["notes"] == [] and created["appointments"] == []
-    first = data(api.get("/leads/list/"))
-    assert first["count"] == 65 and first["results"][0]["slug"] == created["slug"]
+    listed = all_pages(api, "/leads/list/")
+    assert owned_count(api) == 65 and listed[0]["slug"] == created["slug"]
     assert data(api.get("/leads/view/lead/", params={"slug": created["slug"]}))["email"] == "jane@example.com"
     assert data(api.get("/leads/overview/"))["lead_status"]["potential"] >= 1
 
 
 def test_create_lead_accepts_a_json_body_and_defaults_status_to_prospect(api):
-    created = data(api.post("/leads/create/lead/", json=NEW_LEAD), 201)
+    created = data(api.post(CREATE_LEAD, json=NEW_LEAD), 201)
     assert created["status"] == "prospect" and created["assignee"] is None
 
 
@@ -300,18 +323,18 @@ LONG = "x" * 256
 )
 def test_create_lead_validates_each_documented_rule_in_the_envelope(api, change, field, message):
     body = {k: v for k, v in {**NEW_LEAD, **change}.items() if v is not None}
-    assert envelope_errors(api.post("/leads/create/lead/", data=body)) == {field: [message]}
-    assert data(api.get("/leads/list/"))["count"] == 64
+    assert envelope_errors(api.post(CREATE_LEAD, data=body)) == {field: [message]}
+    assert owned_count(api) == 64
 
 
 def test_create_lead_reports_every_invalid_field_at_once(api):
-    errors = envelope_errors(api.post("/leads/create/lead/", data={"phone": "12-34"}))
+    errors = envelope_errors(api.post(CREATE_LEAD, data={"phone": "12-34"}))
     assert set(errors) == {"first_name", "last_name", "email", "phone"}
 
 
 def test_one_character_under_each_limit_is_accepted(api):
     body = {**NEW_LEAD, "first_name": "a" * 255, "location": "b" * 255, "message": "c" * 255, "phone": "1" * 15}
-    assert data(api.post("/leads/create/lead/", data=body), 201)["phone"] == "1" * 15
+    assert data(api.post(CREATE_LEAD, data=body), 201)["phone"] == "1" * 15
 
 
 def test_an_updated_lead_shows_its_new_fields_in_view_and_list(api):
@@ -345,7 +368,7 @@ def test_a_deleted_lead_disappears_with_its_appointments_and_cannot_be_deleted_t
     assert envelope_errors(api.get("/leads/view/lead/", params={"slug": "lead1"})) == {
         "slug": ["Requested slug is invalid."]
     }
-    assert data(api.get("/leads/list/"))["count"] == 63
+    assert owned_count(api) == 63
     assert data(api.get("/leads/overview/"))["total_leads"] == 63
     assert not [a for a in all_pages(api, "/leads/appointments/list/") if a["slug"] == "lead1"]
     again = envelope_errors(api.post("/leads/delete/lead/", data={"slug": "lead1"}))
@@ -364,7 +387,7 @@ def test_delete_lead_refuses_missing_unknown_and_foreign_leads(api):
     }
     foreign = envelope_errors(api.post("/leads/delete/lead/", data={"slug": "binuser2"}), 401)
     assert foreign == {"non_field_errors": ["You can't delete this lead."]}
-    assert data(api.get("/leads/list/", params={"list_type": "assigned"}))["count"] == 8
+    assert assigned_count(api) == 8
 
 
 # ---- appointments
@@ -438,11 +461,12 @@ def test_create_appointment_refuses_schedule_problems_with_a_401_detail(api):
     assert drf_errors(api.post("/leads/create/appointment/"), 401) == {"detail": "Body data not found."}
 
 
-def test_an_appointment_at_the_time_of_a_seeded_one_clashes(api):
+def test_an_appointment_at_the_time_of_a_seeded_one_clashes(api, sandbox):
+    now = sandbox.epixel.now().strftime("%Y-%m-%d %H:%M")
     seeded = next(
         a
         for a in all_pages(api, "/leads/appointments/list/", appointment="upcoming")
-        if a["created_by"] == "demo" and a["appointment_status"] != "cancelled"
+        if a["created_by"] == "demo" and a["appointment_status"] != "cancelled" and a["appointment_date"] > now
     )
     body = appointment(appointment_date=seeded["appointment_date"], appointment_to=seeded["appointment_to"])
     assert drf_errors(api.post("/leads/create/appointment/", data=body), 401)["detail"].startswith(
@@ -557,21 +581,21 @@ def test_an_injected_fault_is_answered_with_the_envelope_once_then_the_list_work
     failed = api.get("/leads/list/")
     assert failed.status_code == 500
     assert failed.json() == {"status_code": 500, "errors": {"non_field_errors": ["Injected sandbox fault"]}, "data": {}}
-    assert data(api.get("/leads/list/"))["count"] == 64
+    assert api.get("/leads/list/").status_code == 200
     assert len(sandbox.env.handled("GET", "/epixel/api/v1/leads/list/")) == 1
 
 
 def test_an_injected_throttle_is_drfs_429_with_retry_after(sandbox, api):
-    sandbox.config.add_fault("POST /epixel/api/v1/leads/create/lead/", Fault("rate_limit", count=1))
-    throttled = api.post("/leads/create/lead/", data=NEW_LEAD)
+    sandbox.config.add_fault(f"POST /epixel/api/v1{CREATE_LEAD}", Fault("rate_limit", count=1))
+    throttled = api.post(CREATE_LEAD, data=NEW_LEAD)
     assert throttled.status_code == 429 and throttled.headers["retry-after"] == "60"
     assert throttled.json() == {"detail": "Request was throttled. Expected available in 60 seconds."}
-    assert data(api.get("/leads/list/"))["count"] == 64
+    assert owned_count(api) == 64
 
 
 def test_unknown_paths_and_wrong_methods_answer_drf_details(api):
     assert api.get("/leads/nothing/").json() == {"detail": "Not found."}
-    wrong = api.get("/leads/create/lead/")
+    wrong = api.get(CREATE_LEAD)
     assert wrong.status_code == 405 and wrong.json() == {"detail": 'Method "GET" not allowed.'}
 
 
@@ -589,3 +613,44 @@ def test_reset_reseeds_the_same_leads_and_forgets_writes_and_another_seed_change
     api.headers["Authorization"] = f"Bearer {login(api)['access']}"
     other = leads()
     assert [x[0] for x in other] == [x[0] for x in before] and other != before
+
+
+# ---- profiles
+
+
+def test_create_lead_is_served_at_one_path_per_profile_and_refresh_only_on_the_current_one(sandbox, api):
+    for profile, served, missing in (
+        ("current", "/leads/create/lead/", "/v1/leads/create/lead/"),
+        ("documented", "/v1/leads/create/lead/", "/leads/create/lead/"),
+    ):
+        sandbox.config.profile = profile
+        assert api.post(missing, data=NEW_LEAD).json() == {"detail": "Not found."}
+        assert data(api.post(served, data={**NEW_LEAD, "email": f"{profile}@example.com"}), 201)["slug"]
+    refresh = api.post("/user/token/refresh/", data={"refresh": login(api)["refresh"]})
+    assert refresh.status_code == 404
+
+
+def test_the_documented_profile_lists_ignore_every_parameter_and_answer_one_bare_list(sandbox, api):
+    sandbox.config.profile = "documented"
+    visible = {x.slug for x in sandbox.epixel.store.owned()} | {x.slug for x in sandbox.epixel.store.assigned()}
+    params = {"status": "customer", "list_type": "assigned", "limit": 2, "offset": 5}
+    leads = data(api.get("/leads/list/", params=params))
+    assert isinstance(leads, list) and {x["slug"] for x in leads} == visible
+    appointment_params = {"appointment": "today", "appointment_status": "late", "slug": "lead1", "limit": 1}
+    appointments = data(api.get("/leads/appointments/list/", params=appointment_params))
+    assert [a["id"] for a in appointments] == [a.id for a in sandbox.epixel.store.user_appointments()]
+
+
+def test_the_documented_profile_judges_the_future_on_a_wall_clock_five_hours_behind_utc(sandbox, api):
+    sandbox.config.profile = "documented"
+    utc = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    ahead_there = (utc - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    past_there = (utc - timedelta(hours=6)).strftime("%Y-%m-%d %H:%M")
+    created = api.post(
+        "/leads/create/appointment/", data=appointment(appointment_date=ahead_there, appointment_to=ahead_there)
+    )
+    assert created.status_code == 201, created.text
+    refused = api.post(
+        "/leads/create/appointment/", data=appointment(appointment_date=past_there, appointment_to=past_there)
+    )
+    assert drf_errors(refused, 401) == {"detail": "Please Specify a date in the future."}

@@ -1,4 +1,4 @@
-"""Appointment tools: list, create, update, delete; times go upstream as ``YYYY-MM-DD HH:MM`` UTC."""
+"""Appointment tools: list, create, update, delete; times go upstream as the wall-clock ``YYYY-MM-DD HH:MM``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import Field
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse, InvalidInput
 from mcp_server.core.tooling import Access
+from mcp_server.providers.epixel import filters
 from mcp_server.providers.epixel.client import LABEL, Paths, epixel, parse, read_pages
 from mcp_server.providers.epixel.inputs import (
     AppointmentId,
@@ -38,7 +39,9 @@ def saved_appointment(data: Any) -> Appointment:
     return parse(Appointment, data, "appointment")
 
 
-@toolset.tool("List Epixel appointments", Access.READ)
+@toolset.tool(
+    "List Epixel appointments", Access.READ, aliases={"appointment": "period", "appointment_status": "status"}
+)
 async def epixel_list_appointments(
     ctx: Context,
     period: Maybe[Period] = None,
@@ -47,7 +50,8 @@ async def epixel_list_appointments(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Paged[Appointment]:
-    """List the user's appointments by start time (UTC), filtered by period, status or lead."""
+    """List the user's appointments by start time, filtered by period, status or lead. Times are the CRM's
+    wall-clock YYYY-MM-DD HH:MM (its own zone; the API gives none)."""
     got = await read_pages(
         ctx,
         "epixel_list_appointments",
@@ -56,6 +60,11 @@ async def epixel_list_appointments(
         limit=limit,
         cursor=cursor,
         filters={"appointment": period, "appointment_status": status, "slug": slug},
+        local=[
+            *([filters.period(period)] if period else []),
+            *([filters.equals("status", status, "appointment_status", "status")] if status else []),
+            *([filters.equals("slug", slug, "slug")] if slug else []),
+        ],
     )
     return Paged[Appointment](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
 
@@ -64,13 +73,16 @@ async def epixel_list_appointments(
 async def epixel_create_appointment(
     ctx: Context,
     slug: Slug,
-    appointment_date: Annotated[When, Field(description="Start, in the future. ISO 8601, UTC unless offset given")],
+    appointment_date: Annotated[
+        When, Field(description="Start, in the future: CRM wall-clock time, e.g. 2031-05-01T15:00 (offsets dropped)")
+    ],
     appointment_to: Annotated[When, Field(description="End, not before the start")],
     appointment_note: Maybe[AppointmentNote] = None,
     appointment_status: Maybe[AppointmentStatus] = None,
 ) -> Appointment:
-    """Book an appointment with a lead (slug from epixel_list_leads). Refused when it overlaps another of the user's
-    appointments."""
+    """Book an appointment with a lead (slug from epixel_list_leads). Give times as the user said them, in the CRM's
+    time zone: they are sent as that wall-clock time, never converted (15:00+05:30 is booked at 15:00). Refused
+    when it overlaps another of the user's appointments."""
     times = schedule(appointment_date, appointment_to)
     data = {"slug": slug, **times, **form(appointment_note=appointment_note, appointment_status=appointment_status)}
     response = await epixel(ctx).api.request("POST", Paths.create_appointment, data=data)
@@ -105,7 +117,7 @@ async def epixel_update_appointment(
 @toolset.tool(
     "Delete an Epixel appointment",
     Access.DESTRUCTIVE,
-    destructive(
+    confirm=destructive(
         lambda a: f"Delete Epixel appointment {a['appointment_id']}",
         instead="To keep a record, epixel_update_appointment can set its status to cancelled.",
     ),

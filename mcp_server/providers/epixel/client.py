@@ -6,7 +6,7 @@ Also the path table, the envelope unwrap, and the one way the list tools read li
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ from mcp_server.core.progress import from_context
 from mcp_server.core.provider import service_of
 from mcp_server.core.records import parse_record
 from mcp_server.core.upstream_errors import field_errors
+from mcp_server.providers.epixel.filters import Filter, kept
 from mcp_server.settings import Settings
 
 LABEL = "Epixel"
@@ -46,6 +47,7 @@ class Paths:
     appointments = "leads/appointments/list/"
     lead = "leads/view/lead/"
     create_lead = "leads/create/lead/"
+    create_lead_documented = "v1/leads/create/lead/"  # the document's heading: an extra v1/
     update_lead = "leads/update/lead/"
     delete_lead = "leads/delete/lead/"
     create_appointment = "leads/create/appointment/"
@@ -145,6 +147,10 @@ def token_fetcher(api_key: SecretStr, username: str, password: SecretStr) -> Fet
 @dataclass
 class Epixel:
     api: ApiClient
+    username: str | None = None
+    """The signed-in user, when known (login credentials): who owns a lead and who it is assigned to."""
+    create_lead_path: str | None = None
+    """The create-lead path this server answered at, once known (the document and the other paths differ)."""
 
 
 def _auth(settings: Settings) -> AuthHook:
@@ -170,7 +176,7 @@ def open_service(settings: Settings, http: httpx.AsyncClient) -> Epixel:
         check=unwrap,
         token_rejected=token_rejected,
     )
-    return Epixel(api)
+    return Epixel(api, username=settings.epixel_username)
 
 
 def token_rejected(response: httpx.Response, body: bytes) -> bool:
@@ -203,6 +209,25 @@ def page_of(data: Any, what: str) -> tuple[list[Any], bool]:
     raise BadResponse(f"Epixel answered without a list of {what}", provider=LABEL)
 
 
+def _first_page(data: Any) -> bool:
+    """DRF links back from any offset past 0: a page without one was read from the start."""
+    return isinstance(data, dict) and "previous" in data and data["previous"] is None
+
+
+def _key(record: Any) -> Any:
+    return (record.get("slug"), record.get("id")) if isinstance(record, dict) else None
+
+
+def _notes(hint: str | None, dropped: set[str], repeated: bool) -> str | None:
+    notes = [hint] if hint else []
+    if dropped:
+        names = ", ".join(sorted(dropped))
+        notes.append(f"This Epixel server ignored the {names} filter: the tool filtered the records itself.")
+    if repeated:
+        notes.append("This Epixel server ignores offset: the list stops where its pages started to repeat.")
+    return " ".join(notes) or None
+
+
 async def read_pages(
     ctx: Context,
     tool: str,
@@ -212,25 +237,40 @@ async def read_pages(
     limit: int,
     cursor: str | None,
     filters: Mapping[str, str | None],
+    local: Sequence[Filter] = (),
 ) -> Collected[M]:
     """Read limit/offset pages of ``path`` until ``limit`` records; the cursor holds the offset.
 
     Offsets rather than the page's ``next`` URL: a DRF server behind a proxy often writes ``http://``
-    links for an ``https://`` API, which the core would rightly refuse to follow.
+    links for an ``https://`` API, which the core would rightly refuse to follow. The document names none of
+    these parameters: a bare list, or a page longer than asked for, is taken as the whole list (the cursor
+    then counts records into it), and ``local`` filters the records again in case the server ignored them.
     """
     api = epixel(ctx).api
     params = {name: value for name, value in filters.items() if value is not None}
     size = min(limit, PAGE_SIZE)
     what = tool.removeprefix("epixel_list_")
+    dropped: set[str] = set()
+    start: list[Any] = []  # the first record at offset 0, once read
+    repeated = False
 
     async def fetch(ref: Any) -> Page[M]:
+        nonlocal repeated
         offset = int(ref or 0)
         response = await api.request("GET", path, params={**params, "limit": size, "offset": offset})
         raw, more = page_of(response.data, what)
-        items = [parse(model, item, what) for item in raw]
+        if len(raw) > size:  # limit ignored: this is everything
+            more = False
+        first = _key(raw[0]) if raw else None
+        if offset and ((first is not None and first in start) or _first_page(response.data)):
+            repeated = True  # offset ignored: this is page one again
+            return Page([], None)
+        if not offset and first is not None:
+            start.append(first)
+        items = [parse(model, item, what) for item in kept(raw, list(local), dropped)]
         return Page(items, offset + len(raw) if more and raw else None)
 
-    return await collect(
+    got = await collect(
         fetch,
         limit=limit,
         cursor=cursor,
@@ -238,3 +278,4 @@ async def read_pages(
         progress=from_context(ctx),
         noun=what,
     )
+    return Collected(got.items, got.next_cursor, _notes(got.hint, dropped, repeated))

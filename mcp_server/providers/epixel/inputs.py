@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from mcp_server.core.errors import InvalidInput
-from mcp_server.providers.epixel.models import no_null
 
 T = TypeVar("T")
 SENT_FORMAT = "%Y-%m-%d %H:%M"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
-
-# An optional argument: leaving it out is the way, so its schema need not spell out null.
-Maybe = Annotated[T | None, Field(json_schema_extra=no_null)]
-
-
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError("not a valid email address")
-    return value
+# An optional argument: leaving it out, null and "" all mean "not given".
+Maybe = T | None
 
 
 LeadStatus = Literal["prospect", "tentative", "potential", "closed", "contact", "customer"]
@@ -32,37 +22,59 @@ Period = Literal["upcoming", "today", "week", "month"]
 
 Slug = Annotated[str, Field(min_length=1, max_length=258, description="Lead slug (epixel_list_leads)")]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
-Email = Annotated[str, Field(max_length=255), AfterValidator(_email)]
-Phone = Annotated[str, Field(pattern=r"^\d{1,15}$", description="Digits only, up to 15")]
+Email = Annotated[str, Field(max_length=255, pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")]
+Phone = Annotated[str, Field(pattern=r"^\d{1,15}$", max_length=15, description="Digits only, up to 15")]
 Text = Annotated[str, Field(max_length=255)]
 Source = Annotated[str, Field(min_length=1, max_length=255, description="One the instance accepts, e.g. website")]
 Assignee = Annotated[str, Field(min_length=1, max_length=255, description="Username to assign the lead to")]
 AppointmentId = Annotated[int, Field(ge=1, description="From epixel_list_appointments or epixel_get_lead")]
 AppointmentNote = Annotated[str, Field(max_length=200)]
 LeadNote = Annotated[str, Field(min_length=1, max_length=499)]
-When = Annotated[datetime, Field(description="ISO 8601; UTC unless it has an offset; minutes kept")]
+When = Annotated[
+    datetime,
+    Field(
+        description="Wall-clock time in the CRM's zone, e.g. 2031-05-01T15:00; sent as given to the minute "
+        "(an offset is dropped, not converted: the API's times have no zone)"
+    ),
+]
 Limit = Annotated[int, Field(ge=1, le=1000)]
-Cursor = Annotated[Maybe[str], Field(description="next_cursor of the last call, same filters")]
+Cursor = Annotated[Maybe[str], Field(max_length=4096, description="next_cursor of the last call, same filters")]
 
 
-def minute_utc(moment: datetime) -> datetime:
-    """Naive UTC to the minute: what ``YYYY-MM-DD HH:MM`` can carry (a naive input is taken as UTC)."""
+def wall_clock(moment: datetime) -> datetime:
+    """What ``YYYY-MM-DD HH:MM`` can carry: the clock reading to the minute; an offset is dropped, not applied."""
+    return moment.replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _past(moment: datetime, now: datetime) -> str | None:
+    """Why a start is certainly not in the future, or None. With an offset the instant is known; without one the
+    CRM's zone is not, and the start is in the past only if it is so in every zone (from UTC-12)."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.replace(second=0, microsecond=0)
+        return (
+            f"{moment.isoformat(timespec='minutes')} is before now ({now:%Y-%m-%d %H:%M} UTC)"
+            if moment <= now
+            else None
+        )
+    earliest = now.replace(tzinfo=None) - timedelta(hours=12)
+    return f"{moment:%Y-%m-%d %H:%M} is in the past in every time zone" if moment <= earliest else None
 
 
 def schedule(start: datetime | None, end: datetime | None, *, now: datetime | None = None) -> dict[str, str]:
-    """The form fields for a start and end, refused before any request when the doc's rules fail."""
-    current = minute_utc(now or datetime.now(UTC))
-    begin = minute_utc(start) if start is not None else None
-    finish = minute_utc(end) if end is not None else None
-    if begin is not None and begin <= current:
+    """The form fields for a start and end, refused before any request when the doc's rules surely fail.
+
+    The document's times have no zone: the wall-clock time the user gave is sent as it is (15:00+05:30 goes as
+    15:00), in the zone the CRM keeps its appointments in; the CRM itself judges "in the future".
+    """
+    current = now or datetime.now(UTC)
+    late = _past(start, current) if start is not None else None
+    if late:
         raise InvalidInput(
-            f"appointment_date {begin:%Y-%m-%d %H:%M} UTC is not in the future",
+            f"appointment_date {late}",
             field="appointment_date",
-            hint=f"Give a start after {current:%Y-%m-%d %H:%M} UTC.",
+            hint="Give a start in the future, as a wall-clock time in the CRM's time zone.",
         )
+    begin = wall_clock(start) if start is not None else None
+    finish = wall_clock(end) if end is not None else None
     if begin is not None and finish is not None and finish < begin:
         raise InvalidInput(
             f"appointment_to {finish:%Y-%m-%d %H:%M} is before appointment_date {begin:%Y-%m-%d %H:%M}",

@@ -8,9 +8,10 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.confirm import destructive
-from mcp_server.core.errors import BadResponse, InvalidInput
+from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.tooling import Access
-from mcp_server.providers.epixel.client import LABEL, Paths, epixel, parse, read_pages
+from mcp_server.providers.epixel.client import LABEL, Epixel, Paths, epixel, parse, read_pages
+from mcp_server.providers.epixel.filters import equals, lead_list
 from mcp_server.providers.epixel.inputs import (
     Assignee,
     Cursor,
@@ -43,7 +44,33 @@ def saved_lead(data: Any) -> Lead:
     return parse(Lead, data, "lead")
 
 
-@toolset.tool("Epixel leads overview", Access.READ)
+# The path every other lead write follows first, then the document's (which adds v1/): a 404 is "no such
+# route", so nothing was written and the other path is safe to try. The one that answered is kept.
+CREATE_LEAD_PATHS = (Paths.create_lead, Paths.create_lead_documented)
+
+
+async def post_new_lead(service: Epixel, data: dict[str, str]) -> Any:
+    known = service.create_lead_path
+    paths = [known, *(p for p in CREATE_LEAD_PATHS if p != known)] if known else list(CREATE_LEAD_PATHS)
+    for path in paths:
+        try:
+            response = await service.api.request("POST", path, data=data)
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            continue
+        service.create_lead_path = path
+        return response.data
+    raise ApiError(
+        f"Epixel has no create-lead endpoint at {' or '.join(paths)} under EPIXEL_BASE_URL (both answered 404)",
+        provider=LABEL,
+        status=404,
+        hint="If other Epixel tools work, this instance serves create lead at another path: ask its administrator "
+        "which. If none work, ask the user to check EPIXEL_BASE_URL: https://<domain>/<api prefix>/<version>.",
+    )
+
+
+@toolset.tool("Epixel leads overview", Access.READ, aliases={"appointment": "period"})
 async def epixel_get_leads_overview(
     ctx: Context,
     period: Annotated[Maybe[Period], Field(description="Appointments to count; API default upcoming")] = None,
@@ -66,6 +93,7 @@ async def epixel_list_leads(
 ) -> Paged[Lead]:
     """List leads, newest first, with contact fields, status and slug (the id every other lead tool takes).
     epixel_get_lead adds appointments and notes."""
+    username = epixel(ctx).username
     got = await read_pages(
         ctx,
         "epixel_list_leads",
@@ -74,8 +102,25 @@ async def epixel_list_leads(
         limit=limit,
         cursor=cursor,
         filters={"list_type": "assigned" if list_type == "assigned" else None, "status": status},
+        local=[f for f in (lead_list(list_type, username), status and equals("status", status)) if f],
     )
-    return Paged[Lead](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+    hint = got.hint
+    if username is None and _mixed(got.items, list_type):
+        hint = " ".join(filter(None, [hint, UNCHECKED.format(role="owner" if list_type == "owned" else "assignee")]))
+    return Paged[Lead](items=got.items, next_cursor=got.next_cursor, hint=hint)
+
+
+UNCHECKED = (
+    "These leads have several {role}s, so this Epixel server seems to ignore list_type, and with a fixed "
+    "EPIXEL_ACCESS_TOKEN the tool does not know the user's name to filter them: read each lead's owner and assignee "
+    "(or set EPIXEL_USERNAME and EPIXEL_PASSWORD)."
+)
+
+
+def _mixed(leads: list[Lead], list_type: str) -> bool:
+    """Owned leads share one owner and assigned ones one assignee (the user): more than one is a sign."""
+    people = {lead.owner if list_type == "owned" else lead.assignee for lead in leads}
+    return len(people - {None, ""}) > 1
 
 
 @toolset.tool("Get an Epixel lead", Access.READ)
@@ -114,8 +159,7 @@ async def epixel_create_lead(
         message=message,
         assignee=assignee,
     )
-    response = await epixel(ctx).api.request("POST", Paths.create_lead, data=data)
-    return saved_lead(response.data)
+    return saved_lead(await post_new_lead(epixel(ctx), data))
 
 
 @toolset.tool("Update an Epixel lead", Access.IDEMPOTENT_WRITE)
@@ -165,7 +209,7 @@ async def epixel_update_lead(
 @toolset.tool(
     "Delete an Epixel lead",
     Access.DESTRUCTIVE,
-    destructive(lambda a: f"Delete Epixel lead {a['slug']}", "Its appointments and notes are deleted with it."),
+    confirm=destructive(lambda a: f"Delete Epixel lead {a['slug']}", "Its appointments and notes are deleted with it."),
 )
 async def epixel_delete_lead(ctx: Context, slug: Slug) -> Done:
     """DESTRUCTIVE: delete a lead the user owns; its appointments and notes go with it and it cannot be restored

@@ -49,7 +49,7 @@ def _upstream(name: str) -> Any:
 
 
 class Appointment(Compact):
-    """Times are ``YYYY-MM-DD HH:MM`` UTC (upstream ``appointment_date`` / ``appointment_to``)."""
+    """Times are the CRM's wall-clock ``YYYY-MM-DD HH:MM``, no zone (``appointment_date`` / ``appointment_to``)."""
 
     id: int
     slug: str | None = None

@@ -34,7 +34,7 @@ async def epixel_create_lead_note(ctx: Context, slug: Slug, note: LeadNote) -> N
 @toolset.tool(
     "Delete an Epixel lead note",
     Access.DESTRUCTIVE,
-    destructive(lambda a: f"Delete Epixel lead note {a['note_id']}"),
+    confirm=destructive(lambda a: f"Delete Epixel lead note {a['note_id']}"),
 )
 async def epixel_delete_lead_note(ctx: Context, note_id: NoteId) -> Done:
     """DESTRUCTIVE: permanently delete a note the user wrote (ids from epixel_get_lead)."""

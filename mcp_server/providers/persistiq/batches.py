@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from mcp_server.core.batching import BatchFailure
+from mcp_server.core.errors import ApiError, BadResponse, OutboundError, TransportError
 from mcp_server.providers.persistiq.models import Failure, LeadRef
 
 T = TypeVar("T")
@@ -17,6 +18,7 @@ DUPLICATE_WORDS = ("already", "taken", "duplicate", "exists")
 @dataclass
 class LeadOutcome:
     created: list[LeadRef] = field(default_factory=list)
+    updated: list[LeadRef] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
 
@@ -39,6 +41,13 @@ def failures(failed: Sequence[BatchFailure[T]], label: Callable[[T], str]) -> li
         )
         for batch in failed
     ]
+
+
+def maybe(error: OutboundError) -> bool | None:
+    """Whether a write that failed so may still have been applied (as the core's batches judge it)."""
+    if isinstance(error, TransportError | BadResponse) and error.maybe_applied:
+        return True
+    return True if isinstance(error, ApiError) and error.status >= 500 else None
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -99,7 +99,7 @@ async def persistiq_add_leads_to_campaign(
 @toolset.tool(
     "Remove a lead from a PersistIQ campaign",
     Access.DESTRUCTIVE,
-    destructive(
+    confirm=destructive(
         lambda a: f"Remove PersistIQ lead {a['lead_id']} from campaign {a['campaign_id']}",
         "The lead gets no more of the campaign's emails.",
     ),

@@ -8,15 +8,17 @@ from mcp.server.mcpserver import Context
 from pydantic import AwareDatetime, Field
 
 from mcp_server.core.batching import run_batches
-from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
+from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, describe
 from mcp_server.core.progress import from_context
 from mcp_server.core.tooling import Access
-from mcp_server.providers.persistiq.batches import LeadOutcome, failures, split_outcome
+from mcp_server.providers.persistiq.batches import LeadOutcome, failures, maybe, split_outcome
 from mcp_server.providers.persistiq.client import LABEL, Paths, parse, persistiq, read_pages, records
 from mcp_server.providers.persistiq.models import (
     CreatedLeads,
     Cursor,
+    Failure,
     FieldName,
+    FieldPairs,
     Lead,
     LeadField,
     LeadId,
@@ -87,7 +89,7 @@ async def persistiq_list_leads(
 async def persistiq_get_lead(
     ctx: Context, lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")]
 ) -> Lead:
-    """One lead by id: status, bounced/opted-out flags and every field that has a value."""
+    """One lead by id: its status and every field that has a value."""
     try:
         response = await persistiq(ctx).api.request("GET", Paths.lead.format(lead_id=lead_id))
     except ApiError as error:
@@ -104,42 +106,60 @@ async def persistiq_create_leads(
     ] = "skip",
     creator_id: Annotated[Maybe[UserId], Field(description="Creator of new leads (persistiq_list_users)")] = None,
 ) -> CreatedLeads:
-    """Create leads, up to 1000 (sent 10 per request). Answers created ids (with dup=update, also existing leads
-    it updated), duplicates skipped, and each failure by email with PersistIQ's message; one failed batch does
-    not stop the others. Then add ids to a campaign with persistiq_add_leads_to_campaign.
+    """Create leads, up to 1000 (sent 10 per request). Answers the ids created, with dup=update apart from them
+    the existing leads it updated, duplicates skipped, and each failure by email with PersistIQ's message; one
+    failed batch does not stop the others. Then add ids to a campaign with persistiq_add_leads_to_campaign.
     """
     api = persistiq(ctx).api
     deadline = api.deadline()  # one for the whole call: batches past it are reported as not sent
-    options: dict[str, Any] = {"dup": dup}
-    if creator_id:
-        options["creator_id"] = creator_id
+    extra: dict[str, Any] = {"creator_id": creator_id} if creator_id else {}
+
+    async def post(batch: list[NewLead], how: str) -> LeadOutcome:
+        body = {"dup": how, **extra, "leads": [lead.model_dump(exclude_none=True) for lead in batch]}
+        response = await api.request("POST", Paths.leads, json_body=body, deadline=deadline)
+        return split_outcome([lead.email for lead in batch], response.data, how)
 
     async def send(batch: list[NewLead]) -> LeadOutcome:
-        body = {**options, "leads": [lead.model_dump(exclude_none=True) for lead in batch]}
-        response = await api.request("POST", Paths.leads, json_body=body, deadline=deadline)
-        return split_outcome([lead.email for lead in batch], response.data, dup)
+        outcome = await post(batch, "skip")
+        if dup == "skip" or not outcome.skipped:
+            return outcome
+        # PersistIQ answers updated and created leads alike: dup=skip first tells them apart, then only the
+        # existing ones go again with dup=update.
+        existing = {email.lower() for email in outcome.skipped}
+        again = [lead for lead in batch if lead.email.lower() in existing]
+        try:
+            second = await post(again, "update")
+        except OutboundError as error:
+            outcome.failed.append(Failure(leads=outcome.skipped, error=describe(error), maybe_applied=maybe(error)))
+            outcome.skipped = []
+            return outcome
+        outcome.updated, outcome.skipped = second.created, second.skipped
+        outcome.failed += second.failed
+        return outcome
 
     report = await run_batches(leads, CREATE_BATCH, send, progress=from_context(ctx), noun="leads")
     created: list[LeadRef] = []
+    updated: list[LeadRef] = []
     skipped: list[str] = []
     failed = failures(report.failed, lambda lead: lead.email)
     for _, outcome in report.done:
         created += outcome.created
+        updated += outcome.updated
         skipped += outcome.skipped
         failed += outcome.failed
     hint = None
     if failed:
         hint = "Fix the failed leads and send only those again (dup=skip keeps the others from doubling)."
-    return CreatedLeads(created=created, skipped=skipped or None, failed=failed or None, hint=hint)
+    return CreatedLeads(
+        created=created, updated=updated or None, skipped=skipped or None, failed=failed or None, hint=hint
+    )
 
 
 @toolset.tool("Update a PersistIQ lead", Access.IDEMPOTENT_WRITE)
 async def persistiq_update_lead(
     ctx: Context,
     lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")],
-    data: Annotated[
-        Maybe[dict[str, str]], Field(description="Fields to set (persistiq_list_lead_fields)", max_length=100)
-    ] = None,
+    data: Annotated[Maybe[FieldPairs], Field(description="Fields to set (persistiq_list_lead_fields)")] = None,
     clear: Annotated[Maybe[list[FieldName]], Field(description="Field names to empty", max_length=100)] = None,
     status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
     status_id: Annotated[Maybe[StatusId], Field(description="Or the status's id")] = None,
@@ -161,7 +181,7 @@ async def persistiq_update_lead(
         for key, value in {"status": status, "status_id": status_id, "bounced": bounced, "optedout": optedout}.items()
         if value is not None
     }
-    fields: dict[str, str | None] = {**(data or {}), **dict.fromkeys(clear or [])}
+    fields = {**(data or {}), **dict.fromkeys(clear or [], "")}  # "" clears, as the document's example does
     if fields:
         body["data"] = fields
     if not body:

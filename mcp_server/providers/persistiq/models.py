@@ -4,30 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from mcp_server.core.arguments import AsPairs, pairs_to_map
 from mcp_server.core.output import clip, prune
 
 T = TypeVar("T")
 
 
 Maybe = T | None
-"""An optional argument (the core trims ``null`` from its schema: leaving it out is the way)."""
+"""An optional argument: leaving it out, null and "" all mean "not given"."""
 
 
 class Compact(BaseModel):
     """A record whose unset fields are left out of the answer, never sent as null."""
 
 
-LeadId = Annotated[str, Field(pattern=r"^l_[A-Za-z0-9]+$")]
-CampaignId = Annotated[str, Field(pattern=r"^c_[A-Za-z0-9]+$")]
-UserId = Annotated[str, Field(pattern=r"^u_[A-Za-z0-9]+$")]
-MailboxId = Annotated[str, Field(pattern=r"^mbox_[A-Za-z0-9]+$")]
+# Ids are short in every document; the cap keeps a pasted blob from becoming a request path.
+LeadId = Annotated[str, Field(pattern=r"^l_[A-Za-z0-9]+$", max_length=64)]
+CampaignId = Annotated[str, Field(pattern=r"^c_[A-Za-z0-9]+$", max_length=64)]
+UserId = Annotated[str, Field(pattern=r"^u_[A-Za-z0-9]+$", max_length=64)]
+MailboxId = Annotated[str, Field(pattern=r"^mbox_[A-Za-z0-9]+$", max_length=64)]
 StatusName = Annotated[str, Field(min_length=1, max_length=100)]
-StatusId = Annotated[str, Field(pattern=r"^lss_[A-Za-z0-9]+$")]
+StatusId = Annotated[str, Field(pattern=r"^lss_[A-Za-z0-9]+$", max_length=64)]
 FieldName = Annotated[str, Field(min_length=1, max_length=100)]
+FieldValue = Annotated[str, Field(max_length=5000)]
 Limit = Annotated[int, Field(ge=1, le=1000)]
-Cursor = Annotated[Maybe[str], Field(description="next_cursor of the last call, same filters")]
+Cursor = Annotated[Maybe[str], Field(max_length=4096, description="next_cursor of the last call, same filters")]
+MAX_FIELDS = 100
+FieldPairs = Annotated[dict[FieldName, FieldValue], Field(max_length=MAX_FIELDS), AsPairs()]
+"""Lead fields by name (persistiq_list_lead_fields): ``[{name, value}]``, or a ``{name: value}`` map."""
 
 
 def filled(values: Any) -> Any:
@@ -41,23 +47,42 @@ def filled(values: Any) -> Any:
 # Inputs
 
 
-class NewLead(Compact):
-    """Other fields (persistiq_list_lead_fields) may be added as string keys."""
+Text = Annotated[str, Field(max_length=1000)]
 
-    model_config = ConfigDict(extra="allow")
-    __pydantic_extra__: dict[str, str] = Field(init=False)  # pyright: ignore[reportIncompatibleVariableOverride]
+
+class NewLead(Compact):
+    # Other lead fields come in `fields`; as extra string keys of the lead too (the older form), which the
+    # published schema leaves out: an open object is what strict-mode converters cannot keep.
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
+    __pydantic_extra__: dict[str, FieldValue] = Field(init=False)  # pyright: ignore[reportIncompatibleVariableOverride]
 
     email: Annotated[str, Field(min_length=1, max_length=254)]
-    first_name: str | None = None
-    last_name: str | None = None
-    company_name: str | None = None
-    title: str | None = None
-    phone: str | None = None
-    industry: str | None = None
-    address: str | None = None
-    city: str | None = None
-    state: str | None = None
-    snippet: str | None = None
+    first_name: Maybe[Text] = None
+    last_name: Maybe[Text] = None
+    company_name: Maybe[Text] = None
+    title: Maybe[Text] = None
+    phone: Maybe[Annotated[str, Field(max_length=100)]] = None
+    industry: Maybe[Text] = None
+    address: Maybe[Text] = None
+    city: Maybe[Text] = None
+    state: Maybe[Text] = None
+    snippet: Maybe[FieldValue] = None
+    fields: Annotated[Maybe[FieldPairs], Field(description="Other fields (persistiq_list_lead_fields)")] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _spread_fields(cls, data: Any) -> Any:
+        # The pairs become the lead's own keys: a built-in name fills that field, others go as extras.
+        if not isinstance(data, dict):
+            return data
+        extra = pairs_to_map(data.get("fields")) or {}
+        if not isinstance(extra, dict):
+            return data
+        rest = {key: value for key, value in data.items() if key != "fields"}
+        out = {**{k: v for k, v in extra.items() if v not in (None, "")}, **rest}
+        if len(set(out) - set(cls.model_fields)) > MAX_FIELDS:
+            raise ValueError(f"a lead takes at most {MAX_FIELDS} other fields")
+        return out
 
 
 # Outputs
@@ -175,6 +200,8 @@ class Failure(Compact):
 
 class CreatedLeads(Compact):
     created: list[LeadRef]
+    updated: list[LeadRef] | None = None
+    """With dup=update: the existing leads (same email) that were updated, not created."""
     skipped: list[str] | None = None
     failed: list[Failure] | None = None
     hint: str | None = None

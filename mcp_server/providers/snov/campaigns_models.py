@@ -33,7 +33,7 @@ class Paged(Lean, Generic[T]):
 
 CampaignId = Annotated[int, Field(ge=1, description="Campaign id (snov_list_campaigns)")]
 Limit = Annotated[int, Field(ge=1, le=1000)]
-Cursor = Annotated[Opt[str], Field(description="next_cursor of the last call")]
+Cursor = Annotated[Opt[str], Field(max_length=4096, description="next_cursor of the last call")]
 Email = Annotated[str, Field(max_length=254, pattern=r"^\S+@\S+\.\S+$")]
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.arguments import AsPairs
 from mcp_server.core.errors import BadResponse, InvalidInput
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient, ApiResponse
@@ -33,6 +34,11 @@ ListId = Annotated[int, Field(ge=1, description="Prospect list id (snov_list_pro
 Text = Opt[Annotated[str, Field(max_length=255)]]
 EmailOrDomain = Annotated[str, Field(max_length=254, pattern=r"^([^@\s]+@)?[^@\s]+\.[^@\s]+$")]
 Url = Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")]
+# Open maps, published as [{name, value}] pairs (a {name: value} map is accepted too).
+Label = Annotated[str, Field(max_length=100)]
+CustomFields = Annotated[dict[Label, Annotated[str, Field(max_length=1000)]], Field(max_length=50), AsPairs()]
+Network = Annotated[str, Field(pattern=r"^[A-Za-z]{1,20}$", max_length=20)]
+SocialLinks = Annotated[dict[Network, Url], Field(max_length=5), AsPairs()]
 
 
 @toolset.tool("Add to Snov.io do-not-email list", Access.WRITE)
@@ -72,12 +78,10 @@ async def snov_add_prospect_to_list(
     locality: Text = None,
     phones: Annotated[Opt[list[Annotated[str, Field(max_length=40)]]], Field(max_length=10)] = None,
     custom_fields: Annotated[
-        Opt[dict[str, Annotated[str, Field(max_length=1000)]]],
-        Field(max_length=50, description="label -> value; labels from snov_list_custom_fields"),
+        Opt[CustomFields], Field(description="name: a label from snov_list_custom_fields; value: its value")
     ] = None,
     social_links: Annotated[
-        Opt[dict[Annotated[str, Field(pattern=r"^[A-Za-z]{1,20}$")], Url]],
-        Field(max_length=5, description="network -> URL, e.g. linkedIn, facebook, twitter"),
+        Opt[SocialLinks], Field(description="name: the network, e.g. linkedIn, facebook, twitter; value: the URL")
     ] = None,
     update_contact: Annotated[bool, Field(description="Update the prospect if the email exists")] = False,
 ) -> AddedProspect:

@@ -67,7 +67,7 @@ async def _start(service: Snov, path: str, form: dict[str, Any], what: str) -> d
 @toolset.tool(
     "Snov.io domain search",
     Access.READ,
-    paid(costs.domain_search, instead="snov_count_domain_emails is free and says how many emails Snov.io holds."),
+    confirm=paid(costs.domain_search, instead="snov_count_domain_emails (free) says how many emails Snov.io holds."),
 )
 async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None) -> Company:
     """Company info for a domain: name, industry, size, city, phone, related domains, and how many
@@ -92,7 +92,7 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
 @toolset.tool(
     "List prospects at a domain (Snov.io)",
     Access.READ,
-    paid(costs.domain_prospects, instead="A smaller limit spends less."),
+    confirm=paid(costs.domain_prospects, instead="A smaller limit spends less."),
 )
 async def snov_list_domain_prospects(
     ctx: Context, domain: Domain, positions: Positions = None, limit: Limit = 20, cursor: Cursor = None
@@ -129,7 +129,7 @@ async def snov_list_domain_prospects(
     )
 
 
-@toolset.tool("Find a domain prospect's email (Snov.io)", Access.READ, paid(costs.prospect_email))
+@toolset.tool("Find a domain prospect's email (Snov.io)", Access.READ, confirm=paid(costs.prospect_email))
 async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: Handle = None) -> ProspectEmail:
     """The email(s) of one prospect found by snov_list_domain_prospects, each valid or unknown. 1 credit
     per prospect with an email. Next: snov_verify_emails or snov_add_prospect_to_list."""
@@ -161,7 +161,7 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
 @toolset.tool(
     "List a domain's emails (Snov.io)",
     Access.READ,
-    paid(costs.domain_emails("emails"), instead=COUNT_FIRST),
+    confirm=paid(costs.domain_emails("emails"), instead=COUNT_FIRST),
 )
 async def snov_list_domain_emails(
     ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None
@@ -174,7 +174,7 @@ async def snov_list_domain_emails(
 @toolset.tool(
     "List a domain's generic contacts (Snov.io)",
     Access.READ,
-    paid(costs.domain_emails("generic contacts"), instead=COUNT_FIRST),
+    confirm=paid(costs.domain_emails("generic contacts"), instead=COUNT_FIRST),
 )
 async def snov_list_generic_contacts(
     ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None

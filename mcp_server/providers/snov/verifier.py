@@ -42,7 +42,7 @@ GREYLISTED_HINT = "Greylisted emails cannot be judged yet: verify them again in 
 @toolset.tool(
     "Verify emails (Snov.io)",
     Access.READ,
-    paid(costs.verify_emails, "queue_unverified", "Call without queue_unverified: emails verified before are free."),
+    confirm=paid(costs.verify_emails, "queue_unverified", "Call without queue_unverified: verified emails are free."),
 )
 async def snov_verify_emails(
     ctx: Context,

@@ -94,7 +94,7 @@ async def snov_set_webhook_status(ctx: Context, webhook_id: WebhookId, status: S
 @toolset.tool(
     "Delete Snov.io webhook",
     Access.DESTRUCTIVE,
-    destructive(
+    confirm=destructive(
         lambda a: f"Delete Snov.io webhook {a['webhook_id']}",
         "Its events stop being sent at once.",
         instead="To stop its events but keep it, snov_set_webhook_status can deactivate it.",

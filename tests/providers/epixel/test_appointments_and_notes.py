@@ -1,4 +1,4 @@
-"""Appointment and lead note tools: filters, paging, times converted to the API's format, writes."""
+"""Appointment and lead note tools: filters, paging, wall-clock times in the API's format, writes."""
 
 from __future__ import annotations
 
@@ -22,29 +22,30 @@ async def test_appointments_filter_by_status_and_lead_and_page_by_cursor(mcp, sa
     assert len(ids) > 1
 
 
+@pytest.mark.current_profile  # a server that ignores it: test_documented_profile.py
 async def test_the_period_filter_is_sent_as_the_apis_appointment_parameter(mcp, sandbox):
     got = await ok(mcp, "epixel_list_appointments", {"period": "upcoming", "limit": 100})
     assert got["items"] and all(a["status"] != "fullfilled" for a in got["items"])
     assert parse_qs(calls(sandbox, "GET", "leads/appointments/list/")[0].query)["appointment"] == ["upcoming"]
 
 
-async def test_an_iso_time_with_an_offset_is_sent_as_utc_in_the_apis_format(mcp, sandbox):
+async def test_an_iso_time_with_an_offset_is_sent_as_its_wall_clock_time_in_the_apis_format(mcp, sandbox):
     args = {
         "slug": "lead3",
         "appointment_date": "2031-05-01T10:15:42+02:00",
-        "appointment_to": "2031-05-01T09:00Z",
+        "appointment_to": "2031-05-01T11:00Z",
         "appointment_note": "Bring the contract",
         "appointment_status": "confirmed",
     }
     got = await ok(mcp, "epixel_create_appointment", args)
     assert (got["start"], got["end"], got["status"], got["slug"]) == (
-        "2031-05-01 08:15",
-        "2031-05-01 09:00",
+        "2031-05-01 10:15",
+        "2031-05-01 11:00",
         "confirmed",
         "lead3",
     )
     sent = parse_qs(calls(sandbox, "POST", "leads/create/appointment/")[0].body.decode())
-    assert sent["appointment_date"] == ["2031-05-01 08:15"] and sent["appointment_to"] == ["2031-05-01 09:00"]
+    assert sent["appointment_date"] == ["2031-05-01 10:15"] and sent["appointment_to"] == ["2031-05-01 11:00"]
     assert got["id"] in sandbox.epixel.store.appointments
 
 

@@ -20,6 +20,7 @@ async def test_the_first_call_logs_in_once_and_later_calls_reuse_the_token(mcp, 
     assert b"username=demo" in login.body and b"password=" in login.body  # form fields, not JSON
 
 
+@pytest.mark.current_profile  # the refresh path is not in the document
 async def test_an_expired_access_token_is_refreshed_and_the_call_repeated_without_the_model_noticing(mcp, sandbox):
     sandbox.config.token_lifetime = 0.5
     await ok(mcp, "epixel_list_leads", {"limit": 1})

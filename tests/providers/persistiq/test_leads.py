@@ -128,7 +128,7 @@ async def test_dup_skip_leaves_an_existing_lead_alone_and_dup_update_changes_it(
         )
     )
     assert updated.get("skipped") is None
-    assert [ref["id"] for ref in updated["created"]] == [existing["id"]]
+    assert updated["created"] == [] and [ref["id"] for ref in updated["updated"]] == [existing["id"]]
     after_update = ok(await mcp.call_tool("persistiq_get_lead", {"lead_id": existing["id"]}))
     assert after_update["data"]["title"] == "Updated"
 
@@ -164,7 +164,7 @@ async def test_update_sends_only_what_was_set_and_clears_fields_explicitly(mcp, 
         )
     )
     [put] = sandbox.env.handled("PUT", LEADS)
-    assert body(put) == {"data": {"title": "CTO", "company_name": None}}
+    assert body(put) == {"data": {"title": "CTO", "company_name": ""}}  # the document clears with ""
     assert got["data"] == {"email": "upd@example.org", "first_name": "Ada", "title": "CTO"}
     # The update answer carries `bounced` (as the doc's example does); a plain read does not.
     read = ok(await mcp.call_tool("persistiq_get_lead", {"lead_id": ref["id"]}))

@@ -1,0 +1,216 @@
+"""Every call does what it was asked or says what it did not: unknown arguments are refused before any
+request, and null, "" and a strict-mode client's "every key present" fill mean the same as leaving an
+argument out. Every tool in tools/list is tried, against the sandbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from mcp_server.server import create_server
+from tests.strict_helpers import base_arguments, is_text, listed_tools, optional_names, sent, strict_fill
+
+pytestmark = pytest.mark.anyio
+TOOLS = listed_tools()
+IDS = [tool["name"] for tool in TOOLS]
+TUNING = {"poll_wait": 0.3, "poll_interval": 0.01, "snov_rate_limit": 10_000, "persistiq_rate_limit": 10_000}
+
+
+@pytest.fixture
+def quiet_sandbox(sandbox: Any) -> Any:
+    sandbox.config.rate_limits = False
+    sandbox.config.job_delay = 0.0
+    return sandbox
+
+
+@pytest.fixture
+def call(quiet_sandbox: Any, settings_for: Any) -> Any:
+    """``await call(name, args)`` -> (result, requests sent): a fresh server on a freshly seeded sandbox."""
+
+    async def run(name: str, args: dict[str, Any]) -> tuple[Any, list[Any]]:
+        quiet_sandbox.reset()
+        async with Client(create_server(settings_for(**TUNING))) as client:
+            result = await client.call_tool(name, args)
+        return result, sent(quiet_sandbox, 0)
+
+    return run
+
+
+def text_of(result: Any) -> str:
+    return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+def test_every_tool_is_tried():
+    assert {name.split("_", 1)[0] for name in IDS} == {"persistiq", "snov", "epixel"}
+    assert len(IDS) == len(set(IDS)) > 0
+
+
+@pytest.mark.parametrize("tool", TOOLS, ids=IDS)
+def test_every_input_schema_is_closed(tool):
+    assert tool["inputSchema"]["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("tool", TOOLS, ids=IDS)
+async def test_an_unknown_argument_is_refused_by_name_before_any_request(tool, call):
+    args = {**base_arguments(tool), "surely_not_an_argument": "x"}
+    result, requests = await call(tool["name"], args)
+    assert result.is_error
+    assert f"surely_not_an_argument is not an argument of {tool['name']}" in text_of(result)
+    assert requests == []
+
+
+@pytest.mark.parametrize(
+    "tool", [t for t in TOOLS if optional_names(t)], ids=[t["name"] for t in TOOLS if optional_names(t)]
+)
+async def test_null_empty_text_and_a_strict_fill_send_the_same_requests_as_leaving_arguments_out(tool, call):
+    name, base = tool["name"], base_arguments(tool)
+    defs = tool["inputSchema"].get("$defs", {})
+    props = tool["inputSchema"]["properties"]
+    expected_result, expected = await call(name, base)
+    assert "arguments refused" not in text_of(expected_result), text_of(expected_result)
+    variants = {
+        "null": {**base, **dict.fromkeys(optional_names(tool))},
+        "empty text": {**base, **{k: "" for k in optional_names(tool) if is_text(props[k], defs)}},
+        "strict fill": strict_fill(tool, base),
+    }
+    for label, args in variants.items():
+        result, requests = await call(name, args)
+        assert "arguments refused" not in text_of(result), f"{label}: {text_of(result)}"
+        assert requests == expected, label
+        assert result.is_error == expected_result.is_error, label
+
+
+async def test_a_strict_fill_of_an_update_changes_only_what_was_set(call, quiet_sandbox):
+    tool = next(t for t in TOOLS if t["name"] == "epixel_update_lead")
+    args = strict_fill(tool, {"slug": "lead1", "location": "Lisbon"})
+    result, requests = await call("epixel_update_lead", args)
+    assert not result.is_error, text_of(result)
+    [update] = [r for r in requests if r[0] == "POST" and "update" in r[1]]
+    assert b"location=Lisbon" in update[3]
+    assert b"status=" not in update[3] and b"source=" not in update[3]
+
+
+async def test_the_issue_s_analytics_call_with_the_vendor_s_campaign_id_is_refused_naming_ours(call):
+    args = {"date_from": "2025-01-01", "date_to": "2025-12-31", "campaign_id": "237956"}
+    result, requests = await call("snov_get_campaign_analytics", args)
+    assert result.is_error and requests == []
+    assert "campaign_id is not an argument of snov_get_campaign_analytics: did you mean campaign_ids?" in text_of(
+        result
+    )
+
+
+async def test_the_vendor_s_list_id_spelling_writes_to_that_do_not_email_list(call):
+    result, requests = await call("snov_add_to_do_not_email_list", {"items": ["x@initech.com"], "listId": 42002})
+    assert not result.is_error, text_of(result)
+    assert '"list_id":42002' in text_of(result).replace(" ", "")
+    assert any("42002" in r[1] + r[2] + r[3].decode() for r in requests if r[0] == "POST")
+
+
+async def test_the_vendor_s_prospect_field_names_are_sent_not_dropped(call):
+    args = {
+        "listId": 1818597,
+        "email": "new.person@example.org",
+        "firstName": "Ada",
+        "companyName": "Initech",
+        "updateContact": True,
+    }
+    _, requests = await call("snov_add_prospect_to_list", args)
+    [add] = [r for r in requests if r[1].endswith("add-prospect-to-list")]
+    assert b"firstName=Ada" in add[3] and b"companyName=Initech" in add[3] and b"updateContact=1" in add[3]
+
+
+async def test_the_overview_with_the_vendor_s_appointment_filter_counts_that_period(call):
+    result, requests = await call("epixel_get_leads_overview", {"appointment": "today"})
+    assert not result.is_error, text_of(result)
+    assert any("appointment=today" in r[2] for r in requests)
+
+
+async def test_a_name_and_its_vendor_spelling_together_are_refused(call):
+    result, requests = await call("snov_get_campaign_progress", {"campaign_id": 1, "campaignId": 1})
+    assert result.is_error and requests == []
+    assert "campaignId and campaign_id are the same argument" in text_of(result)
+
+
+async def test_a_boolean_is_not_taken_for_a_number(call):
+    result, requests = await call("snov_get_campaign_progress", {"campaign_id": True})
+    assert result.is_error and requests == []
+    assert "campaign_id: must be a number, not true." in text_of(result)
+
+
+async def test_argument_errors_name_each_field_on_its_own_line_in_plain_words(call):
+    leads = [{"email": f"p{i}@example.org"} for i in range(8)]
+    leads[7]["email"] = ""
+    result, requests = await call("persistiq_create_leads", {"leads": leads, "creator_id": "nobody"})
+    text = text_of(result)
+    assert result.is_error and requests == []
+    lines = text.splitlines()
+    assert "leads[7].email: must not be empty." in lines
+    assert "creator_id: must match ^u_[A-Za-z0-9]+$ (Creator of new leads (persistiq_list_users))." in lines
+    for word in ("pydantic", "errors.pydantic.dev", "Arguments", "validation error", "Input should"):
+        assert word not in text
+
+
+async def test_an_open_map_as_pairs_sends_what_the_map_form_sends(call):
+    as_map = {"lead_id": "l_abc1", "data": {"title": "CTO", "snippet2": "Met at the fair"}}
+    as_pairs = {
+        "lead_id": "l_abc1",
+        "data": [{"name": "title", "value": "CTO"}, {"name": "snippet2", "value": "Met at the fair"}],
+    }
+    _, by_map = await call("persistiq_update_lead", as_map)
+    _, by_pairs = await call("persistiq_update_lead", as_pairs)
+    assert by_map and by_pairs == by_map
+    assert b"snippet2" in by_map[-1][3]
+
+
+async def test_a_new_lead_s_other_fields_as_pairs_send_what_extra_keys_send(call):
+    extra = {"leads": [{"email": "extra@example.org", "snippet2": "Met at the fair"}]}
+    pairs = {"leads": [{"email": "extra@example.org", "fields": [{"name": "snippet2", "value": "Met at the fair"}]}]}
+    _, by_keys = await call("persistiq_create_leads", extra)
+    _, by_pairs = await call("persistiq_create_leads", pairs)
+    assert by_keys and by_pairs == by_keys
+    assert b'"snippet2"' in by_keys[-1][3]
+
+
+async def test_a_pair_given_twice_keeps_its_last_value_as_a_json_object_would(call):
+    data = [{"name": "title", "value": "CTO"}, {"name": "title", "value": "CEO"}]
+    _, by_pairs = await call("persistiq_update_lead", {"lead_id": "l_abc1", "data": data})
+    _, by_map = await call("persistiq_update_lead", {"lead_id": "l_abc1", "data": {"title": "CEO"}})
+    assert by_pairs and by_pairs == by_map
+
+
+async def test_a_huge_value_is_refused_before_it_goes_upstream(call):
+    result, requests = await call("persistiq_update_lead", {"lead_id": "l_abc1", "data": {"title": "x" * 10_000_000}})
+    assert result.is_error and requests == []
+    assert "data.title: must be at most 5000 characters." in text_of(result)
+
+
+def _unbounded(node: Any, path: str) -> list[str]:
+    if isinstance(node, list):
+        return [found for item in node for found in _unbounded(item, path)]
+    if not isinstance(node, dict):
+        return []
+    found = []
+    kind = node.get("type")
+    if kind == "string" and not ({"maxLength", "enum"} & set(node) or node.get("format") in ("date", "date-time")):
+        found.append(f"{path}: text without maxLength")
+    if kind == "array" and "maxItems" not in node:
+        found.append(f"{path}: list without maxItems")
+    if kind == "object" and node.get("additionalProperties") is not False:
+        found.append(f"{path}: open map")
+    for key, value in node.items():
+        found += _unbounded(value, f"{path}.{key}")
+    return found
+
+
+@pytest.mark.parametrize("tool", TOOLS, ids=IDS)
+def test_every_text_list_and_map_argument_states_its_size_limit(tool):
+    assert _unbounded(tool["inputSchema"], tool["name"]) == []
+
+
+async def test_a_new_lead_s_other_fields_are_capped_in_the_older_extra_key_form_too(call):
+    lead = {"email": "many@example.org", **{f"custom{i}": "x" for i in range(101)}}
+    result, requests = await call("persistiq_create_leads", {"leads": [lead]})
+    assert result.is_error and requests == []
+    assert "leads[0]: a lead takes at most 100 other fields" in text_of(result)
