@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
@@ -20,9 +20,9 @@ from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import BaseModel, Field
 
 from mcp_server.core.errors import OutboundError
+from mcp_server.settings import ConfirmKind as Kind
 from mcp_server.settings import Settings
 
-Kind = Literal["paid", "destructive"]
 Question = Callable[[Context, Mapping[str, Any]], Awaitable[str | None]]
 """The call's context and validated arguments to the question shown to the person, or None."""
 
@@ -77,9 +77,6 @@ class Refused(BaseModel):
     """The resolver's answer when the call must be refused because the person cannot be asked."""
 
     kind: Kind
-
-
-Outcome = AcceptedElicitation[Any] | Any
 
 
 @dataclass
@@ -151,8 +148,10 @@ def resolver_for(tool: str, confirmation: Confirmation, arguments: list[str]) ->
 DONE_NOTHING = {"paid": "Nothing was sent and no credits were spent.", "destructive": "Nothing was deleted."}
 
 
-def settle(outcome: Outcome, confirmation: Confirmation, title: str) -> None:
-    """Let the call run, or raise ``NotConfirmed`` saying what happened and what to do instead."""
+def settle(outcome: Any, confirmation: Confirmation, title: str) -> None:
+    """Let the call run, or raise ``NotConfirmed`` saying what happened and what to do instead. ``outcome`` is
+    the SDK's ``ElicitationResult`` (accepted data: the form, or the resolver's ``NotAsked`` / ``Refused``);
+    anything else counts as not confirmed."""
     data = outcome.data if isinstance(outcome, AcceptedElicitation) else None
     if isinstance(data, NotAsked) or (isinstance(data, ConfirmSpend | ConfirmDelete) and data.confirm):
         return
