@@ -4,7 +4,9 @@ Webhooks: objects/actions as the doc lists them (campaign_email: sent, first_sen
 campaign_reply: received, first_received); at most 50 (the 51st answers 400
 ``{"success": false, "errors": "..."}``); an unknown id answers 404. GET /v2/blacklists (its
 shape is not in the doc) answers ``{"data": [{"id", "name", "items_count", "created_at"}],
-"meta": {"user_id"}}``; do-not-email-list needs a ``listId`` from it.
+"meta": {"user_id"}}``; do-not-email-list needs a ``listId`` from it. The documented profile has no
+/v2/blacklists (404: only the newer pages list it); an unknown ``listId`` answers 200
+``{"success": false, "errors": "Do-not-email list not found"}`` in both profiles.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class AccountApi:
             r("/v2/webhooks/{webhook_id}", self.set_webhook, ["PUT"]),
             r("/v2/webhooks/{webhook_id}", self.delete_webhook, ["DELETE"]),
             r("/v1/do-not-email-list", self.do_not_email, ["POST"]),
-            r("/v2/blacklists", self.blacklists, ["GET"]),
+            r("/v2/blacklists", self.blacklists, ["GET"], documented=False),
         ]
 
     def balance(self, call: Call) -> Response:

@@ -4,7 +4,8 @@ Activity rows (get-emails-replies, get-emails-opened, get-emails-clicked, emails
 first, at most ``SnovCore.row_cap`` (10,000) per request; ``offset`` skips that many of the newest
 rows (no ``offset`` = offset 0 = the latest rows). Campaign analytics requires ``date_from`` and
 ``date_to`` (yyyy-mm-dd; 400 without them, as the vendor's current page says) and counts the rows
-dated in that range; an empty ``campaign_id`` means every Active campaign. An unknown campaign
+dated in that range; in the documented profile either may be left empty (the document: "leave empty
+to receive statistics for all time"); an empty ``campaign_id`` means every Active campaign. An unknown campaign
 answers ``{"success": false, "errors": "Campaign not found"}`` (404 on the v2 paths).
 """
 
@@ -129,9 +130,9 @@ class CampaignApi:
     def analytics(self, call: Call) -> Response:
         date_from, date_to = call.text("date_from"), call.text("date_to")
         absent = [n for n, v in (("date_from", date_from), ("date_to", date_to)) if not v]
-        if absent:
+        if absent and not self.core.documented:
             return missing(*absent)
-        bad = [n for n, v in (("date_from", date_from), ("date_to", date_to)) if not _DATE.match(v)]
+        bad = [n for n, v in (("date_from", date_from), ("date_to", date_to)) if v and not _DATE.match(v)]
         if bad:
             return failure({n: ["The date format should be yyyy-mm-dd."] for n in bad}, status=400)
         ids = [s.strip() for s in call.text("campaign_id").split(",") if s.strip()]
@@ -142,7 +143,7 @@ class CampaignApi:
             camps = [c for c in crm.campaigns.values() if c.status == "Active"]
 
         def within(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-            return [r for r in rows if date_from <= _day(r) <= date_to]
+            return [r for r in rows if (date_from or "0000") <= _day(r) <= (date_to or "9999")]
 
         sent = [r for c in camps for r in within(c.sent)]
         contacted = {r["userEmail"] for r in sent}

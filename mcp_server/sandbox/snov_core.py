@@ -16,6 +16,11 @@ Decisions where the vendor doc is silent (the provider client relies on them):
   the counter above ``config.snov_hourly_limit``; it is off when ``config.rate_limits`` is False.
 * Credits: a paid call is refused with ``{"success": false, "message": "Not enough credits"}``
   (v1) or 402 ``{"success": false, "errors": "Not enough credits"}`` (v2) when the balance is short.
+
+With ``config.profile == "documented"`` the simulator keeps to ../shared/api-docs/snov-api.txt and,
+where it is silent, gives the least helpful answer a real server could: the methods only the newer
+pages list (the v2 finder, verifier and LinkedIn pairs, GET /v2/blacklists) answer 404, and the hourly
+plan limit answers 400 (the document gives its message, not its status). The route modules say the rest.
 """
 
 from __future__ import annotations
@@ -122,6 +127,10 @@ class Call:
     def path(self, key: str) -> str:
         return str(self.request.path_params.get(key, ""))
 
+    def query_list(self, name: str) -> list[str]:
+        """``name[]=a&name[]=b`` from the URL query only, where the document's examples put the list."""
+        return [v for k, v in parse_qsl(self.request.url.query) if _split_key(k)[0] == name]
+
     def url(self, path: str, **query: Any) -> str:
         pairs: list[tuple[str, str]] = []
         for key, value in query.items():
@@ -199,6 +208,15 @@ class SnovCore:
         self.hourly_used = 0
         self._counter = 0
 
+    @property
+    def documented(self) -> bool:
+        """Only what the vendor document says (``config.profile``); see the module docstring."""
+        return self.env.config.profile == "documented"
+
+    def hourly_limited(self) -> Response:
+        """The documented message; its status is not documented (400 in the documented profile)."""
+        return failure(HOURLY_LIMIT_MESSAGE, status=400 if self.documented else 200, key="message")
+
     # ---- ids, tokens, tasks
     def new_hash(self, *parts: str) -> str:
         self._counter += 1
@@ -264,11 +282,14 @@ class SnovCore:
         return failure("Too many requests", status=429)
 
     # ---- routing
-    def route(self, path: str, handler: Handler, methods: list[str], *, retired: bool = False) -> Route:
-        """An authenticated, rate-limited endpoint; ``retired`` ones vanish with ``snov_v1_retired``."""
+    def route(
+        self, path: str, handler: Handler, methods: list[str], *, retired: bool = False, documented: bool = True
+    ) -> Route:
+        """An authenticated, rate-limited endpoint; ``retired`` ones vanish with ``snov_v1_retired``, the
+        ones the document lacks (``documented=False``) in the documented profile."""
 
         async def endpoint(request: Request) -> Response:
-            if retired and self.env.config.snov_v1_retired:
+            if (retired and self.env.config.snov_v1_retired) or (not documented and self.documented):
                 return failure("Not found", status=404)
             call = await parse_call(request)
             if not self.token_valid(call.token()):

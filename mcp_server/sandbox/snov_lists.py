@@ -1,7 +1,8 @@
 """Snov.io prospect lists and prospects: lists, prospects in a list, add, find by id or email, custom fields.
 
 prospect-list shows a list's prospects newest first (the doc: "reverse order from last to first"),
-``page`` from 1, ``perPage`` default 100, at most 5,000 (400 above). add-prospect-to-list adds a
+``page`` from 1, ``perPage`` default 100, at most 5,000 (400 above; the documented profile caps it
+at the document's 100 without saying so). add-prospect-to-list adds a
 prospect (or, when one with that email exists, adds it to the list and updates it only with
 ``updateContact=true``/``1``); custom fields not defined in the account are ignored. A prospect's
 ``campaigns`` entries are ``{"id", "name", "status", "sentCount", "openCount", "replyCount"}``
@@ -21,6 +22,7 @@ from mcp_server.sandbox.snov_crm import Prospect, ProspectList
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 5000
+DOCUMENTED_MAX_PER_PAGE = 100
 TRUE = {"1", "true", "yes", "on"}
 
 
@@ -81,6 +83,8 @@ class ListApi:
         if not per_text.isdigit() or not 1 <= int(per_text) <= MAX_PER_PAGE:
             return failure({"perPage": [f"This value should be between 1 and {MAX_PER_PAGE}."]}, status=400)
         page, per = int(page_text), int(per_text)
+        if self.core.documented:
+            per = min(per, DOCUMENTED_MAX_PER_PAGE)
         newest_first = list(reversed(lst.prospects))[(page - 1) * per : page * per]
         prospects = [self.core.crm.prospects[pid] for pid in newest_first]
         return ok(

@@ -17,6 +17,12 @@ Answers where the doc's examples were stripped (shapes from the vendor's older p
   "message": "We couldn't find profile with this url"}``.
 * get-profile-by-email without a profile: ``{"success": false, "message": "We couldn't find
   profile with this email"}`` (no charge).
+
+Documented profile (``config.profile``): the finder's identifiers are only the document's ``complete``
+and ``not_found`` (a queued name is ``not_found`` until it is ready); the finder reads only
+``firstName``/``lastName``; the verifier and its queue read ``emails[]`` only from the URL query, as the
+document's examples send it; get-emails-from-url shows a profile only for a URL queued with
+add-url-for-search and ready, and answers ``{"success": false}`` (no message) otherwise, processing or not.
 """
 
 from __future__ import annotations
@@ -27,7 +33,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from mcp_server.sandbox.snov_core import (
-    HOURLY_LIMIT_MESSAGE,
     USER_ID,
     Call,
     Queued,
@@ -104,9 +109,8 @@ class V1Api:
             r("/v1/get-profile-by-email", self.profile_by_email, ["POST"]),
         ]
 
-    @staticmethod
-    def _limited() -> Response:
-        return failure(HOURLY_LIMIT_MESSAGE, key="message")
+    def _limited(self) -> Response:
+        return self.core.hourly_limited()
 
     @staticmethod
     def _no_credits() -> Response:
@@ -121,11 +125,15 @@ class V1Api:
         return ok({"success": True, "domain": domain, "webmail": webmail, "result": result})
 
     # ---- finder
-    @staticmethod
-    def _name(call: Call) -> tuple[str, str, str]:
-        first = call.text("firstName") or call.text("first_name")
-        last = call.text("lastName") or call.text("last_name")
+    def _name(self, call: Call) -> tuple[str, str, str]:
+        first, last = call.text("firstName"), call.text("lastName")
+        if not self.core.documented:
+            first, last = first or call.text("first_name"), last or call.text("last_name")
         return first, last, clean_domain(call.text("domain"))
+
+    def _emails(self, call: Call) -> list[str]:
+        given = call.query_list("emails") if self.core.documented else call.get_list("emails")
+        return [e.strip() for e in given if e.strip()]
 
     def find(self, call: Call) -> Response:
         first, last, domain = self._name(call)
@@ -140,7 +148,8 @@ class V1Api:
         if known is not None and known.email:
             identifier, found = "complete", (known.email, "valid")
         elif queued is not None and not self.core.ready(queued.started):
-            identifier = "in_progress"
+            # The document has no "in progress" identifier: a name being searched reads as not found.
+            identifier = "not_found" if self.core.documented else "in_progress"
         elif queued is not None:
             found = self.core.db.resolve_name(first, last, domain)
             identifier = "complete" if found else "not_found"
@@ -178,7 +187,7 @@ class V1Api:
 
     # ---- verifier
     def verify(self, call: Call) -> Response:
-        emails = [e.strip() for e in call.get_list("emails") if e.strip()]
+        emails = self._emails(call)
         if not emails:
             return missing("emails")
         if self.core.hourly_refused(0):
@@ -198,7 +207,7 @@ class V1Api:
         return ok(out)
 
     def add_emails(self, call: Call) -> Response:
-        emails = list(dict.fromkeys(e.strip().lower() for e in call.get_list("emails") if e.strip()))
+        emails = list(dict.fromkeys(e.lower() for e in self._emails(call)))
         if not emails:
             return missing("emails")
         if len(emails) > MAX_VERIFY:
@@ -233,6 +242,10 @@ class V1Api:
             return missing("url")
         person = self.core.db.by_url.get(url)
         queued = self.core.url_queue.get(url)
+        if self.core.documented:
+            if person is None or queued is None or not self.core.ready(queued.started):
+                return ok({"success": False})
+            return ok({"success": True, "data": [url_profile(person, with_emails=True)]})
         if queued is not None and not self.core.ready(queued.started) and url not in self.core.db.urls_known:
             return ok({"success": True, "message": "The prospect is still being processed. Please try later"})
         if person is None or (queued is None and url not in self.core.db.urls_known):
@@ -240,6 +253,14 @@ class V1Api:
         return ok({"success": True, "data": [url_profile(person, with_emails=True)]})
 
     # ---- profile by email
+    @staticmethod
+    def _previous_jobs(person: Person) -> list[dict[str, Any]]:
+        """The doc's example history for octagon.com people (Lizi Hamer's earlier jobs); none for the others."""
+        if person.domain != "octagon.com":
+            return []
+        earlier = job_view("Fusion Co-innovation Labs", "Creative Entrepreneur", "", None, None)
+        return [{**earlier, "site": None, "startDate": "2013-05-31", "endDate": "2013-10-31"}]
+
     def profile_by_email(self, call: Call) -> Response:
         email = call.text("email").lower()
         if not email:
@@ -267,7 +288,7 @@ class V1Api:
                 "currentJobs": [
                     job_view(company, person.position, f"https://{person.domain}", person.industry, person.country)
                 ],
-                "previousJobs": [],
+                "previousJobs": self._previous_jobs(person),
                 "lastUpdateDate": "2025-04-11 12:37:58",
             }
         )

@@ -13,6 +13,7 @@ finder ``{"people", "first_name", "last_name", "domain", "result": [{"email", "s
 verifier ``{"email", "result": {"smtp_status", "is_valid_format", ...}}`` (``sam.grey@globex.com``
 stays ``greylisted``), profiles ``{"url", "result": {...} | null}``. More than 10 items answers 400;
 the hourly plan limit answers 200 ``{"success": false, "message": "There are too many ..."}``.
+The documented profile has none of these pairs (404): they are only on the vendor's newer pages.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from mcp_server.sandbox.snov_core import HOURLY_LIMIT_MESSAGE, Call, SnovCore, Task, failure, missing, ok
+from mcp_server.sandbox.snov_core import Call, SnovCore, Task, failure, missing, ok
 from mcp_server.sandbox.snov_data import Person
 from mcp_server.sandbox.snov_search import clean_domain
 from mcp_server.sandbox.snov_v1 import normalize_url, url_profile
@@ -35,7 +36,10 @@ class V2Api:
         self.core = core
 
     def routes(self) -> list[BaseRoute]:
-        r = self.core.route
+        # Only the vendor's newer pages list these: the documented profile answers 404.
+        def r(path: str, handler: Any, methods: list[str]) -> BaseRoute:
+            return self.core.route(path, handler, methods, documented=False)
+
         return [
             r("/v2/emails-by-domain-by-name/start", self.finder_start, ["POST"]),
             r("/v2/emails-by-domain-by-name/result", self.result("finder"), ["GET"]),
@@ -80,7 +84,7 @@ class V2Api:
         if any(not (f and la and d.strip()) for f, la, d in names):
             return failure({"rows": ["Each row needs first_name, last_name and domain."]}, status=400)
         if self.core.hourly_refused(len(rows)):
-            return failure(HOURLY_LIMIT_MESSAGE, key="message")
+            return self.core.hourly_limited()
         data = []
         for first, last, raw in names:
             domain = clean_domain(raw)
@@ -109,7 +113,7 @@ class V2Api:
         if len(emails) > MAX_ITEMS:
             return self._too_many("emails")
         if self.core.hourly_refused(len(emails)):
-            return failure(HOURLY_LIMIT_MESSAGE, key="message")
+            return self.core.hourly_limited()
         data = []
         for email in emails:
             v = self.core.db.verdict(email)

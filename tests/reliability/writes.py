@@ -25,7 +25,9 @@ def text_of(result: Any) -> str:
 
 
 def form_list(entry: LoggedRequest, name: str) -> list[str]:
-    return [v.lower() for v in parse_qs(entry.body.decode()).get(name, [])]
+    """A list field from the URL query and the form body (the Snov.io verifier sends its emails in the query)."""
+    values = parse_qs(entry.query).get(name, []) + parse_qs(entry.body.decode()).get(name, [])
+    return [v.lower() for v in values]
 
 
 def accepted(sandbox: Any, method: str, path: str) -> list[LoggedRequest]:

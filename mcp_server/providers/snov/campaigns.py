@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.errors import InvalidInput
+from mcp_server.core.errors import ApiError, InvalidInput
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.paging import Page, collect
 from mcp_server.core.progress import from_context
@@ -28,7 +28,7 @@ from mcp_server.providers.snov.campaigns_models import (
     RecipientStatus,
     as_list,
 )
-from mcp_server.providers.snov.client import snov
+from mcp_server.providers.snov.client import Snov, snov
 from mcp_server.providers.snov.toolset import toolset
 
 ROW_CAP = 10_000
@@ -39,6 +39,8 @@ ACTIVITY_PATHS = {
     "snov_list_campaign_clicks": "v1/get-emails-clicked",
     "snov_list_sent_emails": "v1/emails-sent",
 }
+ALL_TIME_FROM = date(2015, 1, 1)
+"""Where "all time" starts when the API requires dates: before Snov.io had campaigns."""
 Ids = Annotated[Opt[list[int]], Field(max_length=100)]
 Bodies = Annotated[bool, Field(description="Add email bodies (untrusted text)")]
 
@@ -54,29 +56,56 @@ async def snov_list_campaigns(ctx: Context) -> Items[Campaign]:
 @toolset.tool("Get Snov.io campaign analytics", Access.READ)
 async def snov_get_campaign_analytics(
     ctx: Context,
-    date_from: date,
-    date_to: Annotated[date, Field(description="Inclusive")],
+    date_from: Annotated[Opt[date], Field(description="Default: from the start")] = None,
+    date_to: Annotated[Opt[date], Field(description="Inclusive; default: today")] = None,
     campaign_ids: Annotated[Ids, Field(description="Default: all active campaigns")] = None,
     sender_email_ids: Annotated[Ids, Field(description="Sender email account ids")] = None,
     sender_linkedin_ids: Annotated[Ids, Field(description="Sender LinkedIn account ids")] = None,
     campaign_owners: Annotated[Opt[list[Email]], Field(max_length=50, description="Team members' emails")] = None,
 ) -> Analytics:
-    """Email and LinkedIn campaign statistics for a date range: sent, delivered, bounced, opens, clicks,
-    replies, unsubscribes, interest, with rates. Metrics that are 0 are left out. Free."""
-    if date_from > date_to:
+    """Email and LinkedIn campaign statistics: sent, delivered, bounced, opens, clicks, replies, unsubscribes,
+    interest, with rates. Leave the dates out for all time. Every metric Snov.io returns is kept, zeros too
+    (bounced: 0 means none bounced). Free."""
+    if date_from and date_to and date_from > date_to:
         raise InvalidInput("date_from is after date_to", field="date_from", hint="Give date_from <= date_to.")
-    params = {
-        "date_from": date_from.isoformat(),
-        "date_to": date_to.isoformat(),
+    service = snov(ctx)
+    dates = {"date_from": date_from, "date_to": date_to}
+    filters = {
         "campaign_id": _joined(campaign_ids),
         "sender_email": _joined(sender_email_ids),
         "sender_linkedin": _joined(sender_linkedin_ids),
         "campaign_owner": _joined(campaign_owners),
     }
-    response = await snov(ctx).api.request("GET", "v2/statistics/campaign-analytics", params=_filled(params))
-    data = response.data if isinstance(response.data, dict) else {}
-    stats = {k: v for k, v in data.items() if isinstance(v, int | float | str) and v not in (0, "0%", "")}
-    return Analytics(date_from=params["date_from"], date_to=params["date_to"], stats=stats)
+    if service.analytics_needs_dates:
+        dates = _spelled_out(dates)
+    try:
+        data = await _analytics(service, dates, filters)
+    except ApiError as error:
+        # The older document lets both dates be empty (all time); the newer page requires them: one more try.
+        if error.status not in (400, 422) or all(dates.values()):
+            raise
+        dates = _spelled_out(dates)
+        data = await _analytics(service, dates, filters)
+        service.analytics_needs_dates = True
+    stats = {k: v for k, v in data.items() if isinstance(v, int | float | str) and v != ""}
+    hint = None if stats else "Snov.io returned no metrics for these filters: check the ids and the dates."
+    return Analytics(date_from=_iso(dates["date_from"]), date_to=_iso(dates["date_to"]), stats=stats, hint=hint)
+
+
+async def _analytics(service: Snov, dates: dict[str, date | None], filters: dict[str, str | None]) -> dict[str, Any]:
+    params = _filled({**{k: _iso(v) for k, v in dates.items()}, **filters})
+    response = await service.api.request("GET", "v2/statistics/campaign-analytics", params=params)
+    return response.data if isinstance(response.data, dict) else {}
+
+
+def _spelled_out(dates: dict[str, date | None]) -> dict[str, date | None]:
+    """All time as explicit dates, for an API that requires both."""
+    today = datetime.now(UTC).date()
+    return {"date_from": dates["date_from"] or ALL_TIME_FROM, "date_to": dates["date_to"] or today}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 @toolset.tool("Get Snov.io campaign progress", Access.READ)

@@ -82,10 +82,12 @@ class Campaign(Lean):
 
 
 class Analytics(Lean):
-    date_from: str
-    date_to: str
+    date_from: str | None = None
+    """The period sent to Snov.io; left out for all time."""
+    date_to: str | None = None
     stats: dict[str, Any]
-    """Metrics as Snov.io names them; zero ones left out."""
+    """Metrics as Snov.io names them, zeros included."""
+    hint: str | None = None
 
 
 class Progress(Lean):

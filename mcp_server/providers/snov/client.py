@@ -20,6 +20,10 @@ from mcp_server.settings import Settings
 LABEL = "Snov.io"
 TOKEN_PATH = "v1/oauth/access_token"
 HOURLY_LIMIT_TEXT = "too many prospects processing"
+HOURLY_HINT = (
+    "Snov.io's hourly plan limit for this method is used up (by plan, 200-1000 finder requests or 500-4000 "
+    "verified emails an hour): try again later (within the hour), or spread the work over hours."
+)
 
 
 def token_fetcher(client_id: SecretStr, client_secret: SecretStr) -> Fetch:
@@ -51,13 +55,30 @@ def check_success(response: ApiResponse) -> Any:
     if isinstance(data, dict) and data.get("success") is False:
         message = data.get("message") or data.get("errors") or data.get("error") or "the request failed"
         text = message if isinstance(message, str) else str(message)
-        hint = (
-            "Snov.io's hourly plan limit for this method is used up: try again later (within the hour)."
-            if HOURLY_LIMIT_TEXT in text.lower()
-            else ""
-        )
+        hint = HOURLY_HINT if HOURLY_LIMIT_TEXT in text.lower() else ""
         raise ApiError(f"Snov.io refused the request: {text[:500]}", provider=LABEL, status=200, hint=hint)
     return data
+
+
+class SnovApi(ApiClient):
+    """The shared client, plus the hourly plan limit's hint whatever status it comes with (the document gives
+    its message only: a 4xx would otherwise read as a bad argument, a 429 as a one-minute wait)."""
+
+    async def request(self, *args: Any, **kwargs: Any) -> ApiResponse:
+        try:
+            return await super().request(*args, **kwargs)
+        except ApiError as error:
+            if HOURLY_LIMIT_TEXT not in error.message.lower():
+                raise
+            # A plain ApiError, not RateLimited: no "retry in N s", the wait is the plan's hour.
+            raise ApiError(
+                error.message,
+                provider=error.provider,
+                hint=HOURLY_HINT,
+                status=error.status,
+                reason=error.reason,
+                request_id=error.request_id,
+            ) from None
 
 
 @dataclass
@@ -68,7 +89,12 @@ class Snov:
     spent: float = 0.0
     """Credits this process has committed to spend (estimated before each paid call)."""
     v1_retired: set[str] = field(default_factory=set)
-    """v1 methods that answered 404/410: their v2 replacement is used for the rest of the process."""
+    """v1 method paths that answered 404/410: a tool that needs one uses its v2 replacement for the rest of the
+    process; the other v1 methods stay in use (kept here until a shared state store holds it)."""
+    paid_requests: set[str] = field(default_factory=set)
+    """Domain-search starts this process paid for: Snov.io charges a distinct request once."""
+    analytics_needs_dates: bool = False
+    """Campaign analytics refused empty dates once (the newer page requires them): send them from then on."""
     wait: float = 25.0
     """Seconds one call polls a job before handing back a resume handle."""
     schedule: Schedule = field(default_factory=lambda: Schedule(initial=1.0, first=1.0, factor=1.25, most=3.0))
@@ -105,7 +131,7 @@ class Snov:
 
 def open_service(settings: Settings, http: httpx.AsyncClient) -> Snov:
     assert settings.snov_client_id is not None and settings.snov_client_secret is not None
-    api = ApiClient(
+    api = SnovApi(
         provider=LABEL,
         base_url=settings.snov_base_url,
         auth=TokenAuth(token_fetcher(settings.snov_client_id, settings.snov_client_secret)),

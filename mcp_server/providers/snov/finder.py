@@ -17,10 +17,21 @@ from mcp_server.providers.snov.client import Snov, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder_models import FoundEmails
 from mcp_server.providers.snov.search_models import Domain, FoundEmail, Handle, clean_domain
-from mcp_server.providers.snov.tasks import handle_for, is_retired, resume, run_pair, wait_for
+from mcp_server.providers.snov.tasks import (
+    gave_up,
+    handle_for,
+    is_retired,
+    resume,
+    run_pair,
+    uses_retired,
+    v1_request,
+    wait_for,
+)
 from mcp_server.providers.snov.toolset import toolset
 
 V1 = "v1 Email Finder"
+LOOKUP = "v1/get-emails-from-names"
+QUEUE = "v1/add-names-to-find-emails"
 V2 = "v2 emails-by-domain-by-name (v1 retired)"
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
@@ -49,65 +60,77 @@ async def snov_find_email(
 ) -> FoundEmails:
     """A person's email from first name, last name and company domain, each valid or unknown. The lookup
     is free; with queue_if_missing=true an unknown name is queued (1 credit) and asked again until found
-    or the wait runs out (then a handle resumes it). Where Snov.io has retired the free finder, its v2
-    replacement costs 1 credit per email found and runs only with queue_if_missing=true."""
+    or the wait runs out (then a handle asks again for free). Where Snov.io has retired the free finder, its
+    v2 replacement costs 1 credit per email found and runs only with queue_if_missing=true."""
     service, name = snov(ctx), clean_domain(domain)
     person = {"first_name": first_name.strip(), "last_name": last_name.strip(), "domain": name}
     scope = fingerprint(tool="snov_find_email", **{k: v.lower() for k, v in person.items()})
     state = resume(handle, scope) if handle else {}
     if queue_if_missing and not handle:
         refuse_spending_when_read_only(service, "queue_if_missing")
-    if state.get("g", "v1") == "v1" and "finder" not in service.v1_retired:
+    queueing = queue_if_missing and not handle
+    needed = (LOOKUP, QUEUE) if queueing else (LOOKUP,)
+    if state.get("g", "v1") == "v1" and not uses_retired(service, *needed):
+        queued_at = float(state.get("q", service.api.clock())) if handle else None
         try:
-            return await _find_v1(ctx, service, person, queue_if_missing, scope, resumed=bool(handle))
+            return await _find_v1(ctx, service, person, queueing, scope, queued_at)
         except ApiError as error:
             if not is_retired(error):
                 raise
-            service.v1_retired.add("finder")
     return await _find_v2(ctx, service, person, queue_if_missing, scope, state.get("t"))
 
 
 async def _find_v1(
-    ctx: Context, service: Snov, person: dict[str, str], queue: bool, scope: str, *, resumed: bool
+    ctx: Context, service: Snov, person: dict[str, str], queue: bool, scope: str, queued_at: float | None
 ) -> FoundEmails:
+    """``queued_at`` is when an earlier call queued the name (resuming its handle), else None."""
     form = {"firstName": person["first_name"], "lastName": person["last_name"], "domain": person["domain"]}
 
-    async def ask() -> tuple[str, list[FoundEmail]]:
-        body = body_of((await service.api.request("POST", "v1/get-emails-from-names", data=form, idempotent=True)).data)
-        status = body_of(body.get("status")).get("identifier") or "not_found"
+    async def ask() -> list[FoundEmail] | None:
+        """The emails once the finder has them; None while it says anything else."""
+        response = await v1_request(service, "POST", LOOKUP, data=form, idempotent=True)
+        body = body_of(response.data)
+        status = body_of(body.get("status")).get("identifier")
         rows = as_list(body_of(body.get("data")).get("emails"))
-        return str(status), [
-            FoundEmail(email=str(r["email"]), status=r.get("emailStatus")) for r in rows if r.get("email")
-        ]
+        emails = [FoundEmail(email=str(r["email"]), status=r.get("emailStatus")) for r in rows if r.get("email")]
+        return emails if status == "complete" and emails else None
 
-    status, emails = await ask()
     credits = 0
-    if status == "not_found" and queue and not resumed:
-        service.charge(1, "Queueing a name for the email finder")
-        await service.api.request("POST", "v1/add-names-to-find-emails", data=form)
-        credits, status = 1, "in_progress"
-    if status == "in_progress":
-
-        async def check() -> tuple[str, list[FoundEmail]] | None:
-            answer = await ask()
-            return None if answer[0] == "in_progress" else answer
-
-        outcome = await wait_for(ctx, service, check, label="email finder", kind="v1-finder" if credits else None)
-        if isinstance(outcome, Pending):
-            hint = "Snov.io is still searching: call again with the same names and handle=handle (free) in a minute."
-            return _answer(
-                person, status="running", method=V1, credits=credits, handle=handle_for(scope, g="v1"), hint=hint
+    if queued_at is None:
+        emails = await ask()
+        if emails:
+            return _answer(person, status="found", emails=emails, method=V1)
+        if not queue:
+            hint = (
+                "Snov.io has no email for this name yet: call again with queue_if_missing=true to have it searched "
+                "(1 credit)."
             )
-        status, emails = outcome
-    if status == "complete" and emails:
-        return _answer(person, status="found", emails=emails, method=V1, credits=credits)
+            return _answer(person, status="not_found", method=V1, hint=hint)
+        service.charge(1, "Queueing a name for the email finder")
+        try:
+            await v1_request(service, "POST", QUEUE, data=form)
+        except ApiError as error:
+            if error.status < 500:  # refused: nothing was queued (a 5xx may have queued it)
+                service.refund(1)
+            raise
+        credits, queued_at = 1, service.api.clock()
+    # The documented answers are only complete and not_found: after queueing, not_found means "not yet".
+    outcome = await wait_for(ctx, service, ask, label="email finder", kind="v1-finder" if credits else None)
+    if not isinstance(outcome, Pending):
+        return _answer(person, status="found", emails=outcome, method=V1, credits=credits)
+    if gave_up(queued_at, service.api.clock()):
+        minutes = round((service.api.clock() - queued_at) / 60)
+        hint = (
+            f"Snov.io has not found an email for this name in the {minutes} minutes since it was queued. It may "
+            "still appear: asking again without handle and with queue_if_missing=false is free."
+        )
+        return _answer(person, status="not_found", method=V1, credits=credits, hint=hint)
     hint = (
-        "Snov.io searched and found no email for this name."
-        if credits or resumed
-        else "Snov.io has no email for this name yet: call again with queue_if_missing=true to have it searched "
-        "(1 credit)."
+        "Snov.io is still searching (its finder says not_found until it has an email): call again with the same "
+        "names and handle=handle (free) in a minute."
     )
-    return _answer(person, status="not_found", method=V1, credits=credits, hint=hint)
+    resume_handle = handle_for(scope, g="v1", q=round(queued_at, 1))
+    return _answer(person, status="running", method=V1, credits=credits, handle=resume_handle, hint=hint)
 
 
 async def _find_v2(

@@ -64,6 +64,10 @@ class Profile(Lean):
     locality: str | None = None
     jobs: list[str] | None = None
     """Current jobs as "position at company"."""
+    previous_jobs: list[str] | None = None
+    """Earlier jobs, same form, with their dates where Snov.io has them."""
+    employer_sites: list[str] | None = None
+    """Domains of the current employers' sites: the input of snov_domain_search."""
     social: list[str] | None = None
     emails: list[FoundEmail] | None = None
     source_page: str | None = None
@@ -75,6 +79,7 @@ class Profile(Lean):
     @classmethod
     def of(cls, data: dict[str, Any], *, method: str, credits: int) -> Profile:
         jobs = as_list(data.get("currentJobs") or data.get("currentJob") or data.get("positions"))
+        earlier = as_list(data.get("previousJobs") or data.get("previousJob"))
         social = [str(s["link"]) for s in as_list(data.get("social")) if s.get("link")]
         emails = [
             FoundEmail(email=str(e["email"]), status=e.get("status") or e.get("emailStatus"))
@@ -90,6 +95,8 @@ class Profile(Lean):
             country=data.get("country"),
             locality=data.get("locality"),
             jobs=[_job(j) for j in jobs if _job(j)] or None,
+            previous_jobs=[dated_job(j) for j in earlier if _job(j)] or None,
+            employer_sites=employer_sites(jobs),
             social=social or None,
             emails=emails or None,
             source_page=data.get("sourcePage") or data.get("source_page"),
@@ -101,6 +108,26 @@ class Profile(Lean):
 def _job(job: dict[str, Any]) -> str:
     company = job.get("companyName") or job.get("company_name")
     return " at ".join(str(part) for part in (job.get("position"), company) if part)
+
+
+def dated_job(job: dict[str, Any]) -> str:
+    """ "position at company (start to end)", the dates as Snov.io gives them."""
+    start, end = job.get("startDate") or job.get("start_date"), job.get("endDate") or job.get("end_date")
+    dates = f" ({start or '?'} to {end or '?'})" if start or end else ""
+    return _job(job) + dates
+
+
+def employer_sites(jobs: list[dict[str, Any]]) -> list[str] | None:
+    """The jobs' ``site`` URLs as bare domains (``http://www.octagon.com/`` -> ``octagon.com``), once each."""
+    sites: list[str] = []
+    for job in jobs:
+        site = job.get("site")
+        if not isinstance(site, str):
+            continue
+        host = site.strip().lower().split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].removeprefix("www.")
+        if "." in host and host not in sites:
+            sites.append(host)
+    return sites or None
 
 
 class Balance(Lean):

@@ -17,12 +17,23 @@ from mcp_server.providers.snov.client import Snov, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder_models import Profile
 from mcp_server.providers.snov.search_models import Handle
-from mcp_server.providers.snov.tasks import handle_for, is_retired, resume, run_pair, wait_for
+from mcp_server.providers.snov.tasks import (
+    gave_up,
+    handle_for,
+    is_retired,
+    refused,
+    resume,
+    run_pair,
+    uses_retired,
+    v1_request,
+    wait_for,
+)
 from mcp_server.providers.snov.toolset import toolset
 
 V1 = "v1 add-url-for-search + get-emails-from-url"
 V2 = "v2 li-profiles-by-urls (v1 retired; no emails)"
-STILL_PROCESSING = "still being processed"
+ADD_URL = "v1/add-url-for-search"
+FROM_URL = "v1/get-emails-from-url"
 NOT_FOUND = "couldn't find"
 ProfileUrl = Annotated[
     str,
@@ -36,47 +47,60 @@ ProfileUrl = Annotated[
 
 @toolset.tool("Find profile by social URL (Snov.io)", Access.WRITE, confirm=paid(costs.profile_by_url))
 async def snov_find_profile_by_url(ctx: Context, url: ProfileUrl, handle: Handle = None) -> Profile:
-    """A person's profile from their LinkedIn or X URL: name, location, industry, current jobs, social links
-    and emails with status. Costs 1 credit (the URL is queued, then collected; a handle resumes past the
-    wait for free). Where Snov.io retired this pair, its v2 replacement answers without emails."""
+    """A person's profile from their LinkedIn or X URL: name, location, industry, current and previous jobs,
+    employer sites (inputs for snov_domain_search), social links and emails with status. A URL Snov.io already
+    holds is free; otherwise it is queued (1 credit) and collected, and a handle asks again past the wait for
+    free. Where Snov.io retired this pair, its v2 replacement answers without emails."""
     service = snov(ctx)
     scope = fingerprint(tool="snov_find_profile_by_url", url=url.strip().lower().rstrip("/"))
     state = resume(handle, scope) if handle else {}
-    if state.get("g", "v1") == "v1" and "profile_url" not in service.v1_retired:
+    if state.get("g", "v1") == "v1" and not uses_retired(service, FROM_URL, *(() if handle else (ADD_URL,))):
+        queued_at = float(state.get("q", service.api.clock())) if handle else None
         try:
-            return await _by_url_v1(ctx, service, url, scope, resumed=bool(handle))
+            return await _by_url_v1(ctx, service, url, scope, queued_at)
         except ApiError as error:
             if not is_retired(error):
                 raise
-            service.v1_retired.add("profile_url")
     return await _by_url_v2(ctx, service, url, scope, state.get("t"))
 
 
-async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, *, resumed: bool) -> Profile:
+async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, queued_at: float | None) -> Profile:
+    """Free lookup first; queue (1 credit) only when it has nothing; ``queued_at``: resuming an earlier queue."""
+
+    async def lookup() -> dict[str, Any] | None:
+        """The profile once Snov.io shows it; None for any other answer (the documents give no "processing")."""
+        try:
+            response = await v1_request(service, "POST", FROM_URL, data={"url": url}, idempotent=True)
+        except ApiError as error:
+            if refused(error):  # {"success": false}: no profile for this URL, or not yet
+                return None
+            raise
+        rows = as_list(body_of(response.data).get("data"))
+        return rows[0] if rows else None
+
     credits = 0
-    if not resumed:
+    if queued_at is None:
+        known = await lookup()
+        if known is not None:
+            return Profile.of(known, method=V1, credits=0)
         service.charge(1, "Looking up a profile by URL")
         try:
-            await service.api.request("POST", "v1/add-url-for-search", data={"url": url})
-        except ApiError:
-            service.refund(1)
+            await v1_request(service, "POST", ADD_URL, data={"url": url})
+        except ApiError as error:
+            if error.status < 500:  # refused: nothing was queued (a 5xx may have been)
+                service.refund(1)
             raise
-        credits = 1
-
-    async def check() -> dict[str, Any] | None:
-        response = await service.api.request("POST", "v1/get-emails-from-url", data={"url": url}, idempotent=True)
-        body = body_of(response.data)
-        message = str(body.get("message") or "").lower()
-        return None if STILL_PROCESSING in message else body
-
-    outcome = await wait_for(ctx, service, check, label="profile search", kind=None if resumed else "v1-url")
-    if isinstance(outcome, Pending):
-        hint = "Snov.io is still collecting the profile: call again with the same url and handle=handle (free)."
-        return Profile(status="running", method=V1, credits=credits, handle=handle_for(scope, g="v1"), hint=hint)
-    rows = as_list(outcome.get("data"))
-    if not rows:
-        return Profile(status="not_found", method=V1, credits=credits, hint="Snov.io has no profile for this URL.")
-    return Profile.of(rows[0], method=V1, credits=credits)
+        credits, queued_at = 1, service.api.clock()
+    outcome = await wait_for(ctx, service, lookup, label="profile search", kind="v1-url" if credits else None)
+    if not isinstance(outcome, Pending):
+        return Profile.of(outcome, method=V1, credits=credits)
+    if gave_up(queued_at, service.api.clock()):
+        minutes = round((service.api.clock() - queued_at) / 60)
+        hint = f"Snov.io has shown no profile for this URL in the {minutes} minutes since it was queued."
+        return Profile(status="not_found", method=V1, credits=credits, hint=hint)
+    hint = "Snov.io is still collecting the profile: call again with the same url and handle=handle (free)."
+    resume_handle = handle_for(scope, g="v1", q=round(queued_at, 1))
+    return Profile(status="running", method=V1, credits=credits, handle=resume_handle, hint=hint)
 
 
 async def _by_url_v2(ctx: Context, service: Snov, url: str, scope: str, task: str | None) -> Profile:

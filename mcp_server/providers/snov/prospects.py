@@ -9,14 +9,14 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.arguments import AsPairs
-from mcp_server.core.errors import BadResponse, InvalidInput
+from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.paging import Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.tooling import Access
 from mcp_server.providers.snov.campaigns_models import Cursor, Email, Items, Limit, Opt, as_list
-from mcp_server.providers.snov.client import LABEL, check_success, snov
+from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, check_success, snov
 from mcp_server.providers.snov.prospects_models import (
     AddedProspect,
     CustomField,
@@ -45,23 +45,36 @@ SocialLinks = Annotated[dict[Network, Url], Field(max_length=5), AsPairs()]
 async def snov_add_to_do_not_email_list(
     ctx: Context,
     items: Annotated[list[EmailOrDomain], Field(min_length=1, max_length=100, description="Emails or domains")],
-    list_id: Annotated[Opt[int], Field(ge=1, description="Do-not-email list id; default: the account's first")] = None,
+    list_id: Annotated[int, Field(ge=1, description="Do-not-email list id (see the tool description)")],
 ) -> DoNotEmail:
-    """Stop all future emails to these addresses or whole domains. Free. Returns those newly added and
-    those already listed."""
+    """Stop all future emails to these addresses or whole domains, in one do-not-email list. Free. Returns
+    those newly added and those already listed. The list id is in the Snov.io app (the do-not-email list's
+    settings); a call with a wrong id fails naming the account's lists where Snov.io's API can list them."""
     api = snov(ctx).api
-    name = None
-    if list_id is None:
-        lists = as_list((await api.request("GET", "v2/blacklists")).data)
-        if not lists:
-            raise InvalidInput("the account has no do-not-email list", field="list_id", hint="Create one in Snov.io.")
-        list_id, name = int(lists[0]["id"]), lists[0].get("name")
     unique = list(dict.fromkeys(i.strip().lower() for i in items))
-    response = await api.request("POST", "v1/do-not-email-list", data={"items[]": unique, "listId": list_id})
-    body = _unwrapped(response)
+    try:
+        response = await api.request("POST", "v1/do-not-email-list", data={"items[]": unique, "listId": list_id})
+        body = _unwrapped(response)
+    except ApiError as error:
+        if error.status >= 500 or HOURLY_LIMIT_TEXT in error.message.lower():
+            raise
+        error.hint = " ".join(part for part in (error.hint, await _list_ids(api)) if part)
+        raise
     duplicates = [str(d).lower() for d in (body.get("data") or {}).get("duplicates") or []]
     added = [i for i in unique if i not in duplicates]
-    return DoNotEmail(list_id=list_id, list_name=name, added=added, already_listed=duplicates)
+    return DoNotEmail(list_id=list_id, added=added, already_listed=duplicates)
+
+
+async def _list_ids(api: ApiClient) -> str:
+    """Where a right list id comes from: GET v2/blacklists on the newer API (not in the older document)."""
+    try:
+        lists = as_list((await api.request("GET", "v2/blacklists")).data)
+    except OutboundError:  # any failure here must not hide the write's own error
+        lists = []
+    named = [f"{row['id']} ({row.get('name') or 'unnamed'})" for row in lists if row.get("id") is not None]
+    if named:
+        return f"If the list id is wrong: this account's do-not-email lists are {', '.join(named[:20])}."
+    return "If the list id is wrong: take it from the do-not-email list's settings in the Snov.io app."
 
 
 @toolset.tool("Add prospect to Snov.io list", Access.WRITE)
@@ -69,6 +82,7 @@ async def snov_add_prospect_to_list(
     ctx: Context,
     list_id: ListId,
     email: Email,
+    full_name: Annotated[Text, Field(description="Full name (or give first and last)")] = None,
     first_name: Text = None,
     last_name: Text = None,
     position: Text = None,
@@ -93,6 +107,7 @@ async def snov_add_prospect_to_list(
     form: dict[str, Any] = {
         "listId": list_id,
         "email": email,
+        "fullName": full_name,
         "firstName": first_name,
         "lastName": last_name,
         "position": position,
@@ -152,7 +167,8 @@ async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
 async def snov_list_prospects_in_list(
     ctx: Context, list_id: ListId, limit: Limit = 100, cursor: Cursor = None
 ) -> ListPage:
-    """Prospects in a list, newest first: id, name, emails. Free. Details: snov_get_prospect."""
+    """Prospects in a list, newest first: id, name, emails with Snov.io's status for each. Free. Details:
+    snov_get_prospect; a fresh verdict: snov_verify_emails."""
     api = snov(ctx).api
     about: dict[str, Any] = {}
 

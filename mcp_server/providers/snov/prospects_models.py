@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcp_server.providers.snov.campaigns_models import Lean, Paged, php_time
+from mcp_server.providers.snov.finder_models import dated_job, employer_sites
 
 
 def _rows(value: Any) -> list[dict[str, Any]]:
@@ -13,6 +14,14 @@ def _rows(value: Any) -> list[dict[str, Any]]:
 
 def _filled(value: Any) -> dict[str, Any] | None:
     return {k: v for k, v in value.items() if v not in (None, "")} or None if isinstance(value, dict) else None
+
+
+def _scalar(value: Any) -> str | int | None:
+    return value if isinstance(value, str | int) and not isinstance(value, bool) and value != "" else None
+
+
+def _number(value: Any) -> int | float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _job(job: dict[str, Any]) -> str:
@@ -32,14 +41,31 @@ class ProspectList(Lean):
         )
 
 
+class ListedEmail(Lean):
+    email: str
+    status: str | int | None = None
+    """Snov.io's smtpStatus as it gives it (a name such as valid, or a code); unset when never verified."""
+    verified: bool | None = None
+    probability: int | float | None = None
+
+
 class ListedProspect(Lean):
     id: str
     name: str | None = None
-    emails: list[str] | None = None
+    emails: list[ListedEmail] | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ListedProspect:
-        emails = [e["email"] for e in _rows(row.get("emails")) if isinstance(e.get("email"), str)]
+        emails = [
+            ListedEmail(
+                email=e["email"],
+                status=_scalar(e.get("smtpStatus", e.get("smtp_status"))),
+                verified=e.get("isVerified") if isinstance(e.get("isVerified"), bool) else None,
+                probability=_number(e.get("probability")),
+            )
+            for e in _rows(row.get("emails"))
+            if isinstance(e.get("email"), str)
+        ]
         return cls(id=row["id"], name=row.get("name"), emails=emails or None)
 
 
@@ -71,6 +97,9 @@ class Prospect(Lean):
     social: dict[str, str] | None = None
     jobs: list[str] | None = None
     """Current jobs as "position at company"."""
+    previous_jobs: list[str] | None = None
+    employer_sites: list[str] | None = None
+    """Domains of the current employers' sites: the input of snov_domain_search."""
     lists: list[ListRef] | None = None
     campaigns: list[ProspectCampaign] | None = None
     custom_fields: dict[str, Any] | None = None
@@ -80,6 +109,7 @@ class Prospect(Lean):
     def of(cls, row: dict[str, Any]) -> Prospect:
         social = {s["type"]: s["link"] for s in _rows(row.get("social")) if s.get("type") and s.get("link")}
         jobs = _rows(row.get("currentJobs") or row.get("currentJob"))
+        earlier = _rows(row.get("previousJobs") or row.get("previousJob"))
         campaigns = [
             ProspectCampaign(
                 id=c.get("id"),
@@ -99,6 +129,8 @@ class Prospect(Lean):
             locality=row.get("locality"),
             social=social or None,
             jobs=[_job(j) for j in jobs] or None,
+            previous_jobs=[dated_job(j) for j in earlier if _job(j)] or None,
+            employer_sites=employer_sites(jobs),
             lists=[ListRef(id=x["id"], name=x.get("name")) for x in _rows(row.get("lists")) if "id" in x] or None,
             campaigns=campaigns or None,
             custom_fields=_filled(row.get("customFields")),

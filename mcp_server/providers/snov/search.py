@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.errors import ApiError
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.paging import Page, PageNotReady, collect
 from mcp_server.core.poller import Pending
@@ -57,11 +58,31 @@ Limit = Annotated[int, Field(ge=1, le=1000)]
 COUNT_FIRST = "snov_count_domain_emails (free) says how many there are; a smaller limit spends less."
 
 
-async def _start(service: Snov, path: str, form: dict[str, Any], what: str) -> dict[str, Any]:
-    """Start a job; Snov.io charges a repeated identical start once, so a retry is as safe as a read."""
-    service.charge(1, what)
+async def _start(service: Snov, path: str, form: dict[str, Any], what: str) -> tuple[dict[str, Any], str | None]:
+    """Start a job, and the key of the credit it reserved (None: this request was paid for already).
+
+    Snov.io charges 1 credit per distinct request and nothing without results, so a retry is as safe as a
+    read, a repeat is free, and ``settle`` gives the credit back when the result is empty."""
     form = {k: v for k, v in form.items() if v not in (None, "", [])}
-    return body_of((await service.api.request("POST", path, data=form, idempotent=True)).data)
+    key = fingerprint(path=path, **form)
+    fresh = key not in service.paid_requests
+    if fresh:
+        service.charge(1, what)
+        service.paid_requests.add(key)
+    try:
+        started = await service.api.request("POST", path, data=form, idempotent=True)
+    except ApiError as error:
+        if fresh and error.status < 500:  # refused: nothing charged (a 5xx may have started it)
+            _settle(service, key, found=False)
+        raise
+    return body_of(started.data), key if fresh else None
+
+
+def _settle(service: Snov, key: str | None, *, found: bool) -> None:
+    """A start this process reserved for: kept when the job found something, else given back."""
+    if key is not None and not found and key in service.paid_requests:
+        service.paid_requests.discard(key)
+        service.refund(1)
 
 
 @toolset.tool(
@@ -76,17 +97,19 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
     service, name = snov(ctx), clean_domain(domain)
     scope = fingerprint(tool="snov_domain_search", domain=name)
     if handle:
-        url = resume(handle, scope)["u"]
+        state = resume(handle, scope)
+        url, key = state["u"], state.get("c")
     else:
-        started = await _start(service, f"{BASE}/start", {"domain": name}, f"a domain search for {name}")
+        started, key = await _start(service, f"{BASE}/start", {"domain": name}, f"a domain search for {name}")
         url = result_url(started, f"{BASE}/result")
     kind = None if handle else "domain-search"
     outcome = await poll(ctx, service, url, label=f"domain search for {name}", kind=kind)
     if isinstance(outcome, Pending):
-        return Company(
-            domain=name, status="running", handle=handle_for(scope, u=url), hint=still_running_hint("The search")
-        )
-    return Company.of(name, outcome)
+        resume_handle = handle_for(scope, u=url, c=key)
+        return Company(domain=name, status="running", handle=resume_handle, hint=still_running_hint("The search"))
+    company = Company.of(name, outcome)
+    _settle(service, key, found=company.found_anything())
+    return company
 
 
 @toolset.tool(
@@ -111,10 +134,12 @@ async def snov_list_domain_prospects(
         fresh = "u" not in ref
         if fresh:
             form = {"domain": name, "page": ref["p"], "positions[]": titles}
-            started = await _start(service, f"{BASE}/prospects/start", form, f"page {ref['p']} of {name}'s prospects")
+            what = f"page {ref['p']} of {name}'s prospects"
+            started, ref["c"] = await _start(service, f"{BASE}/prospects/start", form, what)
             # Kept in the ref, so a cursor made from it polls this job instead of starting another.
             ref["u"] = result_url(started, f"{BASE}/prospects/result")
         body = await _page_result(ctx, service, ref, f"prospects of {name}", deadline, "prospects" if fresh else None)
+        _settle(service, ref.get("c"), found=bool(as_list(body)))
         meta = body_of(body.get("meta"))
         if isinstance(meta.get("total_count"), int):
             total["n"] = meta["total_count"]
@@ -137,22 +162,25 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
     prospect_hash = prospect.rstrip("/").rsplit("/", 1)[-1]
     scope = fingerprint(tool="snov_find_prospect_email", prospect=prospect_hash)
     if handle:
-        url = resume(handle, scope)["u"]
+        state = resume(handle, scope)
+        url, key = state["u"], state.get("c")
     else:
         # A URL from an earlier answer is used as given; the core refuses it off the configured origin.
         start = prospect if "://" in prospect else f"{BASE}/prospects/search-emails/start/{prospect_hash}"
-        started = await _start(service, start, {}, "a prospect's email search")
+        started, key = await _start(service, start, {}, "a prospect's email search")
         url = result_url(started, f"{BASE}/prospects/search-emails/result")
     outcome = await poll(ctx, service, url, label="email search", kind=None if handle else "prospect-email")
     if isinstance(outcome, Pending):
         hint = still_running_hint("The email search")
-        return ProspectEmail(prospect_hash=prospect_hash, status="running", handle=handle_for(scope, u=url), hint=hint)
+        resume_handle = handle_for(scope, u=url, c=key)
+        return ProspectEmail(prospect_hash=prospect_hash, status="running", handle=resume_handle, hint=hint)
     data = body_of(outcome.get("data"))
     emails = [
         FoundEmail(email=str(e["email"]), status=e.get("smtp_status"))
         for e in as_list(data.get("emails"))
         if e.get("email")
     ]
+    _settle(service, key, found=bool(emails))  # 1 credit per prospect with an email
     return ProspectEmail(
         prospect_hash=prospect_hash, status="done", emails=emails, searched_at=data.get("searching_date")
     )
@@ -205,13 +233,15 @@ async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: in
         ref = ref if isinstance(ref, dict) else {"n": ""}
         fresh = "u" not in ref
         if fresh:
-            started = await _start(service, f"{BASE}/{tab}/start", {"domain": name, "next": ref["n"]}, f"{name} {tab}")
+            form = {"domain": name, "next": ref["n"]}
+            started, ref["c"] = await _start(service, f"{BASE}/{tab}/start", form, f"{name} {tab}")
             ref["u"] = result_url(started, f"{BASE}/{tab}/result")
         body = await _page_result(ctx, service, ref, f"{tab} of {name}", deadline, tab if fresh else None)
         meta = body_of(body.get("meta"))
         if isinstance(meta.get("total_count"), int):
             total["n"] = meta["total_count"]
         emails = [str(row["email"]) for row in as_list(body) if row.get("email")]
+        _settle(service, ref.get("c"), found=bool(emails))
         token = meta.get("next")
         return Page(emails, {"n": token} if isinstance(token, str) and token and emails else None)
 

@@ -40,6 +40,11 @@ class Company(Lean):
     handle: str | None = None
     hint: str | None = None
 
+    def found_anything(self) -> bool:
+        """Whether Snov.io had results (it charges nothing without)."""
+        info = (self.name, self.industry, self.size, self.city, self.founded, self.website, self.hq_phone)
+        return any(info) or bool(self.related_domains) or any((self.prospects, self.emails, self.generic_contacts))
+
     @classmethod
     def of(cls, domain: str, body: dict[str, Any]) -> Company:
         data, meta = body_of(body.get("data")), body_of(body.get("meta"))

@@ -10,15 +10,19 @@ from mcp.server.mcpserver import Context
 
 from mcp_server.core import handles
 from mcp_server.core.errors import ApiError, BadResponse, CreditLimit, InvalidInput
+from mcp_server.core.http import ApiResponse
 from mcp_server.core.poller import Learned, Pending, Poller
 from mcp_server.core.progress import from_context
 from mcp_server.providers.snov.campaigns_models import body_of
-from mcp_server.providers.snov.client import LABEL, Snov
+from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, Snov
 
 T = TypeVar("T")
 RUNNING = {"in progress", "in_progress"}
 RETIRED = (404, 410)
 HANDLE = "snov-job"
+QUEUED_PATIENCE = 600.0
+"""Seconds after queueing a name or URL that handles keep asking before the tool says "not found": the
+documents give no state that says a queued search ended empty, so the verdict waits this long."""
 
 
 async def wait_for(
@@ -101,6 +105,30 @@ def resume(handle: str, scope: str) -> dict[str, Any]:
 def is_retired(error: ApiError) -> bool:
     """A v1 method the vendor has removed answers 404 or 410."""
     return error.status in RETIRED
+
+
+def uses_retired(service: Snov, *paths: str) -> bool:
+    """Whether any of these v1 methods answered 404/410 before in this process."""
+    return any(path in service.v1_retired for path in paths)
+
+
+async def v1_request(service: Snov, method: str, path: str, **kwargs: Any) -> ApiResponse:
+    """A v1 request whose 404/410 retires that one method (not its neighbours) for the rest of the process."""
+    try:
+        return await service.api.request(method, path, **kwargs)
+    except ApiError as error:
+        if is_retired(error):
+            service.v1_retired.add(path)
+        raise
+
+
+def refused(error: ApiError) -> bool:
+    """A 200 ``"success": false`` that is not the hourly plan limit: the documents' "no result" answer."""
+    return error.status == 200 and HOURLY_LIMIT_TEXT not in error.message.lower()
+
+
+def gave_up(queued_at: float, now: float) -> bool:
+    return now - queued_at >= QUEUED_PATIENCE
 
 
 def still_running_hint(what: str) -> str:

@@ -28,6 +28,8 @@ from mcp_server.providers.snov.tasks import (
     running,
     task_hash,
     too_little_credit,
+    uses_retired,
+    v1_request,
     wait_for,
 )
 from mcp_server.providers.snov.toolset import toolset
@@ -35,6 +37,8 @@ from mcp_server.providers.snov.toolset import toolset
 PER_REQUEST = 10
 """The queue takes at most 10 emails a request; lookups are sent in the same sizes."""
 V1 = "v1 Email Verifier"
+LOOKUP = "v1/get-emails-verification-status"
+QUEUE = "v1/add-emails-to-verification"
 V2 = "v2 email-verification (v1 retired)"
 GREYLISTED_HINT = "Greylisted emails cannot be judged yet: verify them again in 15-60 minutes (free until then)."
 
@@ -62,13 +66,13 @@ async def snov_verify_emails(
     state = resume(handle, scope) if handle else {}
     if queue_unverified and not handle:
         refuse_spending_when_read_only(service, "queue_unverified")
-    if state.get("g", "v1") == "v1" and "verifier" not in service.v1_retired:
+    queueing = queue_unverified and not handle
+    if state.get("g", "v1") == "v1" and not uses_retired(service, LOOKUP, *((QUEUE,) if queueing else ())):
         try:
-            return await _verify_v1(ctx, service, unique, queue_unverified and not handle)
+            return await _verify_v1(ctx, service, unique, queueing)
         except ApiError as error:
             if not is_retired(error):
                 raise
-            service.v1_retired.add("verifier")
     return await _verify_v2(ctx, service, unique, queue_unverified, scope, state.get("t"))
 
 
@@ -76,9 +80,8 @@ async def _lookup_v1(service: Snov, emails: list[str]) -> dict[str, Verified]:
     """Free lookups, 10 a request: the finished ones (unfinished ones are left out)."""
     done: dict[str, Verified] = {}
     for batch in chunks(emails, PER_REQUEST):
-        response = await service.api.request(
-            "POST", "v1/get-emails-verification-status", data={"emails[]": batch}, idempotent=True
-        )
+        # The document's examples send the emails in the URL query of the POST, not in its body.
+        response = await v1_request(service, "POST", LOOKUP, params={"emails[]": batch}, idempotent=True)
         body = {str(k).lower(): v for k, v in body_of(response.data).items()}
         for email in batch:
             entry = body_of(body.get(email))
@@ -96,7 +99,7 @@ async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool
     service.charge(len(waiting), f"Queueing {len(waiting)} emails for verification")
 
     async def send(batch: list[str]) -> None:
-        await service.api.request("POST", "v1/add-emails-to-verification", data={"emails[]": batch})
+        await v1_request(service, "POST", QUEUE, params={"emails[]": batch})
 
     report = await run_batches(waiting, PER_REQUEST, send, progress=from_context(ctx), noun="emails queued")
     queued = [e for batch, _ in report.done for e in batch]

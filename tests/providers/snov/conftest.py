@@ -33,3 +33,10 @@ def quick_jobs(sandbox):
     sandbox.config.job_delay = 0.2
     sandbox.config.rate_limits = False
     return sandbox
+
+
+@pytest.fixture(params=["current", "documented"])
+def profile(request, sandbox) -> str:
+    """Run the test against both sandbox profiles: the vendor's newer pages, and only what its document says."""
+    sandbox.config.profile = request.param
+    return request.param

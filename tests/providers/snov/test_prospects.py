@@ -69,7 +69,9 @@ async def test_a_prospect_added_with_custom_fields_and_social_links_is_seen_in_t
 
     listed = ok(await mcp.call_tool("snov_list_prospects_in_list", {"list_id": list_id}))
     assert listed["list_name"] == "Fresh" and listed["contacts"] == 1
-    assert listed["items"] == [{"id": added["id"], "name": "Nora Quinn", "emails": ["nora.quinn@example.org"]}]
+    # Changed on purpose (issue 13): each email now comes with Snov.io's status fields.
+    emails = [{"email": "nora.quinn@example.org", "probability": 99}]
+    assert listed["items"] == [{"id": added["id"], "name": "Nora Quinn", "emails": emails}]
 
     prospect = ok(await mcp.call_tool("snov_get_prospect", {"prospect_id": added["id"]}))
     assert prospect["custom_fields"] == {"Project name": "Apollo", "company": "Example Inc"}
@@ -139,20 +141,21 @@ async def test_an_unknown_prospect_is_an_error_that_says_so(mcp):
     assert "not found" in failed(await mcp.call_tool("snov_find_prospects_by_email", {"email": "no@one.example"}))
 
 
-async def test_do_not_email_uses_the_first_list_by_default_and_reports_duplicates(mcp, sandbox):
-    args = {"items": ["Competitor.com", "new.person@example.org", "rival.io"]}
+async def test_do_not_email_writes_to_the_given_list_and_reports_duplicates(mcp, sandbox):
+    # Changed on purpose (issue 13): list_id is required, as in the document; no "first list" guess.
+    args = {"items": ["Competitor.com", "new.person@example.org", "rival.io"], "list_id": 42001}
 
     result = ok(await mcp.call_tool("snov_add_to_do_not_email_list", args))
 
     assert result == {
         "list_id": 42001,
-        "list_name": "Default do-not-email list",
         "added": ["new.person@example.org", "rival.io"],
         "already_listed": ["competitor.com"],
     }
     (entry,) = sandbox.env.handled("POST", "/snov/v1/do-not-email-list")
     assert fields(entry) == {"items[]": ["competitor.com", "new.person@example.org", "rival.io"], "listId": ["42001"]}
     assert "rival.io" in sandbox.snov.crm.blacklists[42001].items
+    assert sandbox.env.handled("GET", "/snov/v2/blacklists") == []
 
 
 async def test_do_not_email_into_a_named_list_and_unknown_list_is_an_error(mcp, sandbox):
@@ -166,5 +169,5 @@ async def test_do_not_email_into_a_named_list_and_unknown_list_is_an_error(mcp, 
 
 
 async def test_do_not_email_refuses_items_that_are_neither_email_nor_domain(mcp, sandbox):
-    failed(await mcp.call_tool("snov_add_to_do_not_email_list", {"items": ["not a domain"]}))
+    failed(await mcp.call_tool("snov_add_to_do_not_email_list", {"items": ["not a domain"], "list_id": 42001}))
     assert sandbox.env.handled("POST", "/snov/v1/do-not-email-list") == []
