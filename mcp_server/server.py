@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from mcp.server.mcpserver import MCPServer
+from mcp.server.request_state import RequestStateSecurity
 
 from mcp_server import __version__
 from mcp_server.core.errors import ConfigError
@@ -132,4 +133,12 @@ def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PRO
         tools=[tool.build() for tool in tools],
         lifespan=lifespan,
         log_level="WARNING",
+        request_state_security=request_state_security(settings),
     )
+
+
+def request_state_security(settings: Settings) -> RequestStateSecurity | None:
+    """A key shared by every replica, so any of them can take the retry of a 2026-07-28 input-required round
+    trip (a confirmation); without one the SDK seals with a key of this process only."""
+    secret = settings.outbound_mcp_state_secret
+    return None if secret is None else RequestStateSecurity(keys=[secret.get_secret_value()])

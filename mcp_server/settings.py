@@ -19,6 +19,7 @@ PROVIDERS: tuple[Provider, ...] = ("persistiq", "snov", "epixel")
 
 CommaList = Annotated[list[str], NoDecode]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+ConfirmKind = Literal["paid", "destructive"]
 
 CREDENTIALS = (
     "persistiq_api_key",
@@ -29,6 +30,7 @@ CREDENTIALS = (
     "epixel_username",
     "epixel_password",
     "outbound_mcp_http_token",
+    "outbound_mcp_state_secret",
 )
 
 
@@ -98,6 +100,13 @@ class Settings(BaseSettings):
     """The period SNOV_MAX_CREDITS applies to: day, week, month (UTC) or a number of seconds."""
     outbound_mcp_max_wait: float = Field(default=50.0, gt=0, le=600)
     """Seconds one tool call may take as a whole (polls, rate waits, pages); past it, a handle or cursor."""
+    # README "Confirmations": which calls ask the person first, and what happens when the client cannot ask.
+    outbound_mcp_confirm: Annotated[list[ConfirmKind], NoDecode] = Field(
+        default_factory=lambda: ["paid", "destructive"]
+    )
+    outbound_mcp_unconfirmed: Literal["allow", "refuse"] = "allow"
+    outbound_mcp_state_secret: SecretStr | None = None
+    """Seals the 2026-07-28 input-required round trip, so any replica sharing it can take the retry."""
 
     # Tuning (README "Tuning"): prefixed variables, so a stray HTTP_TIMEOUT in the shell is not read.
     http_timeout: float = _tuning(30.0, "OUTBOUND_MCP_HTTP_TIMEOUT")
@@ -172,6 +181,35 @@ class Settings(BaseSettings):
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("outbound_mcp_confirm", mode="before")
+    @classmethod
+    def _confirm_kinds(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [part.strip().lower() for part in value.split(",") if part.strip()]
+            if parts == ["none"]:
+                return []
+            unknown = sorted(set(parts) - {"paid", "destructive"})
+            if unknown:
+                raise ValueError(
+                    f"unknown kind {', '.join(unknown)}; allowed: paid, destructive (comma-separated) or none"
+                )
+            return parts
+        return value
+
+    @field_validator("outbound_mcp_unconfirmed", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("outbound_mcp_state_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < 32:
+            raise ValueError(
+                'must be at least 32 bytes of randomness: python -c "import secrets; print(secrets.token_hex(32))"'
+            )
         return value
 
     @field_validator("outbound_mcp_toolsets")
@@ -264,6 +302,7 @@ class Settings(BaseSettings):
             self.epixel_access_token,
             self.epixel_password,
             self.outbound_mcp_http_token,
+            self.outbound_mcp_state_secret,
         ]
         return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from mcp_server.core import replay
 from mcp_server.core.arguments import ArgumentProblem, clean, explain
+from mcp_server.core.confirm import CONFIRMED, Confirmation, default_for, settle, with_confirmation
 from mcp_server.core.deadline import call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.output import to_result
@@ -60,6 +61,8 @@ class ToolDef:
     provider: str
     aliases: dict[str, str] = field(default_factory=dict)
     """The vendor's names for arguments that mean exactly one of ours (camelCase spellings need none)."""
+    confirm: Confirmation | None = None
+    """Ask the person before the body runs (README "Confirmations"); destructive tools get a default."""
 
     def build(self) -> Tool:
         """The SDK's tool, arguments checked first, failures mapped to tool errors, input rules published whole."""
@@ -71,11 +74,14 @@ class ToolDef:
 
         guarded = self.access is Access.WRITE
         name, provider = self.name, self.provider
+        confirmation = self.confirm or (default_for(self.title) if self.access is Access.DESTRUCTIVE else None)
+        signature = with_confirmation(self.name, confirmation, signature)
 
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> Any:
             ctx = kwargs.get("ctx")
             repeat = bool(kwargs.pop(REPEAT, False))
+            outcome = kwargs.pop(CONFIRMED, None)
 
             async def answer() -> CallToolResult:
                 return to_result(await fn(*args, **kwargs))
@@ -83,6 +89,8 @@ class ToolDef:
             # One time budget for the whole call, and a write made once however often it is retried.
             with call_budget(max_wait_of(ctx)):
                 try:
+                    if confirmation is not None:  # declined or cancelled: nothing is sent
+                        settle(outcome, confirmation, self.title)
                     if guarded and ctx is not None:
                         arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
                         return await replay.once(ctx, provider, name, arguments, answer, repeat=repeat)
@@ -186,11 +194,13 @@ class Toolset:
     provider: str
     tools: list[ToolDef] = field(default_factory=list)
 
-    def tool(self, title: str, access: Access, aliases: dict[str, str] | None = None) -> Callable[[F], F]:
+    def tool(
+        self, title: str, access: Access, aliases: dict[str, str] | None = None, *, confirm: Confirmation | None = None
+    ) -> Callable[[F], F]:
         def register(fn: F) -> F:
             if not fn.__doc__:
                 raise ValueError(f"tool {fn.__name__} needs a docstring: it is the model's description")
-            self.tools.append(ToolDef(fn, fn.__name__, title, access, self.provider, dict(aliases or {})))
+            self.tools.append(ToolDef(fn, fn.__name__, title, access, self.provider, dict(aliases or {}), confirm))
             return fn
 
         return register

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse, InvalidInput
 from mcp_server.core.tooling import Access
 from mcp_server.providers.epixel import filters
@@ -113,7 +114,14 @@ async def epixel_update_appointment(
     return saved_appointment(response.data)
 
 
-@toolset.tool("Delete an Epixel appointment", Access.DESTRUCTIVE)
+@toolset.tool(
+    "Delete an Epixel appointment",
+    Access.DESTRUCTIVE,
+    confirm=destructive(
+        lambda a: f"Delete Epixel appointment {a['appointment_id']}",
+        instead="To keep a record, epixel_update_appointment can set its status to cancelled.",
+    ),
+)
 async def epixel_delete_appointment(ctx: Context, appointment_id: AppointmentId) -> Done:
     """DESTRUCTIVE: permanently delete an appointment the user created (to keep a record, set status cancelled with
     epixel_update_appointment instead)."""

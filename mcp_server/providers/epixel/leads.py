@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.tooling import Access
 from mcp_server.providers.epixel.client import LABEL, Epixel, Paths, epixel, parse, read_pages
@@ -205,7 +206,11 @@ async def epixel_update_lead(
     return saved_lead(response.data)
 
 
-@toolset.tool("Delete an Epixel lead", Access.DESTRUCTIVE)
+@toolset.tool(
+    "Delete an Epixel lead",
+    Access.DESTRUCTIVE,
+    confirm=destructive(lambda a: f"Delete Epixel lead {a['slug']}", "Its appointments and notes are deleted with it."),
+)
 async def epixel_delete_lead(ctx: Context, slug: Slug) -> Done:
     """DESTRUCTIVE: delete a lead the user owns; its appointments and notes go with it and it cannot be restored
     here. Confirm with the user first."""

@@ -7,6 +7,7 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse
 from mcp_server.core.tooling import Access
 from mcp_server.providers.epixel.client import LABEL, Paths, epixel, parse
@@ -30,7 +31,11 @@ async def epixel_create_lead_note(ctx: Context, slug: Slug, note: LeadNote) -> N
     return parse(Note, response.data, "note")
 
 
-@toolset.tool("Delete an Epixel lead note", Access.DESTRUCTIVE)
+@toolset.tool(
+    "Delete an Epixel lead note",
+    Access.DESTRUCTIVE,
+    confirm=destructive(lambda a: f"Delete Epixel lead note {a['note_id']}"),
+)
 async def epixel_delete_lead_note(ctx: Context, note_id: NoteId) -> Done:
     """DESTRUCTIVE: permanently delete a note the user wrote (ids from epixel_get_lead)."""
     response = await epixel(ctx).api.request("POST", Paths.delete_note, data={"note_id": str(note_id)})

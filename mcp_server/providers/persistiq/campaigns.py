@@ -8,6 +8,7 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.batching import run_batches
+from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError
 from mcp_server.core.progress import from_context
 from mcp_server.core.tooling import Access
@@ -95,7 +96,14 @@ async def persistiq_add_leads_to_campaign(
     )
 
 
-@toolset.tool("Remove a lead from a PersistIQ campaign", Access.DESTRUCTIVE)
+@toolset.tool(
+    "Remove a lead from a PersistIQ campaign",
+    Access.DESTRUCTIVE,
+    confirm=destructive(
+        lambda a: f"Remove PersistIQ lead {a['lead_id']} from campaign {a['campaign_id']}",
+        "The lead gets no more of the campaign's emails.",
+    ),
+)
 async def persistiq_remove_lead_from_campaign(
     ctx: Context,
     campaign_id: Annotated[CampaignId, Field(description="From persistiq_list_campaigns")],

@@ -11,8 +11,10 @@ from mcp_server.core.errors import ApiError, InvalidInput
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.poller import Pending
 from mcp_server.core.tooling import Access
+from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import as_list, body_of
 from mcp_server.providers.snov.client import Snov, snov
+from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder_models import FoundEmails
 from mcp_server.providers.snov.search_models import Domain, FoundEmail, Handle, clean_domain
 from mcp_server.providers.snov.tasks import (
@@ -43,7 +45,11 @@ def refuse_spending_when_read_only(service: Snov, flag: str) -> None:
         )
 
 
-@toolset.tool("Find email by name (Snov.io)", Access.READ)
+@toolset.tool(
+    "Find email by name (Snov.io)",
+    Access.READ,
+    confirm=paid(costs.find_email, "queue_if_missing", "Call without queue_if_missing for the free lookup only."),
+)
 async def snov_find_email(
     ctx: Context,
     first_name: Name,

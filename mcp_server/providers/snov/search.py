@@ -21,8 +21,10 @@ from mcp_server.core.paging import Page, PageNotReady, collect
 from mcp_server.core.poller import Pending
 from mcp_server.core.progress import from_context
 from mcp_server.core.tooling import Access
+from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Cursor, Opt, as_list, body_of
 from mcp_server.providers.snov.client import Snov, snov
+from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.search_models import (
     Company,
     Domain,
@@ -55,6 +57,7 @@ ProspectRef = Annotated[
 ]
 Limit = Annotated[int, Field(ge=1, le=1000)]
 PROSPECT_EMAIL_START = Link.to("POST", f"{BASE}/prospects/search-emails/start/{{prospect_hash}}")
+COUNT_FIRST = "snov_count_domain_emails (free) says how many there are; a smaller limit spends less."
 
 
 async def _start(
@@ -87,7 +90,11 @@ async def _settle(service: Snov, key: str | None, *, found: bool) -> None:
         await service.refund(1)
 
 
-@toolset.tool("Snov.io domain search", Access.READ)
+@toolset.tool(
+    "Snov.io domain search",
+    Access.READ,
+    confirm=paid(costs.domain_search, instead="snov_count_domain_emails (free) says how many emails Snov.io holds."),
+)
 async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None) -> Company:
     """Company info for a domain: name, industry, size, city, phone, related domains, and how many
     prospects, emails and generic contacts Snov.io holds. 1 credit per distinct search (none without
@@ -111,7 +118,11 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
     return company
 
 
-@toolset.tool("List prospects at a domain (Snov.io)", Access.READ)
+@toolset.tool(
+    "List prospects at a domain (Snov.io)",
+    Access.READ,
+    confirm=paid(costs.domain_prospects, instead="A smaller limit spends less."),
+)
 async def snov_list_domain_prospects(
     ctx: Context, domain: Domain, positions: Positions = None, limit: Limit = 20, cursor: Cursor = None
 ) -> DomainProspects:
@@ -150,7 +161,7 @@ async def snov_list_domain_prospects(
     )
 
 
-@toolset.tool("Find a domain prospect's email (Snov.io)", Access.READ)
+@toolset.tool("Find a domain prospect's email (Snov.io)", Access.READ, confirm=paid(costs.prospect_email))
 async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: Handle = None) -> ProspectEmail:
     """The email(s) of one prospect found by snov_list_domain_prospects, each valid or unknown. 1 credit
     per prospect with an email. Next: snov_verify_emails or snov_add_prospect_to_list."""
@@ -184,7 +195,11 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
     )
 
 
-@toolset.tool("List a domain's emails (Snov.io)", Access.READ)
+@toolset.tool(
+    "List a domain's emails (Snov.io)",
+    Access.READ,
+    confirm=paid(costs.domain_emails("emails"), instead=COUNT_FIRST),
+)
 async def snov_list_domain_emails(
     ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None
 ) -> DomainEmails:
@@ -193,7 +208,11 @@ async def snov_list_domain_emails(
     return await _email_pages(ctx, "domain-emails", "snov_list_domain_emails", domain, limit, cursor)
 
 
-@toolset.tool("List a domain's generic contacts (Snov.io)", Access.READ)
+@toolset.tool(
+    "List a domain's generic contacts (Snov.io)",
+    Access.READ,
+    confirm=paid(costs.domain_emails("generic contacts"), instead=COUNT_FIRST),
+)
 async def snov_list_generic_contacts(
     ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None
 ) -> DomainEmails:

@@ -13,8 +13,10 @@ from mcp_server.core.handles import fingerprint
 from mcp_server.core.poller import Pending
 from mcp_server.core.progress import from_context
 from mcp_server.core.tooling import Access
+from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Email, as_list, body_of
 from mcp_server.providers.snov.client import Snov, snov
+from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder import refuse_spending_when_read_only
 from mcp_server.providers.snov.finder_models import Verification, Verified
 from mcp_server.providers.snov.search_models import Handle
@@ -41,7 +43,11 @@ V2 = "v2 email-verification (v1 retired)"
 GREYLISTED_HINT = "Greylisted emails cannot be judged yet: verify them again in 15-60 minutes (free until then)."
 
 
-@toolset.tool("Verify emails (Snov.io)", Access.READ)
+@toolset.tool(
+    "Verify emails (Snov.io)",
+    Access.READ,
+    confirm=paid(costs.verify_emails, "queue_unverified", "Call without queue_unverified: verified emails are free."),
+)
 async def snov_verify_emails(
     ctx: Context,
     emails: Annotated[list[Email], Field(min_length=1, max_length=1000)],

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError
 from mcp_server.core.tooling import Access
 from mcp_server.providers.snov.campaigns_models import Lean, as_list, unix_time
@@ -90,7 +91,15 @@ async def snov_set_webhook_status(ctx: Context, webhook_id: WebhookId, status: S
     return Webhook.of(response.data)
 
 
-@toolset.tool("Delete Snov.io webhook", Access.DESTRUCTIVE)
+@toolset.tool(
+    "Delete Snov.io webhook",
+    Access.DESTRUCTIVE,
+    confirm=destructive(
+        lambda a: f"Delete Snov.io webhook {a['webhook_id']}",
+        "Its events stop being sent at once.",
+        instead="To stop its events but keep it, snov_set_webhook_status can deactivate it.",
+    ),
+)
 async def snov_delete_webhook(ctx: Context, webhook_id: WebhookId) -> Deleted:
     """Delete a webhook for good (to pause it instead, use snov_set_webhook_status). Free."""
     response = await snov(ctx).api.request("DELETE", f"v2/webhooks/{webhook_id}")

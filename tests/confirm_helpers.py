@@ -1,0 +1,23 @@
+"""A person at the other end of an elicitation: answers the same way every time and keeps what was asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mcp.types as t
+
+MODES = ("legacy", "2026-07-28")
+"""Both protocol eras: elicitation/create mid-call, and the input-required round trip."""
+
+
+class Person:
+    def __init__(self, action: str = "accept", ticked: bool = True) -> None:
+        self.action, self.ticked = action, ticked
+        self.asked: list[str] = []
+        self.forms: list[dict[str, Any]] = []
+
+    async def __call__(self, context: Any, params: Any) -> t.ElicitResult:
+        self.asked.append(params.message)
+        self.forms.append(params.requested_schema)
+        content = {"confirm": self.ticked} if self.action == "accept" else None
+        return t.ElicitResult(action=self.action, content=content)  # type: ignore[arg-type]

@@ -1,0 +1,94 @@
+"""Every destructive tool (found by its annotation) asks the person first: accept deletes once, no sends nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from mcp_server.server import create_server
+from tests.confirm_helpers import MODES, Person
+from tests.core.helpers import text_of
+
+pytestmark = pytest.mark.anyio
+
+
+async def persistiq_pair(client: Client) -> dict[str, Any]:
+    lead = (await client.call_tool("persistiq_list_leads", {"limit": 1})).structured_content["items"][0]["id"]
+    campaign = (await client.call_tool("persistiq_list_campaigns", {"limit": 1})).structured_content["items"][0]["id"]
+    await client.call_tool("persistiq_add_leads_to_campaign", {"campaign_id": campaign, "lead_ids": [lead]})
+    return {"campaign_id": campaign, "lead_id": lead}
+
+
+async def warm(client: Client, tool: str, args: dict[str, Any]) -> dict[str, Any]:
+    await client.call_tool(tool, args)  # signs in, so the delete is the only request that follows
+    return {}
+
+
+# Each destructive tool: how to get arguments for it (after any sign-in), and what the question names.
+CASES = {
+    "snov_delete_webhook": (lambda c: warm(c, "snov_list_webhooks", {}), {"webhook_id": 8}, "Snov.io webhook 8"),
+    "persistiq_remove_lead_from_campaign": (persistiq_pair, {}, "from campaign"),
+    "epixel_delete_lead": (lambda c: warm(c, "epixel_get_leads_overview", {}), {"slug": "lead2"}, "lead lead2"),
+    "epixel_delete_appointment": (
+        lambda c: warm(c, "epixel_get_leads_overview", {}),
+        {"appointment_id": 1001},
+        "appointment 1001",
+    ),
+    "epixel_delete_lead_note": (lambda c: warm(c, "epixel_get_leads_overview", {}), {"note_id": 5001}, "note 5001"),
+}
+
+
+async def test_the_cases_cover_exactly_the_tools_annotated_destructive(mcp):
+    destructive = {t.name for t in (await mcp.list_tools()).tools if t.annotations and t.annotations.destructive_hint}
+    assert destructive == set(CASES)
+
+
+async def call(settings_for, sandbox, mode: str, person: Person, tool: str) -> tuple[Any, list[Any]]:
+    prepare, args, _ = CASES[tool]
+    async with Client(create_server(settings_for()), mode=mode, elicitation_callback=person) as client:
+        args = {**args, **await prepare(client)}
+        before = len(sandbox.env.requests)
+        result = await client.call_tool(tool, args)
+    return result, sandbox.env.requests[before:]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("tool", sorted(CASES))
+async def test_an_accepted_delete_is_sent_once(settings_for, sandbox, mode, tool):
+    person = Person("accept")
+    result, sent = await call(settings_for, sandbox, mode, person, tool)
+
+    assert not result.is_error, text_of(result)
+    assert len(sent) == 1 and sent[0].method in ("DELETE", "POST")
+    (question,) = person.asked
+    assert CASES[tool][2] in question and question.endswith("This cannot be undone.")
+    assert person.forms[0]["properties"]["confirm"]["type"] == "boolean"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("tool", sorted(CASES))
+async def test_a_declined_delete_sends_nothing_and_says_nothing_was_deleted(settings_for, sandbox, mode, tool):
+    person = Person("decline")
+    result, sent = await call(settings_for, sandbox, mode, person, tool)
+
+    assert result.is_error
+    assert "the user declined" in text_of(result) and "Nothing was deleted" in text_of(result)
+    assert sent == []
+    assert len(person.asked) == 1
+
+
+async def test_a_declined_delete_leaves_the_record_in_place(settings_for, sandbox):
+    await call(settings_for, sandbox, "2026-07-28", Person("decline"), "epixel_delete_lead_note")
+    assert 5001 in sandbox.epixel.store.notes
+    await call(settings_for, sandbox, "2026-07-28", Person("accept"), "epixel_delete_lead_note")
+    assert 5001 not in sandbox.epixel.store.notes
+
+
+async def test_refuse_mode_refuses_a_delete_the_client_cannot_confirm(settings_for, sandbox):
+    async with Client(create_server(settings_for(outbound_mcp_unconfirmed="refuse"))) as client:
+        result = await client.call_tool("snov_delete_webhook", {"webhook_id": 8})
+
+    assert result.is_error and "Nothing was deleted" in text_of(result)
+    assert sandbox.env.requests == []
