@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from mcp_server.http_app import build_http_app
+from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.server import create_server
 from tests.core.helpers import text_of
 from tests.http_helpers import served
@@ -112,7 +112,10 @@ async def test_over_http_a_confirmation_is_asked_and_answered_in_both_eras(setti
         asked.append(params.message)
         return t.ElicitResult(action="accept", content={"confirm": True})
 
-    app = build_http_app(create_server(settings_for()), host="127.0.0.1", port=0, token=None)
+    # A legacy client is asked mid-call, over its session: that needs HTTP sessions (stateless mode has none,
+    # and a legacy client there keeps today's flags). 2026-07-28 clients are asked statelessly.
+    options = HttpOptions(port=0, stateless=mode != "legacy")
+    app = build_http_app(create_server(settings_for()), options=options)
     async with served(app) as url, Client(url, mode=mode, elicitation_callback=person) as client:
         result = await client.call_tool(*DELETE)
 
