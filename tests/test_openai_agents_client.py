@@ -42,11 +42,6 @@ async def test_a_15_s_snov_job_answers_a_handle_inside_the_default_timeout_and_t
     assert len(sandbox.env.handled("POST", "/snov/v2/domain-search/start")) == 1
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open finding: under load a second POST sometimes reaches the sandbox right after the first answers, "
-    "although the retry is answered as a replay (the in-memory and stdio replay tests hold); not yet explained",
-)
 async def test_a_write_the_client_timed_out_on_and_sent_again_reaches_the_api_once(sandbox, sandbox_urls):
     sandbox.config.add_fault("POST /snov/v1/lists", Fault("latency", seconds=7.0, count=1))
     async with server(sandbox_urls) as mcp:
@@ -55,4 +50,7 @@ async def test_a_write_the_client_timed_out_on_and_sent_again_reaches_the_api_on
         retried = await mcp.call_tool("snov_create_prospect_list", {"name": "Given up on"})
 
     assert retried.structured_content["replay"] is True
-    assert len([r for r in sandbox.env.requests if r.method == "POST" and r.path == "/snov/v1/lists"]) == 1
+    # Accepted writes only: a token an earlier test's server left in the shared store is refused (401,
+    # nothing written), renewed, and the write sent once more, as with any revoked token.
+    posts = [r for r in sandbox.env.requests if r.method == "POST" and r.path == "/snov/v1/lists"]
+    assert [r.status for r in posts if r.status != 401] == [200]
