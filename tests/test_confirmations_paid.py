@@ -88,7 +88,7 @@ async def test_the_question_shows_the_estimate_the_spending_the_ceiling_and_the_
         "Snov.io: verifying 3 emails will spend up to 3 credits "
         "(only emails Snov.io never verified are charged; greylisted ones are free)."
     )
-    assert lines[1] == "This server has spent 0 credits since it started, of its SNOV_MAX_CREDITS=40 (40 credits left)."
+    assert lines[1] == "This server has spent 0 credits today, of its SNOV_MAX_CREDITS=40 (40 credits left)."
     assert lines[2].startswith(f"Account balance: {balance['balance']:g} credits at ")
     assert lines[3] == "Spend the credits?"
     assert person.forms[0]["required"] == ["confirm"]

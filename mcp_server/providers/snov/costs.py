@@ -21,7 +21,9 @@ from mcp_server.core.provider import state_of
 from mcp_server.providers.snov.client import snov
 from mcp_server.providers.snov.search_models import clean_domain
 
-BALANCE_SEEN = "snov:balance_seen"
+BALANCE_SEEN = "balance_seen"
+"""Under the account's namespace: the balance snov_get_balance last read, and when."""
+PERIOD_WORDS = {"day": "today", "week": "this week", "month": "this month"}
 """The account balance snov_get_balance last read (and when): shown in the question, never fetched for it."""
 
 
@@ -46,13 +48,16 @@ class Ledger:
 async def ledger(ctx: Context) -> Ledger:
     """The one place a confirmation reads the credit ledger: repoint it when the ledger moves."""
     service = snov(ctx)
-    seen = await state_of(ctx).store.get(BALANCE_SEEN)
+    seen = await state_of(ctx).store.get(f"{service.account}:{BALANCE_SEEN}")
     balance, at = json.loads(seen) if seen else (None, None)
-    return Ledger(service.spent, "since it started", service.max_credits, balance, at)
+    # The ceiling holds per period for every process on the state store: the question shows that figure.
+    spent, _ = await service.period_spent()
+    return Ledger(spent, PERIOD_WORDS.get(service.period, "this period"), service.max_credits, balance, at)
 
 
 async def remember_balance(ctx: Context, balance: float) -> None:
-    await state_of(ctx).store.set(BALANCE_SEEN, json.dumps([balance, time.time()]).encode())
+    service = snov(ctx)
+    await state_of(ctx).store.set(f"{service.account}:{BALANCE_SEEN}", json.dumps([balance, time.time()]).encode())
 
 
 def paid(estimate: Callable[[Mapping[str, Any]], Estimate | None], flag: str = "", instead: str = "") -> Confirmation:
