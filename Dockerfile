@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY mcp_server ./mcp_server
 RUN pip install . \
     && useradd --create-home --uid 10001 --shell /usr/sbin/nologin mcp

@@ -27,7 +27,7 @@ credentials are read from environment variables (a provider is on when its are s
   PersistIQ   PERSISTIQ_API_KEY
   Snov.io     SNOV_CLIENT_ID, SNOV_CLIENT_SECRET   (SNOV_MAX_CREDITS caps spending)
   Epixel      EPIXEL_BASE_URL, EPIXEL_API_KEY, and EPIXEL_ACCESS_TOKEN or EPIXEL_USERNAME + EPIXEL_PASSWORD
-  HTTP        OUTBOUND_MCP_HTTP_TOKEN (required to bind a non-loopback --host)
+  HTTP        OUTBOUND_MCP_HTTP_TOKEN or OAuth (OUTBOUND_MCP_OAUTH_ISSUER): one is required off loopback
 no keys? try: outbound-mcp --sandbox      every variable: README.md, Configuration ({README})
 """
 

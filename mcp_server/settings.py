@@ -171,10 +171,19 @@ class Settings(BaseSettings):
     def _origins(cls, value: list[str]) -> list[str]:
         return [check_origin(v) for v in value]
 
-    @field_validator("outbound_mcp_resource_url", "outbound_mcp_oauth_issuer", "outbound_mcp_oauth_jwks_url")
+    @field_validator("outbound_mcp_resource_url", "outbound_mcp_oauth_jwks_url")
     @classmethod
     def _https(cls, value: str | None) -> str | None:
         return None if value is None or value == "" else check_base_url(value)
+
+    @field_validator("outbound_mcp_oauth_issuer")
+    @classmethod
+    def _issuer(cls, value: str | None) -> str | None:
+        """Checked as a URL but kept as written: a JWT's ``iss`` is compared exactly (Auth0's ends in /)."""
+        if value is None or value.strip() == "":
+            return None
+        check_base_url(value.strip())
+        return value.strip()
 
     @field_validator("outbound_mcp_toolsets", "outbound_mcp_tools", mode="before")
     @classmethod

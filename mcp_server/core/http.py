@@ -37,6 +37,7 @@ from mcp_server.core.retry import (
     rate_reset,
     retry_at,
 )
+from mcp_server.core.state import StateUnavailable
 from mcp_server.core.upstream_errors import parse_error
 
 log = logging.getLogger("outbound_mcp.http")
@@ -237,7 +238,10 @@ class ApiClient:
                 raise error
             wait_until = retry_at(response, self.clock(), body.decode(errors="replace")[:2000])
             if response.status_code == 429 and wait_until is not None:
-                await self.budget.block_until(wait_until)
+                try:
+                    await self.budget.block_until(wait_until)
+                except StateUnavailable as unrecorded:  # the backoff below still waits for it in this call
+                    log.warning("%s: 429 wait not recorded: %s", self.provider, unrecorded.message)
             await self._backoff(attempt, deadline, error, wait_until)
             attempt += 1
 
@@ -279,8 +283,12 @@ class ApiClient:
         return self.token_rejected is None or self.token_rejected(response, body)
 
     async def _observe(self, response: httpx.Response) -> None:
+        # Best effort: the request has gone out, so a store failing now must not read as "nothing was sent".
         limited = response.status_code == 429
-        await self.budget.observe(rate_remaining(response), rate_reset(response, self.clock()), limited=limited)
+        try:
+            await self.budget.observe(rate_remaining(response), rate_reset(response, self.clock()), limited=limited)
+        except StateUnavailable as unrecorded:
+            log.warning("%s: rate figures not recorded: %s", self.provider, unrecorded.message)
 
     def _parsed(self, response: httpx.Response, body: bytes) -> ApiResponse:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,8 +25,9 @@ from mcp_server.core.abandon import see_through
 from mcp_server.core.errors import OutboundError
 from mcp_server.core.output import serialize
 from mcp_server.core.provider import principal_of, state_of
-from mcp_server.core.state import StateStore
+from mcp_server.core.state import StateStore, StateUnavailable
 
+log = logging.getLogger("outbound_mcp.replay")
 REPLAY_TTL = 300.0
 """Seconds an answered write is remembered: a retry within them is answered, not written again."""
 RUNNING_TTL = 900.0
@@ -33,7 +35,13 @@ RUNNING_TTL = 900.0
 WAIT_STEP = 0.2
 """Seconds between looks at the store while the first call of the same write is still running."""
 OWN_WAIT = 30.0
-"""How long a replay waits for a running first call when the call has no time budget of its own."""
+"""How long a write is seen through, or a replay waits for a running first call, when the call has no time
+budget of its own (inside a tool call the call's whole remaining budget applies)."""
+
+
+def _own_limit() -> float:
+    left = call_time.remaining()
+    return OWN_WAIT if left is None else left
 
 
 @dataclass
@@ -71,9 +79,7 @@ async def _first(store: StateStore, key: str, write: Write) -> CallToolResult:
         settled = False
         try:
             result = await write()
-            await store.set(key, _record("done", answer=result.structured_content), ttl=REPLAY_TTL)
             settled = True
-            return result
         except OutboundError as error:
             settled = True
             if getattr(error, "maybe_applied", False):
@@ -85,8 +91,13 @@ async def _first(store: StateStore, key: str, write: Write) -> CallToolResult:
             if not settled:  # cut off, or a bug: the write may have reached the API
                 with anyio.CancelScope(shield=True):
                     await store.set(key, _record("unknown"), ttl=REPLAY_TTL)
+        try:
+            await store.set(key, _record("done", answer=result.structured_content), ttl=REPLAY_TTL)
+        except StateUnavailable as error:  # the write was made: answer it, only the replay record is missing
+            log.warning("%s: the answer of a write could not be recorded for replays: %s", key, error.message)
+        return result
 
-    result = await see_through(settle, call_time.bounded(OWN_WAIT))
+    result = await see_through(settle, _own_limit())
     if result is not None:
         return result
     raise WriteInFlight(
@@ -110,7 +121,7 @@ async def _replayed(store: StateStore, key: str) -> CallToolResult | None:
     """The first call's answer, waiting (within this call's budget) while it is still running; None when
     the first call failed without writing."""
     entry = await _entry(store, key)
-    with anyio.move_on_after(call_time.bounded(OWN_WAIT)):
+    with anyio.move_on_after(_own_limit()):
         while entry["s"] == "running":
             await anyio.sleep(WAIT_STEP)
             entry = await _entry(store, key)

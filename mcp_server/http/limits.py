@@ -41,11 +41,16 @@ class LargeBodies:
         if length.isdigit() and int(length) <= LARGE_BODY:
             await self.app(scope, receive, send)
             return
-        with anyio.move_on_after(SLOT_WAIT):
-            async with self._slots:
-                await self.app(scope, receive, send)
-                return
-        await _busy("Too many large requests at once: retry shortly")(scope, receive, send)
+        # Only the wait for a slot is bounded: the call itself may take its whole OUTBOUND_MCP_MAX_WAIT.
+        with anyio.move_on_after(SLOT_WAIT) as waited:
+            await self._slots.acquire()
+        if waited.cancelled_caught:
+            await _busy("Too many large requests at once: retry shortly")(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self._slots.release()
 
 
 def client_of(scope: Scope) -> str:

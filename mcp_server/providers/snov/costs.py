@@ -22,9 +22,10 @@ from mcp_server.providers.snov.client import snov
 from mcp_server.providers.snov.search_models import clean_domain
 
 BALANCE_SEEN = "balance_seen"
-"""Under the account's namespace: the balance snov_get_balance last read, and when."""
+"""Under the account's namespace: the balance snov_get_balance last read, and when (shown in the question,
+never fetched for it)."""
 PERIOD_WORDS = {"day": "today", "week": "this week", "month": "this month"}
-"""The account balance snov_get_balance last read (and when): shown in the question, never fetched for it."""
+"""How a confirmation names the credit period."""
 
 
 @dataclass(frozen=True)

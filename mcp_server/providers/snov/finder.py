@@ -77,7 +77,8 @@ async def snov_find_email(
         except ApiError as error:
             if not is_retired(error):
                 raise
-    return await _find_v2(ctx, service, person, queue_if_missing, scope, state.get("t"))
+    # A v1 handle resumes for free: it never starts (and pays for) a v2 run; only a fresh call may queue.
+    return await _find_v2(ctx, service, person, queueing, scope, state.get("t"))
 
 
 async def _find_v1(
@@ -152,7 +153,8 @@ async def _find_v2(
     outcome, reserved = run.outcome, run.reserved
     found = [e for row in as_list(outcome.get("data")) for e in as_list(row.get("result")) if e.get("email")]
     emails = [FoundEmail(email=str(e["email"]), status=e.get("smtp_status")) for e in found]
-    await service.settle(reserved, len(emails))
+    if reserved:  # a resumed run reserved nothing here: its start was settled by the call that made it
+        await service.settle(reserved, len(emails))
     status = "found" if emails else "not_found"
     credits = len(emails) if reserved else 0
     return _answer(person, status=status, emails=emails or None, method=V2, credits=credits)

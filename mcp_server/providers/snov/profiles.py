@@ -61,6 +61,9 @@ async def snov_find_profile_by_url(ctx: Context, url: ProfileUrl, handle: Handle
         except ApiError as error:
             if not is_retired(error):
                 raise
+    if handle and state.get("t") is None:  # a v1 handle resumes for free: it never starts a paid v2 lookup
+        hint = "Snov.io retired the lookup this handle belongs to: call again without handle to look the URL up anew."
+        return Profile(status="not_found", method=V1, hint=hint)
     return await _by_url_v2(ctx, service, url, scope, state.get("t"))
 
 

@@ -163,7 +163,12 @@ async def run_pair(ctx: Context, service: Snov, path: str, *, task: str | None, 
     if task is None:
         await service.charge(1, what)
         reserved = 1
-        started = await service.api.request("POST", f"{path}/start", **body)
+        try:
+            started = await service.api.request("POST", f"{path}/start", **body)
+        except ApiError as error:
+            if error.status < 500:  # refused: nothing started (a 5xx may have started it)
+                await service.refund(1)
+            raise
         task = task_hash(body_of(started.data))
     params = {"task_hash": task}
     outcome = await poll(ctx, service, f"{path}/result", params=params, label=what, kind=path if reserved else None)
