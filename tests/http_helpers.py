@@ -9,6 +9,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
+from pydantic import SecretStr
+
+from mcp_server.http.app import HttpOptions, build_http_app
+from mcp_server.server import create_server
+from mcp_server.settings import load_settings
+from tests.core.demo_provider import DEMO
 
 
 @asynccontextmanager
@@ -26,3 +32,22 @@ async def served(app: Any) -> AsyncIterator[str]:
         server.should_exit = True
         await task
         sock.close()
+
+
+@asynccontextmanager
+async def serving_demo(token: str, **options: Any) -> AsyncIterator[str]:
+    """The demo provider behind the HTTP app with ``token`` as its bearer and ``HttpOptions`` overrides."""
+    settings = load_settings(persistiq_api_key="k" * 12)
+    opts = HttpOptions(token=SecretStr(token), **options)
+    async with served(build_http_app(create_server(settings, providers=[DEMO]), options=opts)) as url:
+        yield url
+
+
+def mcp_headers(token: str, **extra: str) -> dict[str, str]:
+    """The headers of a streamable-HTTP JSON-RPC POST carrying ``token``."""
+    return {
+        "Accept": "application/json, text/event-stream",
+        "Content-Type": "application/json",
+        "Authorization": f"Bearer {token}",
+        **extra,
+    }

@@ -3,19 +3,14 @@ included) and nobody else, and a malformed origin stops the server at start-up w
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx2
 import pytest
-from pydantic import SecretStr
 
 from mcp_server.cli import _overrides, _parser, main
-from mcp_server.http.app import HttpOptions, build_http_app
-from mcp_server.server import create_server
 from mcp_server.settings import load_settings
-from tests.core.demo_provider import DEMO
-from tests.http_helpers import served
+from tests.http_helpers import mcp_headers, serving_demo
 
 pytestmark = pytest.mark.anyio
 TOKEN = "http-token-0123456789"
@@ -29,21 +24,12 @@ INIT = {
 }
 
 
-@asynccontextmanager
-async def serving(**options: object) -> AsyncIterator[str]:
-    settings = load_settings(persistiq_api_key="k" * 12)
-    opts = HttpOptions(token=SecretStr(TOKEN), **options)  # type: ignore[arg-type]
-    async with served(build_http_app(create_server(settings, providers=[DEMO]), options=opts)) as url:
-        yield url
+def serving(**options: Any) -> Any:
+    return serving_demo(TOKEN, **options)
 
 
 def headers(**extra: str) -> dict[str, str]:
-    return {
-        "Accept": "application/json, text/event-stream",
-        "Content-Type": "application/json",
-        "Authorization": f"Bearer {TOKEN}",
-        **extra,
-    }
+    return mcp_headers(TOKEN, **extra)
 
 
 async def test_a_configured_hostname_in_host_passes_and_an_unlisted_one_gets_421():

@@ -26,6 +26,7 @@ from mcp_server.settings import load_settings
 from tests.reliability.figures import count
 from tests.reliability.schemas import broken, objects
 from tests.reliability.writes import text_of
+from tests.strict_helpers import FAKE
 
 DEEP = int(os.environ.get("OUTBOUND_FUZZ_EXAMPLES", "0"))
 VALID_EXAMPLES = DEEP or 6
@@ -43,18 +44,9 @@ FUZZ = settings(
 
 def listed_tools() -> list[dict[str, Any]]:
     """What tools/list answers on a server with every provider configured (no request is made)."""
-    fake = {
-        "persistiq_api_key": "k" * 12,
-        "snov_client_id": "i" * 12,
-        "snov_client_secret": "s" * 12,
-        "epixel_base_url": "http://127.0.0.1:9/api/v1",
-        "epixel_api_key": "a" * 12,
-        "epixel_username": "u",
-        "epixel_password": "p" * 12,
-    }
 
     async def listing() -> list[dict[str, Any]]:
-        async with Client(create_server(load_settings(**fake))) as client:
+        async with Client(create_server(load_settings(**FAKE))) as client:
             return [tool.model_dump(by_alias=True) for tool in (await client.list_tools()).tools]
 
     return anyio.run(listing)

@@ -3,25 +3,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 import httpx2
 import pytest
-from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.http.limits import LargeBodies
-from mcp_server.server import create_server
-from mcp_server.settings import load_settings
-from tests.core.demo_provider import DEMO
-from tests.http_helpers import served
+from tests.http_helpers import mcp_headers, served, serving_demo
 from tests.reliability.conftest import HTTP_TOKEN
 from tests.reliability.figures import count
 
@@ -35,21 +28,12 @@ INIT = {
 }
 
 
-@asynccontextmanager
-async def serving(**options: Any) -> AsyncIterator[str]:
-    settings = load_settings(persistiq_api_key="k" * 12)
-    opts = HttpOptions(token=SecretStr(HTTP_TOKEN), **options)
-    async with served(build_http_app(create_server(settings, providers=[DEMO]), options=opts)) as url:
-        yield url
+def serving(**options: Any) -> Any:
+    return serving_demo(HTTP_TOKEN, **options)
 
 
 def headers(**extra: str) -> dict[str, str]:
-    return {
-        "Accept": "application/json, text/event-stream",
-        "Content-Type": "application/json",
-        "Authorization": f"Bearer {HTTP_TOKEN}",
-        **extra,
-    }
+    return mcp_headers(HTTP_TOKEN, **extra)
 
 
 async def test_a_host_or_origin_that_only_starts_like_loopback_is_refused():
