@@ -69,7 +69,7 @@ class FaultInjector:
             body=body,
             at=self.sandbox.env.now(),
         )
-        self.sandbox.env.requests.append(entry)
+        self.sandbox.env.log(entry)
         rule = self._match(f"{scope['method']} {scope['path']}")
         replay = _replay(body)
         send = _recording(send, entry)

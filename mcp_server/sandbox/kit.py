@@ -81,12 +81,23 @@ class Vendor(Protocol):
         ...
 
 
+REQUEST_LOG_LIMIT = 10_000
+"""Requests the sandbox remembers (each keeps its body): enough for any test, bounded for a server left running."""
+
+
 class SandboxEnv:
     """Handed to every vendor: configuration, clock and the shared request log."""
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.requests: list[LoggedRequest] = []
+
+    def log(self, entry: LoggedRequest) -> None:
+        """Keep ``entry``; past ``REQUEST_LOG_LIMIT`` the oldest tenth goes, so a long ``--sandbox`` run stays
+        bounded while a test's few thousand requests are all kept (trimming in chunks keeps appends cheap)."""
+        self.requests.append(entry)
+        if len(self.requests) > REQUEST_LOG_LIMIT:
+            del self.requests[: REQUEST_LOG_LIMIT // 10]
 
     def now(self) -> float:
         return time.time()
