@@ -21,7 +21,7 @@ def _digest(*parts: str) -> str:
 class Caller:
     subject: str = ""
     """``issuer|sub`` of a verified access token, or "" without OAuth."""
-    credentials: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    credentials: Mapping[str, Mapping[str, str]] = field(default_factory=dict[str, Mapping[str, str]])
     """Per provider, the settings fields (``persistiq_api_key``...) the request's headers gave."""
 
     def credential_id(self, provider: str) -> str:

@@ -8,7 +8,7 @@ call (tests of the core, the CLI) nothing is bounded here.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -16,7 +16,7 @@ _ends_at: ContextVar[float | None] = ContextVar("outbound_mcp_call_ends_at", def
 
 
 @contextmanager
-def call_budget(seconds: float) -> Iterator[None]:
+def call_budget(seconds: float) -> Generator[None, None, None]:
     """Bound the code inside to ``seconds`` from now (a nested budget never extends an outer one)."""
     ends = time.monotonic() + seconds
     outer = _ends_at.get()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcp_server.core.errors import InvalidInput
+from mcp_server.core.shapes import is_str_dict
 
 TAG_BYTES = 16
 """128 bits of tag: unforgeable, and 22 characters of token."""
@@ -71,7 +72,7 @@ def decode(kind: str, token: str, field: str) -> dict[str, Any]:
             payload = json.loads(base64.urlsafe_b64decode((body + "=" * (-len(body) % 4)).encode()))
         except (ValueError, binascii.Error):
             payload = None
-    if not isinstance(payload, dict):
+    if not is_str_dict(payload):
         raise InvalidInput(
             f"{field} is not a value this tool returned to this caller (altered, made up, from another tool or "
             "caller, or from before the server restarted)",

@@ -25,6 +25,7 @@ from mcp_server.core.abandon import see_through
 from mcp_server.core.errors import OutboundError
 from mcp_server.core.output import serialize
 from mcp_server.core.provider import principal_of, state_of
+from mcp_server.core.shapes import is_str_dict
 from mcp_server.core.state import StateStore, StateUnavailable
 
 log = logging.getLogger("outbound_mcp.replay")
@@ -147,4 +148,4 @@ async def _replayed(store: StateStore, key: str) -> CallToolResult | None:
 async def _entry(store: StateStore, key: str) -> dict[str, Any]:
     raw = await store.get(key)
     entry = json.loads(raw) if raw else None
-    return entry if isinstance(entry, dict) else {"s": "gone"}
+    return entry if is_str_dict(entry) else {"s": "gone"}

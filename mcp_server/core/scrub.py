@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mcp_server.core.shapes import is_dict, is_list
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -19,8 +21,8 @@ def scrub(value: Any) -> Any:
         if not has_surrogates(value):
             return value
         return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    if isinstance(value, dict):
+    if is_dict(value):
         return {scrub(key): scrub(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if is_list(value):
         return [scrub(item) for item in value]
     return value

@@ -20,7 +20,7 @@ Change = Callable[[bytes | None], tuple[bytes | None, R]]
 class RateLog:
     """One budget: when this account's recent requests went, and what the API last reported."""
 
-    sent: list[float] = field(default_factory=list)
+    sent: list[float] = field(default_factory=list[float])
     remaining: int | None = None
     reset_at: float | None = None
     blocked_until: float = 0.0

@@ -100,7 +100,7 @@ def _ms(seconds: float) -> int:
 
 class RedisStore:
     def __init__(self, url: str) -> None:
-        self._client: aioredis.Redis = aioredis.Redis.from_url(
+        self._client: aioredis.Redis = aioredis.from_url(
             url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT, retry=Retry(NoBackoff(), 1)
         )
         kwargs = self._client.connection_pool.connection_kwargs

@@ -12,7 +12,7 @@ import fcntl
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TypeVar
 
@@ -64,7 +64,7 @@ class SqliteStore(LocalOps):
         return self._db
 
     @contextlib.contextmanager
-    def _setup_lock(self) -> Iterator[None]:
+    def _setup_lock(self) -> Generator[None, None, None]:
         """Processes set a file up one at a time (creation, the switch to WAL, the table)."""
         _create_private(self.path)
         lock = self.path.with_name(self.path.name + ".lock")
