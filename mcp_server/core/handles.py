@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcp_server.core.errors import InvalidInput
-from mcp_server.core.shapes import is_str_dict
+from mcp_server.core.guards import is_str_dict
 
 TAG_BYTES = 16
 """128 bits of tag: unforgeable, and 22 characters of token."""

@@ -23,9 +23,9 @@ from mcp.types import CallToolResult, TextContent
 from mcp_server.core import deadline as call_time
 from mcp_server.core.abandon import see_through
 from mcp_server.core.errors import OutboundError
+from mcp_server.core.guards import is_str_dict
 from mcp_server.core.output import serialize
 from mcp_server.core.provider import principal_of, state_of
-from mcp_server.core.shapes import is_str_dict
 from mcp_server.core.state import StateStore, StateUnavailable
 
 log = logging.getLogger("outbound_mcp.replay")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mcp_server.core.shapes import is_dict, is_list
+from mcp_server.core.guards import is_dict, is_list
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
