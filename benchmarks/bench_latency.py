@@ -1,8 +1,8 @@
 """Async job latency: from the moment the sandbox's job is ready to the tool's answer, for Snov.io's
 domain search (v2 start, then result polls), polling at most once a second.
 
-Two series of jobs, each on a fresh server: jobs that take about as long as the last ones (the poller
-learns their duration and times its first poll to it) and jobs whose duration keeps changing. The
+Two series of jobs, each on a fresh server: jobs that take about as long as the last ones (the poller once
+learned their duration; see bench_poller) and jobs whose duration keeps changing. The
 baseline, run beside each job on the same sandbox job, is a bare httpx client that starts the job and
 polls its result once a second.
 """

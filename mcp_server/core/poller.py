@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import anyio
@@ -55,47 +53,6 @@ class Schedule:
 
 
 @dataclass
-class Learned:
-    """Bounds on how long one kind of job takes, narrowed by each job seen, to time the polls.
-
-    A job tells us it ran longer than its last "still running" poll and no longer than its first
-    "done" one. Jobs of a kind take about as long, so the bounds are intersected and the expected
-    finish is their middle (bisection, one job at a time) or, once they are close, the upper one.
-    Bounds that stop overlapping mean the jobs changed pace: the newest job's bounds replace them.
-
-    Polls are one interval apart and phased so that one lands on the expected finish; the first
-    goes no earlier than the shortest recent job could have been done. Steady jobs get one poll,
-    just in time; jobs of changing length wait at most one interval, as with plain polling.
-    """
-
-    low: float = 0.0
-    high: float | None = None
-    close: float = 0.1
-    recent: deque[float] = field(default_factory=lambda: deque(maxlen=8))
-    """The "done" bound of recent jobs."""
-
-    def expected(self) -> float | None:
-        if self.high is None:
-            return None
-        return self.high if self.high - self.low <= self.close else (self.low + self.high) / 2
-
-    def first_poll(self, default: float, interval: float) -> float:
-        expected = self.expected()
-        if expected is None:
-            return default
-        earliest = min(self.recent, default=expected)
-        steps = max(0, math.floor((expected - earliest) / interval)) if interval > 0 else 0
-        return expected - steps * interval
-
-    def record(self, running_at: float, done_at: float) -> None:
-        self.recent.append(done_at)
-        if self.high is None or running_at >= self.high or done_at <= self.low:
-            self.low, self.high = running_at, done_at
-        else:
-            self.low, self.high = max(self.low, running_at), min(self.high, done_at)
-
-
-@dataclass
 class Poller(Generic[T]):
     check: Callable[[], Awaitable[T | None]]
     """One poll: the result when the job is done, None while it runs."""
@@ -103,8 +60,6 @@ class Poller(Generic[T]):
     schedule: Schedule | None = None
     progress: Progress | None = None
     label: str = "job"
-    learned: Learned | None = None
-    """The job kind's learned duration: set only when the job started just now (not when resuming one)."""
     clock: Clock = time.monotonic
     sleep: Sleep = anyio.sleep
 
@@ -116,21 +71,15 @@ class Poller(Generic[T]):
         schedule = self.schedule or Schedule()
         interval = schedule.intervals()
         polls = 0
-        first = self.learned.first_poll(schedule.initial, schedule.first) if self.learned else schedule.initial
-        # Until just past the expected finish, polls stay one interval apart (phased on it); then they grow.
-        steady_until = (self.learned.expected() or 0.0) + schedule.first if self.learned else 0.0
-        if first > 0:
-            await self.sleep(min(first, wait))
-        running_at = 0.0
+        if schedule.initial > 0:
+            await self.sleep(min(schedule.initial, wait))
         while True:
             result = await self.check()
             polls += 1
             if result is not None:
-                if self.learned is not None:
-                    self.learned.record(running_at, self.clock() - started)
                 return result
-            waited = running_at = self.clock() - started
-            pause = schedule.first if waited < steady_until else interval(polls - 1)
+            waited = self.clock() - started
+            pause = interval(polls - 1)
             if waited + pause > wait:
                 return Pending(waited=waited, polls=polls)
             if self.progress is not None:

@@ -76,10 +76,10 @@ async def test_a_job_that_outlasts_the_wait_returns_a_handle_that_resumes_withou
     with respx.mock() as mock:
         start = mock.post(f"{BASE}/jobs").mock(return_value=httpx.Response(200, json={"id": "j1"}))
         mock.get(f"{BASE}/jobs/j1").mock(side_effect=job)
-        progress: list[float] = []
+        seen: list[float] = []
 
-        async def on_progress(done: float, total: float | None, message: str | None) -> None:
-            progress.append(done)
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            seen.append(progress)
 
         async with demo_client() as client:
             pending = await client.call_tool("demo_job", {"max_wait": 1}, progress_callback=on_progress)
@@ -89,7 +89,7 @@ async def test_a_job_that_outlasts_the_wait_returns_a_handle_that_resumes_withou
     assert pending.structured_content["status"] == "in_progress"
     assert finished.structured_content == {"status": "completed", "value": "42"}
     assert start.call_count == 1
-    assert progress and progress == sorted(progress)
+    assert seen and seen == sorted(seen)
 
 
 async def test_a_resume_handle_from_elsewhere_is_refused_naming_the_field():
@@ -99,36 +99,27 @@ async def test_a_resume_handle_from_elsewhere_is_refused_naming_the_field():
     assert "resume_handle is not a value this tool returned" in text_of(result)
 
 
-async def test_the_first_poll_of_a_job_kind_closes_in_on_its_usual_duration():
-    from mcp_server.core.poller import Learned, Poller, Schedule
+async def test_every_job_is_polled_on_the_schedule_whatever_earlier_jobs_took():
+    from mcp_server.core.poller import Poller, Schedule
 
     now = [0.0]
-    duration = 2.3
 
     async def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    learned = Learned()
-    outcomes = []
-    for _ in range(10):
+    async def job(duration: float) -> list[float]:
         started = now[0]
-        polls = []
+        polls: list[float] = []
 
-        async def check(started: float = started, polls: list = polls) -> str | None:
+        async def check() -> str | None:
             polls.append(now[0] - started)
             return "done" if now[0] - started >= duration else None
 
-        poller = Poller(
-            check,
-            wait=30,
-            schedule=Schedule(initial=1, first=1, factor=1),
-            learned=learned,
-            clock=lambda: now[0],
-            sleep=sleep,
-        )
+        schedule = Schedule(initial=1, first=1, factor=2, most=4)
+        poller = Poller(check, wait=30, schedule=schedule, clock=lambda: now[0], sleep=sleep)
         assert await poller.run() == "done"
-        outcomes.append((len(polls), polls[-1] - duration))
+        return polls
 
-    assert outcomes[0] == (3, pytest.approx(0.7))  # 1 s, 2 s, 3 s: no knowledge yet
-    assert all(polls == 1 and 0 <= late <= 0.1 for polls, late in outcomes[-3:])
-    assert learned.low < duration <= learned.high
+    for _ in range(5):
+        await job(2.3)
+    assert await job(2.3) == [1, 2, 4]  # 1 s in, then 1 s, 2 s apart: no poll timed by past jobs

@@ -19,7 +19,7 @@ from mcp_server.core.auth import Fetch, Token, TokenAuth, TokenCache
 from mcp_server.core.budget import WindowBudget
 from mcp_server.core.errors import ApiError, CreditLimit
 from mcp_server.core.http import ApiClient, ApiResponse
-from mcp_server.core.poller import Learned, Schedule
+from mcp_server.core.poller import Schedule
 from mcp_server.core.provider import service_of
 from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.state.memory import MemoryStore
@@ -117,8 +117,6 @@ class Snov:
     """Seconds one call polls a job before handing back a resume handle."""
     schedule: Schedule = field(default_factory=lambda: Schedule(initial=1.0, first=1.0, factor=1.25, most=3.0))
     """At most one poll a second: Snov.io's whole budget is 60 requests a minute."""
-    learned: dict[str, Learned] = field(default_factory=dict)
-    """How long each kind of job has taken in this process, to poll when it is likely done."""
     store: StateStore = field(default_factory=MemoryStore)
     """Where the credit ledger lives: what every process on this store spent this period."""
     account: str = "snov"

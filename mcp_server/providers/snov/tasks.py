@@ -12,7 +12,7 @@ from mcp_server.core import handles
 from mcp_server.core.errors import ApiError, BadResponse, CreditLimit, InvalidInput
 from mcp_server.core.http import ApiResponse
 from mcp_server.core.links import Link
-from mcp_server.core.poller import Learned, Pending, Poller
+from mcp_server.core.poller import Pending, Poller
 from mcp_server.core.progress import from_context
 from mcp_server.providers.snov.campaigns_models import body_of
 from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, Snov
@@ -37,7 +37,8 @@ async def wait_for(
 ) -> T | Pending:
     """Run ``check`` on Snov.io's polling schedule until it answers or the wait runs out (``Pending``).
 
-    ``kind`` names a job started just now: its first poll is timed by what jobs of that kind took.
+    ``kind`` is ignored: duration learning lost to plain polling on changing job lengths (issue #17,
+    ``benchmarks/bench_poller.py``); the parameter stays until its callers drop it.
     """
     poller = Poller(
         check,
@@ -45,7 +46,6 @@ async def wait_for(
         schedule=service.schedule,
         progress=from_context(ctx),
         label=label,
-        learned=service.learned.setdefault(kind, Learned()) if kind else None,
     )
     return await poller.run()
 
@@ -171,7 +171,7 @@ async def run_pair(ctx: Context, service: Snov, path: str, *, task: str | None, 
             raise
         task = task_hash(body_of(started.data))
     params = {"task_hash": task}
-    outcome = await poll(ctx, service, f"{path}/result", params=params, label=what, kind=path if reserved else None)
+    outcome = await poll(ctx, service, f"{path}/result", params=params, label=what)
     if not isinstance(outcome, Pending) and out_of_credits(outcome):
         await service.refund(reserved)
         raise too_little_credit(what)

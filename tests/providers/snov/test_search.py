@@ -246,20 +246,6 @@ async def test_a_burst_past_the_60_a_minute_budget_is_spread_out_without_a_429(
     assert len(sandbox.env.handled("POST", "/snov/v1/get-domain-emails-count")) == 90
 
 
-async def test_repeated_searches_learn_when_the_job_is_done_and_poll_its_result_once(connect, quick_jobs, sandbox):
-    sandbox.config.job_delay = 0.5
-    polls_per_search = []
-    async with connect(poll_interval=0.2) as client:
-        for domain in ["acme.com", "globex.com", "initech.com", "acme.io", "acme.de", "acme.co.uk", "example.org"] * 2:
-            before = len(sandbox.env.handled("GET", "/snov/v2/domain-search/result/"))
-            ok(await client.call_tool("snov_domain_search", {"domain": domain}))
-            polls_per_search.append(len(sandbox.env.handled("GET", "/snov/v2/domain-search/result/")) - before)
-
-    assert polls_per_search[0] >= 2
-    # Loopback timing jitters a little: one miss in the last four is tolerated.
-    assert polls_per_search[-4:].count(1) >= 3
-
-
 async def test_a_limit_the_credit_ceiling_cannot_cover_is_refused_before_the_first_page(connect, quick_jobs, sandbox):
     async with connect(snov_max_credits=2) as client:
         text = failed(await client.call_tool("snov_list_domain_prospects", {"domain": "acme.com", "limit": 45}))
