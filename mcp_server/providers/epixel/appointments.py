@@ -9,6 +9,7 @@ from pydantic import Field
 
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse, InvalidInput
+from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access
 from mcp_server.providers.epixel import filters
 from mcp_server.providers.epixel.client import LABEL, Paths, epixel, parse, read_pages
@@ -18,14 +19,13 @@ from mcp_server.providers.epixel.inputs import (
     AppointmentStatus,
     Cursor,
     Limit,
-    Maybe,
     Period,
     Slug,
     When,
     form,
     schedule,
 )
-from mcp_server.providers.epixel.models import Appointment, Done, Paged
+from mcp_server.providers.epixel.models import Appointment, Done
 from mcp_server.providers.epixel.toolset import toolset
 
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from mcp_server.core.errors import InvalidInput
+from mcp_server.core.shapes import Maybe
 
-T = TypeVar("T")
 SENT_FORMAT = "%Y-%m-%d %H:%M"
-
-# An optional argument: leaving it out, null and "" all mean "not given".
-Maybe = T | None
 
 
 LeadStatus = Literal["prospect", "tentative", "potential", "closed", "contact", "customer"]

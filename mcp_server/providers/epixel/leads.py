@@ -9,6 +9,7 @@ from pydantic import Field
 
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
+from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access
 from mcp_server.providers.epixel.client import LABEL, Epixel, Paths, epixel, parse, read_pages
 from mcp_server.providers.epixel.filters import equals, lead_list
@@ -18,7 +19,6 @@ from mcp_server.providers.epixel.inputs import (
     Email,
     LeadStatus,
     Limit,
-    Maybe,
     Name,
     Period,
     Phone,
@@ -27,7 +27,7 @@ from mcp_server.providers.epixel.inputs import (
     Text,
     form,
 )
-from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, Overview, Paged
+from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, Overview
 from mcp_server.providers.epixel.toolset import toolset
 
 # The doc marks these required on update too; the tool fills the ones not given from the lead.

@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, GetJsonSchemaHandler, field_validator, model_validator
-from pydantic.config import JsonDict
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from mcp_server.core.output import prune, untrusted
-
-T = TypeVar("T")
-
-
-def no_null(schema: JsonDict) -> None:
-    """``anyOf: [X, null], default: null`` -> ``X``: an absent field says the same in fewer bytes."""
-    branches = schema.get("anyOf")
-    if isinstance(branches, list):
-        rest = [branch for branch in branches if branch != {"type": "null"}]
-        if len(rest) == 1 < len(branches) and isinstance(rest[0], dict):
-            del schema["anyOf"]
-            for key, value in rest[0].items():
-                schema.setdefault(key, value)
-    if "default" in schema and schema["default"] is None:
-        del schema["default"]
-
-
-class Compact(BaseModel):
-    """A record whose unset fields are left out (never null), so its schema need not spell out null."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        schema = handler(core)
-        for prop in handler.resolve_ref_schema(schema).get("properties", {}).values():
-            no_null(prop)
-        return schema
+from mcp_server.core.shapes import Record
 
 
 def _fence(value: Any) -> Any:
@@ -48,7 +18,7 @@ def _upstream(name: str) -> Any:
     return Field(default=None, validation_alias=AliasChoices(name, f"appointment_{name}"))
 
 
-class Appointment(Compact):
+class Appointment(Record):
     """Times are the CRM's wall-clock ``YYYY-MM-DD HH:MM``, no zone (``appointment_date`` / ``appointment_to``)."""
 
     id: int
@@ -63,7 +33,7 @@ class Appointment(Compact):
     _fenced = field_validator("note", mode="before")(_fence)
 
 
-class Note(Compact):
+class Note(Record):
     id: int
     slug: str | None = None
     note: str | None = None
@@ -73,7 +43,7 @@ class Note(Compact):
     _fenced = field_validator("note", mode="before")(_fence)
 
 
-class Lead(Compact):
+class Lead(Record):
     slug: str
     first_name: str | None = None
     last_name: str | None = None
@@ -94,7 +64,7 @@ class LeadDetail(Lead):
     notes: list[Note] | None = None
 
 
-class Overview(Compact):
+class Overview(Record):
     """The dashboard counts; keys the API adds beyond these are kept in ``other``."""
 
     total_leads: int | None = None
@@ -115,13 +85,7 @@ class Overview(Compact):
         return {**known, "other": rest or None}
 
 
-class Paged(Compact, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
-    hint: str | None = None
-
-
-class Done(Compact):
+class Done(Record):
     """What a delete answers: the id or slug it removed and the API's message."""
 
     deleted: str

@@ -11,6 +11,7 @@ from mcp_server.core.batching import run_batches
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError
 from mcp_server.core.progress import from_context
+from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access
 from mcp_server.providers.persistiq.batches import CampaignOutcome, campaign_outcome, failures
 from mcp_server.providers.persistiq.client import Paths, persistiq, read_pages
@@ -22,8 +23,6 @@ from mcp_server.providers.persistiq.models import (
     LeadId,
     Limit,
     MailboxId,
-    Maybe,
-    Paged,
     Removed,
     UserId,
 )

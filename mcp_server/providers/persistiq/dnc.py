@@ -7,9 +7,10 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.shapes import Paged
 from mcp_server.core.tooling import Access
 from mcp_server.providers.persistiq.client import Paths, parse, persistiq, read_pages
-from mcp_server.providers.persistiq.models import Cursor, DncDomain, Limit, Paged
+from mcp_server.providers.persistiq.models import Cursor, DncDomain, Limit
 from mcp_server.providers.persistiq.toolset import toolset
 
 DOMAIN = r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"

@@ -8,9 +8,10 @@ from mcp.server.mcpserver import Context
 from pydantic import AwareDatetime, Field
 
 from mcp_server.core.errors import InvalidInput
+from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access
 from mcp_server.providers.persistiq.client import Paths, read_pages
-from mcp_server.providers.persistiq.models import CampaignId, Cursor, Event, LeadId, Limit, Maybe, Paged, UserId
+from mcp_server.providers.persistiq.models import CampaignId, Cursor, Event, LeadId, Limit, UserId
 from mcp_server.providers.persistiq.toolset import toolset
 
 

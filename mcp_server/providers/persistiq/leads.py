@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, Field
 from mcp_server.core.batching import run_batches
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, describe
 from mcp_server.core.progress import from_context
+from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access
 from mcp_server.providers.persistiq.batches import LeadOutcome, failures, maybe, split_outcome
 from mcp_server.providers.persistiq.client import LABEL, Paths, parse, persistiq, read_pages, records
@@ -26,9 +27,7 @@ from mcp_server.providers.persistiq.models import (
     LeadStatus,
     Limit,
     Listing,
-    Maybe,
     NewLead,
-    Paged,
     StatusId,
     StatusName,
     User,

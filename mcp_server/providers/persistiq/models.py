@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from mcp_server.core.arguments import AsPairs, pairs_to_map
 from mcp_server.core.output import prune, stranger
+from mcp_server.core.shapes import Maybe, Record
 
 T = TypeVar("T")
-
-
-Maybe = T | None
-"""An optional argument: leaving it out, null and "" all mean "not given"."""
-
-
-class Compact(BaseModel):
-    """A record whose unset fields are left out of the answer, never sent as null."""
 
 
 # Ids are short in every document; the cap keeps a pasted blob from becoming a request path.
@@ -49,7 +42,7 @@ def filled(values: Any) -> Any:
 Text = Annotated[str, Field(max_length=1000)]
 
 
-class NewLead(Compact):
+class NewLead(Record):
     # Other lead fields come in `fields`; as extra string keys of the lead too (the older form), which the
     # published schema leaves out: an open object is what strict-mode converters cannot keep.
     model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
@@ -87,7 +80,7 @@ class NewLead(Compact):
 # Outputs
 
 
-class Ref(Compact):
+class Ref(Record):
     """A user, creator or campaign as other records mention it."""
 
     id: str | None = None
@@ -95,7 +88,7 @@ class Ref(Compact):
     email: str | None = None
 
 
-class User(Compact):
+class User(Record):
     id: str
     name: str | None = None
     email: str | None = None
@@ -104,7 +97,7 @@ class User(Compact):
     salesforce_id: str | None = None
 
 
-class Lead(Compact):
+class Lead(Record):
     id: str
     status: str | None = None
     bounced: bool | None = None
@@ -118,12 +111,12 @@ class Lead(Compact):
         return filled(value) or {}
 
 
-class LeadRef(Compact):
+class LeadRef(Record):
     id: str
     email: str | None = None
 
 
-class CampaignStats(Compact):
+class CampaignStats(Record):
     prospects_contacted: int | None = None
     prospects_reached: int | None = None
     prospects_opened: int | None = None
@@ -132,21 +125,21 @@ class CampaignStats(Compact):
     prospects_optedout: int | None = None
 
 
-class Campaign(Compact):
+class Campaign(Record):
     id: str
     name: str | None = None
     creator: Ref | None = None
     stats: CampaignStats | None = None
 
 
-class EventLead(Compact):
+class EventLead(Record):
     id: str | None = None
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
 
 
-class Event(Compact):
+class Event(Record):
     id: str
     kind: str
     event_at: str | None = None
@@ -162,33 +155,27 @@ class Event(Compact):
         return filled(value) or None
 
 
-class DncDomain(Compact):
+class DncDomain(Record):
     id: str
     name: str
 
 
-class LeadStatus(Compact):
+class LeadStatus(Record):
     id: str
     name: str
 
 
-class LeadField(Compact):
+class LeadField(Record):
     id: str | None = None
     name: str
     label: str | None = None
 
 
-class Listing(Compact, Generic[T]):
+class Listing(Record, Generic[T]):
     items: list[T]
 
 
-class Paged(Compact, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
-    hint: str | None = None
-
-
-class Failure(Compact):
+class Failure(Record):
     """Leads (emails when creating, ids when adding to a campaign) that one error belongs to."""
 
     leads: list[str]
@@ -197,7 +184,7 @@ class Failure(Compact):
     not_sent: bool | None = None
 
 
-class CreatedLeads(Compact):
+class CreatedLeads(Record):
     created: list[LeadRef]
     updated: list[LeadRef] | None = None
     """With dup=update: the existing leads (same email) that were updated, not created."""
@@ -206,7 +193,7 @@ class CreatedLeads(Compact):
     hint: str | None = None
 
 
-class AddedToCampaign(Compact):
+class AddedToCampaign(Record):
     campaign_id: str
     added: list[str]
     skipped: list[str] | None = None
@@ -214,7 +201,7 @@ class AddedToCampaign(Compact):
     hint: str | None = None
 
 
-class Removed(Compact):
+class Removed(Record):
     campaign_id: str
     lead_id: str
     removed: bool

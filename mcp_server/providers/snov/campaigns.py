@@ -13,6 +13,7 @@ from mcp_server.core.handles import fingerprint
 from mcp_server.core.paging import Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.records import parse_each, skipped_note
+from mcp_server.core.shapes import Items, Maybe, Paged
 from mcp_server.core.tooling import Access
 from mcp_server.providers.snov.campaigns_models import (
     Analytics,
@@ -20,10 +21,7 @@ from mcp_server.providers.snov.campaigns_models import (
     CampaignId,
     Cursor,
     Email,
-    Items,
     Limit,
-    Opt,
-    Paged,
     Progress,
     Recipient,
     RecipientStatus,
@@ -42,7 +40,7 @@ ACTIVITY_PATHS = {
 }
 ALL_TIME_FROM = date(2015, 1, 1)
 """Where "all time" starts when the API requires dates: before Snov.io had campaigns."""
-Ids = Annotated[Opt[list[int]], Field(max_length=100)]
+Ids = Annotated[Maybe[list[int]], Field(max_length=100)]
 Bodies = Annotated[bool, Field(description="Add email bodies (untrusted text)")]
 
 
@@ -59,12 +57,12 @@ async def snov_list_campaigns(ctx: Context) -> Items[Campaign]:
 @toolset.tool("Get Snov.io campaign analytics", Access.READ)
 async def snov_get_campaign_analytics(
     ctx: Context,
-    date_from: Annotated[Opt[date], Field(description="Default: from the start")] = None,
-    date_to: Annotated[Opt[date], Field(description="Inclusive; default: today")] = None,
+    date_from: Annotated[Maybe[date], Field(description="Default: from the start")] = None,
+    date_to: Annotated[Maybe[date], Field(description="Inclusive; default: today")] = None,
     campaign_ids: Annotated[Ids, Field(description="Default: all active campaigns")] = None,
     sender_email_ids: Annotated[Ids, Field(description="Sender email account ids")] = None,
     sender_linkedin_ids: Annotated[Ids, Field(description="Sender LinkedIn account ids")] = None,
-    campaign_owners: Annotated[Opt[list[Email]], Field(max_length=50, description="Team members' emails")] = None,
+    campaign_owners: Annotated[Maybe[list[Email]], Field(max_length=50, description="Team members' emails")] = None,
 ) -> Analytics:
     """Email and LinkedIn campaign statistics: sent, delivered, bounced, opens, clicks, replies, unsubscribes,
     interest, with rates. Leave the dates out for all time. Every metric Snov.io returns is kept, zeros too

@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from mcp_server.core.output import stranger, untrusted
+from mcp_server.core.shapes import Maybe, Record
 
-T = TypeVar("T")
 SUBJECT_CHARS = 300
-
-
-Opt = T | None
-"""An optional argument (the core trims ``null`` from its schema: leaving it out is the way)."""
-
-
-class Lean(BaseModel):
-    """An output record: unset fields are dropped from the result, never sent as null."""
-
-
-class Items(Lean, Generic[T]):
-    items: list[T]
-    hint: str | None = None
-
-
-class Paged(Lean, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
-    hint: str | None = None
 
 
 CampaignId = Annotated[int, Field(ge=1, description="Campaign id (snov_list_campaigns)")]
 Limit = Annotated[int, Field(ge=1, le=1000)]
-Cursor = Annotated[Opt[str], Field(max_length=4096, description="next_cursor of the last call")]
+Cursor = Annotated[Maybe[str], Field(max_length=4096, description="next_cursor of the last call")]
 Email = Annotated[str, Field(max_length=254, pattern=r"^\S+@\S+\.\S+$")]
 
 
@@ -62,7 +43,7 @@ def as_list(data: Any) -> list[dict[str, Any]]:
     return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
 
 
-class Campaign(Lean):
+class Campaign(Record):
     id: int
     name: str | None = None
     status: str | None = None
@@ -82,7 +63,7 @@ class Campaign(Lean):
         )
 
 
-class Analytics(Lean):
+class Analytics(Record):
     date_from: str | None = None
     """The period sent to Snov.io; left out for all time."""
     date_to: str | None = None
@@ -91,20 +72,20 @@ class Analytics(Lean):
     hint: str | None = None
 
 
-class Progress(Lean):
+class Progress(Record):
     campaign_id: int
     status: str | None = None
     progress: str | None = None
     unfinished: int | None = None
 
 
-class RecipientStatus(Lean):
+class RecipientStatus(Record):
     email: str
     campaign_id: int
     status: str
 
 
-class Recipient(Lean):
+class Recipient(Record):
     """A campaign recipient or an email activity row (reply, open, click, sent email)."""
 
     at: str | None = None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from mcp_server.providers.snov.campaigns_models import Lean, as_list
+from mcp_server.core.shapes import Record
+from mcp_server.providers.snov.campaigns_models import as_list
 from mcp_server.providers.snov.search_models import FoundEmail
 
 Outcome = Literal["found", "not_found", "running", "not_searched"]
 
 
-class FoundEmails(Lean):
+class FoundEmails(Record):
     first_name: str
     last_name: str
     domain: str
@@ -23,7 +24,7 @@ class FoundEmails(Lean):
     hint: str | None = None
 
 
-class Verified(Lean):
+class Verified(Record):
     email: str
     status: str
     """valid, not_valid, unknown, greylisted (retry in 15-60 min), unverified (not queued), queued (not done)."""
@@ -43,7 +44,7 @@ class Verified(Lean):
         )
 
 
-class Verification(Lean):
+class Verification(Record):
     results: list[Verified]
     method: str
     credits: int = 0
@@ -54,7 +55,7 @@ class Verification(Lean):
     hint: str | None = None
 
 
-class Profile(Lean):
+class Profile(Record):
     status: Outcome
     name: str | None = None
     first_name: str | None = None
@@ -130,7 +131,7 @@ def employer_sites(jobs: list[dict[str, Any]]) -> list[str] | None:
     return sites or None
 
 
-class Balance(Lean):
+class Balance(Record):
     balance: float
     spent_by_this_server: float
     """What this server process has spent since it started."""

@@ -14,8 +14,9 @@ from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.paging import Page, collect
 from mcp_server.core.progress import from_context
+from mcp_server.core.shapes import Items, Maybe
 from mcp_server.core.tooling import Access
-from mcp_server.providers.snov.campaigns_models import Cursor, Email, Items, Limit, Opt, as_list
+from mcp_server.providers.snov.campaigns_models import Cursor, Email, Limit, as_list
 from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, check_success, snov
 from mcp_server.providers.snov.prospects_models import (
     AddedProspect,
@@ -31,7 +32,7 @@ from mcp_server.providers.snov.toolset import toolset
 PER_PAGE = 100
 """prospect-list's page size: the older doc's maximum, safe on both generations."""
 ListId = Annotated[int, Field(ge=1, description="Prospect list id (snov_list_prospect_lists)")]
-Text = Opt[Annotated[str, Field(max_length=255)]]
+Text = Maybe[Annotated[str, Field(max_length=255)]]
 EmailOrDomain = Annotated[str, Field(max_length=254, pattern=r"^([^@\s]+@)?[^@\s]+\.[^@\s]+$")]
 Url = Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")]
 # Open maps, published as [{name, value}] pairs (a {name: value} map is accepted too).
@@ -87,15 +88,15 @@ async def snov_add_prospect_to_list(
     last_name: Text = None,
     position: Text = None,
     company_name: Text = None,
-    company_site: Opt[Url] = None,
+    company_site: Maybe[Url] = None,
     country: Annotated[Text, Field(description="Country name in English")] = None,
     locality: Text = None,
-    phones: Annotated[Opt[list[Annotated[str, Field(max_length=40)]]], Field(max_length=10)] = None,
+    phones: Annotated[Maybe[list[Annotated[str, Field(max_length=40)]]], Field(max_length=10)] = None,
     custom_fields: Annotated[
-        Opt[CustomFields], Field(description="name: a label from snov_list_custom_fields; value: its value")
+        Maybe[CustomFields], Field(description="name: a label from snov_list_custom_fields; value: its value")
     ] = None,
     social_links: Annotated[
-        Opt[SocialLinks], Field(description="name: the network, e.g. linkedIn, facebook, twitter; value: the URL")
+        Maybe[SocialLinks], Field(description="name: the network, e.g. linkedIn, facebook, twitter; value: the URL")
     ] = None,
     update_contact: Annotated[bool, Field(description="Update the prospect if the email exists")] = False,
 ) -> AddedProspect:

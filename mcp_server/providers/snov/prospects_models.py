@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mcp_server.core.output import stranger
-from mcp_server.providers.snov.campaigns_models import Lean, Paged, php_time
+from mcp_server.core.shapes import Paged, Record
+from mcp_server.providers.snov.campaigns_models import php_time
 from mcp_server.providers.snov.finder_models import dated_job, employer_sites
 
 
@@ -29,7 +30,7 @@ def _job(job: dict[str, Any]) -> str:
     return " at ".join(str(part) for part in (job.get("position"), job.get("companyName")) if part)
 
 
-class ProspectList(Lean):
+class ProspectList(Record):
     id: int
     name: str | None = None
     contacts: int | None = None
@@ -42,7 +43,7 @@ class ProspectList(Lean):
         )
 
 
-class ListedEmail(Lean):
+class ListedEmail(Record):
     email: str
     status: str | int | None = None
     """Snov.io's smtpStatus as it gives it (a name such as valid, or a code); unset when never verified."""
@@ -50,7 +51,7 @@ class ListedEmail(Lean):
     probability: int | float | None = None
 
 
-class ListedProspect(Lean):
+class ListedProspect(Record):
     id: str
     name: str | None = None
     emails: list[ListedEmail] | None = None
@@ -75,12 +76,12 @@ class ListPage(Paged[ListedProspect]):
     contacts: int | None = None
 
 
-class ListRef(Lean):
+class ListRef(Record):
     id: int
     name: str | None = None
 
 
-class ProspectCampaign(Lean):
+class ProspectCampaign(Record):
     id: int | None = None
     name: str | None = None
     status: str | None = None
@@ -89,7 +90,7 @@ class ProspectCampaign(Lean):
     replies: int | None = None
 
 
-class Prospect(Lean):
+class Prospect(Record):
     id: str
     name: str | None = None
     industry: str | None = None
@@ -139,20 +140,20 @@ class Prospect(Lean):
         )
 
 
-class CustomField(Lean):
+class CustomField(Record):
     label: str
     type: str | None = None
     required: bool | None = None
 
 
-class AddedProspect(Lean):
+class AddedProspect(Record):
     id: str | None = None
     list_id: int
     added: bool | None = None
     updated: bool | None = None
 
 
-class DoNotEmail(Lean):
+class DoNotEmail(Record):
     list_id: int
     list_name: str | None = None
     added: list[str]

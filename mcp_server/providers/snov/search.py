@@ -20,9 +20,10 @@ from mcp_server.core.links import Link
 from mcp_server.core.paging import Page, PageNotReady, collect
 from mcp_server.core.poller import Pending
 from mcp_server.core.progress import from_context
+from mcp_server.core.shapes import Maybe
 from mcp_server.core.tooling import Access
 from mcp_server.providers.snov import costs
-from mcp_server.providers.snov.campaigns_models import Cursor, Opt, as_list, body_of
+from mcp_server.providers.snov.campaigns_models import Cursor, as_list, body_of
 from mcp_server.providers.snov.client import Snov, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.search_models import (
@@ -44,7 +45,7 @@ BASE = "v2/domain-search"
 PROSPECTS_PER_PAGE = 20
 EMAILS_PER_PAGE = 50
 Positions = Annotated[
-    Opt[list[Annotated[str, Field(min_length=1, max_length=100)]]],
+    Maybe[list[Annotated[str, Field(min_length=1, max_length=100)]]],
     Field(max_length=10, description="Job titles to match, up to 10"),
 ]
 ProspectRef = Annotated[

@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from mcp_server.core.output import stranger
-from mcp_server.providers.snov.campaigns_models import Lean, Opt, Paged, body_of
+from mcp_server.core.shapes import Maybe, Paged, Record
+from mcp_server.providers.snov.campaigns_models import body_of
 
 Status = Literal["done", "running"]
 DOMAIN_PATTERN = r"^(https?://)?(www\.)?[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,63}/?$"
 Domain = Annotated[str, Field(max_length=253, pattern=DOMAIN_PATTERN, description="Company domain, e.g. acme.com")]
-Handle = Annotated[Opt[str], Field(max_length=2000, description="handle of the last call, to resume its job")]
+Handle = Annotated[Maybe[str], Field(max_length=2000, description="handle of the last call, to resume its job")]
 
 
 def clean_domain(raw: str) -> str:
@@ -24,7 +25,7 @@ def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-class Company(Lean):
+class Company(Record):
     domain: str
     status: Status
     name: str | None = None
@@ -67,7 +68,7 @@ class Company(Lean):
         )
 
 
-class DomainProspect(Lean):
+class DomainProspect(Record):
     first_name: str | None = None
     last_name: str | None = None
     position: str | None = None
@@ -102,13 +103,13 @@ class DomainEmails(DomainPage):
     items: list[str]
 
 
-class FoundEmail(Lean):
+class FoundEmail(Record):
     email: str
     status: str | None = None
     """valid, or unknown (the server accepts any address)."""
 
 
-class ProspectEmail(Lean):
+class ProspectEmail(Record):
     prospect_hash: str
     status: Status
     emails: list[FoundEmail] | None = None
@@ -117,7 +118,7 @@ class ProspectEmail(Lean):
     hint: str | None = None
 
 
-class DomainCount(Lean):
+class DomainCount(Record):
     domain: str
     emails: int
     webmail: bool | None = None

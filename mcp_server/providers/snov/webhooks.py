@@ -9,8 +9,9 @@ from pydantic import Field
 
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError
+from mcp_server.core.shapes import Record
 from mcp_server.core.tooling import Access
-from mcp_server.providers.snov.campaigns_models import Lean, as_list, unix_time
+from mcp_server.providers.snov.campaigns_models import as_list, unix_time
 from mcp_server.providers.snov.client import LABEL, snov
 from mcp_server.providers.snov.toolset import toolset
 
@@ -26,7 +27,7 @@ Status = Literal["active", "deactivated"]
 WebhookId = Annotated[int, Field(ge=1, description="Webhook id (snov_list_webhooks)")]
 
 
-class Webhook(Lean):
+class Webhook(Record):
     id: int
     event: str | None = None
     url: str | None = None
@@ -49,13 +50,13 @@ class Webhook(Lean):
         )
 
 
-class Webhooks(Lean):
+class Webhooks(Record):
     items: list[Webhook]
     count: int | None = None
     """Webhooks in the account (at most 50)."""
 
 
-class Deleted(Lean):
+class Deleted(Record):
     id: int
     deleted: bool
 
