@@ -66,7 +66,7 @@ async def epixel_list_appointments(
             *([filters.equals("slug", slug, "slug")] if slug else []),
         ],
     )
-    return Paged[Appointment](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+    return Paged[Appointment].of(got)
 
 
 @toolset.tool("Create an Epixel appointment", Access.WRITE)

@@ -53,7 +53,7 @@ async def persistiq_list_campaigns(
         cursor=cursor,
         filters={"lead_id": lead_id, "owner_id": owner_id, "name": name},
     )
-    return Paged[Campaign](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+    return Paged[Campaign].of(got)
 
 
 @toolset.tool("Add PersistIQ leads to a campaign", Access.WRITE)

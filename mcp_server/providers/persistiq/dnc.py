@@ -33,7 +33,7 @@ async def persistiq_list_dnc_domains(
         cursor=cursor,
         filters={},
     )
-    return Paged[DncDomain](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+    return Paged[DncDomain].of(got)
 
 
 @toolset.tool("Add a PersistIQ do-not-contact domain", Access.WRITE)

@@ -52,4 +52,4 @@ async def persistiq_list_events(
             "end_at": end_at.isoformat() if end_at else None,
         },
     )
-    return Paged[Event](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+    return Paged[Event].of(got)

@@ -81,7 +81,7 @@ async def persistiq_list_leads(
         cursor=cursor,
         filters={"status": status, "updated_after": updated_after.isoformat() if updated_after else None},
     )
-    return Paged[Lead](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+    return Paged[Lead].of(got)
 
 
 @toolset.tool("Get a PersistIQ lead", Access.READ)

@@ -149,7 +149,7 @@ async def snov_list_completed_prospects(
 
     scope = fingerprint(tool="snov_list_completed_prospects", campaign_id=campaign_id)
     got = await collect(fetch, limit=limit, cursor=cursor, scope=scope, noun="prospects")
-    return Paged[Recipient](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+    return Paged[Recipient].of(got)
 
 
 @toolset.tool("List Snov.io campaign replies", Access.READ)
@@ -202,7 +202,7 @@ async def _activity(
 
     scope = fingerprint(tool=tool, campaign_id=campaign_id)
     got = await collect(fetch, limit=limit, cursor=cursor, scope=scope, progress=from_context(ctx), noun="rows")
-    return Paged[Recipient](items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+    return Paged[Recipient].of(got)
 
 
 def _joined(values: list[Any] | None) -> str | None:
