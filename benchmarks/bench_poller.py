@@ -12,9 +12,10 @@ from __future__ import annotations
 from benchmarks.bench_latency import SERIES
 from benchmarks.common import Figure, median
 from mcp_server.core.poller import Poller, Schedule
+from mcp_server.providers.snov.client import poll_schedule
 
-SCHEDULE = Schedule(initial=1.0, first=1.0, factor=1.2, most=2.0)
-"""Snov.io's schedule at the default OUTBOUND_MCP_POLL_INTERVAL of 1 s (``client.py``)."""
+SCHEDULE = poll_schedule(1.0)
+"""Snov.io's schedule at the default OUTBOUND_MCP_POLL_INTERVAL of 1 s."""
 PLAIN = Schedule(initial=1.0, first=1.0, factor=1.0, most=1.0)
 """Plain polling: once a second, from one second in."""
 

@@ -202,14 +202,12 @@ def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore)
         "SNOV_CLIENT_SECRET.",
         check=check_success,
     )
-    every = settings.poll_interval
-    schedule = Schedule(initial=every, first=every, factor=1.2, most=2 * every)
     return Snov(
         api,
         settings.snov_max_credits,
         settings.outbound_mcp_read_only,
         wait=settings.poll_wait,
-        schedule=schedule,
+        schedule=poll_schedule(settings.poll_interval),
         store=store,
         account=account,
         period=settings.snov_credit_period,
@@ -218,3 +216,9 @@ def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore)
 
 def snov(ctx: Context) -> Snov:
     return service_of(ctx, "snov", Snov)
+
+
+def poll_schedule(every: float) -> Schedule:
+    """Snov.io's job polling from ``OUTBOUND_MCP_POLL_INTERVAL``: one poll per interval at first, then slowly
+    further apart (at most two intervals), so a long job does not spend the 60-a-minute budget."""
+    return Schedule(initial=every, first=every, factor=1.2, most=2 * every)

@@ -116,7 +116,7 @@ async def _find_v1(
             raise
         credits, queued_at = 1, service.api.clock()
     # The documented answers are only complete and not_found: after queueing, not_found means "not yet".
-    outcome = await wait_for(ctx, service, ask, label="email finder", kind="v1-finder" if credits else None)
+    outcome = await wait_for(ctx, service, ask, label="email finder")
     if not isinstance(outcome, Pending):
         return _answer(person, status="found", emails=outcome, method=V1, credits=credits)
     if gave_up(queued_at, service.api.clock()):

@@ -94,7 +94,7 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, queued_a
                 await service.refund(1)
             raise
         credits, queued_at = 1, service.api.clock()
-    outcome = await wait_for(ctx, service, lookup, label="profile search", kind="v1-url" if credits else None)
+    outcome = await wait_for(ctx, service, lookup, label="profile search")
     if not isinstance(outcome, Pending):
         return Profile.of(outcome, method=V1, credits=credits)
     if gave_up(queued_at, service.api.clock()):

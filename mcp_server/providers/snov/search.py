@@ -108,9 +108,8 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
     else:
         started, key = await _start(service, f"{BASE}/start", {"domain": name}, f"a domain search for {name}")
         url = result_url(started, f"{BASE}/result")
-    kind = None if handle else "domain-search"
     link = result_link(f"{BASE}/result")
-    outcome = await poll(ctx, service, url, label=f"domain search for {name}", kind=kind, link=link)
+    outcome = await poll(ctx, service, url, label=f"domain search for {name}", link=link)
     if isinstance(outcome, Pending):
         resume_handle = handle_for(scope, u=url, c=key)
         return Company(domain=name, status="running", handle=resume_handle, hint=still_running_hint("The search"))
@@ -145,8 +144,7 @@ async def snov_list_domain_prospects(
             started, ref["c"] = await _start(service, f"{BASE}/prospects/start", form, what)
             # Kept in the ref, so a cursor made from it polls this job instead of starting another.
             ref["u"] = result_url(started, f"{BASE}/prospects/result")
-        label, kind = f"prospects of {name}", "prospects" if fresh else None
-        body = await _page_result(ctx, service, ref, label, deadline, kind, f"{BASE}/prospects/result")
+        body = await _page_result(ctx, service, ref, f"prospects of {name}", deadline, f"{BASE}/prospects/result")
         await _settle(service, ref.get("c"), found=bool(as_list(body)))
         meta = body_of(body.get("meta"))
         if isinstance(meta.get("total_count"), int):
@@ -178,8 +176,7 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
         started, key = await _start(service, start, {}, "a prospect's email search", link=PROSPECT_EMAIL_START)
         url = result_url(started, f"{BASE}/prospects/search-emails/result")
     link = result_link(f"{BASE}/prospects/search-emails/result")
-    kind = None if handle else "prospect-email"
-    outcome = await poll(ctx, service, url, label="email search", kind=kind, link=link)
+    outcome = await poll(ctx, service, url, label="email search", link=link)
     if isinstance(outcome, Pending):
         hint = still_running_hint("The email search")
         resume_handle = handle_for(scope, u=url, c=key)
@@ -246,8 +243,7 @@ async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: in
             form = {"domain": name, "next": ref["n"]}
             started, ref["c"] = await _start(service, f"{BASE}/{tab}/start", form, f"{name} {tab}")
             ref["u"] = result_url(started, f"{BASE}/{tab}/result")
-        label, kind = f"{tab} of {name}", tab if fresh else None
-        body = await _page_result(ctx, service, ref, label, deadline, kind, f"{BASE}/{tab}/result")
+        body = await _page_result(ctx, service, ref, f"{tab} of {name}", deadline, f"{BASE}/{tab}/result")
         meta = body_of(body.get("meta"))
         if isinstance(meta.get("total_count"), int):
             total["n"] = meta["total_count"]
@@ -262,10 +258,10 @@ async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: in
 
 
 async def _page_result(
-    ctx: Context, service: Snov, ref: dict[str, Any], label: str, deadline: float, kind: str | None, results: str
+    ctx: Context, service: Snov, ref: dict[str, Any], label: str, deadline: float, results: str
 ) -> dict[str, Any]:
     wait, link = deadline - time.monotonic(), result_link(results)
-    outcome = await poll(ctx, service, ref["u"], label=label, kind=kind, wait=wait, link=link)
+    outcome = await poll(ctx, service, ref["u"], label=label, wait=wait, link=link)
     if isinstance(outcome, Pending):
         raise PageNotReady(ref)
     return outcome

@@ -32,14 +32,9 @@ async def wait_for(
     check: Callable[[], Awaitable[T | None]],
     *,
     label: str,
-    kind: str | None = None,
     wait: float | None = None,
 ) -> T | Pending:
-    """Run ``check`` on Snov.io's polling schedule until it answers or the wait runs out (``Pending``).
-
-    ``kind`` is ignored: duration learning lost to plain polling on changing job lengths (issue #17,
-    ``benchmarks/bench_poller.py``); the parameter stays until its callers drop it.
-    """
+    """Run ``check`` on Snov.io's polling schedule until it answers or the wait runs out (``Pending``)."""
     poller = Poller(
         check,
         wait=service.wait if wait is None else max(0.0, wait),
@@ -56,7 +51,6 @@ async def poll(
     url: str,
     *,
     label: str,
-    kind: str | None = None,
     params: dict[str, Any] | None = None,
     wait: float | None = None,
     link: Link | None = None,
@@ -69,7 +63,7 @@ async def poll(
         body = body_of((await service.api.request("GET", url, params=params, link=link)).data)
         return None if running(body) else body
 
-    return await wait_for(ctx, service, check, label=label, kind=kind, wait=wait)
+    return await wait_for(ctx, service, check, label=label, wait=wait)
 
 
 def result_link(result_path: str) -> Link:

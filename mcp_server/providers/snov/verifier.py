@@ -111,7 +111,7 @@ async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool
         done.update(await _lookup_v1(service, [e for e in queued if e not in done]))
         return done if all(e in done for e in queued) else None
 
-    outcome = await wait_for(ctx, service, check, label="email verification", kind="v1-verifier") if queued else done
+    outcome = await wait_for(ctx, service, check, label="email verification") if queued else done
     pending = {e for e in queued if e not in done} if isinstance(outcome, Pending) else set()
     result = _report(emails, done, pending, method=V1, credits=len(waiting) - len(unsent), unverified_hint=False)
     result.queued, result.errors = len(queued), errors or None
@@ -166,8 +166,7 @@ async def _verify_v2(
                 done[email] = Verified.of(email, body_of(row.get("result")))
         return None if open_tasks else done
 
-    kind = "v2-verifier" if reserved else None
-    outcome = await wait_for(ctx, service, check, label="email verification", kind=kind) if tasks else done
+    outcome = await wait_for(ctx, service, check, label="email verification") if tasks else done
     pending = {e for e in emails if e not in done and e not in unsent} if isinstance(outcome, Pending) else set()
     # Greylisted emails are free; unfinished ones stay reserved until they are known.
     charged = sum(1 for v in done.values() if v.status != "greylisted")
