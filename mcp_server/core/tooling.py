@@ -28,6 +28,7 @@ from mcp_server.core.deadline import call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.output import to_result
 from mcp_server.core.redact import REDACTOR
+from mcp_server.core.shapes import Table, column_names, row_model
 
 
 class Access(Enum):
@@ -314,10 +315,29 @@ def _record(model: type[BaseModel], seen: set[type[BaseModel]]) -> dict[str, Any
     if model in seen:  # a record that contains itself: its inner copies stay untyped objects
         return {"type": "object"}
     inner = seen | {model}
+    return _table(model, inner) if issubclass(model, Table) else _fields(model, inner)
+
+
+def _fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> dict[str, Any]:
     properties = {
-        (info.serialization_alias or name): _shape(info.annotation, inner) for name, info in model.model_fields.items()
+        (info.serialization_alias or name): _shape(info.annotation, seen) for name, info in model.model_fields.items()
     }
     return {"type": "object", "properties": properties}
+
+
+def _table(model: type[Table[Any]], seen: set[type[BaseModel]]) -> dict[str, Any]:
+    """A table's columns as the names they are, its rows as arrays typed place by place."""
+    row = row_model(model)
+    # A cell with no value is null: the row keeps its place (shapes.Table), so optional cells say so.
+    cells = [
+        _shape(info.annotation, seen) if info.is_required() else {"anyOf": [_shape(info.annotation, seen), NULL]}
+        for info in row.model_fields.values()
+    ]
+    schema = _fields(model, seen)
+    schema["properties"]["columns"] = {"type": "array", "items": {"enum": column_names(row), "type": "string"}}
+    # No "items": false after the cells: a Draft 7 validator reads it as "no cells at all".
+    schema["properties"]["rows"] = {"type": "array", "items": {"type": "array", "prefixItems": cells}}
+    return schema
 
 
 def _shape(annotation: Any, seen: set[type[BaseModel]]) -> dict[str, Any]:
