@@ -30,10 +30,12 @@ def imported_modules(node: ast.Import | ast.ImportFrom, path: Path) -> list[str]
 
 
 class Imports(ast.NodeVisitor):
-    """Every import statement of a module, with the innermost function around it (None at module level)."""
+    """Every import of a module (statements, and ``import_module``/``__import__`` of a literal name) as
+    (line, absolute name, innermost function around it or None at module level)."""
 
-    def __init__(self) -> None:
-        self.found: list[tuple[ast.Import | ast.ImportFrom, str | None]] = []
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.found: list[tuple[int, str, str | None]] = []
         self.functions: list[str] = []
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -43,10 +45,20 @@ class Imports(ast.NodeVisitor):
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
+    def note(self, line: int, names: list[str]) -> None:
+        self.found += [(line, name, self.functions[-1] if self.functions else None) for name in names]
+
     def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
-        self.found.append((node, self.functions[-1] if self.functions else None))
+        self.note(node.lineno, imported_modules(node, self.path))
 
     visit_ImportFrom = visit_Import
+
+    def visit_Call(self, node: ast.Call) -> None:
+        callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        first = node.args[0] if node.args else None
+        if callee in {"import_module", "__import__"} and isinstance(first, ast.Constant):
+            self.note(node.lineno, [str(first.value)])
+        self.generic_visit(node)
 
 
 def crossings(root: Path) -> tuple[list[str], set[tuple[str, str]], int]:
@@ -58,19 +70,17 @@ def crossings(root: Path) -> tuple[list[str], set[tuple[str, str]], int]:
         for file in sorted((root / package).rglob("*.py")):
             files += 1
             rel = file.relative_to(root)
-            visitor = Imports()
+            visitor = Imports(rel)
             visitor.visit(ast.parse(file.read_text(), filename=str(rel)))
-            for node, function in visitor.found:
-                for name in imported_modules(node, rel):
-                    top = name.split(".")[0]
-                    if top != other and not name.startswith("<"):
-                        continue
-                    where = (rel.as_posix(), function or "")
-                    if where in SEAM:
-                        used.add(where)
-                        continue
-                    scope = f"in {function}()" if function else "at module level"
-                    bad.append(f"{rel.as_posix()}:{node.lineno}: imports {name} {scope}")
+            for line, name, function in visitor.found:
+                if name.split(".")[0] != other and not name.startswith("<"):
+                    continue
+                where = (rel.as_posix(), function or "")
+                if where in SEAM:
+                    used.add(where)
+                    continue
+                scope = f"in {function}()" if function else "at module level"
+                bad.append(f"{rel.as_posix()}:{line}: imports {name} {scope}")
     return bad, used, files
 
 
@@ -94,6 +104,7 @@ def test_every_seam_entry_the_test_allows_is_one_cli_py_uses():
 def test_the_check_names_file_and_line_of_a_crossing_in_either_direction(tmp_path):
     write(tmp_path, "mcp_server/core/x.py", "import os\nfrom outbound_sandbox.kit import SandboxEnv\n")
     write(tmp_path, "outbound_sandbox/snov/app.py", "def f():\n    import mcp_server.settings\n")
+    write(tmp_path, "outbound_sandbox/kit.py", "import importlib\nimportlib.import_module('mcp_server.core')\n")
     write(
         tmp_path,
         "mcp_server/cli.py",
@@ -103,6 +114,7 @@ def test_the_check_names_file_and_line_of_a_crossing_in_either_direction(tmp_pat
     assert bad == [
         "mcp_server/cli.py:1: imports outbound_sandbox at module level",
         "mcp_server/core/x.py:2: imports outbound_sandbox.kit at module level",
+        "outbound_sandbox/kit.py:2: imports mcp_server.core at module level",
         "outbound_sandbox/snov/app.py:2: imports mcp_server.settings in f()",
     ]
     assert used == {("mcp_server/cli.py", "_sandbox")}
