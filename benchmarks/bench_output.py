@@ -13,9 +13,9 @@ import httpx
 from mcp import Client
 
 from benchmarks.common import FAST_SCALE, FAST_WINDOW, Figure, sandbox, settings_for, snov_token
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.runner import SandboxUrls
 from mcp_server.server import create_server
+from outbound_sandbox import config as cfg
+from outbound_sandbox.runner import SandboxUrls
 
 GOAL_ONE_BLOCK = 0.35
 GOAL_BOTH = 0.70

@@ -14,7 +14,7 @@ import pytest
 from mcp_server.core import handles, provider
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.provider import AppState
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.reliability.figures import count
 from tests.reliability.test_fuzzing import RULES, TOOLS
 from tests.reliability.writes import text_of

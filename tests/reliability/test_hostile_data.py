@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from mcp_server.core.output import RESULT_BUDGET
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.reliability.conftest import LeakWatch
 from tests.reliability.figures import count
 from tests.reliability.writes import text_of

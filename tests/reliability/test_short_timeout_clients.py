@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from mcp_server.sandbox.config import Fault
 from mcp_server.server import create_server
+from outbound_sandbox.config import Fault
 from tests.tables import rows
 
 pytestmark = pytest.mark.anyio

@@ -25,7 +25,7 @@ from mcp import Client, StdioServerParameters
 
 from mcp_server.core.bodies import CappedBody
 from mcp_server.core.paging import MAX_PAGES
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.reliability.figures import count
 from tests.reliability.test_fuzzing import CRASH
 from tests.reliability.writes import text_of

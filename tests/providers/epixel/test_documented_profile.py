@@ -9,8 +9,8 @@ from urllib.parse import parse_qs
 import pytest
 from mcp import Client
 
-from mcp_server.sandbox.config import Fault
 from mcp_server.server import create_server
+from outbound_sandbox.config import Fault
 from tests.providers.epixel.helpers import NEW_LEAD, PREFIX, calls, ok, refused
 from tests.tables import rows
 

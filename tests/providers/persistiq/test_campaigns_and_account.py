@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.providers.persistiq.helpers import (
     CAMPAIGNS,
     DNC,

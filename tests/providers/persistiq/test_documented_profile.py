@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.providers.persistiq.helpers import LEADS, body, new_leads, ok, text_of
 from tests.tables import rows
 
