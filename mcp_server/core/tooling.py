@@ -209,10 +209,18 @@ def describe(doc: str | None) -> str:
 
 @dataclass
 class Toolset:
-    """The tools of one provider, declared with ``@toolset.tool(...)``."""
+    """Tools declared with ``@toolset.tool(...)``: one per tool module, and the provider's, which lists its
+    modules' toolsets in catalogue order (``Toolset.joined``) instead of collecting them by import side effect."""
 
     provider: str
     tools: list[ToolDef] = field(default_factory=list)
+
+    @classmethod
+    def joined(cls, provider: str, *parts: Toolset) -> Toolset:
+        strays = sorted({part.provider for part in parts} - {provider})
+        if strays:
+            raise ValueError(f"toolsets of {', '.join(strays)} listed under {provider}")
+        return cls(provider, [tool for part in parts for tool in part.tools])
 
     def tool(
         self, title: str, access: Access, aliases: dict[str, str] | None = None, *, confirm: Confirmation | None = None

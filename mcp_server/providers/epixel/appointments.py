@@ -10,7 +10,7 @@ from pydantic import Field
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse, InvalidInput
 from mcp_server.core.shapes import Maybe, Paged
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.epixel import filters
 from mcp_server.providers.epixel.client import LABEL, Paths, epixel, parse, read_pages
 from mcp_server.providers.epixel.inputs import (
@@ -26,7 +26,9 @@ from mcp_server.providers.epixel.inputs import (
     schedule,
 )
 from mcp_server.providers.epixel.models import Appointment, Done
-from mcp_server.providers.epixel.toolset import toolset
+
+toolset = Toolset("epixel")
+"""This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
 
 
 def saved_appointment(data: Any) -> Appointment:

@@ -10,7 +10,7 @@ from pydantic import Field
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.shapes import Maybe, Table
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.epixel.client import LABEL, Epixel, Paths, epixel, parse, read_pages
 from mcp_server.providers.epixel.filters import equals, lead_list
 from mcp_server.providers.epixel.inputs import (
@@ -28,7 +28,9 @@ from mcp_server.providers.epixel.inputs import (
     form,
 )
 from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, LeadRow, Overview
-from mcp_server.providers.epixel.toolset import toolset
+
+toolset = Toolset("epixel")
+"""This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
 
 # The doc marks these required on update too; the tool fills the ones not given from the lead.
 REQUIRED_ON_UPDATE = ("first_name", "last_name", "email", "phone")

@@ -9,11 +9,13 @@ from pydantic import Field
 
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.epixel.client import LABEL, Paths, epixel, parse
 from mcp_server.providers.epixel.inputs import LeadNote, Slug
 from mcp_server.providers.epixel.models import Done, Note
-from mcp_server.providers.epixel.toolset import toolset
+
+toolset = Toolset("epixel")
+"""This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
 
 NoteId = Annotated[int, Field(ge=1, description="From epixel_get_lead's notes")]
 

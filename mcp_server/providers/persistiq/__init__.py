@@ -1,13 +1,11 @@
 """PersistIQ: leads, campaigns, events, do-not-contact domains."""
 
 from mcp_server.core.provider import ProviderDef
-from mcp_server.providers.persistiq import (  # noqa: F401  (importing registers the tools)
-    campaigns,
-    dnc,
-    events,
-    leads,
-)
+from mcp_server.core.tooling import Toolset
+from mcp_server.providers.persistiq import campaigns, dnc, events, leads
 from mcp_server.providers.persistiq.client import open_service
-from mcp_server.providers.persistiq.toolset import toolset
 
-PROVIDER = ProviderDef("persistiq", "PersistIQ", toolset, open_service, needs="PERSISTIQ_API_KEY")
+TOOLS = Toolset.joined("persistiq", campaigns.toolset, dnc.toolset, events.toolset, leads.toolset)
+"""Every PersistIQ tool, in catalogue order: a tool module not listed here serves no tool."""
+
+PROVIDER = ProviderDef("persistiq", "PersistIQ", TOOLS, open_service, needs="PERSISTIQ_API_KEY")

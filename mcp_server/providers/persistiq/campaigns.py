@@ -12,7 +12,7 @@ from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError
 from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Paged
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.persistiq.batches import CampaignOutcome, campaign_outcome, failures
 from mcp_server.providers.persistiq.client import Paths, persistiq, read_pages
 from mcp_server.providers.persistiq.models import (
@@ -26,7 +26,9 @@ from mcp_server.providers.persistiq.models import (
     Removed,
     UserId,
 )
-from mcp_server.providers.persistiq.toolset import toolset
+
+toolset = Toolset("persistiq")
+"""This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
 
 ADD_BATCH = 100
 

@@ -8,10 +8,12 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.shapes import Paged
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.persistiq.client import Paths, parse, persistiq, read_pages
 from mcp_server.providers.persistiq.models import Cursor, DncDomain, Limit
-from mcp_server.providers.persistiq.toolset import toolset
+
+toolset = Toolset("persistiq")
+"""This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
 
 DOMAIN = r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 

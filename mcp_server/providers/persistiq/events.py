@@ -9,10 +9,12 @@ from pydantic import AwareDatetime, Field
 
 from mcp_server.core.errors import InvalidInput
 from mcp_server.core.shapes import Maybe, Paged
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.persistiq.client import Paths, read_pages
 from mcp_server.providers.persistiq.models import CampaignId, Cursor, Event, LeadId, Limit, UserId
-from mcp_server.providers.persistiq.toolset import toolset
+
+toolset = Toolset("persistiq")
+"""This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
 
 
 @toolset.tool("List PersistIQ events", Access.READ)

@@ -11,7 +11,7 @@ from mcp_server.core.batching import run_batches
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, describe
 from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Table
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.persistiq.batches import LeadOutcome, failures, maybe, split_outcome
 from mcp_server.providers.persistiq.client import LABEL, Paths, parse, persistiq, read_pages, records
 from mcp_server.providers.persistiq.models import (
@@ -34,7 +34,9 @@ from mcp_server.providers.persistiq.models import (
     User,
     UserId,
 )
-from mcp_server.providers.persistiq.toolset import toolset
+
+toolset = Toolset("persistiq")
+"""This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
 
 CREATE_BATCH = 10
 

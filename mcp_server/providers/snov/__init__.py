@@ -1,17 +1,21 @@
 """Snov.io: domain search, finder, verifier, prospect lists, campaigns, webhooks."""
 
 from mcp_server.core.provider import ProviderDef
-from mcp_server.providers.snov import (  # noqa: F401  (importing registers the tools, in catalogue order)
-    account,
-    campaigns,
-    finder,
-    profiles,
-    prospects,
-    search,
-    verifier,
-    webhooks,
-)
+from mcp_server.core.tooling import Toolset
+from mcp_server.providers.snov import account, campaigns, finder, profiles, prospects, search, verifier, webhooks
 from mcp_server.providers.snov.client import open_service
-from mcp_server.providers.snov.toolset import toolset
 
-PROVIDER = ProviderDef("snov", "Snov.io", toolset, open_service, needs="SNOV_CLIENT_ID and SNOV_CLIENT_SECRET")
+TOOLS = Toolset.joined(
+    "snov",
+    account.toolset,
+    campaigns.toolset,
+    finder.toolset,
+    profiles.toolset,
+    prospects.toolset,
+    search.toolset,
+    verifier.toolset,
+    webhooks.toolset,
+)
+"""Every Snov.io tool, in catalogue order: a tool module not listed here serves no tool."""
+
+PROVIDER = ProviderDef("snov", "Snov.io", TOOLS, open_service, needs="SNOV_CLIENT_ID and SNOV_CLIENT_SECRET")

@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 
 from mcp.server.mcpserver import Context
 
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov.campaigns_models import body_of
 from mcp_server.providers.snov.client import snov
 from mcp_server.providers.snov.costs import remember_balance
 from mcp_server.providers.snov.finder_models import Balance
-from mcp_server.providers.snov.toolset import toolset
+
+toolset = Toolset("snov")
+"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
 
 @toolset.tool("Get Snov.io credit balance", Access.READ)

@@ -14,7 +14,7 @@ from mcp_server.core.paging import Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.records import parse_each, skipped_note
 from mcp_server.core.shapes import Items, Maybe, Paged
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov.campaigns_models import (
     Analytics,
     Campaign,
@@ -28,7 +28,9 @@ from mcp_server.providers.snov.campaigns_models import (
     as_list,
 )
 from mcp_server.providers.snov.client import Snov, snov
-from mcp_server.providers.snov.toolset import toolset
+
+toolset = Toolset("snov")
+"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
 ROW_CAP = 10_000
 """Activity rows Snov.io answers per request; ``offset`` reaches the older ones."""

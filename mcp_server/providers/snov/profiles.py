@@ -10,7 +10,7 @@ from pydantic import Field
 from mcp_server.core.errors import ApiError
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.poller import Pending
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Email, as_list, body_of
 from mcp_server.providers.snov.client import Snov, snov
@@ -28,7 +28,9 @@ from mcp_server.providers.snov.tasks import (
     v1_request,
     wait_for,
 )
-from mcp_server.providers.snov.toolset import toolset
+
+toolset = Toolset("snov")
+"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
 V1 = "v1 add-url-for-search + get-emails-from-url"
 V2 = "v2 li-profiles-by-urls (v1 retired; no emails)"

@@ -15,7 +15,7 @@ from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.paging import Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Items, Maybe
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov.campaigns_models import Cursor, Email, Limit, as_list
 from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, check_success, snov
 from mcp_server.providers.snov.prospects_models import (
@@ -27,7 +27,9 @@ from mcp_server.providers.snov.prospects_models import (
     Prospect,
     ProspectList,
 )
-from mcp_server.providers.snov.toolset import toolset
+
+toolset = Toolset("snov")
+"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
 PER_PAGE = 100
 """prospect-list's page size: the older doc's maximum, safe on both generations."""

@@ -21,7 +21,7 @@ from mcp_server.core.paging import Page, PageNotReady, collect
 from mcp_server.core.poller import Pending
 from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Cursor, as_list, body_of
 from mcp_server.providers.snov.client import Snov, snov
@@ -39,7 +39,9 @@ from mcp_server.providers.snov.search_models import (
     clean_domain,
 )
 from mcp_server.providers.snov.tasks import handle_for, poll, result_link, result_url, resume, still_running_hint
-from mcp_server.providers.snov.toolset import toolset
+
+toolset = Toolset("snov")
+"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
 BASE = "v2/domain-search"
 PROSPECTS_PER_PAGE = 20

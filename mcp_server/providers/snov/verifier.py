@@ -12,7 +12,7 @@ from mcp_server.core.errors import ApiError
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.poller import Pending
 from mcp_server.core.progress import from_context
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Email, as_list, body_of
 from mcp_server.providers.snov.client import Snov, snov
@@ -32,7 +32,9 @@ from mcp_server.providers.snov.tasks import (
     v1_request,
     wait_for,
 )
-from mcp_server.providers.snov.toolset import toolset
+
+toolset = Toolset("snov")
+"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
 PER_REQUEST = 10
 """The queue takes at most 10 emails a request; lookups are sent in the same sizes."""

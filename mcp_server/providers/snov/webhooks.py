@@ -10,10 +10,12 @@ from pydantic import Field
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError
 from mcp_server.core.shapes import Record
-from mcp_server.core.tooling import Access
+from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov.campaigns_models import as_list, unix_time
 from mcp_server.providers.snov.client import LABEL, snov
-from mcp_server.providers.snov.toolset import toolset
+
+toolset = Toolset("snov")
+"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
 Event = Literal[
     "campaign_email.sent",
