@@ -8,6 +8,7 @@ import random
 import re
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import httpx
 
@@ -86,3 +87,74 @@ def rate_remaining(response: httpx.Response) -> int | None:
     except ValueError:
         return None
     return int(remaining) if remaining is not None and math.isfinite(remaining) else None
+
+
+@dataclass(frozen=True)
+class Transport:
+    """The request failed on the way; ``exc`` is what httpx (or the call's own time limit) raised."""
+
+    exc: BaseException
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A 2xx answer whose body could not be read; ``oversized``: over the size cap (never read again)."""
+
+    oversized: bool = False
+
+
+@dataclass(frozen=True)
+class Status:
+    """An error status; ``until`` is the epoch second the server asked us to wait until, if it said."""
+
+    code: int
+    until: float | None = None
+
+
+Failure = Transport | Unreadable | Status
+
+
+@dataclass(frozen=True)
+class Retry:
+    wait: float
+    """Seconds to sleep before the next attempt."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    reason: Literal["unsafe", "cap", "deadline"]
+    """``unsafe``: resending could repeat a write or cannot help; ``cap``: out of retries; ``deadline``: the
+    wait would end past the call's deadline."""
+    wait: float = 0.0
+    """For ``deadline``: the wait that did not fit."""
+
+
+Decision = Retry | Stop
+
+
+def _safe(failure: Failure, idempotent: bool) -> bool:
+    if isinstance(failure, Transport):
+        # The call's own time limit is spent; a request that may have left is resent only when idempotent.
+        timed_out = isinstance(failure.exc, TimeoutError)
+        return not timed_out and (idempotent or isinstance(failure.exc, NOT_SENT_ERRORS))
+    if isinstance(failure, Unreadable):
+        return idempotent and not failure.oversized
+    # A 429 was refused before any work, so even a write is resent.
+    return failure.code in RETRY_STATUSES and (idempotent or failure.code == 429)
+
+
+def decide(
+    failure: Failure, attempt: int, idempotent: bool, *, policy: RetryPolicy, now: float, deadline: float
+) -> Decision:
+    """Whether to send again after ``failure`` on ``attempt`` (from 0), and after how long.
+
+    The wait is the jittered backoff, or the server's wait when longer; it must end by ``deadline``."""
+    if not _safe(failure, idempotent):
+        return Stop("unsafe")
+    if attempt >= policy.max_retries:
+        return Stop("cap")
+    until = failure.until if isinstance(failure, Status) else None
+    wait = max(policy.backoff(attempt), (until - now) if until else 0.0)
+    if now + wait > deadline:
+        return Stop("deadline", wait)
+    return Retry(wait)
