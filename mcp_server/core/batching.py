@@ -38,8 +38,8 @@ class BatchFailure(Generic[T]):
 
 @dataclass
 class BatchReport(Generic[T, R]):
-    done: list[tuple[list[T], R]] = field(default_factory=list)
-    failed: list[BatchFailure[T]] = field(default_factory=list)
+    done: list[tuple[list[T], R]] = field(default_factory=list[tuple[list[T], R]])
+    failed: list[BatchFailure[T]] = field(default_factory=list[BatchFailure[T]])
 
 
 def _stops_the_rest(error: OutboundError) -> bool:

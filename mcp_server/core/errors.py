@@ -48,7 +48,7 @@ class ApiError(OutboundError):
     status: int = 0
     reason: str = ""
     request_id: str = ""
-    field_errors: dict[str, list[str]] = field(default_factory=dict)
+    field_errors: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
 
 
 @dataclass
@@ -91,10 +91,11 @@ class CreditLimit(OutboundError):
 CHECK_FIRST = "check with the matching list/get tool before sending it again."
 
 
-def maybe_applied(error: E, why: str) -> E:
+def mark_maybe_applied(error: E, why: str) -> E:
     """Say a write may have reached the API: ``why`` opens the hint, which always ends by saying to check first.
 
-    Only a transport error or an unreadable answer carries the flag: an error status is told by its status."""
+    Only a transport error or an unreadable answer carries the flag (replays read it): an error status is
+    told by its status (see ``may_be_applied``)."""
     if isinstance(error, TransportError | BadResponse):
         error.maybe_applied = True
     error.hint = f"{why}: {CHECK_FIRST}"

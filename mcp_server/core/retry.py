@@ -91,9 +91,15 @@ def rate_remaining(response: httpx.Response) -> int | None:
 
 @dataclass(frozen=True)
 class Transport:
-    """The request failed on the way; ``exc`` is what httpx (or the call's own time limit) raised."""
+    """The request failed on the way: ``sent`` when bytes of it may have left (not a connect failure);
+    ``timed_out`` when the call's own time limit ran out (not httpx's per-request timeouts)."""
 
-    exc: BaseException
+    sent: bool
+    timed_out: bool = False
+
+    @classmethod
+    def of(cls, exc: BaseException) -> Transport:
+        return cls(sent=not isinstance(exc, NOT_SENT_ERRORS), timed_out=isinstance(exc, TimeoutError))
 
 
 @dataclass(frozen=True)
@@ -105,10 +111,9 @@ class Unreadable:
 
 @dataclass(frozen=True)
 class Status:
-    """An error status; ``until`` is the epoch second the server asked us to wait until, if it said."""
+    """The API answered this error status."""
 
     code: int
-    until: float | None = None
 
 
 Failure = Transport | Unreadable | Status
@@ -122,8 +127,8 @@ class Retry:
 
 @dataclass(frozen=True)
 class Stop:
-    reason: Literal["unsafe", "cap", "deadline"]
-    """``unsafe``: resending could repeat a write or cannot help; ``cap``: out of retries; ``deadline``: the
+    reason: Literal["final", "cap", "deadline"]
+    """``final``: resending could repeat a write or cannot help; ``cap``: out of retries; ``deadline``: the
     wait would end past the call's deadline."""
     wait: float = 0.0
     """For ``deadline``: the wait that did not fit."""
@@ -132,29 +137,35 @@ class Stop:
 Decision = Retry | Stop
 
 
-def _safe(failure: Failure, idempotent: bool) -> bool:
+def _resendable(failure: Failure, idempotent: bool) -> bool:
     if isinstance(failure, Transport):
-        # The call's own time limit is spent; a request that may have left is resent only when idempotent.
-        timed_out = isinstance(failure.exc, TimeoutError)
-        return not timed_out and (idempotent or isinstance(failure.exc, NOT_SENT_ERRORS))
+        # No time is left after the call's own limit; a request that may have left goes again only when idempotent.
+        return not failure.timed_out and (idempotent or not failure.sent)
     if isinstance(failure, Unreadable):
         return idempotent and not failure.oversized
-    # A 429 was refused before any work, so even a write is resent.
+    # A 429 was refused before any work, so even a write goes again.
     return failure.code in RETRY_STATUSES and (idempotent or failure.code == 429)
 
 
 def decide(
-    failure: Failure, attempt: int, idempotent: bool, *, policy: RetryPolicy, now: float, deadline: float
+    failure: Failure,
+    attempt: int,
+    idempotent: bool,
+    *,
+    policy: RetryPolicy,
+    now: float,
+    deadline: float,
+    wait_until: float | None = None,
 ) -> Decision:
     """Whether to send again after ``failure`` on ``attempt`` (from 0), and after how long.
 
-    The wait is the jittered backoff, or the server's wait when longer; it must end by ``deadline``."""
-    if not _safe(failure, idempotent):
-        return Stop("unsafe")
+    The wait is the jittered backoff, or the API's ``wait_until`` (epoch seconds) when later; it must end
+    by ``deadline``."""
+    if not _resendable(failure, idempotent):
+        return Stop("final")
     if attempt >= policy.max_retries:
         return Stop("cap")
-    until = failure.until if isinstance(failure, Status) else None
-    wait = max(policy.backoff(attempt), (until - now) if until else 0.0)
+    wait = max(policy.backoff(attempt), (wait_until - now) if wait_until is not None else 0.0)
     if now + wait > deadline:
         return Stop("deadline", wait)
     return Retry(wait)
