@@ -13,12 +13,11 @@ import anyio.lowlevel
 from mcp_server.core.abandon import abandoned
 from mcp_server.core.errors import (
     ApiError,
-    BadResponse,
     CreditLimit,
     OutboundError,
     RateLimited,
-    TransportError,
     describe,
+    may_be_applied,
 )
 from mcp_server.core.progress import Progress
 
@@ -39,8 +38,8 @@ class BatchFailure(Generic[T]):
 
 @dataclass
 class BatchReport(Generic[T, R]):
-    done: list[tuple[list[T], R]] = field(default_factory=list)
-    failed: list[BatchFailure[T]] = field(default_factory=list)
+    done: list[tuple[list[T], R]] = field(default_factory=list[tuple[list[T], R]])
+    failed: list[BatchFailure[T]] = field(default_factory=list[BatchFailure[T]])
 
 
 def _stops_the_rest(error: OutboundError) -> bool:
@@ -97,10 +96,7 @@ async def run_batches(
             )
             raise
         except OutboundError as error:
-            applied = isinstance(error, TransportError | BadResponse) and error.maybe_applied
-            if isinstance(error, ApiError) and error.status >= 500:
-                applied = True
-            report.failed.append(BatchFailure(batch, describe(error), maybe_applied=applied))
+            report.failed.append(BatchFailure(batch, describe(error), maybe_applied=may_be_applied(error)))
             if _stops_the_rest(error):
                 reason = f"not sent after the error above: {describe(error)}"
                 report.failed.extend(BatchFailure(rest, reason, sent=False) for rest in batches[index + 1 :])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
 
@@ -21,6 +22,9 @@ class OutboundError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+E = TypeVar("E", bound="OutboundError")
 
 
 @dataclass
@@ -44,7 +48,7 @@ class ApiError(OutboundError):
     status: int = 0
     reason: str = ""
     request_id: str = ""
-    field_errors: dict[str, list[str]] = field(default_factory=dict)
+    field_errors: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
 
 
 @dataclass
@@ -82,6 +86,27 @@ class UnsafeLink(OutboundError):
 @dataclass
 class CreditLimit(OutboundError):
     """The call would spend more Snov.io credits than ``SNOV_MAX_CREDITS`` allows."""
+
+
+CHECK_FIRST = "check with the matching list/get tool before sending it again."
+
+
+def mark_maybe_applied(error: E, why: str) -> E:
+    """Say a write may have reached the API: ``why`` opens the hint, which always ends by saying to check first.
+
+    Only a transport error or an unreadable answer carries the flag (replays read it): an error status is
+    told by its status (see ``may_be_applied``)."""
+    if isinstance(error, TransportError | BadResponse):
+        error.maybe_applied = True
+    error.hint = f"{why}: {CHECK_FIRST}"
+    return error
+
+
+def may_be_applied(error: OutboundError) -> bool:
+    """Whether a failed write may have been applied: flagged so, or the upstream failed on its side (5xx)."""
+    if isinstance(error, TransportError | BadResponse):
+        return error.maybe_applied
+    return isinstance(error, ApiError) and error.status >= 500
 
 
 def _status_hint(status: int) -> str:

@@ -26,13 +26,19 @@ from mcp_server.core.errors import (
     RateLimited,
     TransportError,
     UnsafeLink,
+    mark_maybe_applied,
 )
 from mcp_server.core.links import Link, climbs
 from mcp_server.core.retry import (
     IDEMPOTENT_METHODS,
-    NOT_SENT_ERRORS,
-    RETRY_STATUSES,
+    Failure,
+    Retry,
     RetryPolicy,
+    Status,
+    Stop,
+    Transport,
+    Unreadable,
+    decide,
     rate_remaining,
     rate_reset,
     retry_at,
@@ -61,6 +67,19 @@ def _connect_cause(exc: httpx.ConnectError) -> str:
     return next((cause for needle, cause in _CONNECT_CAUSES.items() if needle in text), "")
 
 
+_TRANSPORT_KINDS: dict[type[BaseException], str] = {
+    httpx.ConnectError: "could not connect",
+    httpx.ConnectTimeout: "timed out connecting",
+    httpx.ReadTimeout: "timed out waiting for the answer",
+    httpx.WriteTimeout: "timed out sending the request",
+    httpx.PoolTimeout: "had no free connection",
+    httpx.RemoteProtocolError: "dropped the connection",
+    httpx.ReadError: "dropped the connection",
+    TimeoutError: "ran past this call's time limit",
+}
+"""What each failure on the way was, as "the request ..." goes on."""
+
+
 MAX_BODY_BYTES = 16 * 1024 * 1024
 Params = Mapping[str, Any] | list[tuple[str, Any]]
 Form = Mapping[str, Any]
@@ -83,20 +102,6 @@ class ApiResponse:
     headers: httpx.Headers
     data: Any
     url: httpx.URL
-
-
-MAYBE_APPLIED = (
-    "The API accepted the write but its answer could not be read, so it was probably applied: "
-    "check with the matching list/get tool before sending it again."
-)
-
-
-def _unreadable_answer(error: BadResponse, idempotent: bool) -> BadResponse:
-    """A write whose 2xx answer cannot be read was accepted: say it was probably applied."""
-    if not idempotent:
-        error.maybe_applied = True
-        error.hint = MAYBE_APPLIED
-    return error
 
 
 Check = Callable[[ApiResponse], Any]
@@ -194,56 +199,77 @@ class ApiClient:
             auth_headers = await self.auth.headers(self, deadline) if (self.auth and authenticated) else {}
             if budgeted:
                 await self.budget.acquire(deadline)
+            wait_until: float | None = None
+            failure: Failure
+            error: OutboundError
             try:
                 response, body = await self._send(
                     method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline
                 )
-            except BadResponse as error:  # an answer over the size cap: the request itself went through
-                raise _unreadable_answer(error, idempotent) from None
+            except BadResponse as oversized:  # an answer over the size cap: the request itself went through
+                failure, error = Unreadable(oversized=True), oversized
             except (httpx.TransportError, TimeoutError) as exc:
-                error = self._transport_error(exc, idempotent)
-                if not self._may_retry(error, idempotent, exc):
-                    raise error from None
-                await self._backoff(attempt, deadline, error, None)
-                attempt += 1
-                continue
-            await self._observe(response)
-            if (
-                response.status_code == 401
-                and self.auth
-                and authenticated
-                and not renewed
-                and self._about_token(response, body)
-            ):
-                renewed = True
-                if await self.auth.renew(self, auth_headers, deadline):
-                    continue
-            if response.is_success:
-                try:
-                    return self._parsed(response, body)
-                except BadResponse as error:
-                    if not idempotent or attempt >= self.retry.max_retries:
-                        raise _unreadable_answer(error, idempotent) from None
-                    await self._backoff(attempt, deadline, error, None)
-                    attempt += 1
-                    continue
-            error = self._api_error(response, body)
-            retryable = response.status_code in RETRY_STATUSES and (idempotent or response.status_code == 429)
-            if not retryable or attempt >= self.retry.max_retries:
-                if response.status_code >= 500 and not idempotent:
-                    error.hint = (
-                        "The write was not retried because it may have been applied: "
-                        "check with the matching list/get tool before sending it again."
-                    )
-                raise error
-            wait_until = retry_at(response, self.clock(), body.decode(errors="replace")[:2000])
-            if response.status_code == 429 and wait_until is not None:
-                try:
-                    await self.budget.block_until(wait_until)
-                except StateUnavailable as unrecorded:  # the backoff below still waits for it in this call
-                    log.warning("%s: 429 wait not recorded: %s", self.provider, unrecorded.message)
-            await self._backoff(attempt, deadline, error, wait_until)
+                failure = Transport.of(exc)
+                error = self._transport_error(exc, maybe_applied=failure.sent and not idempotent)
+            else:
+                await self._observe(response)
+                if (
+                    response.status_code == 401
+                    and self.auth
+                    and authenticated
+                    and not renewed
+                    and self._about_token(response, body)
+                ):
+                    renewed = True
+                    if await self.auth.renew(self, auth_headers, deadline):
+                        continue
+                if response.is_success:
+                    try:
+                        return self._parsed(response, body)
+                    except BadResponse as unreadable:
+                        failure, error = Unreadable(), unreadable
+                else:
+                    failure, error = Status(response.status_code), self._api_error(response, body)
+                    wait_until = retry_at(response, self.clock(), body.decode(errors="replace")[:2000])
+            decision = decide(
+                failure,
+                attempt,
+                idempotent,
+                policy=self.retry,
+                now=self.clock(),
+                deadline=deadline,
+                wait_until=wait_until,
+            )
+            # A 429's wait is shared with every call on the budget, even one whose deadline it outlasts.
+            would_wait = isinstance(decision, Retry) or decision.reason == "deadline"
+            if would_wait and failure == Status(429) and wait_until is not None:
+                await self._block_until(wait_until)
+            if isinstance(decision, Stop):
+                raise self._final(error, failure, decision, idempotent) from None
+            log.info("%s: %s; retrying in %.2fs", self.provider, error.message, decision.wait)
+            await self.sleep(decision.wait)
             attempt += 1
+
+    async def _block_until(self, wait_until: float) -> None:
+        """Record a 429's wait for every call sharing the budget; this call waits for it regardless."""
+        try:
+            await self.budget.block_until(wait_until)
+        except StateUnavailable as unrecorded:
+            log.warning("%s: 429 wait not recorded: %s", self.provider, unrecorded.message)
+
+    def _final(self, error: OutboundError, failure: Failure, stop: Stop, idempotent: bool) -> OutboundError:
+        """The error to raise when no retry follows: a write that may have been applied says so."""
+        if stop.reason == "deadline" and isinstance(error, RateLimited):
+            error.retry_after = max(error.retry_after, stop.wait)
+        if idempotent:
+            return error
+        if isinstance(failure, Unreadable):
+            return mark_maybe_applied(
+                error, "The API accepted the write but its answer could not be read, so it was probably applied"
+            )
+        if isinstance(error, ApiError) and error.status >= 500:
+            return mark_maybe_applied(error, "The write was not retried because it may have been applied")
+        return error
 
     async def _send(
         self,
@@ -327,41 +353,14 @@ class ApiClient:
             error.retry_after = max(1.0, (until or self.clock() + 60) - self.clock())
         return error
 
-    def _transport_error(self, exc: Exception, idempotent: bool) -> TransportError:
-        sent = not isinstance(exc, NOT_SENT_ERRORS)
-        kind = {
-            httpx.ConnectError: "could not connect",
-            httpx.ConnectTimeout: "timed out connecting",
-            httpx.ReadTimeout: "timed out waiting for the answer",
-            httpx.WriteTimeout: "timed out sending the request",
-            httpx.PoolTimeout: "had no free connection",
-            httpx.RemoteProtocolError: "dropped the connection",
-            httpx.ReadError: "dropped the connection",
-            TimeoutError: "ran past this call's time limit",
-        }.get(type(exc), "failed on the network")
+    def _transport_error(self, exc: Exception, *, maybe_applied: bool) -> TransportError:
+        kind = _TRANSPORT_KINDS.get(type(exc), "failed on the network")
         cause = _connect_cause(exc) if isinstance(exc, httpx.ConnectError) else ""
         if cause:
             kind = f"could not connect to {self._base.host}: {cause}"
-        maybe_applied = sent and not idempotent
-        if maybe_applied:
-            hint = "The write may have been applied: check with the matching list/get tool before sending it again."
-        elif cause in (NAME_NOT_FOUND, "connection refused"):
+        if cause in (NAME_NOT_FOUND, "connection refused"):
             hint = "Ask the user to check the provider's base URL setting."
         else:
             hint = "Try again in a minute."
-        return TransportError(f"the request {kind}", provider=self.provider, hint=hint, maybe_applied=maybe_applied)
-
-    def _may_retry(self, error: TransportError, idempotent: bool, exc: Exception) -> bool:
-        return (idempotent or isinstance(exc, NOT_SENT_ERRORS)) and not isinstance(exc, TimeoutError)
-
-    async def _backoff(self, attempt: int, deadline: float, error: OutboundError, until: float | None) -> None:
-        if attempt >= self.retry.max_retries:
-            raise error
-        now = self.clock()
-        wait = max(self.retry.backoff(attempt), (until - now) if until else 0.0)
-        if now + wait > deadline:
-            if isinstance(error, RateLimited):
-                error.retry_after = max(error.retry_after, wait)
-            raise error
-        log.info("%s: %s; retrying in %.2fs", self.provider, error.message, wait)
-        await self.sleep(wait)
+        error = TransportError(f"the request {kind}", provider=self.provider, hint=hint)
+        return mark_maybe_applied(error, "The write may have been applied") if maybe_applied else error

@@ -8,6 +8,7 @@ import random
 import re
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import httpx
 
@@ -86,3 +87,85 @@ def rate_remaining(response: httpx.Response) -> int | None:
     except ValueError:
         return None
     return int(remaining) if remaining is not None and math.isfinite(remaining) else None
+
+
+@dataclass(frozen=True)
+class Transport:
+    """The request failed on the way: ``sent`` when bytes of it may have left (not a connect failure);
+    ``timed_out`` when the call's own time limit ran out (not httpx's per-request timeouts)."""
+
+    sent: bool
+    timed_out: bool = False
+
+    @classmethod
+    def of(cls, exc: BaseException) -> Transport:
+        return cls(sent=not isinstance(exc, NOT_SENT_ERRORS), timed_out=isinstance(exc, TimeoutError))
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A 2xx answer whose body could not be read; ``oversized``: over the size cap (never read again)."""
+
+    oversized: bool = False
+
+
+@dataclass(frozen=True)
+class Status:
+    """The API answered this error status."""
+
+    code: int
+
+
+Failure = Transport | Unreadable | Status
+
+
+@dataclass(frozen=True)
+class Retry:
+    wait: float
+    """Seconds to sleep before the next attempt."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    reason: Literal["final", "cap", "deadline"]
+    """``final``: resending could repeat a write or cannot help; ``cap``: out of retries; ``deadline``: the
+    wait would end past the call's deadline."""
+    wait: float = 0.0
+    """For ``deadline``: the wait that did not fit."""
+
+
+Decision = Retry | Stop
+
+
+def _resendable(failure: Failure, idempotent: bool) -> bool:
+    if isinstance(failure, Transport):
+        # No time is left after the call's own limit; a request that may have left goes again only when idempotent.
+        return not failure.timed_out and (idempotent or not failure.sent)
+    if isinstance(failure, Unreadable):
+        return idempotent and not failure.oversized
+    # A 429 was refused before any work, so even a write goes again.
+    return failure.code in RETRY_STATUSES and (idempotent or failure.code == 429)
+
+
+def decide(
+    failure: Failure,
+    attempt: int,
+    idempotent: bool,
+    *,
+    policy: RetryPolicy,
+    now: float,
+    deadline: float,
+    wait_until: float | None = None,
+) -> Decision:
+    """Whether to send again after ``failure`` on ``attempt`` (from 0), and after how long.
+
+    The wait is the jittered backoff, or the API's ``wait_until`` (epoch seconds) when later; it must end
+    by ``deadline``."""
+    if not _resendable(failure, idempotent):
+        return Stop("final")
+    if attempt >= policy.max_retries:
+        return Stop("cap")
+    wait = max(policy.backoff(attempt), (wait_until - now) if wait_until is not None else 0.0)
+    if now + wait > deadline:
+        return Stop("deadline", wait)
+    return Retry(wait)
