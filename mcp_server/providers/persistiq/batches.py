@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from mcp_server.core.batching import BatchFailure
-from mcp_server.core.errors import ApiError, BadResponse, OutboundError, TransportError
+from mcp_server.core.errors import OutboundError, may_be_applied
 from mcp_server.providers.persistiq.models import Failure, LeadRef
 
 T = TypeVar("T")
@@ -44,10 +44,8 @@ def failures(failed: Sequence[BatchFailure[T]], label: Callable[[T], str]) -> li
 
 
 def maybe(error: OutboundError) -> bool | None:
-    """Whether a write that failed so may still have been applied (as the core's batches judge it)."""
-    if isinstance(error, TransportError | BadResponse) and error.maybe_applied:
-        return True
-    return True if isinstance(error, ApiError) and error.status >= 500 else None
+    """``maybe_applied`` of a failure record: true, or left out (the core's one judgement, ``may_be_applied``)."""
+    return may_be_applied(error) or None
 
 
 def _dict(value: Any) -> dict[str, Any]:
