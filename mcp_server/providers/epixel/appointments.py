@@ -12,7 +12,7 @@ from mcp_server.core.errors import BadResponse, InvalidInput
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.epixel import filters
-from mcp_server.providers.epixel.client import LABEL, Paths, epixel, parse, read_pages
+from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, parse, read_pages
 from mcp_server.providers.epixel.inputs import (
     AppointmentId,
     AppointmentNote,
@@ -57,7 +57,7 @@ async def epixel_list_appointments(
     got = await read_pages(
         ctx,
         "epixel_list_appointments",
-        Paths.appointments,
+        Endpoints.appointments,
         Appointment,
         limit=limit,
         cursor=cursor,
@@ -87,7 +87,7 @@ async def epixel_create_appointment(
     when it overlaps another of the user's appointments."""
     times = schedule(appointment_date, appointment_to)
     data = {"slug": slug, **times, **form(appointment_note=appointment_note, appointment_status=appointment_status)}
-    response = await epixel(ctx).api.request("POST", Paths.create_appointment, data=data)
+    response = await Endpoints.create_appointment.send(epixel(ctx).api, data=data)
     return saved_appointment(response.data)
 
 
@@ -112,7 +112,7 @@ async def epixel_update_appointment(
             hint="Pass at least one of slug, appointment_date, appointment_to, appointment_note, appointment_status.",
         )
     data = {"appointment_id": str(appointment_id), **fields}
-    response = await epixel(ctx).api.request("POST", Paths.update_appointment, data=data, idempotent=True)
+    response = await Endpoints.update_appointment.send(epixel(ctx).api, data=data)
     return saved_appointment(response.data)
 
 
@@ -128,6 +128,6 @@ async def epixel_delete_appointment(ctx: Context, appointment_id: AppointmentId)
     """DESTRUCTIVE: permanently delete an appointment the user created (to keep a record, set status cancelled with
     epixel_update_appointment instead)."""
     data = {"appointment_id": str(appointment_id)}
-    response = await epixel(ctx).api.request("POST", Paths.delete_appointment, data=data)
+    response = await Endpoints.delete_appointment.send(epixel(ctx).api, data=data)
     body = response.data if isinstance(response.data, dict) else {}
     return Done(deleted=str(appointment_id), message=body.get("message"))

@@ -1,6 +1,6 @@
 """Epixel's service: ``apikey`` header plus a Bearer access token (fixed, or from login and renewed).
 
-Also the path table, the envelope unwrap, and the one way the list tools read limit/offset pages.
+Also the endpoint table, the envelope unwrap, and the one way the list tools read limit/offset pages.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pydantic import BaseModel, SecretStr
 
 from mcp_server.core.auth import Fetch, HeaderAuth, Token, TokenAuth, TokenCache
 from mcp_server.core.budget import WindowBudget
+from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import ApiError, BadResponse, OutboundError
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient, ApiResponse, AuthHook
@@ -38,24 +39,27 @@ M = TypeVar("M", bound=BaseModel)
 _AUTH_WORDS = ("token", "credentials", "api key", "apikey", "authoriz", "no active account")
 
 
-class Paths:
-    """Every upstream path in one place, relative to ``EPIXEL_BASE_URL``."""
+class Endpoints:
+    """Every upstream endpoint in one place, paths relative to ``EPIXEL_BASE_URL``.
 
-    login = "user/login/"
-    refresh = "user/token/refresh/"  # undocumented; simplejwt's convention
-    overview = "leads/overview/"
-    leads = "leads/list/"
-    appointments = "leads/appointments/list/"
-    lead = "leads/view/lead/"
-    create_lead = "leads/create/lead/"
-    create_lead_documented = "v1/leads/create/lead/"  # the document's heading: an extra v1/
-    update_lead = "leads/update/lead/"
-    delete_lead = "leads/delete/lead/"
-    create_appointment = "leads/create/appointment/"
-    update_appointment = "leads/update/appointment/"
-    delete_appointment = "leads/delete/appointment/"
-    create_note = "leads/create/leadnote/"
-    delete_note = "leads/delete/leadnote/"
+    Epixel writes with POST; the updates set fields to given values, so a resend changes nothing more."""
+
+    # Asking for a token twice is harmless.
+    login = Endpoint("POST", "user/login/", idempotent=True)
+    refresh = Endpoint("POST", "user/token/refresh/", idempotent=True)  # undocumented; simplejwt's convention
+    overview = Endpoint("GET", "leads/overview/")
+    leads = Endpoint("GET", "leads/list/")
+    appointments = Endpoint("GET", "leads/appointments/list/")
+    lead = Endpoint("GET", "leads/view/lead/")
+    create_lead = Endpoint("POST", "leads/create/lead/")
+    create_lead_documented = Endpoint("POST", "v1/leads/create/lead/")  # the document's heading: an extra v1/
+    update_lead = Endpoint("POST", "leads/update/lead/", idempotent=True)
+    delete_lead = Endpoint("POST", "leads/delete/lead/")
+    create_appointment = Endpoint("POST", "leads/create/appointment/")
+    update_appointment = Endpoint("POST", "leads/update/appointment/", idempotent=True)
+    delete_appointment = Endpoint("POST", "leads/delete/appointment/")
+    create_note = Endpoint("POST", "leads/create/leadnote/")
+    delete_note = Endpoint("POST", "leads/delete/leadnote/")
 
 
 def _tidy(error: ApiError, status: int) -> ApiError:
@@ -117,12 +121,10 @@ def token_fetcher(api_key: SecretStr, username: str, password: SecretStr) -> Fet
         headers = {"apikey": api_key.get_secret_value()}
         if previous is not None and previous.refresh:
             try:
-                response = await client.request(
-                    "POST",
-                    Paths.refresh,
+                response = await Endpoints.refresh.send(
+                    client,
                     data={"refresh": previous.refresh},
                     deadline=deadline,
-                    idempotent=True,
                     authenticated=False,
                     headers=headers,
                 )
@@ -130,12 +132,10 @@ def token_fetcher(api_key: SecretStr, username: str, password: SecretStr) -> Fet
                 return Token(access, refresh=previous.refresh)
             except OutboundError:
                 pass  # an expired or unsupported refresh: log in again below
-        response = await client.request(
-            "POST",
-            Paths.login,
+        response = await Endpoints.login.send(
+            client,
             data={"username": username, "password": password.get_secret_value()},
             deadline=deadline,
-            idempotent=True,
             authenticated=False,
             headers=headers,
         )
@@ -150,8 +150,8 @@ class Epixel:
     api: ApiClient
     username: str | None = None
     """The signed-in user, when known (login credentials): who owns a lead and who it is assigned to."""
-    create_lead_path: str | None = None
-    """The create-lead path this server answered at, once known (the document and the other paths differ)."""
+    create_lead: Endpoint | None = None
+    """The create-lead endpoint this server answered at, once known (the document and the other paths differ)."""
 
 
 def _auth(settings: Settings, store: StateStore, account: str) -> AuthHook:
@@ -235,7 +235,7 @@ def _notes(hint: str | None, dropped: set[str], repeated: bool) -> str | None:
 async def read_pages(
     ctx: Context,
     tool: str,
-    path: str,
+    endpoint: Endpoint,
     model: type[M],
     *,
     limit: int,
@@ -243,7 +243,7 @@ async def read_pages(
     filters: Mapping[str, str | None],
     local: Sequence[Filter] = (),
 ) -> Collected[M]:
-    """Read limit/offset pages of ``path`` until ``limit`` records; the cursor holds the offset.
+    """Read limit/offset pages of ``endpoint`` until ``limit`` records; the cursor holds the offset.
 
     Offsets rather than the page's ``next`` URL: a DRF server behind a proxy often writes ``http://``
     links for an ``https://`` API, which the core would rightly refuse to follow. The document names none of
@@ -261,7 +261,7 @@ async def read_pages(
     async def fetch(ref: Any) -> Page[M]:
         nonlocal repeated
         offset = int(ref or 0)
-        response = await api.request("GET", path, params={**params, "limit": size, "offset": offset})
+        response = await endpoint.send(api, params={**params, "limit": size, "offset": offset})
         raw, more = page_of(response.data, what)
         if len(raw) > size:  # limit ignored: this is everything
             more = False

@@ -11,7 +11,7 @@ from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.epixel.client import LABEL, Epixel, Paths, epixel, parse, read_pages
+from mcp_server.providers.epixel.client import LABEL, Endpoints, Epixel, epixel, parse, read_pages
 from mcp_server.providers.epixel.filters import equals, lead_list
 from mcp_server.providers.epixel.inputs import (
     Assignee,
@@ -48,23 +48,24 @@ def saved_lead(data: Any) -> Lead:
 
 # The path every other lead write follows first, then the document's (which adds v1/): a 404 is "no such
 # route", so nothing was written and the other path is safe to try. The one that answered is kept.
-CREATE_LEAD_PATHS = (Paths.create_lead, Paths.create_lead_documented)
+CREATE_LEAD = (Endpoints.create_lead, Endpoints.create_lead_documented)
 
 
 async def post_new_lead(service: Epixel, data: dict[str, str]) -> Any:
-    known = service.create_lead_path
-    paths = [known, *(p for p in CREATE_LEAD_PATHS if p != known)] if known else list(CREATE_LEAD_PATHS)
-    for path in paths:
+    known = service.create_lead
+    endpoints = [known, *(e for e in CREATE_LEAD if e != known)] if known else list(CREATE_LEAD)
+    for endpoint in endpoints:
         try:
-            response = await service.api.request("POST", path, data=data)
+            response = await endpoint.send(service.api, data=data)
         except ApiError as error:
             if error.status != 404:
                 raise
             continue
-        service.create_lead_path = path
+        service.create_lead = endpoint
         return response.data
+    paths = " or ".join(endpoint.path for endpoint in endpoints)
     raise ApiError(
-        f"Epixel has no create-lead endpoint at {' or '.join(paths)} under EPIXEL_BASE_URL (both answered 404)",
+        f"Epixel has no create-lead endpoint at {paths} under EPIXEL_BASE_URL (both answered 404)",
         provider=LABEL,
         status=404,
         hint="If other Epixel tools work, this instance serves create lead at another path: ask its administrator "
@@ -79,7 +80,7 @@ async def epixel_get_leads_overview(
 ) -> Overview:
     """Dashboard of the signed-in user's CRM: lead totals by status, assigned leads, and appointment counts by status
     for a period with the next few appointments. Start here, then epixel_list_leads or epixel_list_appointments."""
-    response = await epixel(ctx).api.request("GET", Paths.overview, params=form(appointment=period))
+    response = await Endpoints.overview.send(epixel(ctx).api, params=form(appointment=period))
     return parse(Overview, response.data, "overview")
 
 
@@ -99,7 +100,7 @@ async def epixel_list_leads(
     got = await read_pages(
         ctx,
         "epixel_list_leads",
-        Paths.leads,
+        Endpoints.leads,
         Lead,
         limit=limit,
         cursor=cursor,
@@ -130,7 +131,7 @@ def _mixed(leads: list[Lead], list_type: str) -> bool:
 async def epixel_get_lead(ctx: Context, slug: Slug) -> LeadDetail:
     """One lead by slug with its appointments (ids for epixel_update_appointment) and notes (ids for
     epixel_delete_lead_note)."""
-    response = await epixel(ctx).api.request("GET", Paths.lead, params={"slug": slug})
+    response = await Endpoints.lead.send(epixel(ctx).api, params={"slug": slug})
     if not isinstance(response.data, dict) or not response.data.get("slug"):
         raise BadResponse("Epixel answered without the lead", provider=LABEL)
     return parse(LeadDetail, response.data, "lead")
@@ -201,11 +202,11 @@ async def epixel_update_lead(
         )
     api = epixel(ctx).api
     if any(name not in changes for name in REQUIRED_ON_UPDATE):
-        current = (await api.request("GET", Paths.lead, params={"slug": slug})).data
+        current = (await Endpoints.lead.send(api, params={"slug": slug})).data
         current = current if isinstance(current, dict) else {}
         kept = {name: current[name] for name in REQUIRED_ON_UPDATE if isinstance(current.get(name), str)}
         changes = {**kept, **changes}
-    response = await api.request("POST", Paths.update_lead, data={"slug": slug, **changes}, idempotent=True)
+    response = await Endpoints.update_lead.send(api, data={"slug": slug, **changes})
     return saved_lead(response.data)
 
 
@@ -217,6 +218,6 @@ async def epixel_update_lead(
 async def epixel_delete_lead(ctx: Context, slug: Slug) -> Done:
     """DESTRUCTIVE: delete a lead the user owns; its appointments and notes go with it and it cannot be restored
     here. Confirm with the user first."""
-    response = await epixel(ctx).api.request("POST", Paths.delete_lead, data={"slug": slug})
+    response = await Endpoints.delete_lead.send(epixel(ctx).api, data={"slug": slug})
     data = response.data if isinstance(response.data, dict) else {}
     return Done(deleted=slug, message=data.get("message"))

@@ -14,7 +14,7 @@ from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.persistiq.batches import CampaignOutcome, campaign_outcome, failures
-from mcp_server.providers.persistiq.client import Paths, persistiq, read_pages
+from mcp_server.providers.persistiq.client import Endpoints, persistiq, read_pages
 from mcp_server.providers.persistiq.models import (
     AddedToCampaign,
     Campaign,
@@ -48,7 +48,7 @@ async def persistiq_list_campaigns(
     got = await read_pages(
         ctx,
         "persistiq_list_campaigns",
-        Paths.campaigns,
+        Endpoints.campaigns,
         "campaigns",
         Campaign,
         limit=limit,
@@ -70,7 +70,7 @@ async def persistiq_add_leads_to_campaign(
     PersistIQ's message; one failed batch does not stop the others.
     """
     api = persistiq(ctx).api
-    path = Paths.campaign_leads.format(campaign_id=campaign_id)
+    endpoint = Endpoints.add_campaign_leads.at(campaign_id=campaign_id)
     unique = list(dict.fromkeys(lead_ids))
     deadline = api.deadline()  # one for the whole call: batches past it are reported as not sent
 
@@ -78,7 +78,7 @@ async def persistiq_add_leads_to_campaign(
         body: dict[str, object] = {"leads": [{"id": lead_id} for lead_id in batch]}
         if mailbox_id:
             body["mailbox_id"] = mailbox_id
-        response = await api.request("POST", path, json_body=body, deadline=deadline)
+        response = await endpoint.send(api, json_body=body, deadline=deadline)
         return campaign_outcome(batch, response.data)
 
     report = await run_batches(unique, ADD_BATCH, send, progress=from_context(ctx), noun="leads")
@@ -113,9 +113,8 @@ async def persistiq_remove_lead_from_campaign(
     """Remove one lead from a campaign: it gets no more of the campaign's emails. This API cannot undo the
     removal, so confirm with the user first.
     """
-    path = Paths.campaign_lead.format(campaign_id=campaign_id, lead_id=lead_id)
     try:
-        await persistiq(ctx).api.request("DELETE", path)
+        await Endpoints.remove_campaign_lead.at(campaign_id=campaign_id, lead_id=lead_id).send(persistiq(ctx).api)
     except ApiError as error:
         if error.status == 404:
             error.hint = (

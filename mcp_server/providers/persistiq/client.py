@@ -1,6 +1,6 @@
 """PersistIQ's service: one ``ApiClient`` with the ``x-api-key`` header and a 100/min budget.
 
-Also the path table and the one way every list tool reads ``has_more``/``next_page`` pages.
+Also the endpoint table and the one way every list tool reads ``has_more``/``next_page`` pages.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pydantic import BaseModel
 
 from mcp_server.core.auth import HeaderAuth
 from mcp_server.core.budget import WindowBudget
+from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import BadResponse
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient
-from mcp_server.core.links import Link
 from mcp_server.core.paging import Collected, Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.provider import service_of
@@ -31,20 +31,23 @@ LABEL = "PersistIQ"
 M = TypeVar("M", bound=BaseModel)
 
 
-class Paths:
-    """Every upstream path in one place (relative to the base URL)."""
+class Endpoints:
+    """Every upstream endpoint in one place (paths relative to the base URL)."""
 
-    users = "v1/users"
-    leads = "v1/leads"
-    lead = "v1/leads/{lead_id}"
-    lead_statuses = "v1/lead_statuses"
-    lead_fields = "v1/lead_fields"
-    campaigns = "v1/campaigns"
-    campaign_leads = "v1/campaigns/{campaign_id}/leads"
-    campaign_lead = "v1/campaigns/{campaign_id}/leads/{lead_id}"
+    users = Endpoint("GET", "v1/users")
+    leads = Endpoint("GET", "v1/leads")
+    create_leads = Endpoint("POST", "v1/leads")
+    lead = Endpoint("GET", "v1/leads/{lead_id}")
+    update_lead = Endpoint("PUT", "v1/leads/{lead_id}")
+    lead_statuses = Endpoint("GET", "v1/lead_statuses")
+    lead_fields = Endpoint("GET", "v1/lead_fields")
+    campaigns = Endpoint("GET", "v1/campaigns")
+    add_campaign_leads = Endpoint("POST", "v1/campaigns/{campaign_id}/leads")
+    remove_campaign_lead = Endpoint("DELETE", "v1/campaigns/{campaign_id}/leads/{lead_id}")
     # The doc's events section says /v1/leads; the real path is /v1/events.
-    events = "v1/events"
-    dnc_domains = "v1/dnc_domains"
+    events = Endpoint("GET", "v1/events")
+    dnc_domains = Endpoint("GET", "v1/dnc_domains")
+    add_dnc_domain = Endpoint("POST", "v1/dnc_domains")
 
 
 @dataclass
@@ -96,7 +99,7 @@ def records(data: Any, key: str, model: type[M], what: str) -> list[M]:
 async def read_pages(
     ctx: Context,
     tool: str,
-    path: str,
+    endpoint: Endpoint,
     key: str,
     model: type[M],
     *,
@@ -104,7 +107,7 @@ async def read_pages(
     cursor: str | None,
     filters: Mapping[str, str | None],
 ) -> Collected[M]:
-    """Follow ``next_page`` links from ``path`` until ``limit`` records; the filters go with every page.
+    """Follow ``next_page`` links from ``endpoint`` until ``limit`` records; the filters go with every page.
 
     A ``next_page`` URL may or may not repeat the filters; the core merges them into its query.
     """
@@ -113,7 +116,7 @@ async def read_pages(
 
     async def fetch(ref: Any) -> Page[M]:
         # A next_page link is followed only to this same list (its query is its own).
-        response = await api.request("GET", ref or path, params=params or None, link=Link.to("GET", path))
+        response = await endpoint.send(api, ref or endpoint.path, params=params or None, link=endpoint.link)
         data = response.data
         what = key.rstrip("s").replace("_", " ")
         readable = parse_each(lambda item: parse(model, item, what), rows(data, key))

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from mcp_server.core.shapes import Paged
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.persistiq.client import Paths, parse, persistiq, read_pages
+from mcp_server.providers.persistiq.client import Endpoints, parse, persistiq, read_pages
 from mcp_server.providers.persistiq.models import Cursor, DncDomain, Limit
 
 toolset = Toolset("persistiq")
@@ -28,7 +28,7 @@ async def persistiq_list_dnc_domains(
     got = await read_pages(
         ctx,
         "persistiq_list_dnc_domains",
-        Paths.dnc_domains,
+        Endpoints.dnc_domains,
         "dnc_domains",
         DncDomain,
         limit=limit,
@@ -46,6 +46,6 @@ async def persistiq_create_dnc_domain(
     ],
 ) -> DncDomain:
     """Block a domain: PersistIQ then sends no email (without manual approval) to any address at it."""
-    response = await persistiq(ctx).api.request("POST", Paths.dnc_domains, json_body={"name": name.lower()})
+    response = await Endpoints.add_dnc_domain.send(persistiq(ctx).api, json_body={"name": name.lower()})
     data = response.data if isinstance(response.data, dict) else {}
     return parse(DncDomain, data.get("dnc_domain"), "DNC domain")

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, Field
 from mcp_server.core.errors import InvalidInput
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.persistiq.client import Paths, read_pages
+from mcp_server.providers.persistiq.client import Endpoints, read_pages
 from mcp_server.providers.persistiq.models import CampaignId, Cursor, Event, LeadId, Limit, UserId
 
 toolset = Toolset("persistiq")
@@ -40,7 +40,7 @@ async def persistiq_list_events(
     got = await read_pages(
         ctx,
         "persistiq_list_events",
-        Paths.events,
+        Endpoints.events,
         "events",
         Event,
         limit=limit,

@@ -13,7 +13,7 @@ from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.persistiq.batches import LeadOutcome, failures, maybe, split_outcome
-from mcp_server.providers.persistiq.client import LABEL, Paths, parse, persistiq, read_pages, records
+from mcp_server.providers.persistiq.client import LABEL, Endpoints, parse, persistiq, read_pages, records
 from mcp_server.providers.persistiq.models import (
     CreatedLeads,
     Cursor,
@@ -61,7 +61,7 @@ async def persistiq_list_users(ctx: Context) -> Listing[User]:
     """List the company's users (not archived): ids for creator_id and owner_id filters, and each user's
     default_mailbox_id for persistiq_add_leads_to_campaign.
     """
-    response = await persistiq(ctx).api.request("GET", Paths.users)
+    response = await Endpoints.users.send(persistiq(ctx).api)
     return Listing[User](items=records(response.data, "users", User, "user"))
 
 
@@ -78,7 +78,7 @@ async def persistiq_list_leads(
     got = await read_pages(
         ctx,
         "persistiq_list_leads",
-        Paths.leads,
+        Endpoints.leads,
         "leads",
         Lead,
         limit=limit,
@@ -94,7 +94,7 @@ async def persistiq_get_lead(
 ) -> Lead:
     """One lead by id: its status and every field that has a value."""
     try:
-        response = await persistiq(ctx).api.request("GET", Paths.lead.format(lead_id=lead_id))
+        response = await Endpoints.lead.at(lead_id=lead_id).send(persistiq(ctx).api)
     except ApiError as error:
         raise not_found(error, lead_id) from None
     return one_lead(response.data)
@@ -119,7 +119,7 @@ async def persistiq_create_leads(
 
     async def post(batch: list[NewLead], how: str) -> LeadOutcome:
         body = {"dup": how, **extra, "leads": [lead.model_dump(exclude_none=True) for lead in batch]}
-        response = await api.request("POST", Paths.leads, json_body=body, deadline=deadline)
+        response = await Endpoints.create_leads.send(api, json_body=body, deadline=deadline)
         return split_outcome([lead.email for lead in batch], response.data, how)
 
     async def send(batch: list[NewLead]) -> LeadOutcome:
@@ -192,7 +192,7 @@ async def persistiq_update_lead(
             "nothing to change", field="data", hint="Give data, clear, status, status_id, bounced or optedout."
         )
     try:
-        response = await persistiq(ctx).api.request("PUT", Paths.lead.format(lead_id=lead_id), json_body=body)
+        response = await Endpoints.update_lead.at(lead_id=lead_id).send(persistiq(ctx).api, json_body=body)
     except ApiError as error:
         raise not_found(error, lead_id) from None
     return one_lead(response.data)
@@ -203,7 +203,7 @@ async def persistiq_list_lead_statuses(ctx: Context) -> Listing[LeadStatus]:
     """List the company's lead statuses (id, name): the names persistiq_list_leads filters by and
     persistiq_update_lead sets.
     """
-    response = await persistiq(ctx).api.request("GET", Paths.lead_statuses)
+    response = await Endpoints.lead_statuses.send(persistiq(ctx).api)
     return Listing[LeadStatus](items=records(response.data, "lead_statuses", LeadStatus, "lead status"))
 
 
@@ -212,5 +212,5 @@ async def persistiq_list_lead_fields(ctx: Context) -> Listing[LeadField]:
     """List the lead fields, built-in and custom (name, label): the keys a lead's data takes in
     persistiq_create_leads and persistiq_update_lead.
     """
-    response = await persistiq(ctx).api.request("GET", Paths.lead_fields)
+    response = await Endpoints.lead_fields.send(persistiq(ctx).api)
     return Listing[LeadField](items=records(response.data, "lead_fields", LeadField, "lead field"))

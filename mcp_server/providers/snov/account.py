@@ -8,7 +8,7 @@ from mcp.server.mcpserver import Context
 
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov.campaigns_models import body_of
-from mcp_server.providers.snov.client import snov
+from mcp_server.providers.snov.client import Endpoints, snov
 from mcp_server.providers.snov.costs import remember_balance
 from mcp_server.providers.snov.finder_models import Balance
 
@@ -23,7 +23,7 @@ async def snov_get_balance(ctx: Context) -> Balance:
     and when the period ends, plus unique recipients used this month. Free."""
     service = snov(ctx)
     spent, ends = await service.period_spent()
-    data = body_of(body_of((await service.api.request("GET", "v1/get-balance")).data).get("data"))
+    data = body_of(body_of((await Endpoints.balance.send(service.api)).data).get("data"))
     balance = float(data.get("balance") or 0)
     await remember_balance(ctx, balance)  # shown in the next paid call's confirmation
     return Balance(

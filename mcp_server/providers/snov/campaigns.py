@@ -27,18 +27,18 @@ from mcp_server.providers.snov.campaigns_models import (
     RecipientStatus,
     as_list,
 )
-from mcp_server.providers.snov.client import Snov, snov
+from mcp_server.providers.snov.client import Endpoints, Snov, snov
 
 toolset = Toolset("snov")
 """This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
 ROW_CAP = 10_000
 """Activity rows Snov.io answers per request; ``offset`` reaches the older ones."""
-ACTIVITY_PATHS = {
-    "snov_list_campaign_replies": "v1/get-emails-replies",
-    "snov_list_campaign_opens": "v1/get-emails-opened",
-    "snov_list_campaign_clicks": "v1/get-emails-clicked",
-    "snov_list_sent_emails": "v1/emails-sent",
+ACTIVITY = {
+    "snov_list_campaign_replies": Endpoints.replies,
+    "snov_list_campaign_opens": Endpoints.opens,
+    "snov_list_campaign_clicks": Endpoints.clicks,
+    "snov_list_sent_emails": Endpoints.sent_emails,
 }
 ALL_TIME_FROM = date(2015, 1, 1)
 """Where "all time" starts when the API requires dates: before Snov.io had campaigns."""
@@ -50,7 +50,7 @@ Bodies = Annotated[bool, Field(description="Add email bodies (untrusted text)")]
 async def snov_list_campaigns(ctx: Context) -> Items[Campaign]:
     """List the account's drip campaigns: id, name, status, prospect list id, created/started times. Free.
     Campaign ids feed the other snov campaign tools."""
-    response = await snov(ctx).api.request("GET", "v1/get-user-campaigns")
+    response = await Endpoints.campaigns.send(snov(ctx).api)
     readable = parse_each(Campaign.of, as_list(response.data))
     hint = skipped_note(readable.skipped, "campaigns") if readable.skipped else None
     return Items[Campaign](items=readable.items, hint=hint)
@@ -97,7 +97,7 @@ async def snov_get_campaign_analytics(
 
 async def _analytics(service: Snov, dates: dict[str, date | None], filters: dict[str, str | None]) -> dict[str, Any]:
     params = _filled({**{k: _iso(v) for k, v in dates.items()}, **filters})
-    response = await service.api.request("GET", "v2/statistics/campaign-analytics", params=params)
+    response = await Endpoints.campaign_analytics.send(service.api, params=params)
     return response.data if isinstance(response.data, dict) else {}
 
 
@@ -114,7 +114,7 @@ def _iso(day: date | None) -> str | None:
 @toolset.tool("Get Snov.io campaign progress", Access.READ)
 async def snov_get_campaign_progress(ctx: Context, campaign_id: CampaignId) -> Progress:
     """A campaign's status, share of recipients done and number still in the sequence. Free."""
-    response = await snov(ctx).api.request("GET", f"v2/campaigns/{campaign_id}/progress")
+    response = await Endpoints.campaign_progress.at(campaign_id=campaign_id).send(snov(ctx).api)
     data = response.data if isinstance(response.data, dict) else {}
     return Progress(
         campaign_id=campaign_id,
@@ -134,7 +134,7 @@ async def snov_change_recipient_status(
     """Pause, resume (Active) or unsubscribe one recipient of a campaign. Free. Finished or Moved
     recipients cannot be changed."""
     form = {"email": email, "campaign_id": campaign_id, "status": status}
-    await snov(ctx).api.request("POST", "v1/change-recipient-status", data=form, idempotent=True)
+    await Endpoints.recipient_status.send(snov(ctx).api, data=form)
     return RecipientStatus(email=email, campaign_id=campaign_id, status=status)
 
 
@@ -146,7 +146,7 @@ async def snov_list_completed_prospects(
     api = snov(ctx).api
 
     async def fetch(ref: Any) -> Page[Recipient]:
-        response = await api.request("GET", "v1/prospect-finished", params={"campaignId": campaign_id})
+        response = await Endpoints.completed_prospects.send(api, params={"campaignId": campaign_id})
         return Page([Recipient.of(row) for row in as_list(response.data)])
 
     scope = fingerprint(tool="snov_list_completed_prospects", campaign_id=campaign_id)
@@ -193,12 +193,12 @@ async def _activity(
     ctx: Context, tool: str, campaign_id: int, limit: int, cursor: str | None, bodies: bool
 ) -> Paged[Recipient]:
     """Activity rows read by ``offset`` (up to ``ROW_CAP`` a request) until ``limit``."""
-    api, path = snov(ctx).api, ACTIVITY_PATHS[tool]
+    api, endpoint = snov(ctx).api, ACTIVITY[tool]
 
     async def fetch(ref: Any) -> Page[Recipient]:
         offset = int(ref or 0)
         params = {"campaignId": campaign_id, **({"offset": offset} if offset else {})}
-        rows = as_list((await api.request("GET", path, params=params)).data)
+        rows = as_list((await endpoint.send(api, params=params)).data)
         following = offset + len(rows) if len(rows) >= ROW_CAP else None
         return Page([Recipient.of(row, bodies=bodies) for row in rows], following)
 

@@ -1,4 +1,4 @@
-"""Snov.io service: OAuth token, 60/min budget, credit ceiling per period, v1 retirement memory.
+"""Snov.io service: its endpoint table, OAuth token, 60/min budget, credit ceiling per period, v1 retirement memory.
 
 The budget, the credit ledger and the token live in the server's state store, keyed by a hash of the
 account: every process on the same store shares them."""
@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from mcp_server.core.auth import Fetch, Token, TokenAuth, TokenCache
 from mcp_server.core.budget import WindowBudget
+from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import ApiError, CreditLimit
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.poller import Schedule
@@ -27,12 +28,79 @@ from mcp_server.core.state.periods import period_bounds
 from mcp_server.settings import Settings
 
 LABEL = "Snov.io"
-TOKEN_PATH = "v1/oauth/access_token"
 HOURLY_LIMIT_TEXT = "too many prospects processing"
 HOURLY_HINT = (
     "Snov.io's hourly plan limit for this method is used up (by plan, 200-1000 finder requests or 500-4000 "
     "verified emails an hour): try again later (within the hour), or spread the work over hours."
 )
+
+
+class Endpoints:
+    """Every upstream endpoint in one place, paths relative to ``SNOV_BASE_URL``.
+
+    Snov.io reads with POST too: a POST that only reads, sets a value, or (domain search) is charged once
+    per distinct request declares ``idempotent=True``, so a failure is retried like a GET's."""
+
+    # Asking for a token twice is harmless.
+    token = Endpoint("POST", "v1/oauth/access_token", idempotent=True)
+    balance = Endpoint("GET", "v1/get-balance")
+
+    campaigns = Endpoint("GET", "v1/get-user-campaigns")
+    campaign_analytics = Endpoint("GET", "v2/statistics/campaign-analytics")
+    campaign_progress = Endpoint("GET", "v2/campaigns/{campaign_id}/progress")
+    recipient_status = Endpoint("POST", "v1/change-recipient-status", idempotent=True)
+    completed_prospects = Endpoint("GET", "v1/prospect-finished")
+    replies = Endpoint("GET", "v1/get-emails-replies")
+    opens = Endpoint("GET", "v1/get-emails-opened")
+    clicks = Endpoint("GET", "v1/get-emails-clicked")
+    sent_emails = Endpoint("GET", "v1/emails-sent")
+
+    add_to_do_not_email = Endpoint("POST", "v1/do-not-email-list")
+    do_not_email_lists = Endpoint("GET", "v2/blacklists")
+    add_prospect = Endpoint("POST", "v1/add-prospect-to-list")
+    prospect_by_id = Endpoint("POST", "v1/get-prospect-by-id", idempotent=True)
+    prospects_by_email = Endpoint("POST", "v1/get-prospects-by-email", idempotent=True)
+    custom_fields = Endpoint("GET", "v1/prospect-custom-fields")
+    lists = Endpoint("GET", "v1/get-user-lists")
+    list_prospects = Endpoint("POST", "v1/prospect-list", idempotent=True)
+    create_list = Endpoint("POST", "v1/lists")
+
+    # The v1 finder, verifier and profile methods; their queueing halves are paid and never resent.
+    emails_from_names = Endpoint("POST", "v1/get-emails-from-names", idempotent=True)
+    queue_names = Endpoint("POST", "v1/add-names-to-find-emails")
+    verification_status = Endpoint("POST", "v1/get-emails-verification-status", idempotent=True)
+    queue_verification = Endpoint("POST", "v1/add-emails-to-verification")
+    emails_from_url = Endpoint("POST", "v1/get-emails-from-url", idempotent=True)
+    queue_url = Endpoint("POST", "v1/add-url-for-search")
+    profile_by_email = Endpoint("POST", "v1/get-profile-by-email")  # charged per request
+
+    # v2 start/result pairs: each start is charged.
+    emails_by_name_start = Endpoint("POST", "v2/emails-by-domain-by-name/start")
+    emails_by_name_result = Endpoint("GET", "v2/emails-by-domain-by-name/result")
+    profiles_by_urls_start = Endpoint("POST", "v2/li-profiles-by-urls/start")
+    profiles_by_urls_result = Endpoint("GET", "v2/li-profiles-by-urls/result")
+    verification_start = Endpoint("POST", "v2/email-verification/start")
+    verification_result = Endpoint("GET", "v2/email-verification/result")
+
+    # Domain search: a result also answers at ``<result>/<task_hash>`` (tasks.result_link).
+    domain_search_start = Endpoint("POST", "v2/domain-search/start", idempotent=True)
+    domain_search_result = Endpoint("GET", "v2/domain-search/result")
+    domain_prospects_start = Endpoint("POST", "v2/domain-search/prospects/start", idempotent=True)
+    domain_prospects_result = Endpoint("GET", "v2/domain-search/prospects/result")
+    prospect_email_start = Endpoint(
+        "POST", "v2/domain-search/prospects/search-emails/start/{prospect_hash}", idempotent=True
+    )
+    prospect_email_result = Endpoint("GET", "v2/domain-search/prospects/search-emails/result")
+    domain_emails_start = Endpoint("POST", "v2/domain-search/domain-emails/start", idempotent=True)
+    domain_emails_result = Endpoint("GET", "v2/domain-search/domain-emails/result")
+    generic_contacts_start = Endpoint("POST", "v2/domain-search/generic-contacts/start", idempotent=True)
+    generic_contacts_result = Endpoint("GET", "v2/domain-search/generic-contacts/result")
+    domain_emails_count = Endpoint("POST", "v1/get-domain-emails-count", idempotent=True)
+
+    webhooks = Endpoint("GET", "v2/webhooks")
+    add_webhook = Endpoint("POST", "v2/webhooks")
+    change_webhook = Endpoint("PUT", "v2/webhooks/{webhook_id}")
+    delete_webhook = Endpoint("DELETE", "v2/webhooks/{webhook_id}")
 
 
 def token_fetcher(client_id: SecretStr, client_secret: SecretStr) -> Fetch:
@@ -44,11 +112,8 @@ def token_fetcher(client_id: SecretStr, client_secret: SecretStr) -> Fetch:
             "client_id": client_id.get_secret_value(),
             "client_secret": client_secret.get_secret_value(),
         }
-        # Asking for a token twice is harmless, so it may be retried like a read. Snov.io's limit is on API
-        # methods (60 a minute); the token endpoint is not one, so it takes no slot from the calls.
-        response = await client.request(
-            "POST", TOKEN_PATH, data=form, deadline=deadline, idempotent=True, authenticated=False, budgeted=False
-        )
+        # Snov.io's limit is on API methods (60 a minute); the token endpoint is not one, so it takes no slot.
+        response = await Endpoints.token.send(client, data=form, deadline=deadline, authenticated=False, budgeted=False)
         data = response.data if isinstance(response.data, dict) else {}
         token = data.get("access_token")
         if not isinstance(token, str) or not token:

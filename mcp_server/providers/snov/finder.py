@@ -13,7 +13,7 @@ from mcp_server.core.poller import Pending
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import as_list, body_of
-from mcp_server.providers.snov.client import Snov, snov
+from mcp_server.providers.snov.client import Endpoints, Snov, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder_models import FoundEmails
 from mcp_server.providers.snov.search_models import Domain, FoundEmail, Handle, clean_domain
@@ -32,8 +32,7 @@ toolset = Toolset("snov")
 """This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
 V1 = "v1 Email Finder"
-LOOKUP = "v1/get-emails-from-names"
-QUEUE = "v1/add-names-to-find-emails"
+LOOKUP, QUEUE = Endpoints.emails_from_names, Endpoints.queue_names
 V2 = "v2 emails-by-domain-by-name (v1 retired)"
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
@@ -91,7 +90,7 @@ async def _find_v1(
 
     async def ask() -> list[FoundEmail] | None:
         """The emails once the finder has them; None while it says anything else."""
-        response = await v1_request(service, "POST", LOOKUP, data=form, idempotent=True)
+        response = await v1_request(service, LOOKUP, data=form)
         body = body_of(response.data)
         status = body_of(body.get("status")).get("identifier")
         rows = as_list(body_of(body.get("data")).get("emails"))
@@ -111,7 +110,7 @@ async def _find_v1(
             return _answer(person, status="not_found", method=V1, hint=hint)
         await service.charge(1, "Queueing a name for the email finder")
         try:
-            await v1_request(service, "POST", QUEUE, data=form)
+            await v1_request(service, QUEUE, data=form)
         except ApiError as error:
             if error.status < 500:  # refused: nothing was queued (a 5xx may have queued it)
                 await service.refund(1)
@@ -145,9 +144,8 @@ async def _find_v2(
             "call again with queue_if_missing=true to search."
         )
         return _answer(person, status="not_searched", method=V2, hint=hint)
-    run = await run_pair(
-        ctx, service, "v2/emails-by-domain-by-name", task=task, what="the email finder", json_body={"rows": [person]}
-    )
+    start, result = Endpoints.emails_by_name_start, Endpoints.emails_by_name_result
+    run = await run_pair(ctx, service, start, result, task=task, what="the email finder", json_body={"rows": [person]})
     if isinstance(run.outcome, Pending):
         hint = "Snov.io is still searching: call again with the same names and handle=handle in a minute."
         resume_handle = handle_for(scope, g="v2", t=run.task)

@@ -13,7 +13,7 @@ from mcp_server.core.poller import Pending
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Email, as_list, body_of
-from mcp_server.providers.snov.client import Snov, snov
+from mcp_server.providers.snov.client import Endpoints, Snov, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder_models import Profile
 from mcp_server.providers.snov.search_models import Handle
@@ -34,8 +34,7 @@ toolset = Toolset("snov")
 
 V1 = "v1 add-url-for-search + get-emails-from-url"
 V2 = "v2 li-profiles-by-urls (v1 retired; no emails)"
-ADD_URL = "v1/add-url-for-search"
-FROM_URL = "v1/get-emails-from-url"
+ADD_URL, FROM_URL = Endpoints.queue_url, Endpoints.emails_from_url
 NOT_FOUND = "couldn't find"
 ProfileUrl = Annotated[
     str,
@@ -75,7 +74,7 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, queued_a
     async def lookup() -> dict[str, Any] | None:
         """The profile once Snov.io shows it; None for any other answer (the documents give no "processing")."""
         try:
-            response = await v1_request(service, "POST", FROM_URL, data={"url": url}, idempotent=True)
+            response = await v1_request(service, FROM_URL, data={"url": url})
         except ApiError as error:
             if refused(error):  # {"success": false}: no profile for this URL, or not yet
                 return None
@@ -90,7 +89,7 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, queued_a
             return Profile.of(known, method=V1, credits=0)
         await service.charge(1, "Looking up a profile by URL")
         try:
-            await v1_request(service, "POST", ADD_URL, data={"url": url})
+            await v1_request(service, ADD_URL, data={"url": url})
         except ApiError as error:
             if error.status < 500:  # refused: nothing was queued (a 5xx may have been)
                 await service.refund(1)
@@ -109,9 +108,8 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, queued_a
 
 
 async def _by_url_v2(ctx: Context, service: Snov, url: str, scope: str, task: str | None) -> Profile:
-    run = await run_pair(
-        ctx, service, "v2/li-profiles-by-urls", task=task, what="a profile lookup", data={"urls[]": [url]}
-    )
+    start, result = Endpoints.profiles_by_urls_start, Endpoints.profiles_by_urls_result
+    run = await run_pair(ctx, service, start, result, task=task, what="a profile lookup", data={"urls[]": [url]})
     if isinstance(run.outcome, Pending):
         hint = "Snov.io is still collecting the profile: call again with the same url and handle=handle."
         resume_handle = handle_for(scope, g="v2", t=run.task)
@@ -132,7 +130,7 @@ async def snov_get_profile_by_email(ctx: Context, email: Email) -> Profile:
     await service.charge(1, "A profile lookup by email")
     try:
         # Charged per request: not resent on a doubtful failure.
-        response = await service.api.request("POST", "v1/get-profile-by-email", data={"email": email.strip()})
+        response = await Endpoints.profile_by_email.send(service.api, data={"email": email.strip()})
     except ApiError as error:
         await service.refund(1)
         if error.status == 200 and NOT_FOUND in error.message.lower():

@@ -17,7 +17,7 @@ from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Items, Maybe
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov.campaigns_models import Cursor, Email, Limit, as_list
-from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, check_success, snov
+from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, Endpoints, check_success, snov
 from mcp_server.providers.snov.prospects_models import (
     AddedProspect,
     CustomField,
@@ -56,7 +56,7 @@ async def snov_add_to_do_not_email_list(
     api = snov(ctx).api
     unique = list(dict.fromkeys(i.strip().lower() for i in items))
     try:
-        response = await api.request("POST", "v1/do-not-email-list", data={"items[]": unique, "listId": list_id})
+        response = await Endpoints.add_to_do_not_email.send(api, data={"items[]": unique, "listId": list_id})
         body = _unwrapped(response)
     except ApiError as error:
         if error.status >= 500 or HOURLY_LIMIT_TEXT in error.message.lower():
@@ -71,7 +71,7 @@ async def snov_add_to_do_not_email_list(
 async def _list_ids(api: ApiClient) -> str:
     """Where a right list id comes from: GET v2/blacklists on the newer API (not in the older document)."""
     try:
-        lists = as_list((await api.request("GET", "v2/blacklists")).data)
+        lists = as_list((await Endpoints.do_not_email_lists.send(api)).data)
     except OutboundError:  # any failure here must not hide the write's own error
         lists = []
     named = [f"{row['id']} ({row.get('name') or 'unnamed'})" for row in lists if row.get("id") is not None]
@@ -124,7 +124,7 @@ async def snov_add_prospect_to_list(
     }
     form.update({f"customFields[{k}]": v for k, v in (custom_fields or {}).items()})
     form.update({f"socialLinks[{k}]": v for k, v in (social_links or {}).items()})
-    response = await api.request("POST", "v1/add-prospect-to-list", data={k: v for k, v in form.items() if v})
+    response = await Endpoints.add_prospect.send(api, data={k: v for k, v in form.items() if v})
     data = response.data if isinstance(response.data, dict) else {}
     return AddedProspect(id=data.get("id"), list_id=list_id, added=data.get("added"), updated=data.get("updated"))
 
@@ -136,7 +136,7 @@ async def snov_get_prospect(
     """A prospect in your lists by id: name, location, social links, current jobs, lists, campaigns with
     sent/open/reply counts, custom fields. Free. Ids come from snov_list_prospects_in_list or
     snov_add_prospect_to_list."""
-    response = await snov(ctx).api.request("POST", "v1/get-prospect-by-id", data={"id": prospect_id}, idempotent=True)
+    response = await Endpoints.prospect_by_id.send(snov(ctx).api, data={"id": prospect_id})
     data = response.data.get("data") if isinstance(response.data, dict) else None
     return Prospect.of(data if isinstance(data, dict) else {"id": prospect_id})
 
@@ -144,7 +144,7 @@ async def snov_get_prospect(
 @toolset.tool("Find Snov.io prospects by email", Access.READ)
 async def snov_find_prospects_by_email(ctx: Context, email: Email) -> Items[Prospect]:
     """Prospects in your lists with this email, each with lists, campaigns and custom fields. Free."""
-    response = await snov(ctx).api.request("POST", "v1/get-prospects-by-email", data={"email": email}, idempotent=True)
+    response = await Endpoints.prospects_by_email.send(snov(ctx).api, data={"email": email})
     return Items[Prospect](items=[Prospect.of(row) for row in as_list(response.data) if "id" in row])
 
 
@@ -152,7 +152,7 @@ async def snov_find_prospects_by_email(ctx: Context, email: Email) -> Items[Pros
 async def snov_list_custom_fields(ctx: Context) -> Items[CustomField]:
     """The account's prospect custom fields: label, type, required. Free. Labels are the keys of
     snov_add_prospect_to_list's custom_fields."""
-    rows = as_list((await snov(ctx).api.request("GET", "v1/prospect-custom-fields")).data)
+    rows = as_list((await Endpoints.custom_fields.send(snov(ctx).api)).data)
     return Items[CustomField](
         items=[CustomField(label=r["label"], type=r.get("type"), required=r.get("required")) for r in rows]
     )
@@ -162,7 +162,7 @@ async def snov_list_custom_fields(ctx: Context) -> Items[CustomField]:
 async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
     """The account's prospect lists: id, name, number of prospects, creation time. Deleted lists are left
     out. Free."""
-    rows = as_list((await snov(ctx).api.request("GET", "v1/get-user-lists")).data)
+    rows = as_list((await Endpoints.lists.send(snov(ctx).api)).data)
     return Items[ProspectList](items=[ProspectList.of(r) for r in rows if not r.get("isDeleted")])
 
 
@@ -178,7 +178,7 @@ async def snov_list_prospects_in_list(
     async def fetch(ref: Any) -> Page[ListedProspect]:
         page = int(ref or 1)
         form = {"listId": list_id, "page": page, "perPage": PER_PAGE}
-        data = (await api.request("POST", "v1/prospect-list", data=form, idempotent=True)).data
+        data = (await Endpoints.list_prospects.send(api, data=form)).data
         data = data if isinstance(data, dict) else {}
         about.update(data.get("list") or {})
         rows = [ListedProspect.of(r) for r in as_list(data.get("prospects")) if "id" in r]
@@ -194,7 +194,7 @@ async def snov_create_prospect_list(
     ctx: Context, name: Annotated[str, Field(min_length=1, max_length=255)]
 ) -> ProspectList:
     """Create an empty prospect list. Free. Then add prospects with snov_add_prospect_to_list."""
-    response = await snov(ctx).api.request("POST", "v1/lists", data={"name": name})
+    response = await Endpoints.create_list.send(snov(ctx).api, data={"name": name})
     body = _unwrapped(response)
     data = body.get("data")
     data = data if isinstance(data, dict) else body
@@ -205,7 +205,7 @@ async def snov_create_prospect_list(
 
 async def _check_custom_fields(api: ApiClient, labels: list[str]) -> None:
     """Snov.io silently drops values of fields the account lacks: refuse them before the write."""
-    rows = as_list((await api.request("GET", "v1/prospect-custom-fields")).data)
+    rows = as_list((await Endpoints.custom_fields.send(api)).data)
     known = {str(r.get("label")) for r in rows}
     unknown = [label for label in labels if label not in known]
     if unknown:

@@ -14,9 +14,9 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import ApiError
 from mcp_server.core.handles import fingerprint
-from mcp_server.core.links import Link
 from mcp_server.core.paging import Page, PageNotReady, collect
 from mcp_server.core.poller import Pending
 from mcp_server.core.progress import from_context
@@ -24,7 +24,7 @@ from mcp_server.core.shapes import Maybe
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Cursor, as_list, body_of
-from mcp_server.providers.snov.client import Snov, snov
+from mcp_server.providers.snov.client import Endpoints, Snov, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.search_models import (
     Company,
@@ -43,7 +43,6 @@ from mcp_server.providers.snov.tasks import handle_for, poll, result_link, resul
 toolset = Toolset("snov")
 """This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
-BASE = "v2/domain-search"
 PROSPECTS_PER_PAGE = 20
 EMAILS_PER_PAGE = 50
 Positions = Annotated[
@@ -59,18 +58,24 @@ ProspectRef = Annotated[
     ),
 ]
 Limit = Annotated[int, Field(ge=1, le=1000)]
-PROSPECT_EMAIL_START = Link.to("POST", f"{BASE}/prospects/search-emails/start/{{prospect_hash}}")
 COUNT_FIRST = "snov_count_domain_emails (free) says how many there are; a smaller limit spends less."
+EMAIL_JOBS = {
+    "domain-emails": (Endpoints.domain_emails_start, Endpoints.domain_emails_result),
+    "generic-contacts": (Endpoints.generic_contacts_start, Endpoints.generic_contacts_result),
+}
 
 
 async def _start(
-    service: Snov, path: str, form: dict[str, Any], what: str, link: Link | None = None
+    service: Snov, start: Endpoint, form: dict[str, Any], what: str, target: str | None = None
 ) -> tuple[dict[str, Any], str | None]:
     """Start a job, and the key of the credit it reserved (None: this request was paid for already).
+    ``target``: the start's path or URL as an earlier answer gave it (it must be ``start``).
 
     Snov.io charges 1 credit per distinct request and nothing without results, so a retry is as safe as a
     read, a repeat is free, and ``settle`` gives the credit back when the result is empty."""
-    service.api.url(path, link, "POST")  # a link is checked before a credit is reserved: a refused one costs nothing
+    path, link = (start.path, None) if target is None else (target, start.link)
+    # A link is checked before a credit is reserved: a refused one costs nothing.
+    service.api.url(path, link, start.method)
     form = {k: v for k, v in form.items() if v not in (None, "", [])}
     key = fingerprint(path=path, **form)
     fresh = key not in service.paid_requests
@@ -78,7 +83,7 @@ async def _start(
         await service.charge(1, what)
         service.paid_requests.add(key)
     try:
-        started = await service.api.request("POST", path, data=form, idempotent=True, link=link)
+        started = await start.send(service.api, path, data=form, link=link)
     except ApiError as error:
         if fresh and error.status < 500:  # refused: nothing charged (a 5xx may have started it)
             await _settle(service, key, found=False)
@@ -104,14 +109,15 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
     results). Next: snov_list_domain_prospects, snov_list_domain_emails, snov_list_generic_contacts."""
     service, name = snov(ctx), clean_domain(domain)
     scope = fingerprint(tool="snov_domain_search", domain=name)
+    results = Endpoints.domain_search_result
     if handle:
         state = resume(handle, scope)
         url, key = state["u"], state.get("c")
     else:
-        started, key = await _start(service, f"{BASE}/start", {"domain": name}, f"a domain search for {name}")
-        url = result_url(started, f"{BASE}/result")
-    link = result_link(f"{BASE}/result")
-    outcome = await poll(ctx, service, url, label=f"domain search for {name}", link=link)
+        what = f"a domain search for {name}"
+        started, key = await _start(service, Endpoints.domain_search_start, {"domain": name}, what)
+        url = result_url(started, results)
+    outcome = await poll(ctx, service, results, url, label=f"domain search for {name}", link=result_link(results))
     if isinstance(outcome, Pending):
         resume_handle = handle_for(scope, u=url, c=key)
         return Company(domain=name, status="running", handle=resume_handle, hint=still_running_hint("The search"))
@@ -136,6 +142,7 @@ async def snov_list_domain_prospects(
     await service.afford(math.ceil(limit / PROSPECTS_PER_PAGE), f"Reading up to {limit} prospects")
     deadline = time.monotonic() + service.wait
     total: dict[str, int] = {}
+    results = Endpoints.domain_prospects_result
 
     async def fetch(ref: Any) -> Page[DomainProspect]:
         ref = ref if isinstance(ref, dict) else {"p": 1}
@@ -143,10 +150,10 @@ async def snov_list_domain_prospects(
         if fresh:
             form = {"domain": name, "page": ref["p"], "positions[]": titles}
             what = f"page {ref['p']} of {name}'s prospects"
-            started, ref["c"] = await _start(service, f"{BASE}/prospects/start", form, what)
+            started, ref["c"] = await _start(service, Endpoints.domain_prospects_start, form, what)
             # Kept in the ref, so a cursor made from it polls this job instead of starting another.
-            ref["u"] = result_url(started, f"{BASE}/prospects/result")
-        body = await _page_result(ctx, service, ref, f"prospects of {name}", deadline, f"{BASE}/prospects/result")
+            ref["u"] = result_url(started, results)
+        body = await _page_result(ctx, service, ref, f"prospects of {name}", deadline, results)
         await _settle(service, ref.get("c"), found=bool(as_list(body)))
         meta = body_of(body.get("meta"))
         if isinstance(meta.get("total_count"), int):
@@ -174,11 +181,12 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
         url, key = state["u"], state.get("c")
     else:
         # A URL from an earlier answer is followed only to the email-search start it stands for.
-        start = prospect if "/" in prospect else f"{BASE}/prospects/search-emails/start/{prospect_hash}"
-        started, key = await _start(service, start, {}, "a prospect's email search", link=PROSPECT_EMAIL_START)
-        url = result_url(started, f"{BASE}/prospects/search-emails/result")
-    link = result_link(f"{BASE}/prospects/search-emails/result")
-    outcome = await poll(ctx, service, url, label="email search", link=link)
+        start = Endpoints.prospect_email_start
+        target = prospect if "/" in prospect else start.at(prospect_hash=prospect_hash).path
+        started, key = await _start(service, start, {}, "a prospect's email search", target)
+        url = result_url(started, Endpoints.prospect_email_result)
+    link = result_link(Endpoints.prospect_email_result)
+    outcome = await poll(ctx, service, Endpoints.prospect_email_result, url, label="email search", link=link)
     if isinstance(outcome, Pending):
         hint = still_running_hint("The email search")
         resume_handle = handle_for(scope, u=url, c=key)
@@ -226,7 +234,7 @@ async def snov_count_domain_emails(ctx: Context, domain: Domain) -> DomainCount:
     """How many emails Snov.io holds for a domain (0 for webmail domains such as gmail.com). Free: use it
     before paying for snov_list_domain_emails."""
     name = clean_domain(domain)
-    response = await snov(ctx).api.request("POST", "v1/get-domain-emails-count", data={"domain": name}, idempotent=True)
+    response = await Endpoints.domain_emails_count.send(snov(ctx).api, data={"domain": name})
     data = body_of(response.data)
     return DomainCount(domain=name, emails=int(data.get("result") or 0), webmail=data.get("webmail"))
 
@@ -234,6 +242,7 @@ async def snov_count_domain_emails(ctx: Context, domain: Domain) -> DomainCount:
 async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: int, cursor: str | None) -> DomainEmails:
     """Domain emails and generic contacts: 50 a page, each page its own job, chained by a ``next`` token."""
     service, name = snov(ctx), clean_domain(domain)
+    start, results = EMAIL_JOBS[tab]
     await service.afford(math.ceil(limit / EMAILS_PER_PAGE), f"Reading up to {limit} emails")
     deadline = time.monotonic() + service.wait
     total: dict[str, int] = {}
@@ -243,9 +252,9 @@ async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: in
         fresh = "u" not in ref
         if fresh:
             form = {"domain": name, "next": ref["n"]}
-            started, ref["c"] = await _start(service, f"{BASE}/{tab}/start", form, f"{name} {tab}")
-            ref["u"] = result_url(started, f"{BASE}/{tab}/result")
-        body = await _page_result(ctx, service, ref, f"{tab} of {name}", deadline, f"{BASE}/{tab}/result")
+            started, ref["c"] = await _start(service, start, form, f"{name} {tab}")
+            ref["u"] = result_url(started, results)
+        body = await _page_result(ctx, service, ref, f"{tab} of {name}", deadline, results)
         meta = body_of(body.get("meta"))
         if isinstance(meta.get("total_count"), int):
             total["n"] = meta["total_count"]
@@ -260,10 +269,10 @@ async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: in
 
 
 async def _page_result(
-    ctx: Context, service: Snov, ref: dict[str, Any], label: str, deadline: float, results: str
+    ctx: Context, service: Snov, ref: dict[str, Any], label: str, deadline: float, results: Endpoint
 ) -> dict[str, Any]:
     wait, link = deadline - time.monotonic(), result_link(results)
-    outcome = await poll(ctx, service, ref["u"], label=label, wait=wait, link=link)
+    outcome = await poll(ctx, service, results, ref["u"], label=label, wait=wait, link=link)
     if isinstance(outcome, Pending):
         raise PageNotReady(ref)
     return outcome

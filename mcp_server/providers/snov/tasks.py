@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from mcp.server.mcpserver import Context
 
 from mcp_server.core import handles
+from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import ApiError, BadResponse, CreditLimit, InvalidInput
 from mcp_server.core.http import ApiResponse
 from mcp_server.core.links import Link
@@ -48,30 +49,32 @@ async def wait_for(
 async def poll(
     ctx: Context,
     service: Snov,
-    url: str,
+    result: Endpoint,
+    url: str | None = None,
     *,
     label: str,
     params: dict[str, Any] | None = None,
     wait: float | None = None,
     link: Link | None = None,
 ) -> dict[str, Any] | Pending:
-    """GET ``url`` until its ``status`` leaves "in progress" (the body) or the wait runs out (``Pending``).
+    """Ask ``result`` (at ``url``, when an answer or a handle gave one) until its ``status`` leaves "in progress"
+    (the body) or the wait runs out (``Pending``).
 
     ``link``: the result endpoint ``url`` must be when it came from an answer or a handle."""
 
     async def check() -> dict[str, Any] | None:
-        body = body_of((await service.api.request("GET", url, params=params, link=link)).data)
+        body = body_of((await result.send(service.api, url, params=params, link=link)).data)
         return None if running(body) else body
 
     return await wait_for(ctx, service, check, label=label, wait=wait)
 
 
-def result_link(result_path: str) -> Link:
+def result_link(result: Endpoint) -> Link:
     """The only endpoint a job's ``links.result`` (or a handle holding it) may lead to."""
-    return Link.to("GET", f"{result_path}/{{task_hash}}", result_path)
+    return Link.to(result.method, f"{result.path}/{{task_hash}}", result.path)
 
 
-def result_url(started: dict[str, Any], result_path: str) -> str:
+def result_url(started: dict[str, Any], result: Endpoint) -> str:
     """Where a started domain-search job answers: its ``links.result`` (checked against ``result_link`` when
     polled), else by hash."""
     links = started.get("links")
@@ -79,7 +82,7 @@ def result_url(started: dict[str, Any], result_path: str) -> str:
     if isinstance(url, str) and url:
         return url
     task = task_hash(started)
-    return f"{result_path}/{task}"
+    return f"{result.path}/{task}"
 
 
 def task_hash(started: dict[str, Any]) -> str:
@@ -111,18 +114,18 @@ def is_retired(error: ApiError) -> bool:
     return error.status in RETIRED
 
 
-def uses_retired(service: Snov, *paths: str) -> bool:
+def uses_retired(service: Snov, *endpoints: Endpoint) -> bool:
     """Whether any of these v1 methods answered 404/410 before in this process."""
-    return any(path in service.v1_retired for path in paths)
+    return any(endpoint.path in service.v1_retired for endpoint in endpoints)
 
 
-async def v1_request(service: Snov, method: str, path: str, **kwargs: Any) -> ApiResponse:
+async def v1_request(service: Snov, endpoint: Endpoint, **kwargs: Any) -> ApiResponse:
     """A v1 request whose 404/410 retires that one method (not its neighbours) for the rest of the process."""
     try:
-        return await service.api.request(method, path, **kwargs)
+        return await endpoint.send(service.api, **kwargs)
     except ApiError as error:
         if is_retired(error):
-            service.v1_retired.add(path)
+            service.v1_retired.add(endpoint.path)
         raise
 
 
@@ -150,22 +153,24 @@ class PairRun:
     """Credits reserved by this call's start (0 when it resumed an earlier job)."""
 
 
-async def run_pair(ctx: Context, service: Snov, path: str, *, task: str | None, what: str, **body: Any) -> PairRun:
-    """A current-generation start/result pair: start ``path/start`` (1 credit reserved) unless resuming
-    ``task``, then poll ``path/result?task_hash=``. ``body`` is ``data=`` (form) or ``json_body=``."""
+async def run_pair(
+    ctx: Context, service: Snov, start: Endpoint, result: Endpoint, *, task: str | None, what: str, **body: Any
+) -> PairRun:
+    """A current-generation start/result pair: ``start`` (1 credit reserved) unless resuming ``task``, then poll
+    ``result?task_hash=``. ``body`` is ``data=`` (form) or ``json_body=``."""
     reserved = 0
     if task is None:
         await service.charge(1, what)
         reserved = 1
         try:
-            started = await service.api.request("POST", f"{path}/start", **body)
+            started = await start.send(service.api, **body)
         except ApiError as error:
             if error.status < 500:  # refused: nothing started (a 5xx may have started it)
                 await service.refund(1)
             raise
         task = task_hash(body_of(started.data))
     params = {"task_hash": task}
-    outcome = await poll(ctx, service, f"{path}/result", params=params, label=what)
+    outcome = await poll(ctx, service, result, params=params, label=what)
     if not isinstance(outcome, Pending) and out_of_credits(outcome):
         await service.refund(reserved)
         raise too_little_credit(what)

@@ -15,7 +15,7 @@ from mcp_server.core.progress import from_context
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Email, as_list, body_of
-from mcp_server.providers.snov.client import Snov, snov
+from mcp_server.providers.snov.client import Endpoints, Snov, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder import refuse_spending_when_read_only
 from mcp_server.providers.snov.finder_models import Verification, Verified
@@ -39,8 +39,7 @@ toolset = Toolset("snov")
 PER_REQUEST = 10
 """The queue takes at most 10 emails a request; lookups are sent in the same sizes."""
 V1 = "v1 Email Verifier"
-LOOKUP = "v1/get-emails-verification-status"
-QUEUE = "v1/add-emails-to-verification"
+LOOKUP, QUEUE = Endpoints.verification_status, Endpoints.queue_verification
 V2 = "v2 email-verification (v1 retired)"
 GREYLISTED_HINT = "Greylisted emails cannot be judged yet: verify them again in 15-60 minutes (free until then)."
 
@@ -83,7 +82,7 @@ async def _lookup_v1(service: Snov, emails: list[str]) -> dict[str, Verified]:
     done: dict[str, Verified] = {}
     for batch in chunks(emails, PER_REQUEST):
         # The document's examples send the emails in the URL query of the POST, not in its body.
-        response = await v1_request(service, "POST", LOOKUP, params={"emails[]": batch}, idempotent=True)
+        response = await v1_request(service, LOOKUP, params={"emails[]": batch})
         body = {str(k).lower(): v for k, v in body_of(response.data).items()}
         for email in batch:
             entry = body_of(body.get(email))
@@ -101,7 +100,7 @@ async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool
     await service.charge(len(waiting), f"Queueing {len(waiting)} emails for verification")
 
     async def send(batch: list[str]) -> None:
-        await v1_request(service, "POST", QUEUE, params={"emails[]": batch})
+        await v1_request(service, QUEUE, params={"emails[]": batch})
 
     report = await run_batches(waiting, PER_REQUEST, send, progress=from_context(ctx), noun="emails queued")
     queued = [e for batch, _ in report.done for e in batch]
@@ -141,7 +140,7 @@ async def _verify_v2(
         await service.charge(len(emails), f"Verifying {len(emails)} emails")
 
         async def start(batch: list[str]) -> str:
-            started = await service.api.request("POST", "v2/email-verification/start", data={"emails[]": batch})
+            started = await Endpoints.verification_start.send(service.api, data={"emails[]": batch})
             return task_hash(body_of(started.data))
 
         # A failed start does not lose the jobs already started: their results still come back.
@@ -156,7 +155,7 @@ async def _verify_v2(
 
     async def check() -> dict[str, Verified] | None:
         for task in list(open_tasks):
-            response = await service.api.request("GET", "v2/email-verification/result", params={"task_hash": task})
+            response = await Endpoints.verification_result.send(service.api, params={"task_hash": task})
             body = body_of(response.data)
             if running(body):
                 continue

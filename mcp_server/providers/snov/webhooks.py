@@ -12,7 +12,7 @@ from mcp_server.core.errors import ApiError
 from mcp_server.core.shapes import Record
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov.campaigns_models import as_list, unix_time
-from mcp_server.providers.snov.client import LABEL, snov
+from mcp_server.providers.snov.client import LABEL, Endpoints, snov
 
 toolset = Toolset("snov")
 """This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
@@ -67,7 +67,7 @@ class Deleted(Record):
 async def snov_list_webhooks(ctx: Context) -> Webhooks:
     """The account's webhooks: id, event, endpoint URL, status (active or deactivated), created. Free.
     An account holds at most 50."""
-    data = (await snov(ctx).api.request("GET", "v2/webhooks")).data
+    data = (await Endpoints.webhooks.send(snov(ctx).api)).data
     meta = data.get("meta") if isinstance(data, dict) else None
     count = meta.get("webhooks_count") if isinstance(meta, dict) else None
     return Webhooks(items=[Webhook.of(row) for row in as_list(data)], count=count)
@@ -83,14 +83,15 @@ async def snov_create_webhook(
     Free; premium plans, at most 50 per account. Snov.io deactivates it after 38 hours of failed deliveries."""
     obj, action = event.split(".")
     body = {"event_object": obj, "event_action": action, "endpoint_url": endpoint_url}
-    response = await snov(ctx).api.request("POST", "v2/webhooks", json_body=body)
+    response = await Endpoints.add_webhook.send(snov(ctx).api, json_body=body)
     return Webhook.of(response.data)
 
 
 @toolset.tool("Set Snov.io webhook status", Access.IDEMPOTENT_WRITE)
 async def snov_set_webhook_status(ctx: Context, webhook_id: WebhookId, status: Status) -> Webhook:
     """Switch a webhook on (active) or off (deactivated), e.g. to revive one Snov.io deactivated. Free."""
-    response = await snov(ctx).api.request("PUT", f"v2/webhooks/{webhook_id}", json_body={"status": status})
+    endpoint = Endpoints.change_webhook.at(webhook_id=webhook_id)
+    response = await endpoint.send(snov(ctx).api, json_body={"status": status})
     return Webhook.of(response.data)
 
 
@@ -105,7 +106,7 @@ async def snov_set_webhook_status(ctx: Context, webhook_id: WebhookId, status: S
 )
 async def snov_delete_webhook(ctx: Context, webhook_id: WebhookId) -> Deleted:
     """Delete a webhook for good (to pause it instead, use snov_set_webhook_status). Free."""
-    response = await snov(ctx).api.request("DELETE", f"v2/webhooks/{webhook_id}")
+    response = await Endpoints.delete_webhook.at(webhook_id=webhook_id).send(snov(ctx).api)
     data = response.data.get("data") if isinstance(response.data, dict) else None
     if isinstance(data, dict) and data.get("success") is False:
         raise ApiError(f"Snov.io did not delete webhook {webhook_id}", provider=LABEL, status=response.status)
