@@ -23,7 +23,8 @@ TOOLS = listed_tools()
 IDS = [tool["name"] for tool in TOOLS]
 TUNING = {"poll_wait": 0.3, "poll_interval": 0.01, "snov_rate_limit": 10_000, "persistiq_rate_limit": 10_000}
 NOWHERE = "/no-such-route-in-any-vendor-document"
-TESTS = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve()
+TESTS = HERE.parent
 CHANGE = {
     # An update with only its id changes nothing and is refused before any request; one field is enough.
     "persistiq_update_lead": {"data": {"title": "CTO"}},
@@ -164,7 +165,7 @@ def called_names(source: str) -> set[str]:
 def called_in_tests() -> frozenset[str]:
     """What the test files (not this one, not the helpers) call; the parametrized all-tool tests name none."""
     files = [p for p in TESTS.rglob("*.py") if p.name.startswith("test_") or p.name == "conftest.py"]
-    return frozenset().union(*(called_names(p.read_text(encoding="utf-8")) for p in files if p != Path(__file__)))
+    return frozenset().union(*(called_names(p.read_text(encoding="utf-8")) for p in files if p != HERE))
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=IDS)
