@@ -10,6 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml README.md LICENSE ./
 COPY mcp_server ./mcp_server
+COPY outbound_sandbox ./outbound_sandbox
 RUN pip install . \
     && useradd --create-home --uid 10001 --shell /usr/sbin/nologin mcp
 

@@ -18,9 +18,9 @@ import httpx
 from mcp import Client
 
 from benchmarks.common import Figure, median, sandbox, settings_for, snov_token
-from mcp_server.sandbox.app import Sandbox
-from mcp_server.sandbox.runner import SandboxUrls
 from mcp_server.server import create_server
+from outbound_sandbox.app import Sandbox
+from outbound_sandbox.runner import SandboxUrls
 
 GOAL_MS = 500
 DOMAIN = "acme.com"

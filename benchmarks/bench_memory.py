@@ -10,7 +10,7 @@ from pathlib import Path
 from mcp import Client
 
 from benchmarks.common import FAST_SCALE, FAST_WINDOW, Figure, quiet, sandbox, stdio_server
-from mcp_server.sandbox.persistiq_data import seed
+from outbound_sandbox.persistiq.data import seed
 
 LEADS = 10_000
 CHUNK = 1_000

@@ -25,8 +25,8 @@ from benchmarks.common import (
     settings_for,
     stdio_server,
 )
-from mcp_server.sandbox import config as cfg
 from mcp_server.server import create_server
+from outbound_sandbox import config as cfg
 
 CALLS = 300
 STDIO_CALLS = 150

@@ -19,10 +19,10 @@ import httpx
 from mcp import Client
 
 from benchmarks.common import Figure, sandbox, settings_for, snov_token
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.app import AnsweredRequest, Sandbox
-from mcp_server.sandbox.runner import SandboxUrls
 from mcp_server.server import create_server
+from outbound_sandbox import config as cfg
+from outbound_sandbox.app import AnsweredRequest, Sandbox
+from outbound_sandbox.runner import SandboxUrls
 
 TIME_SCALE = 20.0
 WINDOW = 60.0 / TIME_SCALE

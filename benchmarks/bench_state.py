@@ -35,10 +35,10 @@ from benchmarks.common import (
     settings_for,
     stdio_server,
 )
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.app import AnsweredRequest, Sandbox
-from mcp_server.sandbox.runner import SandboxUrls
 from mcp_server.server import create_server
+from outbound_sandbox import config as cfg
+from outbound_sandbox.app import AnsweredRequest, Sandbox
+from outbound_sandbox.runner import SandboxUrls
 from tests.state_servers import redis_server
 
 TIME_SCALE = 20.0

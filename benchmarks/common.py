@@ -18,11 +18,11 @@ import httpx
 from mcp import StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.app import Sandbox
-from mcp_server.sandbox.config import SandboxConfig
-from mcp_server.sandbox.runner import SandboxThread, SandboxUrls
 from mcp_server.settings import Settings, load_settings
+from outbound_sandbox import config as cfg
+from outbound_sandbox.app import Sandbox
+from outbound_sandbox.config import SandboxConfig
+from outbound_sandbox.runner import SandboxThread, SandboxUrls
 
 PROVIDER_VARS = ("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_MCP_")
 SERVER_LOG = Path(tempfile.gettempdir()) / "outbound-mcp-benchmarks.log"

@@ -147,8 +147,8 @@ async def _configured(args: argparse.Namespace) -> AsyncIterator[tuple[Settings,
     if not args.sandbox:
         yield load_settings(**overrides), ""
         return
-    from mcp_server.sandbox.app import Sandbox
-    from mcp_server.sandbox.runner import serve_sandbox
+    from outbound_sandbox.app import Sandbox
+    from outbound_sandbox.runner import serve_sandbox
 
     async with serve_sandbox(Sandbox()) as urls:
         sandbox_env = {key.lower(): value for key, value in urls.environment().items()}
@@ -229,9 +229,9 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def _sandbox(args: argparse.Namespace) -> None:
-    from mcp_server.sandbox.app import Sandbox
-    from mcp_server.sandbox.config import SandboxConfig
-    from mcp_server.sandbox.runner import serve_sandbox
+    from outbound_sandbox.app import Sandbox
+    from outbound_sandbox.config import SandboxConfig
+    from outbound_sandbox.runner import serve_sandbox
 
     config = SandboxConfig(
         profile=args.profile,

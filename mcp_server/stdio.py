@@ -60,7 +60,12 @@ class StdinLines:
 
 async def run_stdio(server: MCPServer[Any]) -> None:
     """``server.run_stdio_async()``, reading stdin through ``StdinLines``."""
+    # The one private name the package uses: SDK 2.3 has no public way to pass stdin to run_stdio_async.
+    # Should a later minor release move it, serve through the public runner and its own stdin reader.
+    lowlevel = getattr(server, "_lowlevel_server", None)
+    if lowlevel is None:
+        await server.run_stdio_async()
+        return
     stdin = cast("anyio.AsyncFile[str]", StdinLines(sys.stdin.fileno()))  # the SDK only iterates it
     async with stdio_server(stdin=stdin) as (read_stream, write_stream):
-        lowlevel = server._lowlevel_server  # SDK 2.3 has no public way to pass stdin to run_stdio_async
         await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())

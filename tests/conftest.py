@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, get_args
 
 import pytest
 
-from mcp_server.sandbox.config import Profile, SandboxConfig
+from outbound_sandbox.config import Profile, SandboxConfig
 
 # Servers built in this one test process each keep their own state, as before the shared stores, unless a
 # test asks for one; servers started as subprocesses (which drop OUTBOUND_MCP_*) use the default SQLite
@@ -25,8 +25,8 @@ os.environ.setdefault("OUTBOUND_MCP_STATE", "memory")
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="outbound-mcp-test-state-")
 
 if TYPE_CHECKING:
-    from mcp_server.sandbox.app import Sandbox
-    from mcp_server.sandbox.runner import SandboxThread
+    from outbound_sandbox.app import Sandbox
+    from outbound_sandbox.runner import SandboxThread
 
 
 PROFILE_VARIABLE = "OUTBOUND_MCP_SANDBOX_PROFILE"
@@ -52,8 +52,8 @@ def anyio_backend() -> str:
 @pytest.fixture(scope="session")
 def sandbox_thread() -> Iterator[SandboxThread]:
     # Imported here so that core tests run while a vendor module is being rewritten.
-    from mcp_server.sandbox.app import Sandbox
-    from mcp_server.sandbox.runner import SandboxThread
+    from outbound_sandbox.app import Sandbox
+    from outbound_sandbox.runner import SandboxThread
 
     thread = SandboxThread(Sandbox(sandbox_defaults())).start()
     yield thread

@@ -12,6 +12,7 @@ import pytest
 
 from mcp_server.catalogue import all_tools
 from mcp_server.core.output import RESULT_BUDGET
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -73,7 +74,7 @@ async def test_a_persistiq_page_cut_by_size_says_why_and_its_cursor_resumes_righ
     first = (await mcp.call_tool("persistiq_list_leads", {"limit": 1000})).structured_content
     rest = await mcp.call_tool("persistiq_list_leads", {"limit": 1000, "cursor": first["next_cursor"]})
 
-    assert 0 < len(first["items"]) < 260 and "size limit" in first["hint"]
-    ids = [lead["id"] for lead in first["items"] + rest.structured_content["items"]]
-    assert ids[: len(first["items"]) + 1] == list(sandbox.persistiq.world.leads)[: len(first["items"]) + 1]
+    assert 0 < len(rows(first)) < 260 and "size limit" in first["hint"]
+    ids = [lead["id"] for lead in rows(first) + rows(rest.structured_content)]
+    assert ids[: len(rows(first)) + 1] == list(sandbox.persistiq.world.leads)[: len(rows(first)) + 1]
     assert len(ids) == len(set(ids))

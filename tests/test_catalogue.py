@@ -86,5 +86,8 @@ def test_output_schemas_are_typed_down_to_the_records_a_list_tool_returns():
             continue
         record = items.get("items", {})
         assert record.get("properties") or record.get("type") in ("string", "integer"), tool.name
-    leads = next(t for t in all_tools() if t.name == "persistiq_list_leads").output_schema
-    assert leads["properties"]["items"]["items"]["properties"]["status"] == {"type": "string"}
+    leads = next(t for t in all_tools() if t.name == "persistiq_list_leads").output_schema["properties"]
+    columns = leads["columns"]["items"]["enum"]
+    cells = leads["rows"]["items"]["prefixItems"]
+    assert len(cells) == len(columns)
+    assert cells[columns.index("status")] == {"anyOf": [{"type": "string"}, {"type": "null"}]}

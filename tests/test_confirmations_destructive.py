@@ -10,12 +10,13 @@ from mcp import Client
 from mcp_server.server import create_server
 from tests.confirm_helpers import MODES, Person
 from tests.core.helpers import text_of
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
 
 async def persistiq_pair(client: Client) -> dict[str, Any]:
-    lead = (await client.call_tool("persistiq_list_leads", {"limit": 1})).structured_content["items"][0]["id"]
+    lead = rows((await client.call_tool("persistiq_list_leads", {"limit": 1})).structured_content)[0]["id"]
     campaign = (await client.call_tool("persistiq_list_campaigns", {"limit": 1})).structured_content["items"][0]["id"]
     await client.call_tool("persistiq_add_leads_to_campaign", {"campaign_id": campaign, "lead_ids": [lead]})
     return {"campaign_id": campaign, "lead_id": lead}

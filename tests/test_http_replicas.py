@@ -24,6 +24,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.server import create_server
 from tests.http_helpers import served
+from tests.tables import rows
 
 pytestmark = [
     pytest.mark.anyio,
@@ -105,8 +106,8 @@ async def test_a_cursor_and_a_snov_handle_from_replica_1_resume_on_replica_2(
                 "snov_domain_search", {"domain": "acme.com", "handle": running.structured_content["handle"]}
             )
     assert not more.is_error, more.content
-    first_ids = {lead["id"] for lead in page.structured_content["items"]}
-    assert first_ids.isdisjoint(lead["id"] for lead in more.structured_content["items"])
+    first_ids = {lead["id"] for lead in rows(page.structured_content)}
+    assert first_ids.isdisjoint(lead["id"] for lead in rows(more.structured_content))
     assert not done.is_error and done.structured_content["status"] != "running", done.content
     starts = [r for r in sandbox.env.requests if r.path.startswith("/snov/v2/domain-search/start")]
     assert len(starts) == 1  # resumed, not started again

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 
 agents_mcp = pytest.importorskip("agents.mcp", reason='openai-agents is not installed: pip install -e ".[clients]"')
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
-from mcp_server.sandbox import config as cfg
+from outbound_sandbox import config as cfg
 from tests.state_servers import RedisServer, redis_server
 
 pytestmark = pytest.mark.anyio

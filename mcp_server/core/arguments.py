@@ -9,6 +9,7 @@ it accepts is exactly what validation accepts.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import types
 import typing
@@ -93,6 +94,24 @@ def pairs_to_map(value: Any) -> Any:
 
 
 # The walk -------------------------------------------------------------------------------------------------
+
+
+def decoded(model: type[BaseModel], arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """Arguments a client sent as JSON inside a string (Claude Desktop does, for lists and objects) decoded,
+    where the argument is not itself a string; a string that is not JSON is left for validation to judge."""
+    out = dict(arguments)
+    fields = {info.alias or name: info for name, info in model.model_fields.items()}
+    for key, value in arguments.items():
+        info = fields.get(key)
+        if info is None or not isinstance(value, str) or info.annotation is str:
+            continue
+        try:
+            parsed = json.loads(value)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(parsed, list | dict):
+            out[key] = parsed
+    return out
 
 
 def clean(

@@ -32,8 +32,18 @@ def prune(value: Any, depth: int = 0) -> Any:
                 out[key] = pruned
         return out
     if isinstance(value, list):
-        return [prune(item, depth + 1) for item in value if item not in (None, "", [], {})]
+        return [
+            _cells(item, depth + 1) if isinstance(item, list) else prune(item, depth + 1)
+            for item in value
+            if item not in (None, "", [], {})
+        ]
     return value
+
+
+def _cells(row: list[Any], depth: int) -> list[Any]:
+    """A table's row (``shapes.Table``): its places are its columns, so an empty cell stays, as null."""
+    cells = [prune(cell, depth + 1) for cell in row]
+    return [None if cell in ("", [], {}) else cell for cell in cells]
 
 
 def clip(text: str | None, limit: int = MAX_TEXT) -> str | None:

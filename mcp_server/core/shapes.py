@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel
@@ -38,3 +39,39 @@ class Paged(Record, Generic[T]):
     def of(cls, got: Collected[T], **extra: Any) -> Self:
         """The page ``core.paging.collect`` read, with any fields a subclass adds."""
         return cls(items=got.items, next_cursor=got.next_cursor, hint=got.hint, **extra)
+
+
+class Table(Record, Generic[T]):
+    """A page of records as a table: the column names once, then one row per record, each cell in its
+    column's place (null where the record has no value). Lists of people are the big answers, and their
+    keys repeated per record cost more than their values: a 100-lead page as records is over 80% of the
+    API's own JSON, as this table under 30%. ``T`` is the row's record; its fields are the columns."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    next_cursor: str | None = None
+    hint: str | None = None
+
+    @classmethod
+    def of(cls, got: Collected[Any], row: Callable[[Any], Any] | None = None, **extra: Any) -> Self:
+        """The page ``core.paging.collect`` read, one row per record: ``row`` makes a ``T`` of each one
+        (by default its fields are taken by name)."""
+        model = row_model(cls)
+        make = row or (lambda item: model.model_validate(item.model_dump() if isinstance(item, BaseModel) else item))
+        columns = column_names(model)
+        rows = [list(make(item).model_dump(mode="json", by_alias=True).values()) for item in got.items]
+        return cls(columns=columns, rows=rows, next_cursor=got.next_cursor, hint=got.hint, **extra)
+
+
+def row_model(table: type[Table[Any]]) -> type[BaseModel]:
+    """The record type a table's rows are made of (``Table[LeadRow]`` or a subclass of it)."""
+    for klass in table.__mro__:
+        meta = getattr(klass, "__pydantic_generic_metadata__", None) or {}
+        args = meta.get("args") or ()
+        if meta.get("origin") is Table and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            return args[0]
+    raise TypeError(f"{table.__name__} names no row record: declare it as Table[SomeRecord]")
+
+
+def column_names(model: type[BaseModel]) -> list[str]:
+    return [info.serialization_alias or name for name, info in model.model_fields.items()]

@@ -19,15 +19,16 @@ from typing import Annotated, Any, Literal, TypeVar, Union
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
 from mcp_server.core import replay
-from mcp_server.core.arguments import ArgumentProblem, clean, explain
+from mcp_server.core.arguments import ArgumentProblem, clean, decoded, explain
 from mcp_server.core.confirm import CONFIRMED, Confirmation, default_for, settle, with_confirmation
 from mcp_server.core.deadline import call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.output import to_result
 from mcp_server.core.redact import REDACTOR
+from mcp_server.core.shapes import Table, column_names, row_model
 
 
 class Access(Enum):
@@ -122,25 +123,44 @@ class ToolDef:
         )
         assert isinstance(tool, StrictTool)
         tool.aliases = self.aliases
-        tool.parameters = input_schema(tool.parameters)
-        tool.fn_metadata.output_schema = output_schema(returned)
+        tool.arguments = argument_model(self.name, signature, skip={"ctx", CONFIRMED})
+        tool.parameters = input_schema(tool.arguments.model_json_schema(by_alias=True))
+        tool.published_output = output_schema(returned)
         if guarded:  # a replayed answer says so
-            tool.fn_metadata.output_schema["properties"].update(replay={"type": "boolean"}, hint={"type": "string"})
+            tool.published_output["properties"].update(replay={"type": "boolean"}, hint={"type": "string"})
         return tool
 
 
+def argument_model(tool: str, signature: inspect.Signature, skip: set[str]) -> type[BaseModel]:
+    """The arguments a model may send, as one pydantic model of the tool's own (the SDK's is its internal)."""
+    fields: dict[str, Any] = {
+        name: (param.annotation, ... if param.default is inspect.Parameter.empty else param.default)
+        for name, param in signature.parameters.items()
+        if name not in skip
+    }
+    return create_model(f"{tool}_arguments", __config__=ConfigDict(arbitrary_types_allowed=True), **fields)
+
+
 class StrictTool(Tool):
-    """The SDK's tool with its arguments checked first: its argument model ignores unknown names and reads
-    ``null`` as a value, and its validation errors are library dumps. The one place that leans on the SDK's
-    ``Tool.run`` contract (a ``ToolError`` message reaches the model as it is)."""
+    """The SDK's tool with its arguments checked first: the SDK's own check ignores unknown names and reads
+    ``null`` as a value, and its validation errors are library dumps. Built on the SDK's public ``Tool``
+    (``from_function``, ``parameters``, ``output_schema``, ``run``) only, never its internal metadata, so the
+    ``mcp`` requirement can follow its minor releases."""
 
     aliases: dict[str, str] = Field(default_factory=dict, exclude=True)
+    arguments: type[BaseModel] | None = Field(default=None, exclude=True)
+    published_output: dict[str, Any] | None = Field(default=None, exclude=True)
+
+    @property
+    def output_schema(self) -> dict[str, Any] | None:  # pyright: ignore[reportIncompatibleVariableOverride]
+        return self.published_output
 
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
-        model = self.fn_metadata.arg_model
+        model = self.arguments
+        assert model is not None, "StrictTool is made by ToolDef.build"
         try:
-            cleaned = clean(model, self.fn_metadata.pre_parse_json(arguments), self.name, self.aliases)
-            self.fn_metadata.validate_arguments(cleaned)
+            cleaned = clean(model, decoded(model, arguments), self.name, self.aliases)
+            model.model_validate(cleaned)
         except ArgumentProblem as problem:
             raise self._refused(problem.lines) from None
         except ValidationError as error:
@@ -314,10 +334,29 @@ def _record(model: type[BaseModel], seen: set[type[BaseModel]]) -> dict[str, Any
     if model in seen:  # a record that contains itself: its inner copies stay untyped objects
         return {"type": "object"}
     inner = seen | {model}
+    return _table(model, inner) if issubclass(model, Table) else _fields(model, inner)
+
+
+def _fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> dict[str, Any]:
     properties = {
-        (info.serialization_alias or name): _shape(info.annotation, inner) for name, info in model.model_fields.items()
+        (info.serialization_alias or name): _shape(info.annotation, seen) for name, info in model.model_fields.items()
     }
     return {"type": "object", "properties": properties}
+
+
+def _table(model: type[Table[Any]], seen: set[type[BaseModel]]) -> dict[str, Any]:
+    """A table's columns as the names they are, its rows as arrays typed place by place."""
+    row = row_model(model)
+    # A cell with no value is null: the row keeps its place (shapes.Table), so optional cells say so.
+    cells = [
+        _shape(info.annotation, seen) if info.is_required() else {"anyOf": [_shape(info.annotation, seen), NULL]}
+        for info in row.model_fields.values()
+    ]
+    schema = _fields(model, seen)
+    schema["properties"]["columns"] = {"type": "array", "items": {"enum": column_names(row), "type": "string"}}
+    # No "items": false after the cells: a Draft 7 validator reads it as "no cells at all".
+    schema["properties"]["rows"] = {"type": "array", "items": {"type": "array", "prefixItems": cells}}
+    return schema
 
 
 def _shape(annotation: Any, seen: set[type[BaseModel]]) -> dict[str, Any]:

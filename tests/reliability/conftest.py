@@ -13,7 +13,7 @@ import pytest
 from mcp import Client
 
 from mcp_server.core.retry import RetryPolicy
-from mcp_server.sandbox import config as cfg
+from outbound_sandbox import config as cfg
 from tests.reliability.figures import FIGURES, count, summary
 
 # Every credential the sandbox accepts, replaced by a value that must never be seen again.

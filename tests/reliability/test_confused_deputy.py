@@ -14,10 +14,11 @@ import pytest
 from mcp_server.core import handles, provider
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.provider import AppState
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.reliability.figures import count
 from tests.reliability.test_fuzzing import RULES, TOOLS
 from tests.reliability.writes import text_of
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -216,7 +217,7 @@ async def test_a_genuine_cursor_resumes_and_an_altered_one_is_refused(connect: A
     for result in (altered, tampered):
         assert result.is_error and "cursor is not a value this tool returned" in text_of(result), text_of(result)
     assert not resumed.is_error, text_of(resumed)
-    assert len(resumed.structured_content["items"]) == 3
+    assert len(rows(resumed.structured_content)) == 3
 
 
 async def test_a_cursor_from_another_caller_or_another_tool_is_refused(

@@ -18,7 +18,7 @@ from typing import Any
 import anyio
 import pytest
 
-from mcp_server.sandbox.config import Fault, FaultRule
+from outbound_sandbox.config import Fault, FaultRule
 from tests.reliability.figures import count
 from tests.reliability.writes import (
     WriteSpec,

@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 
 from mcp_server.core.output import RESULT_BUDGET
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.reliability.conftest import LeakWatch
 from tests.reliability.figures import count
 from tests.reliability.writes import text_of
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -189,7 +190,7 @@ async def test_an_epixel_page_s_own_next_link_is_ignored_and_pages_are_read_by_o
             result = await client.call_tool("epixel_list_leads", {"limit": 20})
             count("hostile_links")
             assert not result.is_error, f"{name}: {text_of(result)}"
-            assert len(result.structured_content["items"]) == 20
+            assert len(rows(result.structured_content)) == 20
     reached = elsewhere.reached(sandbox, leak_watch)
     count("off_origin", len(reached))
     assert not reached, reached
@@ -215,7 +216,7 @@ async def test_a_huge_field_comes_back_cut_with_a_note_not_whole(connect: Any, s
 
 
 async def test_a_page_of_huge_records_is_cut_to_a_small_fraction_of_the_body(connect: Any, sandbox: Any) -> None:
-    leads = [_lead(f"l_big{i}", snippet="z" * 120_000) for i in range(100)]
+    leads = [_lead(f"l_big{i}", title="z" * 120_000) for i in range(100)]  # title: a column of the list's rows
     raw = json.dumps({"has_more": False, "next_page": None, "leads": leads})
     sandbox.config.add_fault("GET /persistiq/v1/leads", Fault("body", status=200, body=raw))
     async with connect(["persistiq_list_leads"]) as client:
@@ -224,7 +225,7 @@ async def test_a_page_of_huge_records_is_cut_to_a_small_fraction_of_the_body(con
     text = text_of(result)
     assert not result.is_error, text[:300]
     # The page stops at the result budget (with a cursor for the rest): every record it carries is clipped.
-    items = result.structured_content["items"]
+    items = rows(result.structured_content)
     assert 0 < len(items) < 100 and result.structured_content["next_cursor"]
     assert text.count("[cut:") == len(items) and "size limit" in result.structured_content["hint"]
     assert len(text.encode()) <= RESULT_BUDGET < len(raw) / 20

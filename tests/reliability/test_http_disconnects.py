@@ -12,8 +12,8 @@ import httpx2
 import pytest
 
 from mcp_server.http.app import HttpOptions, build_http_app
-from mcp_server.sandbox.config import Fault
 from mcp_server.server import create_server
+from outbound_sandbox.config import Fault
 from tests.http_helpers import served
 from tests.reliability.conftest import HTTP_TOKEN
 from tests.reliability.figures import count

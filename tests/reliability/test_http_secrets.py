@@ -15,8 +15,8 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from mcp_server.http.app import HttpOptions, build_http_app
-from mcp_server.sandbox.config import Fault
 from mcp_server.server import create_server
+from outbound_sandbox.config import Fault
 from tests.http_helpers import served
 from tests.reliability.conftest import CANARIES, LeakWatch
 from tests.reliability.writes import text_of

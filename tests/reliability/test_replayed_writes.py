@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from mcp import Client, MCPError
 
-from mcp_server.sandbox.config import Fault
 from mcp_server.server import create_server
+from outbound_sandbox.config import Fault
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.reliability.conftest import CANARIES, LeakWatch
 from tests.reliability.writes import text_of
 

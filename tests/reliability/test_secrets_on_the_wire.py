@@ -13,8 +13,8 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from mcp_server.core.redact import wire_forms
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox import config as cfg
+from outbound_sandbox.config import Fault
 from tests.reliability.conftest import LeakWatch
 from tests.reliability.figures import count
 from tests.reliability.writes import text_of

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from mcp_server.sandbox.config import Fault
 from mcp_server.server import create_server
+from outbound_sandbox.config import Fault
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -46,9 +47,9 @@ async def test_slow_pages_stop_at_the_call_budget_with_a_cursor_that_resumes_rig
             await client.call_tool("persistiq_list_leads", {"limit": 260, "cursor": first["next_cursor"]})
         ).structured_content
 
-    assert 0 < len(first["items"]) < 260 and "time limit" in first["hint"]
-    ids = [lead["id"] for lead in first["items"] + rest["items"]]
-    assert ids[: len(first["items"]) + 1] == list(sandbox.persistiq.world.leads)[: len(first["items"]) + 1]
+    assert 0 < len(rows(first)) < 260 and "time limit" in first["hint"]
+    ids = [lead["id"] for lead in rows(first) + rows(rest)]
+    assert ids[: len(rows(first)) + 1] == list(sandbox.persistiq.world.leads)[: len(rows(first)) + 1]
     assert len(ids) == len(set(ids))
 
 

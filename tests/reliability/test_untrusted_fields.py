@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.reliability.figures import count
 from tests.reliability.test_hostile_data import INJECTION, fenced
 from tests.reliability.writes import text_of
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -69,6 +70,6 @@ async def test_snov_prospect_names_and_reply_subjects_written_by_strangers_are_f
         replies = await client.call_tool("snov_list_campaign_replies", {"campaign_id": 1})
     count("hostile_links", 2)
     assert not listed.is_error and not replies.is_error, text_of(listed) + text_of(replies)
-    assert fenced(listed.structured_content["items"][0]["name"])
+    assert fenced(rows(listed.structured_content)[0]["name"])
     [reply] = replies.structured_content["items"]
     assert fenced(reply["name"]) and fenced(reply["subject"]) and reply["email"] == "eve@example.org"

@@ -25,10 +25,11 @@ from mcp import Client, StdioServerParameters
 
 from mcp_server.core.bodies import CappedBody
 from mcp_server.core.paging import MAX_PAGES
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.reliability.figures import count
 from tests.reliability.test_fuzzing import CRASH
 from tests.reliability.writes import text_of
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -200,7 +201,7 @@ async def test_one_bad_record_is_skipped_and_the_hint_says_so(connect: Any, sand
     async with connect(["persistiq_list_leads"]) as client:
         result = await client.call_tool("persistiq_list_leads", {"limit": 10})
     assert not result.is_error, text_of(result)
-    assert [lead["id"] for lead in result.structured_content["items"]] == ["l_ok1", "l_ok2"]
+    assert [lead["id"] for lead in rows(result.structured_content)] == ["l_ok1", "l_ok2"]
     assert "1 leads skipped" in result.structured_content["hint"]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mcp_server.sandbox.config import FaultRule
+from outbound_sandbox.config import FaultRule
 from tests.reliability.test_fault_matrix import KINDS, Op, run_matrix
 from tests.reliability.writes import WriteSpec, form_list, json_body, persistiq_leads_account, single_account
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from mcp_server.sandbox.kit import LoggedRequest
+from outbound_sandbox.kit import LoggedRequest
 
 MAYBE = re.compile(r"(?i)may have been applied|may or may not|probably applied|check with")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from mcp_server.sandbox import config as cfg
+from outbound_sandbox import config as cfg
 
 
 def get_token(base: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from mcp_server.sandbox import config as cfg
+from outbound_sandbox import config as cfg
 
 
 def free_port() -> int:

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.config import Fault
-from mcp_server.sandbox.epixel_data import APPOINTMENT_STATUSES, LEAD_STATUSES, in_filter
+from outbound_sandbox import config as cfg
+from outbound_sandbox.config import Fault
+from outbound_sandbox.epixel.data import APPOINTMENT_STATUSES, LEAD_STATUSES, in_filter
 from tests.conftest import sandbox_defaults
 
 LOGIN = {"username": cfg.EPIXEL_USERNAME, "password": cfg.EPIXEL_PASSWORD}

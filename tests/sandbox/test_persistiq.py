@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox import config as cfg
+from outbound_sandbox.config import Fault
 from tests.conftest import sandbox_defaults
 
 KEY = {"x-api-key": cfg.PERSISTIQ_API_KEY}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mcp_server.sandbox import kit
-from mcp_server.sandbox.config import SandboxConfig
-from mcp_server.sandbox.kit import LoggedRequest, SandboxEnv
+from outbound_sandbox import kit
+from outbound_sandbox.config import SandboxConfig
+from outbound_sandbox.kit import LoggedRequest, SandboxEnv
 
 
 def entry(n: int) -> LoggedRequest:

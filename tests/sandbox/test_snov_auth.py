@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox import config as cfg
+from outbound_sandbox.config import Fault
 from tests.sandbox.snov_helpers import get_token, snov_client
 
 

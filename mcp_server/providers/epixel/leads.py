@@ -9,7 +9,7 @@ from pydantic import Field
 
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
-from mcp_server.core.shapes import Maybe, Paged
+from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access
 from mcp_server.providers.epixel.client import LABEL, Epixel, Paths, epixel, parse, read_pages
 from mcp_server.providers.epixel.filters import equals, lead_list
@@ -27,7 +27,7 @@ from mcp_server.providers.epixel.inputs import (
     Text,
     form,
 )
-from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, Overview
+from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, LeadRow, Overview
 from mcp_server.providers.epixel.toolset import toolset
 
 # The doc marks these required on update too; the tool fills the ones not given from the lead.
@@ -90,9 +90,9 @@ async def epixel_list_leads(
     status: Maybe[LeadStatus] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Paged[Lead]:
-    """List leads, newest first, with contact fields, status and slug (the id every other lead tool takes).
-    epixel_get_lead adds appointments and notes."""
+) -> Table[LeadRow]:
+    """List leads, newest first, a row each: slug (the id every other lead tool takes), name, email, phone,
+    status, source, owner, assignee. epixel_get_lead has every field, appointments and notes."""
     username = epixel(ctx).username
     got = await read_pages(
         ctx,
@@ -107,7 +107,8 @@ async def epixel_list_leads(
     hint = got.hint
     if username is None and _mixed(got.items, list_type):
         hint = " ".join(filter(None, [hint, UNCHECKED.format(role="owner" if list_type == "owned" else "assignee")]))
-    return Paged[Lead](items=got.items, next_cursor=got.next_cursor, hint=hint)
+    got.hint = hint
+    return Table[LeadRow].of(got)
 
 
 UNCHECKED = (

@@ -59,6 +59,20 @@ class Lead(Record):
     _fenced = field_validator("message", mode="before")(_fence)
 
 
+class LeadRow(Record):
+    """A lead as a list shows it, one table row (epixel_get_lead has every field, appointments and notes)."""
+
+    slug: str
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    status: str | None = None
+    source: str | None = None
+    owner: str | None = None
+    assignee: str | None = None
+
+
 class LeadDetail(Lead):
     appointments: list[Appointment] | None = None
     notes: list[Note] | None = None

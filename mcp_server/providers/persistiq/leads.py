@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, Field
 from mcp_server.core.batching import run_batches
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, describe
 from mcp_server.core.progress import from_context
-from mcp_server.core.shapes import Maybe, Paged
+from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access
 from mcp_server.providers.persistiq.batches import LeadOutcome, failures, maybe, split_outcome
 from mcp_server.providers.persistiq.client import LABEL, Paths, parse, persistiq, read_pages, records
@@ -24,6 +24,7 @@ from mcp_server.providers.persistiq.models import (
     LeadField,
     LeadId,
     LeadRef,
+    LeadRow,
     LeadStatus,
     Limit,
     Listing,
@@ -69,8 +70,9 @@ async def persistiq_list_leads(
     updated_after: Annotated[Maybe[AwareDatetime], Field(description="ISO 8601 time with offset")] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
-) -> Paged[Lead]:
-    """List leads: id, status and the fields that have values. Filter by status name or updated_after."""
+) -> Table[LeadRow]:
+    """List leads, a row each: id, status, name, email, company, title. Filter by status name or
+    updated_after; persistiq_get_lead has every field."""
     got = await read_pages(
         ctx,
         "persistiq_list_leads",
@@ -81,7 +83,7 @@ async def persistiq_list_leads(
         cursor=cursor,
         filters={"status": status, "updated_after": updated_after.isoformat() if updated_after else None},
     )
-    return Paged[Lead].of(got)
+    return Table[LeadRow].of(got, LeadRow.of)
 
 
 @toolset.tool("Get a PersistIQ lead", Access.READ)

@@ -111,6 +111,27 @@ class Lead(Record):
         return filled(value) or {}
 
 
+class LeadRow(Record):
+    """A lead as a list shows it, one table row: who it is and its status (persistiq_get_lead has every field)."""
+
+    id: str
+    status: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    company_name: str | None = None
+    title: str | None = None
+
+    @classmethod
+    def of(cls, lead: Lead) -> LeadRow:
+        named = {name: lead.data.get(name) for name in ROW_FIELDS}
+        return cls(id=lead.id, status=lead.status, **{k: v if isinstance(v, str) else None for k, v in named.items()})
+
+
+ROW_FIELDS = ("first_name", "last_name", "email", "company_name", "title")
+"""The lead fields a list row carries: enough to tell leads apart and pick one."""
+
+
 class LeadRef(Record):
     id: str
     email: str | None = None

@@ -168,8 +168,8 @@ async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
 async def snov_list_prospects_in_list(
     ctx: Context, list_id: ListId, limit: Limit = 100, cursor: Cursor = None
 ) -> ListPage:
-    """Prospects in a list, newest first: id, name, emails with Snov.io's status for each. Free. Details:
-    snov_get_prospect; a fresh verdict: snov_verify_emails."""
+    """Prospects in a list, newest first, a row each: id, name, emails with Snov.io's status for each. Free.
+    Details: snov_get_prospect; a fresh verdict: snov_verify_emails."""
     api = snov(ctx).api
     about: dict[str, Any] = {}
 
@@ -184,13 +184,7 @@ async def snov_list_prospects_in_list(
 
     scope = fingerprint(tool="snov_list_prospects_in_list", list_id=list_id)
     got = await collect(fetch, limit=limit, cursor=cursor, scope=scope, progress=from_context(ctx), noun="prospects")
-    return ListPage(
-        items=got.items,
-        next_cursor=got.next_cursor,
-        hint=got.hint,
-        list_name=about.get("name"),
-        contacts=about.get("contacts"),
-    )
+    return ListPage.of(got, list_name=about.get("name"), contacts=about.get("contacts"))
 
 
 @toolset.tool("Create Snov.io prospect list", Access.WRITE)

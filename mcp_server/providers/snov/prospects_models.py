@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcp_server.core.output import stranger
-from mcp_server.core.shapes import Paged, Record
+from mcp_server.core.shapes import Record, Table
 from mcp_server.providers.snov.campaigns_models import php_time
 from mcp_server.providers.snov.finder_models import dated_job, employer_sites
 
@@ -71,7 +71,9 @@ class ListedProspect(Record):
         return cls(id=row["id"], name=stranger(row.get("name")), emails=emails or None)
 
 
-class ListPage(Paged[ListedProspect]):
+class ListPage(Table[ListedProspect]):
+    """A page of a prospect list as a table (columns once, a row per prospect), with the list's name and size."""
+
     list_name: str | None = None
     contacts: int | None = None
 

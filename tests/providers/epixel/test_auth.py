@@ -8,6 +8,7 @@ from mcp import Client
 
 from mcp_server.server import create_server
 from tests.providers.epixel.helpers import calls, ok, refused
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -26,7 +27,7 @@ async def test_an_expired_access_token_is_refreshed_and_the_call_repeated_withou
     await ok(mcp, "epixel_list_leads", {"limit": 1})
     await anyio.sleep(0.7)
     got = await ok(mcp, "epixel_list_leads", {"limit": 1})
-    assert got["items"]
+    assert rows(got)
     assert len(calls(sandbox, "POST", "user/login/")) == 1
     assert len(calls(sandbox, "POST", "user/token/refresh/")) == 1
     assert len(calls(sandbox, "GET", "leads/list/")) == 3  # ok, refused as expired, repeated
@@ -47,7 +48,7 @@ async def test_a_fixed_access_token_is_used_as_given_without_any_login(settings_
     settings = settings_for(epixel_access_token=token, epixel_username=None, epixel_password=None)
     async with Client(create_server(settings)) as client:
         got = await ok(client, "epixel_list_leads", {"limit": 2})
-    assert len(got["items"]) == 2
+    assert len(rows(got)) == 2
     assert calls(sandbox, "POST", "user/") == []
 
 

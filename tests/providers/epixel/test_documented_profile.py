@@ -9,9 +9,10 @@ from urllib.parse import parse_qs
 import pytest
 from mcp import Client
 
-from mcp_server.sandbox.config import Fault
 from mcp_server.server import create_server
+from outbound_sandbox.config import Fault
 from tests.providers.epixel.helpers import NEW_LEAD, PREFIX, calls, ok, refused
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -62,11 +63,11 @@ async def test_a_zoneless_start_an_hour_behind_utc_now_is_left_for_the_server_to
 async def test_lead_filters_hold_on_a_server_that_ignores_them(mcp, documented):
     store = documented.epixel.store
     customers = await ok(mcp, "epixel_list_leads", {"status": "customer", "limit": 200})
-    assert {x["slug"] for x in customers["items"]} == {x.slug for x in store.owned() if x.status == "customer"}
+    assert {x["slug"] for x in rows(customers)} == {x.slug for x in store.owned() if x.status == "customer"}
     assigned = await ok(mcp, "epixel_list_leads", {"list_type": "assigned", "limit": 200})
-    assert {x["slug"] for x in assigned["items"]} == {x.slug for x in store.assigned()}
+    assert {x["slug"] for x in rows(assigned)} == {x.slug for x in store.assigned()}
     owned = await ok(mcp, "epixel_list_leads", {"limit": 200})
-    assert {x["slug"] for x in owned["items"]} == {x.slug for x in store.owned()}
+    assert {x["slug"] for x in rows(owned)} == {x.slug for x in store.owned()}
     assert "filtered" in customers["hint"] and "status" in customers["hint"]
 
 
@@ -74,7 +75,7 @@ async def test_lead_pages_resume_by_cursor_without_loss_or_repeat_where_limit_an
     first = await ok(mcp, "epixel_list_leads", {"limit": 30})
     second = await ok(mcp, "epixel_list_leads", {"limit": 30, "cursor": first["next_cursor"]})
     rest = await ok(mcp, "epixel_list_leads", {"limit": 30, "cursor": second["next_cursor"]})
-    slugs = [x["slug"] for page in (first, second, rest) for x in page["items"]]
+    slugs = [x["slug"] for page in (first, second, rest) for x in rows(page)]
     assert len(slugs) == len(set(slugs)) == 64 and "next_cursor" not in rest
     assert set(slugs) == {x.slug for x in documented.epixel.store.owned()}
 
@@ -104,7 +105,7 @@ async def test_with_a_fixed_token_a_list_type_the_server_ignored_is_flagged_as_u
         assigned = await ok(client, "epixel_list_leads", {"list_type": "assigned", "limit": 200})
     assert "seems to ignore list_type" in owned["hint"] and "several owners" in owned["hint"]
     assert "several assignees" in assigned["hint"]
-    assert all(lead.get("assignee") for lead in assigned["items"])  # the unassigned ones are ruled out
+    assert all(lead.get("assignee") for lead in rows(assigned))  # the unassigned ones are ruled out
 
 
 async def test_where_offset_is_ignored_the_listing_stops_at_the_first_repeat_and_says_so(mcp, sandbox):
@@ -113,6 +114,6 @@ async def test_where_offset_is_ignored_the_listing_stops_at_the_first_repeat_and
     answer = {"status_code": 200, "errors": {}, "data": page}
     sandbox.config.add_fault("GET /epixel/api/v1/leads/list/", Fault("body", status=200, body=answer))
     got = await ok(mcp, "epixel_list_leads", {"limit": 5})
-    assert [lead["slug"] for lead in got["items"]] == ["lead1", "lead2"]
+    assert [lead["slug"] for lead in rows(got)] == ["lead1", "lead2"]
     assert "ignores offset" in got["hint"] and "next_cursor" not in got
     assert len(calls(sandbox, "GET", "leads/list/")) == 2

@@ -8,7 +8,7 @@ import pytest
 from mcp_server.core.errors import ApiError
 from mcp_server.core.http import ApiResponse
 from mcp_server.providers.epixel.client import unwrap
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.providers.epixel.helpers import NEW_LEAD, calls, refused
 
 pytestmark = pytest.mark.anyio

@@ -8,6 +8,7 @@ import pytest
 
 from tests.providers.epixel.helpers import NEW_LEAD, calls, ok, refused
 from tests.strict_helpers import declared_tools
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -30,11 +31,11 @@ async def test_listing_more_leads_than_one_page_reads_every_page_then_resumes_by
     for n in range(40):  # 104 owned leads: more than the API's largest page of 100
         await ok(mcp, "epixel_create_lead", {**NEW_LEAD, "email": f"bulk{n}@example.com"})
     first = await ok(mcp, "epixel_list_leads", {"limit": 101})
-    assert len(first["items"]) == 101
+    assert len(rows(first)) == 101
     assert first["next_cursor"] and "cursor=next_cursor" in first["hint"]
     rest = await ok(mcp, "epixel_list_leads", {"limit": 50, "cursor": first["next_cursor"]})
-    assert len(rest["items"]) == 3 and "next_cursor" not in rest
-    slugs = [lead["slug"] for lead in first["items"] + rest["items"]]
+    assert len(rows(rest)) == 3 and "next_cursor" not in rest
+    slugs = [lead["slug"] for lead in rows(first) + rows(rest)]
     assert len(set(slugs)) == 104
     assert set(slugs) == {lead.slug for lead in sandbox.epixel.store.owned()}
     offsets = [parse_qs(r.query)["offset"][0] for r in calls(sandbox, "GET", "leads/list/")]
@@ -43,11 +44,11 @@ async def test_listing_more_leads_than_one_page_reads_every_page_then_resumes_by
 
 async def test_assigned_leads_come_with_list_type_assigned_and_the_status_filter_narrows_them(mcp, sandbox):
     assigned = await ok(mcp, "epixel_list_leads", {"list_type": "assigned"})
-    assert {lead["slug"] for lead in assigned["items"]} == {f"binuser{n}" for n in range(1, 9)}
-    assert {lead["owner"] for lead in assigned["items"]} == {"binuser"}
+    assert {lead["slug"] for lead in rows(assigned)} == {f"binuser{n}" for n in range(1, 9)}
+    assert {lead["owner"] for lead in rows(assigned)} == {"binuser"}
     owned = await ok(mcp, "epixel_list_leads", {"status": "customer", "limit": 100})
     expected = {lead.slug for lead in sandbox.epixel.store.owned() if lead.status == "customer"}
-    assert {lead["slug"] for lead in owned["items"]} == expected and expected
+    assert {lead["slug"] for lead in rows(owned)} == expected and expected
     queries = [r.query for r in calls(sandbox, "GET", "leads/list/")]
     assert "list_type=assigned" in queries[0] and "list_type" not in queries[1] and "status=customer" in queries[1]
 
@@ -108,7 +109,7 @@ async def test_deleting_a_lead_removes_it_from_every_list_and_a_second_delete_sa
     got = await ok(mcp, "epixel_delete_lead", {"slug": "lead2"})
     assert got["deleted"] == "lead2" and got["message"]
     listed = await ok(mcp, "epixel_list_leads", {"limit": 100})
-    assert "lead2" not in {lead["slug"] for lead in listed["items"]}
+    assert "lead2" not in {lead["slug"] for lead in rows(listed)}
     text = await refused(mcp, "epixel_delete_lead", {"slug": "lead2"})
     assert "slug: Requested lead already has a deleted status." in text
 

@@ -8,15 +8,16 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from mcp_server.sandbox.config import SandboxConfig
-from mcp_server.sandbox.kit import SandboxEnv
-from mcp_server.sandbox.persistiq import PersistIQSandbox
+from outbound_sandbox.config import SandboxConfig
+from outbound_sandbox.kit import SandboxEnv
+from outbound_sandbox.persistiq.app import PersistIQSandbox
+from tests.tables import rows
 
-# While mcp_server/sandbox/persistiq.py is the placeholder that serves no route, every call meets a 404.
+# While outbound_sandbox/persistiq/app.py is the placeholder that serves no route, every call meets a 404.
 # The mark lifts itself once the sandbox serves PersistIQ: from then on these tests must pass.
 SANDBOX_GAP = pytest.mark.xfail(
     not PersistIQSandbox(SandboxEnv(SandboxConfig())).routes(),
-    reason="sandbox: mcp_server/sandbox/persistiq.py is a placeholder with no routes (every /persistiq/v1/* is 404)",
+    reason="sandbox: outbound_sandbox/persistiq/app.py is a placeholder with no routes (every /persistiq/v1/* is 404)",
     strict=False,
 )
 
@@ -51,7 +52,7 @@ async def every(mcp: Any, tool: str, args: dict[str, Any] | None = None) -> list
     cursor = None
     while True:
         page = ok(await mcp.call_tool(tool, {**(args or {}), "limit": 1000, "cursor": cursor}))
-        items += page.get("items", [])
+        items += rows(page) if "columns" in page else page.get("items", [])
         cursor = page.get("next_cursor")
         if not cursor:
             return items

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.providers.persistiq.helpers import (
     CAMPAIGNS,
     DNC,
@@ -21,6 +21,7 @@ from tests.providers.persistiq.helpers import (
     text_of,
 )
 from tests.strict_helpers import declared_tools
+from tests.tables import rows
 
 pytestmark = [pytest.mark.anyio, SANDBOX_GAP]
 
@@ -168,7 +169,7 @@ async def test_a_429_is_waited_out_and_the_call_still_answers_in_full(mcp, sandb
     sandbox.config.add_fault(f"GET {LEADS}", Fault("rate_limit", count=1))
     started = time.monotonic()
     got = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 150}))
-    assert len(got["items"]) == 150
+    assert len(rows(got)) == 150
     assert [r.fault for r in sandbox.env.requests] == ["rate_limit", None, None]
     assert time.monotonic() - started < 10
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.providers.persistiq.helpers import LEADS, body, new_leads, ok, text_of
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -28,8 +29,8 @@ async def test_clearing_a_field_sends_the_documents_empty_string_and_the_field_i
 
 
 async def test_dup_update_tells_the_existing_leads_it_updated_from_the_new_ones_it_created(mcp, documented):
-    existing = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 2}))["items"]
-    olds = [lead["data"]["email"] for lead in existing]
+    existing = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 2})))
+    olds = [lead["email"] for lead in existing]
     leads = [{"email": olds[0], "title": "Updated"}, *new_leads(2, "fresh"), {"email": olds[1].upper(), "title": "Up"}]
     got = ok(await mcp.call_tool("persistiq_create_leads", {"leads": leads, "dup": "update"}))
     assert {ref["id"] for ref in got["updated"]} == {lead["id"] for lead in existing}
@@ -42,7 +43,7 @@ async def test_dup_update_tells_the_existing_leads_it_updated_from_the_new_ones_
 
 async def test_when_updating_the_existing_leads_fails_the_created_ones_are_still_reported(mcp, documented):
     documented.config.add_fault("POST /persistiq/v1/leads", Fault("status", status=400, count=1, skip=1))
-    old = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1}))["items"][0]["data"]["email"]
+    old = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1})))[0]["email"]
     leads = [{"email": old, "title": "Updated"}, *new_leads(1, "kept")]
     got = ok(await mcp.call_tool("persistiq_create_leads", {"leads": leads, "dup": "update"}))
     assert [ref["email"] for ref in got["created"]] == ["kept0@example.org"]
@@ -54,6 +55,6 @@ async def test_the_get_lead_description_promises_no_flag_a_plain_read_does_not_r
     tool = next(t for t in (await mcp.list_tools()).tools if t.name == "persistiq_get_lead")
     text = (tool.description or "").lower()
     assert "bounced" not in text and "opted" not in text
-    lead = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1}))["items"][0]
+    lead = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1})))[0]
     read = await mcp.call_tool("persistiq_get_lead", {"lead_id": lead["id"]})
     assert "bounced" not in ok(read) and "optedout" not in ok(read), text_of(read)

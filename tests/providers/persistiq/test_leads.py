@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.providers.persistiq.helpers import (
     LEADS,
     SANDBOX_GAP,
@@ -15,6 +15,7 @@ from tests.providers.persistiq.helpers import (
     query,
     text_of,
 )
+from tests.tables import rows
 
 pytestmark = [pytest.mark.anyio, SANDBOX_GAP]
 
@@ -25,14 +26,14 @@ async def test_250_leads_paged_by_120_resume_by_cursor_without_loss_or_repeat(mc
     sandbox.env.requests.clear()
 
     first = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 120}))
-    assert len(first["items"]) == 120
+    assert len(rows(first)) == 120
     assert "cursor=next_cursor" in first["hint"]
-    seen = [lead["id"] for lead in first["items"]]
+    seen = [lead["id"] for lead in rows(first)]
     cursor = first["next_cursor"]
     calls = 1
     while cursor:
         page = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 120, "cursor": cursor}))
-        seen += [lead["id"] for lead in page["items"]]
+        seen += [lead["id"] for lead in rows(page)]
         cursor = page.get("next_cursor")
         calls += 1
     assert seen == everything
@@ -44,7 +45,7 @@ async def test_a_limit_past_one_page_follows_next_page_and_reads_no_page_it_does
     await at_least_leads(mcp, 250)
     sandbox.env.requests.clear()
     got = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 150}))
-    assert len(got["items"]) == 150
+    assert len(rows(got)) == 150
     assert len(sandbox.env.handled("GET", LEADS)) == 2  # pages of 100: the third is not read
 
 
@@ -53,7 +54,7 @@ async def test_the_status_filter_goes_with_every_page_and_only_matching_leads_co
     created = ok(await mcp.call_tool("persistiq_create_leads", {"leads": new_leads(110, "status")}))["created"]
     wanted = ok(await mcp.call_tool("persistiq_get_lead", {"lead_id": created[0]["id"]}))["status"]
     sandbox.env.requests.clear()
-    got = ok(await mcp.call_tool("persistiq_list_leads", {"status": wanted, "limit": 1000}))["items"]
+    got = rows(ok(await mcp.call_tool("persistiq_list_leads", {"status": wanted, "limit": 1000})))
     assert len(got) >= 110 and all(lead["status"] == wanted for lead in got)
     assert {c["id"] for c in created} <= {lead["id"] for lead in got}
     pages = sandbox.env.handled("GET", LEADS)
@@ -77,12 +78,12 @@ async def test_a_cursor_is_refused_with_other_filters(mcp):
 
 
 async def test_a_lead_comes_back_compact_with_only_the_fields_that_have_values(mcp):
-    some = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 20}))["items"]
+    some = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 20})))
     lead = ok(await mcp.call_tool("persistiq_get_lead", {"lead_id": some[0]["id"]}))
     assert lead["id"] == some[0]["id"] and lead["data"]["email"]
     result = await mcp.call_tool("persistiq_get_lead", {"lead_id": some[0]["id"]})
     assert "null" not in text_of(result)
-    assert all(value not in (None, "") for item in some for value in item["data"].values())
+    assert all(value not in (None, "") for value in lead["data"].values())
 
 
 async def test_a_lead_that_does_not_exist_is_a_clear_tool_error(mcp):
@@ -114,8 +115,8 @@ async def test_23_leads_go_in_3_requests_and_an_invalid_email_is_reported_agains
 
 
 async def test_dup_skip_leaves_an_existing_lead_alone_and_dup_update_changes_it(mcp):
-    existing = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1}))["items"][0]
-    email = existing["data"]["email"]
+    existing = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1})))[0]
+    email = existing["email"]
 
     skipped = ok(await mcp.call_tool("persistiq_create_leads", {"leads": [{"email": email, "title": "Skipped"}]}))
     assert "created" not in skipped and skipped["skipped"] == [email]
@@ -172,7 +173,7 @@ async def test_update_sends_only_what_was_set_and_clears_fields_explicitly(mcp, 
 
 
 async def test_update_changes_the_status_by_name(mcp, sandbox):
-    lead = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1}))["items"][0]
+    lead = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1})))[0]
     status = ok(await mcp.call_tool("persistiq_list_lead_statuses", {}))["items"][-1]["name"]
     got = ok(await mcp.call_tool("persistiq_update_lead", {"lead_id": lead["id"], "status": status}))
     assert got["status"] == status
@@ -180,7 +181,7 @@ async def test_update_changes_the_status_by_name(mcp, sandbox):
 
 
 async def test_update_refuses_nothing_to_change_or_a_field_both_set_and_cleared_without_a_request(mcp, sandbox):
-    lead_id = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1}))["items"][0]["id"]
+    lead_id = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1})))[0]["id"]
     nothing = await mcp.call_tool("persistiq_update_lead", {"lead_id": lead_id})
     both = await mcp.call_tool(
         "persistiq_update_lead", {"lead_id": lead_id, "data": {"title": "x"}, "clear": ["title"]}

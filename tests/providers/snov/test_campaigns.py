@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mcp_server.providers.snov import campaigns
-from mcp_server.sandbox.snov_crm import INJECTION_EMAIL
+from outbound_sandbox.snov.crm import INJECTION_EMAIL
 from tests.providers.snov.outreach_helpers import failed, fields, ok, text_of
 
 pytestmark = pytest.mark.anyio

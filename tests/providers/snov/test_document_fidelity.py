@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_server.sandbox.config import Fault
+from outbound_sandbox.config import Fault
 from tests.providers.snov.outreach_helpers import failed, fields, ok
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -96,7 +97,7 @@ async def test_prospects_in_a_list_keep_each_emails_status(connect, quick_jobs, 
     async with connect() as client:
         listed = ok(await client.call_tool("snov_list_prospects_in_list", {"list_id": 1250344}))
 
-    jane = next(p for p in listed["items"] if p["name"] == "Jane Cooper")
+    jane = next(p for p in rows(listed) if p["name"] == "Jane Cooper")
     assert jane["emails"] == [{"email": "jane.cooper@acme.com", "status": 3, "probability": 99}]
 
 

@@ -223,7 +223,7 @@ async def test_with_v1_retired_an_empty_balance_is_reported_and_nothing_counts_a
 async def test_with_v1_retired_a_failed_start_keeps_the_other_batches_and_names_its_emails(
     connect, quick_jobs, sandbox
 ):
-    from mcp_server.sandbox.config import Fault
+    from outbound_sandbox.config import Fault
 
     sandbox.config.profile = "current"  # the v2 pairs are only on the vendor's newer pages
     sandbox.config.snov_v1_retired = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.providers.snov.outreach_helpers import failed, fields, ok
+from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -71,7 +72,7 @@ async def test_a_prospect_added_with_custom_fields_and_social_links_is_seen_in_t
     assert listed["list_name"] == "Fresh" and listed["contacts"] == 1
     # Changed on purpose (issue 13): each email now comes with Snov.io's status fields.
     emails = [{"email": "nora.quinn@example.org", "probability": 99}]
-    assert listed["items"] == [{"id": added["id"], "name": "Nora Quinn", "emails": emails}]
+    assert rows(listed) == [{"id": added["id"], "name": "Nora Quinn", "emails": emails}]
 
     prospect = ok(await mcp.call_tool("snov_get_prospect", {"prospect_id": added["id"]}))
     assert prospect["custom_fields"] == {"Project name": "Apollo", "company": "Example Inc"}
@@ -104,7 +105,7 @@ async def test_an_unknown_custom_field_is_refused_before_the_prospect_is_written
 
 async def test_prospects_in_a_list_are_read_by_pages_of_100_and_resume_by_cursor(mcp, sandbox):
     first = ok(await mcp.call_tool("snov_list_prospects_in_list", {"list_id": OUTREACH, "limit": 120}))
-    assert len(first["items"]) == 120 and first["next_cursor"] and first["contacts"] == 130
+    assert len(rows(first)) == 120 and first["next_cursor"] and first["contacts"] == 130
     pages = [fields(e) for e in sandbox.env.handled("POST", "/snov/v1/prospect-list")]
     assert [(p["page"], p["perPage"]) for p in pages] == [(["1"], ["100"]), (["2"], ["100"])]
 
@@ -113,8 +114,8 @@ async def test_prospects_in_a_list_are_read_by_pages_of_100_and_resume_by_cursor
             "snov_list_prospects_in_list", {"list_id": OUTREACH, "limit": 120, "cursor": first["next_cursor"]}
         )
     )
-    assert len(rest["items"]) == 10 and "next_cursor" not in rest
-    ids = [p["id"] for p in first["items"] + rest["items"]]
+    assert len(rows(rest)) == 10 and "next_cursor" not in rest
+    ids = [p["id"] for p in rows(first) + rows(rest)]
     assert len(set(ids)) == 130 == len(ids)
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mcp_server.sandbox.snov_crm import Webhook
+from outbound_sandbox.snov.crm import Webhook
 from tests.providers.snov.outreach_helpers import failed, ok
 
 pytestmark = pytest.mark.anyio

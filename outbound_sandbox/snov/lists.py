@@ -17,8 +17,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from mcp_server.sandbox.snov_core import Call, SnovCore, failure, job_view, missing, ok, php_date
-from mcp_server.sandbox.snov_crm import Prospect, ProspectList
+from outbound_sandbox.snov.core import Call, SnovCore, failure, job_view, missing, ok, php_date
+from outbound_sandbox.snov.crm import Prospect, ProspectList
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 5000

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from mcp_server.sandbox.snov_data import FIRST_NAMES, LAST_NAMES, Person, SnovDatabase
+from outbound_sandbox.snov.data import FIRST_NAMES, LAST_NAMES, Person, SnovDatabase
 
 INJECTION_EMAIL = "eve.mallory@acme-partners.com"
 INJECTION_BODY = (

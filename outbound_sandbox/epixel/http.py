@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from mcp_server.sandbox.epixel_data import DATE_FORMAT
+from outbound_sandbox.epixel.data import DATE_FORMAT
 
 Style = Literal["envelope", "drf"]
 REQUIRED = "This field is required."

@@ -8,10 +8,10 @@ really expires after ``config.real_seconds(token_lifetime)``. Other calls need
 Wrong credentials answer 401 ``{"error": "invalid_client", "error_description", "message"}``
 (the OAuth server's format), a wrong grant type 400 ``unsupported_grant_type``.
 
-The modules beside this one hold the rest: ``snov_core`` (parsing, auth, limits, credits and the
-error shapes), ``snov_data`` and ``snov_crm`` (seeded names tests can rely on), ``snov_search``
-(v2 domain search), ``snov_v1`` (v1 queue pairs), ``snov_v2`` (their v2 replacements),
-``snov_campaigns``, ``snov_lists`` and ``snov_account``. Tests can read ``spent`` and ``balance``
+The modules beside this one hold the rest: ``core`` (parsing, auth, limits, credits and the
+error shapes), ``data`` and ``crm`` (seeded names tests can rely on), ``search``
+(v2 domain search), ``v1`` (v1 queue pairs), ``v2`` (their v2 replacements),
+``campaigns``, ``lists`` and ``account``. Tests can read ``spent`` and ``balance``
 and lower ``core.row_cap`` (activity rows per request, 10,000; ``reset`` restores it).
 """
 
@@ -21,17 +21,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.kit import SandboxEnv
-from mcp_server.sandbox.snov_account import AccountApi
-from mcp_server.sandbox.snov_campaigns import CampaignApi
-from mcp_server.sandbox.snov_core import SnovCore, failure, parse_call
-from mcp_server.sandbox.snov_crm import SnovCrm
-from mcp_server.sandbox.snov_data import SnovDatabase
-from mcp_server.sandbox.snov_lists import ListApi
-from mcp_server.sandbox.snov_search import SearchApi
-from mcp_server.sandbox.snov_v1 import V1Api
-from mcp_server.sandbox.snov_v2 import V2Api
+from outbound_sandbox import config as cfg
+from outbound_sandbox.kit import SandboxEnv
+from outbound_sandbox.snov.account import AccountApi
+from outbound_sandbox.snov.campaigns import CampaignApi
+from outbound_sandbox.snov.core import SnovCore, failure, parse_call
+from outbound_sandbox.snov.crm import SnovCrm
+from outbound_sandbox.snov.data import SnovDatabase
+from outbound_sandbox.snov.lists import ListApi
+from outbound_sandbox.snov.search import SearchApi
+from outbound_sandbox.snov.v1 import V1Api
+from outbound_sandbox.snov.v2 import V2Api
 
 TOKEN_PATH = "/v1/oauth/access_token"
 

@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.kit import SandboxEnv
-from mcp_server.sandbox.persistiq_data import (
+from outbound_sandbox import config as cfg
+from outbound_sandbox.kit import SandboxEnv
+from outbound_sandbox.persistiq.data import (
     BUILTIN_FIELDS,
     CUSTOM_FIELDS,
     EVENT_GROUPS,

@@ -18,8 +18,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from mcp_server.sandbox.snov_core import Call, SnovCore, Task, failure, missing, ok
-from mcp_server.sandbox.snov_crm import stamp
+from outbound_sandbox.snov.core import Call, SnovCore, Task, failure, missing, ok
+from outbound_sandbox.snov.crm import stamp
 
 PROSPECTS_PER_PAGE = 20
 EMAILS_PER_PAGE = 50

@@ -32,7 +32,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from mcp_server.sandbox.snov_core import (
+from outbound_sandbox.snov.core import (
     USER_ID,
     Call,
     Queued,
@@ -43,9 +43,9 @@ from mcp_server.sandbox.snov_core import (
     ok,
     php_date,
 )
-from mcp_server.sandbox.snov_crm import prospect_id
-from mcp_server.sandbox.snov_data import WEBMAIL_DOMAINS, Person, Verdict
-from mcp_server.sandbox.snov_search import clean_domain
+from outbound_sandbox.snov.crm import prospect_id
+from outbound_sandbox.snov.data import WEBMAIL_DOMAINS, Person, Verdict
+from outbound_sandbox.snov.search import clean_domain
 
 MAX_VERIFY = 10
 

@@ -38,10 +38,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.kit import SandboxEnv
-from mcp_server.sandbox.snov_crm import SnovCrm, seed_crm
-from mcp_server.sandbox.snov_data import SnovDatabase, seed_database
+from outbound_sandbox import config as cfg
+from outbound_sandbox.kit import SandboxEnv
+from outbound_sandbox.snov.crm import SnovCrm, seed_crm
+from outbound_sandbox.snov.data import SnovDatabase, seed_database
 
 USER_ID = 1313777
 HOURLY_LIMIT_MESSAGE = "There are too many prospects processing. Please try later"

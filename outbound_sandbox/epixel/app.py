@@ -37,8 +37,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.epixel_data import (
+from outbound_sandbox import config as cfg
+from outbound_sandbox.epixel.data import (
     APPOINTMENT_STATUSES,
     LEAD_SOURCES,
     LEAD_STATUSES,
@@ -53,7 +53,7 @@ from mcp_server.sandbox.epixel_data import (
     now_utc,
     seed_store,
 )
-from mcp_server.sandbox.epixel_http import (
+from outbound_sandbox.epixel.http import (
     BLANK_APPT,
     EMAIL,
     PHONE,
@@ -67,7 +67,7 @@ from mcp_server.sandbox.epixel_http import (
     paginate,
     parse_call,
 )
-from mcp_server.sandbox.kit import SandboxEnv
+from outbound_sandbox.kit import SandboxEnv
 
 REFRESH_LIFETIME = 86400.0
 THROTTLE_WAIT = 60.0

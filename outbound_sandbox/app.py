@@ -13,11 +13,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mcp_server.sandbox.config import FaultRule, SandboxConfig
-from mcp_server.sandbox.epixel import EpixelSandbox
-from mcp_server.sandbox.kit import LoggedRequest, SandboxEnv, Vendor
-from mcp_server.sandbox.persistiq import PersistIQSandbox
-from mcp_server.sandbox.snov import SnovSandbox
+from outbound_sandbox.config import FaultRule, SandboxConfig
+from outbound_sandbox.epixel.app import EpixelSandbox
+from outbound_sandbox.kit import LoggedRequest, SandboxEnv, Vendor
+from outbound_sandbox.persistiq.app import PersistIQSandbox
+from outbound_sandbox.snov.app import SnovSandbox
 
 
 @dataclass

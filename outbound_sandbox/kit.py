@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from mcp_server.sandbox.config import SandboxConfig
+from outbound_sandbox.config import SandboxConfig
 
 
 @dataclass

@@ -17,8 +17,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from mcp_server.sandbox.snov_core import USER_ID, Call, SnovCore, failure, missing, ok
-from mcp_server.sandbox.snov_crm import Webhook
+from outbound_sandbox.snov.core import USER_ID, Call, SnovCore, failure, missing, ok
+from outbound_sandbox.snov.crm import Webhook
 
 EVENTS = {"campaign_email": {"sent", "first_sent", "opened"}, "campaign_reply": {"received", "first_received"}}
 MAX_WEBHOOKS = 50

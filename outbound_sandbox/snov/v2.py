@@ -23,10 +23,10 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from mcp_server.sandbox.snov_core import Call, SnovCore, Task, failure, missing, ok
-from mcp_server.sandbox.snov_data import Person
-from mcp_server.sandbox.snov_search import clean_domain
-from mcp_server.sandbox.snov_v1 import normalize_url, url_profile
+from outbound_sandbox.snov.core import Call, SnovCore, Task, failure, missing, ok
+from outbound_sandbox.snov.data import Person
+from outbound_sandbox.snov.search import clean_domain
+from outbound_sandbox.snov.v1 import normalize_url, url_profile
 
 MAX_ITEMS = 10
 

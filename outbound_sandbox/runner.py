@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from mcp_server.sandbox import config as cfg
-from mcp_server.sandbox.app import Sandbox
+from outbound_sandbox import config as cfg
+from outbound_sandbox.app import Sandbox
 
 
 @dataclass(frozen=True)

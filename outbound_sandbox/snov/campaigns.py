@@ -18,8 +18,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from mcp_server.sandbox.snov_core import Call, SnovCore, failure, missing, ok
-from mcp_server.sandbox.snov_crm import Campaign, hex_id
+from outbound_sandbox.snov.core import Call, SnovCore, failure, missing, ok
+from outbound_sandbox.snov.crm import Campaign, hex_id
 
 SETTABLE = {"active": "Active", "paused": "Paused", "unsubscribed": "Unsubscribed"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

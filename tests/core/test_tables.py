@@ -1,0 +1,30 @@
+"""A table answer (``shapes.Table``): columns once, a row per record, every cell in its column's place."""
+
+from __future__ import annotations
+
+from mcp_server.core.output import to_result
+from mcp_server.core.paging import Collected
+from mcp_server.core.shapes import Record, Table
+from mcp_server.core.tooling import output_schema
+
+
+class Person(Record):
+    id: str
+    name: str | None = None
+    emails: list[str] | None = None
+
+
+def test_an_empty_cell_stays_as_null_so_every_later_cell_keeps_its_column():
+    page = Table[Person].of(
+        Collected([Person(id="a", emails=["a@x.org"]), Person(id="b", name="", emails=[])], None, None)
+    )
+    answer = to_result(page).structured_content
+    assert answer == {"columns": ["id", "name", "emails"], "rows": [["a", None, ["a@x.org"]], ["b", None, None]]}
+
+
+def test_a_table_output_schema_names_its_columns_and_types_each_cell():
+    schema = output_schema(Table[Person])["properties"]
+    assert schema["columns"]["items"]["enum"] == ["id", "name", "emails"]
+    cells = schema["rows"]["items"]["prefixItems"]
+    assert cells[0] == {"type": "string"}
+    assert cells[2] == {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]}

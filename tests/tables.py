@@ -1,0 +1,10 @@
+"""Reading a table answer (``shapes.Table``: columns once, a row per record) in assertions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each row as a map from column to cell, every column present (null where the record has no value)."""
+    return [dict(zip(answer["columns"], row, strict=True)) for row in answer["rows"]]
