@@ -9,6 +9,7 @@ from typing import Any
 import anyio
 from mcp import Client
 
+from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 
@@ -40,6 +41,12 @@ def listed_tools() -> list[dict[str, Any]]:
             return [tool.model_dump(by_alias=True) for tool in (await client.list_tools()).tools]
 
     return anyio.run(listing)
+
+
+def declared_tools(provider: str | None = None) -> set[str]:
+    """The tool names the providers declare (or one provider, by name): what tools/list must list, whatever
+    the count is this week."""
+    return {t.name for p in ALL_PROVIDERS if provider in (None, p.name) for t in p.toolset.tools}
 
 
 def resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:

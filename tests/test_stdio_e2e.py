@@ -12,6 +12,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from tests.readme_paths import installed_command
+from tests.strict_helpers import declared_tools
 
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +43,7 @@ async def test_a_new_user_runs_the_sandbox_over_stdio_and_every_provider_answers
             "epixel_get_leads_overview": {},
         }
         results = {name: await client.call_tool(name, args) for name, args in calls.items()}
-    assert len(tools) == 57
+    assert tools == declared_tools()
     for name, result in results.items():
         assert not result.is_error, (name, result.content)
         assert result.structured_content, name

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from tests.providers.epixel.helpers import NEW_LEAD, calls, ok, refused
+from tests.strict_helpers import declared_tools
 from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
@@ -115,7 +116,7 @@ async def test_deleting_a_lead_removes_it_from_every_list_and_a_second_delete_sa
 
 async def test_the_three_deletes_are_annotated_destructive_and_say_so_and_nothing_else_is(mcp):
     tools = {t.name: t for t in (await mcp.list_tools()).tools if t.name.startswith("epixel_")}
-    assert len(tools) == 12
+    assert set(tools) == declared_tools("epixel")
     deletes = {"epixel_delete_lead", "epixel_delete_appointment", "epixel_delete_lead_note"}
     for name, tool in tools.items():
         assert tool.annotations.destructive_hint is (name in deletes), name

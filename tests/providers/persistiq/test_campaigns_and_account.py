@@ -20,6 +20,7 @@ from tests.providers.persistiq.helpers import (
     query,
     text_of,
 )
+from tests.strict_helpers import declared_tools
 from tests.tables import rows
 
 pytestmark = [pytest.mark.anyio, SANDBOX_GAP]
@@ -36,7 +37,7 @@ async def test_the_annotations_follow_the_catalogue(mcp):
     tools = {
         tool.name: tool.annotations for tool in (await mcp.list_tools()).tools if tool.name.startswith("persistiq_")
     }
-    assert len(tools) == 13
+    assert set(tools) == declared_tools("persistiq")
     writes = {"persistiq_create_leads", "persistiq_add_leads_to_campaign", "persistiq_create_dnc_domain"}
     for name, hints in tools.items():
         assert hints.read_only_hint is name.startswith(("persistiq_list_", "persistiq_get_")), name
