@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import anyio
 from pydantic import SecretStr
 
+from mcp_server.core.guards import is_json_object
 from mcp_server.core.http import ApiClient
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.state import StateStore
@@ -61,7 +62,7 @@ class TokenCache:
         raw = await self.store.get(self.key)
         try:
             data = json.loads(raw) if raw else None
-            token = Token(**data) if isinstance(data, dict) else None
+            token = Token(**data) if is_json_object(data) else None
         except (ValueError, TypeError):
             return None  # a record from another version: fetch a new token
         if token is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 
 from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
@@ -148,11 +148,16 @@ def resolver_for(tool: str, confirmation: Confirmation, arguments: list[str]) ->
 DONE_NOTHING = {"paid": "Nothing was sent and no credits were spent.", "destructive": "Nothing was deleted."}
 
 
+def _accepted(outcome: object) -> TypeGuard[AcceptedElicitation[BaseModel]]:
+    """Every form (and the resolver's answers) is a model, whatever ``AcceptedElicitation`` it came in."""
+    return isinstance(outcome, AcceptedElicitation)
+
+
 def settle(outcome: Any, confirmation: Confirmation, title: str) -> None:
     """Let the call run, or raise ``NotConfirmed`` saying what happened and what to do instead. ``outcome`` is
     the SDK's ``ElicitationResult`` (accepted data: the form, or the resolver's ``NotAsked`` / ``Refused``);
     anything else counts as not confirmed."""
-    data = outcome.data if isinstance(outcome, AcceptedElicitation) else None
+    data = outcome.data if _accepted(outcome) else None
     if isinstance(data, NotAsked) or (isinstance(data, ConfirmSpend | ConfirmDelete) and data.confirm):
         return
     kind = confirmation.kind

@@ -6,11 +6,15 @@ walks really rely on (any keys and items, read as ``object``), so strict checkin
 
 from __future__ import annotations
 
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 
 def is_list(value: object) -> TypeGuard[list[object]]:
     return isinstance(value, list)
+
+
+def is_tuple(value: object) -> TypeGuard[tuple[object, ...]]:
+    return isinstance(value, tuple)
 
 
 def is_dict(value: object) -> TypeGuard[dict[object, object]]:
@@ -19,4 +23,10 @@ def is_dict(value: object) -> TypeGuard[dict[object, object]]:
 
 def is_str_dict(value: object) -> TypeGuard[dict[str, object]]:
     """A JSON object: its keys are text (JSON allows no other)."""
+    return isinstance(value, dict)
+
+
+def is_json_object(value: object) -> TypeGuard[dict[str, Any]]:
+    """A JSON object handed whole to a constructor as keywords (``Cls(**value)``), whose own checks or a
+    ``TypeError`` say whether its fields fit; ``object`` values could not be passed that way."""
     return isinstance(value, dict)
