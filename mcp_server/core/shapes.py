@@ -7,6 +7,7 @@ from typing import Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel
 
+from mcp_server.core.guards import is_str_dict, is_tuple
 from mcp_server.core.paging import Collected
 
 T = TypeVar("T")
@@ -57,7 +58,11 @@ class Table(Record, Generic[T]):
         """The page ``core.paging.collect`` read, one row per record: ``row`` makes a ``T`` of each one
         (by default its fields are taken by name)."""
         model = row_model(cls)
-        make = row or (lambda item: model.model_validate(item.model_dump() if isinstance(item, BaseModel) else item))
+
+        def by_name(item: object) -> BaseModel:
+            return model.model_validate(item.model_dump() if isinstance(item, BaseModel) else item)
+
+        make = row or by_name
         columns = column_names(model)
         rows = [list(make(item).model_dump(mode="json", by_alias=True).values()) for item in got.items]
         return cls(columns=columns, rows=rows, next_cursor=got.next_cursor, hint=got.hint, **extra)
@@ -66,10 +71,13 @@ class Table(Record, Generic[T]):
 def row_model(table: type[Table[Any]]) -> type[BaseModel]:
     """The record type a table's rows are made of (``Table[LeadRow]`` or a subclass of it)."""
     for klass in table.__mro__:
-        meta = getattr(klass, "__pydantic_generic_metadata__", None) or {}
-        args = meta.get("args") or ()
-        if meta.get("origin") is Table and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
-            return args[0]
+        meta: object = getattr(klass, "__pydantic_generic_metadata__", None)  # not on BaseModel itself
+        if not is_str_dict(meta):
+            continue
+        args = meta.get("args")
+        first = args[0] if is_tuple(args) and args else None
+        if meta.get("origin") is Table and isinstance(first, type) and issubclass(first, BaseModel):
+            return first
     raise TypeError(f"{table.__name__} names no row record: declare it as Table[SomeRecord]")
 
 
