@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
+from mcp_server.core.guards import is_dict, is_list
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.scrub import has_surrogates, scrub
 
@@ -24,23 +25,23 @@ def prune(value: Any, depth: int = 0) -> Any:
     """Drop nulls, empty strings, lists and maps; cut nesting deeper than ``MAX_DEPTH``."""
     if depth > MAX_DEPTH:
         return "[cut: nested too deeply]"
-    if isinstance(value, dict):
-        out = {}
+    if is_dict(value):
+        out: dict[object, object] = {}
         for key, item in value.items():
             pruned = prune(item, depth + 1)
             if pruned not in (None, "", [], {}):
                 out[key] = pruned
         return out
-    if isinstance(value, list):
+    if is_list(value):
         return [
-            _cells(item, depth + 1) if isinstance(item, list) else prune(item, depth + 1)
+            _cells(item, depth + 1) if is_list(item) else prune(item, depth + 1)
             for item in value
             if item not in (None, "", [], {})
         ]
     return value
 
 
-def _cells(row: list[Any], depth: int) -> list[Any]:
+def _cells(row: list[object], depth: int) -> list[Any]:
     """A table's row (``shapes.Table``): its places are its columns, so an empty cell stays, as null."""
     cells = [prune(cell, depth + 1) for cell in row]
     return [None if cell in ("", [], {}) else cell for cell in cells]
@@ -71,9 +72,9 @@ def stranger(value: Any) -> Any:
     digits alone are no words: a phone number stays bare)
     and left bare otherwise: emails, ids and names cost no fence, so pages stay cheap. Either way long text
     is clipped. Maps and lists are fenced value by value."""
-    if isinstance(value, dict):
+    if is_dict(value):
         return {key: stranger(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if is_list(value):
         return [stranger(item) for item in value]
     if not isinstance(value, str) or value.startswith("<untrusted-content>"):
         return value
@@ -87,9 +88,9 @@ def masked(value: Any) -> Any:
     """Every known secret masked, wherever an upstream put it (a key echoed into a record reaches no model)."""
     if isinstance(value, str):
         return REDACTOR.known(value)
-    if isinstance(value, dict):
+    if is_dict(value):
         return {key: masked(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if is_list(value):
         return [masked(item) for item in value]
     return value
 
@@ -160,8 +161,8 @@ def _cut_longest(answer: Any, excess: int, cut: dict[str, int]) -> bool:
         holder[key] = value[:keep] + f" [cut: {len(value) - keep} more characters]"
         cut["texts"] += 1
         return True
-    holder, key, value = _longest(answer, lambda v: isinstance(v, list) and len(v) > 1)
-    if isinstance(value, list):
+    holder, key, value = _longest(answer, lambda v: is_list(v) and len(v) > 1)
+    if is_list(value):
         share = max(1, len(serialize(value).encode()) // len(value))
         keep = max(1, len(value) - excess // share - 1)
         holder[key] = value[:keep]
@@ -174,15 +175,23 @@ def _longest(value: Any, wanted: Callable[[Any], bool]) -> tuple[Any, Any, Any]:
     """(container, key, item) of the longest wanted value inside ``value`` (by serialized length)."""
     best: tuple[Any, Any, Any] = (None, None, None)
     best_size = -1
-    stack = [value]
+    stack: list[object] = [value]
     while stack:
         node = stack.pop()
-        pairs = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-        for key, item in pairs:
+        for key, item in _pairs(node):
             if wanted(item):
                 item_size = len(item) if isinstance(item, str) else len(serialize(item))
                 if item_size > best_size:
                     best, best_size = (node, key, item), item_size
-            if isinstance(item, dict | list):
+            if is_dict(item) or is_list(item):
                 stack.append(item)
     return best
+
+
+def _pairs(node: object) -> Iterable[tuple[object, object]]:
+    """(key, item) of a map or (index, item) of a list; nothing for a leaf."""
+    if is_dict(node):
+        return node.items()
+    if is_list(node):
+        return enumerate(node)
+    return ()
