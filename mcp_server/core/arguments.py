@@ -18,7 +18,9 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, core_schema
+from pydantic_core import CoreSchema, ErrorDetails, core_schema
+
+from mcp_server.core.guards import is_list, is_mapping, is_str_dict, is_str_mapping
 
 Path = tuple[str | int, ...]
 
@@ -62,13 +64,13 @@ class AsPairs:
 
     def __get_pydantic_json_schema__(self, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         mapped = handler(core)
-        patterned = mapped.get("patternProperties") or {}
+        patterned: object = mapped.get("patternProperties")
         name: dict[str, Any] = {"type": "string", **(mapped.get("propertyNames") or {})}
-        value: Any = mapped.get("additionalProperties", {"type": "string"})
-        if patterned:
+        value: object = mapped.get("additionalProperties", {"type": "string"})
+        if is_str_dict(patterned) and patterned:
             pattern, value = next(iter(patterned.items()))
             name["pattern"] = pattern
-        pair = {
+        pair: dict[str, Any] = {
             "type": "object",
             "properties": {"name": name, "value": value},
             "required": ["name", "value"],
@@ -81,11 +83,11 @@ class AsPairs:
 
 
 def pairs_to_map(value: Any) -> Any:
-    if not isinstance(value, list):
+    if not is_list(value):
         return value
     out: dict[Any, Any] = {}
     for index, pair in enumerate(value):
-        if not (isinstance(pair, Mapping) and set(pair) == {"name", "value"}):
+        if not (is_mapping(pair) and set(pair) == {"name", "value"}):
             raise ValueError(f"item {index} must be an object with exactly name and value")
         if not isinstance(pair["name"], str):
             raise ValueError(f"item {index}: name must be text")
@@ -169,10 +171,10 @@ def _unknown(key: str, path: Path, tool: str, names: list[str]) -> str:
 def _value(annotation: Any, value: Any, path: Path, tool: str, problems: list[str]) -> Any:
     kinds = _arms(annotation)
     models = [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)]
-    if isinstance(value, Mapping) and len(models) == 1:
+    if is_str_mapping(value) and len(models) == 1:
         return _object(models[0], value, path, tool, {}, problems)
     items = [k for k in kinds if typing.get_origin(k) in (list, tuple, set, frozenset, Sequence)]
-    if isinstance(value, list) and len(items) == 1:
+    if is_list(value) and len(items) == 1:
         inner = typing.get_args(items[0])
         item = inner[0] if inner else Any
         return [_value(item, one, (*path, index), tool, problems) for index, one in enumerate(value)]
@@ -231,7 +233,7 @@ def explain(error: ValidationError, model: type[BaseModel]) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
-def _words(detail: Any) -> str:
+def _words(detail: ErrorDetails) -> str:
     kind, ctx = detail["type"], detail.get("ctx") or {}
     if kind == "string_too_short":
         least = ctx.get("min_length", 1)

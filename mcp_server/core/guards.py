@@ -6,6 +6,7 @@ walks really rely on (any keys and items, read as ``object``), so strict checkin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 
@@ -30,3 +31,12 @@ def is_json_object(value: object) -> TypeGuard[dict[str, Any]]:
     """A JSON object handed whole to a constructor as keywords (``Cls(**value)``), whose own checks or a
     ``TypeError`` say whether its fields fit; ``object`` values could not be passed that way."""
     return isinstance(value, dict)
+
+
+def is_mapping(value: object) -> TypeGuard[Mapping[object, object]]:
+    return isinstance(value, Mapping)
+
+
+def is_str_mapping(value: object) -> TypeGuard[Mapping[str, object]]:
+    """A mapping decoded from JSON (tool arguments): its keys are text."""
+    return isinstance(value, Mapping)
