@@ -14,7 +14,7 @@ import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Annotated, Any, Literal, TypeGuard, TypeVar, Union
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
@@ -26,6 +26,7 @@ from mcp_server.core.arguments import ArgumentProblem, clean, decoded, explain
 from mcp_server.core.confirm import CONFIRMED, Confirmation, default_for, settle, with_confirmation
 from mcp_server.core.deadline import call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
+from mcp_server.core.guards import is_dict, is_list, is_str_dict
 from mcp_server.core.output import to_result
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.shapes import Table, column_names, row_model
@@ -60,7 +61,7 @@ class ToolDef:
     title: str
     access: Access
     provider: str
-    aliases: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict[str, str])
     """The vendor's names for arguments that mean exactly one of ours (camelCase spellings need none)."""
     confirm: Confirmation | None = None
     """Ask the person before the body runs (README "Confirmations"); destructive tools get a default."""
@@ -213,7 +214,7 @@ class Toolset:
     modules' toolsets in catalogue order (``Toolset.joined``) instead of collecting them by import side effect."""
 
     provider: str
-    tools: list[ToolDef] = field(default_factory=list)
+    tools: list[ToolDef] = field(default_factory=list[ToolDef])
 
     @classmethod
     def joined(cls, provider: str, *parts: Toolset) -> Toolset:
@@ -250,24 +251,24 @@ def input_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _inlined(node: Any, defs: dict[str, Any]) -> Any:
-    if isinstance(node, list):
+    if is_list(node):
         return [_inlined(item, defs) for item in node]
-    if not isinstance(node, dict):
+    if not is_str_dict(node):
         return node
-    if "$ref" in node:
-        target = defs[node["$ref"].rsplit("/", 1)[-1]]
+    if isinstance(ref := node.get("$ref"), str):
+        target = defs[ref.rsplit("/", 1)[-1]]
         return _inlined({**target, **{k: v for k, v in node.items() if k != "$ref"}}, defs)
     return {key: _inlined(value, defs) for key, value in node.items() if key != "$defs"}
 
 
 def _closed(node: Any) -> Any:
-    if isinstance(node, list):
+    if is_list(node):
         return [_closed(item) for item in node]
-    if not isinstance(node, dict):
+    if not is_str_dict(node):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in ("properties", "$defs", "patternProperties"):
+        if key in ("properties", "$defs", "patternProperties") and is_dict(value):
             out[key] = {name: _closed(sub) for name, sub in value.items()}
         elif not ((key == "title" and isinstance(value, str)) or (key == "default" and value is None)):
             out[key] = _closed(value)
@@ -292,21 +293,23 @@ def trim_schema(schema: Any, *, keep_descriptions: bool) -> Any:
     """For output schemas: drop what every client pays for and no model needs (auto-generated titles,
     ``anyOf [X, null]`` with ``default: null``, ``pattern``, ``minLength: 1``, storage-size caps and,
     unless kept, descriptions)."""
-    if isinstance(schema, dict):
+    if is_str_dict(schema):
         out: dict[str, Any] = {}
         for key, value in schema.items():
             if _noise(key, value, keep_descriptions):
                 continue
-            if key in ("properties", "$defs", "patternProperties"):
+            if key in ("properties", "$defs", "patternProperties") and is_dict(value):
                 out[key] = {name: trim_schema(sub, keep_descriptions=keep_descriptions) for name, sub in value.items()}
             else:
                 out[key] = trim_schema(value, keep_descriptions=keep_descriptions)
         branches = out.get("anyOf")
-        if isinstance(branches, list) and NULL in branches and len(branches) == 2:
-            del out["anyOf"]
-            out.update(next(b for b in branches if b != NULL))
+        if is_list(branches) and NULL in branches and len(branches) == 2:
+            other = next(b for b in branches if b != NULL)
+            if is_str_dict(other):
+                del out["anyOf"]
+                out.update(other)
         return out
-    if isinstance(schema, list):
+    if is_list(schema):
         return [trim_schema(item, keep_descriptions=keep_descriptions) for item in schema]
     return schema
 
@@ -342,7 +345,15 @@ def _record(model: type[BaseModel], seen: set[type[BaseModel]]) -> dict[str, Any
     if model in seen:  # a record that contains itself: its inner copies stay untyped objects
         return {"type": "object"}
     inner = seen | {model}
-    return _table(model, inner) if issubclass(model, Table) else _fields(model, inner)
+    return _table(model, inner) if _is_table(model) else _fields(model, inner)
+
+
+def _is_model(annotation: object) -> TypeGuard[type[BaseModel]]:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _is_table(model: type[BaseModel]) -> TypeGuard[type[Table[Any]]]:
+    return issubclass(model, Table)
 
 
 def _fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> dict[str, Any]:
@@ -378,7 +389,7 @@ def _shape(annotation: Any, seen: set[type[BaseModel]]) -> dict[str, Any]:
         return unique[0] if len(unique) == 1 else {"anyOf": unique}
     if origin is Literal:
         values = list(args)
-        kinds = {type(value) for value in values}
+        kinds: set[type[object]] = {type(value) for value in values}
         return {"enum": values, **(SCALARS.get(kinds.pop(), {}) if len(kinds) == 1 else {})}
     if annotation in SCALARS:
         return dict(SCALARS[annotation])
@@ -390,6 +401,6 @@ def _shape(annotation: Any, seen: set[type[BaseModel]]) -> dict[str, Any]:
     if origin is dict or annotation is dict:
         values = _shape(args[1], seen) if len(args) == 2 else {}
         return {"type": "object", "additionalProperties": values} if values else {"type": "object"}
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if _is_model(annotation):
         return _record(annotation, seen)
-    return trim_schema(TypeAdapter(annotation).json_schema(), keep_descriptions=False)
+    return trim_schema(TypeAdapter[Any](annotation).json_schema(), keep_descriptions=False)
