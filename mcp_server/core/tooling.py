@@ -304,7 +304,8 @@ def trim_schema(schema: Any, *, keep_descriptions: bool) -> Any:
         branches = out.get("anyOf")
         if isinstance(branches, list) and NULL in branches and len(branches) == 2:
             del out["anyOf"]
-            out.update(next(b for b in branches if b != NULL))
+            # The field's own keys (its description) win over its type's: ``X | None`` keeps what it says.
+            out = {**next(b for b in branches if b != NULL), **out}
         return out
     if isinstance(schema, list):
         return [trim_schema(item, keep_descriptions=keep_descriptions) for item in schema]
