@@ -112,7 +112,7 @@ def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PRO
             openers = {}
             user_keys = settings.outbound_mcp_user_credentials != "off"
             for provider in providers:
-                configured = settings.configured(provider.name)  # type: ignore[arg-type]
+                configured = settings.configured(provider.name)
                 if provider.name not in settings.enabled_providers() or not (configured or user_keys):
                     continue
                 transport = transports[provider.name] = LazyTransport()
