@@ -29,7 +29,7 @@ def _tuning(default: float, variable: str) -> Any:
     return Field(default=default, gt=0, validation_alias=variable.lower())
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -46,7 +46,7 @@ def check_base_url(value: str) -> str:
         raise ValueError(f"not a URL ({exc})") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError("must be an absolute http(s) URL such as https://api.example.com")
-    if url.scheme == "http" and not _is_loopback(url.host):
+    if url.scheme == "http" and not is_loopback(url.host):
         raise ValueError("must use https (plain http is allowed only on loopback)")
     if url.query or url.fragment:
         raise ValueError("must not carry a query string or fragment")
