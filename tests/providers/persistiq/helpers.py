@@ -13,8 +13,7 @@ from mcp.types import CallToolResult
 from outbound_sandbox.config import SandboxConfig
 from outbound_sandbox.kit import LoggedRequest, SandboxEnv
 from outbound_sandbox.persistiq.app import PersistIQSandbox
-from tests.providers.typed import is_record
-from tests.providers.typed import text_of as text_of
+from tests.providers.typed import is_record, text_of
 from tests.tables import rows
 
 # While outbound_sandbox/persistiq/app.py is the placeholder that serves no route, every call meets a 404.
