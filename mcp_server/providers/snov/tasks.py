@@ -161,14 +161,8 @@ async def run_pair(
     ``result?task_hash=``. ``body`` is ``data=`` (form) or ``json_body=``."""
     reserved = 0
     if task is None:
-        await service.charge(1, what)
+        started = await service.paid(1, what, lambda: start.send(service.api, **body))
         reserved = 1
-        try:
-            started = await start.send(service.api, **body)
-        except ApiError as error:
-            if error.status < 500:  # refused: nothing started (a 5xx may have started it)
-                await service.refund(1)
-            raise
         task = task_hash(body_of(started.data))
     params = {"task_hash": task}
     outcome = await poll(ctx, service, result, params=params, label=what)

@@ -6,6 +6,7 @@ import anyio
 import pytest
 
 from outbound_sandbox.app import Sandbox
+from outbound_sandbox.config import Fault
 from tests.providers.snov.outreach_helpers import failed, fields, ok
 from tests.providers.typed import Connect
 
@@ -210,6 +211,23 @@ async def test_a_profile_by_email_costs_a_credit_only_when_found(
     assert jane["status"] == "found" and jane["social"] == [JANE_URL] and jane["credits"] == 1
     assert nobody["status"] == "not_found" and nobody["credits"] == 0
     assert balance["spent_by_this_server"] == 1 and balance["balance"] == 2499
+
+
+async def test_a_profile_by_email_that_fails_on_snov_s_side_keeps_its_credit_like_every_paid_request(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
+    # A 5xx may have been charged: the reservation stays (refused requests give it back); it is not resent.
+    sandbox.config.add_fault("POST /snov/v1/get-profile-by-email", Fault("status", status=503))
+    async with connect() as client:
+        result = await client.call_tool("snov_get_profile_by_email", {"email": "jane.cooper@acme.com"})
+        sandbox.config.faults.clear()
+        balance = ok(await client.call_tool("snov_get_balance", {}))
+
+    assert result.is_error
+    assert balance["spent_by_this_server"] == 1
+    assert [r.path for r in sandbox.env.requests if r.path.endswith("get-profile-by-email")] == [
+        "/snov/v1/get-profile-by-email"
+    ]
 
 
 async def test_the_balance_shows_the_ceiling_and_what_this_server_spent(
