@@ -18,10 +18,20 @@ from mcp_server.settings import load_settings
 
 GOAL = 110
 SHOWN = ("name", "title", "description", "inputSchema")
+SENT = ("name", "description", "inputSchema")
+"""What pydantic-ai (ToolDefinition: name, description, parameters_json_schema) and openai-agents (FunctionTool)
+take from an MCP tool: the title stays with the client."""
 
 
 def size(value: object) -> int:
     return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def undescribed(schema: object) -> object:
+    """A schema without its descriptions (a property named "description" stays)."""
+    if isinstance(schema, dict):
+        return {k: undescribed(v) for k, v in schema.items() if not (k == "description" and isinstance(v, str))}
+    return [undescribed(v) for v in schema] if isinstance(schema, list) else schema
 
 
 async def run() -> list[Figure]:
@@ -35,18 +45,27 @@ async def run() -> list[Figure]:
     def per_tool(keys: tuple[str, ...]) -> float:
         return sum(size({k: t[k] for k in keys if k in t}) for t in tools) / 4 / count
 
-    shown = per_tool(SHOWN)
+    shown = per_tool(SENT)
     parts = {key: sum(size(t.get(key)) for t in tools) / 4 / count for key in SHOWN[1:]}
     outputs = sum(size(t.get("outputSchema")) for t in tools)
+    floor = sum(size({"name": t["name"], "inputSchema": undescribed(t["inputSchema"])}) for t in tools)
     return [
         Figure(
-            "catalogue tokens per tool a model is shown (name, title, description, input schema)",
-            f"{shown:.0f} ({len(listed.tools)} tools; titles {parts['title']:.0f}, descriptions "
-            f"{parts['description']:.0f}, input schemas {parts['inputSchema']:.0f}; without titles "
-            f"{per_tool(('name', 'description', 'inputSchema')):.0f})",
+            "catalogue tokens per tool a model is shown, as pydantic-ai sends it to Anthropic and openai-agents "
+            "to OpenAI (name, description, input schema)",
+            f"{shown:.0f} ({len(listed.tools)} tools; descriptions {parts['description']:.0f}, input schemas "
+            f"{parts['inputSchema']:.0f}; a client that also shows titles: {per_tool(SHOWN):.0f})",
             "-",
             f"<= {GOAL}",
             shown <= GOAL,
+        ),
+        Figure(
+            "floor: name and input-schema rules alone, every description left out (types, null for not given, "
+            "limits, patterns, closed objects: what #12 requires be shown)",
+            f"{floor / 4 / count:.0f}",
+            "-",
+            "- (reported)",
+            None,
         ),
         Figure(
             "output schemas, typed down to the records (not shown to the model)",

@@ -8,7 +8,7 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -17,7 +17,7 @@ import anyio
 
 from mcp_server import __version__
 from mcp_server.core.errors import ConfigError
-from mcp_server.settings import Settings, _is_loopback, load_settings
+from mcp_server.settings import Settings, is_loopback, load_settings
 
 SCHEMA_DIR = Path("tool_schemas")
 BIND_ERRORS = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
@@ -140,7 +140,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def _configured(args: argparse.Namespace) -> AsyncIterator[tuple[Settings, str]]:
+async def _configured(args: argparse.Namespace) -> AsyncGenerator[tuple[Settings, str]]:
     """The settings from variables and flags, and a note to print once serving; with ``--sandbox``,
     pointed at a sandbox running meanwhile."""
     overrides = _overrides(args)
@@ -186,7 +186,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def _http_socket(args: argparse.Namespace, settings: Settings) -> socket.socket:
     if (
-        not _is_loopback(args.host)
+        not is_loopback(args.host)
         and settings.outbound_mcp_http_token is None
         and not settings.outbound_mcp_oauth_issuer
     ):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -102,17 +102,17 @@ def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PRO
     labels = {p.name: (p.label, p.needs) for p in providers}
 
     @asynccontextmanager
-    async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
+    async def lifespan(_: MCPServer[AppState]) -> AsyncGenerator[AppState]:
         async with AsyncExitStack() as stack:
             # Nothing connects yet: a store that fails answers its error on the first call that needs it.
             store = open_store(settings.outbound_mcp_state)
             stack.push_async_callback(store.aclose)
-            services = {}
-            transports = {}
-            openers = {}
+            services: dict[str, Any] = {}
+            transports: dict[str, LazyTransport] = {}
+            openers: dict[str, Callable[[Settings], Any]] = {}
             user_keys = settings.outbound_mcp_user_credentials != "off"
             for provider in providers:
-                configured = settings.configured(provider.name)  # type: ignore[arg-type]
+                configured = settings.configured(provider.name)
                 if provider.name not in settings.enabled_providers() or not (configured or user_keys):
                     continue
                 transport = transports[provider.name] = LazyTransport()

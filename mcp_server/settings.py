@@ -12,26 +12,16 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.state.opener import check_spec
 from mcp_server.core.state.periods import check_period
+from mcp_server.described import BY_NAME, DESCRIBED, PROVIDERS, Provider, credentials
 from mcp_server.http.names import check_host, check_origin
-
-Provider = Literal["persistiq", "snov", "epixel"]
-PROVIDERS: tuple[Provider, ...] = ("persistiq", "snov", "epixel")
 
 CommaList = Annotated[list[str], NoDecode]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 ConfirmKind = Literal["paid", "destructive"]
 
-CREDENTIALS = (
-    "persistiq_api_key",
-    "snov_client_id",
-    "snov_client_secret",
-    "epixel_api_key",
-    "epixel_access_token",
-    "epixel_username",
-    "epixel_password",
-    "outbound_mcp_http_token",
-    "outbound_mcp_state_secret",
-)
+SERVER_SECRETS = ("outbound_mcp_http_token", "outbound_mcp_state_secret")
+CREDENTIALS = (*(credential.field for credential in credentials()), *SERVER_SECRETS)
+"""Every credential field (the providers' from ``described``, then the server's own)."""
 
 
 def _tuning(default: float, variable: str) -> Any:
@@ -39,7 +29,7 @@ def _tuning(default: float, variable: str) -> Any:
     return Field(default=default, gt=0, validation_alias=variable.lower())
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -56,7 +46,7 @@ def check_base_url(value: str) -> str:
         raise ValueError(f"not a URL ({exc})") from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError("must be an absolute http(s) URL such as https://api.example.com")
-    if url.scheme == "http" and not _is_loopback(url.host):
+    if url.scheme == "http" and not is_loopback(url.host):
         raise ValueError("must use https (plain http is allowed only on loopback)")
     if url.query or url.fragment:
         raise ValueError("must not carry a query string or fragment")
@@ -229,14 +219,12 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown toolset {', '.join(unknown)}; allowed: {', '.join(PROVIDERS)}")
         return value
 
-    def configured(self, provider: Provider) -> bool:
-        """True when the provider's credentials are complete."""
-        if provider == "persistiq":
-            return self.persistiq_api_key is not None
-        if provider == "snov":
-            return self.snov_client_id is not None and self.snov_client_secret is not None
-        has_login = self.epixel_access_token is not None or self.epixel_username is not None
-        return self.epixel_base_url is not None and self.epixel_api_key is not None and has_login
+    def configured(self, provider: str) -> bool:
+        """True when the provider's credentials are complete (``described``), its base URL too if it has no default."""
+        described = BY_NAME[provider]
+        if described.base_url and getattr(self, described.base_url) is None:
+            return False
+        return described.complete(lambda field: getattr(self, field) is not None)
 
     def enabled_providers(self) -> list[Provider]:
         if self.outbound_mcp_toolsets:
@@ -245,15 +233,12 @@ class Settings(BaseSettings):
 
     def check(self) -> Settings:
         """Cross-field rules; raises ``ConfigError`` naming the variable."""
-        pairs = [
-            ("SNOV_CLIENT_ID", self.snov_client_id, "SNOV_CLIENT_SECRET", self.snov_client_secret),
-            ("EPIXEL_USERNAME", self.epixel_username, "EPIXEL_PASSWORD", self.epixel_password),
-        ]
-        for name_a, a, name_b, b in pairs:
-            if (a is None) != (b is None):
-                missing = name_b if b is None else name_a
-                given = name_a if b is None else name_b
-                raise ConfigError(f"{missing} is required when {given} is set", variable=missing)
+        for described in DESCRIBED:  # credentials that only work together (a client id and its secret, a login)
+            for part in described.parts:
+                given = [field for field in part if getattr(self, field) is not None]
+                if given and len(given) < len(part):
+                    missing = next(field for field in part if field not in given).upper()
+                    raise ConfigError(f"{missing} is required when {given[0].upper()} is set", variable=missing)
         self._check_epixel()
         self._check_oauth()
         return self
@@ -303,16 +288,8 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every secret value configured, for redaction."""
-        values = [
-            self.persistiq_api_key,
-            self.snov_client_id,
-            self.snov_client_secret,
-            self.epixel_api_key,
-            self.epixel_access_token,
-            self.epixel_password,
-            self.outbound_mcp_http_token,
-            self.outbound_mcp_state_secret,
-        ]
+        fields = [credential.field for credential in credentials() if credential.secret] + list(SERVER_SECRETS)
+        values: list[SecretStr | None] = [getattr(self, field) for field in fields]
         return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
 
 

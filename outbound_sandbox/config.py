@@ -73,7 +73,7 @@ class SandboxConfig:
     """Queued names/emails/URLs per (vendor) hour before "too many prospects processing"."""
     snov_balance: float = 2500.0
     seed: int = 7
-    faults: list[FaultRule] = field(default_factory=list)
+    faults: list[FaultRule] = field(default_factory=list[FaultRule])
 
     def real_seconds(self, vendor_seconds: float) -> float:
         return vendor_seconds / self.time_scale

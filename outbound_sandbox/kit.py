@@ -38,7 +38,7 @@ class RateLimiter:
     config: SandboxConfig
     limit: int
     vendor_window: float = 60.0
-    windows: dict[str, Window] = field(default_factory=dict)
+    windows: dict[str, Window] = field(default_factory=dict[str, Window])
 
     @property
     def window(self) -> float:

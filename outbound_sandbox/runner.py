@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -62,7 +62,7 @@ def _server(sandbox: Sandbox) -> uvicorn.Server:
 
 
 @asynccontextmanager
-async def serve_sandbox(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[SandboxUrls]:
+async def serve_sandbox(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> AsyncGenerator[SandboxUrls, None]:
     """Serve in the current (asyncio) event loop for as long as the block runs."""
     sock = _bind(host, port)
     server = _server(sandbox)

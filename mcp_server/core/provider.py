@@ -21,6 +21,7 @@ from mcp_server.core.caller import LOCAL, SCOPE_KEY, Caller
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
+from mcp_server.described import DESCRIBED, Described
 from mcp_server.settings import Settings
 
 if TYPE_CHECKING:  # the tool wrapper (tooling) reads states through this module: no import back at runtime
@@ -44,18 +45,17 @@ class ProviderDef:
     needs: str
     """The variables to set, for the error when a tool of an unconfigured provider is called."""
 
+    @classmethod
+    def of(
+        cls, described: Described, toolset: Toolset, open: Callable[[Settings, httpx.AsyncClient, StateStore], Any]
+    ) -> ProviderDef:
+        """A provider as ``mcp_server.described`` names it, with its tools and how to open its client."""
+        return cls(described.name, described.label, toolset, open, described.needs)
+
 
 # The settings fields a per-user credential set replaces in full (no server value mixes in).
-PROVIDER_FIELDS = {
-    "persistiq": ("persistiq_api_key",),
-    "snov": ("snov_client_id", "snov_client_secret"),
-    "epixel": ("epixel_api_key", "epixel_access_token", "epixel_username", "epixel_password"),
-}
-USER_HEADERS = {
-    "persistiq": "X-PersistIQ-Key",
-    "snov": "X-Snov-Client-Id and X-Snov-Client-Secret",
-    "epixel": "X-Epixel-Api-Key with X-Epixel-Access-Token or X-Epixel-Username + X-Epixel-Password",
-}
+PROVIDER_FIELDS = {described.name: described.fields for described in DESCRIBED}
+USER_HEADERS = {described.name: described.headers_needed for described in DESCRIBED}
 
 
 class AppState:

@@ -307,7 +307,8 @@ def trim_schema(schema: Any, *, keep_descriptions: bool) -> Any:
             other = next(b for b in branches if b != NULL)
             if is_str_dict(other):
                 del out["anyOf"]
-                out.update(other)
+                # The field's own keys (its description) win over its type's: ``X | None`` keeps what it says.
+                out = {**other, **out}
         return out
     if is_list(schema):
         return [trim_schema(item, keep_descriptions=keep_descriptions) for item in schema]

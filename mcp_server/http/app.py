@@ -13,7 +13,8 @@ from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import SecretStr
-from starlette.responses import PlainTextResponse
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -24,7 +25,7 @@ from mcp_server.http.jwt_verifier import JwtVerifier
 from mcp_server.http.limits import LargeBodies, SessionsPerClient
 from mcp_server.http.names import Allowed
 from mcp_server.http.origins import OriginGuard
-from mcp_server.settings import Settings, _is_loopback
+from mcp_server.settings import Settings, is_loopback
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class HttpOptions:
 
     def hosts(self) -> list[str]:
         wildcard = self.host in ("0.0.0.0", "::", "")
-        own = [] if wildcard or _is_loopback(self.host) else [self.host]
+        own = [] if wildcard or is_loopback(self.host) else [self.host]
         return [*own, *self.allowed_hosts]
 
 
@@ -123,7 +124,7 @@ def build_http_app(
         app = SessionsPerClient(CancelOnDisconnect(app), limit=opts.sessions_per_client, idle=opts.session_idle)
     app = UserCredentials(app, opts.user_credentials)
     # For container health checks and load balancers: says only that the process serves HTTP.
-    public: list[Route] = [Route("/healthz", lambda _: PlainTextResponse("ok"), methods=["GET"])]
+    public: list[Route] = [Route("/healthz", _healthz, methods=["GET"])]
     if opts.oauth is not None:
         o = opts.oauth
         verifier = JwtVerifier(issuer=o.issuer, audience=o.audience, jwks_url=o.jwks_url, public_key=o.public_key)
@@ -138,3 +139,7 @@ def build_http_app(
     app = LargeBodies(app, opts.large_bodies)
     app = PublicRoutes(app, public)
     return OriginGuard(app, Allowed(opts.hosts(), opts.allowed_origins))
+
+
+def _healthz(_: Request) -> Response:
+    return PlainTextResponse("ok")

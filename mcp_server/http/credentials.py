@@ -12,48 +12,43 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mcp_server.core.caller import SCOPE_KEY, Caller
 from mcp_server.core.redact import REDACTOR
+from mcp_server.described import BY_NAME, DESCRIBED, Credential
 
 UserCredentialsMode = Literal["off", "allow", "require"]
 
-# header -> (provider, settings field)
-HEADERS: dict[str, tuple[str, str]] = {
-    "x-persistiq-key": ("persistiq", "persistiq_api_key"),
-    "x-snov-client-id": ("snov", "snov_client_id"),
-    "x-snov-client-secret": ("snov", "snov_client_secret"),
-    "x-epixel-api-key": ("epixel", "epixel_api_key"),
-    "x-epixel-access-token": ("epixel", "epixel_access_token"),
-    "x-epixel-username": ("epixel", "epixel_username"),
-    "x-epixel-password": ("epixel", "epixel_password"),
+# header -> (provider, credential)
+HEADERS: dict[str, tuple[str, Credential]] = {
+    credential.header.lower(): (described.name, credential)
+    for described in DESCRIBED
+    for credential in described.credentials
 }
 _MAX_VALUE = 4096
 _MIN_SECRET = 12
 
 
 def _incomplete(provider: str, fields: set[str]) -> str | None:
-    """What is missing from one provider's header set, or None when it is complete."""
-    if provider == "snov" and fields != {"snov_client_id", "snov_client_secret"}:
-        return "Snov.io needs both X-Snov-Client-Id and X-Snov-Client-Secret"
-    if provider == "epixel":
-        login = {"epixel_username", "epixel_password"}
-        has_login = "epixel_access_token" in fields or login <= fields
-        if "epixel_api_key" not in fields or not has_login or len(fields & login) == 1:
-            return "Epixel needs X-Epixel-Api-Key and X-Epixel-Access-Token or X-Epixel-Username + X-Epixel-Password"
+    """What is missing from one provider's header set, or None when it is complete: one whole login, and
+    no part of another given alone (a username without its password)."""
+    described = BY_NAME[provider]
+    partial = any(0 < len(fields & set(part)) < len(part) for part in described.parts)
+    if partial or not described.complete(lambda field: field in fields):
+        return f"{described.label} needs {described.headers_needed}"
     return None
 
 
 def caller_from(headers: Headers, user: object) -> tuple[Caller | None, str]:
     """The request's caller, or None with what to fix."""
     found: dict[str, dict[str, str]] = {}
-    for name, (provider, setting) in HEADERS.items():
+    for name, (provider, credential) in HEADERS.items():
         values = headers.getlist(name)
         if not values:
             continue
         if len(values) > 1 or not values[0].strip() or len(values[0]) > _MAX_VALUE:
             return None, f"Send one non-empty {name} header"
-        if setting != "epixel_username" and len(values[0].strip()) < _MIN_SECRET:
+        if credential.secret and len(values[0].strip()) < _MIN_SECRET:
             # Every value is masked in all output and logs: a short one could be an ordinary word.
             return None, f"{name} is too short to be a credential (at least {_MIN_SECRET} characters)"
-        found.setdefault(provider, {})[setting] = values[0].strip()
+        found.setdefault(provider, {})[credential.field] = values[0].strip()
     for provider, values in found.items():
         problem = _incomplete(provider, set(values))
         if problem:

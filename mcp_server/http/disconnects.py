@@ -9,6 +9,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mcp_server.core.guards import is_list, is_str_dict
+
 _MAX_PEEK = 4 * 1024 * 1024
 
 
@@ -17,8 +19,8 @@ def _request_ids(body: bytes) -> list[Any]:
         parsed = json.loads(body)
     except ValueError:
         return []
-    messages = parsed if isinstance(parsed, list) else [parsed]
-    return [m["id"] for m in messages if isinstance(m, dict) and "method" in m and m.get("id") is not None]
+    messages: list[object] = parsed if is_list(parsed) else [parsed]
+    return [m["id"] for m in messages if is_str_dict(m) and "method" in m and m.get("id") is not None]
 
 
 class CancelOnDisconnect:

@@ -7,15 +7,13 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mcp_server.described import credentials
 from mcp_server.http.names import Allowed
 
 ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS"
 # What a browser MCP client sends and must be able to read back (per-user credential headers included).
-REQUEST_HEADERS = (
-    "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID, "
-    "X-PersistIQ-Key, X-Snov-Client-Id, X-Snov-Client-Secret, X-Epixel-Api-Key, X-Epixel-Access-Token, "
-    "X-Epixel-Username, X-Epixel-Password"
-)
+MCP_HEADERS = "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name"
+REQUEST_HEADERS = ", ".join([MCP_HEADERS, "Last-Event-ID", *(credential.header for credential in credentials())])
 EXPOSED_HEADERS = "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate, Retry-After"
 
 

@@ -156,9 +156,9 @@ def in_filter(moment: datetime, name: str, now: datetime) -> bool:
 
 @dataclass
 class EpixelStore:
-    leads: dict[str, Lead] = field(default_factory=dict)
-    appointments: dict[int, Appointment] = field(default_factory=dict)
-    notes: dict[int, Note] = field(default_factory=dict)
+    leads: dict[str, Lead] = field(default_factory=dict[str, Lead])
+    appointments: dict[int, Appointment] = field(default_factory=dict[int, Appointment])
+    notes: dict[int, Note] = field(default_factory=dict[int, Note])
     next_lead: int = 1000
     next_appointment: int = 2000
     next_note: int = 6000

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from outbound_sandbox.epixel.data import DATE_FORMAT
+from outbound_sandbox.guards import is_object
 
 Style = Literal["envelope", "drf"]
 REQUIRED = "This field is required."
@@ -70,10 +71,10 @@ async def parse_call(request: Request) -> Call:
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     elif "json" in ctype or raw.strip()[:1] == b"{":
         try:
-            body = json.loads(raw) if raw.strip() else {}
+            body: object = json.loads(raw) if raw.strip() else {}
         except ValueError:
             raise Refusal(400, detail="JSON parse error - Expecting value") from None
-        if isinstance(body, dict):
+        if is_object(body):
             fields = {str(k): None if v is None else str(v) for k, v in body.items()}
     elif raw:
         fields = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
@@ -84,7 +85,8 @@ class Checker:
     """Collects DRF field errors."""
 
     def __init__(self, call: Call, blank: str = BLANK) -> None:
-        self.call, self.blank, self.errors = call, blank, {}
+        self.call, self.blank = call, blank
+        self.errors: dict[str, list[str]] = {}
 
     def add(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)

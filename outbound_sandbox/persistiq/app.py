@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from outbound_sandbox import config as cfg
+from outbound_sandbox.guards import is_array, is_object
 from outbound_sandbox.kit import SandboxEnv
 from outbound_sandbox.persistiq.data import (
     BUILTIN_FIELDS,
@@ -168,10 +169,10 @@ class PersistIQSandbox:
         if not raw.strip():
             return {}
         try:
-            body = json.loads(raw)
+            body: object = json.loads(raw)
         except ValueError:
             raise Refusal(400, "Request body is not valid JSON") from None
-        if not isinstance(body, dict):
+        if not is_object(body):
             raise Refusal(400, "Request body must be a JSON object")
         return body
 
@@ -185,7 +186,7 @@ class PersistIQSandbox:
         chunk = list(islice(items, (page - 1) * size, page * size + 1))
         has_more = len(chunk) > size
         next_page = str(request.url.include_query_params(page=page + 1)) if has_more else None
-        body = {"status": "success", "errors": [], "has_more": has_more, "next_page": next_page}
+        body: dict[str, Any] = {"status": "success", "errors": [], "has_more": has_more, "next_page": next_page}
         return JSONResponse(body | {key: [render(item) for item in chunk[:size]]})
 
     def _lead(self, lead_id: str) -> Lead:
@@ -246,7 +247,7 @@ class PersistIQSandbox:
     async def create_leads(self, request: Request) -> Response:
         body = await self._json(request)
         batch = body.get("leads")
-        if not isinstance(batch, list) or not batch:
+        if not is_array(batch) or not batch:
             raise Refusal(400, "Leads is missing")
         if len(batch) > CREATE_BATCH:
             raise Refusal(400, f"Cannot create more than {CREATE_BATCH} leads at a time")
@@ -265,7 +266,7 @@ class PersistIQSandbox:
     def _create_one(self, raw: Any, dup: str, creator_id: str) -> dict[str, Any] | None:
         """The created (or, with dup=update, updated) lead's record, its batch error, or None (skipped, unsaid)."""
         world, now = self.world, self.env.now()
-        if not isinstance(raw, dict):
+        if not is_object(raw):
             return batch_error("Lead must be a JSON object", lead={"id": None, "status": "active", "data": {}})
         data = clean_data(raw)
         email = data.get("email") or ""
@@ -306,7 +307,7 @@ class PersistIQSandbox:
         body = await self._json(request)
         status = self._status_of(body)
         data = body.get("data")
-        if data is not None and not isinstance(data, dict):
+        if data is not None and not is_object(data):
             raise Refusal(400, "data must be a JSON object")
         changes = clean_data(data or {}, null_clears=not self.documented)
         if "email" in changes:
@@ -392,7 +393,7 @@ class PersistIQSandbox:
         raw = body.get("leads")
         if raw is None and body.get("lead_id") is not None:
             raw = [body["lead_id"]]
-        if not isinstance(raw, list) or not raw:
+        if not is_array(raw) or not raw:
             raise Refusal(400, "Leads is missing (give leads or lead_id)")
         if len(raw) > CAMPAIGN_BATCH:
             raise Refusal(400, f"Cannot add more than {CAMPAIGN_BATCH} leads at a time")
@@ -405,7 +406,7 @@ class PersistIQSandbox:
         now, user_id = self.env.now(), campaign.creator_id
         for item in raw:
             # The doc's table says ids, its example objects with an id: both are taken.
-            lead_id = item.get("id") if isinstance(item, dict) else item
+            lead_id = item.get("id") if is_object(item) else item
             lead = world.leads.get(lead_id) if isinstance(lead_id, str) else None
             attempted = {"id": None, "campaign_id": campaign.id, "mailbox_id": mailbox_id}
             if lead is None:

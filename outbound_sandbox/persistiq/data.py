@@ -87,21 +87,32 @@ EVENT_GROUPS: dict[str, tuple[str, ...]] = {
 }
 GROUP_OF = {kind: group for group, kinds in EVENT_GROUPS.items() for kind in kinds}
 
-FIRST = ["Ava", "Ben", "Chloe", "Dario", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Keiko", "Liam", "Maya"]
-FIRST += ["Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Uma", "Victor", "Wen", "Yusuf", "Zoe"]
-LAST = ["Abbott", "Baker", "Castillo", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ivanova", "Jensen"]
-LAST += ["Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Patel", "Rossi", "Schmidt", "Tanaka", "Varga"]
-COMPANIES = ["Acme Analytics", "Brightline Labs", "Cobalt Freight", "Delta Dental Group", "Evergreen Foods"]
-COMPANIES += ["Foxglove Media", "Granite Robotics", "Harbor Health", "Ion Solar", "Juniper Legal", "Kestrel Air"]
-COMPANIES += ["Lumen Retail", "Mosaic Health", "Northwind Traders", "Orbit Logistics", "Pioneer Bank"]
+# Spliced rows keep one assignment per constant and the lists short to read.
+FIRST = [
+    *["Ava", "Ben", "Chloe", "Dario", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Keiko", "Liam", "Maya"],
+    *["Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Uma", "Victor", "Wen", "Yusuf", "Zoe"],
+]
+LAST = [
+    *["Abbott", "Baker", "Castillo", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ivanova", "Jensen"],
+    *["Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Patel", "Rossi", "Schmidt", "Tanaka", "Varga"],
+]
+COMPANIES = [
+    *["Acme Analytics", "Brightline Labs", "Cobalt Freight", "Delta Dental Group", "Evergreen Foods"],
+    *["Foxglove Media", "Granite Robotics", "Harbor Health", "Ion Solar", "Juniper Legal", "Kestrel Air"],
+    *["Lumen Retail", "Mosaic Health", "Northwind Traders", "Orbit Logistics", "Pioneer Bank"],
+]
 INDUSTRIES = ["Software", "Logistics", "Healthcare", "Retail", "Finance", "Manufacturing", "Legal", "Media", None]
 TITLES = ["CEO", "CTO", "VP Sales", "Head of Growth", "Marketing Manager", "Operations Lead", "Founder", None]
 CITIES = [("Austin", "TX"), ("Denver", "CO"), ("Portland", "OR"), ("Boston", "MA"), ("Chicago", "IL"), (None, None)]
-CAMPAIGN_NAMES = ["Q4 SaaS founders", "Healthcare CTOs", "Re-engage 2025 trials", "Logistics VPs", "Agency partners"]
-CAMPAIGN_NAMES += ["Webinar follow-up", "Retail expansion", "Fintech outreach", "Legal ops pilot", "Solar installers"]
-CAMPAIGN_NAMES += ["Conference leads", "Schedule Meetings with CEOs (sample campaign)"]
-DNC_NAMES = ["competitor.com", "example.com", "test.com", "bigcorp.io", "donotmail.org", "partner-agency.com"]
-DNC_NAMES += ["acme-rivals.net", "lawfirm.legal", "gov.example", "oldclient.co"]
+CAMPAIGN_NAMES = [
+    *["Q4 SaaS founders", "Healthcare CTOs", "Re-engage 2025 trials", "Logistics VPs", "Agency partners"],
+    *["Webinar follow-up", "Retail expansion", "Fintech outreach", "Legal ops pilot", "Solar installers"],
+    *["Conference leads", "Schedule Meetings with CEOs (sample campaign)"],
+]
+DNC_NAMES = [
+    *["competitor.com", "example.com", "test.com", "bigcorp.io", "donotmail.org", "partner-agency.com"],
+    *["acme-rivals.net", "lawfirm.legal", "gov.example", "oldclient.co"],
+]
 
 
 @dataclass
@@ -160,7 +171,7 @@ class Campaign:
     name: str
     creator_id: str
     stats: dict[str, int]
-    members: dict[str, CampaignLead] = field(default_factory=dict)
+    members: dict[str, CampaignLead] = field(default_factory=dict[str, CampaignLead])
 
 
 @dataclass
@@ -198,16 +209,16 @@ class Ids:
 class World:
     ids: Ids
     rng: random.Random
-    users: list[User] = field(default_factory=list)
-    statuses: dict[str, str] = field(default_factory=dict)
+    users: list[User] = field(default_factory=list[User])
+    statuses: dict[str, str] = field(default_factory=dict[str, str])
     """Status id -> name."""
-    fields: list[dict[str, str]] = field(default_factory=list)
-    leads: dict[str, Lead] = field(default_factory=dict)
-    by_email: dict[str, str] = field(default_factory=dict)
-    campaigns: dict[str, Campaign] = field(default_factory=dict)
-    lead_campaigns: dict[str, set[str]] = field(default_factory=dict)
-    events: list[Event] = field(default_factory=list)
-    dnc: dict[str, str] = field(default_factory=dict)
+    fields: list[dict[str, str]] = field(default_factory=list[dict[str, str]])
+    leads: dict[str, Lead] = field(default_factory=dict[str, Lead])
+    by_email: dict[str, str] = field(default_factory=dict[str, str])
+    campaigns: dict[str, Campaign] = field(default_factory=dict[str, Campaign])
+    lead_campaigns: dict[str, set[str]] = field(default_factory=dict[str, set[str]])
+    events: list[Event] = field(default_factory=list[Event])
+    dnc: dict[str, str] = field(default_factory=dict[str, str])
     """Domain name -> id, in creation order."""
 
     def user(self, user_id: str) -> User:

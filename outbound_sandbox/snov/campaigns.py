@@ -30,7 +30,7 @@ def _rate(part: int, whole: int) -> str:
 
 
 def _day(row: dict[str, Any]) -> str:
-    stamp = row.get("visitedAt") or row.get("sentDate") or {}
+    stamp: dict[str, Any] = row.get("visitedAt") or row.get("sentDate") or {}
     return str(stamp.get("date", ""))[:10]
 
 

@@ -39,6 +39,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from outbound_sandbox import config as cfg
+from outbound_sandbox.guards import is_array, is_object
 from outbound_sandbox.kit import SandboxEnv
 from outbound_sandbox.snov.crm import SnovCrm, seed_crm
 from outbound_sandbox.snov.data import SnovDatabase, seed_database
@@ -100,8 +101,8 @@ class Call:
 
     def get_map(self, name: str) -> dict[str, str]:
         """``name[key]=value`` pairs or a JSON object."""
-        if self.body is not None and isinstance(self.body.get(name), dict):
-            return {str(k): s for k, v in self.body[name].items() if (s := _scalar(v)) is not None}
+        if self.body is not None and is_object(given := self.body.get(name)):
+            return {str(k): s for k, v in given.items() if (s := _scalar(v)) is not None}
         out: dict[str, str] = {}
         for key, value in self.fields:
             base, parts = _split_key(key)
@@ -111,11 +112,9 @@ class Call:
 
     def get_rows(self, name: str) -> list[dict[str, str]]:
         """``rows[0][first_name]=...`` or a JSON list of objects."""
-        if self.body is not None and isinstance(self.body.get(name), list):
+        if self.body is not None and is_array(given := self.body.get(name)):
             return [
-                {str(k): s for k, v in row.items() if (s := _scalar(v)) is not None}
-                for row in self.body[name]
-                if isinstance(row, dict)
+                {str(k): s for k, v in row.items() if (s := _scalar(v)) is not None} for row in given if is_object(row)
             ]
         rows: dict[str, dict[str, str]] = {}
         for key, value in self.fields:
@@ -134,7 +133,7 @@ class Call:
     def url(self, path: str, **query: Any) -> str:
         pairs: list[tuple[str, str]] = []
         for key, value in query.items():
-            if isinstance(value, list):
+            if is_array(value):
                 pairs.extend((f"{key}[]", str(v)) for v in value)
             elif value is not None and value != "":
                 pairs.append((key, str(value)))
@@ -174,7 +173,7 @@ class Task:
     hash: str
     kind: str
     started: float
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 @dataclass
@@ -315,7 +314,7 @@ async def parse_call(request: Request) -> Call:
             parsed = json.loads(raw) if raw.strip() else None
         except ValueError:
             parsed = None
-        body = parsed if isinstance(parsed, dict) else {}
+        body = parsed if is_object(parsed) else {}
     elif raw:
         fields.extend(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     origin = f"{request.url.scheme}://{request.url.netloc}{cfg.SNOV_PREFIX}"

@@ -25,7 +25,7 @@ import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from outbound_sandbox.snov.data import FIRST_NAMES, LAST_NAMES, Person, SnovDatabase
 
@@ -72,7 +72,13 @@ class LazyRows(Sequence[dict[str, Any]]):
     def __len__(self) -> int:
         return self._count
 
-    def __getitem__(self, index: Any) -> Any:
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
         return self._all()[index]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
@@ -91,10 +97,10 @@ class Prospect:
     country: str = ""
     locality: str = ""
     industry: str | None = None
-    phones: list[str] = field(default_factory=list)
-    social: dict[str, str] = field(default_factory=dict)
-    custom: dict[str, str] = field(default_factory=dict)
-    lists: list[int] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list[str])
+    social: dict[str, str] = field(default_factory=dict[str, str])
+    custom: dict[str, str] = field(default_factory=dict[str, str])
+    lists: list[int] = field(default_factory=list[int])
     updated: str = "2025-05-20 10:00:00"
 
     @property
@@ -107,7 +113,7 @@ class ProspectList:
     id: int
     name: str
     created: str
-    prospects: list[str] = field(default_factory=list)
+    prospects: list[str] = field(default_factory=list[str])
     deleted: str | None = None
 
 
@@ -119,13 +125,13 @@ class Campaign:
     status: str
     created_at: int
     started_at: int | None
-    recipients: dict[str, str] = field(default_factory=dict)
+    recipients: dict[str, str] = field(default_factory=dict[str, str])
     """email -> recipient status (Active, Paused, Unsubscribed, Finished, Moved)."""
-    sent: Sequence[dict[str, Any]] = field(default_factory=list)
-    opens: list[dict[str, Any]] = field(default_factory=list)
-    clicks: list[dict[str, Any]] = field(default_factory=list)
-    replies: list[dict[str, Any]] = field(default_factory=list)
-    finished: list[dict[str, Any]] = field(default_factory=list)
+    sent: Sequence[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
+    opens: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
+    clicks: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
+    replies: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
+    finished: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
     updated_at: int = 0
 
 
@@ -154,18 +160,18 @@ class Blacklist:
     id: int
     name: str
     created_at: int
-    items: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list[str])
 
 
 @dataclass
 class SnovCrm:
     seed: int
-    prospects: dict[str, Prospect] = field(default_factory=dict)
-    lists: dict[int, ProspectList] = field(default_factory=dict)
-    campaigns: dict[int, Campaign] = field(default_factory=dict)
-    custom_fields: list[str] = field(default_factory=list)
-    webhooks: dict[int, Webhook] = field(default_factory=dict)
-    blacklists: dict[int, Blacklist] = field(default_factory=dict)
+    prospects: dict[str, Prospect] = field(default_factory=dict[str, Prospect])
+    lists: dict[int, ProspectList] = field(default_factory=dict[int, ProspectList])
+    campaigns: dict[int, Campaign] = field(default_factory=dict[int, Campaign])
+    custom_fields: list[str] = field(default_factory=list[str])
+    webhooks: dict[int, Webhook] = field(default_factory=dict[int, Webhook])
+    blacklists: dict[int, Blacklist] = field(default_factory=dict[int, Blacklist])
     next_list_id: int = 9000001
     next_webhook_id: int = 18
     _next_prospect: int = 0

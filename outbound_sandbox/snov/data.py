@@ -92,16 +92,16 @@ class Verdict:
 
 @dataclass
 class SnovDatabase:
-    companies: dict[str, Company] = field(default_factory=dict)
-    people: dict[str, list[Person]] = field(default_factory=dict)
-    domain_emails: dict[str, list[str]] = field(default_factory=dict)
-    generic: dict[str, list[str]] = field(default_factory=dict)
-    by_hash: dict[str, Person] = field(default_factory=dict)
-    by_email: dict[str, Person] = field(default_factory=dict)
-    by_url: dict[str, Person] = field(default_factory=dict)
-    finder: dict[tuple[str, str, str], Person] = field(default_factory=dict)
-    verified: dict[str, Verdict] = field(default_factory=dict)
-    urls_known: set[str] = field(default_factory=set)
+    companies: dict[str, Company] = field(default_factory=dict[str, Company])
+    people: dict[str, list[Person]] = field(default_factory=dict[str, list[Person]])
+    domain_emails: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
+    generic: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
+    by_hash: dict[str, Person] = field(default_factory=dict[str, Person])
+    by_email: dict[str, Person] = field(default_factory=dict[str, Person])
+    by_url: dict[str, Person] = field(default_factory=dict[str, Person])
+    finder: dict[tuple[str, str, str], Person] = field(default_factory=dict[tuple[str, str, str], Person])
+    verified: dict[str, Verdict] = field(default_factory=dict[str, Verdict])
+    urls_known: set[str] = field(default_factory=set[str])
 
     def domain_info(self, domain: str) -> Company | None:
         return self.companies.get(domain.lower().strip())

@@ -172,7 +172,7 @@ class ListApi:
 
     def prospect_view(self, p: Prospect) -> dict[str, Any]:
         crm = self.core.crm
-        campaigns = []
+        campaigns: list[dict[str, Any]] = []
         for camp in crm.campaigns.values():
             status = camp.recipients.get(p.email.lower())
             if status is None:

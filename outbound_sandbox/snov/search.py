@@ -192,7 +192,7 @@ class SearchApi:
         if not self.core.ready(task.started):
             return self._pending(task, {})
         person = self.core.db.by_hash[task.params["prospect_hash"]]
-        emails = []
+        emails: list[dict[str, str]] = []
         if person.email:
             status = "unknown" if self.core.db.verdict(person.email).catchall else "valid"
             emails.append({"email": person.email, "smtp_status": status})

@@ -69,7 +69,7 @@ class V2Api:
             if not self.core.ready(task.started):
                 return ok({"status": "in_progress", "data": [], "meta": meta})
             status = task.params["status"]
-            data = task.params["data"] if status == "completed" else []
+            data: list[dict[str, Any]] = task.params["data"] if status == "completed" else []
             return ok({"status": status, "data": data, "meta": meta})
 
         return handler
@@ -85,7 +85,7 @@ class V2Api:
             return failure({"rows": ["Each row needs first_name, last_name and domain."]}, status=400)
         if self.core.hourly_refused(len(rows)):
             return self.core.hourly_limited()
-        data = []
+        data: list[dict[str, Any]] = []
         for first, last, raw in names:
             domain = clean_domain(raw)
             found = self.core.db.resolve_name(first, last, domain)
@@ -114,7 +114,7 @@ class V2Api:
             return self._too_many("emails")
         if self.core.hourly_refused(len(emails)):
             return self.core.hourly_limited()
-        data = []
+        data: list[dict[str, Any]] = []
         for email in emails:
             v = self.core.db.verdict(email)
             result = {

@@ -14,13 +14,14 @@ from mcp_server.core.http import ApiClient
 from mcp_server.providers.epixel.client import Endpoints as EpixelEndpoints
 from mcp_server.providers.persistiq.client import Endpoints as PersistiqEndpoints
 from mcp_server.providers.snov.client import Endpoints as SnovEndpoints
+from tests.providers.typed import SettingsFor
 
 PROVIDERS = Path(__file__).parents[2] / "mcp_server" / "providers"
 TABLES = {"PersistIQ": PersistiqEndpoints, "Snov.io": SnovEndpoints, "Epixel": EpixelEndpoints}
 VERSIONED = re.compile(r"^/?v[12]/")
 # The POSTs sent as retryable before the tables existed (idempotent=True at the call): reads, value sets,
 # token requests and Snov.io's charged-once domain-search starts. Any other POST is a write sent once.
-IDEMPOTENT_POSTS = {
+IDEMPOTENT_POSTS: dict[str, set[str]] = {
     "Snov.io": {
         "v1/oauth/access_token",
         "v1/change-recipient-status",
@@ -56,7 +57,7 @@ def _name(call: ast.Call) -> str:
 
 
 def test_no_provider_module_outside_client_py_writes_an_upstream_path_or_requests_a_literal_path():
-    found = []
+    found: list[str] = []
     for path in tool_modules():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and VERSIONED.match(node.value):
@@ -142,7 +143,9 @@ CALLS = [
 
 
 @pytest.mark.anyio
-async def test_each_request_the_tools_send_uses_its_endpoints_declared_idempotency(settings_for, monkeypatch):
+async def test_each_request_the_tools_send_uses_its_endpoints_declared_idempotency(
+    settings_for: SettingsFor, monkeypatch: pytest.MonkeyPatch
+):
     from mcp import Client
 
     from mcp_server.server import create_server

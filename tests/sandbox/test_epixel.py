@@ -11,8 +11,11 @@ import httpx
 import pytest
 
 from outbound_sandbox import config as cfg
-from outbound_sandbox.config import Fault
+from outbound_sandbox.app import Sandbox
+from outbound_sandbox.config import Fault, Profile
 from outbound_sandbox.epixel.data import APPOINTMENT_STATUSES, LEAD_STATUSES, in_filter
+from outbound_sandbox.guards import is_array
+from outbound_sandbox.runner import SandboxUrls
 from tests.conftest import sandbox_defaults
 
 LOGIN = {"username": cfg.EPIXEL_USERNAME, "password": cfg.EPIXEL_PASSWORD}
@@ -24,7 +27,7 @@ CREATE_LEAD = "/v1/leads/create/lead/" if DOCUMENTED else "/leads/create/lead/"
 
 
 @pytest.fixture
-def http(sandbox_urls) -> Iterator[httpx.Client]:
+def http(sandbox_urls: SandboxUrls) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sandbox_urls.epixel, timeout=10) as client:
         yield client
 
@@ -70,7 +73,7 @@ def future(days: int, hour: int = 10, minute: int = 0) -> str:
 
 def all_pages(api: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]]:
     page = data(api.get(path, params=params))
-    if isinstance(page, list):  # the documented profile: one bare list
+    if is_array(page):  # the documented profile: one bare list
         return page
     items = list(page["results"])
     while page["next"]:
@@ -91,13 +94,13 @@ def assigned_count(api: httpx.Client) -> int:
 # ---- auth
 
 
-def test_login_with_the_demo_credentials_answers_a_refresh_and_an_access_jwt(http):
+def test_login_with_the_demo_credentials_answers_a_refresh_and_an_access_jwt(http: httpx.Client) -> None:
     tokens = login(http)
     assert set(tokens) == {"refresh", "access"}
     assert tokens["access"].count(".") == 2 and tokens["access"] != tokens["refresh"]
 
 
-def test_login_with_a_wrong_password_or_missing_fields_is_refused_in_drf_style(http):
+def test_login_with_a_wrong_password_or_missing_fields_is_refused_in_drf_style(http: httpx.Client) -> None:
     wrong = http.post("/user/login/", data={**LOGIN, "password": "nope"}, headers=KEY)
     assert wrong.status_code == 401
     assert wrong.json() == {"detail": "No active account found with the given credentials"}
@@ -106,7 +109,9 @@ def test_login_with_a_wrong_password_or_missing_fields_is_refused_in_drf_style(h
     assert http.post("/user/login/", data=LOGIN).status_code == 401
 
 
-def test_a_request_without_or_with_a_wrong_apikey_is_refused_with_401_even_with_a_valid_token(http):
+def test_a_request_without_or_with_a_wrong_apikey_is_refused_with_401_even_with_a_valid_token(
+    http: httpx.Client,
+) -> None:
     bearer = {"Authorization": f"Bearer {login(http)['access']}"}
     missing = http.get("/leads/list/", headers=bearer)
     assert missing.status_code == 401 and missing.json() == {"detail": "API key is required."}
@@ -115,7 +120,7 @@ def test_a_request_without_or_with_a_wrong_apikey_is_refused_with_401_even_with_
     assert http.get("/leads/list/", headers={**bearer, **KEY}).status_code == 200
 
 
-def test_a_missing_or_unknown_bearer_token_is_refused_with_a_drf_detail(http):
+def test_a_missing_or_unknown_bearer_token_is_refused_with_a_drf_detail(http: httpx.Client) -> None:
     missing = http.get("/leads/list/", headers=KEY)
     assert missing.status_code == 401
     assert missing.json() == {"detail": "Authentication credentials were not provided."}
@@ -126,7 +131,9 @@ def test_a_missing_or_unknown_bearer_token_is_refused_with_a_drf_detail(http):
 
 
 @pytest.mark.current_profile  # the refresh path is not in the document
-def test_an_access_token_expires_after_its_lifetime_then_refresh_and_login_give_working_ones(sandbox, http):
+def test_an_access_token_expires_after_its_lifetime_then_refresh_and_login_give_working_ones(
+    sandbox: Sandbox, http: httpx.Client
+) -> None:
     sandbox.config.token_lifetime = 60.0
     sandbox.config.time_scale = 100.0  # 60 vendor seconds = 0.6 s
     tokens = login(http)
@@ -146,7 +153,7 @@ def test_an_access_token_expires_after_its_lifetime_then_refresh_and_login_give_
 
 
 @pytest.mark.current_profile  # the refresh path is not in the document
-def test_refresh_refuses_an_access_token_garbage_and_a_missing_field(http):
+def test_refresh_refuses_an_access_token_garbage_and_a_missing_field(http: httpx.Client) -> None:
     tokens = login(http)
     for value in (tokens["access"], "garbage"):
         refused = http.post("/user/token/refresh/", json={"refresh": value}, headers=KEY)
@@ -160,7 +167,7 @@ def test_refresh_refuses_an_access_token_garbage_and_a_missing_field(http):
 # ---- reads
 
 
-def test_overview_counts_owned_and_assigned_leads_by_status(api):
+def test_overview_counts_owned_and_assigned_leads_by_status(api: httpx.Client) -> None:
     overview = data(api.get("/leads/overview/"))
     assert overview["total_leads"] == 64 and overview["assigned_leads"] == 8
     assert set(overview["lead_status"]) == set(LEAD_STATUSES)
@@ -169,7 +176,9 @@ def test_overview_counts_owned_and_assigned_leads_by_status(api):
 
 
 @pytest.mark.parametrize("name", ["upcoming", "today", "week", "month"])
-def test_overview_appointment_filter_selects_the_matching_appointments(api, sandbox, name):
+def test_overview_appointment_filter_selects_the_matching_appointments(
+    api: httpx.Client, sandbox: Sandbox, name: str
+) -> None:
     overview = data(api.get("/leads/overview/", params={"appointment": name}))
     now = sandbox.epixel.now()
     every = all_pages(api, "/leads/appointments/list/")
@@ -185,13 +194,15 @@ def test_overview_appointment_filter_selects_the_matching_appointments(api, sand
         assert [a["id"] for a in listed] == expected
 
 
-def test_overview_refuses_an_unknown_appointment_filter_with_an_envelope_field_error(api):
+def test_overview_refuses_an_unknown_appointment_filter_with_an_envelope_field_error(api: httpx.Client) -> None:
     errors = envelope_errors(api.get("/leads/overview/", params={"appointment": "yearly"}))
     assert errors == {"appointment": ["Invalid appointment filter value."]}
 
 
 @pytest.mark.current_profile  # the lists' paging is not in the document
-def test_owned_leads_page_by_20_with_absolute_next_and_previous_links(api, sandbox_urls):
+def test_owned_leads_page_by_20_with_absolute_next_and_previous_links(
+    api: httpx.Client, sandbox_urls: SandboxUrls
+) -> None:
     first = data(api.get("/leads/list/"))
     assert first["count"] == 64 and len(first["results"]) == 20 and first["previous"] is None
     assert first["next"] == f"{sandbox_urls.epixel}/leads/list/?limit=20&offset=20"
@@ -206,7 +217,7 @@ def test_owned_leads_page_by_20_with_absolute_next_and_previous_links(api, sandb
 
 
 @pytest.mark.current_profile  # the lists' filters are not in the document
-def test_lead_list_keeps_filters_in_its_links_and_filters_by_status(api):
+def test_lead_list_keeps_filters_in_its_links_and_filters_by_status(api: httpx.Client) -> None:
     status = data(api.get("/leads/overview/"))["lead_status"]
     name = max(status, key=lambda s: status[s])
     page = data(api.get("/leads/list/", params={"status": name, "limit": 3}))
@@ -216,7 +227,7 @@ def test_lead_list_keeps_filters_in_its_links_and_filters_by_status(api):
 
 
 @pytest.mark.current_profile  # the lists' filters are not in the document
-def test_list_type_assigned_lists_the_leads_others_assigned_to_the_demo_user(api):
+def test_list_type_assigned_lists_the_leads_others_assigned_to_the_demo_user(api: httpx.Client) -> None:
     assigned = data(api.get("/leads/list/", params={"list_type": "assigned"}))
     assert assigned["count"] == 8 and assigned["next"] is None
     assert {lead["slug"] for lead in assigned["results"]} == {f"binuser{n}" for n in range(1, 9)}
@@ -224,7 +235,7 @@ def test_list_type_assigned_lists_the_leads_others_assigned_to_the_demo_user(api
 
 
 @pytest.mark.current_profile  # the lists' filters are not in the document
-def test_lead_list_refuses_unknown_status_and_list_type(api):
+def test_lead_list_refuses_unknown_status_and_list_type(api: httpx.Client) -> None:
     assert envelope_errors(api.get("/leads/list/", params={"status": "hot"})) == {
         "status": ["hot is not a valid choice."]
     }
@@ -234,7 +245,7 @@ def test_lead_list_refuses_unknown_status_and_list_type(api):
 
 
 @pytest.mark.current_profile  # the lists' paging and filters are not in the document
-def test_appointments_list_pages_by_start_time_and_filters_by_status_and_lead(api):
+def test_appointments_list_pages_by_start_time_and_filters_by_status_and_lead(api: httpx.Client) -> None:
     first = data(api.get("/leads/appointments/list/"))
     assert first["count"] == 26 and len(first["results"]) == 20 and first["next"]
     every = all_pages(api, "/leads/appointments/list/")
@@ -249,7 +260,7 @@ def test_appointments_list_pages_by_start_time_and_filters_by_status_and_lead(ap
     assert envelope_errors(refused) == {"appointment_status": ["Invalid appointment status."]}
 
 
-def test_view_lead_returns_the_lead_with_its_appointments_and_notes(api):
+def test_view_lead_returns_the_lead_with_its_appointments_and_notes(api: httpx.Client) -> None:
     lead = data(api.get("/leads/view/lead/", params={"slug": "lead1"}))
     assert lead["slug"] == "lead1" and lead["owner"] == "demo" and lead["assignee"] == "alice"
     assert {a["id"] for a in lead["appointments"]} == {1001, 1013}
@@ -266,14 +277,16 @@ def test_view_lead_returns_the_lead_with_its_appointments_and_notes(api):
         ({"slug": "alice1"}, "Requested slug is invalid."),
     ],
 )
-def test_view_lead_refuses_a_missing_unknown_or_foreign_slug(api, params, message):
+def test_view_lead_refuses_a_missing_unknown_or_foreign_slug(
+    api: httpx.Client, params: dict[str, str], message: str
+) -> None:
     assert envelope_errors(api.get("/leads/view/lead/", params=params)) == {"slug": [message]}
 
 
 # ---- lead writes
 
 
-def test_a_created_lead_is_listed_first_viewable_and_counted(api):
+def test_a_created_lead_is_listed_first_viewable_and_counted(api: httpx.Client) -> None:
     created = data(api.post(CREATE_LEAD, data={**NEW_LEAD, "status": "potential", "assignee": "bob"}), 201)
     assert created["slug"].startswith("janedoe") and created["owner"] == "demo" and created["assignee"] == "bob"
     assert created["status"] == "potential" and created["notes"] == [] and created["appointments"] == []
@@ -283,7 +296,7 @@ def test_a_created_lead_is_listed_first_viewable_and_counted(api):
     assert data(api.get("/leads/overview/"))["lead_status"]["potential"] >= 1
 
 
-def test_create_lead_accepts_a_json_body_and_defaults_status_to_prospect(api):
+def test_create_lead_accepts_a_json_body_and_defaults_status_to_prospect(api: httpx.Client) -> None:
     created = data(api.post(CREATE_LEAD, json=NEW_LEAD), 201)
     assert created["status"] == "prospect" and created["assignee"] is None
 
@@ -321,23 +334,25 @@ LONG = "x" * 256
         ({"assignee": "ghost"}, "assignee", "Assignee not found."),
     ],
 )
-def test_create_lead_validates_each_documented_rule_in_the_envelope(api, change, field, message):
+def test_create_lead_validates_each_documented_rule_in_the_envelope(
+    api: httpx.Client, change: dict[str, str | None], field: str, message: str
+) -> None:
     body = {k: v for k, v in {**NEW_LEAD, **change}.items() if v is not None}
     assert envelope_errors(api.post(CREATE_LEAD, data=body)) == {field: [message]}
     assert owned_count(api) == 64
 
 
-def test_create_lead_reports_every_invalid_field_at_once(api):
+def test_create_lead_reports_every_invalid_field_at_once(api: httpx.Client) -> None:
     errors = envelope_errors(api.post(CREATE_LEAD, data={"phone": "12-34"}))
     assert set(errors) == {"first_name", "last_name", "email", "phone"}
 
 
-def test_one_character_under_each_limit_is_accepted(api):
+def test_one_character_under_each_limit_is_accepted(api: httpx.Client) -> None:
     body = {**NEW_LEAD, "first_name": "a" * 255, "location": "b" * 255, "message": "c" * 255, "phone": "1" * 15}
     assert data(api.post(CREATE_LEAD, data=body), 201)["phone"] == "1" * 15
 
 
-def test_an_updated_lead_shows_its_new_fields_in_view_and_list(api):
+def test_an_updated_lead_shows_its_new_fields_in_view_and_list(api: httpx.Client) -> None:
     body = {**NEW_LEAD, "slug": "lead2", "status": "customer", "location": "Oslo", "assignee": "alice"}
     updated = data(api.post("/leads/update/lead/", data=body))
     assert updated["first_name"] == "Jane" and updated["status"] == "customer" and updated["assignee"] == "alice"
@@ -347,14 +362,14 @@ def test_an_updated_lead_shows_its_new_fields_in_view_and_list(api):
     assert "lead2" in {lead["slug"] for lead in customers}
 
 
-def test_update_lead_validates_fields_before_looking_up_the_lead(api):
+def test_update_lead_validates_fields_before_looking_up_the_lead(api: httpx.Client) -> None:
     errors = envelope_errors(api.post("/leads/update/lead/", data={**NEW_LEAD, "email": "bad"}))
     assert errors == {"slug": ["This field is required."], "email": ["Invalid email."]}
     long_slug = envelope_errors(api.post("/leads/update/lead/", data={**NEW_LEAD, "slug": "s" * 259}))
     assert long_slug == {"slug": ["Ensure this field has no more than 258 characters."]}
 
 
-def test_update_lead_answers_401_for_a_missing_lead_and_for_a_lead_the_user_does_not_own(api):
+def test_update_lead_answers_401_for_a_missing_lead_and_for_a_lead_the_user_does_not_own(api: httpx.Client) -> None:
     missing = envelope_errors(api.post("/leads/update/lead/", data={**NEW_LEAD, "slug": "nobody"}), 401)
     assert missing == {"non_field_errors": ["Requested lead does not esixt."]}
     for slug in ("binuser1", "alice2"):
@@ -363,7 +378,7 @@ def test_update_lead_answers_401_for_a_missing_lead_and_for_a_lead_the_user_does
     assert data(api.get("/leads/view/lead/", params={"slug": "binuser1"}))["email"] != NEW_LEAD["email"]
 
 
-def test_a_deleted_lead_disappears_with_its_appointments_and_cannot_be_deleted_twice(api):
+def test_a_deleted_lead_disappears_with_its_appointments_and_cannot_be_deleted_twice(api: httpx.Client) -> None:
     assert data(api.post("/leads/delete/lead/", data={"slug": "lead1"}))["slug"] == "lead1"
     assert envelope_errors(api.get("/leads/view/lead/", params={"slug": "lead1"})) == {
         "slug": ["Requested slug is invalid."]
@@ -377,7 +392,7 @@ def test_a_deleted_lead_disappears_with_its_appointments_and_cannot_be_deleted_t
     assert gone == {"non_field_errors": ["Requested lead does not esixt."]}
 
 
-def test_delete_lead_refuses_missing_unknown_and_foreign_leads(api):
+def test_delete_lead_refuses_missing_unknown_and_foreign_leads(api: httpx.Client) -> None:
     assert envelope_errors(api.post("/leads/delete/lead/", data={})) == {"slug": ["This field is required."]}
     assert envelope_errors(api.post("/leads/delete/lead/", data={"slug": ""})) == {
         "slug": ["This field may not be blank."]
@@ -404,7 +419,7 @@ def appointment(**change: Any) -> dict[str, Any]:
     return {k: v for k, v in {**body, **change}.items() if v is not None}
 
 
-def test_a_created_appointment_is_listed_and_shown_on_its_lead(api):
+def test_a_created_appointment_is_listed_and_shown_on_its_lead(api: httpx.Client) -> None:
     created = data(api.post("/leads/create/appointment/", data=appointment()), 201)
     assert created["slug"] == "lead5" and created["appointment_status"] == "confirmed"
     assert created["appointment_date"] == future(200) and created["created_by"] == "demo"
@@ -434,17 +449,19 @@ def test_a_created_appointment_is_listed_and_shown_on_its_lead(api):
         ({"appointment_status": "done"}, "appointment_status", "Invalid appointment status."),
     ],
 )
-def test_create_appointment_validates_each_documented_rule_as_bare_drf_errors(api, change, field, message):
+def test_create_appointment_validates_each_documented_rule_as_bare_drf_errors(
+    api: httpx.Client, change: dict[str, str | None], field: str, message: str
+) -> None:
     assert drf_errors(api.post("/leads/create/appointment/", data=appointment(**change))) == {field: [message]}
 
 
 @pytest.mark.parametrize("status", APPOINTMENT_STATUSES)
-def test_every_documented_appointment_status_is_accepted(api, status):
+def test_every_documented_appointment_status_is_accepted(api: httpx.Client, status: str) -> None:
     created = api.post("/leads/create/appointment/", data=appointment(appointment_status=status))
     assert data(created, 201)["appointment_status"] == status
 
 
-def test_create_appointment_refuses_schedule_problems_with_a_401_detail(api):
+def test_create_appointment_refuses_schedule_problems_with_a_401_detail(api: httpx.Client) -> None:
     past = appointment(appointment_date=future(-1), appointment_to=future(-1, 11))
     assert drf_errors(api.post("/leads/create/appointment/", data=past), 401) == {
         "detail": "Please Specify a date in the future."
@@ -461,7 +478,7 @@ def test_create_appointment_refuses_schedule_problems_with_a_401_detail(api):
     assert drf_errors(api.post("/leads/create/appointment/"), 401) == {"detail": "Body data not found."}
 
 
-def test_an_appointment_at_the_time_of_a_seeded_one_clashes(api, sandbox):
+def test_an_appointment_at_the_time_of_a_seeded_one_clashes(api: httpx.Client, sandbox: Sandbox) -> None:
     now = sandbox.epixel.now().strftime("%Y-%m-%d %H:%M")
     seeded = next(
         a
@@ -474,7 +491,7 @@ def test_an_appointment_at_the_time_of_a_seeded_one_clashes(api, sandbox):
     )
 
 
-def test_an_updated_appointment_shows_its_new_fields(api):
+def test_an_updated_appointment_shows_its_new_fields(api: httpx.Client) -> None:
     created = data(api.post("/leads/create/appointment/", data=appointment()), 201)
     changes = {"appointment_id": created["id"], "appointment_status": "rescheduled", "appointment_note": "Moved"}
     moved = {**changes, "appointment_date": future(202), "appointment_to": future(202, 10, 45), "slug": "lead6"}
@@ -491,7 +508,7 @@ def test_an_updated_appointment_shows_its_new_fields(api):
     assert only_status["appointment_status"] == "cancelled" and only_status["appointment_date"] == future(202)
 
 
-def test_update_appointment_refuses_bad_ids_foreign_appointments_and_backwards_times(api):
+def test_update_appointment_refuses_bad_ids_foreign_appointments_and_backwards_times(api: httpx.Client) -> None:
     cases = [
         ({"appointment_note": "x"}, {"appointment_id": ["This field is required."]}),
         ({"appointment_id": ""}, {"appointment_id": ["This field is may not be blank."]}),
@@ -512,7 +529,7 @@ def test_update_appointment_refuses_bad_ids_foreign_appointments_and_backwards_t
     assert drf_errors(api.post("/leads/update/appointment/"), 401) == {"detail": "Body data not found."}
 
 
-def test_a_deleted_appointment_is_gone_and_foreign_ones_cannot_be_deleted(api):
+def test_a_deleted_appointment_is_gone_and_foreign_ones_cannot_be_deleted(api: httpx.Client) -> None:
     assert data(api.post("/leads/delete/appointment/", data={"appointment_id": "1010"}))["appointment_id"] == 1010
     assert 1010 not in {a["id"] for a in all_pages(api, "/leads/appointments/list/")}
     assert drf_errors(api.post("/leads/delete/appointment/", data={"appointment_id": "1010"})) == {
@@ -529,7 +546,7 @@ def test_a_deleted_appointment_is_gone_and_foreign_ones_cannot_be_deleted(api):
 # ---- lead notes
 
 
-def test_a_created_note_appears_on_its_lead_and_a_deleted_one_disappears(api):
+def test_a_created_note_appears_on_its_lead_and_a_deleted_one_disappears(api: httpx.Client) -> None:
     note = data(api.post("/leads/create/leadnote/", data={"slug": "binuser4", "note": "n" * 499}), 201)
     assert note["slug"] == "binuser4" and note["created_by"] == "demo"
     notes = data(api.get("/leads/view/lead/", params={"slug": "binuser4"}))["notes"]
@@ -550,11 +567,13 @@ def test_a_created_note_appears_on_its_lead_and_a_deleted_one_disappears(api):
         ({"slug": "lead3", "note": "n" * 500}, {"note": ["Ensure this field has no more than 499 characters."]}),
     ],
 )
-def test_create_note_validates_each_documented_rule_as_bare_drf_errors(api, body, errors):
+def test_create_note_validates_each_documented_rule_as_bare_drf_errors(
+    api: httpx.Client, body: dict[str, str], errors: dict[str, list[str]]
+) -> None:
     assert drf_errors(api.post("/leads/create/leadnote/", data=body)) == errors
 
 
-def test_notes_cannot_be_added_to_foreign_or_deleted_leads(api):
+def test_notes_cannot_be_added_to_foreign_or_deleted_leads(api: httpx.Client) -> None:
     foreign = api.post("/leads/create/leadnote/", data={"slug": "alice1", "note": "hi"})
     assert drf_errors(foreign, 401) == {"detail": "You can't add note on this lead."}
     data(api.post("/leads/delete/lead/", data={"slug": "lead3"}))
@@ -562,7 +581,7 @@ def test_notes_cannot_be_added_to_foreign_or_deleted_leads(api):
     assert drf_errors(deleted) == {"slug": ["Requested lead already has a deleted status."]}
 
 
-def test_delete_note_refuses_bad_unknown_and_foreign_notes(api):
+def test_delete_note_refuses_bad_unknown_and_foreign_notes(api: httpx.Client) -> None:
     assert drf_errors(api.post("/leads/delete/leadnote/", data={})) == {"note_id": ["This field is required."]}
     assert drf_errors(api.post("/leads/delete/leadnote/", data={"note_id": "n1"})) == {"note_id": ["Invalid note id."]}
     assert drf_errors(api.post("/leads/delete/leadnote/", data={"note_id": "7"})) == {
@@ -576,7 +595,9 @@ def test_delete_note_refuses_bad_unknown_and_foreign_notes(api):
 # ---- plumbing
 
 
-def test_an_injected_fault_is_answered_with_the_envelope_once_then_the_list_works(sandbox, api):
+def test_an_injected_fault_is_answered_with_the_envelope_once_then_the_list_works(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
     sandbox.config.add_fault("GET /epixel/api/v1/leads/list/", Fault("status", status=500, count=1))
     failed = api.get("/leads/list/")
     assert failed.status_code == 500
@@ -585,7 +606,7 @@ def test_an_injected_fault_is_answered_with_the_envelope_once_then_the_list_work
     assert len(sandbox.env.handled("GET", "/epixel/api/v1/leads/list/")) == 1
 
 
-def test_an_injected_throttle_is_drfs_429_with_retry_after(sandbox, api):
+def test_an_injected_throttle_is_drfs_429_with_retry_after(sandbox: Sandbox, api: httpx.Client) -> None:
     sandbox.config.add_fault(f"POST /epixel/api/v1{CREATE_LEAD}", Fault("rate_limit", count=1))
     throttled = api.post(CREATE_LEAD, data=NEW_LEAD)
     assert throttled.status_code == 429 and throttled.headers["retry-after"] == "60"
@@ -593,13 +614,15 @@ def test_an_injected_throttle_is_drfs_429_with_retry_after(sandbox, api):
     assert owned_count(api) == 64
 
 
-def test_unknown_paths_and_wrong_methods_answer_drf_details(api):
+def test_unknown_paths_and_wrong_methods_answer_drf_details(api: httpx.Client) -> None:
     assert api.get("/leads/nothing/").json() == {"detail": "Not found."}
     wrong = api.get(CREATE_LEAD)
     assert wrong.status_code == 405 and wrong.json() == {"detail": 'Method "GET" not allowed.'}
 
 
-def test_reset_reseeds_the_same_leads_and_forgets_writes_and_another_seed_changes_them(sandbox, api):
+def test_reset_reseeds_the_same_leads_and_forgets_writes_and_another_seed_changes_them(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
     def leads() -> list[tuple[str, str, str, str]]:
         return [(x["slug"], x["first_name"], x["email"], x["status"]) for x in all_pages(api, "/leads/list/")]
 
@@ -618,11 +641,14 @@ def test_reset_reseeds_the_same_leads_and_forgets_writes_and_another_seed_change
 # ---- profiles
 
 
-def test_create_lead_is_served_at_one_path_per_profile_and_refresh_only_on_the_current_one(sandbox, api):
-    for profile, served, missing in (
+def test_create_lead_is_served_at_one_path_per_profile_and_refresh_only_on_the_current_one(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
+    cases: tuple[tuple[Profile, str, str], ...] = (
         ("current", "/leads/create/lead/", "/v1/leads/create/lead/"),
         ("documented", "/v1/leads/create/lead/", "/leads/create/lead/"),
-    ):
+    )
+    for profile, served, missing in cases:
         sandbox.config.profile = profile
         assert api.post(missing, data=NEW_LEAD).json() == {"detail": "Not found."}
         assert data(api.post(served, data={**NEW_LEAD, "email": f"{profile}@example.com"}), 201)["slug"]
@@ -630,18 +656,22 @@ def test_create_lead_is_served_at_one_path_per_profile_and_refresh_only_on_the_c
     assert refresh.status_code == 404
 
 
-def test_the_documented_profile_lists_ignore_every_parameter_and_answer_one_bare_list(sandbox, api):
+def test_the_documented_profile_lists_ignore_every_parameter_and_answer_one_bare_list(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
     sandbox.config.profile = "documented"
     visible = {x.slug for x in sandbox.epixel.store.owned()} | {x.slug for x in sandbox.epixel.store.assigned()}
     params = {"status": "customer", "list_type": "assigned", "limit": 2, "offset": 5}
     leads = data(api.get("/leads/list/", params=params))
-    assert isinstance(leads, list) and {x["slug"] for x in leads} == visible
+    assert is_array(leads) and {x["slug"] for x in leads} == visible
     appointment_params = {"appointment": "today", "appointment_status": "late", "slug": "lead1", "limit": 1}
     appointments = data(api.get("/leads/appointments/list/", params=appointment_params))
     assert [a["id"] for a in appointments] == [a.id for a in sandbox.epixel.store.user_appointments()]
 
 
-def test_the_documented_profile_judges_the_future_on_a_wall_clock_five_hours_behind_utc(sandbox, api):
+def test_the_documented_profile_judges_the_future_on_a_wall_clock_five_hours_behind_utc(
+    sandbox: Sandbox, api: httpx.Client
+) -> None:
     sandbox.config.profile = "documented"
     utc = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
     ahead_there = (utc - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")

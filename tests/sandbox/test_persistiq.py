@@ -12,17 +12,21 @@ import httpx
 import pytest
 
 from outbound_sandbox import config as cfg
+from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
+from outbound_sandbox.runner import SandboxUrls
 from tests.conftest import sandbox_defaults
 
 KEY = {"x-api-key": cfg.PERSISTIQ_API_KEY}
-LEAD_DATA_KEYS = {"company_name", "email", "first_name", "last_name", "address", "city", "state", "phone"}
-LEAD_DATA_KEYS |= {"title", "industry", "snippet", "snippet2", "snippet3", "snippet4"}
+LEAD_DATA_KEYS = {
+    *("company_name", "email", "first_name", "last_name", "address", "city", "state", "phone"),
+    *("title", "industry", "snippet", "snippet2", "snippet3", "snippet4"),
+}
 DOCUMENTED = sandbox_defaults().profile == "documented"
 
 
 @pytest.fixture
-def http(sandbox_urls) -> Iterator[httpx.Client]:
+def http(sandbox_urls: SandboxUrls) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sandbox_urls.persistiq, headers=KEY, timeout=10) as client:
         yield client
 
@@ -90,7 +94,7 @@ def test_the_seeded_leads_come_back_in_three_pages_the_last_without_more(http: h
 
 
 def test_next_page_is_an_absolute_url_on_the_sandbox_origin_that_keeps_the_filters(
-    http: httpx.Client, sandbox_urls
+    http: httpx.Client, sandbox_urls: SandboxUrls
 ) -> None:
     first = ok(http.get("/v1/leads", params={"status": "active"}))
     url = httpx.URL(first["next_page"])
@@ -100,7 +104,7 @@ def test_next_page_is_an_absolute_url_on_the_sandbox_origin_that_keeps_the_filte
     assert len(leads) > 100 and {lead["status"] for lead in leads} == {"active"}
 
 
-def test_updated_after_keeps_only_leads_updated_later(http: httpx.Client, sandbox) -> None:
+def test_updated_after_keeps_only_leads_updated_later(http: httpx.Client, sandbox: Sandbox) -> None:
     stamps = sorted(lead.updated_at for lead in sandbox.persistiq.world.leads.values())
     middle = datetime.fromtimestamp(stamps[len(stamps) // 2], UTC).isoformat()
     leads = all_pages(http, "/v1/leads", "leads", updated_after=middle)
@@ -149,7 +153,7 @@ def test_one_invalid_email_is_reported_per_lead_while_the_others_are_created(htt
     assert all(error["reason"] == "invalid_request" and error["lead"]["id"] is None for error in body["errors"])
 
 
-def test_more_than_ten_leads_in_one_create_is_a_400_and_creates_nothing(http: httpx.Client, sandbox) -> None:
+def test_more_than_ten_leads_in_one_create_is_a_400_and_creates_nothing(http: httpx.Client, sandbox: Sandbox) -> None:
     before = len(sandbox.persistiq.world.leads)
     leads = [{"email": f"n{i}@batch.example"} for i in range(11)]
     refused(post(http, "/v1/leads", {"leads": leads}), 400, "bad_params")
@@ -253,7 +257,7 @@ def test_a_created_dnc_domain_is_listed_and_a_duplicate_is_refused(http: httpx.C
     refused(post(http, "/v1/dnc_domains", {"name": "not a domain"}), 400, "bad_params")
 
 
-def test_the_101st_request_in_a_minute_gets_the_documented_429(http: httpx.Client, sandbox) -> None:
+def test_the_101st_request_in_a_minute_gets_the_documented_429(http: httpx.Client, sandbox: Sandbox) -> None:
     remaining = [int(http.get("/v1/users").headers["X-RateLimit-Remaining"]) for _ in range(100)]
     assert remaining == list(range(99, -1, -1))
     limited = http.get("/v1/users")
@@ -273,7 +277,7 @@ def test_the_101st_request_in_a_minute_gets_the_documented_429(http: httpx.Clien
     assert http.get("/v1/users").status_code == 200
 
 
-def test_an_injected_fault_is_answered_with_the_vendor_error_body(http: httpx.Client, sandbox) -> None:
+def test_an_injected_fault_is_answered_with_the_vendor_error_body(http: httpx.Client, sandbox: Sandbox) -> None:
     sandbox.config.add_fault("GET /persistiq/v1/leads", Fault("status", status=503, count=1))
     refused(http.get("/v1/leads"), 503, "api_error")
     assert ok(http.get("/v1/leads"))["leads"]
@@ -283,7 +287,7 @@ def test_an_injected_fault_is_answered_with_the_vendor_error_body(http: httpx.Cl
     assert "X-RateLimit-Reset" in limited.headers
 
 
-def test_reseeding_gives_the_same_data(sandbox) -> None:
+def test_reseeding_gives_the_same_data(sandbox: Sandbox) -> None:
     vendor = sandbox.persistiq
     before = [(lead.id, lead.data["email"], lead.updated_at) for lead in vendor.world.leads.values()]
     vendor.reset()
@@ -294,7 +298,7 @@ def test_reseeding_gives_the_same_data(sandbox) -> None:
 
 
 def test_the_documented_profile_says_nothing_of_a_skipped_duplicate_ignores_null_and_removes_without_a_body(
-    sandbox, http: httpx.Client
+    sandbox: Sandbox, http: httpx.Client
 ) -> None:
     sandbox.config.profile = "documented"
     existing = ok(http.get("/v1/leads"))["leads"][5]

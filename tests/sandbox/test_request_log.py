@@ -6,8 +6,10 @@ import httpx
 import pytest
 
 from outbound_sandbox import kit
+from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import SandboxConfig
 from outbound_sandbox.kit import LoggedRequest, SandboxEnv
+from outbound_sandbox.runner import SandboxUrls
 
 
 def entry(n: int) -> LoggedRequest:
@@ -32,7 +34,9 @@ def test_past_its_limit_the_log_forgets_the_oldest_requests_and_stays_bounded(mo
     assert [r.at for r in env.requests] == sorted(r.at for r in env.requests)
 
 
-def test_requests_over_http_go_through_the_bounded_log(monkeypatch: pytest.MonkeyPatch, sandbox, sandbox_urls) -> None:
+def test_requests_over_http_go_through_the_bounded_log(
+    monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox, sandbox_urls: SandboxUrls
+) -> None:
     monkeypatch.setattr(kit, "REQUEST_LOG_LIMIT", 20)
     sandbox.env.requests.clear()
     with httpx.Client(base_url=sandbox_urls.persistiq, timeout=10) as client:

@@ -7,18 +7,20 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from outbound_sandbox.app import Sandbox
+from outbound_sandbox.runner import SandboxUrls
 from tests.sandbox.snov_helpers import snov_client
 
 DATES = {"date_from": "2025-01-01", "date_to": "2025-12-31"}
 
 
 @pytest.fixture
-def snov(sandbox_urls) -> Iterator[httpx.Client]:
+def snov(sandbox_urls: SandboxUrls) -> Iterator[httpx.Client]:
     with snov_client(sandbox_urls.snov) as client:
         yield client
 
 
-def test_user_campaigns_answer_the_doc_shape(snov):
+def test_user_campaigns_answer_the_doc_shape(snov: httpx.Client) -> None:
     campaigns = {c["id"]: c for c in snov.get("/v1/get-user-campaigns").json()}
     assert set(campaigns) == {179025, 237945, 237956, 250001}
     assert campaigns[179025]["status"] == "Active"
@@ -35,7 +37,7 @@ def test_user_campaigns_answer_the_doc_shape(snov):
     }
 
 
-def test_replies_carry_subjects_and_bodies_including_one_injection_attempt(snov):
+def test_replies_carry_subjects_and_bodies_including_one_injection_attempt(snov: httpx.Client) -> None:
     replies = snov.get("/v1/get-emails-replies", params={"campaignId": 179025}).json()
     assert len(replies) == 9
     assert all(r["emailSubject"] and r["emailBody"] for r in replies)
@@ -45,7 +47,7 @@ def test_replies_carry_subjects_and_bodies_including_one_injection_attempt(snov)
     assert {"visitedAt", "campaignId", "campaign", "prospectId", "prospectName", "hash", "id"} <= set(replies[0])
 
 
-def test_activity_rows_come_newest_first_and_offset_skips(snov):
+def test_activity_rows_come_newest_first_and_offset_skips(snov: httpx.Client) -> None:
     opens = snov.get("/v1/get-emails-opened", params={"campaignId": 179025}).json()
     assert len(opens) == 70
     dates = [r["visitedAt"]["date"] for r in opens]
@@ -55,7 +57,7 @@ def test_activity_rows_come_newest_first_and_offset_skips(snov):
     assert len(snov.get("/v1/get-emails-clicked", params={"campaignId": 179025}).json()) == 12
 
 
-def test_sent_emails_are_capped_at_10000_per_request_and_offset_reaches_the_rest(snov):
+def test_sent_emails_are_capped_at_10000_per_request_and_offset_reaches_the_rest(snov: httpx.Client) -> None:
     first = snov.get("/v1/emails-sent", params={"campaignId": 237945}).json()
     rest = snov.get("/v1/emails-sent", params={"campaignId": 237945, "offset": 10000}).json()
     assert (len(first), len(rest)) == (10000, 250)
@@ -63,14 +65,14 @@ def test_sent_emails_are_capped_at_10000_per_request_and_offset_reaches_the_rest
     assert set(first[0]) == {"sentDate", "userName", "userEmail", "campaign", "hash", "id"}
 
 
-def test_row_cap_can_be_lowered_for_tests_and_reset_restores_it(sandbox, snov):
+def test_row_cap_can_be_lowered_for_tests_and_reset_restores_it(sandbox: Sandbox, snov: httpx.Client) -> None:
     sandbox.snov.core.row_cap = 100
     assert len(snov.get("/v1/emails-sent", params={"campaignId": 179025}).json()) == 100
     sandbox.reset()
     assert sandbox.snov.core.row_cap == 10000
 
 
-def test_rows_of_an_unknown_campaign_or_without_campaign_id_fail(snov):
+def test_rows_of_an_unknown_campaign_or_without_campaign_id_fail(snov: httpx.Client) -> None:
     assert snov.get("/v1/get-emails-replies", params={"campaignId": 1}).json() == {
         "success": False,
         "errors": "Campaign not found",
@@ -78,13 +80,13 @@ def test_rows_of_an_unknown_campaign_or_without_campaign_id_fail(snov):
     assert snov.get("/v1/get-emails-replies").status_code == 400
 
 
-def test_completed_prospects_list_the_finished_recipients(snov):
+def test_completed_prospects_list_the_finished_recipients(snov: httpx.Client) -> None:
     finished = snov.get("/v1/prospect-finished", params={"campaignId": 179025}).json()
     assert len(finished) == 20
     assert set(finished[0]) == {"id", "prospectId", "userName", "userEmail", "campaign", "hash"}
 
 
-def test_recipient_status_change_is_visible_in_progress_and_on_the_prospect(snov):
+def test_recipient_status_change_is_visible_in_progress_and_on_the_prospect(snov: httpx.Client) -> None:
     before = snov.get("/v2/campaigns/179025/progress").json()
     assert before == {"status": "Active", "unfinished": 40, "progress": "33%"}
     replies = snov.get("/v1/get-emails-replies", params={"campaignId": 179025}).json()
@@ -100,7 +102,7 @@ def test_recipient_status_change_is_visible_in_progress_and_on_the_prospect(snov
     assert snov.get("/v2/campaigns/179025/progress").json()["unfinished"] == 39
 
 
-def test_finished_recipients_and_bad_statuses_cannot_be_changed(snov):
+def test_finished_recipients_and_bad_statuses_cannot_be_changed(snov: httpx.Client) -> None:
     finished = snov.get("/v1/prospect-finished", params={"campaignId": 179025}).json()[0]
     form = {"email": finished["userEmail"], "campaign_id": "179025", "status": "Active"}
     refused = snov.post("/v1/change-recipient-status", data=form).json()
@@ -111,7 +113,7 @@ def test_finished_recipients_and_bad_statuses_cannot_be_changed(snov):
     assert snov.get("/v2/campaigns/999/progress").status_code == 404
 
 
-def test_campaign_analytics_counts_rows_in_the_date_range_and_needs_dates(sandbox, snov):
+def test_campaign_analytics_counts_rows_in_the_date_range_and_needs_dates(sandbox: Sandbox, snov: httpx.Client) -> None:
     sandbox.config.profile = "current"  # the newer page requires the dates
     stats = snov.get("/v2/statistics/campaign-analytics", params={**DATES, "campaign_id": "179025"}).json()
     assert stats["emails_sent"] == 150

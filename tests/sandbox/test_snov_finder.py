@@ -8,19 +8,21 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from outbound_sandbox.app import Sandbox
+from outbound_sandbox.runner import SandboxUrls
 from tests.sandbox.snov_helpers import poll, snov_client
 
 ALEX = {"firstName": "Alex", "lastName": "Rivera", "domain": "acme.com"}
 
 
 @pytest.fixture
-def snov(sandbox, sandbox_urls) -> Iterator[httpx.Client]:
+def snov(sandbox: Sandbox, sandbox_urls: SandboxUrls) -> Iterator[httpx.Client]:
     sandbox.config.job_delay = 0.0
     with snov_client(sandbox_urls.snov) as client:
         yield client
 
 
-def test_finder_knows_a_seeded_prospect_at_once_for_free(sandbox, snov):
+def test_finder_knows_a_seeded_prospect_at_once_for_free(sandbox: Sandbox, snov: httpx.Client) -> None:
     body = snov.post(
         "/v1/get-emails-from-names", data={"firstName": "Jane", "lastName": "Cooper", "domain": "acme.com"}
     )
@@ -37,7 +39,9 @@ def test_finder_knows_a_seeded_prospect_at_once_for_free(sandbox, snov):
     assert sandbox.snov.spent == 0
 
 
-def test_unknown_name_is_not_found_then_in_progress_after_queueing_then_complete(sandbox, snov):
+def test_unknown_name_is_not_found_then_in_progress_after_queueing_then_complete(
+    sandbox: Sandbox, snov: httpx.Client
+) -> None:
     sandbox.config.profile = "current"  # the document has no in_progress identifier
     sandbox.config.job_delay = 0.3
     before = snov.post("/v1/get-emails-from-names", data=ALEX).json()
@@ -54,19 +58,19 @@ def test_unknown_name_is_not_found_then_in_progress_after_queueing_then_complete
     assert sandbox.snov.spent == 1
 
 
-def test_a_ghost_is_never_found_even_after_queueing(snov):
+def test_a_ghost_is_never_found_even_after_queueing(snov: httpx.Client) -> None:
     ghost = {"firstName": "Ghost", "lastName": "Writer", "domain": "acme.com"}
     snov.post("/v1/add-names-to-find-emails", data=ghost)
     assert snov.post("/v1/get-emails-from-names", data=ghost).json()["status"]["identifier"] == "not_found"
 
 
-def test_finder_without_a_last_name_is_a_400_field_error(snov):
+def test_finder_without_a_last_name_is_a_400_field_error(snov: httpx.Client) -> None:
     response = snov.post("/v1/get-emails-from-names", data={"firstName": "Jane", "domain": "acme.com"})
     assert response.status_code == 400
     assert response.json()["errors"] == {"lastName": ["This value should not be blank."]}
 
 
-def test_verifier_answers_known_emails_at_once_keyed_by_email(snov):
+def test_verifier_answers_known_emails_at_once_keyed_by_email(snov: httpx.Client) -> None:
     body = snov.post(
         "/v1/get-emails-verification-status", params={"emails[]": ["jane.cooper@acme.com", "alex.rivera@acme.com"]}
     ).json()
@@ -82,12 +86,14 @@ def test_verifier_answers_known_emails_at_once_keyed_by_email(snov):
     assert unknown == {"data": [], "status": {"identifier": "not_verified", "description": "Email is not verified"}}
 
 
-def test_verifier_takes_emails_from_the_query_string_as_the_php_example_does(snov):
+def test_verifier_takes_emails_from_the_query_string_as_the_php_example_does(snov: httpx.Client) -> None:
     body = snov.post("/v1/get-emails-verification-status?emails[]=jane.cooper@acme.com").json()
     assert body["jane.cooper@acme.com"]["status"]["identifier"] == "complete"
 
 
-def test_queued_email_stays_not_verified_until_ready_and_costs_one_credit_per_email(sandbox, snov):
+def test_queued_email_stays_not_verified_until_ready_and_costs_one_credit_per_email(
+    sandbox: Sandbox, snov: httpx.Client
+) -> None:
     sandbox.config.job_delay = 0.3
     emails = ["alex.rivera@acme.com", "bounce.back@acme.com", "kim@initech.com"]
     added = snov.post("/v1/add-emails-to-verification", params={"emails[]": emails}).json()
@@ -101,14 +107,16 @@ def test_queued_email_stays_not_verified_until_ready_and_costs_one_credit_per_em
     assert done["kim@initech.com"]["data"]["isCatchall"] is True
 
 
-def test_greylisted_email_stays_greylisted(snov):
+def test_greylisted_email_stays_greylisted(snov: httpx.Client) -> None:
     snov.post("/v1/add-emails-to-verification", params={"emails[]": ["sam.grey@globex.com"]})
     body = snov.post("/v1/get-emails-verification-status", params={"emails[]": ["sam.grey@globex.com"]}).json()
     assert body["sam.grey@globex.com"]["data"]["smtpStatus"] == "greylisted"
     assert body["sam.grey@globex.com"]["data"]["isGreylist"] is True
 
 
-def test_more_than_ten_emails_for_verification_is_refused_and_costs_nothing(sandbox, snov):
+def test_more_than_ten_emails_for_verification_is_refused_and_costs_nothing(
+    sandbox: Sandbox, snov: httpx.Client
+) -> None:
     emails = [f"person{i}@acme.com" for i in range(11)]
     response = snov.post("/v1/add-emails-to-verification", params={"emails[]": emails})
     assert response.status_code == 400
@@ -117,7 +125,9 @@ def test_more_than_ten_emails_for_verification_is_refused_and_costs_nothing(sand
     assert sandbox.snov.spent == 0
 
 
-def test_url_pair_known_url_answers_at_once_other_prospect_url_after_queueing(sandbox, snov):
+def test_url_pair_known_url_answers_at_once_other_prospect_url_after_queueing(
+    sandbox: Sandbox, snov: httpx.Client
+) -> None:
     sandbox.config.profile = "current"  # the document has no "still being processed" message
     sandbox.config.job_delay = 0.3
     known = snov.post("/v1/get-emails-from-url", data={"url": "https://www.linkedin.com/in/jane-cooper-1001"}).json()
@@ -136,7 +146,7 @@ def test_url_pair_known_url_answers_at_once_other_prospect_url_after_queueing(sa
     assert snov.post("/v1/get-emails-from-url", data={"url": url}).json()["data"][0]["sourcePage"] == url
 
 
-def test_profile_by_email_costs_a_credit_only_when_found(sandbox, snov):
+def test_profile_by_email_costs_a_credit_only_when_found(sandbox: Sandbox, snov: httpx.Client) -> None:
     found = snov.post("/v1/get-profile-by-email", data={"email": "gavin.vanrooyen@octagon.com"}).json()
     assert found["success"] is True
     assert found["name"] == "Gavin Vanrooyen"
@@ -147,7 +157,7 @@ def test_profile_by_email_costs_a_credit_only_when_found(sandbox, snov):
     assert sandbox.snov.spent == 1
 
 
-def test_retired_v1_methods_answer_404_and_the_v2_pairs_answer_instead(sandbox, snov):
+def test_retired_v1_methods_answer_404_and_the_v2_pairs_answer_instead(sandbox: Sandbox, snov: httpx.Client) -> None:
     sandbox.config.profile = "current"  # the v2 pairs are only on the newer pages
     sandbox.config.snov_v1_retired = True
     for path in (
@@ -169,7 +179,9 @@ def test_retired_v1_methods_answer_404_and_the_v2_pairs_answer_instead(sandbox, 
     assert sandbox.snov.spent == 1
 
 
-def test_v2_finder_takes_php_style_rows_and_is_in_progress_with_underscore_first(sandbox, snov):
+def test_v2_finder_takes_php_style_rows_and_is_in_progress_with_underscore_first(
+    sandbox: Sandbox, snov: httpx.Client
+) -> None:
     sandbox.config.profile = "current"  # the v2 pairs are only on the newer pages
     sandbox.config.job_delay = 0.3
     form = {"rows[0][first_name]": "Alex", "rows[0][last_name]": "Rivera", "rows[0][domain]": "acme.com"}
@@ -180,7 +192,7 @@ def test_v2_finder_takes_php_style_rows_and_is_in_progress_with_underscore_first
     assert done["data"][0]["result"][0]["email"] == "alex.rivera@acme.com"
 
 
-def test_v2_verifier_and_linkedin_profiles_answer_and_charge(sandbox, snov):
+def test_v2_verifier_and_linkedin_profiles_answer_and_charge(sandbox: Sandbox, snov: httpx.Client) -> None:
     sandbox.config.profile = "current"  # the v2 pairs are only on the newer pages
     emails = {"emails[]": ["jane.cooper@acme.com", "sam.grey@globex.com"]}
     task_hash = snov.post("/v2/email-verification/start", data=emails).json()["data"]["task_hash"]
@@ -198,7 +210,9 @@ def test_v2_verifier_and_linkedin_profiles_answer_and_charge(sandbox, snov):
     assert too_many.status_code == 400
 
 
-def test_hourly_limit_refuses_queueing_past_the_limit_with_the_documented_message(sandbox, snov):
+def test_hourly_limit_refuses_queueing_past_the_limit_with_the_documented_message(
+    sandbox: Sandbox, snov: httpx.Client
+) -> None:
     sandbox.config.profile = "current"  # the document gives no status: 400 there
     sandbox.config.snov_hourly_limit = 3
     for last in ("One", "Two", "Three"):
@@ -211,7 +225,7 @@ def test_hourly_limit_refuses_queueing_past_the_limit_with_the_documented_messag
     assert snov.post("/v1/get-emails-from-names", data=ALEX).json()["success"] is True
 
 
-def test_hourly_limit_window_passes_with_scaled_time(sandbox, sandbox_urls):
+def test_hourly_limit_window_passes_with_scaled_time(sandbox: Sandbox, sandbox_urls: SandboxUrls) -> None:
     sandbox.config.snov_hourly_limit = 1
     sandbox.config.time_scale = 7200.0  # an hour is half a real second
     sandbox.config.token_lifetime = 1e9
@@ -222,7 +236,7 @@ def test_hourly_limit_window_passes_with_scaled_time(sandbox, sandbox_urls):
         assert snov.post("/v1/add-names-to-find-emails", data={**ALEX, "lastName": "C"}).json()["success"] is True
 
 
-def test_paid_call_with_a_short_balance_is_refused_and_charges_nothing(sandbox, snov):
+def test_paid_call_with_a_short_balance_is_refused_and_charges_nothing(sandbox: Sandbox, snov: httpx.Client) -> None:
     sandbox.snov.core.balance = 0.5
     refused = snov.post("/v1/add-names-to-find-emails", data=ALEX).json()
     assert refused == {"success": False, "message": "Not enough credits"}

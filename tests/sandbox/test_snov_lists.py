@@ -7,16 +7,18 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from outbound_sandbox.app import Sandbox
+from outbound_sandbox.runner import SandboxUrls
 from tests.sandbox.snov_helpers import snov_client
 
 
 @pytest.fixture
-def snov(sandbox_urls) -> Iterator[httpx.Client]:
+def snov(sandbox_urls: SandboxUrls) -> Iterator[httpx.Client]:
     with snov_client(sandbox_urls.snov) as client:
         yield client
 
 
-def test_user_lists_show_the_seeded_lists_in_the_doc_shape(snov):
+def test_user_lists_show_the_seeded_lists_in_the_doc_shape(snov: httpx.Client) -> None:
     lists = {lst["id"]: lst for lst in snov.get("/v1/get-user-lists").json()}
     assert lists[8512947]["name"] == "Acme outreach"
     assert lists[8512947]["contacts"] == 130
@@ -25,7 +27,7 @@ def test_user_lists_show_the_seeded_lists_in_the_doc_shape(snov):
     assert set(lists[1250344]) == {"id", "name", "contacts", "isDeleted", "creationDate", "deletionDate"}
 
 
-def test_created_list_is_listed_and_starts_empty(snov):
+def test_created_list_is_listed_and_starts_empty(snov: httpx.Client) -> None:
     created = snov.post("/v1/lists", data={"name": "Fresh leads"}).json()
     assert created == [{"success": True, "data": {"id": 9000001}}]
     lists = {lst["id"]: lst for lst in snov.get("/v1/get-user-lists").json()}
@@ -33,7 +35,7 @@ def test_created_list_is_listed_and_starts_empty(snov):
     assert lists[9000001]["contacts"] == 0
 
 
-def test_prospect_list_pages_130_prospects_newest_first(snov):
+def test_prospect_list_pages_130_prospects_newest_first(snov: httpx.Client) -> None:
     first = snov.post("/v1/prospect-list", data={"listId": "8512947", "page": "1", "perPage": "100"}).json()
     second = snov.post("/v1/prospect-list", data={"listId": "8512947", "page": "2", "perPage": "100"}).json()
     assert first["success"] is True
@@ -48,7 +50,7 @@ def test_prospect_list_pages_130_prospects_newest_first(snov):
     assert {"probability", "isVerified", "jobStatus", "domainType", "smtpStatus"} <= set(email)
 
 
-def test_prospect_list_accepts_up_to_5000_per_page_and_refuses_more(sandbox, snov):
+def test_prospect_list_accepts_up_to_5000_per_page_and_refuses_more(sandbox: Sandbox, snov: httpx.Client) -> None:
     sandbox.config.profile = "current"  # the document's maximum is 100
     all_of_them = snov.post("/v1/prospect-list", data={"listId": "8512947", "perPage": "5000"}).json()
     assert len(all_of_them["prospects"]) == 130
@@ -57,7 +59,7 @@ def test_prospect_list_accepts_up_to_5000_per_page_and_refuses_more(sandbox, sno
     assert unknown == {"success": False, "errors": "List not found"}
 
 
-def test_added_prospect_appears_in_the_list_and_is_found_by_id_and_email(snov):
+def test_added_prospect_appears_in_the_list_and_is_found_by_id_and_email(snov: httpx.Client) -> None:
     form = {
         "email": "new.person@northwind.io",
         "fullName": "New Person",
@@ -84,7 +86,7 @@ def test_added_prospect_appears_in_the_list_and_is_found_by_id_and_email(snov):
     assert [p["id"] for p in by_email["data"]] == [added["id"]]
 
 
-def test_adding_an_existing_email_updates_only_with_update_contact(snov):
+def test_adding_an_existing_email_updates_only_with_update_contact(snov: httpx.Client) -> None:
     form = {"email": "jane.cooper@acme.com", "listId": "7654321", "position": "CEO"}
     first = snov.post("/v1/add-prospect-to-list", data=form).json()
     assert (first["added"], first["updated"]) == (True, False)
@@ -95,13 +97,13 @@ def test_adding_an_existing_email_updates_only_with_update_contact(snov):
     assert data["currentJob"][0]["position"] == "CEO"
 
 
-def test_add_prospect_needs_email_and_list(snov):
+def test_add_prospect_needs_email_and_list(snov: httpx.Client) -> None:
     response = snov.post("/v1/add-prospect-to-list", data={"firstName": "No"})
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"email", "listId"}
 
 
-def test_doc_prospect_gavin_has_his_list_and_unknown_ids_fail_in_snov_shape(snov):
+def test_doc_prospect_gavin_has_his_list_and_unknown_ids_fail_in_snov_shape(snov: httpx.Client) -> None:
     gavin = snov.post("/v1/get-prospect-by-id", data={"id": "xusD3-T_K5IktGoaa8Jc8A=="}).json()["data"]
     assert gavin["name"] == "Gavin Vanrooyen"
     assert gavin["lists"] == [{"id": 1250344, "name": "People List"}]
@@ -111,13 +113,13 @@ def test_doc_prospect_gavin_has_his_list_and_unknown_ids_fail_in_snov_shape(snov
     assert none == {"success": False, "errors": "Prospect with email 'no.one.home@octagon.com' not found"}
 
 
-def test_custom_fields_answer_the_doc_shape(snov):
+def test_custom_fields_answer_the_doc_shape(snov: httpx.Client) -> None:
     fields = snov.get("/v1/prospect-custom-fields").json()
     assert fields[0] == {"key": "customFields['company']", "label": "company", "required": False, "type": "string"}
     assert [f["label"] for f in fields] == ["company", "Project name", "SEO", "specialization"]
 
 
-def test_do_not_email_list_reports_duplicates_and_blacklists_count_items(sandbox, snov):
+def test_do_not_email_list_reports_duplicates_and_blacklists_count_items(sandbox: Sandbox, snov: httpx.Client) -> None:
     sandbox.config.profile = "current"  # GET /v2/blacklists is only on the newer pages
     first = snov.post("/v1/do-not-email-list", data={"items[]": ["spam@acme.com", "competitor.com"], "listId": "42001"})
     assert first.json() == [{"success": True, "data": {"duplicates": ["competitor.com"]}}]
@@ -127,7 +129,7 @@ def test_do_not_email_list_reports_duplicates_and_blacklists_count_items(sandbox
     assert snov.post("/v1/do-not-email-list", data={"items[]": ["a@b.com"], "listId": "7"}).json()["success"] is False
 
 
-def test_webhooks_list_create_deactivate_delete(snov):
+def test_webhooks_list_create_deactivate_delete(snov: httpx.Client) -> None:
     listed = snov.get("/v2/webhooks").json()
     assert listed["meta"] == {"webhooks_count": 3, "user_id": 1313777}
     assert listed["data"][1]["data"]["status"] == "deactivated"
@@ -146,14 +148,14 @@ def test_webhooks_list_create_deactivate_delete(snov):
     assert snov.delete(f"/v2/webhooks/{hook_id}").status_code == 404
 
 
-def test_webhook_with_an_unsupported_action_is_refused(snov):
+def test_webhook_with_an_unsupported_action_is_refused(snov: httpx.Client) -> None:
     body = {"event_object": "campaign_email", "event_action": "received", "endpoint_url": "https://example.com/h"}
     response = snov.post("/v2/webhooks", json=body)
     assert response.status_code == 400
     assert "event_action" in response.json()["errors"]
 
 
-def test_at_most_50_webhooks(snov):
+def test_at_most_50_webhooks(snov: httpx.Client) -> None:
     body = {"event_object": "campaign_email", "event_action": "opened", "endpoint_url": "https://example.com/h"}
     statuses = [snov.post("/v2/webhooks", json=body).status_code for _ in range(48)]
     assert statuses == [200] * 47 + [400]

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
+from outbound_sandbox.app import Sandbox
+from outbound_sandbox.runner import SandboxUrls
 from tests.sandbox.snov_helpers import poll, snov_client
 
 
 @pytest.fixture
-def snov(sandbox, sandbox_urls) -> Iterator[httpx.Client]:
+def snov(sandbox: Sandbox, sandbox_urls: SandboxUrls) -> Iterator[httpx.Client]:
     sandbox.config.job_delay = 0.0
     with snov_client(sandbox_urls.snov) as client:
         yield client
 
 
-def test_company_search_is_in_progress_until_the_job_delay_passed_then_completed(sandbox, snov, sandbox_urls):
+def test_company_search_is_in_progress_until_the_job_delay_passed_then_completed(
+    sandbox: Sandbox, snov: httpx.Client, sandbox_urls: SandboxUrls
+) -> None:
     sandbox.config.job_delay = 0.3
     start = snov.post("/v2/domain-search/start", data={"domain": "acme.com"}).json()
     task_hash = start["meta"]["task_hash"]
@@ -45,7 +50,9 @@ def test_company_search_is_in_progress_until_the_job_delay_passed_then_completed
     assert done["links"]["prospects"].startswith(f"{sandbox_urls.snov}/v2/domain-search/prospects/start")
 
 
-def test_domain_search_costs_one_credit_per_distinct_request_and_nothing_without_results(sandbox, snov):
+def test_domain_search_costs_one_credit_per_distinct_request_and_nothing_without_results(
+    sandbox: Sandbox, snov: httpx.Client
+) -> None:
     snov.post("/v2/domain-search/start", data={"domain": "acme.com"})
     snov.post("/v2/domain-search/start", data={"domain": "acme.com"})
     assert sandbox.snov.spent == 1
@@ -57,23 +64,25 @@ def test_domain_search_costs_one_credit_per_distinct_request_and_nothing_without
     assert balance == f"{sandbox.config.snov_balance - 2:.2f}"
 
 
-def test_result_of_an_unknown_task_or_a_task_of_another_kind_is_404(snov):
+def test_result_of_an_unknown_task_or_a_task_of_another_kind_is_404(snov: httpx.Client) -> None:
     assert snov.get("/v2/domain-search/result/0123456789abcdef").status_code == 404
     start = snov.post("/v2/domain-search/prospects/start", data={"domain": "acme.com"}).json()
     assert snov.get(f"/v2/domain-search/result/{start['meta']['task_hash']}").status_code == 404
 
 
-def test_domain_search_without_a_domain_is_a_400_field_error(snov):
+def test_domain_search_without_a_domain_is_a_400_field_error(snov: httpx.Client) -> None:
     response = snov.post("/v2/domain-search/start", data={})
     assert response.status_code == 400
     assert response.json() == {"success": False, "errors": {"domain": ["This value should not be blank."]}}
 
 
-def test_48_acme_prospects_come_in_three_pages_of_20_20_8_with_next_links(snov, sandbox_urls):
+def test_48_acme_prospects_come_in_three_pages_of_20_20_8_with_next_links(
+    snov: httpx.Client, sandbox_urls: SandboxUrls
+) -> None:
     names: list[str] = []
     url: str | None = "/v2/domain-search/prospects/start"
     form: dict[str, str] | None = {"domain": "acme.com"}
-    pages = []
+    pages: list[int] = []
     while url:
         start = snov.post(url, data=form).json()
         assert start["meta"]["tab"] == "prospects"
@@ -81,13 +90,16 @@ def test_48_acme_prospects_come_in_three_pages_of_20_20_8_with_next_links(snov, 
         pages.append(len(result["data"]))
         assert result["meta"]["total_count"] == 48
         names += [f"{p['first_name']} {p['last_name']}" for p in result["data"]]
-        url, form = (result["links"] or {}).get("next"), None
+        links: dict[str, Any] = result["links"] or {}
+        url, form = links.get("next"), None
     assert pages == [20, 20, 8]
     assert len(set(names)) == 48
     assert names[:2] == ["Jane Cooper", "Marcus Webb"]
 
 
-def test_prospect_items_carry_an_absolute_search_emails_start_url(snov, sandbox_urls):
+def test_prospect_items_carry_an_absolute_search_emails_start_url(
+    snov: httpx.Client, sandbox_urls: SandboxUrls
+) -> None:
     start = snov.post("/v2/domain-search/prospects/start", data={"domain": "acme.com", "page": "1"}).json()
     item = poll(snov, start["links"]["result"])["data"][0]
     assert set(item) == {"first_name", "last_name", "position", "source_page", "search_emails_start"}
@@ -97,7 +109,7 @@ def test_prospect_items_carry_an_absolute_search_emails_start_url(snov, sandbox_
     assert item["source_page"] == "https://www.linkedin.com/in/jane-cooper-1001"
 
 
-def test_positions_filter_finds_the_five_engineering_managers(snov):
+def test_positions_filter_finds_the_five_engineering_managers(snov: httpx.Client) -> None:
     form = {"domain": "acme.com", "positions[]": ["Engineering Manager"]}
     start = snov.post("/v2/domain-search/prospects/start", data=form).json()
     assert start["meta"]["positions"] == ["Engineering Manager"]
@@ -107,12 +119,14 @@ def test_positions_filter_finds_the_five_engineering_managers(snov):
     assert result["links"] == []
 
 
-def test_more_than_ten_positions_is_refused(snov):
+def test_more_than_ten_positions_is_refused(snov: httpx.Client) -> None:
     form = {"domain": "acme.com", "positions[]": [f"Role {i}" for i in range(11)]}
     assert snov.post("/v2/domain-search/prospects/start", data=form).status_code == 400
 
 
-def test_prospect_email_search_finds_the_email_and_costs_one_credit_per_prospect_with_email(sandbox, snov):
+def test_prospect_email_search_finds_the_email_and_costs_one_credit_per_prospect_with_email(
+    sandbox: Sandbox, snov: httpx.Client
+) -> None:
     start = snov.post("/v2/domain-search/prospects/start", data={"domain": "acme.com"}).json()
     people = poll(snov, start["links"]["result"])["data"]
     spent = sandbox.snov.spent
@@ -127,12 +141,14 @@ def test_prospect_email_search_finds_the_email_and_costs_one_credit_per_prospect
     assert sandbox.snov.spent == spent + 1
 
 
-def test_130_domain_emails_come_in_pages_of_50_linked_by_next_tokens(snov, sandbox_urls):
+def test_130_domain_emails_come_in_pages_of_50_linked_by_next_tokens(
+    snov: httpx.Client, sandbox_urls: SandboxUrls
+) -> None:
     start = snov.post("/v2/domain-search/domain-emails/start", data={"domain": "acme.com"}).json()
     assert start["meta"]["tab"] == "emails"
     assert start["meta"]["next"] == ""
     emails: list[str] = []
-    sizes = []
+    sizes: list[int] = []
     while True:
         result = poll(snov, start["links"]["result"])
         assert result["meta"]["total_count"] == 130
@@ -149,7 +165,7 @@ def test_130_domain_emails_come_in_pages_of_50_linked_by_next_tokens(snov, sandb
     assert len(set(emails)) == 130
 
 
-def test_domain_emails_next_token_also_works_as_a_form_field_and_a_bad_token_is_400(snov):
+def test_domain_emails_next_token_also_works_as_a_form_field_and_a_bad_token_is_400(snov: httpx.Client) -> None:
     first = poll(
         snov, snov.post("/v2/domain-search/domain-emails/start", data={"domain": "acme.com"}).json()["links"]["result"]
     )
@@ -160,7 +176,7 @@ def test_domain_emails_next_token_also_works_as_a_form_field_and_a_bad_token_is_
     assert bad.status_code == 400
 
 
-def test_generic_contacts_answer_the_service_tab(snov):
+def test_generic_contacts_answer_the_service_tab(snov: httpx.Client) -> None:
     start = snov.post("/v2/domain-search/generic-contacts/start", data={"domain": "acme.com"}).json()
     assert start["meta"]["tab"] == "service"
     result = poll(snov, start["links"]["result"])
@@ -169,7 +185,7 @@ def test_generic_contacts_answer_the_service_tab(snov):
     assert {"email": "info@acme.com"} in result["data"]
 
 
-def test_email_count_is_free_and_zero_for_webmail(sandbox, snov):
+def test_email_count_is_free_and_zero_for_webmail(sandbox: Sandbox, snov: httpx.Client) -> None:
     assert snov.post("/v1/get-domain-emails-count", data={"domain": "globex.com"}).json()["result"] == 60
     gmail = snov.post("/v1/get-domain-emails-count", data={"domain": "gmail.com"}).json()
     assert gmail == {"success": True, "domain": "gmail.com", "webmail": True, "result": 0}

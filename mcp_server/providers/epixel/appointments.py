@@ -11,6 +11,7 @@ from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse, InvalidInput
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import is_obj, obj
 from mcp_server.providers.epixel import filters
 from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, parse, read_pages
 from mcp_server.providers.epixel.inputs import (
@@ -32,7 +33,7 @@ toolset = Toolset("epixel")
 
 
 def saved_appointment(data: Any) -> Appointment:
-    if not isinstance(data, dict) or data.get("id") is None:
+    if not is_obj(data) or data.get("id") is None:
         raise BadResponse(
             "Epixel saved the appointment but answered without its id",
             provider=LABEL,
@@ -129,5 +130,4 @@ async def epixel_delete_appointment(ctx: Context, appointment_id: AppointmentId)
     epixel_update_appointment instead)."""
     data = {"appointment_id": str(appointment_id)}
     response = await Endpoints.delete_appointment.send(epixel(ctx).api, data=data)
-    body = response.data if isinstance(response.data, dict) else {}
-    return Done(deleted=str(appointment_id), message=body.get("message"))
+    return Done(deleted=str(appointment_id), message=obj(response.data).get("message"))

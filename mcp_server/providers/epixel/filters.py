@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from mcp_server.core.upstream import is_obj
 from mcp_server.providers.epixel.inputs import SENT_FORMAT
 
 Check = Callable[[Mapping[str, Any]], bool]
@@ -96,7 +97,7 @@ def kept(records: list[Any], filters: list[Filter], dropped: set[str]) -> list[A
     """The records every filter keeps; the names of the filters that dropped one go into ``dropped``."""
     out: list[Any] = []
     for record in records:
-        failing = [f.name for f in filters if isinstance(record, Mapping) and not f.check(record)]
+        failing = [f.name for f in filters if is_obj(record) and not f.check(record)]
         dropped.update(failing)
         if not failing:
             out.append(record)

@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from mcp_server.core.output import prune, untrusted
 from mcp_server.core.shapes import Record
+from mcp_server.core.upstream import is_obj
 
 
 def _fence(value: Any) -> Any:
@@ -92,7 +93,7 @@ class Overview(Record):
     @model_validator(mode="before")
     @classmethod
     def _keep_unknown(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
+        if not is_obj(data):
             return data
         known = {k: v for k, v in data.items() if k in cls.model_fields and k != "other"}
         rest = prune({k: v for k, v in data.items() if k not in known and k != "appointment_filter"})

@@ -10,6 +10,7 @@ from pydantic import Field
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import obj
 from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, parse
 from mcp_server.providers.epixel.inputs import LeadNote, Slug
 from mcp_server.providers.epixel.models import Done, Note
@@ -24,7 +25,7 @@ NoteId = Annotated[int, Field(ge=1, description="From epixel_get_lead's notes")]
 async def epixel_create_lead_note(ctx: Context, slug: Slug, note: LeadNote) -> Note:
     """Add a note (up to 499 characters) to a lead the user owns or is assigned; returns its id."""
     response = await Endpoints.create_note.send(epixel(ctx).api, data={"slug": slug, "note": note})
-    if not isinstance(response.data, dict) or response.data.get("id") is None:
+    if obj(response.data).get("id") is None:
         raise BadResponse(
             "Epixel saved the note but answered without its id",
             provider=LABEL,
@@ -41,5 +42,4 @@ async def epixel_create_lead_note(ctx: Context, slug: Slug, note: LeadNote) -> N
 async def epixel_delete_lead_note(ctx: Context, note_id: NoteId) -> Done:
     """DESTRUCTIVE: permanently delete a note the user wrote (ids from epixel_get_lead)."""
     response = await Endpoints.delete_note.send(epixel(ctx).api, data={"note_id": str(note_id)})
-    body = response.data if isinstance(response.data, dict) else {}
-    return Done(deleted=str(note_id), message=body.get("message"))
+    return Done(deleted=str(note_id), message=obj(response.data).get("message"))

@@ -1,5 +1,6 @@
 """PersistIQ: leads, campaigns, events, do-not-contact domains."""
 
+from mcp_server import described
 from mcp_server.core.provider import ProviderDef
 from mcp_server.core.tooling import Toolset
 from mcp_server.providers.persistiq import campaigns, dnc, events, leads
@@ -8,4 +9,4 @@ from mcp_server.providers.persistiq.client import open_service
 TOOLS = Toolset.joined("persistiq", campaigns.toolset, dnc.toolset, events.toolset, leads.toolset)
 """Every PersistIQ tool, in catalogue order: a tool module not listed here serves no tool."""
 
-PROVIDER = ProviderDef("persistiq", "PersistIQ", TOOLS, open_service, needs="PERSISTIQ_API_KEY")
+PROVIDER = ProviderDef.of(described.PERSISTIQ, TOOLS, open_service)

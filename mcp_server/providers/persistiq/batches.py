@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from mcp_server.core.batching import BatchFailure
 from mcp_server.core.errors import OutboundError, may_be_applied
+from mcp_server.core.upstream import is_seq, obj
 from mcp_server.providers.persistiq.models import Failure, LeadRef
 
 T = TypeVar("T")
@@ -17,17 +18,17 @@ DUPLICATE_WORDS = ("already", "taken", "duplicate", "exists")
 
 @dataclass
 class LeadOutcome:
-    created: list[LeadRef] = field(default_factory=list)
-    updated: list[LeadRef] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: list[Failure] = field(default_factory=list)
+    created: list[LeadRef] = field(default_factory=list[LeadRef])
+    updated: list[LeadRef] = field(default_factory=list[LeadRef])
+    skipped: list[str] = field(default_factory=list[str])
+    failed: list[Failure] = field(default_factory=list[Failure])
 
 
 @dataclass
 class CampaignOutcome:
-    added: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: list[Failure] = field(default_factory=list)
+    added: list[str] = field(default_factory=list[str])
+    skipped: list[str] = field(default_factory=list[str])
+    failed: list[Failure] = field(default_factory=list[Failure])
 
 
 def failures(failed: Sequence[BatchFailure[T]], label: Callable[[T], str]) -> list[Failure]:
@@ -49,11 +50,11 @@ def maybe(error: OutboundError) -> bool | None:
 
 
 def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+    return obj(value)
 
 
 def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+    return value if is_seq(value) else []
 
 
 def _message(error: dict[str, Any]) -> str:

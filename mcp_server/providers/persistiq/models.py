@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from mcp_server.core.arguments import AsPairs, pairs_to_map
 from mcp_server.core.output import prune, stranger
 from mcp_server.core.shapes import Maybe, Record
+from mcp_server.core.upstream import is_obj
 
 T = TypeVar("T")
 
@@ -65,10 +66,10 @@ class NewLead(Record):
     @classmethod
     def _spread_fields(cls, data: Any) -> Any:
         # The pairs become the lead's own keys: a built-in name fills that field, others go as extras.
-        if not isinstance(data, dict):
+        if not is_obj(data):
             return data
-        extra = pairs_to_map(data.get("fields")) or {}
-        if not isinstance(extra, dict):
+        extra: object = pairs_to_map(data.get("fields")) or {}
+        if not is_obj(extra):
             return data
         rest = {key: value for key, value in data.items() if key != "fields"}
         out = {**{k: v for k, v in extra.items() if v not in (None, "")}, **rest}

@@ -1,5 +1,6 @@
 """Snov.io: domain search, finder, verifier, prospect lists, campaigns, webhooks."""
 
+from mcp_server import described
 from mcp_server.core.provider import ProviderDef
 from mcp_server.core.tooling import Toolset
 from mcp_server.providers.snov import account, campaigns, finder, profiles, prospects, search, verifier, webhooks
@@ -18,4 +19,4 @@ TOOLS = Toolset.joined(
 )
 """Every Snov.io tool, in catalogue order: a tool module not listed here serves no tool."""
 
-PROVIDER = ProviderDef("snov", "Snov.io", TOOLS, open_service, needs="SNOV_CLIENT_ID and SNOV_CLIENT_SECRET")
+PROVIDER = ProviderDef.of(described.SNOV, TOOLS, open_service)

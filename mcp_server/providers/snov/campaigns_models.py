@@ -9,6 +9,7 @@ from pydantic import Field
 
 from mcp_server.core.output import stranger, untrusted
 from mcp_server.core.shapes import Maybe, Record
+from mcp_server.core.upstream import is_obj, obj, objs
 
 SUBJECT_CHARS = 300
 
@@ -28,19 +29,18 @@ def unix_time(value: Any) -> str | None:
 
 def php_time(value: Any) -> str | None:
     """``{"date": "2020-07-14 13:10:46.000000", ...}`` (or a plain string) as ``2020-07-14 13:10:46``."""
-    text = value.get("date") if isinstance(value, dict) else value
+    text = obj(value).get("date") if is_obj(value) else value
     return text.split(".")[0] if isinstance(text, str) and text else None
 
 
 def body_of(data: Any) -> dict[str, Any]:
     """A body (or part of one) that should be an object; anything else reads as empty."""
-    return data if isinstance(data, dict) else {}
+    return obj(data)
 
 
 def as_list(data: Any) -> list[dict[str, Any]]:
     """The rows of a body that is a bare list, or ``{"data": [...]}``."""
-    rows = data.get("data") if isinstance(data, dict) else data
-    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+    return objs(obj(data).get("data") if is_obj(data) else data)
 
 
 class Campaign(Record):

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from mcp.server.mcpserver import Context
@@ -26,6 +27,8 @@ from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.state.periods import period_bounds
 from mcp_server.settings import Settings
+
+R = TypeVar("R")
 
 LABEL = "Snov.io"
 HOURLY_LIMIT_TEXT = "too many prospects processing"
@@ -233,6 +236,18 @@ class Snov:
             provider=LABEL,
             hint="Nothing was sent. Ask the user to raise SNOV_MAX_CREDITS or narrow the request.",
         )
+
+    async def paid(self, credits: float, what: str, send: Callable[[], Awaitable[R]]) -> R:
+        """``send`` a paid request with ``credits`` reserved first (``charge``). Refused by Snov.io (any error
+        below 500, its not-found answers included) nothing was charged, so they are given back; a 5xx or a
+        dropped connection keeps them: the request may have been charged (``settle`` corrects it later)."""
+        await self.charge(credits, what)
+        try:
+            return await send()
+        except ApiError as error:
+            if error.status < 500:
+                await self.refund(credits)
+            raise
 
     async def refund(self, credits: float) -> None:
         """Give back a reservation that was not spent (nothing found, batch not sent)."""

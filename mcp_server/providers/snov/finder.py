@@ -108,13 +108,7 @@ async def _find_v1(
                 "(1 credit)."
             )
             return _answer(person, status="not_found", method=V1, hint=hint)
-        await service.charge(1, "Queueing a name for the email finder")
-        try:
-            await v1_request(service, QUEUE, data=form)
-        except ApiError as error:
-            if error.status < 500:  # refused: nothing was queued (a 5xx may have queued it)
-                await service.refund(1)
-            raise
+        await service.paid(1, "Queueing a name for the email finder", lambda: v1_request(service, QUEUE, data=form))
         credits, queued_at = 1, service.api.clock()
     # The documented answers are only complete and not_found: after queueing, not_found means "not yet".
     outcome = await wait_for(ctx, service, ask, label="email finder")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -87,13 +88,7 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, queued_a
         known = await lookup()
         if known is not None:
             return Profile.of(known, method=V1, credits=0)
-        await service.charge(1, "Looking up a profile by URL")
-        try:
-            await v1_request(service, ADD_URL, data={"url": url})
-        except ApiError as error:
-            if error.status < 500:  # refused: nothing was queued (a 5xx may have been)
-                await service.refund(1)
-            raise
+        await service.paid(1, "Looking up a profile by URL", lambda: v1_request(service, ADD_URL, data={"url": url}))
         credits, queued_at = 1, service.api.clock()
     outcome = await wait_for(ctx, service, lookup, label="profile search")
     if not isinstance(outcome, Pending):
@@ -127,12 +122,11 @@ async def snov_get_profile_by_email(ctx: Context, email: Email) -> Profile:
     """The person behind an email: name, location, industry, current jobs, social links. 1 credit when a
     profile is found, free otherwise."""
     service = snov(ctx)
-    await service.charge(1, "A profile lookup by email")
     try:
         # Charged per request: not resent on a doubtful failure.
-        response = await Endpoints.profile_by_email.send(service.api, data={"email": email.strip()})
+        lookup = functools.partial(Endpoints.profile_by_email.send, service.api, data={"email": email.strip()})
+        response = await service.paid(1, "A profile lookup by email", lookup)
     except ApiError as error:
-        await service.refund(1)
         if error.status == 200 and NOT_FOUND in error.message.lower():
             return Profile(status="not_found", method="v1 get-profile-by-email", hint="No profile for this email.")
         raise

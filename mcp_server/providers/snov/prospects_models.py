@@ -6,16 +6,17 @@ from typing import Any
 
 from mcp_server.core.output import stranger
 from mcp_server.core.shapes import Record, Table
+from mcp_server.core.upstream import obj, objs
 from mcp_server.providers.snov.campaigns_models import php_time
 from mcp_server.providers.snov.finder_models import dated_job, employer_sites
 
 
 def _rows(value: Any) -> list[dict[str, Any]]:
-    return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+    return objs(value)
 
 
 def _filled(value: Any) -> dict[str, Any] | None:
-    return {k: v for k, v in value.items() if v not in (None, "")} or None if isinstance(value, dict) else None
+    return {k: v for k, v in obj(value).items() if v not in (None, "")} or None
 
 
 def _scalar(value: Any) -> str | int | None:

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from mcp_server.core.output import stranger
 from mcp_server.core.shapes import Maybe, Paged, Record
+from mcp_server.core.upstream import is_seq
 from mcp_server.providers.snov.campaigns_models import body_of
 
 Status = Literal["done", "running"]
@@ -61,7 +62,7 @@ class Company(Record):
             founded=_text(data.get("founded")),
             website=_text(data.get("website")),
             hq_phone=_text(data.get("hq_phone")),
-            related_domains=[str(d) for d in related if d] if isinstance(related, list) else None,
+            related_domains=[str(d) for d in related if d] if is_seq(related) else None,
             prospects=meta.get("prospects_count"),
             emails=meta.get("emails_count"),
             generic_contacts=meta.get("generic_contacts_count"),

@@ -15,6 +15,7 @@ from mcp_server.core.http import ApiResponse
 from mcp_server.core.links import Link
 from mcp_server.core.poller import Pending, Poller
 from mcp_server.core.progress import from_context
+from mcp_server.core.upstream import obj
 from mcp_server.providers.snov.campaigns_models import body_of
 from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, Snov
 
@@ -78,7 +79,7 @@ def result_url(started: dict[str, Any], result: Endpoint) -> str:
     """Where a started domain-search job answers: its ``links.result`` (checked against ``result_link`` when
     polled), else by hash."""
     links = started.get("links")
-    url = links.get("result") if isinstance(links, dict) else None
+    url = obj(links).get("result")
     if isinstance(url, str) and url:
         return url
     task = task_hash(started)
@@ -87,7 +88,7 @@ def result_url(started: dict[str, Any], result: Endpoint) -> str:
 
 def task_hash(started: dict[str, Any]) -> str:
     for holder in (started.get("meta"), started.get("data")):
-        task = holder.get("task_hash") if isinstance(holder, dict) else None
+        task = obj(holder).get("task_hash")
         if isinstance(task, str) and task:
             return task
     raise BadResponse("Snov.io started the job without a task_hash", provider=LABEL)
@@ -160,14 +161,8 @@ async def run_pair(
     ``result?task_hash=``. ``body`` is ``data=`` (form) or ``json_body=``."""
     reserved = 0
     if task is None:
-        await service.charge(1, what)
+        started = await service.paid(1, what, lambda: start.send(service.api, **body))
         reserved = 1
-        try:
-            started = await start.send(service.api, **body)
-        except ApiError as error:
-            if error.status < 500:  # refused: nothing started (a 5xx may have started it)
-                await service.refund(1)
-            raise
         task = task_hash(body_of(started.data))
     params = {"task_hash": task}
     outcome = await poll(ctx, service, result, params=params, label=what)

@@ -113,7 +113,7 @@ async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool
         return done if all(e in done for e in queued) else None
 
     outcome = await wait_for(ctx, service, check, label="email verification") if queued else done
-    pending = {e for e in queued if e not in done} if isinstance(outcome, Pending) else set()
+    pending = {e for e in queued if e not in done} if isinstance(outcome, Pending) else set[str]()
     result = _report(emails, done, pending, method=V1, credits=len(waiting) - len(unsent), unverified_hint=False)
     result.queued, result.errors = len(queued), errors or None
     if pending:
@@ -168,7 +168,7 @@ async def _verify_v2(
         return None if open_tasks else done
 
     outcome = await wait_for(ctx, service, check, label="email verification") if tasks else done
-    pending = {e for e in emails if e not in done and e not in unsent} if isinstance(outcome, Pending) else set()
+    pending = {e for e in emails if e not in done and e not in unsent} if isinstance(outcome, Pending) else set[str]()
     # Greylisted emails are free; unfinished ones stay reserved until they are known.
     charged = sum(1 for v in done.values() if v.status != "greylisted")
     if reserved:

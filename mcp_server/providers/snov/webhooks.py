@@ -11,6 +11,7 @@ from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError
 from mcp_server.core.shapes import Record
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import is_obj, obj
 from mcp_server.providers.snov.campaigns_models import as_list, unix_time
 from mcp_server.providers.snov.client import LABEL, Endpoints, snov
 
@@ -39,13 +40,13 @@ class Webhook(Record):
     @classmethod
     def of(cls, body: Any) -> Webhook:
         # The list nests each webhook as {"data": {...}}; the writes answer {"data": {...}, "meta": ...}.
-        while isinstance(body, dict) and isinstance(body.get("data"), dict):
-            body = body["data"]
-        row: dict[str, Any] = body if isinstance(body, dict) else {}
-        obj, action = row.get("event_object"), row.get("event_action")
+        row = obj(body)
+        while is_obj(row.get("data")):
+            row = obj(row["data"])
+        target, action = row.get("event_object"), row.get("event_action")
         return cls(
             id=row["id"],
-            event=f"{obj}.{action}" if obj and action else None,
+            event=f"{target}.{action}" if target and action else None,
             url=row.get("end_point"),
             status=row.get("status"),
             created_at=unix_time(row.get("created_at")),
@@ -68,8 +69,7 @@ async def snov_list_webhooks(ctx: Context) -> Webhooks:
     """The account's webhooks: id, event, endpoint URL, status (active or deactivated), created. Free.
     An account holds at most 50."""
     data = (await Endpoints.webhooks.send(snov(ctx).api)).data
-    meta = data.get("meta") if isinstance(data, dict) else None
-    count = meta.get("webhooks_count") if isinstance(meta, dict) else None
+    count = obj(obj(data).get("meta")).get("webhooks_count")
     return Webhooks(items=[Webhook.of(row) for row in as_list(data)], count=count)
 
 
@@ -107,7 +107,6 @@ async def snov_set_webhook_status(ctx: Context, webhook_id: WebhookId, status: S
 async def snov_delete_webhook(ctx: Context, webhook_id: WebhookId) -> Deleted:
     """Delete a webhook for good (to pause it instead, use snov_set_webhook_status). Free."""
     response = await Endpoints.delete_webhook.at(webhook_id=webhook_id).send(snov(ctx).api)
-    data = response.data.get("data") if isinstance(response.data, dict) else None
-    if isinstance(data, dict) and data.get("success") is False:
+    if obj(obj(response.data).get("data")).get("success") is False:
         raise ApiError(f"Snov.io did not delete webhook {webhook_id}", provider=LABEL, status=response.status)
     return Deleted(id=webhook_id, deleted=True)

@@ -10,21 +10,23 @@ import pytest
 from mcp import Client
 
 from mcp_server.server import create_server
+from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
-from tests.providers.epixel.helpers import NEW_LEAD, PREFIX, calls, ok, refused
+from tests.providers.epixel.helpers import NEW_LEAD, PREFIX, calls, issued_token, ok, refused
+from tests.providers.typed import SettingsFor
 from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def documented(sandbox):
+def documented(sandbox: Sandbox) -> Sandbox:
     sandbox.config.profile = "documented"
     return sandbox
 
 
 async def test_a_lead_is_created_where_only_the_documented_v1_path_exists_and_later_creates_go_straight_there(
-    mcp, documented
+    mcp: Client, documented: Sandbox
 ):
     first = await ok(mcp, "epixel_create_lead", NEW_LEAD)
     second = await ok(mcp, "epixel_create_lead", {**NEW_LEAD, "email": "second@example.com"})
@@ -33,7 +35,9 @@ async def test_a_lead_is_created_where_only_the_documented_v1_path_exists_and_la
     assert posted == ["leads/create/lead/", "v1/leads/create/lead/", "v1/leads/create/lead/"]
 
 
-async def test_when_neither_create_lead_path_exists_the_error_names_both_and_what_to_check(mcp, sandbox):
+async def test_when_neither_create_lead_path_exists_the_error_names_both_and_what_to_check(
+    mcp: Client, sandbox: Sandbox
+):
     sandbox.config.add_fault("POST /epixel/api/v1/*create/lead/", Fault("status", status=404))
     before = len(sandbox.epixel.store.leads)
     text = await refused(mcp, "epixel_create_lead", NEW_LEAD)
@@ -43,7 +47,9 @@ async def test_when_neither_create_lead_path_exists_the_error_names_both_and_wha
     assert len(sandbox.epixel.store.leads) == before
 
 
-async def test_an_appointment_is_sent_at_the_wall_clock_time_the_user_gave_not_converted_to_utc(mcp, documented):
+async def test_an_appointment_is_sent_at_the_wall_clock_time_the_user_gave_not_converted_to_utc(
+    mcp: Client, documented: Sandbox
+):
     args = {"slug": "lead3", "appointment_date": "2031-05-01T15:00:00+05:30", "appointment_to": "2031-05-01T16:00"}
     got = await ok(mcp, "epixel_create_appointment", args)
     sent = parse_qs(calls(documented, "POST", "leads/create/appointment/")[0].body.decode())
@@ -51,7 +57,9 @@ async def test_an_appointment_is_sent_at_the_wall_clock_time_the_user_gave_not_c
     assert (got["start"], got["end"]) == ("2031-05-01 15:00", "2031-05-01 16:00")
 
 
-async def test_a_zoneless_start_an_hour_behind_utc_now_is_left_for_the_server_to_judge(mcp, documented):
+async def test_a_zoneless_start_an_hour_behind_utc_now_is_left_for_the_server_to_judge(
+    mcp: Client, documented: Sandbox
+):
     # On this UTC-05:00 server it is 4 h ahead; the tool cannot know the zone, so it must not refuse it.
     start = (datetime.now(UTC) - timedelta(hours=1)).replace(second=0, microsecond=0, tzinfo=None)
     wall = start.strftime("%Y-%m-%dT%H:%M")
@@ -60,7 +68,7 @@ async def test_a_zoneless_start_an_hour_behind_utc_now_is_left_for_the_server_to
     assert got["start"] == start.strftime("%Y-%m-%d %H:%M")
 
 
-async def test_lead_filters_hold_on_a_server_that_ignores_them(mcp, documented):
+async def test_lead_filters_hold_on_a_server_that_ignores_them(mcp: Client, documented: Sandbox):
     store = documented.epixel.store
     customers = await ok(mcp, "epixel_list_leads", {"status": "customer", "limit": 200})
     assert {x["slug"] for x in rows(customers)} == {x.slug for x in store.owned() if x.status == "customer"}
@@ -71,7 +79,9 @@ async def test_lead_filters_hold_on_a_server_that_ignores_them(mcp, documented):
     assert "filtered" in customers["hint"] and "status" in customers["hint"]
 
 
-async def test_lead_pages_resume_by_cursor_without_loss_or_repeat_where_limit_and_offset_are_ignored(mcp, documented):
+async def test_lead_pages_resume_by_cursor_without_loss_or_repeat_where_limit_and_offset_are_ignored(
+    mcp: Client, documented: Sandbox
+):
     first = await ok(mcp, "epixel_list_leads", {"limit": 30})
     second = await ok(mcp, "epixel_list_leads", {"limit": 30, "cursor": first["next_cursor"]})
     rest = await ok(mcp, "epixel_list_leads", {"limit": 30, "cursor": second["next_cursor"]})
@@ -80,7 +90,7 @@ async def test_lead_pages_resume_by_cursor_without_loss_or_repeat_where_limit_an
     assert set(slugs) == {x.slug for x in documented.epixel.store.owned()}
 
 
-async def test_appointment_filters_and_paging_hold_on_a_server_that_ignores_them(mcp, documented):
+async def test_appointment_filters_and_paging_hold_on_a_server_that_ignores_them(mcp: Client, documented: Sandbox):
     mine = documented.epixel.store.user_appointments()
     confirmed = await ok(mcp, "epixel_list_appointments", {"status": "confirmed", "limit": 100})
     assert [a["id"] for a in confirmed["items"]] == [a.id for a in mine if a.status == "confirmed"]
@@ -90,15 +100,19 @@ async def test_appointment_filters_and_paging_hold_on_a_server_that_ignores_them
     assert ids == [a.id for a in mine if a.lead.slug == "lead1"] and len(ids) > 1
 
 
-async def test_the_upcoming_period_drops_appointments_long_past_where_the_server_ignores_it(mcp, documented):
+async def test_the_upcoming_period_drops_appointments_long_past_where_the_server_ignores_it(
+    mcp: Client, documented: Sandbox
+):
     got = await ok(mcp, "epixel_list_appointments", {"period": "upcoming", "limit": 100})
     starts = [datetime.strptime(a["start"], "%Y-%m-%d %H:%M") for a in got["items"]]
     assert starts and min(starts) > datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=12)
     assert len(starts) < len(documented.epixel.store.user_appointments())
 
 
-async def test_with_a_fixed_token_a_list_type_the_server_ignored_is_flagged_as_unchecked(settings_for, documented):
-    token = documented.epixel._issue("access", "demo")
+async def test_with_a_fixed_token_a_list_type_the_server_ignored_is_flagged_as_unchecked(
+    settings_for: SettingsFor, documented: Sandbox
+):
+    token = issued_token(documented)
     settings = settings_for(epixel_access_token=token, epixel_username=None, epixel_password=None)
     async with Client(create_server(settings)) as client:
         owned = await ok(client, "epixel_list_leads", {"limit": 200})
@@ -108,7 +122,7 @@ async def test_with_a_fixed_token_a_list_type_the_server_ignored_is_flagged_as_u
     assert all(lead.get("assignee") for lead in rows(assigned))  # the unassigned ones are ruled out
 
 
-async def test_where_offset_is_ignored_the_listing_stops_at_the_first_repeat_and_says_so(mcp, sandbox):
+async def test_where_offset_is_ignored_the_listing_stops_at_the_first_repeat_and_says_so(mcp: Client, sandbox: Sandbox):
     leads = [{"slug": f"lead{n}", "first_name": "A", "status": "prospect"} for n in (1, 2)]
     page = {"count": 9, "next": "http://elsewhere/?limit=5&offset=2", "previous": None, "results": leads}
     answer = {"status_code": 200, "errors": {}, "data": page}

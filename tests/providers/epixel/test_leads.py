@@ -5,15 +5,19 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import pytest
+from mcp import Client
 
-from tests.providers.epixel.helpers import NEW_LEAD, calls, ok, refused
+from outbound_sandbox.app import Sandbox
+from tests.providers.epixel.helpers import NEW_LEAD, calls, ok, refused, stored_lead
 from tests.strict_helpers import declared_tools
 from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_the_overview_counts_the_users_leads_by_status_and_asks_for_the_given_period(mcp, sandbox):
+async def test_the_overview_counts_the_users_leads_by_status_and_asks_for_the_given_period(
+    mcp: Client, sandbox: Sandbox
+):
     got = await ok(mcp, "epixel_get_leads_overview", {"period": "month"})
     owned = sandbox.epixel.store.owned()
     assert got["total_leads"] == len(owned) == 64
@@ -26,7 +30,7 @@ async def test_the_overview_counts_the_users_leads_by_status_and_asks_for_the_gi
 
 @pytest.mark.current_profile  # limit/offset paging is not in the document
 async def test_listing_more_leads_than_one_page_reads_every_page_then_resumes_by_cursor_without_loss_or_repeat(
-    mcp, sandbox
+    mcp: Client, sandbox: Sandbox
 ):
     for n in range(40):  # 104 owned leads: more than the API's largest page of 100
         await ok(mcp, "epixel_create_lead", {**NEW_LEAD, "email": f"bulk{n}@example.com"})
@@ -42,7 +46,9 @@ async def test_listing_more_leads_than_one_page_reads_every_page_then_resumes_by
     assert offsets == ["0", "100", "100"]
 
 
-async def test_assigned_leads_come_with_list_type_assigned_and_the_status_filter_narrows_them(mcp, sandbox):
+async def test_assigned_leads_come_with_list_type_assigned_and_the_status_filter_narrows_them(
+    mcp: Client, sandbox: Sandbox
+):
     assigned = await ok(mcp, "epixel_list_leads", {"list_type": "assigned"})
     assert {lead["slug"] for lead in rows(assigned)} == {f"binuser{n}" for n in range(1, 9)}
     assert {lead["owner"] for lead in rows(assigned)} == {"binuser"}
@@ -53,13 +59,15 @@ async def test_assigned_leads_come_with_list_type_assigned_and_the_status_filter
     assert "list_type=assigned" in queries[0] and "list_type" not in queries[1] and "status=customer" in queries[1]
 
 
-async def test_a_cursor_is_refused_with_other_filters_than_it_was_made_for(mcp, sandbox):
+async def test_a_cursor_is_refused_with_other_filters_than_it_was_made_for(mcp: Client, sandbox: Sandbox):
     first = await ok(mcp, "epixel_list_leads", {"limit": 2, "status": "contact"})
     text = await refused(mcp, "epixel_list_leads", {"limit": 2, "status": "closed", "cursor": first["next_cursor"]})
     assert "cursor" in text and "same filters" in text
 
 
-async def test_a_lead_comes_with_its_appointments_and_notes_the_notes_fenced_as_untrusted_text(mcp, sandbox):
+async def test_a_lead_comes_with_its_appointments_and_notes_the_notes_fenced_as_untrusted_text(
+    mcp: Client, sandbox: Sandbox
+):
     got = await ok(mcp, "epixel_get_lead", {"slug": "lead1"})
     assert got["slug"] == "lead1" and got["assignee"] == "alice"
     store = sandbox.epixel.store
@@ -72,7 +80,7 @@ async def test_a_lead_comes_with_its_appointments_and_notes_the_notes_fenced_as_
     assert calls(sandbox, "GET", "leads/view/lead/")[0].query == "slug=lead1"
 
 
-async def test_a_new_lead_is_sent_as_form_fields_and_comes_back_with_its_slug(mcp, sandbox):
+async def test_a_new_lead_is_sent_as_form_fields_and_comes_back_with_its_slug(mcp: Client, sandbox: Sandbox):
     got = await ok(mcp, "epixel_create_lead", {**NEW_LEAD, "status": "potential", "assignee": "alice"})
     assert got["slug"] and got["status"] == "potential" and got["assignee"] == "alice"
     body = calls(sandbox, "POST", "leads/create/lead/")[0].body.decode()
@@ -87,25 +95,29 @@ async def test_a_new_lead_is_sent_as_form_fields_and_comes_back_with_its_slug(mc
     assert (await ok(mcp, "epixel_get_lead", {"slug": got["slug"]}))["email"] == NEW_LEAD["email"]
 
 
-async def test_updating_only_the_status_fills_the_fields_the_api_requires_from_the_lead_itself(mcp, sandbox):
-    before = sandbox.epixel.store.lead("lead7")
+async def test_updating_only_the_status_fills_the_fields_the_api_requires_from_the_lead_itself(
+    mcp: Client, sandbox: Sandbox
+):
+    before = stored_lead(sandbox, "lead7")
     name, email, phone, location = before.first_name, before.email, before.phone, before.location
     new_status = "closed" if before.status != "closed" else "customer"
     got = await ok(mcp, "epixel_update_lead", {"slug": "lead7", "status": new_status})
     assert got["status"] == new_status
     sent = parse_qs(calls(sandbox, "POST", "leads/update/lead/")[0].body.decode())
     assert sent["slug"] == ["lead7"] and sent["first_name"] == [name] and sent["phone"] == [phone]
-    after = sandbox.epixel.store.lead("lead7")
+    after = stored_lead(sandbox, "lead7")
     assert (after.status, after.email, after.location) == (new_status, email, location)
 
 
-async def test_updating_all_required_fields_needs_no_read_first(mcp, sandbox):
+async def test_updating_all_required_fields_needs_no_read_first(mcp: Client, sandbox: Sandbox):
     await ok(mcp, "epixel_update_lead", {"slug": "lead8", **NEW_LEAD, "location": "Oslo"})
     assert calls(sandbox, "GET", "leads/view/lead/") == []
-    assert sandbox.epixel.store.lead("lead8").location == "Oslo"
+    assert stored_lead(sandbox, "lead8").location == "Oslo"
 
 
-async def test_deleting_a_lead_removes_it_from_every_list_and_a_second_delete_says_it_is_gone(mcp, sandbox):
+async def test_deleting_a_lead_removes_it_from_every_list_and_a_second_delete_says_it_is_gone(
+    mcp: Client, sandbox: Sandbox
+):
     got = await ok(mcp, "epixel_delete_lead", {"slug": "lead2"})
     assert got["deleted"] == "lead2" and got["message"]
     listed = await ok(mcp, "epixel_list_leads", {"limit": 100})
@@ -114,13 +126,15 @@ async def test_deleting_a_lead_removes_it_from_every_list_and_a_second_delete_sa
     assert "slug: Requested lead already has a deleted status." in text
 
 
-async def test_the_three_deletes_are_annotated_destructive_and_say_so_and_nothing_else_is(mcp):
+async def test_the_three_deletes_are_annotated_destructive_and_say_so_and_nothing_else_is(mcp: Client):
     tools = {t.name: t for t in (await mcp.list_tools()).tools if t.name.startswith("epixel_")}
     assert set(tools) == declared_tools("epixel")
     deletes = {"epixel_delete_lead", "epixel_delete_appointment", "epixel_delete_lead_note"}
     for name, tool in tools.items():
+        assert tool.annotations is not None and tool.description is not None, name
         assert tool.annotations.destructive_hint is (name in deletes), name
         assert ("DESTRUCTIVE" in tool.description) is (name in deletes), name
         assert tool.annotations.read_only_hint is (name.startswith(("epixel_list", "epixel_get"))), name
     for name in ("epixel_update_lead", "epixel_update_appointment"):
-        assert tools[name].annotations.idempotent_hint is True
+        annotations = tools[name].annotations
+        assert annotations is not None and annotations.idempotent_hint is True

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from mcp import Client
 
+from outbound_sandbox.app import Sandbox
 from tests.providers.epixel.helpers import NEW_LEAD, ahead, iso, refused
+from tests.providers.typed import text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -52,13 +55,17 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 
 
 @pytest.mark.parametrize(("tool", "args", "field"), CASES, ids=[f"{t}-{f}-{i}" for i, (t, _, f) in enumerate(CASES)])
-async def test_a_value_the_doc_forbids_is_refused_before_any_request_naming_the_field(mcp, sandbox, tool, args, field):
+async def test_a_value_the_doc_forbids_is_refused_before_any_request_naming_the_field(
+    mcp: Client, sandbox: Sandbox, tool: str, args: dict[str, Any], field: str
+):
     text = await refused(mcp, tool, args)
     assert field in text
     assert sandbox.env.requests == []
 
 
-async def test_an_appointment_that_ends_before_it_starts_is_refused_with_both_times_and_no_request(mcp, sandbox):
+async def test_an_appointment_that_ends_before_it_starts_is_refused_with_both_times_and_no_request(
+    mcp: Client, sandbox: Sandbox
+):
     text = await refused(
         mcp,
         "epixel_create_appointment",
@@ -69,8 +76,8 @@ async def test_an_appointment_that_ends_before_it_starts_is_refused_with_both_ti
     assert sandbox.env.requests == []
 
 
-async def test_the_largest_documented_values_pass_validation_and_reach_the_api(mcp, sandbox):
+async def test_the_largest_documented_values_pass_validation_and_reach_the_api(mcp: Client, sandbox: Sandbox):
     args = {**NEW_LEAD, "first_name": "f" * 255, "location": "l" * 255, "message": "m" * 255, "phone": "1" * 15}
     result = await mcp.call_tool("epixel_create_lead", args)
-    assert not result.is_error, result.content[0].text
+    assert not result.is_error, text_of(result)
     assert len(sandbox.env.handled("POST", "/epixel/api/v1/leads/create/lead/")) == 1

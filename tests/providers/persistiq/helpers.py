@@ -7,10 +7,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from mcp import Client
+from mcp.types import CallToolResult
 
 from outbound_sandbox.config import SandboxConfig
-from outbound_sandbox.kit import SandboxEnv
+from outbound_sandbox.kit import LoggedRequest, SandboxEnv
 from outbound_sandbox.persistiq.app import PersistIQSandbox
+from tests.providers.typed import is_record, text_of
 from tests.tables import rows
 
 # While outbound_sandbox/persistiq/app.py is the placeholder that serves no route, every call meets a 404.
@@ -27,29 +30,28 @@ EVENTS = "/persistiq/v1/events"
 DNC = "/persistiq/v1/dnc_domains"
 
 
-def text_of(result: Any) -> str:
-    return " ".join(getattr(block, "text", "") for block in result.content)
-
-
-def ok(result: Any) -> dict[str, Any]:
+def ok(result: CallToolResult) -> dict[str, Any]:
     """The structured content of a successful call (its error text otherwise)."""
     assert not result.is_error, text_of(result)
     assert result.structured_content is not None
     return result.structured_content
 
 
-def query(entry: Any) -> dict[str, list[str]]:
+def query(entry: LoggedRequest) -> dict[str, list[str]]:
     return parse_qs(entry.query)
 
 
-def body(entry: Any) -> Any:
-    return json.loads(entry.body)
+def body(entry: LoggedRequest) -> dict[str, Any]:
+    """The JSON object a logged request sent."""
+    sent = json.loads(entry.body)
+    assert is_record(sent), sent
+    return sent
 
 
-async def every(mcp: Any, tool: str, args: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+async def every(mcp: Client, tool: str, args: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """All records a list tool gives, following next_cursor (an answer stops at its size budget)."""
     items: list[dict[str, Any]] = []
-    cursor = None
+    cursor: str | None = None
     while True:
         page = ok(await mcp.call_tool(tool, {**(args or {}), "limit": 1000, "cursor": cursor}))
         items += rows(page) if "columns" in page else page.get("items", [])
@@ -62,7 +64,7 @@ def new_leads(count: int, prefix: str = "new") -> list[dict[str, str]]:
     return [{"email": f"{prefix}{i}@example.org", "first_name": f"First{i}"} for i in range(count)]
 
 
-async def at_least_leads(mcp: Any, count: int) -> list[dict[str, Any]]:
+async def at_least_leads(mcp: Client, count: int) -> list[dict[str, Any]]:
     """All leads, after creating enough to have ``count``."""
     leads = await every(mcp, "persistiq_list_leads")
     if len(leads) < count:

@@ -6,7 +6,9 @@ import re
 import time
 
 import pytest
+from mcp import Client
 
+from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from tests.providers.persistiq.helpers import (
     CAMPAIGNS,
@@ -26,39 +28,40 @@ from tests.tables import rows
 pytestmark = [pytest.mark.anyio, SANDBOX_GAP]
 
 
-async def fresh_lead_ids(mcp, count: int) -> list[str]:
+async def fresh_lead_ids(mcp: Client, count: int) -> list[str]:
     leads = [{"email": f"camp{i}@example.net"} for i in range(count)]
     created = ok(await mcp.call_tool("persistiq_create_leads", {"leads": leads}))["created"]
     assert len(created) == count
     return [ref["id"] for ref in created]
 
 
-async def test_the_annotations_follow_the_catalogue(mcp):
+async def test_the_annotations_follow_the_catalogue(mcp: Client):
     tools = {
         tool.name: tool.annotations for tool in (await mcp.list_tools()).tools if tool.name.startswith("persistiq_")
     }
     assert set(tools) == declared_tools("persistiq")
     writes = {"persistiq_create_leads", "persistiq_add_leads_to_campaign", "persistiq_create_dnc_domain"}
     for name, hints in tools.items():
+        assert hints is not None, name
         assert hints.read_only_hint is name.startswith(("persistiq_list_", "persistiq_get_")), name
         assert hints.destructive_hint is (name == "persistiq_remove_lead_from_campaign"), name
         assert hints.idempotent_hint is (name not in writes), name
 
 
-async def test_users_come_with_ids_and_default_mailboxes(mcp):
+async def test_users_come_with_ids_and_default_mailboxes(mcp: Client):
     users = ok(await mcp.call_tool("persistiq_list_users", {}))["items"]
     assert users and all(user["id"].startswith("u_") and user["email"] for user in users)
     assert any(user.get("default_mailbox_id", "").startswith("mbox_") for user in users)
 
 
-async def test_lead_statuses_and_fields_are_listed(mcp):
+async def test_lead_statuses_and_fields_are_listed(mcp: Client):
     statuses = ok(await mcp.call_tool("persistiq_list_lead_statuses", {}))["items"]
     fields = ok(await mcp.call_tool("persistiq_list_lead_fields", {}))["items"]
     assert statuses and all(s["id"] and s["name"] for s in statuses)
     assert "email" in {f["name"] for f in fields}
 
 
-async def test_campaigns_come_with_creator_and_stats_and_filters_pass_through(mcp, sandbox):
+async def test_campaigns_come_with_creator_and_stats_and_filters_pass_through(mcp: Client, sandbox: Sandbox):
     campaigns = await every(mcp, "persistiq_list_campaigns")
     assert campaigns and all(c["id"].startswith("c_") for c in campaigns)
     assert all("prospects_contacted" in c["stats"] for c in campaigns)
@@ -69,7 +72,7 @@ async def test_campaigns_come_with_creator_and_stats_and_filters_pass_through(mc
     assert all(query(r)["name"] == [named["name"]] for r in sandbox.env.handled("GET", CAMPAIGNS))
 
 
-async def test_150_lead_ids_go_to_a_campaign_in_2_requests_and_again_are_skipped(mcp, sandbox):
+async def test_150_lead_ids_go_to_a_campaign_in_2_requests_and_again_are_skipped(mcp: Client, sandbox: Sandbox):
     sandbox.config.time_scale = 60
     campaign = ok(await mcp.call_tool("persistiq_list_campaigns", {"limit": 1}))["items"][0]["id"]
     lead_ids = await fresh_lead_ids(mcp, 150)
@@ -87,7 +90,7 @@ async def test_150_lead_ids_go_to_a_campaign_in_2_requests_and_again_are_skipped
     assert campaign in {c["id"] for c in in_campaign}
 
 
-async def test_a_lead_that_does_not_exist_is_reported_by_id_while_the_others_are_added(mcp, sandbox):
+async def test_a_lead_that_does_not_exist_is_reported_by_id_while_the_others_are_added(mcp: Client, sandbox: Sandbox):
     campaign = ok(await mcp.call_tool("persistiq_list_campaigns", {"limit": 1}))["items"][0]["id"]
     [real] = await fresh_lead_ids(mcp, 1)
     got = ok(
@@ -100,7 +103,7 @@ async def test_a_lead_that_does_not_exist_is_reported_by_id_while_the_others_are
     assert failure["leads"] == ["l_nobody1"] and failure["error"].startswith("PersistIQ:")
 
 
-async def test_a_refused_key_in_one_batch_stops_the_rest_and_names_every_lead_not_sent(mcp, sandbox):
+async def test_a_refused_key_in_one_batch_stops_the_rest_and_names_every_lead_not_sent(mcp: Client, sandbox: Sandbox):
     campaign = ok(await mcp.call_tool("persistiq_list_campaigns", {"limit": 1}))["items"][0]["id"]
     lead_ids = await fresh_lead_ids(mcp, 150)
     sandbox.config.add_fault(f"POST {CAMPAIGNS}/*/leads", Fault("status", status=401, count=1))
@@ -111,9 +114,10 @@ async def test_a_refused_key_in_one_batch_stops_the_rest_and_names_every_lead_no
     assert rest["leads"] == lead_ids[100:] and rest["not_sent"] is True
 
 
-async def test_removing_a_lead_from_a_campaign_takes_it_out_and_the_description_warns_it_is_final(mcp):
+async def test_removing_a_lead_from_a_campaign_takes_it_out_and_the_description_warns_it_is_final(mcp: Client):
     tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
-    assert "cannot undo" in tools["persistiq_remove_lead_from_campaign"].description
+    description = tools["persistiq_remove_lead_from_campaign"].description
+    assert description is not None and "cannot undo" in description
     campaign = ok(await mcp.call_tool("persistiq_list_campaigns", {"limit": 1}))["items"][0]["id"]
     [lead_id] = await fresh_lead_ids(mcp, 1)
     ok(await mcp.call_tool("persistiq_add_leads_to_campaign", {"campaign_id": campaign, "lead_ids": [lead_id]}))
@@ -124,7 +128,7 @@ async def test_removing_a_lead_from_a_campaign_takes_it_out_and_the_description_
     assert again.is_error and "404" in text_of(again) and "persistiq_list_campaigns" in text_of(again)
 
 
-async def test_events_filter_by_group_on_every_page_and_resume_by_cursor(mcp, sandbox):
+async def test_events_filter_by_group_on_every_page_and_resume_by_cursor(mcp: Client, sandbox: Sandbox):
     everything = await every(mcp, "persistiq_list_events", {"group": "lead_detail"})
     assert everything and all(e["id"].startswith("evt_") and e["kind"] for e in everything)
     sandbox.env.requests.clear()
@@ -140,7 +144,7 @@ async def test_events_filter_by_group_on_every_page_and_resume_by_cursor(mcp, sa
     assert all(query(r)["group"] == ["lead_detail"] for r in sandbox.env.handled("GET", EVENTS))
 
 
-async def test_events_of_one_lead_and_a_time_window(mcp, sandbox):
+async def test_events_of_one_lead_and_a_time_window(mcp: Client, sandbox: Sandbox):
     event = next(e for e in await every(mcp, "persistiq_list_events") if e.get("lead"))
     lead_id = event["lead"]["id"]
     got = ok(await mcp.call_tool("persistiq_list_events", {"lead": lead_id}))["items"]
@@ -155,7 +159,7 @@ async def test_events_of_one_lead_and_a_time_window(mcp, sandbox):
     assert backwards.is_error and "start_at" in text_of(backwards)
 
 
-async def test_a_dnc_domain_is_created_then_listed(mcp, sandbox):
+async def test_a_dnc_domain_is_created_then_listed(mcp: Client, sandbox: Sandbox):
     created = ok(await mcp.call_tool("persistiq_create_dnc_domain", {"name": "Blocked-Example.com"}))
     assert created["id"] and created["name"] == "blocked-example.com"
     assert created in await every(mcp, "persistiq_list_dnc_domains")
@@ -164,7 +168,7 @@ async def test_a_dnc_domain_is_created_then_listed(mcp, sandbox):
     assert len(sandbox.env.handled("POST", DNC)) == 1
 
 
-async def test_a_429_is_waited_out_and_the_call_still_answers_in_full(mcp, sandbox):
+async def test_a_429_is_waited_out_and_the_call_still_answers_in_full(mcp: Client, sandbox: Sandbox):
     sandbox.config.time_scale = 60  # the sandbox's one-minute window lasts one second
     sandbox.config.add_fault(f"GET {LEADS}", Fault("rate_limit", count=1))
     started = time.monotonic()
@@ -174,7 +178,7 @@ async def test_a_429_is_waited_out_and_the_call_still_answers_in_full(mcp, sandb
     assert time.monotonic() - started < 10
 
 
-async def test_a_rate_limit_that_outlasts_the_call_is_a_tool_error_saying_when_to_retry(mcp, sandbox):
+async def test_a_rate_limit_that_outlasts_the_call_is_a_tool_error_saying_when_to_retry(mcp: Client, sandbox: Sandbox):
     sandbox.config.add_fault(f"GET {LEADS}", Fault("rate_limit"))  # every time; the window lasts a minute
     started = time.monotonic()
     result = await mcp.call_tool("persistiq_list_leads", {})

@@ -4,7 +4,9 @@ skipped duplicates unreported, ``null`` in an update ignored, and no flags on a 
 from __future__ import annotations
 
 import pytest
+from mcp import Client
 
+from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from tests.providers.persistiq.helpers import LEADS, body, new_leads, ok, text_of
 from tests.tables import rows
@@ -13,12 +15,14 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def documented(sandbox):
+def documented(sandbox: Sandbox):
     sandbox.config.profile = "documented"
     return sandbox
 
 
-async def test_clearing_a_field_sends_the_documents_empty_string_and_the_field_is_emptied(mcp, documented):
+async def test_clearing_a_field_sends_the_documents_empty_string_and_the_field_is_emptied(
+    mcp: Client, documented: Sandbox
+):
     lead = {"email": "clear@example.org", "first_name": "Ada", "company_name": "Analytical"}
     [ref] = ok(await mcp.call_tool("persistiq_create_leads", {"leads": [lead]}))["created"]
     got = ok(await mcp.call_tool("persistiq_update_lead", {"lead_id": ref["id"], "clear": ["company_name"]}))
@@ -28,7 +32,9 @@ async def test_clearing_a_field_sends_the_documents_empty_string_and_the_field_i
     assert "company_name" not in read["data"]
 
 
-async def test_dup_update_tells_the_existing_leads_it_updated_from_the_new_ones_it_created(mcp, documented):
+async def test_dup_update_tells_the_existing_leads_it_updated_from_the_new_ones_it_created(
+    mcp: Client, documented: Sandbox
+):
     existing = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 2})))
     olds = [lead["email"] for lead in existing]
     leads = [{"email": olds[0], "title": "Updated"}, *new_leads(2, "fresh"), {"email": olds[1].upper(), "title": "Up"}]
@@ -41,7 +47,9 @@ async def test_dup_update_tells_the_existing_leads_it_updated_from_the_new_ones_
     assert len(documented.env.handled("POST", LEADS)) == 2  # the new ones first, then only the existing ones
 
 
-async def test_when_updating_the_existing_leads_fails_the_created_ones_are_still_reported(mcp, documented):
+async def test_when_updating_the_existing_leads_fails_the_created_ones_are_still_reported(
+    mcp: Client, documented: Sandbox
+):
     documented.config.add_fault("POST /persistiq/v1/leads", Fault("status", status=400, count=1, skip=1))
     old = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1})))[0]["email"]
     leads = [{"email": old, "title": "Updated"}, *new_leads(1, "kept")]
@@ -51,7 +59,7 @@ async def test_when_updating_the_existing_leads_fails_the_created_ones_are_still
     assert failure["leads"] == [old] and "400" in failure["error"]
 
 
-async def test_the_get_lead_description_promises_no_flag_a_plain_read_does_not_return(mcp, documented):
+async def test_the_get_lead_description_promises_no_flag_a_plain_read_does_not_return(mcp: Client, documented: Sandbox):
     tool = next(t for t in (await mcp.list_tools()).tools if t.name == "persistiq_get_lead")
     text = (tool.description or "").lower()
     assert "bounced" not in text and "opted" not in text

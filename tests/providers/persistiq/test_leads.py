@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from mcp import Client
 
+from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from tests.providers.persistiq.helpers import (
     LEADS,
@@ -20,7 +22,7 @@ from tests.tables import rows
 pytestmark = [pytest.mark.anyio, SANDBOX_GAP]
 
 
-async def test_250_leads_paged_by_120_resume_by_cursor_without_loss_or_repeat(mcp, sandbox):
+async def test_250_leads_paged_by_120_resume_by_cursor_without_loss_or_repeat(mcp: Client, sandbox: Sandbox):
     sandbox.config.time_scale = 60
     everything = [lead["id"] for lead in await at_least_leads(mcp, 250)]
     sandbox.env.requests.clear()
@@ -41,7 +43,9 @@ async def test_250_leads_paged_by_120_resume_by_cursor_without_loss_or_repeat(mc
     assert calls == -(-len(everything) // 120)
 
 
-async def test_a_limit_past_one_page_follows_next_page_and_reads_no_page_it_does_not_need(mcp, sandbox):
+async def test_a_limit_past_one_page_follows_next_page_and_reads_no_page_it_does_not_need(
+    mcp: Client, sandbox: Sandbox
+):
     await at_least_leads(mcp, 250)
     sandbox.env.requests.clear()
     got = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 150}))
@@ -49,7 +53,7 @@ async def test_a_limit_past_one_page_follows_next_page_and_reads_no_page_it_does
     assert len(sandbox.env.handled("GET", LEADS)) == 2  # pages of 100: the third is not read
 
 
-async def test_the_status_filter_goes_with_every_page_and_only_matching_leads_come_back(mcp, sandbox):
+async def test_the_status_filter_goes_with_every_page_and_only_matching_leads_come_back(mcp: Client, sandbox: Sandbox):
     sandbox.config.time_scale = 60
     created = ok(await mcp.call_tool("persistiq_create_leads", {"leads": new_leads(110, "status")}))["created"]
     wanted = ok(await mcp.call_tool("persistiq_get_lead", {"lead_id": created[0]["id"]}))["status"]
@@ -61,7 +65,7 @@ async def test_the_status_filter_goes_with_every_page_and_only_matching_leads_co
     assert len(pages) >= 2 and all(query(p).get("status") == [wanted] for p in pages)
 
 
-async def test_updated_after_needs_an_offset_and_is_sent_as_iso_8601(mcp, sandbox):
+async def test_updated_after_needs_an_offset_and_is_sent_as_iso_8601(mcp: Client, sandbox: Sandbox):
     naive = await mcp.call_tool("persistiq_list_leads", {"updated_after": "2020-01-01T00:00:00"})
     assert naive.is_error
     assert sandbox.env.handled("GET", LEADS) == []
@@ -69,7 +73,7 @@ async def test_updated_after_needs_an_offset_and_is_sent_as_iso_8601(mcp, sandbo
     assert query(sandbox.env.handled("GET", LEADS)[0])["updated_after"] == ["2020-01-01T00:00:00+02:00"]
 
 
-async def test_a_cursor_is_refused_with_other_filters(mcp):
+async def test_a_cursor_is_refused_with_other_filters(mcp: Client):
     first = ok(await mcp.call_tool("persistiq_list_leads", {"limit": 5}))
     other = await mcp.call_tool(
         "persistiq_list_leads", {"limit": 5, "status": "replied", "cursor": first["next_cursor"]}
@@ -77,7 +81,7 @@ async def test_a_cursor_is_refused_with_other_filters(mcp):
     assert other.is_error and "cursor" in text_of(other)
 
 
-async def test_a_lead_comes_back_compact_with_only_the_fields_that_have_values(mcp):
+async def test_a_lead_comes_back_compact_with_only_the_fields_that_have_values(mcp: Client):
     some = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 20})))
     lead = ok(await mcp.call_tool("persistiq_get_lead", {"lead_id": some[0]["id"]}))
     assert lead["id"] == some[0]["id"] and lead["data"]["email"]
@@ -86,20 +90,22 @@ async def test_a_lead_comes_back_compact_with_only_the_fields_that_have_values(m
     assert all(value not in (None, "") for value in lead["data"].values())
 
 
-async def test_a_lead_that_does_not_exist_is_a_clear_tool_error(mcp):
+async def test_a_lead_that_does_not_exist_is_a_clear_tool_error(mcp: Client):
     result = await mcp.call_tool("persistiq_get_lead", {"lead_id": "l_doesnotexist"})
     assert result.is_error
     text = text_of(result)
     assert "404" in text and "l_doesnotexist" in text and "persistiq_list_leads" in text
 
 
-async def test_a_malformed_lead_id_is_refused_before_any_request(mcp, sandbox):
+async def test_a_malformed_lead_id_is_refused_before_any_request(mcp: Client, sandbox: Sandbox):
     result = await mcp.call_tool("persistiq_get_lead", {"lead_id": "../users"})
     assert result.is_error
     assert sandbox.env.handled("GET", "/persistiq/") == []
 
 
-async def test_23_leads_go_in_3_requests_and_an_invalid_email_is_reported_against_its_lead(mcp, sandbox):
+async def test_23_leads_go_in_3_requests_and_an_invalid_email_is_reported_against_its_lead(
+    mcp: Client, sandbox: Sandbox
+):
     leads = new_leads(23)
     leads[14]["email"] = "not-an-email"
     got = ok(await mcp.call_tool("persistiq_create_leads", {"leads": leads}))
@@ -114,7 +120,7 @@ async def test_23_leads_go_in_3_requests_and_an_invalid_email_is_reported_agains
     assert "mail" in failure["error"].lower()
 
 
-async def test_dup_skip_leaves_an_existing_lead_alone_and_dup_update_changes_it(mcp):
+async def test_dup_skip_leaves_an_existing_lead_alone_and_dup_update_changes_it(mcp: Client):
     existing = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1})))[0]
     email = existing["email"]
 
@@ -134,7 +140,7 @@ async def test_dup_skip_leaves_an_existing_lead_alone_and_dup_update_changes_it(
     assert after_update["data"]["title"] == "Updated"
 
 
-async def test_a_failed_batch_in_the_middle_does_not_hide_the_batches_that_succeeded(mcp, sandbox):
+async def test_a_failed_batch_in_the_middle_does_not_hide_the_batches_that_succeeded(mcp: Client, sandbox: Sandbox):
     sandbox.config.add_fault("POST /persistiq/v1/leads", Fault("status", status=500, count=1, skip=1))
     leads = new_leads(25, "mid")
     got = ok(await mcp.call_tool("persistiq_create_leads", {"leads": leads}))
@@ -145,7 +151,7 @@ async def test_a_failed_batch_in_the_middle_does_not_hide_the_batches_that_succe
     assert len(sandbox.env.requests) == 3  # the 500 write was not sent again
 
 
-async def test_create_leads_sends_the_creator_and_extra_fields(mcp, sandbox):
+async def test_create_leads_sends_the_creator_and_extra_fields(mcp: Client, sandbox: Sandbox):
     user = ok(await mcp.call_tool("persistiq_list_users", {}))["items"][0]
     lead = {"email": "extra@example.org", "snippet2": "Met at the fair"}
     got = ok(await mcp.call_tool("persistiq_create_leads", {"leads": [lead], "creator_id": user["id"]}))
@@ -155,7 +161,7 @@ async def test_create_leads_sends_the_creator_and_extra_fields(mcp, sandbox):
     assert created["data"]["snippet2"] == "<untrusted-content>Met at the fair</untrusted-content>"
 
 
-async def test_update_sends_only_what_was_set_and_clears_fields_explicitly(mcp, sandbox):
+async def test_update_sends_only_what_was_set_and_clears_fields_explicitly(mcp: Client, sandbox: Sandbox):
     lead = {"email": "upd@example.org", "first_name": "Ada", "company_name": "Analytical", "title": "Engineer"}
     [ref] = ok(await mcp.call_tool("persistiq_create_leads", {"leads": [lead]}))["created"]
     sandbox.env.requests.clear()
@@ -172,7 +178,7 @@ async def test_update_sends_only_what_was_set_and_clears_fields_explicitly(mcp, 
     assert {k: v for k, v in got.items() if k != "bounced"} == {k: v for k, v in read.items() if k != "bounced"}
 
 
-async def test_update_changes_the_status_by_name(mcp, sandbox):
+async def test_update_changes_the_status_by_name(mcp: Client, sandbox: Sandbox):
     lead = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1})))[0]
     status = ok(await mcp.call_tool("persistiq_list_lead_statuses", {}))["items"][-1]["name"]
     got = ok(await mcp.call_tool("persistiq_update_lead", {"lead_id": lead["id"], "status": status}))
@@ -180,7 +186,9 @@ async def test_update_changes_the_status_by_name(mcp, sandbox):
     assert body(sandbox.env.handled("PUT", LEADS)[0]) == {"status": status}
 
 
-async def test_update_refuses_nothing_to_change_or_a_field_both_set_and_cleared_without_a_request(mcp, sandbox):
+async def test_update_refuses_nothing_to_change_or_a_field_both_set_and_cleared_without_a_request(
+    mcp: Client, sandbox: Sandbox
+):
     lead_id = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1})))[0]["id"]
     nothing = await mcp.call_tool("persistiq_update_lead", {"lead_id": lead_id})
     both = await mcp.call_tool(
@@ -191,6 +199,6 @@ async def test_update_refuses_nothing_to_change_or_a_field_both_set_and_cleared_
     assert sandbox.env.handled("PUT", LEADS) == []
 
 
-async def test_updating_a_lead_that_does_not_exist_is_a_clear_tool_error(mcp):
+async def test_updating_a_lead_that_does_not_exist_is_a_clear_tool_error(mcp: Client):
     result = await mcp.call_tool("persistiq_update_lead", {"lead_id": "l_missing0", "data": {"title": "x"}})
     assert result.is_error and "l_missing0" in text_of(result) and "404" in text_of(result)

@@ -3,35 +3,38 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import jsonschema
 import pytest
+from mcp import Client
 
 from tests.providers.persistiq.helpers import SANDBOX_GAP, ok, text_of
+from tests.providers.typed import is_list, is_record
 from tests.tables import rows
 
 pytestmark = [pytest.mark.anyio, SANDBOX_GAP]
 
 
-def has_nulls(value) -> bool:
+def has_nulls(value: object) -> bool:
     """A null (or an empty value) in an answer is noise: a field left out says the same."""
     if value in (None, "", [], {}):
         return True
-    if isinstance(value, dict) and "columns" in value:  # a table: a cell with no value holds its place as null
+    if is_record(value) and "columns" in value:  # a table: a cell with no value holds its place as null
         cells = [cell for row in value["rows"] for cell in row if cell is not None]
         return any(has_nulls(v) for k, v in value.items() if k != "rows") or any(has_nulls(c) for c in cells)
-    if isinstance(value, dict):
+    if is_record(value):
         return any(has_nulls(v) for v in value.values())
-    if isinstance(value, list):
+    if is_list(value):
         return any(has_nulls(v) for v in value)
     return False
 
 
-async def test_every_answer_conforms_to_its_output_schema_and_its_text_has_no_nulls(mcp):
+async def test_every_answer_conforms_to_its_output_schema_and_its_text_has_no_nulls(mcp: Client):
     schemas = {t.name: t.output_schema for t in (await mcp.list_tools()).tools if t.name.startswith("persistiq_")}
     lead = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1})))[0]["id"]
     campaign = ok(await mcp.call_tool("persistiq_list_campaigns", {"limit": 1}))["items"][0]["id"]
-    calls = [
+    calls: list[tuple[str, dict[str, Any]]] = [
         ("persistiq_list_users", {}),
         ("persistiq_list_leads", {"limit": 3}),
         ("persistiq_get_lead", {"lead_id": lead}),
@@ -49,11 +52,13 @@ async def test_every_answer_conforms_to_its_output_schema_and_its_text_has_no_nu
     assert {name for name, _ in calls} == set(schemas)
     for name, args in calls:
         result = await mcp.call_tool(name, args)
-        jsonschema.validate(ok(result), schemas[name])
+        schema = schemas[name]
+        assert schema is not None, name
+        jsonschema.validate(ok(result), schema)
         assert not has_nulls(json.loads(text_of(result))), name
 
 
-async def test_a_page_of_leads_reads_the_same_in_the_text_as_in_the_structured_content(mcp):
+async def test_a_page_of_leads_reads_the_same_in_the_text_as_in_the_structured_content(mcp: Client):
     result = await mcp.call_tool("persistiq_list_leads", {"limit": 20})
 
     assert json.loads(text_of(result)) == ok(result)

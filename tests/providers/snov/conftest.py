@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from mcp import Client
+
+from outbound_sandbox.app import Sandbox
+from tests.providers.typed import Connect, SettingsFor
 
 FAST = {"poll_interval": 0.05, "snov_rate_limit": 10_000}
 """Poll every 50 ms and let the budget stay out of the way unless a test is about it."""
 
 
 @pytest.fixture
-def connect(settings_for) -> Callable[..., AbstractAsyncContextManager[Any]]:
+def connect(settings_for: SettingsFor) -> Connect:
     """``async with connect(poll_wait=0.3) as client``: an in-memory MCP client on the sandbox."""
-    from mcp import Client
-
     from mcp_server.server import create_server
 
     @asynccontextmanager
-    async def open_client(**overrides: Any) -> AsyncIterator[Any]:
+    async def open_client(**overrides: Any) -> AsyncGenerator[Client, None]:
         async with Client(create_server(settings_for(**{**FAST, **overrides}))) as client:
             yield client
 
@@ -28,7 +30,7 @@ def connect(settings_for) -> Callable[..., AbstractAsyncContextManager[Any]]:
 
 
 @pytest.fixture
-def quick_jobs(sandbox):
+def quick_jobs(sandbox: Sandbox) -> Sandbox:
     """Jobs ready 0.2 s after they start, and no sandbox rate limit unless a test turns it on."""
     sandbox.config.job_delay = 0.2
     sandbox.config.rate_limits = False
@@ -36,7 +38,7 @@ def quick_jobs(sandbox):
 
 
 @pytest.fixture(params=["current", "documented"])
-def profile(request, sandbox) -> str:
+def profile(request: pytest.FixtureRequest, sandbox: Sandbox) -> str:
     """Run the test against both sandbox profiles: the vendor's newer pages, and only what its document says."""
     sandbox.config.profile = request.param
     return request.param

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from mcp import Client
 
 from mcp_server.providers.snov import campaigns
+from outbound_sandbox.app import Sandbox
 from outbound_sandbox.snov.crm import INJECTION_EMAIL
 from tests.providers.snov.outreach_helpers import failed, fields, ok, text_of
 
@@ -18,7 +22,7 @@ SENT = "/snov/v1/emails-sent"
 YEAR = {"date_from": "2025-01-01", "date_to": "2025-12-31"}
 
 
-async def test_campaigns_are_listed_with_list_ids_and_iso_times_without_hashes(mcp):
+async def test_campaigns_are_listed_with_list_ids_and_iso_times_without_hashes(mcp: Client):
     result = await mcp.call_tool("snov_list_campaigns", {})
 
     items = {c["id"]: c for c in ok(result)["items"]}
@@ -35,7 +39,7 @@ async def test_campaigns_are_listed_with_list_ids_and_iso_times_without_hashes(m
     assert "hash" not in text_of(result)
 
 
-async def test_analytics_for_one_campaign_sends_the_filters_and_keeps_zero_metrics(mcp, sandbox):
+async def test_analytics_for_one_campaign_sends_the_filters_and_keeps_zero_metrics(mcp: Client, sandbox: Sandbox):
     # Changed on purpose (issue 13): zero metrics are information, so they are kept.
     result = await mcp.call_tool("snov_get_campaign_analytics", {**YEAR, "campaign_ids": [LEADERS, GLOBEX]})
 
@@ -51,7 +55,7 @@ async def test_analytics_for_one_campaign_sends_the_filters_and_keeps_zero_metri
     }
 
 
-async def test_analytics_refuses_a_range_that_ends_before_it_starts_without_asking_snov(mcp, sandbox):
+async def test_analytics_refuses_a_range_that_ends_before_it_starts_without_asking_snov(mcp: Client, sandbox: Sandbox):
     text = failed(
         await mcp.call_tool("snov_get_campaign_analytics", {"date_from": "2025-03-02", "date_to": "2025-03-01"})
     )
@@ -60,24 +64,24 @@ async def test_analytics_refuses_a_range_that_ends_before_it_starts_without_aski
     assert sandbox.env.handled("GET", "/snov/v2/statistics") == []
 
 
-async def test_analytics_refuses_a_date_that_is_not_a_date_without_asking_snov(mcp, sandbox):
+async def test_analytics_refuses_a_date_that_is_not_a_date_without_asking_snov(mcp: Client, sandbox: Sandbox):
     # Changed on purpose (issue 13): the dates are optional now; a malformed one is still refused.
     failed(await mcp.call_tool("snov_get_campaign_analytics", {"date_from": "March 1st"}))
     assert sandbox.env.handled("GET", "/snov/v2/statistics") == []
 
 
-async def test_progress_counts_the_recipients_still_in_the_sequence(mcp):
+async def test_progress_counts_the_recipients_still_in_the_sequence(mcp: Client):
     progress = ok(await mcp.call_tool("snov_get_campaign_progress", {"campaign_id": LEADERS}))
 
     assert progress == {"campaign_id": LEADERS, "status": "Active", "progress": "33%", "unfinished": 40}
 
 
-async def test_an_unknown_campaign_is_an_error_that_says_so(mcp):
+async def test_an_unknown_campaign_is_an_error_that_says_so(mcp: Client):
     assert "Campaign not found" in failed(await mcp.call_tool("snov_get_campaign_progress", {"campaign_id": 4242}))
     assert "Campaign not found" in failed(await mcp.call_tool("snov_list_campaign_replies", {"campaign_id": 4242}))
 
 
-async def test_pausing_a_recipient_changes_their_status_and_a_finished_one_cannot_change(mcp, sandbox):
+async def test_pausing_a_recipient_changes_their_status_and_a_finished_one_cannot_change(mcp: Client, sandbox: Sandbox):
     recipients = sandbox.snov.crm.campaigns[LEADERS].recipients
     active = next(email for email, status in recipients.items() if status == "Active")
     finished = next(email for email, status in recipients.items() if status == "Finished")
@@ -93,7 +97,7 @@ async def test_pausing_a_recipient_changes_their_status_and_a_finished_one_canno
     assert recipients[finished] == "Finished"
 
 
-async def test_a_status_outside_active_paused_unsubscribed_is_refused_before_any_request(mcp, sandbox):
+async def test_a_status_outside_active_paused_unsubscribed_is_refused_before_any_request(mcp: Client, sandbox: Sandbox):
     failed(
         await mcp.call_tool(
             "snov_change_recipient_status", {"campaign_id": LEADERS, "email": "a@b.com", "status": "Finished"}
@@ -102,7 +106,7 @@ async def test_a_status_outside_active_paused_unsubscribed_is_refused_before_any
     assert sandbox.env.handled("POST", "/snov/v1/change-recipient-status") == []
 
 
-async def test_completed_prospects_come_in_limits_and_resume_by_cursor(mcp, sandbox):
+async def test_completed_prospects_come_in_limits_and_resume_by_cursor(mcp: Client, sandbox: Sandbox):
     finished = {e for e, s in sandbox.snov.crm.campaigns[LEADERS].recipients.items() if s == "Finished"}
 
     first = ok(await mcp.call_tool("snov_list_completed_prospects", {"campaign_id": LEADERS, "limit": 15}))
@@ -119,8 +123,10 @@ async def test_completed_prospects_come_in_limits_and_resume_by_cursor(mcp, sand
     assert all(r["prospect_id"] and r["name"] for r in rows)
 
 
-async def test_replies_are_paged_by_offset_up_to_the_limit_and_the_cursor_resumes_without_loss(mcp, sandbox):
-    seen: list[dict] = []
+async def test_replies_are_paged_by_offset_up_to_the_limit_and_the_cursor_resumes_without_loss(
+    mcp: Client, sandbox: Sandbox
+):
+    seen: list[dict[str, Any]] = []
     cursor = None
     for expected in (4, 4, 1):
         args = {"campaign_id": LEADERS, "limit": 4, **({"cursor": cursor} if cursor else {})}
@@ -134,7 +140,7 @@ async def test_replies_are_paged_by_offset_up_to_the_limit_and_the_cursor_resume
     assert all("offset" not in fields(e) for e in sandbox.env.handled("GET", REPLIES))
 
 
-async def test_a_replies_cursor_is_refused_for_another_campaign(mcp):
+async def test_a_replies_cursor_is_refused_for_another_campaign(mcp: Client):
     page = ok(await mcp.call_tool("snov_list_campaign_replies", {"campaign_id": LEADERS, "limit": 2}))
 
     text = failed(
@@ -143,7 +149,7 @@ async def test_a_replies_cursor_is_refused_for_another_campaign(mcp):
     assert "cursor" in text
 
 
-async def test_reply_bodies_are_absent_by_default_and_subjects_are_fenced_as_untrusted(mcp):
+async def test_reply_bodies_are_absent_by_default_and_subjects_are_fenced_as_untrusted(mcp: Client):
     result = await mcp.call_tool("snov_list_campaign_replies", {"campaign_id": LEADERS})
 
     rows = ok(result)["items"]
@@ -153,7 +159,7 @@ async def test_reply_bodies_are_absent_by_default_and_subjects_are_fenced_as_unt
     assert "Ignore previous instructions" not in text_of(result)
 
 
-async def test_reply_bodies_when_asked_are_fenced_so_an_injected_instruction_reads_as_data(mcp):
+async def test_reply_bodies_when_asked_are_fenced_so_an_injected_instruction_reads_as_data(mcp: Client):
     result = await mcp.call_tool("snov_list_campaign_replies", {"campaign_id": LEADERS, "include_bodies": True})
 
     rows = ok(result)["items"]
@@ -163,7 +169,7 @@ async def test_reply_bodies_when_asked_are_fenced_so_an_injected_instruction_rea
     assert all(r["body"].startswith("<untrusted-content>") for r in rows)
 
 
-async def test_opens_and_clicks_share_the_row_shape_without_bodies(mcp):
+async def test_opens_and_clicks_share_the_row_shape_without_bodies(mcp: Client):
     opens = ok(await mcp.call_tool("snov_list_campaign_opens", {"campaign_id": LEADERS, "limit": 1000}))["items"]
     clicks = ok(await mcp.call_tool("snov_list_campaign_clicks", {"campaign_id": LEADERS}))["items"]
 
@@ -172,7 +178,9 @@ async def test_opens_and_clicks_share_the_row_shape_without_bodies(mcp):
         assert set(row) == {"at", "prospect_id", "name", "email", "subject"}
 
 
-async def test_sent_emails_cross_the_row_cap_by_offset_and_resume_where_they_stopped(mcp, sandbox, monkeypatch):
+async def test_sent_emails_cross_the_row_cap_by_offset_and_resume_where_they_stopped(
+    mcp: Client, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setattr(campaigns, "ROW_CAP", 100)
     sandbox.snov.core.row_cap = 100
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from tests.providers.snov.outreach_helpers import failed, fields, ok
+from tests.providers.typed import Connect
 from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
@@ -16,7 +18,7 @@ LEADERS = 179025  # Active: 150 sent in 2025
 
 
 async def test_the_verifier_sends_the_emails_in_the_url_query_as_the_document_shows(
-    connect, quick_jobs, profile, sandbox
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     emails = ["new.person@acme.com", "jane.cooper@acme.com"]
     async with connect() as client:
@@ -31,7 +33,7 @@ async def test_the_verifier_sends_the_emails_in_the_url_query_as_the_document_sh
 
 
 async def test_a_404_from_the_queue_method_retires_only_it_and_the_free_lookup_stays_in_use(
-    connect, quick_jobs, profile, sandbox
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     sandbox.config.add_fault("POST /snov/v1/add-names-to-find-emails", Fault("status", status=404))
     async with connect() as client:
@@ -47,7 +49,9 @@ async def test_a_404_from_the_queue_method_retires_only_it_and_the_free_lookup_s
     assert sandbox.snov.spent == (1 if profile == "current" else 0)
 
 
-async def test_the_hourly_plan_limit_on_a_4xx_says_it_is_the_hourly_limit(connect, quick_jobs, profile, sandbox):
+async def test_the_hourly_plan_limit_on_a_4xx_says_it_is_the_hourly_limit(
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
+):
     sandbox.config.rate_limits = True
     sandbox.config.snov_hourly_limit = 0
     async with connect() as client:
@@ -60,7 +64,7 @@ async def test_the_hourly_plan_limit_on_a_4xx_says_it_is_the_hourly_limit(connec
 
 
 async def test_analytics_without_dates_covers_all_time_whether_or_not_the_api_requires_dates(
-    connect, quick_jobs, profile, sandbox
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     async with connect() as client:
         first = ok(await client.call_tool("snov_get_campaign_analytics", {"campaign_ids": [LEADERS]}))
@@ -78,7 +82,7 @@ async def test_analytics_without_dates_covers_all_time_whether_or_not_the_api_re
 
 
 async def test_do_not_email_needs_a_list_id_and_a_wrong_one_is_answered_with_where_ids_come_from(
-    connect, quick_jobs, profile, sandbox
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     async with connect() as client:
         unnamed = failed(await client.call_tool("snov_add_to_do_not_email_list", {"items": ["rival.io"]}))
@@ -93,7 +97,9 @@ async def test_do_not_email_needs_a_list_id_and_a_wrong_one_is_answered_with_whe
     assert all("rival.io" not in b.items for b in sandbox.snov.crm.blacklists.values())
 
 
-async def test_prospects_in_a_list_keep_each_emails_status(connect, quick_jobs, profile, sandbox):
+async def test_prospects_in_a_list_keep_each_emails_status(
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
+):
     async with connect() as client:
         listed = ok(await client.call_tool("snov_list_prospects_in_list", {"list_id": 1250344}))
 
@@ -101,7 +107,9 @@ async def test_prospects_in_a_list_keep_each_emails_status(connect, quick_jobs, 
     assert jane["emails"] == [{"email": "jane.cooper@acme.com", "status": 3, "probability": 99}]
 
 
-async def test_a_prospect_added_with_only_a_full_name_is_stored_under_that_name(connect, quick_jobs, profile, sandbox):
+async def test_a_prospect_added_with_only_a_full_name_is_stored_under_that_name(
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
+):
     args = {"list_id": 7654321, "email": "nora.quinn@example.org", "full_name": "Nora Quinn"}
     async with connect() as client:
         added = ok(await client.call_tool("snov_add_prospect_to_list", args))
@@ -111,7 +119,9 @@ async def test_a_prospect_added_with_only_a_full_name_is_stored_under_that_name(
     assert sandbox.snov.crm.prospects[added["id"]].name == "Nora Quinn"
 
 
-async def test_profiles_carry_the_employer_site_and_the_job_history(connect, quick_jobs, profile, sandbox):
+async def test_profiles_carry_the_employer_site_and_the_job_history(
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
+):
     async with connect() as client:
         by_email = ok(await client.call_tool("snov_get_profile_by_email", {"email": "lizi.hamer@octagon.com"}))
         prospect = ok(await client.call_tool("snov_get_prospect", {"prospect_id": "xusD3-T_K5IktGoaa8Jc8A=="}))
@@ -124,7 +134,9 @@ async def test_profiles_carry_the_employer_site_and_the_job_history(connect, qui
     assert prospect["employer_sites"] == ["octagon.com"]
 
 
-async def test_domain_searches_count_only_what_snov_charges_per_its_document(connect, quick_jobs, profile, sandbox):
+async def test_domain_searches_count_only_what_snov_charges_per_its_document(
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
+):
     async with connect() as client:
         for domain in ("acme.com", "acme.com", "nothing-here.example"):
             ok(await client.call_tool("snov_domain_search", {"domain": domain}))
@@ -139,7 +151,9 @@ async def test_domain_searches_count_only_what_snov_charges_per_its_document(con
     assert balance["spent_by_this_server"] == 2
 
 
-async def test_the_hourly_plan_limit_on_a_429_is_not_read_as_a_one_minute_wait(connect, quick_jobs, profile, sandbox):
+async def test_the_hourly_plan_limit_on_a_429_is_not_read_as_a_one_minute_wait(
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
+):
     body = {"success": False, "message": "There are too many prospects processing. Please try later"}
     sandbox.config.add_fault("POST /snov/v1/add-names-to-find-emails", Fault("body", status=429, body=body))
     async with connect() as client:

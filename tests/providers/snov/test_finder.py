@@ -5,7 +5,10 @@ from __future__ import annotations
 import anyio
 import pytest
 
+from outbound_sandbox.app import Sandbox
+from outbound_sandbox.config import Fault
 from tests.providers.snov.outreach_helpers import failed, fields, ok
+from tests.providers.typed import Connect
 
 pytestmark = pytest.mark.anyio
 
@@ -13,7 +16,7 @@ ALEX = {"first_name": "Alex", "last_name": "Rivera", "domain": "acme.com"}
 JANE_URL = "https://www.linkedin.com/in/jane-cooper-1001"
 
 
-async def test_a_known_name_is_found_for_free_with_its_status(connect, quick_jobs, sandbox):
+async def test_a_known_name_is_found_for_free_with_its_status(connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox):
     async with connect() as client:
         found = ok(
             await client.call_tool(
@@ -26,7 +29,9 @@ async def test_a_known_name_is_found_for_free_with_its_status(connect, quick_job
     assert sandbox.snov.spent == 0
 
 
-async def test_an_unknown_name_is_not_queued_unless_asked_and_the_answer_says_how(connect, quick_jobs, sandbox):
+async def test_an_unknown_name_is_not_queued_unless_asked_and_the_answer_says_how(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect() as client:
         missing = ok(await client.call_tool("snov_find_email", ALEX))
 
@@ -35,7 +40,9 @@ async def test_an_unknown_name_is_not_queued_unless_asked_and_the_answer_says_ho
     assert sandbox.snov.spent == 0
 
 
-async def test_queueing_a_name_costs_one_credit_and_the_call_waits_until_it_is_found(connect, quick_jobs, sandbox):
+async def test_queueing_a_name_costs_one_credit_and_the_call_waits_until_it_is_found(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect() as client:
         found = ok(await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True}))
 
@@ -47,7 +54,7 @@ async def test_queueing_a_name_costs_one_credit_and_the_call_waits_until_it_is_f
 
 
 async def test_a_queued_name_past_the_wait_returns_a_handle_that_asks_again_for_free(
-    connect, quick_jobs, profile, sandbox
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     sandbox.config.job_delay = 0.8
     async with connect(poll_wait=0.2) as client:
@@ -63,7 +70,7 @@ async def test_a_queued_name_past_the_wait_returns_a_handle_that_asks_again_for_
     assert sandbox.snov.spent == 1
 
 
-async def test_the_hourly_limit_is_reported_as_such(connect, quick_jobs, sandbox):
+async def test_the_hourly_limit_is_reported_as_such(connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox):
     sandbox.config.rate_limits = True
     sandbox.config.snov_hourly_limit = 0
     async with connect() as client:
@@ -73,7 +80,9 @@ async def test_the_hourly_limit_is_reported_as_such(connect, quick_jobs, sandbox
     assert "hourly" in text and "try again later" in text
 
 
-async def test_queueing_is_refused_on_a_read_only_server_before_any_request(connect, quick_jobs, sandbox):
+async def test_queueing_is_refused_on_a_read_only_server_before_any_request(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect(outbound_mcp_read_only=True) as client:
         text = failed(await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True}))
 
@@ -81,7 +90,9 @@ async def test_queueing_is_refused_on_a_read_only_server_before_any_request(conn
     assert sandbox.env.requests == []
 
 
-async def test_23_emails_are_verified_with_queueing_in_3_queue_requests(connect, quick_jobs, sandbox):
+async def test_23_emails_are_verified_with_queueing_in_3_queue_requests(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     emails = [f"new.person{i}@acme.com" for i in range(21)] + ["bounce.back@acme.com", "someone@initech.com"]
     async with connect() as client:
         report = ok(await client.call_tool("snov_verify_emails", {"emails": emails, "queue_unverified": True}))
@@ -95,7 +106,9 @@ async def test_23_emails_are_verified_with_queueing_in_3_queue_requests(connect,
     assert report["queued"] == 23 and report["credits"] == 23 and sandbox.snov.spent == 23
 
 
-async def test_verifying_without_queueing_is_free_and_names_the_unverified(connect, quick_jobs, sandbox):
+async def test_verifying_without_queueing_is_free_and_names_the_unverified(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect() as client:
         report = ok(
             await client.call_tool(
@@ -109,7 +122,9 @@ async def test_verifying_without_queueing_is_free_and_names_the_unverified(conne
     assert sandbox.env.handled("POST", "/snov/v1/add-emails-to-verification") == []
 
 
-async def test_verifying_more_than_the_ceiling_allows_is_refused_before_any_queue_request(connect, quick_jobs, sandbox):
+async def test_verifying_more_than_the_ceiling_allows_is_refused_before_any_queue_request(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     emails = [f"new.person{i}@acme.com" for i in range(5)]
     async with connect(snov_max_credits=3) as client:
         text = failed(await client.call_tool("snov_verify_emails", {"emails": emails, "queue_unverified": True}))
@@ -118,7 +133,9 @@ async def test_verifying_more_than_the_ceiling_allows_is_refused_before_any_queu
     assert sandbox.env.handled("POST", "/snov/v1/add-emails-to-verification") == []
 
 
-async def test_with_v1_retired_the_finder_and_verifier_answer_through_the_v2_pairs(connect, quick_jobs, sandbox):
+async def test_with_v1_retired_the_finder_and_verifier_answer_through_the_v2_pairs(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     sandbox.config.profile = "current"  # the v2 pairs are only on the vendor's newer pages
     sandbox.config.snov_v1_retired = True
     async with connect() as client:
@@ -146,7 +163,9 @@ async def test_with_v1_retired_the_finder_and_verifier_answer_through_the_v2_pai
     assert len(sandbox.env.handled("POST", "/snov/v2/emails-by-domain-by-name/start")) == 1
 
 
-async def test_a_profile_is_found_by_linkedin_url_with_its_emails_for_one_credit(connect, quick_jobs, profile, sandbox):
+async def test_a_profile_is_found_by_linkedin_url_with_its_emails_for_one_credit(
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
+):
     # Changed on purpose (issue 13): a URL Snov.io already shows is free, so this one must be queued first.
     person = sandbox.snov.db.people["acme.com"][6]
     async with connect() as client:
@@ -158,7 +177,9 @@ async def test_a_profile_is_found_by_linkedin_url_with_its_emails_for_one_credit
     assert len(sandbox.env.handled("POST", "/snov/v1/add-url-for-search")) == 1
 
 
-async def test_with_v1_retired_a_profile_by_url_comes_from_v2_without_emails(connect, quick_jobs, sandbox):
+async def test_with_v1_retired_a_profile_by_url_comes_from_v2_without_emails(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     sandbox.config.profile = "current"  # the v2 pairs are only on the vendor's newer pages
     sandbox.config.snov_v1_retired = True
     async with connect() as client:
@@ -169,7 +190,9 @@ async def test_with_v1_retired_a_profile_by_url_comes_from_v2_without_emails(con
     assert sandbox.snov.spent == 1
 
 
-async def test_a_url_that_is_not_a_linkedin_or_x_profile_is_refused_naming_the_field(connect, quick_jobs, sandbox):
+async def test_a_url_that_is_not_a_linkedin_or_x_profile_is_refused_naming_the_field(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect() as client:
         text = failed(await client.call_tool("snov_find_profile_by_url", {"url": "https://example.com/jane"}))
 
@@ -177,7 +200,9 @@ async def test_a_url_that_is_not_a_linkedin_or_x_profile_is_refused_naming_the_f
     assert sandbox.env.requests == []
 
 
-async def test_a_profile_by_email_costs_a_credit_only_when_found(connect, quick_jobs, sandbox):
+async def test_a_profile_by_email_costs_a_credit_only_when_found(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect() as client:
         jane = ok(await client.call_tool("snov_get_profile_by_email", {"email": "jane.cooper@acme.com"}))
         nobody = ok(await client.call_tool("snov_get_profile_by_email", {"email": "nobody@acme.com"}))
@@ -188,7 +213,26 @@ async def test_a_profile_by_email_costs_a_credit_only_when_found(connect, quick_
     assert balance["spent_by_this_server"] == 1 and balance["balance"] == 2499
 
 
-async def test_the_balance_shows_the_ceiling_and_what_this_server_spent(connect, quick_jobs, sandbox):
+async def test_a_profile_by_email_that_fails_on_snov_s_side_keeps_its_credit_like_every_paid_request(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
+    # A 5xx may have been charged: the reservation stays (refused requests give it back); it is not resent.
+    sandbox.config.add_fault("POST /snov/v1/get-profile-by-email", Fault("status", status=503))
+    async with connect() as client:
+        result = await client.call_tool("snov_get_profile_by_email", {"email": "jane.cooper@acme.com"})
+        sandbox.config.faults.clear()
+        balance = ok(await client.call_tool("snov_get_balance", {}))
+
+    assert result.is_error
+    assert balance["spent_by_this_server"] == 1
+    assert [r.path for r in sandbox.env.requests if r.path.endswith("get-profile-by-email")] == [
+        "/snov/v1/get-profile-by-email"
+    ]
+
+
+async def test_the_balance_shows_the_ceiling_and_what_this_server_spent(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect(snov_max_credits=50) as client:
         ok(await client.call_tool("snov_domain_search", {"domain": "acme.com"}))
         balance = ok(await client.call_tool("snov_get_balance", {}))
@@ -207,7 +251,9 @@ async def test_the_balance_shows_the_ceiling_and_what_this_server_spent(connect,
     assert balance["period_ends_at"].endswith("T00:00:00Z")
 
 
-async def test_with_v1_retired_an_empty_balance_is_reported_and_nothing_counts_as_spent(connect, quick_jobs, sandbox):
+async def test_with_v1_retired_an_empty_balance_is_reported_and_nothing_counts_as_spent(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     sandbox.config.profile = "current"  # the v2 pairs are only on the vendor's newer pages
     sandbox.config.snov_v1_retired = True
     sandbox.config.snov_balance = 0
@@ -221,7 +267,7 @@ async def test_with_v1_retired_an_empty_balance_is_reported_and_nothing_counts_a
 
 
 async def test_with_v1_retired_a_failed_start_keeps_the_other_batches_and_names_its_emails(
-    connect, quick_jobs, sandbox
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
 ):
     from outbound_sandbox.config import Fault
 

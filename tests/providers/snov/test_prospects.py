@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from mcp import Client
 
+from outbound_sandbox.app import Sandbox
 from tests.providers.snov.outreach_helpers import failed, fields, ok
 from tests.tables import rows
 
@@ -15,7 +17,7 @@ GAVIN = "xusD3-T_K5IktGoaa8Jc8A=="
 ADD = "/snov/v1/add-prospect-to-list"
 
 
-async def test_prospect_lists_leave_deleted_lists_out(mcp):
+async def test_prospect_lists_leave_deleted_lists_out(mcp: Client):
     lists = {x["id"]: x for x in ok(await mcp.call_tool("snov_list_prospect_lists", {}))["items"]}
 
     assert set(lists) == {1250344, 8512947, 7654321, 2600001}  # 1505383 is deleted
@@ -27,14 +29,14 @@ async def test_prospect_lists_leave_deleted_lists_out(mcp):
     }
 
 
-async def test_custom_fields_are_listed_by_label(mcp):
+async def test_custom_fields_are_listed_by_label(mcp: Client):
     items = ok(await mcp.call_tool("snov_list_custom_fields", {}))["items"]
 
     assert [f["label"] for f in items] == ["company", "Project name", "SEO", "specialization"]
     assert items[0] == {"label": "company", "type": "string", "required": False}
 
 
-async def test_a_new_list_is_created_and_listed(mcp, sandbox):
+async def test_a_new_list_is_created_and_listed(mcp: Client, sandbox: Sandbox):
     created = ok(await mcp.call_tool("snov_create_prospect_list", {"name": "Webinar leads"}))
 
     assert created == {"id": 9000001, "name": "Webinar leads", "contacts": 0}
@@ -44,7 +46,7 @@ async def test_a_new_list_is_created_and_listed(mcp, sandbox):
     ]
 
 
-async def test_a_prospect_added_with_custom_fields_and_social_links_is_seen_in_the_list(mcp, sandbox):
+async def test_a_prospect_added_with_custom_fields_and_social_links_is_seen_in_the_list(mcp: Client, sandbox: Sandbox):
     list_id = ok(await mcp.call_tool("snov_create_prospect_list", {"name": "Fresh"}))["id"]
     args = {
         "list_id": list_id,
@@ -81,7 +83,7 @@ async def test_a_prospect_added_with_custom_fields_and_social_links_is_seen_in_t
     assert prospect["lists"] == [{"id": list_id, "name": "Fresh"}]
 
 
-async def test_adding_an_existing_email_updates_it_only_when_asked(mcp, sandbox):
+async def test_adding_an_existing_email_updates_it_only_when_asked(mcp: Client, sandbox: Sandbox):
     base = {"list_id": 7654321, "email": "gavin.vanrooyen@octagon.com", "position": "Chief Brand Officer"}
 
     kept = ok(await mcp.call_tool("snov_add_prospect_to_list", base))
@@ -94,7 +96,7 @@ async def test_adding_an_existing_email_updates_it_only_when_asked(mcp, sandbox)
     assert sandbox.snov.crm.prospects[GAVIN].position == "Chief Brand Officer"
 
 
-async def test_an_unknown_custom_field_is_refused_before_the_prospect_is_written(mcp, sandbox):
+async def test_an_unknown_custom_field_is_refused_before_the_prospect_is_written(mcp: Client, sandbox: Sandbox):
     args = {"list_id": PEOPLE, "email": "x@example.org", "custom_fields": {"Budget": "10k"}}
 
     text = failed(await mcp.call_tool("snov_add_prospect_to_list", args))
@@ -103,7 +105,7 @@ async def test_an_unknown_custom_field_is_refused_before_the_prospect_is_written
     assert sandbox.env.handled("POST", ADD) == []
 
 
-async def test_prospects_in_a_list_are_read_by_pages_of_100_and_resume_by_cursor(mcp, sandbox):
+async def test_prospects_in_a_list_are_read_by_pages_of_100_and_resume_by_cursor(mcp: Client, sandbox: Sandbox):
     first = ok(await mcp.call_tool("snov_list_prospects_in_list", {"list_id": OUTREACH, "limit": 120}))
     assert len(rows(first)) == 120 and first["next_cursor"] and first["contacts"] == 130
     pages = [fields(e) for e in sandbox.env.handled("POST", "/snov/v1/prospect-list")]
@@ -119,7 +121,7 @@ async def test_prospects_in_a_list_are_read_by_pages_of_100_and_resume_by_cursor
     assert len(set(ids)) == 130 == len(ids)
 
 
-async def test_a_prospect_by_id_shows_jobs_lists_and_campaigns_compactly(mcp):
+async def test_a_prospect_by_id_shows_jobs_lists_and_campaigns_compactly(mcp: Client):
     prospect = ok(await mcp.call_tool("snov_get_prospect", {"prospect_id": GAVIN}))
 
     assert prospect["name"] == "Gavin Vanrooyen"
@@ -128,7 +130,7 @@ async def test_a_prospect_by_id_shows_jobs_lists_and_campaigns_compactly(mcp):
     assert prospect["updated"] == "2019-09-11 12:37:58"
 
 
-async def test_a_recipient_found_by_email_shows_campaign_counts(mcp, sandbox):
+async def test_a_recipient_found_by_email_shows_campaign_counts(mcp: Client, sandbox: Sandbox):
     email = next(e for e, s in sandbox.snov.crm.campaigns[179025].recipients.items() if s == "Active")
 
     (prospect,) = ok(await mcp.call_tool("snov_find_prospects_by_email", {"email": email}))["items"]
@@ -137,12 +139,12 @@ async def test_a_recipient_found_by_email_shows_campaign_counts(mcp, sandbox):
     assert campaign["status"] == "Active" and campaign["sent"] >= 1
 
 
-async def test_an_unknown_prospect_is_an_error_that_says_so(mcp):
+async def test_an_unknown_prospect_is_an_error_that_says_so(mcp: Client):
     assert "not found" in failed(await mcp.call_tool("snov_get_prospect", {"prospect_id": "nope"}))
     assert "not found" in failed(await mcp.call_tool("snov_find_prospects_by_email", {"email": "no@one.example"}))
 
 
-async def test_do_not_email_writes_to_the_given_list_and_reports_duplicates(mcp, sandbox):
+async def test_do_not_email_writes_to_the_given_list_and_reports_duplicates(mcp: Client, sandbox: Sandbox):
     # Changed on purpose (issue 13): list_id is required, as in the document; no "first list" guess.
     args = {"items": ["Competitor.com", "new.person@example.org", "rival.io"], "list_id": 42001}
 
@@ -159,7 +161,7 @@ async def test_do_not_email_writes_to_the_given_list_and_reports_duplicates(mcp,
     assert sandbox.env.handled("GET", "/snov/v2/blacklists") == []
 
 
-async def test_do_not_email_into_a_named_list_and_unknown_list_is_an_error(mcp, sandbox):
+async def test_do_not_email_into_a_named_list_and_unknown_list_is_an_error(mcp: Client, sandbox: Sandbox):
     ok(await mcp.call_tool("snov_add_to_do_not_email_list", {"items": ["a@b.com"], "list_id": 42002}))
     assert "a@b.com" in sandbox.snov.crm.blacklists[42002].items
     assert sandbox.env.handled("GET", "/snov/v2/blacklists") == []
@@ -169,6 +171,6 @@ async def test_do_not_email_into_a_named_list_and_unknown_list_is_an_error(mcp, 
     )
 
 
-async def test_do_not_email_refuses_items_that_are_neither_email_nor_domain(mcp, sandbox):
+async def test_do_not_email_refuses_items_that_are_neither_email_nor_domain(mcp: Client, sandbox: Sandbox):
     failed(await mcp.call_tool("snov_add_to_do_not_email_list", {"items": ["not a domain"], "list_id": 42001}))
     assert sandbox.env.handled("POST", "/snov/v1/do-not-email-list") == []

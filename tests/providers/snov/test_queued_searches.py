@@ -7,7 +7,9 @@ import anyio
 import pytest
 
 from mcp_server.providers.snov import tasks
+from outbound_sandbox.app import Sandbox
 from tests.providers.snov.outreach_helpers import ok
+from tests.providers.typed import Connect
 
 pytestmark = pytest.mark.anyio
 
@@ -16,7 +18,7 @@ GHOST = {"first_name": "Ghost", "last_name": "Writer", "domain": "acme.com"}
 
 
 async def test_after_queueing_a_name_the_call_waits_through_not_found_until_the_email_appears(
-    connect, quick_jobs, profile, sandbox
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     sandbox.config.job_delay = 0.5
     async with connect() as client:
@@ -29,7 +31,7 @@ async def test_after_queueing_a_name_the_call_waits_through_not_found_until_the_
 
 
 async def test_a_queued_name_still_missing_when_the_wait_ends_gets_a_handle_not_a_verdict(
-    connect, quick_jobs, profile, sandbox
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     async with connect(poll_wait=0.3) as client:
         first = ok(await client.call_tool("snov_find_email", {**GHOST, "queue_if_missing": True}))
@@ -41,7 +43,7 @@ async def test_a_queued_name_still_missing_when_the_wait_ends_gets_a_handle_not_
 
 
 async def test_a_name_queued_longer_ago_than_the_patience_is_reported_not_found_without_a_new_charge(
-    connect, quick_jobs, profile, sandbox, monkeypatch
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ):
     async with connect(poll_wait=0.2) as client:
         first = ok(await client.call_tool("snov_find_email", {**GHOST, "queue_if_missing": True}))
@@ -56,7 +58,7 @@ async def test_a_name_queued_longer_ago_than_the_patience_is_reported_not_found_
 
 
 async def test_a_url_already_looked_up_is_answered_by_the_free_lookup_without_paying_again(
-    connect, quick_jobs, profile, sandbox
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     person = sandbox.snov.db.people["acme.com"][7]
     async with connect() as client:
@@ -71,7 +73,7 @@ async def test_a_url_already_looked_up_is_answered_by_the_free_lookup_without_pa
 
 
 async def test_a_queued_url_is_collected_although_the_lookup_first_answers_without_a_profile(
-    connect, quick_jobs, profile, sandbox
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     sandbox.config.job_delay = 0.5
     person = sandbox.snov.db.people["globex.com"][2]
@@ -83,7 +85,7 @@ async def test_a_queued_url_is_collected_although_the_lookup_first_answers_witho
 
 
 async def test_a_url_still_processing_past_the_wait_gets_a_handle_that_collects_it_for_free(
-    connect, quick_jobs, profile, sandbox
+    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     sandbox.config.job_delay = 0.8
     person = sandbox.snov.db.people["globex.com"][3]

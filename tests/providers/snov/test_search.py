@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import anyio
 import pytest
+from mcp.types import CallToolResult
+from starlette.requests import Request
+from starlette.responses import Response
 
+from outbound_sandbox.app import Sandbox
+from outbound_sandbox.runner import SandboxUrls
 from tests.providers.snov.outreach_helpers import failed, fields, ok
+from tests.providers.typed import Connect
 
 pytestmark = pytest.mark.anyio
 
@@ -15,7 +21,7 @@ EMAILS_START = "/snov/v2/domain-search/domain-emails/start"
 
 
 async def test_a_domain_search_still_running_for_a_while_is_answered_in_one_call_with_progress(
-    connect, quick_jobs, sandbox
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
 ):
     sandbox.config.job_delay = 0.6
     notes: list[tuple[float, str | None]] = []
@@ -44,7 +50,7 @@ async def test_a_domain_search_still_running_for_a_while_is_answered_in_one_call
 
 
 async def test_a_search_that_outlasts_the_wait_returns_a_handle_that_resumes_it_without_a_second_start(
-    connect, quick_jobs, sandbox
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
 ):
     sandbox.config.job_delay = 0.8
     async with connect(poll_wait=0.2) as client:
@@ -58,7 +64,9 @@ async def test_a_search_that_outlasts_the_wait_returns_a_handle_that_resumes_it_
     assert sandbox.snov.spent == 1
 
 
-async def test_a_handle_is_refused_for_another_domain_before_any_request(connect, quick_jobs, sandbox):
+async def test_a_handle_is_refused_for_another_domain_before_any_request(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     sandbox.config.job_delay = 5
     async with connect(poll_wait=0.1) as client:
         handle = ok(await client.call_tool("snov_domain_search", {"domain": "acme.com"}))["handle"]
@@ -70,7 +78,7 @@ async def test_a_handle_is_refused_for_another_domain_before_any_request(connect
 
 
 async def test_45_prospects_are_read_in_3_pages_and_the_cursor_finishes_the_third_without_a_new_start(
-    connect, quick_jobs, sandbox
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
 ):
     async with connect() as client:
         page = ok(await client.call_tool("snov_list_domain_prospects", {"domain": "acme.com", "limit": 45}))
@@ -96,7 +104,9 @@ async def test_45_prospects_are_read_in_3_pages_and_the_cursor_finishes_the_thir
     assert len(set(names)) == 48
 
 
-async def test_positions_filter_the_prospects_and_are_sent_as_an_array(connect, quick_jobs, sandbox):
+async def test_positions_filter_the_prospects_and_are_sent_as_an_array(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect() as client:
         found = ok(
             await client.call_tool(
@@ -109,7 +119,9 @@ async def test_positions_filter_the_prospects_and_are_sent_as_an_array(connect, 
     assert fields(start)["positions[]"] == ["Engineering Manager"]
 
 
-async def test_more_than_ten_positions_are_refused_naming_the_field_before_any_request(connect, quick_jobs, sandbox):
+async def test_more_than_ten_positions_are_refused_naming_the_field_before_any_request(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect() as client:
         text = failed(
             await client.call_tool(
@@ -122,7 +134,7 @@ async def test_more_than_ten_positions_are_refused_naming_the_field_before_any_r
 
 
 async def test_a_page_still_running_at_the_wait_comes_back_as_a_cursor_that_polls_the_same_job(
-    connect, quick_jobs, sandbox
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
 ):
     sandbox.config.job_delay = 0.8
     async with connect(poll_wait=0.2) as client:
@@ -140,7 +152,7 @@ async def test_a_page_still_running_at_the_wait_comes_back_as_a_cursor_that_poll
 
 
 async def test_a_prospects_email_is_found_by_hash_and_by_the_search_emails_start_url(
-    connect, quick_jobs, sandbox, sandbox_urls
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox, sandbox_urls: SandboxUrls
 ):
     async with connect() as client:
         jane = ok(await client.call_tool("snov_list_domain_prospects", {"domain": "acme.com", "limit": 1}))["items"][0]
@@ -154,7 +166,9 @@ async def test_a_prospects_email_is_found_by_hash_and_by_the_search_emails_start
     assert len(sandbox.env.handled("POST", "/snov/v2/domain-search/prospects/search-emails/start/")) == 2
 
 
-async def test_a_search_emails_url_on_another_host_is_refused_and_nothing_is_sent_there(connect, quick_jobs, sandbox):
+async def test_a_search_emails_url_on_another_host_is_refused_and_nothing_is_sent_there(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect() as client:
         text = failed(
             await client.call_tool(
@@ -168,7 +182,9 @@ async def test_a_search_emails_url_on_another_host_is_refused_and_nothing_is_sen
     assert sandbox.snov.spent == 0
 
 
-async def test_130_domain_emails_follow_the_next_token_across_three_pages(connect, quick_jobs, sandbox):
+async def test_130_domain_emails_follow_the_next_token_across_three_pages(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect() as client:
         first = ok(await client.call_tool("snov_list_domain_emails", {"domain": "acme.com", "limit": 120}))
         rest = ok(
@@ -184,7 +200,7 @@ async def test_130_domain_emails_follow_the_next_token_across_three_pages(connec
     assert tokens[0] == "" and len(tokens) == 3 and all(len(t) > 40 for t in tokens[1:])
 
 
-async def test_generic_contacts_and_the_free_email_count(connect, quick_jobs, sandbox):
+async def test_generic_contacts_and_the_free_email_count(connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox):
     async with connect() as client:
         generic = ok(await client.call_tool("snov_list_generic_contacts", {"domain": "acme.com"}))
         count = ok(await client.call_tool("snov_count_domain_emails", {"domain": "acme.com"}))
@@ -195,7 +211,9 @@ async def test_generic_contacts_and_the_free_email_count(connect, quick_jobs, sa
     assert webmail["emails"] == 0 and webmail["webmail"] is True
 
 
-async def test_the_credit_ceiling_refuses_a_search_before_any_request(connect, quick_jobs, sandbox):
+async def test_the_credit_ceiling_refuses_a_search_before_any_request(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect(snov_max_credits=0) as client:
         text = failed(await client.call_tool("snov_domain_search", {"domain": "acme.com"}))
 
@@ -203,9 +221,9 @@ async def test_the_credit_ceiling_refuses_a_search_before_any_request(connect, q
     assert sandbox.env.handled("POST", "/snov/v2") == []
 
 
-async def test_twenty_concurrent_calls_share_one_token_fetch(connect, quick_jobs, sandbox):
+async def test_twenty_concurrent_calls_share_one_token_fetch(connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox):
     async with connect() as client:
-        results = []
+        results: list[CallToolResult] = []
 
         async def count() -> None:
             results.append(await client.call_tool("snov_count_domain_emails", {"domain": "acme.com"}))
@@ -219,20 +237,20 @@ async def test_twenty_concurrent_calls_share_one_token_fetch(connect, quick_jobs
 
 
 async def test_a_burst_past_the_60_a_minute_budget_is_spread_out_without_a_429(
-    connect, quick_jobs, sandbox, monkeypatch
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ):
     sandbox.config.rate_limits = True
     sandbox.config.time_scale = 20  # the vendor's minute passes in 3 s
     refused: list[int] = []
     original = sandbox.snov.core.rate_limited_response
 
-    def counting(request):
+    def counting(request: Request) -> Response:
         refused.append(1)
         return original(request)
 
     monkeypatch.setattr(sandbox.snov.core, "rate_limited_response", counting)
     async with connect(snov_rate_limit=60, rate_window=3.0) as client:
-        results = []
+        results: list[CallToolResult] = []
 
         async def count() -> None:
             results.append(await client.call_tool("snov_count_domain_emails", {"domain": "acme.com"}))
@@ -246,7 +264,9 @@ async def test_a_burst_past_the_60_a_minute_budget_is_spread_out_without_a_429(
     assert len(sandbox.env.handled("POST", "/snov/v1/get-domain-emails-count")) == 90
 
 
-async def test_a_limit_the_credit_ceiling_cannot_cover_is_refused_before_the_first_page(connect, quick_jobs, sandbox):
+async def test_a_limit_the_credit_ceiling_cannot_cover_is_refused_before_the_first_page(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
     async with connect(snov_max_credits=2) as client:
         text = failed(await client.call_tool("snov_list_domain_prospects", {"domain": "acme.com", "limit": 45}))
         two_pages = ok(await client.call_tool("snov_list_domain_prospects", {"domain": "acme.com", "limit": 40}))

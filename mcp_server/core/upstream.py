@@ -1,0 +1,27 @@
+"""Reading an upstream JSON body of unknown shape at the edge: an object as ``dict[str, Any]``, rows as a list
+of objects. Anything of another shape reads as empty (the caller decides whether empty is an error).
+
+``isinstance(value, dict)`` types a decoded body as ``dict[Unknown, Unknown]``; these say what the providers
+rely on (JSON object keys are text), so strict checking follows the values they read."""
+
+from __future__ import annotations
+
+from typing import Any, TypeGuard
+
+
+def is_obj(value: object) -> TypeGuard[dict[str, Any]]:
+    return isinstance(value, dict)
+
+
+def is_seq(value: object) -> TypeGuard[list[Any]]:
+    return isinstance(value, list)
+
+
+def obj(value: object) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else ``{}``."""
+    return value if is_obj(value) else {}
+
+
+def objs(value: object) -> list[dict[str, Any]]:
+    """The objects of a JSON list (other items skipped), or ``[]``."""
+    return [item for item in value if is_obj(item)] if is_seq(value) else []
