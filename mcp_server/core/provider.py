@@ -19,6 +19,7 @@ from mcp_server import __version__
 from mcp_server.core import handles
 from mcp_server.core.caller import LOCAL, SCOPE_KEY, Caller
 from mcp_server.core.errors import ConfigError
+from mcp_server.core.guards import is_str_mapping
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.described import DESCRIBED, Described
@@ -160,7 +161,7 @@ def caller_of(ctx: Any) -> Caller:
     """The caller the HTTP layer resolved for this request; ``LOCAL`` over stdio or in memory."""
     request = getattr(ctx.request_context, "request", None)
     scope = getattr(request, "scope", None)
-    caller = scope.get(SCOPE_KEY) if isinstance(scope, Mapping) else None
+    caller: object = scope.get(SCOPE_KEY) if is_str_mapping(scope) else None
     return caller if isinstance(caller, Caller) else LOCAL
 
 
