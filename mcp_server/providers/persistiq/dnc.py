@@ -7,13 +7,15 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.pagination import read
 from mcp_server.core.shapes import Paged
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.persistiq.client import Endpoints, parse, persistiq, read_pages
+from mcp_server.providers.persistiq.client import Endpoints, listing, parse, persistiq
 from mcp_server.providers.persistiq.models import Cursor, DncDomain, Limit
 
 toolset = Toolset("persistiq")
 """This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
+DNC_DOMAINS = listing("persistiq_list_dnc_domains", Endpoints.dnc_domains, "dnc_domains", DncDomain)
 
 DOMAIN = r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 
@@ -25,12 +27,9 @@ async def persistiq_list_dnc_domains(
     cursor: Cursor = None,
 ) -> Paged[DncDomain]:
     """List the do-not-contact domains: PersistIQ sends no email to addresses at these domains."""
-    got = await read_pages(
+    got = await read(
         ctx,
-        "persistiq_list_dnc_domains",
-        Endpoints.dnc_domains,
-        "dnc_domains",
-        DncDomain,
+        DNC_DOMAINS,
         limit=limit,
         cursor=cursor,
         filters={},

@@ -8,13 +8,15 @@ from mcp.server.mcpserver import Context
 from pydantic import AwareDatetime, Field
 
 from mcp_server.core.errors import InvalidInput
+from mcp_server.core.pagination import read
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.persistiq.client import Endpoints, read_pages
+from mcp_server.providers.persistiq.client import Endpoints, listing
 from mcp_server.providers.persistiq.models import CampaignId, Cursor, Event, LeadId, Limit, UserId
 
 toolset = Toolset("persistiq")
 """This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
+EVENTS = listing("persistiq_list_events", Endpoints.events, "events", Event)
 
 
 @toolset.tool("List PersistIQ events", Access.READ)
@@ -37,12 +39,9 @@ async def persistiq_list_events(
     """
     if start_at and end_at and start_at >= end_at:
         raise InvalidInput("start_at must be before end_at", field="end_at", hint="Swap or widen the times.")
-    got = await read_pages(
+    got = await read(
         ctx,
-        "persistiq_list_events",
-        Endpoints.events,
-        "events",
-        Event,
+        EVENTS,
         limit=limit,
         cursor=cursor,
         filters={

@@ -9,11 +9,12 @@ from pydantic import AwareDatetime, Field
 
 from mcp_server.core.batching import run_batches
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, describe
+from mcp_server.core.pagination import read
 from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.persistiq.batches import LeadOutcome, failures, maybe, split_outcome
-from mcp_server.providers.persistiq.client import LABEL, Endpoints, parse, persistiq, read_pages, records
+from mcp_server.providers.persistiq.client import LABEL, Endpoints, listing, parse, persistiq, records
 from mcp_server.providers.persistiq.models import (
     CreatedLeads,
     Cursor,
@@ -37,6 +38,7 @@ from mcp_server.providers.persistiq.models import (
 
 toolset = Toolset("persistiq")
 """This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
+LEADS = listing("persistiq_list_leads", Endpoints.leads, "leads", Lead)
 
 CREATE_BATCH = 10
 
@@ -75,12 +77,9 @@ async def persistiq_list_leads(
 ) -> Table[LeadRow]:
     """List leads, a row each: id, status, name, email, company, title. Filter by status name or
     updated_after; persistiq_get_lead has every field."""
-    got = await read_pages(
+    got = await read(
         ctx,
-        "persistiq_list_leads",
-        Endpoints.leads,
-        "leads",
-        Lead,
+        LEADS,
         limit=limit,
         cursor=cursor,
         filters={"status": status, "updated_after": updated_after.isoformat() if updated_after else None},
