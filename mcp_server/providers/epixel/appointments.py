@@ -12,7 +12,7 @@ from mcp_server.core.errors import BadResponse, InvalidInput
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.epixel import filters
-from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, parse, read_pages
+from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, listing, parse, read_list
 from mcp_server.providers.epixel.inputs import (
     AppointmentId,
     AppointmentNote,
@@ -29,6 +29,7 @@ from mcp_server.providers.epixel.models import Appointment, Done
 
 toolset = Toolset("epixel")
 """This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
+APPOINTMENTS = listing("epixel_list_appointments", Endpoints.appointments, Appointment)
 
 
 def saved_appointment(data: Any) -> Appointment:
@@ -54,11 +55,9 @@ async def epixel_list_appointments(
 ) -> Paged[Appointment]:
     """List the user's appointments by start time, filtered by period, status or lead. Times are the CRM's
     wall-clock YYYY-MM-DD HH:MM (its own zone; the API gives none)."""
-    got = await read_pages(
+    got = await read_list(
         ctx,
-        "epixel_list_appointments",
-        Endpoints.appointments,
-        Appointment,
+        APPOINTMENTS,
         limit=limit,
         cursor=cursor,
         filters={"appointment": period, "appointment_status": status, "slug": slug},

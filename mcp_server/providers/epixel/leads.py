@@ -11,7 +11,7 @@ from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.epixel.client import LABEL, Endpoints, Epixel, epixel, parse, read_pages
+from mcp_server.providers.epixel.client import LABEL, Endpoints, Epixel, epixel, listing, parse, read_list
 from mcp_server.providers.epixel.filters import equals, lead_list
 from mcp_server.providers.epixel.inputs import (
     Assignee,
@@ -31,6 +31,7 @@ from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, LeadRow, 
 
 toolset = Toolset("epixel")
 """This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
+LEADS = listing("epixel_list_leads", Endpoints.leads, Lead)
 
 # The doc marks these required on update too; the tool fills the ones not given from the lead.
 REQUIRED_ON_UPDATE = ("first_name", "last_name", "email", "phone")
@@ -97,11 +98,9 @@ async def epixel_list_leads(
     """List leads, newest first, a row each: slug (the id every other lead tool takes), name, email, phone,
     status, source, owner, assignee. epixel_get_lead has every field, appointments and notes."""
     username = epixel(ctx).username
-    got = await read_pages(
+    got = await read_list(
         ctx,
-        "epixel_list_leads",
-        Endpoints.leads,
-        Lead,
+        LEADS,
         limit=limit,
         cursor=cursor,
         filters={"list_type": "assigned" if list_type == "assigned" else None, "status": status},
