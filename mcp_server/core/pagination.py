@@ -13,7 +13,7 @@ from typing import Any, Generic, Protocol, TypeVar, cast
 from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient
-from mcp_server.core.paging import Collected, Page, PageNotReady, collect
+from mcp_server.core.paging import Collected, Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.records import parse_each
 
@@ -149,9 +149,11 @@ class Listing(Generic[T]):
     """A record ``record`` cannot read is left out and counted (``records.parse_each``); False: it fails."""
 
 
-Send = Callable[[Ask, Any], Awaitable[Any]]
+Send = Callable[[Ask, dict[str, Any]], Awaitable[Any]]
 """Sends one page's request (``Ask`` with the listing's parameters merged in) and answers its body. The
-second argument is what a ``PageNotReady`` it raised carried, when the page is asked for again."""
+second argument is the page's own state (``{"page": ref}`` at first): what ``send`` keeps in it (say, the
+job that prepares the page) goes into a cursor that stops within or before this page, so the next call
+resumes that job rather than starting another; a page not ready yet is ``PageNotReady(state)``."""
 
 
 async def read(
@@ -172,19 +174,20 @@ async def read(
     answer's body (for what a tool reports beside the records, such as a total)."""
     params = {name: value for name, value in filters.items() if value is not None}
     paging = listing.paging
+    # Only a send of its own keeps state in a page's ref; a plain ref is the strategy's alone.
+    held = send is not None
     send = send or _sender(listing.api(ctx), listing)
 
     async def fetch(ref: Any) -> Page[T]:
-        page, waiting = (ref["page"], ref["job"]) if isinstance(ref, dict) and "job" in ref else (ref, None)
+        state: dict[str, Any] = ref if held and isinstance(ref, dict) else {"page": ref}
+        page = state["page"]
         ask = paging.ask(page)
-        try:
-            body = await send(Ask({**params, **ask.params}, ask.target), waiting)
-        except PageNotReady as not_ready:
-            raise PageNotReady({"page": page, "job": not_ready.ref}) from None
+        body = await send(Ask({**params, **ask.params}, ask.target), state)
         if seen:
             seen(body)
         raw, following = paging.read(page, body, listing.rows(body))
         raw = keep(raw) if keep else raw
+        following = {"page": following} if held and following is not None else following
         if not listing.skip_unreadable:
             return Page([listing.record(item) for item in raw], following)
         readable = parse_each(cast(Callable[[Any], Any], listing.record), raw)  # records of any type
@@ -203,7 +206,7 @@ async def read(
 def _sender(api: ApiClient, listing: Listing[Any]) -> Send:
     endpoint = listing.endpoint
 
-    async def send(ask: Ask, _: Any) -> Any:
+    async def send(ask: Ask, _: dict[str, Any]) -> Any:
         # A link from an answer is followed only to this same endpoint (its query is its own).
         link = endpoint.link if ask.target else None
         if listing.form:
