@@ -159,10 +159,10 @@ resumes that job rather than starting another; a page not ready yet is ``PageNot
 async def read(
     ctx: Any,
     listing: Listing[T],
-    *,
     limit: int,
     cursor: str | None,
     filters: Mapping[str, Any],
+    *,
     send: Send | None = None,
     keep: Callable[[list[Any]], list[Any]] | None = None,
     seen: Callable[[Any], None] | None = None,

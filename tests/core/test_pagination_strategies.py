@@ -100,24 +100,24 @@ def listing(**kwargs: Any) -> Listing[Row]:
 
 async def test_a_cursor_within_a_page_keeps_its_job_so_the_next_call_starts_none_and_repeats_no_record():
     upstream = Upstream()
-    first = await read(Context(), listing(), limit=7, cursor=None, filters={"q": "x", "none": None}, send=upstream.send)
-    rest = await read(Context(), listing(), limit=9, cursor=first.next_cursor, filters={"q": "x"}, send=upstream.send)
+    first = await read(Context(), listing(), 7, None, {"q": "x", "none": None}, send=upstream.send)
+    rest = await read(Context(), listing(), 9, first.next_cursor, {"q": "x"}, send=upstream.send)
     assert [r.id for r in first.items + rest.items] == RECORDS
     assert upstream.starts == [{"q": "x", "page": 1}, {"q": "x", "page": 2}, {"q": "x", "page": 3}]
 
 
 async def test_a_page_still_being_prepared_is_resumed_by_its_job_not_started_again():
     upstream = Upstream(ready_after=1)
-    waiting = await read(Context(), listing(), limit=5, cursor=None, filters={}, send=upstream.send)
+    waiting = await read(Context(), listing(), 5, None, {}, send=upstream.send)
     assert waiting.items == [] and waiting.next_cursor and "still being prepared" in (waiting.hint or "")
-    done = await read(Context(), listing(), limit=5, cursor=waiting.next_cursor, filters={}, send=upstream.send)
+    done = await read(Context(), listing(), 5, waiting.next_cursor, {}, send=upstream.send)
     assert [r.id for r in done.items] == RECORDS[:5] and len(upstream.starts) == 1
 
 
 async def test_a_cursor_is_refused_for_other_filters():
-    first = await read(Context(), listing(), limit=2, cursor=None, filters={"q": "x"}, send=Upstream().send)
+    first = await read(Context(), listing(), 2, None, {"q": "x"}, send=Upstream().send)
     with pytest.raises(InvalidInput):
-        await read(Context(), listing(), limit=2, cursor=first.next_cursor, filters={"q": "y"}, send=Upstream().send)
+        await read(Context(), listing(), 2, first.next_cursor, {"q": "y"}, send=Upstream().send)
 
 
 async def test_kept_records_are_filtered_after_the_next_page_is_counted_and_unreadable_ones_are_noted():
@@ -127,8 +127,8 @@ async def test_kept_records_are_filtered_after_the_next_page_is_counted_and_unre
         asked.append(ask.params["page"])
         return {"rows": [{"id": "bad"}, {"id": 1}, {"id": 2}, {"id": 3}, {"id": 4}] if ask.params["page"] == 1 else []}
 
-    got = await read(Context(), listing(), limit=10, cursor=None, filters={}, send=send, keep=lambda raw: raw[:4])
+    got = await read(Context(), listing(), 10, None, {}, send=send, keep=lambda raw: raw[:4])
     assert [r.id for r in got.items] == [1, 2, 3] and "1 rows skipped" in (got.hint or "")
     assert asked == [1, 2]  # five records came, so a full page: the filter does not shorten it
     with pytest.raises(ValueError):
-        await read(Context(), listing(skip_unreadable=False), limit=10, cursor=None, filters={}, send=send)
+        await read(Context(), listing(skip_unreadable=False), 10, None, {}, send=send)

@@ -29,7 +29,6 @@ from mcp_server.providers.epixel.models import Appointment, Done
 
 toolset = Toolset("epixel")
 """This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
-APPOINTMENTS = listing("epixel_list_appointments", Endpoints.appointments, Appointment)
 
 
 def saved_appointment(data: Any) -> Appointment:
@@ -40,6 +39,9 @@ def saved_appointment(data: Any) -> Appointment:
             hint="Find it with epixel_list_appointments before trying again.",
         )
     return parse(Appointment, data, "appointment")
+
+
+APPOINTMENTS = listing("epixel_list_appointments", Endpoints.appointments, Appointment)
 
 
 @toolset.tool(
@@ -55,19 +57,13 @@ async def epixel_list_appointments(
 ) -> Paged[Appointment]:
     """List the user's appointments by start time, filtered by period, status or lead. Times are the CRM's
     wall-clock YYYY-MM-DD HH:MM (its own zone; the API gives none)."""
-    got = await read_list(
-        ctx,
-        APPOINTMENTS,
-        limit=limit,
-        cursor=cursor,
-        filters={"appointment": period, "appointment_status": status, "slug": slug},
-        local=[
-            *([filters.period(period)] if period else []),
-            *([filters.equals("status", status, "appointment_status", "status")] if status else []),
-            *([filters.equals("slug", slug, "slug")] if slug else []),
-        ],
-    )
-    return Paged[Appointment].of(got)
+    local = [
+        *([filters.period(period)] if period else []),
+        *([filters.equals("status", status, "appointment_status", "status")] if status else []),
+        *([filters.equals("slug", slug, "slug")] if slug else []),
+    ]
+    sent = {"appointment": period, "appointment_status": status, "slug": slug}
+    return Paged[Appointment].of(await read_list(ctx, APPOINTMENTS, limit, cursor, sent, local))
 
 
 @toolset.tool("Create an Epixel appointment", Access.WRITE)

@@ -281,7 +281,6 @@ def api(ctx: Context) -> ApiClient:
 async def read_list(
     ctx: Context,
     listing: Listing[M],
-    *,
     limit: int,
     cursor: str | None,
     filters: Mapping[str, str | None],
@@ -292,11 +291,6 @@ async def read_list(
     paging = DrfPages(min(limit, PAGE_SIZE), listing.noun)
     dropped: set[str] = set()
     got = await read(
-        ctx,
-        replace(listing, paging=paging),
-        limit=limit,
-        cursor=cursor,
-        filters=filters,
-        keep=lambda raw: kept(raw, list(local), dropped),
+        ctx, replace(listing, paging=paging), limit, cursor, filters, keep=lambda raw: kept(raw, list(local), dropped)
     )
     return Collected(got.items, got.next_cursor, _notes(got.hint, dropped, paging.repeated))

@@ -31,7 +31,6 @@ from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, LeadRow, 
 
 toolset = Toolset("epixel")
 """This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
-LEADS = listing("epixel_list_leads", Endpoints.leads, Lead)
 
 # The doc marks these required on update too; the tool fills the ones not given from the lead.
 REQUIRED_ON_UPDATE = ("first_name", "last_name", "email", "phone")
@@ -85,6 +84,9 @@ async def epixel_get_leads_overview(
     return parse(Overview, response.data, "overview")
 
 
+LEADS = listing("epixel_list_leads", Endpoints.leads, Lead)
+
+
 @toolset.tool("List Epixel leads", Access.READ)
 async def epixel_list_leads(
     ctx: Context,
@@ -98,14 +100,9 @@ async def epixel_list_leads(
     """List leads, newest first, a row each: slug (the id every other lead tool takes), name, email, phone,
     status, source, owner, assignee. epixel_get_lead has every field, appointments and notes."""
     username = epixel(ctx).username
-    got = await read_list(
-        ctx,
-        LEADS,
-        limit=limit,
-        cursor=cursor,
-        filters={"list_type": "assigned" if list_type == "assigned" else None, "status": status},
-        local=[f for f in (lead_list(list_type, username), status and equals("status", status)) if f],
-    )
+    filters = {"list_type": "assigned" if list_type == "assigned" else None, "status": status}
+    local = [f for f in (lead_list(list_type, username), status and equals("status", status)) if f]
+    got = await read_list(ctx, LEADS, limit, cursor, filters, local)
     hint = got.hint
     if username is None and _mixed(got.items, list_type):
         hint = " ".join(filter(None, [hint, UNCHECKED.format(role="owner" if list_type == "owned" else "assignee")]))

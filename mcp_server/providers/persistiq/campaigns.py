@@ -15,7 +15,7 @@ from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.persistiq.batches import CampaignOutcome, campaign_outcome, failures
-from mcp_server.providers.persistiq.client import Endpoints, listing, persistiq
+from mcp_server.providers.persistiq.client import Endpoints, Lists, persistiq
 from mcp_server.providers.persistiq.models import (
     AddedToCampaign,
     Campaign,
@@ -30,7 +30,6 @@ from mcp_server.providers.persistiq.models import (
 
 toolset = Toolset("persistiq")
 """This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
-CAMPAIGNS = listing("persistiq_list_campaigns", Endpoints.campaigns, "campaigns", Campaign)
 
 ADD_BATCH = 100
 
@@ -47,14 +46,8 @@ async def persistiq_list_campaigns(
     """List campaigns with their creator and prospect stats (contacted, reached, opened, replied, bounced,
     opted out). Filter by lead_id, owner_id (persistiq_list_users) or exact name.
     """
-    got = await read(
-        ctx,
-        CAMPAIGNS,
-        limit=limit,
-        cursor=cursor,
-        filters={"lead_id": lead_id, "owner_id": owner_id, "name": name},
-    )
-    return Paged[Campaign].of(got)
+    filters = {"lead_id": lead_id, "owner_id": owner_id, "name": name}
+    return Paged[Campaign].of(await read(ctx, Lists.campaigns, limit, cursor, filters))
 
 
 @toolset.tool("Add PersistIQ leads to a campaign", Access.WRITE)

@@ -21,6 +21,7 @@ from mcp_server.core.pagination import Listing, NextLink
 from mcp_server.core.provider import service_of
 from mcp_server.core.records import parse_record
 from mcp_server.core.state import StateStore, namespace
+from mcp_server.providers.persistiq.models import Campaign, DncDomain, Event, Lead
 from mcp_server.settings import Settings
 
 PROVIDER = "persistiq"
@@ -107,3 +108,12 @@ def listing(tool: str, endpoint: Endpoint, key: str, model: type[M]) -> Listing[
 
 def api(ctx: Context) -> ApiClient:
     return persistiq(ctx).api
+
+
+class Lists:
+    """Every paged list in one place: the tool that reads it, its endpoint, the key of its records."""
+
+    leads = listing("persistiq_list_leads", Endpoints.leads, "leads", Lead)
+    campaigns = listing("persistiq_list_campaigns", Endpoints.campaigns, "campaigns", Campaign)
+    events = listing("persistiq_list_events", Endpoints.events, "events", Event)
+    dnc_domains = listing("persistiq_list_dnc_domains", Endpoints.dnc_domains, "dnc_domains", DncDomain)

@@ -10,12 +10,11 @@ from pydantic import Field
 from mcp_server.core.pagination import read
 from mcp_server.core.shapes import Paged
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.persistiq.client import Endpoints, listing, parse, persistiq
+from mcp_server.providers.persistiq.client import Endpoints, Lists, parse, persistiq
 from mcp_server.providers.persistiq.models import Cursor, DncDomain, Limit
 
 toolset = Toolset("persistiq")
 """This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
-DNC_DOMAINS = listing("persistiq_list_dnc_domains", Endpoints.dnc_domains, "dnc_domains", DncDomain)
 
 DOMAIN = r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 
@@ -27,14 +26,7 @@ async def persistiq_list_dnc_domains(
     cursor: Cursor = None,
 ) -> Paged[DncDomain]:
     """List the do-not-contact domains: PersistIQ sends no email to addresses at these domains."""
-    got = await read(
-        ctx,
-        DNC_DOMAINS,
-        limit=limit,
-        cursor=cursor,
-        filters={},
-    )
-    return Paged[DncDomain].of(got)
+    return Paged[DncDomain].of(await read(ctx, Lists.dnc_domains, limit, cursor, {}))
 
 
 @toolset.tool("Add a PersistIQ do-not-contact domain", Access.WRITE)

@@ -11,12 +11,11 @@ from mcp_server.core.errors import InvalidInput
 from mcp_server.core.pagination import read
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.persistiq.client import Endpoints, listing
+from mcp_server.providers.persistiq.client import Lists
 from mcp_server.providers.persistiq.models import CampaignId, Cursor, Event, LeadId, Limit, UserId
 
 toolset = Toolset("persistiq")
 """This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
-EVENTS = listing("persistiq_list_events", Endpoints.events, "events", Event)
 
 
 @toolset.tool("List PersistIQ events", Access.READ)
@@ -39,18 +38,6 @@ async def persistiq_list_events(
     """
     if start_at and end_at and start_at >= end_at:
         raise InvalidInput("start_at must be before end_at", field="end_at", hint="Swap or widen the times.")
-    got = await read(
-        ctx,
-        EVENTS,
-        limit=limit,
-        cursor=cursor,
-        filters={
-            "group": group,
-            "campaign": campaign,
-            "lead": lead,
-            "user": user,
-            "start_at": start_at.isoformat() if start_at else None,
-            "end_at": end_at.isoformat() if end_at else None,
-        },
-    )
-    return Paged[Event].of(got)
+    times = {"start_at": start_at.isoformat() if start_at else None, "end_at": end_at.isoformat() if end_at else None}
+    filters = {"group": group, "campaign": campaign, "lead": lead, "user": user, **times}
+    return Paged[Event].of(await read(ctx, Lists.events, limit, cursor, filters))

@@ -14,7 +14,7 @@ from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.persistiq.batches import LeadOutcome, failures, maybe, split_outcome
-from mcp_server.providers.persistiq.client import LABEL, Endpoints, listing, parse, persistiq, records
+from mcp_server.providers.persistiq.client import LABEL, Endpoints, Lists, parse, persistiq, records
 from mcp_server.providers.persistiq.models import (
     CreatedLeads,
     Cursor,
@@ -38,7 +38,6 @@ from mcp_server.providers.persistiq.models import (
 
 toolset = Toolset("persistiq")
 """This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
-LEADS = listing("persistiq_list_leads", Endpoints.leads, "leads", Lead)
 
 CREATE_BATCH = 10
 
@@ -77,14 +76,8 @@ async def persistiq_list_leads(
 ) -> Table[LeadRow]:
     """List leads, a row each: id, status, name, email, company, title. Filter by status name or
     updated_after; persistiq_get_lead has every field."""
-    got = await read(
-        ctx,
-        LEADS,
-        limit=limit,
-        cursor=cursor,
-        filters={"status": status, "updated_after": updated_after.isoformat() if updated_after else None},
-    )
-    return Table[LeadRow].of(got, LeadRow.of)
+    filters = {"status": status, "updated_after": updated_after.isoformat() if updated_after else None}
+    return Table[LeadRow].of(await read(ctx, Lists.leads, limit, cursor, filters), LeadRow.of)
 
 
 @toolset.tool("Get a PersistIQ lead", Access.READ)

@@ -163,8 +163,7 @@ async def snov_list_completed_prospects(
     ctx: Context, campaign_id: CampaignId, limit: Limit = 100, cursor: Cursor = None
 ) -> Paged[Recipient]:
     """Recipients who reached the end of a campaign's sequence: prospect id, name, email. Free."""
-    got = await read(ctx, COMPLETED, limit=limit, cursor=cursor, filters={"campaignId": campaign_id})
-    return Paged[Recipient].of(got)
+    return Paged[Recipient].of(await read(ctx, COMPLETED, limit, cursor, {"campaignId": campaign_id}))
 
 
 @toolset.tool("List Snov.io campaign replies", Access.READ)
@@ -207,8 +206,7 @@ async def _activity(
 ) -> Paged[Recipient]:
     """Activity rows read by ``offset`` (up to ``ROW_CAP`` a request) until ``limit``."""
     listing = replace(ACTIVITY[tool], record=lambda row: Recipient.of(row, bodies=bodies))
-    got = await read(ctx, listing, limit=limit, cursor=cursor, filters={"campaignId": campaign_id})
-    return Paged[Recipient].of(got)
+    return Paged[Recipient].of(await read(ctx, listing, limit, cursor, {"campaignId": campaign_id}))
 
 
 def _joined(values: list[Any] | None) -> str | None:

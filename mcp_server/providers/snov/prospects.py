@@ -188,14 +188,11 @@ async def snov_list_prospects_in_list(
     """Prospects in a list, newest first, a row each: id, name, emails with Snov.io's status for each. Free.
     Details: snov_get_prospect; a fresh verdict: snov_verify_emails."""
     about: dict[str, Any] = {}
-    got = await read(
-        ctx,
-        MEMBERS,
-        limit=limit,
-        cursor=cursor,
-        filters={"listId": list_id},
-        seen=lambda data: about.update(body_of(data).get("list") or {}),
-    )
+
+    def seen(data: Any) -> None:  # every page names the list and its size
+        about.update(body_of(data).get("list") or {})
+
+    got = await read(ctx, MEMBERS, limit, cursor, {"listId": list_id}, seen=seen)
     return ListPage.of(got, list_name=about.get("name"), contacts=about.get("contacts"))
 
 

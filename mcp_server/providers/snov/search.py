@@ -182,13 +182,7 @@ async def snov_list_domain_prospects(
     label = f"prospects of {name}"
     send = _jobs(ctx, service, PROSPECTS, label, lambda ask: f"page {ask.params['page']} of {name}'s prospects")
     got = await read(
-        ctx,
-        PROSPECTS,
-        limit=limit,
-        cursor=cursor,
-        filters={"domain": name, "positions[]": titles},
-        send=send,
-        seen=_total(total),
+        ctx, PROSPECTS, limit, cursor, {"domain": name, "positions[]": titles}, send=send, seen=_total(total)
     )
     return DomainProspects(
         items=got.items, next_cursor=got.next_cursor, hint=got.hint, domain=name, total=total.get("n")
@@ -272,7 +266,7 @@ async def _email_pages(ctx: Context, tab: str, domain: str, limit: int, cursor: 
     await service.afford(math.ceil(limit / EMAILS_PER_PAGE), f"Reading up to {limit} emails")
     total: dict[str, int] = {}
     send = _jobs(ctx, service, listing, f"{tab} of {name}", lambda ask: f"{name} {tab}")
-    got = await read(ctx, listing, limit=limit, cursor=cursor, filters={"domain": name}, send=send, seen=_total(total))
+    got = await read(ctx, listing, limit, cursor, {"domain": name}, send=send, seen=_total(total))
     return DomainEmails(items=got.items, next_cursor=got.next_cursor, hint=got.hint, domain=name, total=total.get("n"))
 
 
