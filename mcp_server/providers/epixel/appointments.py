@@ -13,7 +13,7 @@ from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.core.upstream import is_obj, obj
 from mcp_server.providers.epixel import filters
-from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, parse, read_pages
+from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, listing, parse, read_list
 from mcp_server.providers.epixel.inputs import (
     AppointmentId,
     AppointmentNote,
@@ -42,6 +42,9 @@ def saved_appointment(data: Any) -> Appointment:
     return parse(Appointment, data, "appointment")
 
 
+APPOINTMENTS = listing("epixel_list_appointments", Endpoints.appointments, Appointment)
+
+
 @toolset.tool(
     "List Epixel appointments", Access.READ, aliases={"appointment": "period", "appointment_status": "status"}
 )
@@ -55,21 +58,13 @@ async def epixel_list_appointments(
 ) -> Paged[Appointment]:
     """List the user's appointments by start time, filtered by period, status or lead. Times are the CRM's
     wall-clock YYYY-MM-DD HH:MM (its own zone; the API gives none)."""
-    got = await read_pages(
-        ctx,
-        "epixel_list_appointments",
-        Endpoints.appointments,
-        Appointment,
-        limit=limit,
-        cursor=cursor,
-        filters={"appointment": period, "appointment_status": status, "slug": slug},
-        local=[
-            *([filters.period(period)] if period else []),
-            *([filters.equals("status", status, "appointment_status", "status")] if status else []),
-            *([filters.equals("slug", slug, "slug")] if slug else []),
-        ],
-    )
-    return Paged[Appointment].of(got)
+    local = [
+        *([filters.period(period)] if period else []),
+        *([filters.equals("status", status, "appointment_status", "status")] if status else []),
+        *([filters.equals("slug", slug, "slug")] if slug else []),
+    ]
+    sent = {"appointment": period, "appointment_status": status, "slug": slug}
+    return Paged[Appointment].of(await read_list(ctx, APPOINTMENTS, limit, cursor, sent, local))
 
 
 @toolset.tool("Create an Epixel appointment", Access.WRITE)

@@ -1,13 +1,13 @@
 """Epixel's service: ``apikey`` header plus a Bearer access token (fixed, or from login and renewed).
 
-Also the endpoint table, the envelope unwrap, and the one way the list tools read limit/offset pages.
+Also the endpoint table, the envelope unwrap, and the limit/offset pages of its lists.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import httpx
@@ -18,12 +18,11 @@ from mcp_server.core.auth import Fetch, HeaderAuth, Token, TokenAuth, TokenCache
 from mcp_server.core.budget import WindowBudget
 from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import ApiError, BadResponse, OutboundError
-from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient, ApiResponse, AuthHook
-from mcp_server.core.paging import Collected, Page, collect
-from mcp_server.core.progress import from_context
+from mcp_server.core.pagination import Ask, Listing, Offset, read
+from mcp_server.core.paging import Collected
 from mcp_server.core.provider import service_of
-from mcp_server.core.records import parse_each, parse_record
+from mcp_server.core.records import parse_record
 from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.upstream_errors import field_errors
 from mcp_server.providers.epixel.filters import Filter, kept
@@ -232,54 +231,66 @@ def _notes(hint: str | None, dropped: set[str], repeated: bool) -> str | None:
     return " ".join(notes) or None
 
 
-async def read_pages(
+@dataclass
+class DrfPages:
+    """DRF's limit/offset pages, ``size`` a page. Offsets rather than the page's ``next`` URL: a DRF server
+    behind a proxy often writes ``http://`` links for an ``https://`` API, which the core would rightly refuse
+    to follow. The document names none of these parameters: a bare list, or a page longer than asked for, is
+    taken as the whole list (the cursor then counts records into it), and a server that ignores offset sends
+    page one again, which ends the list (``repeated``)."""
+
+    size: int
+    what: str
+    start: list[Any] = field(default_factory=lambda: [])
+    """The first record at offset 0, once read."""
+    repeated: bool = False
+
+    def __post_init__(self) -> None:
+        self.offsets = Offset(self._more, limit="limit", size=self.size)
+
+    def _more(self, body: Any, raw: list[Any]) -> bool:
+        return page_of(body, self.what)[1] and len(raw) <= self.size  # a longer page ignored limit: it is all
+
+    def ask(self, ref: Any) -> Ask:
+        return self.offsets.ask(ref)
+
+    def read(self, ref: Any, body: Any, raw: list[Any]) -> tuple[list[Any], Any]:
+        offset, first = int(ref or 0), _key(raw[0]) if raw else None
+        if offset and ((first is not None and first in self.start) or _first_page(body)):
+            self.repeated = True  # offset ignored: this is page one again
+            return [], None
+        if not offset and first is not None:
+            self.start.append(first)
+        return self.offsets.read(ref, body, raw)
+
+
+def listing(tool: str, endpoint: Endpoint, model: type[M]) -> Listing[M]:
+    """An Epixel list; its pages are ``DrfPages``, made for each call by ``read_list``."""
+    what = tool.removeprefix("epixel_list_")
+
+    def record(item: Any) -> M:
+        return parse(model, item, what)
+
+    return Listing(tool, api, endpoint, DrfPages(PAGE_SIZE, what), lambda data: page_of(data, what)[0], record, what)
+
+
+def api(ctx: Context) -> ApiClient:
+    return epixel(ctx).api
+
+
+async def read_list(
     ctx: Context,
-    tool: str,
-    endpoint: Endpoint,
-    model: type[M],
-    *,
+    listing: Listing[M],
     limit: int,
     cursor: str | None,
     filters: Mapping[str, str | None],
     local: Sequence[Filter] = (),
 ) -> Collected[M]:
-    """Read limit/offset pages of ``endpoint`` until ``limit`` records; the cursor holds the offset.
-
-    Offsets rather than the page's ``next`` URL: a DRF server behind a proxy often writes ``http://``
-    links for an ``https://`` API, which the core would rightly refuse to follow. The document names none of
-    these parameters: a bare list, or a page longer than asked for, is taken as the whole list (the cursor
-    then counts records into it), and ``local`` filters the records again in case the server ignored them.
-    """
-    api = epixel(ctx).api
-    params = {name: value for name, value in filters.items() if value is not None}
-    size = min(limit, PAGE_SIZE)
-    what = tool.removeprefix("epixel_list_")
+    """``listing`` until ``limit`` records, pages no longer than ``limit``; ``local`` filters the records again
+    in case the server ignored them, and the hint says when it did (or ignored offset)."""
+    paging = DrfPages(min(limit, PAGE_SIZE), listing.noun)
     dropped: set[str] = set()
-    start: list[Any] = []  # the first record at offset 0, once read
-    repeated = False
-
-    async def fetch(ref: Any) -> Page[M]:
-        nonlocal repeated
-        offset = int(ref or 0)
-        response = await endpoint.send(api, params={**params, "limit": size, "offset": offset})
-        raw, more = page_of(response.data, what)
-        if len(raw) > size:  # limit ignored: this is everything
-            more = False
-        first = _key(raw[0]) if raw else None
-        if offset and ((first is not None and first in start) or _first_page(response.data)):
-            repeated = True  # offset ignored: this is page one again
-            return Page([], None)
-        if not offset and first is not None:
-            start.append(first)
-        readable = parse_each(lambda item: parse(model, item, what), kept(raw, list(local), dropped))
-        return Page(readable.items, offset + len(raw) if more and raw else None, skipped=readable.skipped)
-
-    got = await collect(
-        fetch,
-        limit=limit,
-        cursor=cursor,
-        scope=fingerprint(tool=tool, **params),
-        progress=from_context(ctx),
-        noun=what,
+    got = await read(
+        ctx, replace(listing, paging=paging), limit, cursor, filters, keep=lambda raw: kept(raw, list(local), dropped)
     )
-    return Collected(got.items, got.next_cursor, _notes(got.hint, dropped, repeated))
+    return Collected(got.items, got.next_cursor, _notes(got.hint, dropped, paging.repeated))

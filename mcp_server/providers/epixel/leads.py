@@ -11,7 +11,7 @@ from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.epixel.client import LABEL, Endpoints, Epixel, epixel, parse, read_pages
+from mcp_server.providers.epixel.client import LABEL, Endpoints, Epixel, epixel, listing, parse, read_list
 from mcp_server.providers.epixel.filters import equals, lead_list
 from mcp_server.providers.epixel.inputs import (
     Assignee,
@@ -84,6 +84,9 @@ async def epixel_get_leads_overview(
     return parse(Overview, response.data, "overview")
 
 
+LEADS = listing("epixel_list_leads", Endpoints.leads, Lead)
+
+
 @toolset.tool("List Epixel leads", Access.READ)
 async def epixel_list_leads(
     ctx: Context,
@@ -97,16 +100,9 @@ async def epixel_list_leads(
     """List leads, newest first, a row each: slug (the id every other lead tool takes), name, email, phone,
     status, source, owner, assignee. epixel_get_lead has every field, appointments and notes."""
     username = epixel(ctx).username
-    got = await read_pages(
-        ctx,
-        "epixel_list_leads",
-        Endpoints.leads,
-        Lead,
-        limit=limit,
-        cursor=cursor,
-        filters={"list_type": "assigned" if list_type == "assigned" else None, "status": status},
-        local=[f for f in (lead_list(list_type, username), status and equals("status", status)) if f],
-    )
+    filters = {"list_type": "assigned" if list_type == "assigned" else None, "status": status}
+    local = [f for f in (lead_list(list_type, username), status and equals("status", status)) if f]
+    got = await read_list(ctx, LEADS, limit, cursor, filters, local)
     hint = got.hint
     if username is None and _mixed(got.items, list_type):
         hint = " ".join(filter(None, [hint, UNCHECKED.format(role="owner" if list_type == "owned" else "assignee")]))

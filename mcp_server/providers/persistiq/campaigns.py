@@ -10,11 +10,12 @@ from pydantic import Field
 from mcp_server.core.batching import run_batches
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError
+from mcp_server.core.pagination import read
 from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.persistiq.batches import CampaignOutcome, campaign_outcome, failures
-from mcp_server.providers.persistiq.client import Endpoints, persistiq, read_pages
+from mcp_server.providers.persistiq.client import Endpoints, Lists, persistiq
 from mcp_server.providers.persistiq.models import (
     AddedToCampaign,
     Campaign,
@@ -45,17 +46,8 @@ async def persistiq_list_campaigns(
     """List campaigns with their creator and prospect stats (contacted, reached, opened, replied, bounced,
     opted out). Filter by lead_id, owner_id (persistiq_list_users) or exact name.
     """
-    got = await read_pages(
-        ctx,
-        "persistiq_list_campaigns",
-        Endpoints.campaigns,
-        "campaigns",
-        Campaign,
-        limit=limit,
-        cursor=cursor,
-        filters={"lead_id": lead_id, "owner_id": owner_id, "name": name},
-    )
-    return Paged[Campaign].of(got)
+    filters = {"lead_id": lead_id, "owner_id": owner_id, "name": name}
+    return Paged[Campaign].of(await read(ctx, Lists.campaigns, limit, cursor, filters))
 
 
 @toolset.tool("Add PersistIQ leads to a campaign", Access.WRITE)

@@ -1,11 +1,10 @@
 """PersistIQ's service: one ``ApiClient`` with the ``x-api-key`` header and a 100/min budget.
 
-Also the endpoint table and the one way every list tool reads ``has_more``/``next_page`` pages.
+Also the endpoint table and how its lists chain their pages (``has_more``/``next_page``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -17,13 +16,12 @@ from mcp_server.core.auth import HeaderAuth
 from mcp_server.core.budget import WindowBudget
 from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import BadResponse
-from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient
-from mcp_server.core.paging import Collected, Page, collect
-from mcp_server.core.progress import from_context
+from mcp_server.core.pagination import Listing, NextLink
 from mcp_server.core.provider import service_of
-from mcp_server.core.records import parse_each, parse_record
+from mcp_server.core.records import parse_record
 from mcp_server.core.state import StateStore, namespace
+from mcp_server.providers.persistiq.models import Campaign, DncDomain, Event, Lead
 from mcp_server.settings import Settings
 
 PROVIDER = "persistiq"
@@ -96,40 +94,26 @@ def records(data: Any, key: str, model: type[M], what: str) -> list[M]:
     return [parse(model, item, what) for item in rows(data, key)]
 
 
-async def read_pages(
-    ctx: Context,
-    tool: str,
-    endpoint: Endpoint,
-    key: str,
-    model: type[M],
-    *,
-    limit: int,
-    cursor: str | None,
-    filters: Mapping[str, str | None],
-) -> Collected[M]:
-    """Follow ``next_page`` links from ``endpoint`` until ``limit`` records; the filters go with every page.
+def listing(tool: str, endpoint: Endpoint, key: str, model: type[M]) -> Listing[M]:
+    """A PersistIQ list: records under ``key``, pages chained by ``next_page`` links while ``has_more``.
 
-    A ``next_page`` URL may or may not repeat the filters; the core merges them into its query.
-    """
-    api = persistiq(ctx).api
-    params = {name: value for name, value in filters.items() if value is not None}
+    A ``next_page`` URL may or may not repeat the filters; the core merges them into its query."""
+    what = key.rstrip("s").replace("_", " ")
 
-    async def fetch(ref: Any) -> Page[M]:
-        # A next_page link is followed only to this same list (its query is its own).
-        response = await endpoint.send(api, ref or endpoint.path, params=params or None, link=endpoint.link)
-        data = response.data
-        what = key.rstrip("s").replace("_", " ")
-        readable = parse_each(lambda item: parse(model, item, what), rows(data, key))
-        more = isinstance(data, dict) and data.get("has_more") is not False
-        next_page = data.get("next_page") if isinstance(data, dict) and more else None
-        next_page = next_page if isinstance(next_page, str) and next_page else None
-        return Page(readable.items, next_page, skipped=readable.skipped)
+    def record(item: Any) -> M:
+        return parse(model, item, what)
 
-    return await collect(
-        fetch,
-        limit=limit,
-        cursor=cursor,
-        scope=fingerprint(tool=tool, **params),
-        progress=from_context(ctx),
-        noun=key.replace("_", " "),
-    )
+    return Listing(tool, api, endpoint, NextLink(), lambda data: rows(data, key), record, key.replace("_", " "))
+
+
+def api(ctx: Context) -> ApiClient:
+    return persistiq(ctx).api
+
+
+class Lists:
+    """Every paged list in one place: the tool that reads it, its endpoint, the key of its records."""
+
+    leads = listing("persistiq_list_leads", Endpoints.leads, "leads", Lead)
+    campaigns = listing("persistiq_list_campaigns", Endpoints.campaigns, "campaigns", Campaign)
+    events = listing("persistiq_list_events", Endpoints.events, "events", Event)
+    dnc_domains = listing("persistiq_list_dnc_domains", Endpoints.dnc_domains, "dnc_domains", DncDomain)

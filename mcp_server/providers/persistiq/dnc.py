@@ -7,9 +7,10 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.pagination import read
 from mcp_server.core.shapes import Paged
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.persistiq.client import Endpoints, parse, persistiq, read_pages
+from mcp_server.providers.persistiq.client import Endpoints, Lists, parse, persistiq
 from mcp_server.providers.persistiq.models import Cursor, DncDomain, Limit
 
 toolset = Toolset("persistiq")
@@ -25,17 +26,7 @@ async def persistiq_list_dnc_domains(
     cursor: Cursor = None,
 ) -> Paged[DncDomain]:
     """List the do-not-contact domains: PersistIQ sends no email to addresses at these domains."""
-    got = await read_pages(
-        ctx,
-        "persistiq_list_dnc_domains",
-        Endpoints.dnc_domains,
-        "dnc_domains",
-        DncDomain,
-        limit=limit,
-        cursor=cursor,
-        filters={},
-    )
-    return Paged[DncDomain].of(got)
+    return Paged[DncDomain].of(await read(ctx, Lists.dnc_domains, limit, cursor, {}))
 
 
 @toolset.tool("Add a PersistIQ do-not-contact domain", Access.WRITE)

@@ -8,9 +8,10 @@ from mcp.server.mcpserver import Context
 from pydantic import AwareDatetime, Field
 
 from mcp_server.core.errors import InvalidInput
+from mcp_server.core.pagination import read
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.persistiq.client import Endpoints, read_pages
+from mcp_server.providers.persistiq.client import Lists
 from mcp_server.providers.persistiq.models import CampaignId, Cursor, Event, LeadId, Limit, UserId
 
 toolset = Toolset("persistiq")
@@ -37,21 +38,6 @@ async def persistiq_list_events(
     """
     if start_at and end_at and start_at >= end_at:
         raise InvalidInput("start_at must be before end_at", field="end_at", hint="Swap or widen the times.")
-    got = await read_pages(
-        ctx,
-        "persistiq_list_events",
-        Endpoints.events,
-        "events",
-        Event,
-        limit=limit,
-        cursor=cursor,
-        filters={
-            "group": group,
-            "campaign": campaign,
-            "lead": lead,
-            "user": user,
-            "start_at": start_at.isoformat() if start_at else None,
-            "end_at": end_at.isoformat() if end_at else None,
-        },
-    )
-    return Paged[Event].of(got)
+    times = {"start_at": start_at.isoformat() if start_at else None, "end_at": end_at.isoformat() if end_at else None}
+    filters = {"group": group, "campaign": campaign, "lead": lead, "user": user, **times}
+    return Paged[Event].of(await read(ctx, Lists.events, limit, cursor, filters))

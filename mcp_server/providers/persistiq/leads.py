@@ -9,11 +9,12 @@ from pydantic import AwareDatetime, Field
 
 from mcp_server.core.batching import run_batches
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, describe
+from mcp_server.core.pagination import read
 from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.persistiq.batches import LeadOutcome, failures, maybe, split_outcome
-from mcp_server.providers.persistiq.client import LABEL, Endpoints, parse, persistiq, read_pages, records
+from mcp_server.providers.persistiq.client import LABEL, Endpoints, Lists, parse, persistiq, records
 from mcp_server.providers.persistiq.models import (
     CreatedLeads,
     Cursor,
@@ -75,17 +76,8 @@ async def persistiq_list_leads(
 ) -> Table[LeadRow]:
     """List leads, a row each: id, status, name, email, company, title. Filter by status name or
     updated_after; persistiq_get_lead has every field."""
-    got = await read_pages(
-        ctx,
-        "persistiq_list_leads",
-        Endpoints.leads,
-        "leads",
-        Lead,
-        limit=limit,
-        cursor=cursor,
-        filters={"status": status, "updated_after": updated_after.isoformat() if updated_after else None},
-    )
-    return Table[LeadRow].of(got, LeadRow.of)
+    filters = {"status": status, "updated_after": updated_after.isoformat() if updated_after else None}
+    return Table[LeadRow].of(await read(ctx, Lists.leads, limit, cursor, filters), LeadRow.of)
 
 
 @toolset.tool("Get a PersistIQ lead", Access.READ)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -9,9 +10,7 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.errors import ApiError, InvalidInput
-from mcp_server.core.handles import fingerprint
-from mcp_server.core.paging import Page, collect
-from mcp_server.core.progress import from_context
+from mcp_server.core.pagination import Listing, Offset, OnePage, read
 from mcp_server.core.records import parse_each, skipped_note
 from mcp_server.core.shapes import Items, Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
@@ -27,19 +26,40 @@ from mcp_server.providers.snov.campaigns_models import (
     RecipientStatus,
     as_list,
 )
-from mcp_server.providers.snov.client import Endpoints, Snov, snov
+from mcp_server.providers.snov.client import Endpoints, Snov, api, snov
 
 toolset = Toolset("snov")
 """This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
 ROW_CAP = 10_000
-"""Activity rows Snov.io answers per request; ``offset`` reaches the older ones."""
+"""Activity rows Snov.io answers per request; ``offset`` reaches the older ones (none is sent for the first)."""
+
+
+def _capped(body: Any, rows: list[Any]) -> bool:
+    """A request that reached the cap may have left older rows (read at call time: tests lower it)."""
+    return len(rows) >= ROW_CAP
+
+
+ROWS = Offset(_capped, send_zero=False)
 ACTIVITY = {
-    "snov_list_campaign_replies": Endpoints.replies,
-    "snov_list_campaign_opens": Endpoints.opens,
-    "snov_list_campaign_clicks": Endpoints.clicks,
-    "snov_list_sent_emails": Endpoints.sent_emails,
+    tool: Listing(tool, api, endpoint, ROWS, as_list, Recipient.of, "rows", skip_unreadable=False)
+    for tool, endpoint in {
+        "snov_list_campaign_replies": Endpoints.replies,
+        "snov_list_campaign_opens": Endpoints.opens,
+        "snov_list_campaign_clicks": Endpoints.clicks,
+        "snov_list_sent_emails": Endpoints.sent_emails,
+    }.items()
 }
+COMPLETED = Listing(
+    "snov_list_completed_prospects",
+    api,
+    Endpoints.completed_prospects,
+    OnePage(),
+    as_list,
+    Recipient.of,
+    "prospects",
+    skip_unreadable=False,
+)
 ALL_TIME_FROM = date(2015, 1, 1)
 """Where "all time" starts when the API requires dates: before Snov.io had campaigns."""
 Ids = Annotated[Maybe[list[int]], Field(max_length=100)]
@@ -143,15 +163,7 @@ async def snov_list_completed_prospects(
     ctx: Context, campaign_id: CampaignId, limit: Limit = 100, cursor: Cursor = None
 ) -> Paged[Recipient]:
     """Recipients who reached the end of a campaign's sequence: prospect id, name, email. Free."""
-    api = snov(ctx).api
-
-    async def fetch(ref: Any) -> Page[Recipient]:
-        response = await Endpoints.completed_prospects.send(api, params={"campaignId": campaign_id})
-        return Page([Recipient.of(row) for row in as_list(response.data)])
-
-    scope = fingerprint(tool="snov_list_completed_prospects", campaign_id=campaign_id)
-    got = await collect(fetch, limit=limit, cursor=cursor, scope=scope, noun="prospects")
-    return Paged[Recipient].of(got)
+    return Paged[Recipient].of(await read(ctx, COMPLETED, limit, cursor, {"campaignId": campaign_id}))
 
 
 @toolset.tool("List Snov.io campaign replies", Access.READ)
@@ -193,18 +205,8 @@ async def _activity(
     ctx: Context, tool: str, campaign_id: int, limit: int, cursor: str | None, bodies: bool
 ) -> Paged[Recipient]:
     """Activity rows read by ``offset`` (up to ``ROW_CAP`` a request) until ``limit``."""
-    api, endpoint = snov(ctx).api, ACTIVITY[tool]
-
-    async def fetch(ref: Any) -> Page[Recipient]:
-        offset = int(ref or 0)
-        params = {"campaignId": campaign_id, **({"offset": offset} if offset else {})}
-        rows = as_list((await endpoint.send(api, params=params)).data)
-        following = offset + len(rows) if len(rows) >= ROW_CAP else None
-        return Page([Recipient.of(row, bodies=bodies) for row in rows], following)
-
-    scope = fingerprint(tool=tool, campaign_id=campaign_id)
-    got = await collect(fetch, limit=limit, cursor=cursor, scope=scope, progress=from_context(ctx), noun="rows")
-    return Paged[Recipient].of(got)
+    listing = replace(ACTIVITY[tool], record=lambda row: Recipient.of(row, bodies=bodies))
+    return Paged[Recipient].of(await read(ctx, listing, limit, cursor, {"campaignId": campaign_id}))
 
 
 def _joined(values: list[Any] | None) -> str | None:

@@ -302,3 +302,8 @@ def poll_schedule(every: float) -> Schedule:
     """Snov.io's job polling from ``OUTBOUND_MCP_POLL_INTERVAL``: one poll per interval at first, then slowly
     further apart (at most two intervals), so a long job does not spend the 60-a-minute budget."""
     return Schedule(initial=every, first=every, factor=1.2, most=2 * every)
+
+
+def api(ctx: Context) -> ApiClient:
+    """The shared client, as the list declarations (``core.pagination.Listing``) find it."""
+    return snov(ctx).api

@@ -10,14 +10,12 @@ from pydantic import Field
 
 from mcp_server.core.arguments import AsPairs
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError
-from mcp_server.core.handles import fingerprint
 from mcp_server.core.http import ApiClient, ApiResponse
-from mcp_server.core.paging import Page, collect
-from mcp_server.core.progress import from_context
+from mcp_server.core.pagination import Listing, PageNumber, read
 from mcp_server.core.shapes import Items, Maybe
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.providers.snov.campaigns_models import Cursor, Email, Limit, as_list
-from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, Endpoints, check_success, snov
+from mcp_server.providers.snov.campaigns_models import Cursor, Email, Limit, as_list, body_of
+from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, Endpoints, api, check_success, snov
 from mcp_server.providers.snov.prospects_models import (
     AddedProspect,
     CustomField,
@@ -33,6 +31,23 @@ toolset = Toolset("snov")
 
 PER_PAGE = 100
 """prospect-list's page size: the older doc's maximum, safe on both generations."""
+
+
+def _members(data: Any) -> list[dict[str, Any]]:
+    return [row for row in as_list(body_of(data).get("prospects")) if "id" in row]
+
+
+MEMBERS = Listing(
+    "snov_list_prospects_in_list",
+    api,
+    Endpoints.list_prospects,
+    PageNumber("page", "perPage", PER_PAGE),
+    _members,
+    ListedProspect.of,
+    "prospects",
+    form=True,
+    skip_unreadable=False,
+)
 ListId = Annotated[int, Field(ge=1, description="Prospect list id (snov_list_prospect_lists)")]
 Text = Maybe[Annotated[str, Field(max_length=255)]]
 EmailOrDomain = Annotated[str, Field(max_length=254, pattern=r"^([^@\s]+@)?[^@\s]+\.[^@\s]+$")]
@@ -172,20 +187,12 @@ async def snov_list_prospects_in_list(
 ) -> ListPage:
     """Prospects in a list, newest first, a row each: id, name, emails with Snov.io's status for each. Free.
     Details: snov_get_prospect; a fresh verdict: snov_verify_emails."""
-    api = snov(ctx).api
     about: dict[str, Any] = {}
 
-    async def fetch(ref: Any) -> Page[ListedProspect]:
-        page = int(ref or 1)
-        form = {"listId": list_id, "page": page, "perPage": PER_PAGE}
-        data = (await Endpoints.list_prospects.send(api, data=form)).data
-        data = data if isinstance(data, dict) else {}
-        about.update(data.get("list") or {})
-        rows = [ListedProspect.of(r) for r in as_list(data.get("prospects")) if "id" in r]
-        return Page(rows, page + 1 if len(rows) >= PER_PAGE else None)
+    def seen(data: Any) -> None:  # every page names the list and its size
+        about.update(body_of(data).get("list") or {})
 
-    scope = fingerprint(tool="snov_list_prospects_in_list", list_id=list_id)
-    got = await collect(fetch, limit=limit, cursor=cursor, scope=scope, progress=from_context(ctx), noun="prospects")
+    got = await read(ctx, MEMBERS, limit, cursor, {"listId": list_id}, seen=seen)
     return ListPage.of(got, list_name=about.get("name"), contacts=about.get("contacts"))
 
 

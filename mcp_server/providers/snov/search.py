@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -17,14 +18,14 @@ from pydantic import Field
 from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import ApiError
 from mcp_server.core.handles import fingerprint
-from mcp_server.core.paging import Page, PageNotReady, collect
+from mcp_server.core.pagination import Ask, Listing, PageNumber, Send, TokenChain, read
+from mcp_server.core.paging import PageNotReady
 from mcp_server.core.poller import Pending
-from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Cursor, as_list, body_of
-from mcp_server.providers.snov.client import Endpoints, Snov, snov
+from mcp_server.providers.snov.client import Endpoints, Snov, api, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.search_models import (
     Company,
@@ -59,9 +60,46 @@ ProspectRef = Annotated[
 ]
 Limit = Annotated[int, Field(ge=1, le=1000)]
 COUNT_FIRST = "snov_count_domain_emails (free) says how many there are; a smaller limit spends less."
+
+
+def _more(body: Any, raw: list[Any]) -> bool:
+    return isinstance(body.get("links"), dict) and bool(body["links"].get("next"))
+
+
+def _emails(body: Any) -> list[dict[str, Any]]:
+    return [row for row in as_list(body) if row.get("email")]
+
+
+def _email(row: dict[str, Any]) -> str:
+    return str(row["email"])
+
+
+# Each listing names its start endpoint; RESULTS, where each of its jobs answers.
+PROSPECTS = Listing(
+    "snov_list_domain_prospects",
+    api,
+    Endpoints.domain_prospects_start,
+    PageNumber("page", more=_more),
+    as_list,
+    DomainProspect.of,
+    "prospects",
+    skip_unreadable=False,
+)
+NEXT_TOKEN = TokenChain("next", lambda body: body_of(body.get("meta")).get("next"))
+
+
+def _email_listing(tool: str, start: Endpoint) -> Listing[str]:
+    return Listing(tool, api, start, NEXT_TOKEN, _emails, _email, "emails", skip_unreadable=False)
+
+
 EMAIL_JOBS = {
-    "domain-emails": (Endpoints.domain_emails_start, Endpoints.domain_emails_result),
-    "generic-contacts": (Endpoints.generic_contacts_start, Endpoints.generic_contacts_result),
+    "domain-emails": _email_listing("snov_list_domain_emails", Endpoints.domain_emails_start),
+    "generic-contacts": _email_listing("snov_list_generic_contacts", Endpoints.generic_contacts_start),
+}
+RESULTS = {
+    "snov_list_domain_prospects": Endpoints.domain_prospects_result,
+    "snov_list_domain_emails": Endpoints.domain_emails_result,
+    "snov_list_generic_contacts": Endpoints.generic_contacts_result,
 }
 
 
@@ -140,30 +178,12 @@ async def snov_list_domain_prospects(
     titles = sorted({p.strip() for p in positions or [] if p.strip()})
     # Each page is a paid start: a limit the ceiling cannot cover is refused before the first one.
     await service.afford(math.ceil(limit / PROSPECTS_PER_PAGE), f"Reading up to {limit} prospects")
-    deadline = time.monotonic() + service.wait
     total: dict[str, int] = {}
-    results = Endpoints.domain_prospects_result
-
-    async def fetch(ref: Any) -> Page[DomainProspect]:
-        ref = ref if isinstance(ref, dict) else {"p": 1}
-        fresh = "u" not in ref
-        if fresh:
-            form = {"domain": name, "page": ref["p"], "positions[]": titles}
-            what = f"page {ref['p']} of {name}'s prospects"
-            started, ref["c"] = await _start(service, Endpoints.domain_prospects_start, form, what)
-            # Kept in the ref, so a cursor made from it polls this job instead of starting another.
-            ref["u"] = result_url(started, results)
-        body = await _page_result(ctx, service, ref, f"prospects of {name}", deadline, results)
-        await _settle(service, ref.get("c"), found=bool(as_list(body)))
-        meta = body_of(body.get("meta"))
-        if isinstance(meta.get("total_count"), int):
-            total["n"] = meta["total_count"]
-        rows = [DomainProspect.of(row) for row in as_list(body)]
-        more = isinstance(body.get("links"), dict) and bool(body["links"].get("next"))
-        return Page(rows, {"p": ref["p"] + 1} if more and rows else None)
-
-    scope = fingerprint(tool="snov_list_domain_prospects", domain=name, positions=titles)
-    got = await collect(fetch, limit=limit, cursor=cursor, scope=scope, progress=from_context(ctx), noun="prospects")
+    label = f"prospects of {name}"
+    send = _jobs(ctx, service, PROSPECTS, label, lambda ask: f"page {ask.params['page']} of {name}'s prospects")
+    got = await read(
+        ctx, PROSPECTS, limit, cursor, {"domain": name, "positions[]": titles}, send=send, seen=_total(total)
+    )
     return DomainProspects(
         items=got.items, next_cursor=got.next_cursor, hint=got.hint, domain=name, total=total.get("n")
     )
@@ -213,7 +233,7 @@ async def snov_list_domain_emails(
 ) -> DomainEmails:
     """Email addresses Snov.io holds for a domain (unverified). 1 credit per page of 50 (distinct requests
     only). Next: snov_verify_emails."""
-    return await _email_pages(ctx, "domain-emails", "snov_list_domain_emails", domain, limit, cursor)
+    return await _email_pages(ctx, "domain-emails", domain, limit, cursor)
 
 
 @toolset.tool(
@@ -226,7 +246,7 @@ async def snov_list_generic_contacts(
 ) -> DomainEmails:
     """A domain's role addresses such as info@ or sales@ (unverified). 1 credit per page of 50 (distinct
     requests only)."""
-    return await _email_pages(ctx, "generic-contacts", "snov_list_generic_contacts", domain, limit, cursor)
+    return await _email_pages(ctx, "generic-contacts", domain, limit, cursor)
 
 
 @toolset.tool("Count a domain's emails (Snov.io)", Access.READ)
@@ -239,40 +259,43 @@ async def snov_count_domain_emails(ctx: Context, domain: Domain) -> DomainCount:
     return DomainCount(domain=name, emails=int(data.get("result") or 0), webmail=data.get("webmail"))
 
 
-async def _email_pages(ctx: Context, tab: str, tool: str, domain: str, limit: int, cursor: str | None) -> DomainEmails:
+async def _email_pages(ctx: Context, tab: str, domain: str, limit: int, cursor: str | None) -> DomainEmails:
     """Domain emails and generic contacts: 50 a page, each page its own job, chained by a ``next`` token."""
     service, name = snov(ctx), clean_domain(domain)
-    start, results = EMAIL_JOBS[tab]
+    listing = EMAIL_JOBS[tab]
     await service.afford(math.ceil(limit / EMAILS_PER_PAGE), f"Reading up to {limit} emails")
-    deadline = time.monotonic() + service.wait
     total: dict[str, int] = {}
-
-    async def fetch(ref: Any) -> Page[str]:
-        ref = ref if isinstance(ref, dict) else {"n": ""}
-        fresh = "u" not in ref
-        if fresh:
-            form = {"domain": name, "next": ref["n"]}
-            started, ref["c"] = await _start(service, start, form, f"{name} {tab}")
-            ref["u"] = result_url(started, results)
-        body = await _page_result(ctx, service, ref, f"{tab} of {name}", deadline, results)
-        meta = body_of(body.get("meta"))
-        if isinstance(meta.get("total_count"), int):
-            total["n"] = meta["total_count"]
-        emails = [str(row["email"]) for row in as_list(body) if row.get("email")]
-        await _settle(service, ref.get("c"), found=bool(emails))
-        token = meta.get("next")
-        return Page(emails, {"n": token} if isinstance(token, str) and token and emails else None)
-
-    scope = fingerprint(tool=tool, domain=name)
-    got = await collect(fetch, limit=limit, cursor=cursor, scope=scope, progress=from_context(ctx), noun="emails")
+    send = _jobs(ctx, service, listing, f"{tab} of {name}", lambda ask: f"{name} {tab}")
+    got = await read(ctx, listing, limit, cursor, {"domain": name}, send=send, seen=_total(total))
     return DomainEmails(items=got.items, next_cursor=got.next_cursor, hint=got.hint, domain=name, total=total.get("n"))
 
 
-async def _page_result(
-    ctx: Context, service: Snov, ref: dict[str, Any], label: str, deadline: float, results: Endpoint
-) -> dict[str, Any]:
-    wait, link = deadline - time.monotonic(), result_link(results)
-    outcome = await poll(ctx, service, results, ref["u"], label=label, wait=wait, link=link)
-    if isinstance(outcome, Pending):
-        raise PageNotReady(ref)
-    return outcome
+def _jobs(ctx: Context, service: Snov, listing: Listing[Any], label: str, what: Callable[[Ask], str]) -> Send:
+    """Each page its own job: started (and paid for) once, then polled within the call's one wait. A page
+    still running leaves its job in the cursor, so the next call polls it instead of starting another."""
+    deadline = time.monotonic() + service.wait
+    results = RESULTS[listing.tool]
+
+    async def send(ask: Ask, job: dict[str, Any]) -> Any:
+        if "u" not in job:
+            started, job["c"] = await _start(service, listing.endpoint, ask.params, what(ask))
+            job["u"] = result_url(started, results)
+        wait, link = deadline - time.monotonic(), result_link(results)
+        outcome = await poll(ctx, service, results, job["u"], label=label, wait=wait, link=link)
+        if isinstance(outcome, Pending):
+            raise PageNotReady(job)
+        await _settle(service, job.get("c"), found=bool(listing.rows(outcome)))
+        return outcome
+
+    return send
+
+
+def _total(total: dict[str, int]) -> Callable[[Any], None]:
+    """Keeps Snov.io's count for the whole domain, as each page's ``meta`` gives it."""
+
+    def seen(body: Any) -> None:
+        meta = body_of(body_of(body).get("meta"))
+        if isinstance(meta.get("total_count"), int):
+            total["n"] = meta["total_count"]
+
+    return seen
