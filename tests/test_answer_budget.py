@@ -54,6 +54,7 @@ async def test_a_paged_tool_at_its_largest_limit_stays_inside_the_result_budget(
     sandbox.config.rate_limits = False
     fill_every_persistiq_field(sandbox)
     schema = next(t.output_schema for t in all_tools() if t.name == tool)
+    assert schema is not None
     required = next(t.parameters.get("required", []) for t in all_tools() if t.name == tool)
     args = {"limit": largest, **{name: ARGUMENTS[name] for name in required}}
 

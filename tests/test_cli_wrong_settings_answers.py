@@ -6,6 +6,7 @@ import httpx
 import pytest
 import respx
 from mcp import Client
+from mcp.types import TextContent
 
 from mcp_server.server import create_server
 
@@ -16,7 +17,9 @@ async def call(settings, tool: str) -> str:
     async with Client(create_server(settings)) as client:
         result = await client.call_tool(tool, {})
     assert result.is_error
-    return result.content[0].text
+    block = result.content[0]
+    assert isinstance(block, TextContent)
+    return block.text
 
 
 async def test_a_misspelt_host_says_which_host_could_not_be_found(settings_for):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from mcp import Client
+from mcp.types import TextContent
 
 from mcp_server.server import create_server
 from tests.confirm_helpers import Person
@@ -34,5 +35,7 @@ async def test_the_readme_shows_the_questions_the_person_really_sees(settings_fo
     )
     assert paid == shown("confirm-paid")
     assert delete == shown("confirm-delete")
-    told = declined.content[0].text.removeprefix("Error executing tool epixel_delete_lead: ")
+    block = declined.content[0]
+    assert isinstance(block, TextContent)
+    told = block.text.removeprefix("Error executing tool epixel_delete_lead: ")
     assert f"`{told}`" in " ".join(README.split())

@@ -31,6 +31,7 @@ async def first_round(client: Client) -> t.InputRequiredResult:
 
 
 async def retry(client: Client, first: t.InputRequiredResult, action: str) -> t.CallToolResult:
+    assert first.input_requests is not None
     (key,) = first.input_requests
     answer = t.ElicitResult(action=action, content={"confirm": True} if action == "accept" else None)  # type: ignore[arg-type]
     await client.list_tools()
@@ -52,6 +53,7 @@ async def test_round_one_on_replica_a_and_the_accepted_retry_on_replica_b_delete
     async with Client(a, mode="2026-07-28", elicitation_callback=by_hand) as on_a:
         first = await first_round(on_a)
     assert deletes(sandbox) == []
+    assert first.input_requests is not None
     (request,) = first.input_requests.values()
     assert isinstance(request, t.ElicitRequest) and "Delete Snov.io webhook 8?" in request.params.message
 

@@ -20,6 +20,7 @@ import pytest
 import respx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from starlette.applications import Starlette
@@ -118,7 +119,7 @@ async def test_a_wrong_audience_an_expired_token_another_key_or_a_forged_hmac_ge
 
 
 async def test_keys_can_come_from_the_issuers_jwks_url():
-    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key(), as_dict=True) | {"kid": "k1", "use": "sig"}
+    jwk = RSAAlgorithm.to_jwk(KEY.public_key(), as_dict=True) | {"kid": "k1", "use": "sig"}
     jwks = Starlette(routes=[Route("/jwks.json", lambda request: JSONResponse({"keys": [jwk]}))])
     async with served(jwks) as jwks_mcp_url:
         jwks_url = jwks_mcp_url.replace("/mcp", "/jwks.json")
@@ -156,7 +157,7 @@ async def test_in_stateful_mode_a_session_opened_by_one_subject_is_not_found_for
 
 async def test_tokens_with_made_up_key_ids_fetch_the_jwks_at_most_once():
     fetched: list[int] = []
-    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key(), as_dict=True) | {"kid": "k1", "use": "sig"}
+    jwk = RSAAlgorithm.to_jwk(KEY.public_key(), as_dict=True) | {"kid": "k1", "use": "sig"}
 
     def keys(request: Any) -> JSONResponse:
         fetched.append(1)

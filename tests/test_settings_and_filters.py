@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from mcp import Client
+from mcp.types import TextContent
 
 from mcp_server.core.errors import ConfigError
 from mcp_server.server import create_server
@@ -94,7 +95,9 @@ async def test_calling_a_tool_of_an_unconfigured_provider_says_which_variables_t
     async with Client(server) as client:
         result = await client.call_tool("demo_get", {"item_id": "1"})
     assert result.is_error
-    assert "PERSISTIQ_API_KEY" in result.content[0].text
+    block = result.content[0]
+    assert isinstance(block, TextContent)
+    assert "PERSISTIQ_API_KEY" in block.text
 
 
 @pytest.mark.anyio

@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 
 import pytest
+from pydantic import BaseModel
 
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers import ALL_PROVIDERS
@@ -41,8 +42,9 @@ def test_a_provider_refuses_a_toolset_of_another_provider():
     stray = Toolset("snov")
 
     @stray.tool("Stray", Access.READ)
-    async def snov_stray() -> None:
+    async def snov_stray() -> BaseModel:
         """A tool in the wrong list."""
+        raise AssertionError("never built nor called")
 
     with pytest.raises(ValueError, match="toolsets of snov listed under persistiq"):
         Toolset.joined("persistiq", stray)
