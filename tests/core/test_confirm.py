@@ -56,7 +56,7 @@ def server() -> Any:
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("action", ["accept", "decline"])
-async def test_a_destructive_tool_without_a_declaration_asks_with_its_title_and_arguments(mode, action):
+async def test_a_destructive_tool_without_a_declaration_asks_with_its_title_and_arguments(mode: str, action: str):
     person = Person(action)
     with respx.mock(assert_all_called=False) as mock:
         route = mock.delete(f"{BASE}/items/7").mock(return_value=httpx.Response(204))

@@ -209,9 +209,9 @@ async def test_a_401_renews_the_token_once_and_retries():
     assert token.call_count == 2
 
 
-async def test_a_secret_canary_never_reaches_outputs_errors_or_logs(caplog):
+async def test_a_secret_canary_never_reaches_outputs_errors_or_logs(caplog: pytest.LogCaptureFixture):
     caplog.set_level(logging.DEBUG)
-    outputs = []
+    outputs: list[str] = []
     with respx.mock() as mock:
         # A hostile upstream echoes the key back in its error text and in a body.
         mock.get(f"{BASE}/items/1").mock(
