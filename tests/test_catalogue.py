@@ -42,7 +42,7 @@ def test_tool_schemas_folder_matches_the_code():
     assert drift == [], "run `outbound-mcp schemas --write`: " + ", ".join(drift[:5])
 
 
-def test_the_drift_check_notices_a_changed_schema(tmp_path):
+def test_the_drift_check_notices_a_changed_schema(tmp_path: Path):
     write_schemas(tmp_path)
     assert schema_drift(tmp_path) == []
     victim = sorted(tmp_path.glob("*.json"))[0]

@@ -15,7 +15,7 @@ from tests.http_helpers import mcp_headers, serving_demo
 pytestmark = pytest.mark.anyio
 TOKEN = "http-token-0123456789"
 APP = "https://app.example.com"
-LIST = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+LIST: dict[str, Any] = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
 INIT = {
     "jsonrpc": "2.0",
     "id": 1,

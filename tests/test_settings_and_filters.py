@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from mcp import Client
@@ -43,7 +44,9 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         ({"SNOV_MAX_CREDITS": "-5"}, "SNOV_MAX_CREDITS"),
     ],
 )
-def test_a_bad_setting_stops_start_up_with_one_line_naming_the_variable_and_exit_code_2(env, variable):
+def test_a_bad_setting_stops_start_up_with_one_line_naming_the_variable_and_exit_code_2(
+    env: dict[str, str], variable: str
+):
     secret = "do-not-print-this-secret"
     result = run_cli({**env, "OUTBOUND_MCP_HTTP_TOKEN": secret})
     assert result.returncode == 2
@@ -71,7 +74,7 @@ def test_an_unknown_tool_in_the_allow_list_is_a_config_error():
         create_server(load_settings(persistiq_api_key="k" * 10, outbound_mcp_tools="nope"), providers=[DEMO])
 
 
-async def names(**overrides) -> set[str]:
+async def names(**overrides: Any) -> set[str]:
     server = create_server(load_settings(persistiq_api_key="k" * 10, **overrides), providers=[DEMO])
     async with Client(server) as client:
         return {t.name for t in (await client.list_tools()).tools}

@@ -14,7 +14,7 @@ from mcp_server.providers import ALL_PROVIDERS
 
 
 def declared_toolsets() -> list[tuple[str, str, Toolset]]:
-    found = []
+    found: list[tuple[str, str, Toolset]] = []
     for provider in ALL_PROVIDERS:
         package = importlib.import_module(f"mcp_server.providers.{provider.name}")
         for info in pkgutil.iter_modules(package.__path__):
