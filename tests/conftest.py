@@ -40,7 +40,9 @@ def sandbox_defaults() -> SandboxConfig:
     profile = os.environ.get(PROFILE_VARIABLE, "").strip() or "current"
     if profile not in get_args(Profile):
         raise pytest.UsageError(f"{PROFILE_VARIABLE}={profile!r}: expected one of {', '.join(get_args(Profile))}")
-    return SandboxConfig(profile=profile)  # pyright: ignore[reportArgumentType]  (checked just above)
+    # The known name itself, not the variable's text: the checker then sees a Profile.
+    (known,) = (name for name in get_args(Profile) if name == profile)
+    return SandboxConfig(profile=known)
 
 
 def pytest_configure(config: pytest.Config) -> None:

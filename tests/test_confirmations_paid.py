@@ -11,7 +11,7 @@ from mcp import Client
 
 from mcp_server.server import create_server
 from outbound_sandbox.app import Sandbox
-from tests.confirm_helpers import MODES, Person
+from tests.confirm_helpers import MODES, Action, Person
 from tests.core.helpers import text_of
 from tests.fixture_types import OpenClient, SettingsFor
 
@@ -59,7 +59,7 @@ async def test_an_accepted_paid_step_runs_once_and_spends_its_credit(connect: Op
     [("decline", "the user declined"), ("cancel", "closed the confirmation"), ("accept", "without ticking")],
 )
 async def test_a_paid_step_the_person_does_not_confirm_sends_nothing_and_says_what_to_do(
-    connect: OpenClient, jobs: Sandbox, mode: str, action: str, said: str
+    connect: OpenClient, jobs: Sandbox, mode: str, action: Action, said: str
 ):
     person = Person(action, ticked=False)
     async with connect(mode, person) as client:

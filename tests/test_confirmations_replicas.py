@@ -13,6 +13,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.server import create_server
 from outbound_sandbox.app import Sandbox
+from tests.confirm_helpers import Action
 from tests.core.helpers import text_of
 from tests.fixture_types import SettingsFor
 from tests.http_helpers import served
@@ -32,10 +33,10 @@ async def first_round(client: Client) -> t.InputRequiredResult:
     return first
 
 
-async def retry(client: Client, first: t.InputRequiredResult, action: str) -> t.CallToolResult:
+async def retry(client: Client, first: t.InputRequiredResult, action: Action) -> t.CallToolResult:
     assert first.input_requests is not None
     (key,) = first.input_requests
-    answer = t.ElicitResult(action=action, content={"confirm": True} if action == "accept" else None)  # type: ignore[arg-type]
+    answer = t.ElicitResult(action=action, content={"confirm": True} if action == "accept" else None)
     await client.list_tools()
     return await client.call_tool(*DELETE, input_responses={key: answer}, request_state=first.request_state)
 

@@ -19,6 +19,7 @@ from respx.models import Call
 
 from mcp_server.core.caller import Caller
 from mcp_server.http.app import HttpOptions, build_http_app
+from mcp_server.http.credentials import UserCredentialsMode
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 from tests.core.demo_provider import BASE, DEMO
@@ -32,10 +33,10 @@ BOB = "bob-persistiq-key-22"
 
 
 @asynccontextmanager
-async def serving(mode: str = "allow", **settings: Any) -> AsyncGenerator[str]:
+async def serving(mode: UserCredentialsMode = "allow", **settings: Any) -> AsyncGenerator[str]:
     values = {"persistiq_api_key": SERVER_KEY, "outbound_mcp_user_credentials": mode, **settings}
     server = create_server(load_settings(**values), providers=[DEMO])
-    options = HttpOptions(token=SecretStr(TOKEN), user_credentials=mode)  # type: ignore[arg-type]
+    options = HttpOptions(token=SecretStr(TOKEN), user_credentials=mode)
     async with served(build_http_app(server, options=options)) as url:
         yield url
 

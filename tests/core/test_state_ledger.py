@@ -14,8 +14,8 @@ from mcp_server.settings import load_settings
 NOW = datetime(2026, 12, 2, 15, 30, tzinfo=UTC).timestamp()
 
 
-def utc(*parts: int) -> float:
-    return datetime(*parts, tzinfo=UTC).timestamp()  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0) -> float:
+    return datetime(year, month, day, hour, tzinfo=UTC).timestamp()
 
 
 @pytest.mark.parametrize(
