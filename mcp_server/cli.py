@@ -48,7 +48,7 @@ def _port(text: str) -> int:
     return port
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="outbound-mcp",
         description="MCP server for PersistIQ, Snov.io and Epixel Leads & CRM (stdio by default).",
@@ -118,7 +118,7 @@ def _add_filters(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument("--tools", default=default, help="comma-separated tool names to offer (OUTBOUND_MCP_TOOLS)")
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+def overrides_of(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if args.read_only is not None:
         out["outbound_mcp_read_only"] = args.read_only
@@ -143,7 +143,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 async def _configured(args: argparse.Namespace) -> AsyncGenerator[tuple[Settings, str]]:
     """The settings from variables and flags, and a note to print once serving; with ``--sandbox``,
     pointed at a sandbox running meanwhile."""
-    overrides = _overrides(args)
+    overrides = overrides_of(args)
     if not args.sandbox:
         yield load_settings(**overrides), ""
         return
@@ -265,7 +265,7 @@ def _print_sandbox(urls: Any, profile: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     try:
         if args.command == "tools":
             anyio.run(_list_tools, args)

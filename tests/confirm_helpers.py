@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import mcp.types as t
 
+Action = Literal["accept", "decline", "cancel"]
+"""How a person answers a question."""
 MODES = ("legacy", "2026-07-28")
 """Both protocol eras: elicitation/create mid-call, and the input-required round trip."""
 
 
 class Person:
-    def __init__(self, action: str = "accept", ticked: bool = True) -> None:
-        self.action, self.ticked = action, ticked
+    def __init__(self, action: Action = "accept", ticked: bool = True) -> None:
+        self.action: Action = action
+        self.ticked = ticked
         self.asked: list[str] = []
         self.forms: list[dict[str, Any]] = []
 
     async def __call__(self, context: Any, params: Any) -> t.ElicitResult:
         self.asked.append(params.message)
         self.forms.append(params.requested_schema)
-        content = {"confirm": self.ticked} if self.action == "accept" else None
-        return t.ElicitResult(action=self.action, content=content)  # type: ignore[arg-type]
+        return t.ElicitResult(action=self.action, content={"confirm": self.ticked} if self.action == "accept" else None)

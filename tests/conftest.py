@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, get_args
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, get_args
 
 import pytest
 
@@ -25,8 +25,11 @@ os.environ.setdefault("OUTBOUND_MCP_STATE", "memory")
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="outbound-mcp-test-state-")
 
 if TYPE_CHECKING:
+    from mcp import Client
+
+    from mcp_server.settings import Settings
     from outbound_sandbox.app import Sandbox
-    from outbound_sandbox.runner import SandboxThread
+    from outbound_sandbox.runner import SandboxThread, SandboxUrls
 
 
 PROFILE_VARIABLE = "OUTBOUND_MCP_SANDBOX_PROFILE"
@@ -37,7 +40,9 @@ def sandbox_defaults() -> SandboxConfig:
     profile = os.environ.get(PROFILE_VARIABLE, "").strip() or "current"
     if profile not in get_args(Profile):
         raise pytest.UsageError(f"{PROFILE_VARIABLE}={profile!r}: expected one of {', '.join(get_args(Profile))}")
-    return SandboxConfig(profile=profile)  # pyright: ignore[reportArgumentType]  (checked just above)
+    # The known name itself, not the variable's text: the checker then sees a Profile.
+    (known,) = (name for name in get_args(Profile) if name == profile)
+    return SandboxConfig(profile=known)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,16 +80,16 @@ def sandbox(sandbox_thread: SandboxThread, request: pytest.FixtureRequest) -> Sa
 
 
 @pytest.fixture
-def sandbox_urls(sandbox: Sandbox, sandbox_thread: SandboxThread):
+def sandbox_urls(sandbox: Sandbox, sandbox_thread: SandboxThread) -> SandboxUrls:
     return sandbox_thread.urls
 
 
 @pytest.fixture
-def settings_for(sandbox_urls):
+def settings_for(sandbox_urls: SandboxUrls) -> Callable[..., Settings]:
     """Settings pointing every provider at the sandbox, plus overrides (``snov_max_credits=3``...)."""
     from mcp_server.settings import load_settings
 
-    def make(**overrides):
+    def make(**overrides: Any) -> Settings:
         env = {key.lower(): value for key, value in sandbox_urls.environment().items()}
         return load_settings(**{**env, **overrides})
 
@@ -92,7 +97,7 @@ def settings_for(sandbox_urls):
 
 
 @pytest.fixture
-async def mcp(settings_for):
+async def mcp(settings_for: Callable[..., Settings]) -> AsyncIterator[Client]:
     """An in-memory MCP client connected to a server on the sandbox with all three providers."""
     from mcp import Client
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,7 +18,7 @@ from tests.core.demo_provider import DEMO
 
 
 @asynccontextmanager
-async def served(app: Any) -> AsyncIterator[str]:
+async def served(app: Any) -> AsyncGenerator[str]:
     """The app on 127.0.0.1 until the block ends; yields its ``/mcp`` URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -35,7 +35,7 @@ async def served(app: Any) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def serving_demo(token: str, **options: Any) -> AsyncIterator[str]:
+async def serving_demo(token: str, **options: Any) -> AsyncGenerator[str]:
     """The demo provider behind the HTTP app with ``token`` as its bearer and ``HttpOptions`` overrides."""
     settings = load_settings(persistiq_api_key="k" * 12)
     opts = HttpOptions(token=SecretStr(token), **options)

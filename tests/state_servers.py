@@ -7,7 +7,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -61,7 +61,7 @@ class RedisServer:
 
 
 @contextmanager
-def redis_server(*extra: str) -> Iterator[RedisServer]:
+def redis_server(*extra: str) -> Generator[RedisServer]:
     server = RedisServer(free_port()).start(*extra)
     try:
         yield server

@@ -12,6 +12,7 @@ from mcp import Client
 from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
+from tests.json_checks import is_list, is_object
 
 FAKE = {
     "persistiq_api_key": "k" * 12,
@@ -122,8 +123,8 @@ def _fill(schema: dict[str, Any], defs: dict[str, Any], given: dict[str, Any]) -
             continue
         value, arm = given[name], branch(sub, defs)
         items = resolve(arm.get("items", {}), defs)
-        if isinstance(value, list) and items.get("type") == "object":
-            value = [_fill(items, defs, one) if isinstance(one, dict) else one for one in value]
+        if is_list(value) and items.get("type") == "object":
+            value = [_fill(items, defs, one) if is_object(one) else one for one in value]
         out[name] = value
     return out
 

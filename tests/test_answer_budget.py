@@ -5,14 +5,19 @@ the tool's (typed) output schema."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import pytest
 
 from mcp_server.catalogue import all_tools
 from mcp_server.core.output import RESULT_BUDGET
+from outbound_sandbox.app import Sandbox
+from tests.fixture_types import SettingsFor
 from tests.tables import rows
+
+if TYPE_CHECKING:
+    from mcp import Client
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +42,7 @@ PAGED = sorted(
 )
 
 
-def fill_every_persistiq_field(sandbox) -> None:
+def fill_every_persistiq_field(sandbox: Sandbox) -> None:
     """Every lead with every field filled, long: the case that once made a 798 KB answer."""
     for lead in sandbox.persistiq.world.leads.values():
         for name in ("company_name", "title", "snippet", "snippet2", "snippet3", "snippet4", "address", "website"):
@@ -45,7 +50,9 @@ def fill_every_persistiq_field(sandbox) -> None:
 
 
 @pytest.mark.parametrize(("tool", "largest"), PAGED)
-async def test_a_paged_tool_at_its_largest_limit_stays_inside_the_result_budget(tool, largest, sandbox, settings_for):
+async def test_a_paged_tool_at_its_largest_limit_stays_inside_the_result_budget(
+    tool: str, largest: int, sandbox: Sandbox, settings_for: SettingsFor
+):
     from mcp import Client
 
     from mcp_server.server import create_server
@@ -54,6 +61,7 @@ async def test_a_paged_tool_at_its_largest_limit_stays_inside_the_result_budget(
     sandbox.config.rate_limits = False
     fill_every_persistiq_field(sandbox)
     schema = next(t.output_schema for t in all_tools() if t.name == tool)
+    assert schema is not None
     required = next(t.parameters.get("required", []) for t in all_tools() if t.name == tool)
     args = {"limit": largest, **{name: ARGUMENTS[name] for name in required}}
 
@@ -68,7 +76,9 @@ async def test_a_paged_tool_at_its_largest_limit_stays_inside_the_result_budget(
     jsonschema.validate(result.structured_content, schema)
 
 
-async def test_a_persistiq_page_cut_by_size_says_why_and_its_cursor_resumes_right_after_it(mcp, sandbox):
+async def test_a_persistiq_page_cut_by_size_says_why_and_its_cursor_resumes_right_after_it(
+    mcp: Client, sandbox: Sandbox
+):
     fill_every_persistiq_field(sandbox)
 
     first = (await mcp.call_tool("persistiq_list_leads", {"limit": 1000})).structured_content

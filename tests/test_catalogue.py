@@ -42,7 +42,7 @@ def test_tool_schemas_folder_matches_the_code():
     assert drift == [], "run `outbound-mcp schemas --write`: " + ", ".join(drift[:5])
 
 
-def test_the_drift_check_notices_a_changed_schema(tmp_path):
+def test_the_drift_check_notices_a_changed_schema(tmp_path: Path):
     write_schemas(tmp_path)
     assert schema_drift(tmp_path) == []
     victim = sorted(tmp_path.glob("*.json"))[0]
@@ -86,7 +86,9 @@ def test_output_schemas_are_typed_down_to_the_records_a_list_tool_returns():
             continue
         record = items.get("items", {})
         assert record.get("properties") or record.get("type") in ("string", "integer"), tool.name
-    leads = next(t for t in all_tools() if t.name == "persistiq_list_leads").output_schema["properties"]
+    listed = next(t for t in all_tools() if t.name == "persistiq_list_leads").output_schema
+    assert listed is not None
+    leads = listed["properties"]
     columns = leads["columns"]["items"]["enum"]
     cells = leads["rows"]["items"]["prefixItems"]
     assert len(cells) == len(columns)

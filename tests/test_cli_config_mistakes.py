@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,7 +19,7 @@ PIQ = {"PERSISTIQ_API_KEY": "persistiq-key-1"}
 
 
 @pytest.fixture
-def clean_env(monkeypatch):
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for key in list(os.environ):
         if key.startswith(PROVIDER_VARS):
             monkeypatch.delenv(key)
@@ -70,7 +71,11 @@ MISTAKES = [
 
 @pytest.mark.parametrize(("env", "argv", "words"), MISTAKES)
 def test_a_configuration_mistake_stops_start_up_with_one_line_saying_what_to_change(
-    clean_env, capsys, env, argv, words
+    clean_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    argv: list[str],
+    words: list[str],
 ):
     for key, value in env.items():
         clean_env.setenv(key, value)
@@ -100,7 +105,7 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 
 @pytest.fixture
-def busy_port():
+def busy_port() -> Iterator[int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen(1)
@@ -114,7 +119,7 @@ def busy_port():
         pytest.param(["sandbox", "--port"], id="sandbox subcommand"),
     ],
 )
-def test_a_busy_port_is_one_line_and_nothing_claims_to_be_serving(busy_port, argv):
+def test_a_busy_port_is_one_line_and_nothing_claims_to_be_serving(busy_port: int, argv: list[str]):
     result = run_cli({}, *argv, str(busy_port))
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2
@@ -123,7 +128,7 @@ def test_a_busy_port_is_one_line_and_nothing_claims_to_be_serving(busy_port, arg
     assert "streamable HTTP on" not in result.stderr and "Sandbox serving" not in result.stdout
 
 
-def test_unprefixed_tuning_variables_in_the_shell_are_not_read(clean_env):
+def test_unprefixed_tuning_variables_in_the_shell_are_not_read(clean_env: pytest.MonkeyPatch):
     for name in (
         "HTTP_TIMEOUT",
         "POLL_WAIT",
@@ -137,7 +142,7 @@ def test_unprefixed_tuning_variables_in_the_shell_are_not_read(clean_env):
     assert (settings.http_timeout, settings.poll_wait, settings.rate_window) == (30.0, 25.0, 60.0)
 
 
-def test_prefixed_tuning_variables_are_read_and_overrides_keep_the_short_names(clean_env):
+def test_prefixed_tuning_variables_are_read_and_overrides_keep_the_short_names(clean_env: pytest.MonkeyPatch):
     clean_env.setenv("OUTBOUND_MCP_HTTP_TIMEOUT", "7.5")
     clean_env.setenv("OUTBOUND_MCP_SNOV_RATE_LIMIT", "9")
     settings = load_settings()
@@ -145,13 +150,15 @@ def test_prefixed_tuning_variables_are_read_and_overrides_keep_the_short_names(c
     assert load_settings(http_timeout=2.0, poll_wait=0.5).http_timeout == 2.0
 
 
-def test_an_empty_or_blank_key_does_not_turn_a_provider_on(clean_env):
+def test_an_empty_or_blank_key_does_not_turn_a_provider_on(clean_env: pytest.MonkeyPatch):
     assert load_settings(persistiq_api_key="").enabled_providers() == []
     assert load_settings(persistiq_api_key="  \n", snov_client_id="", snov_client_secret="").enabled_providers() == []
     assert load_settings(persistiq_base_url="").persistiq_base_url == "https://api.persistiq.com"
 
 
-def test_no_read_only_on_the_command_line_beats_the_variable(clean_env, capsys):
+def test_no_read_only_on_the_command_line_beats_the_variable(
+    clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
     clean_env.setenv("OUTBOUND_MCP_READ_ONLY", "true")
     for key, value in PIQ.items():
         clean_env.setenv(key, value)
@@ -159,7 +166,7 @@ def test_no_read_only_on_the_command_line_beats_the_variable(clean_env, capsys):
     assert capsys.readouterr().out.split()[0] == "persistiq_create_leads"
 
 
-def test_help_names_the_credential_variables_and_points_at_the_readme(capsys):
+def test_help_names_the_credential_variables_and_points_at_the_readme(capsys: pytest.CaptureFixture[str]):
     with pytest.raises(SystemExit):
         main(["--help"])
     text = capsys.readouterr().out
@@ -168,7 +175,7 @@ def test_help_names_the_credential_variables_and_points_at_the_readme(capsys):
     assert "--no-read-only" in text and "--log-level" in text
 
 
-def test_every_sandbox_subcommand_option_has_help_text(capsys):
+def test_every_sandbox_subcommand_option_has_help_text(capsys: pytest.CaptureFixture[str]):
     with pytest.raises(SystemExit):
         main(["sandbox", "--help"])
     lines = capsys.readouterr().out.splitlines()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from mcp import Client, StdioServerParameters
@@ -15,7 +16,7 @@ PROVIDER_VARS = ("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_MCP_")
 
 
 @asynccontextmanager
-async def logging_to(path, *flags: str, env: dict[str, str] | None = None):
+async def logging_to(path: Path, *flags: str, env: dict[str, str] | None = None):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(PROVIDER_VARS)}
     params = StdioServerParameters(
         command=sys.executable, args=["-m", "mcp_server", "--sandbox", *flags], env={**clean, **(env or {})}
@@ -25,7 +26,7 @@ async def logging_to(path, *flags: str, env: dict[str, str] | None = None):
             yield streams
 
 
-async def stderr_after_one_call(tmp_path, *flags: str, env: dict[str, str] | None = None) -> str:
+async def stderr_after_one_call(tmp_path: Path, *flags: str, env: dict[str, str] | None = None) -> str:
     path = tmp_path / "stderr.log"
     async with Client(logging_to(path, *flags, env=env)) as client:
         result = await client.call_tool("persistiq_list_users", {})
@@ -40,11 +41,11 @@ async def stderr_after_one_call(tmp_path, *flags: str, env: dict[str, str] | Non
         pytest.param([], {"OUTBOUND_MCP_LOG_LEVEL": "DEBUG"}, id="variable"),
     ],
 )
-async def test_debug_logs_each_upstream_request_on_stderr(tmp_path, flags, env):
+async def test_debug_logs_each_upstream_request_on_stderr(tmp_path: Path, flags: list[str], env: dict[str, str] | None):
     text = await stderr_after_one_call(tmp_path, *flags, env=env)
     assert "PersistIQ GET /persistiq/v1/users -> 200" in text
 
 
-async def test_by_default_a_successful_call_logs_nothing_beyond_the_start_line(tmp_path):
+async def test_by_default_a_successful_call_logs_nothing_beyond_the_start_line(tmp_path: Path):
     lines = (await stderr_after_one_call(tmp_path)).strip().splitlines()
     assert len(lines) == 1 and "sandbox APIs on" in lines[0]

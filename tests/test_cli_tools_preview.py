@@ -31,7 +31,7 @@ def environment(extra: dict[str, str]) -> dict[str, str]:
         ),
     ],
 )
-async def test_tools_prints_exactly_what_the_same_configuration_serves(env, flags):
+async def test_tools_prints_exactly_what_the_same_configuration_serves(env: dict[str, str], flags: list[str]):
     command = [sys.executable, "-m", "mcp_server", *flags, "tools"]
     printed = (await anyio.run_process(command, env=environment(env), check=True)).stdout.decode()
     params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server", *flags], env=environment(env))
@@ -41,7 +41,9 @@ async def test_tools_prints_exactly_what_the_same_configuration_serves(env, flag
     assert len(served) > 0
 
 
-def test_the_filters_may_follow_the_tools_command_too(monkeypatch, capsys):
+def test_the_filters_may_follow_the_tools_command_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
     for key in [k for k in os.environ if k.startswith(PROVIDER_VARS)]:
         monkeypatch.delenv(key)
     assert main(["--sandbox", "--toolsets", "snov", "--read-only", "tools"]) == 0

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from mcp import Client
 
 from mcp_server.server import create_server
+from outbound_sandbox.app import Sandbox
 from tests.confirm_helpers import MODES, Person
 from tests.core.helpers import text_of
+from tests.fixture_types import SettingsFor
 from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
@@ -28,7 +31,8 @@ async def warm(client: Client, tool: str, args: dict[str, Any]) -> dict[str, Any
 
 
 # Each destructive tool: how to get arguments for it (after any sign-in), and what the question names.
-CASES = {
+Prepare = Callable[[Client], Awaitable[dict[str, Any]]]
+CASES: dict[str, tuple[Prepare, dict[str, Any], str]] = {
     "snov_delete_webhook": (lambda c: warm(c, "snov_list_webhooks", {}), {"webhook_id": 8}, "Snov.io webhook 8"),
     "persistiq_remove_lead_from_campaign": (persistiq_pair, {}, "from campaign"),
     "epixel_delete_lead": (lambda c: warm(c, "epixel_get_leads_overview", {}), {"slug": "lead2"}, "lead lead2"),
@@ -41,12 +45,14 @@ CASES = {
 }
 
 
-async def test_the_cases_cover_exactly_the_tools_annotated_destructive(mcp):
+async def test_the_cases_cover_exactly_the_tools_annotated_destructive(mcp: Client):
     destructive = {t.name for t in (await mcp.list_tools()).tools if t.annotations and t.annotations.destructive_hint}
     assert destructive == set(CASES)
 
 
-async def call(settings_for, sandbox, mode: str, person: Person, tool: str) -> tuple[Any, list[Any]]:
+async def call(
+    settings_for: SettingsFor, sandbox: Sandbox, mode: str, person: Person, tool: str
+) -> tuple[Any, list[Any]]:
     prepare, args, _ = CASES[tool]
     async with Client(create_server(settings_for()), mode=mode, elicitation_callback=person) as client:
         args = {**args, **await prepare(client)}
@@ -57,7 +63,7 @@ async def call(settings_for, sandbox, mode: str, person: Person, tool: str) -> t
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("tool", sorted(CASES))
-async def test_an_accepted_delete_is_sent_once(settings_for, sandbox, mode, tool):
+async def test_an_accepted_delete_is_sent_once(settings_for: SettingsFor, sandbox: Sandbox, mode: str, tool: str):
     person = Person("accept")
     result, sent = await call(settings_for, sandbox, mode, person, tool)
 
@@ -70,7 +76,9 @@ async def test_an_accepted_delete_is_sent_once(settings_for, sandbox, mode, tool
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("tool", sorted(CASES))
-async def test_a_declined_delete_sends_nothing_and_says_nothing_was_deleted(settings_for, sandbox, mode, tool):
+async def test_a_declined_delete_sends_nothing_and_says_nothing_was_deleted(
+    settings_for: SettingsFor, sandbox: Sandbox, mode: str, tool: str
+):
     person = Person("decline")
     result, sent = await call(settings_for, sandbox, mode, person, tool)
 
@@ -80,14 +88,14 @@ async def test_a_declined_delete_sends_nothing_and_says_nothing_was_deleted(sett
     assert len(person.asked) == 1
 
 
-async def test_a_declined_delete_leaves_the_record_in_place(settings_for, sandbox):
+async def test_a_declined_delete_leaves_the_record_in_place(settings_for: SettingsFor, sandbox: Sandbox):
     await call(settings_for, sandbox, "2026-07-28", Person("decline"), "epixel_delete_lead_note")
     assert 5001 in sandbox.epixel.store.notes
     await call(settings_for, sandbox, "2026-07-28", Person("accept"), "epixel_delete_lead_note")
     assert 5001 not in sandbox.epixel.store.notes
 
 
-async def test_refuse_mode_refuses_a_delete_the_client_cannot_confirm(settings_for, sandbox):
+async def test_refuse_mode_refuses_a_delete_the_client_cannot_confirm(settings_for: SettingsFor, sandbox: Sandbox):
     async with Client(create_server(settings_for(outbound_mcp_unconfirmed="refuse"))) as client:
         result = await client.call_tool("snov_delete_webhook", {"webhook_id": 8})
 

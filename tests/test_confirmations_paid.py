@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -10,8 +10,10 @@ import pytest
 from mcp import Client
 
 from mcp_server.server import create_server
-from tests.confirm_helpers import MODES, Person
+from outbound_sandbox.app import Sandbox
+from tests.confirm_helpers import MODES, Action, Person
 from tests.core.helpers import text_of
+from tests.fixture_types import OpenClient, SettingsFor
 
 pytestmark = pytest.mark.anyio
 
@@ -21,16 +23,16 @@ FAST = {"poll_interval": 0.05, "snov_rate_limit": 10_000}
 
 
 @pytest.fixture
-def jobs(sandbox):
+def jobs(sandbox: Sandbox) -> Sandbox:
     sandbox.config.job_delay = 0.2
     sandbox.config.rate_limits = False
     return sandbox
 
 
 @pytest.fixture
-def connect(settings_for):
+def connect(settings_for: SettingsFor) -> OpenClient:
     @asynccontextmanager
-    async def open_client(mode: str, person: Person | None, **overrides: Any) -> AsyncIterator[Client]:
+    async def open_client(mode: str, person: Person | None, **overrides: Any) -> AsyncGenerator[Client]:
         server = create_server(settings_for(**{**FAST, **overrides}))
         async with Client(server, mode=mode, elicitation_callback=person) as client:
             yield client
@@ -39,7 +41,7 @@ def connect(settings_for):
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_an_accepted_paid_step_runs_once_and_spends_its_credit(connect, jobs, mode):
+async def test_an_accepted_paid_step_runs_once_and_spends_its_credit(connect: OpenClient, jobs: Sandbox, mode: str):
     person = Person("accept")
     async with connect(mode, person) as client:
         found = await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True})
@@ -57,7 +59,7 @@ async def test_an_accepted_paid_step_runs_once_and_spends_its_credit(connect, jo
     [("decline", "the user declined"), ("cancel", "closed the confirmation"), ("accept", "without ticking")],
 )
 async def test_a_paid_step_the_person_does_not_confirm_sends_nothing_and_says_what_to_do(
-    connect, jobs, mode, action, said
+    connect: OpenClient, jobs: Sandbox, mode: str, action: Action, said: str
 ):
     person = Person(action, ticked=False)
     async with connect(mode, person) as client:
@@ -73,7 +75,9 @@ async def test_a_paid_step_the_person_does_not_confirm_sends_nothing_and_says_wh
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_the_question_shows_the_estimate_the_spending_the_ceiling_and_the_balance_last_seen(connect, jobs, mode):
+async def test_the_question_shows_the_estimate_the_spending_the_ceiling_and_the_balance_last_seen(
+    connect: OpenClient, jobs: Sandbox, mode: str
+):
     person = Person("decline")
     emails = ["new.person1@acme.com", "new.person2@acme.com", "NEW.person2@acme.com", "x@initech.com"]
     async with connect(mode, person, snov_max_credits=40) as client:
@@ -94,7 +98,7 @@ async def test_the_question_shows_the_estimate_the_spending_the_ceiling_and_the_
     assert person.forms[0]["required"] == ["confirm"]
 
 
-async def test_before_any_balance_check_the_question_says_the_balance_is_unknown(connect, jobs):
+async def test_before_any_balance_check_the_question_says_the_balance_is_unknown(connect: OpenClient, jobs: Sandbox):
     person = Person("decline")
     async with connect("legacy", person) as client:
         await client.call_tool("snov_domain_search", {"domain": "https://www.Octagon.io/"})
@@ -107,7 +111,7 @@ async def test_before_any_balance_check_the_question_says_the_balance_is_unknown
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_a_free_call_of_a_paid_tool_asks_nothing(connect, jobs, mode):
+async def test_a_free_call_of_a_paid_tool_asks_nothing(connect: OpenClient, jobs: Sandbox, mode: str):
     person = Person("decline")
     async with connect(mode, person) as client:
         missing = await client.call_tool("snov_find_email", ALEX)
@@ -117,7 +121,7 @@ async def test_a_free_call_of_a_paid_tool_asks_nothing(connect, jobs, mode):
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_a_client_without_elicitation_keeps_todays_flags(connect, jobs, mode):
+async def test_a_client_without_elicitation_keeps_todays_flags(connect: OpenClient, jobs: Sandbox, mode: str):
     async with connect(mode, None) as client:
         free = await client.call_tool("snov_find_email", ALEX)
         paid = await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True})
@@ -128,7 +132,9 @@ async def test_a_client_without_elicitation_keeps_todays_flags(connect, jobs, mo
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_refuse_mode_refuses_a_paid_step_the_client_cannot_confirm_with_no_request(connect, jobs, mode):
+async def test_refuse_mode_refuses_a_paid_step_the_client_cannot_confirm_with_no_request(
+    connect: OpenClient, jobs: Sandbox, mode: str
+):
     async with connect(mode, None, outbound_mcp_unconfirmed="refuse") as client:
         refused = await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True})
         assert jobs.env.requests == []
@@ -139,7 +145,7 @@ async def test_refuse_mode_refuses_a_paid_step_the_client_cannot_confirm_with_no
     assert not free.is_error and jobs.env.handled("POST", QUEUE) == [] and jobs.snov.spent == 0
 
 
-async def test_confirm_none_asks_nothing_even_where_the_client_could(connect, jobs):
+async def test_confirm_none_asks_nothing_even_where_the_client_could(connect: OpenClient, jobs: Sandbox):
     person = Person("decline")
     async with connect("2026-07-28", person, outbound_mcp_confirm="none") as client:
         found = await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True})
@@ -147,7 +153,7 @@ async def test_confirm_none_asks_nothing_even_where_the_client_could(connect, jo
     assert not found.is_error and person.asked == [] and jobs.snov.spent == 1
 
 
-async def test_confirm_destructive_only_lets_paid_steps_run_unasked(connect, jobs):
+async def test_confirm_destructive_only_lets_paid_steps_run_unasked(connect: OpenClient, jobs: Sandbox):
     person = Person("decline")
     async with connect("legacy", person, outbound_mcp_confirm="destructive") as client:
         await client.call_tool("snov_domain_search", {"domain": "octagon.io"})
@@ -156,7 +162,7 @@ async def test_confirm_destructive_only_lets_paid_steps_run_unasked(connect, job
     assert deleted.is_error and len(person.asked) == 1 and "Delete Snov.io webhook 8?" in person.asked[0]
 
 
-async def test_a_read_only_server_refuses_the_paid_flag_without_asking(connect, jobs):
+async def test_a_read_only_server_refuses_the_paid_flag_without_asking(connect: OpenClient, jobs: Sandbox):
     person = Person("accept")
     async with connect("legacy", person, outbound_mcp_read_only=True) as client:
         result = await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True})
@@ -165,7 +171,7 @@ async def test_a_read_only_server_refuses_the_paid_flag_without_asking(connect, 
     assert person.asked == [] and jobs.env.requests == []
 
 
-async def test_a_resumed_job_is_free_and_asks_nothing(connect, jobs):
+async def test_a_resumed_job_is_free_and_asks_nothing(connect: OpenClient, jobs: Sandbox):
     jobs.config.job_delay = 0.8
     person = Person("accept")
     async with connect("2026-07-28", person, poll_wait=0.2) as client:

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from mcp import Client
+from mcp.types import TextContent
 
 from mcp_server.server import create_server
+from outbound_sandbox.app import Sandbox
 from tests.confirm_helpers import Person
+from tests.fixture_types import SettingsFor
 
 pytestmark = pytest.mark.anyio
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
@@ -21,7 +24,7 @@ def shown(name: str) -> str:
     return WHEN.sub("at (time).", block)
 
 
-async def test_the_readme_shows_the_questions_the_person_really_sees(settings_for, sandbox):
+async def test_the_readme_shows_the_questions_the_person_really_sees(settings_for: SettingsFor, sandbox: Sandbox):
     person = Person("decline")
     async with Client(create_server(settings_for(snov_max_credits=100)), elicitation_callback=person) as client:
         await client.call_tool("snov_get_balance", {})
@@ -34,5 +37,7 @@ async def test_the_readme_shows_the_questions_the_person_really_sees(settings_fo
     )
     assert paid == shown("confirm-paid")
     assert delete == shown("confirm-delete")
-    told = declined.content[0].text.removeprefix("Error executing tool epixel_delete_lead: ")
+    block = declined.content[0]
+    assert isinstance(block, TextContent)
+    told = block.text.removeprefix("Error executing tool epixel_delete_lead: ")
     assert f"`{told}`" in " ".join(README.split())

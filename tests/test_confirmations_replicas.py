@@ -12,7 +12,10 @@ from mcp.shared.exceptions import MCPError
 
 from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.server import create_server
+from outbound_sandbox.app import Sandbox
+from tests.confirm_helpers import Action
 from tests.core.helpers import text_of
+from tests.fixture_types import SettingsFor
 from tests.http_helpers import served
 
 pytestmark = pytest.mark.anyio
@@ -30,9 +33,10 @@ async def first_round(client: Client) -> t.InputRequiredResult:
     return first
 
 
-async def retry(client: Client, first: t.InputRequiredResult, action: str) -> t.CallToolResult:
+async def retry(client: Client, first: t.InputRequiredResult, action: Action) -> t.CallToolResult:
+    assert first.input_requests is not None
     (key,) = first.input_requests
-    answer = t.ElicitResult(action=action, content={"confirm": True} if action == "accept" else None)  # type: ignore[arg-type]
+    answer = t.ElicitResult(action=action, content={"confirm": True} if action == "accept" else None)
     await client.list_tools()
     return await client.call_tool(*DELETE, input_responses={key: answer}, request_state=first.request_state)
 
@@ -46,12 +50,15 @@ def deletes(sandbox: Any) -> list[Any]:
     return sandbox.env.handled("DELETE", "/snov/v2/webhooks")
 
 
-async def test_round_one_on_replica_a_and_the_accepted_retry_on_replica_b_deletes_once(settings_for, sandbox):
+async def test_round_one_on_replica_a_and_the_accepted_retry_on_replica_b_deletes_once(
+    settings_for: SettingsFor, sandbox: Sandbox
+):
     a = create_server(settings_for(outbound_mcp_state_secret=SHARED))
     b = create_server(settings_for(outbound_mcp_state_secret=SHARED))
     async with Client(a, mode="2026-07-28", elicitation_callback=by_hand) as on_a:
         first = await first_round(on_a)
     assert deletes(sandbox) == []
+    assert first.input_requests is not None
     (request,) = first.input_requests.values()
     assert isinstance(request, t.ElicitRequest) and "Delete Snov.io webhook 8?" in request.params.message
 
@@ -63,7 +70,7 @@ async def test_round_one_on_replica_a_and_the_accepted_retry_on_replica_b_delete
     assert len(deletes(sandbox)) == 1
 
 
-async def test_a_declined_retry_on_replica_b_sends_nothing(settings_for, sandbox):
+async def test_a_declined_retry_on_replica_b_sends_nothing(settings_for: SettingsFor, sandbox: Sandbox):
     a = create_server(settings_for(outbound_mcp_state_secret=SHARED))
     b = create_server(settings_for(outbound_mcp_state_secret=SHARED))
     async with Client(a, mode="2026-07-28", elicitation_callback=by_hand) as on_a:
@@ -76,7 +83,9 @@ async def test_a_declined_retry_on_replica_b_sends_nothing(settings_for, sandbox
 
 
 @pytest.mark.parametrize("b_secret", [OTHER, None], ids=["another key", "no key"])
-async def test_a_replica_without_the_shared_key_rejects_the_retry_and_sends_nothing(settings_for, sandbox, b_secret):
+async def test_a_replica_without_the_shared_key_rejects_the_retry_and_sends_nothing(
+    settings_for: SettingsFor, sandbox: Sandbox, b_secret: str | None
+):
     a = create_server(settings_for(outbound_mcp_state_secret=SHARED))
     b = create_server(settings_for(outbound_mcp_state_secret=b_secret))
     async with Client(a, mode="2026-07-28", elicitation_callback=by_hand) as on_a:
@@ -88,7 +97,9 @@ async def test_a_replica_without_the_shared_key_rejects_the_retry_and_sends_noth
     assert deletes(sandbox) == []
 
 
-async def test_over_http_two_replicas_sharing_the_key_complete_one_confirmation(settings_for, sandbox):
+async def test_over_http_two_replicas_sharing_the_key_complete_one_confirmation(
+    settings_for: SettingsFor, sandbox: Sandbox
+):
     def replica() -> Any:
         server = create_server(settings_for(outbound_mcp_state_secret=SHARED))
         return build_http_app(server, host="127.0.0.1", port=0, token=None)
@@ -105,7 +116,9 @@ async def test_over_http_two_replicas_sharing_the_key_complete_one_confirmation(
 
 
 @pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
-async def test_over_http_a_confirmation_is_asked_and_answered_in_both_eras(settings_for, sandbox, mode):
+async def test_over_http_a_confirmation_is_asked_and_answered_in_both_eras(
+    settings_for: SettingsFor, sandbox: Sandbox, mode: str
+):
     asked: list[str] = []
 
     async def person(context: Any, params: Any) -> t.ElicitResult:

@@ -16,7 +16,7 @@ async def hook_ids(client: Client) -> set[int]:
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_over_stdio_a_declined_delete_keeps_the_webhook_and_an_accepted_one_removes_it(mode):
+async def test_over_stdio_a_declined_delete_keeps_the_webhook_and_an_accepted_one_removes_it(mode: str):
     params = StdioServerParameters(command="outbound-mcp", args=["--sandbox"], env=clean_env())
     no, yes = Person("decline"), Person("accept")
     async with Client(params, mode=mode, elicitation_callback=no) as client:

@@ -16,6 +16,8 @@ from mcp import Client
 from starlette.routing import BaseRoute, Match, Mount
 
 from mcp_server.server import create_server
+from outbound_sandbox.app import AnsweredRequest, Sandbox
+from tests.fixture_types import SettingsFor
 from tests.strict_helpers import base_arguments, listed_tools
 
 pytestmark = pytest.mark.anyio
@@ -102,7 +104,9 @@ async def routing(sandbox: Any, sandbox_urls: Any) -> AsyncIterator[Routing]:
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-async def test_every_tool_reaches_a_sandbox_route(tool, sandbox, routing, settings_for):
+async def test_every_tool_reaches_a_sandbox_route(
+    tool: dict[str, Any], sandbox: Sandbox, routing: Routing, settings_for: SettingsFor
+):
     async with Client(create_server(settings_for(**TUNING))) as client:
         result = await client.call_tool(tool["name"], {**base_arguments(tool), **CHANGE.get(tool["name"], {})})
     requests = list(sandbox.env.requests)
@@ -112,37 +116,39 @@ async def test_every_tool_reaches_a_sandbox_route(tool, sandbox, routing, settin
 
 
 async def test_a_path_no_vendor_serves_is_told_apart_from_a_lead_the_vendor_does_not_have(
-    sandbox, routing, settings_for
+    sandbox: Sandbox, routing: Routing, settings_for: SettingsFor
 ):
     async with Client(create_server(settings_for())) as client:
         missing = await client.call_tool("persistiq_get_lead", {"lead_id": "l_nobody1"})
     await routing.http.get("/persistiq/v1/leads/l_nobody1/no-such-part")
     [lead, stray] = sandbox.env.requests
+    assert isinstance(lead, AnsweredRequest) and isinstance(stray, AnsweredRequest)
     assert missing.is_error and lead.status == stray.status == 404
     assert routing.missing([lead]) == [] and await routing.served(lead)
     assert routing.missing([stray]) == ["GET /persistiq/v1/leads/l_nobody1/no-such-part -> 404"]
     assert not await routing.served(stray)
 
 
-async def test_a_route_the_profile_leaves_out_exists_but_does_not_count_as_reached(sandbox, routing):
+async def test_a_route_the_profile_leaves_out_exists_but_does_not_count_as_reached(sandbox: Sandbox, routing: Routing):
     sandbox.config.profile = "documented"  # which has no /leads/create/lead/, only its /v1/ twin
     await routing.http.post("/epixel/api/v1/leads/create/lead/")
     await routing.http.get("/epixel/api/v1/leads/overview/")
     [left_out, signed_out] = sandbox.env.requests
+    assert isinstance(left_out, AnsweredRequest) and isinstance(signed_out, AnsweredRequest)
     assert (left_out.status, signed_out.status) == (404, 401)
     assert routing.missing([left_out, signed_out]) == []
     assert not await routing.served(left_out)
     assert await routing.served(signed_out)
 
 
-async def test_a_405_from_a_route_counts_as_no_route(routing):
+async def test_a_405_from_a_route_counts_as_no_route(routing: Routing):
     # Epixel's own routes answer a wrong method after the sign-in check; what the log keeps is enough here.
     wrong = SimpleNamespace(method="GET", path="/epixel/api/v1/leads/delete/lead/", status=405)
     assert routing.matches_a_route(wrong.method, wrong.path)
     assert routing.missing([wrong]) == ["GET /epixel/api/v1/leads/delete/lead/ -> 405"]
 
 
-async def test_a_path_outside_every_vendor_or_one_only_a_catch_all_takes_matches_no_route(routing):
+async def test_a_path_outside_every_vendor_or_one_only_a_catch_all_takes_matches_no_route(routing: Routing):
     assert routing.matches_a_route("GET", "/persistiq/v1/users")
     assert not routing.matches_a_route("PUT", "/snov/v1/oauth/access_token")
     assert not routing.matches_a_route("GET", "/nobody/v1/users")
@@ -165,11 +171,11 @@ def called_names(source: str) -> set[str]:
 def called_in_tests() -> frozenset[str]:
     """What the test files (not this one, not the helpers) call; the parametrized all-tool tests name none."""
     files = [p for p in TESTS.rglob("*.py") if p.name.startswith("test_") or p.name == "conftest.py"]
-    return frozenset().union(*(called_names(p.read_text(encoding="utf-8")) for p in files if p != HERE))
+    return frozenset[str]().union(*(called_names(p.read_text(encoding="utf-8")) for p in files if p != HERE))
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-def test_every_tool_is_called_by_some_test(tool):
+def test_every_tool_is_called_by_some_test(tool: dict[str, Any]):
     uncalled = {tool["name"]} - called_in_tests()
     assert not uncalled, f"no test calls {tool['name']} by name"
 

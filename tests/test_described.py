@@ -38,7 +38,7 @@ def test_registration_takes_names_labels_and_needs_from_the_description():
     ],
 )
 def test_a_provider_is_configured_exactly_when_one_whole_login_is_given(given: dict[str, str], configured: bool):
-    settings = Settings(epixel_base_url="https://crm.example.com/api/v1", **given)
+    settings = Settings.model_validate({"epixel_base_url": "https://crm.example.com/api/v1", **given})
     assert settings.configured("epixel") is configured
     assert EPIXEL.complete(lambda field: field in given) is configured
 

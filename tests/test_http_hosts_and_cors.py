@@ -8,14 +8,14 @@ from typing import Any
 import httpx2
 import pytest
 
-from mcp_server.cli import _overrides, _parser, main
+from mcp_server.cli import main, overrides_of, parser
 from mcp_server.settings import load_settings
 from tests.http_helpers import mcp_headers, serving_demo
 
 pytestmark = pytest.mark.anyio
 TOKEN = "http-token-0123456789"
 APP = "https://app.example.com"
-LIST = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+LIST: dict[str, Any] = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
 INIT = {
     "jsonrpc": "2.0",
     "id": 1,
@@ -113,8 +113,8 @@ async def test_the_health_check_answers_without_a_bearer_and_says_nothing_else()
 
 def test_the_flags_add_to_the_variables_and_are_checked_the_same_way(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("OUTBOUND_MCP_ALLOWED_HOSTS", "mcp.example.com")
-    args = _parser().parse_args(["--transport", "http", "--allowed-host", "10.0.0.5", "--no-stateless"])
-    settings = load_settings(**_overrides(args))
+    args = parser().parse_args(["--transport", "http", "--allowed-host", "10.0.0.5", "--no-stateless"])
+    settings = load_settings(**overrides_of(args))
     assert settings.outbound_mcp_allowed_hosts == ["mcp.example.com", "10.0.0.5"]
     assert settings.outbound_mcp_http_stateless is False
     assert load_settings().outbound_mcp_http_stateless is True

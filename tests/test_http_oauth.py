@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -20,9 +20,11 @@ import pytest
 import respx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
@@ -42,7 +44,7 @@ OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 PUBLIC_PEM = (
     KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 )
-LIST = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+LIST: dict[str, Any] = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
 
 
 def token(key: Any = KEY, alg: str = "RS256", **claims: Any) -> str:
@@ -63,7 +65,7 @@ def forged_hmac(claims: dict[str, Any]) -> str:
 
 
 @asynccontextmanager
-async def serving(**oauth: Any) -> AsyncIterator[str]:
+async def serving(**oauth: Any) -> AsyncGenerator[str]:
     values = {
         "persistiq_api_key": "k" * 12,
         "outbound_mcp_oauth_issuer": ISSUER,
@@ -118,8 +120,12 @@ async def test_a_wrong_audience_an_expired_token_another_key_or_a_forged_hmac_ge
 
 
 async def test_keys_can_come_from_the_issuers_jwks_url():
-    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key(), as_dict=True) | {"kid": "k1", "use": "sig"}
-    jwks = Starlette(routes=[Route("/jwks.json", lambda request: JSONResponse({"keys": [jwk]}))])
+    jwk = RSAAlgorithm.to_jwk(KEY.public_key(), as_dict=True) | {"kid": "k1", "use": "sig"}
+
+    def jwks_answer(request: Request) -> JSONResponse:
+        return JSONResponse({"keys": [jwk]})
+
+    jwks = Starlette(routes=[Route("/jwks.json", jwks_answer)])
     async with served(jwks) as jwks_mcp_url:
         jwks_url = jwks_mcp_url.replace("/mcp", "/jwks.json")
         async with serving(outbound_mcp_oauth_jwks_url=jwks_url) as url, httpx2.AsyncClient() as http:
@@ -156,7 +162,7 @@ async def test_in_stateful_mode_a_session_opened_by_one_subject_is_not_found_for
 
 async def test_tokens_with_made_up_key_ids_fetch_the_jwks_at_most_once():
     fetched: list[int] = []
-    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key(), as_dict=True) | {"kid": "k1", "use": "sig"}
+    jwk = RSAAlgorithm.to_jwk(KEY.public_key(), as_dict=True) | {"kid": "k1", "use": "sig"}
 
     def keys(request: Any) -> JSONResponse:
         fetched.append(1)

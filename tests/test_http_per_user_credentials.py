@@ -4,7 +4,7 @@ cursors."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,9 +15,11 @@ import respx
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from pydantic import SecretStr
+from respx.models import Call
 
 from mcp_server.core.caller import Caller
 from mcp_server.http.app import HttpOptions, build_http_app
+from mcp_server.http.credentials import UserCredentialsMode
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 from tests.core.demo_provider import BASE, DEMO
@@ -31,16 +33,16 @@ BOB = "bob-persistiq-key-22"
 
 
 @asynccontextmanager
-async def serving(mode: str = "allow", **settings: Any) -> AsyncIterator[str]:
+async def serving(mode: UserCredentialsMode = "allow", **settings: Any) -> AsyncGenerator[str]:
     values = {"persistiq_api_key": SERVER_KEY, "outbound_mcp_user_credentials": mode, **settings}
     server = create_server(load_settings(**values), providers=[DEMO])
-    options = HttpOptions(token=SecretStr(TOKEN), user_credentials=mode)  # type: ignore[arg-type]
+    options = HttpOptions(token=SecretStr(TOKEN), user_credentials=mode)
     async with served(build_http_app(server, options=options)) as url:
         yield url
 
 
 @asynccontextmanager
-async def client_as(url: str, key: str | None, mode: Any = "auto") -> AsyncIterator[Any]:
+async def client_as(url: str, key: str | None, mode: Any = "auto") -> AsyncGenerator[Any]:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     if key is not None:
         headers["X-PersistIQ-Key"] = key
@@ -49,8 +51,13 @@ async def client_as(url: str, key: str | None, mode: Any = "auto") -> AsyncItera
         yield client
 
 
+def calls_of(mock: respx.MockRouter) -> list[Call]:
+    """respx's call list, typed (it subclasses a bare ``list``)."""
+    return list(mock.calls)
+
+
 def keys_seen(mock: respx.MockRouter) -> list[str]:
-    return [call.request.headers["x-api-key"] for call in mock.calls]
+    return [call.request.headers["x-api-key"] for call in calls_of(mock)]
 
 
 @pytest.mark.parametrize("era", ["legacy", "auto"], ids=["initialize", "server/discover"])
@@ -102,7 +109,7 @@ async def test_a_deployment_that_requires_user_credentials_never_falls_back_to_i
 
 async def test_credential_headers_are_refused_when_off_or_incomplete_and_never_echoed():
     base = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json, text/event-stream"}
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    body: dict[str, Any] = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
     async with httpx2.AsyncClient() as http:
         async with serving("off") as url:
             off = await http.post(url, json=body, headers={**base, "X-PersistIQ-Key": ALICE})
@@ -158,7 +165,7 @@ async def test_a_cookie_set_for_one_user_is_never_sent_with_another_users_reques
                 assert not (await alice.call_tool("demo_get", {"item_id": "7"})).is_error
             async with client_as(url, BOB) as bob:
                 assert not (await bob.call_tool("demo_get", {"item_id": "7"})).is_error
-        cookies = [call.request.headers.get("cookie") for call in mock.calls]
+        cookies = [call.request.headers.get("cookie") for call in calls_of(mock)]
     assert cookies == [None, None]
 
 

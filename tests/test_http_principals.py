@@ -5,7 +5,7 @@ binding (issue 20) is built on this id."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -50,7 +50,7 @@ WHO = ProviderDef("persistiq", "Who", toolset, open_demo, needs="nothing")
 
 
 @asynccontextmanager
-async def serving(**settings: Any) -> AsyncIterator[str]:
+async def serving(**settings: Any) -> AsyncGenerator[str]:
     values = load_settings(persistiq_api_key="k" * 12, **settings)
     server = create_server(values, providers=[WHO])
     async with served(

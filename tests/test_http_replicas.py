@@ -11,7 +11,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -69,7 +69,7 @@ def redis_url(redis_server: str) -> str:
 
 
 @asynccontextmanager
-async def replicas(settings_for: Any, redis_url: str, n: int = 2, **overrides: Any) -> AsyncIterator[list[str]]:
+async def replicas(settings_for: Any, redis_url: str, n: int = 2, **overrides: Any) -> AsyncGenerator[list[str]]:
     settings = settings_for(outbound_mcp_state=redis_url, outbound_mcp_http_token=TOKEN, **overrides)
     options = HttpOptions.from_settings(settings, host="127.0.0.1", port=0)
     async with AsyncExitStack() as stack:
@@ -81,7 +81,7 @@ async def replicas(settings_for: Any, redis_url: str, n: int = 2, **overrides: A
 
 
 @asynccontextmanager
-async def client_of(url: str) -> AsyncIterator[Any]:
+async def client_of(url: str) -> AsyncGenerator[Any]:
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
     async with http, Client(streamable_http_client(url, http_client=http)) as client:
         yield client

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import httpx2
@@ -21,11 +22,11 @@ from tests.http_helpers import served
 
 pytestmark = pytest.mark.anyio
 TOKEN = "http-token-0123456789"
-INIT = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+INIT: dict[str, Any] = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
 
 
 @asynccontextmanager
-async def serving(token: str | None) -> AsyncIterator[str]:
+async def serving(token: str | None) -> AsyncGenerator[str]:
     settings = load_settings(persistiq_api_key="k" * 12)
     app = build_http_app(
         create_server(settings, providers=[DEMO]),

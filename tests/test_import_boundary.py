@@ -101,7 +101,7 @@ def test_every_seam_entry_the_test_allows_is_one_cli_py_uses():
     assert used == SEAM, f"unused seam entries (drop them from SEAM): {sorted(SEAM - used)}"
 
 
-def test_the_check_names_file_and_line_of_a_crossing_in_either_direction(tmp_path):
+def test_the_check_names_file_and_line_of_a_crossing_in_either_direction(tmp_path: Path):
     write(tmp_path, "mcp_server/core/x.py", "import os\nfrom outbound_sandbox.kit import SandboxEnv\n")
     write(tmp_path, "outbound_sandbox/snov/app.py", "def f():\n    import mcp_server.settings\n")
     write(tmp_path, "outbound_sandbox/kit.py", "import importlib\nimportlib.import_module('mcp_server.core')\n")
@@ -120,7 +120,7 @@ def test_the_check_names_file_and_line_of_a_crossing_in_either_direction(tmp_pat
     assert used == {("mcp_server/cli.py", "_sandbox")}
 
 
-def test_a_lazy_import_in_cli_py_outside_the_seam_functions_is_a_crossing(tmp_path):
+def test_a_lazy_import_in_cli_py_outside_the_seam_functions_is_a_crossing(tmp_path: Path):
     write(tmp_path, "mcp_server/cli.py", "def main():\n    from outbound_sandbox.runner import serve_sandbox\n")
     write(tmp_path, "outbound_sandbox/__init__.py", "")
     assert crossings(tmp_path)[0] == ["mcp_server/cli.py:2: imports outbound_sandbox.runner in main()"]

@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
+from outbound_sandbox.app import AnsweredRequest, Sandbox
 from outbound_sandbox.config import Fault
+from outbound_sandbox.runner import SandboxUrls
 
 agents_mcp = pytest.importorskip("agents.mcp", reason='openai-agents is not installed: pip install -e ".[clients]"')
 
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.anyio
 PROVIDER_VARS = ("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_MCP_")
 
 
-def server(sandbox_urls, **variables: str):
+def server(sandbox_urls: SandboxUrls, **variables: str):
     """openai-agents' stdio server with its defaults (a 5 s timeout per request)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(PROVIDER_VARS)}
     env.update({**sandbox_urls.environment(), **variables})
@@ -27,7 +29,7 @@ def server(sandbox_urls, **variables: str):
 
 
 async def test_a_15_s_snov_job_answers_a_handle_inside_the_default_timeout_and_the_next_call_its_result(
-    sandbox, sandbox_urls
+    sandbox: Sandbox, sandbox_urls: SandboxUrls
 ):
     sandbox.config.time_scale = 3.0  # the job's 15 vendor seconds pass in 5 real ones
     sandbox.config.job_delay = 15.0
@@ -42,7 +44,9 @@ async def test_a_15_s_snov_job_answers_a_handle_inside_the_default_timeout_and_t
     assert len(sandbox.env.handled("POST", "/snov/v2/domain-search/start")) == 1
 
 
-async def test_a_write_the_client_timed_out_on_and_sent_again_reaches_the_api_once(sandbox, sandbox_urls):
+async def test_a_write_the_client_timed_out_on_and_sent_again_reaches_the_api_once(
+    sandbox: Sandbox, sandbox_urls: SandboxUrls
+):
     sandbox.config.add_fault("POST /snov/v1/lists", Fault("latency", seconds=7.0, count=1))
     async with server(sandbox_urls) as mcp:
         with pytest.raises(Exception):  # noqa: B017 - the client's own timeout error, whatever its type
@@ -52,5 +56,10 @@ async def test_a_write_the_client_timed_out_on_and_sent_again_reaches_the_api_on
     assert retried.structured_content["replay"] is True
     # Accepted writes only: a token an earlier test's server left in the shared store is refused (401,
     # nothing written), renewed, and the write sent once more, as with any revoked token.
-    posts = [r for r in sandbox.env.requests if r.method == "POST" and r.path == "/snov/v1/lists"]
+    # Every logged request is an AnsweredRequest; the check tells the type checker it has a status.
+    posts = [
+        r
+        for r in sandbox.env.requests
+        if isinstance(r, AnsweredRequest) and r.method == "POST" and r.path == "/snov/v1/lists"
+    ]
     assert [r.status for r in posts if r.status != 401] == [200]

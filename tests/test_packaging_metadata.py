@@ -51,7 +51,7 @@ def test_our_code_calls_something_deprecated():
 """
 
 
-def test_a_deprecation_inside_a_dependency_is_shown_but_one_from_our_code_fails(tmp_path):
+def test_a_deprecation_inside_a_dependency_is_shown_but_one_from_our_code_fails(tmp_path: Path):
     (tmp_path / "test_warnings.py").write_text(WARNINGS)
     result = subprocess.run(
         [

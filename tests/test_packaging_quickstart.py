@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,7 @@ def newcomer_env(home: Path) -> dict[str, str]:
     return {**env, "HOME": str(home), "PATH": os.pathsep.join(path)}
 
 
-def read_answer(process: subprocess.Popen[bytes], request_id: int, deadline: float) -> dict:
+def read_answer(process: subprocess.Popen[bytes], request_id: int, deadline: float) -> dict[str, Any]:
     """The JSON-RPC answer with this id; other stdout lines (pip's progress) are skipped."""
     assert process.stdout is not None
     pending = b""
@@ -67,13 +68,13 @@ def read_answer(process: subprocess.Popen[bytes], request_id: int, deadline: flo
     raise AssertionError(f"no answer to request {request_id} in time")
 
 
-def send(process: subprocess.Popen[bytes], message: dict) -> None:
+def send(process: subprocess.Popen[bytes], message: dict[str, Any]) -> None:
     assert process.stdin is not None
     process.stdin.write(json.dumps({"jsonrpc": "2.0", **message}).encode() + b"\n")
     process.stdin.flush()
 
 
-def test_the_readme_first_block_installs_into_a_venv_and_the_server_answers_tools_list(tmp_path):
+def test_the_readme_first_block_installs_into_a_venv_and_the_server_answers_tools_list(tmp_path: Path):
     checkout, home = tmp_path / "outbound-mcp", tmp_path / "home"
     shutil.copytree(ROOT, checkout, ignore=NOT_SOURCE)
     home.mkdir()
@@ -96,7 +97,7 @@ def test_the_readme_first_block_installs_into_a_venv_and_the_server_answers_tool
             assert "result" in read_answer(process, 1, deadline)
             send(process, {"method": "notifications/initialized"})
             send(process, {"id": 2, "method": "tools/list"})
-            tools = read_answer(process, 2, deadline)["result"]["tools"]
+            tools: list[dict[str, Any]] = read_answer(process, 2, deadline)["result"]["tools"]
         finally:
             os.killpg(process.pid, signal.SIGKILL)  # bash and the server it started
     names = [tool["name"] for tool in tools]

@@ -82,7 +82,9 @@ def check_catalogue_and_one_call_per_provider(inspector: list[str], target: list
         assert result["structuredContent"], provider
 
 
-def test_the_inspector_cli_lists_every_tool_and_calls_one_per_provider_over_stdio(inspector, expected_tools):
+def test_the_inspector_cli_lists_every_tool_and_calls_one_per_provider_over_stdio(
+    inspector: list[str], expected_tools: set[str]
+):
     check_catalogue_and_one_call_per_provider(inspector, SERVER, expected_tools)
 
 
@@ -118,7 +120,7 @@ def http_server() -> Iterator[str]:
 
 
 def test_the_inspector_cli_lists_every_tool_and_calls_one_per_provider_over_http(
-    inspector, http_server, expected_tools
+    inspector: list[str], http_server: str, expected_tools: set[str]
 ):
     check_catalogue_and_one_call_per_provider(inspector, [http_server, "--transport", "http"], expected_tools)
 
@@ -136,7 +138,7 @@ def readme_no_accounts_entry() -> dict[str, Any]:
 
 
 @pytest.mark.anyio
-async def test_the_readme_claude_desktop_snippet_without_accounts_serves_every_tool(expected_tools):
+async def test_the_readme_claude_desktop_snippet_without_accounts_serves_every_tool(expected_tools: set[str]):
     entry = readme_no_accounts_entry()
     assert entry["args"] == ["--sandbox"]
     params = StdioServerParameters(command=entry["command"], args=entry["args"], env=clean_env())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from agents.strict_schema import ensure_strict_json_schema
 from pydantic_ai.profiles.google import GoogleJsonSchemaTransformer, GoogleOpenAPISchemaTransformer
 from pydantic_ai.profiles.openai import OpenAIJsonSchemaTransformer
 
+from tests.json_checks import is_list, is_object
 from tests.strict_helpers import listed_tools, optional_names
 
 TOOLS = listed_tools()
@@ -45,7 +46,7 @@ CONVERTERS = [openai_agents, pydantic_ai_openai_strict, pydantic_ai_google, pyda
 
 def nodes(schema: Any, defs: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Every schema node, ``$ref`` targets included."""
-    if isinstance(schema, dict):
+    if is_object(schema):
         if "$ref" in schema:
             yield from nodes(defs[schema["$ref"].rsplit("/", 1)[-1]], {})
         yield schema
@@ -55,7 +56,7 @@ def nodes(schema: Any, defs: dict[str, Any]) -> Iterator[dict[str, Any]]:
                     yield from nodes(sub, defs)
             elif key != "$ref":
                 yield from nodes(value, defs)
-    elif isinstance(schema, list):
+    elif is_list(schema):
         for item in schema:
             yield from nodes(item, defs)
 
@@ -69,7 +70,9 @@ def accepts_null(prop: dict[str, Any]) -> bool:
 
 @pytest.mark.parametrize("convert", CONVERTERS, ids=[c.__name__ for c in CONVERTERS])
 @pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-def test_every_input_schema_converts_keeping_every_argument_and_its_meaning(tool, convert):
+def test_every_input_schema_converts_keeping_every_argument_and_its_meaning(
+    tool: dict[str, Any], convert: Callable[[dict[str, Any]], dict[str, Any]]
+):
     schema = tool["inputSchema"]
     converted = convert(schema)
     defs = converted.get("$defs", {})
@@ -91,7 +94,7 @@ def test_every_input_schema_converts_keeping_every_argument_and_its_meaning(tool
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-def test_openai_agents_serves_every_tool_strict_with_every_key_required(tool):
+def test_openai_agents_serves_every_tool_strict_with_every_key_required(tool: dict[str, Any]):
     converted = openai_agents(tool["inputSchema"])
     assert converted["additionalProperties"] is False
     assert converted["required"] == list(converted["properties"])

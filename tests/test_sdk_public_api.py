@@ -28,7 +28,7 @@ def internal_uses(tree: ast.AST, name: str) -> list[str]:
 
 
 def test_no_module_of_the_package_reaches_into_sdk_internals():
-    found = []
+    found: list[str] = []
     for path in sorted(PACKAGE.rglob("*.py")):
         found += internal_uses(ast.parse(path.read_text()), str(path.relative_to(PACKAGE)))
     assert found == []

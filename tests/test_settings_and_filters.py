@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from mcp import Client
+from mcp.types import TextContent
 
 from mcp_server.core.errors import ConfigError
 from mcp_server.server import create_server
@@ -42,7 +44,9 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         ({"SNOV_MAX_CREDITS": "-5"}, "SNOV_MAX_CREDITS"),
     ],
 )
-def test_a_bad_setting_stops_start_up_with_one_line_naming_the_variable_and_exit_code_2(env, variable):
+def test_a_bad_setting_stops_start_up_with_one_line_naming_the_variable_and_exit_code_2(
+    env: dict[str, str], variable: str
+):
     secret = "do-not-print-this-secret"
     result = run_cli({**env, "OUTBOUND_MCP_HTTP_TOKEN": secret})
     assert result.returncode == 2
@@ -70,7 +74,7 @@ def test_an_unknown_tool_in_the_allow_list_is_a_config_error():
         create_server(load_settings(persistiq_api_key="k" * 10, outbound_mcp_tools="nope"), providers=[DEMO])
 
 
-async def names(**overrides) -> set[str]:
+async def names(**overrides: Any) -> set[str]:
     server = create_server(load_settings(persistiq_api_key="k" * 10, **overrides), providers=[DEMO])
     async with Client(server) as client:
         return {t.name for t in (await client.list_tools()).tools}
@@ -94,7 +98,9 @@ async def test_calling_a_tool_of_an_unconfigured_provider_says_which_variables_t
     async with Client(server) as client:
         result = await client.call_tool("demo_get", {"item_id": "1"})
     assert result.is_error
-    assert "PERSISTIQ_API_KEY" in result.content[0].text
+    block = result.content[0]
+    assert isinstance(block, TextContent)
+    assert "PERSISTIQ_API_KEY" in block.text
 
 
 @pytest.mark.anyio

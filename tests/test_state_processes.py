@@ -13,6 +13,9 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from outbound_sandbox import config as cfg
+from outbound_sandbox.app import Sandbox
+from outbound_sandbox.runner import SandboxUrls
+from tests.fixture_types import SettingsFor
 from tests.state_servers import RedisServer, redis_server
 
 pytestmark = pytest.mark.anyio
@@ -53,7 +56,7 @@ def snov_requests(sandbox: Any) -> list[Any]:
 
 
 async def test_with_a_ceiling_of_one_credit_three_processes_make_one_paid_search_and_two_refusals(
-    sandbox, sandbox_urls, state
+    sandbox: Sandbox, sandbox_urls: SandboxUrls, state: str
 ):
     sandbox.config.job_delay = 0.2
     params = server(sandbox_urls, state, SNOV_MAX_CREDITS=1, OUTBOUND_MCP_TOOLSETS="snov")
@@ -72,7 +75,7 @@ async def test_with_a_ceiling_of_one_credit_three_processes_make_one_paid_search
 
 
 async def test_a_snov_job_started_in_one_process_resumes_in_another_without_a_second_start(
-    sandbox, sandbox_urls, state
+    sandbox: Sandbox, sandbox_urls: SandboxUrls, state: str
 ):
     sandbox.config.job_delay = 3.0
     started = await call(
@@ -100,7 +103,7 @@ def redis() -> Iterator[RedisServer]:
 
 
 async def test_with_redis_stopped_mid_run_the_next_call_is_a_clear_error_and_nothing_is_sent(
-    sandbox, sandbox_urls, redis
+    sandbox: Sandbox, sandbox_urls: SandboxUrls, redis: RedisServer
 ):
     params = server(sandbox_urls, redis.url, OUTBOUND_MCP_TOOLSETS="persistiq")
     users = cfg.PERSISTIQ_PREFIX + "/v1/users"
@@ -123,7 +126,7 @@ async def test_with_redis_stopped_mid_run_the_next_call_is_a_clear_error_and_not
 
 
 async def test_a_new_process_reuses_the_snov_token_kept_in_the_sqlite_file_but_not_in_a_redis_without_auth(
-    sandbox, sandbox_urls, state
+    sandbox: Sandbox, sandbox_urls: SandboxUrls, state: str
 ):
     params = server(sandbox_urls, state, OUTBOUND_MCP_TOOLSETS="snov")
     token_path = cfg.SNOV_PREFIX + "/v1/oauth/access_token"
@@ -133,7 +136,14 @@ async def test_a_new_process_reuses_the_snov_token_kept_in_the_sqlite_file_but_n
     assert fetches == (1 if state.startswith("sqlite") else 3)
 
 
-async def test_two_servers_on_one_sqlite_file_log_in_to_epixel_once(sandbox, settings_for, tmp_path):
+def sqlite_files(folder: Path) -> bytes:
+    """Everything the SQLite store wrote, its journal files too."""
+    return b"".join(part.read_bytes() for part in folder.glob("state.sqlite3*"))
+
+
+async def test_two_servers_on_one_sqlite_file_log_in_to_epixel_once(
+    sandbox: Sandbox, settings_for: SettingsFor, tmp_path: Path
+):
     from mcp_server.server import create_server
 
     settings = settings_for(outbound_mcp_state=f"sqlite:///{tmp_path}/state.sqlite3", outbound_mcp_toolsets="epixel")
@@ -142,5 +152,5 @@ async def test_two_servers_on_one_sqlite_file_log_in_to_epixel_once(sandbox, set
             assert not (await client.call_tool("epixel_get_leads_overview", {})).is_error
     logins = [r for r in sandbox.env.requests if r.path == cfg.EPIXEL_PREFIX + "/user/login/"]
     assert len(logins) == 1
-    stored = b"".join(part.read_bytes() for part in tmp_path.glob("state.sqlite3*"))
+    stored = sqlite_files(tmp_path)
     assert cfg.EPIXEL_PASSWORD.encode() not in stored  # the token is kept; the password never is

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp import Client, StdioServerParameters
@@ -26,7 +27,7 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {**env, **(extra or {})}
 
 
-def readme_snippet() -> dict:
+def readme_snippet() -> dict[str, Any]:
     text = (ROOT / "README.md").read_text()
     block = re.search(r"```json\n(\{\n  \"mcpServers\".*?)```", text, flags=re.S)
     assert block, "README has no Claude Desktop snippet"
@@ -37,7 +38,7 @@ async def test_a_new_user_runs_the_sandbox_over_stdio_and_every_provider_answers
     params = StdioServerParameters(command="outbound-mcp", args=["--sandbox"], env=clean_env())
     async with Client(params) as client:
         tools = {t.name for t in (await client.list_tools()).tools}
-        calls = {
+        calls: dict[str, dict[str, Any]] = {
             "persistiq_list_users": {},
             "snov_get_balance": {},
             "epixel_get_leads_overview": {},

@@ -4,17 +4,21 @@ argument out. Every tool in tools/list is tried, against the sandbox."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias
 
 import pytest
 from mcp import Client
 
 from mcp_server.server import create_server
+from tests.fixture_types import SettingsFor
+from tests.json_checks import is_list, is_object
 from tests.strict_helpers import base_arguments, is_text, listed_tools, optional_names, sent, strict_fill
 
 pytestmark = pytest.mark.anyio
 TOOLS = listed_tools()
 IDS = [tool["name"] for tool in TOOLS]
+Call: TypeAlias = Callable[[str, dict[str, Any]], Awaitable[tuple[Any, list[Any]]]]
 TUNING = {"poll_wait": 0.3, "poll_interval": 0.01, "snov_rate_limit": 10_000, "persistiq_rate_limit": 10_000}
 
 
@@ -26,7 +30,7 @@ def quiet_sandbox(sandbox: Any) -> Any:
 
 
 @pytest.fixture
-def call(quiet_sandbox: Any, settings_for: Any) -> Any:
+def call(quiet_sandbox: Any, settings_for: SettingsFor) -> Call:
     """``await call(name, args)`` -> (result, requests sent): a fresh server on a freshly seeded sandbox."""
 
     async def run(name: str, args: dict[str, Any]) -> tuple[Any, list[Any]]:
@@ -54,12 +58,12 @@ def test_every_tool_is_tried():
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-def test_every_input_schema_is_closed(tool):
+def test_every_input_schema_is_closed(tool: dict[str, Any]):
     assert tool["inputSchema"]["additionalProperties"] is False
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-async def test_an_unknown_argument_is_refused_by_name_before_any_request(tool, call):
+async def test_an_unknown_argument_is_refused_by_name_before_any_request(tool: dict[str, Any], call: Call):
     args = {**base_arguments(tool), "surely_not_an_argument": "x"}
     result, requests = await call(tool["name"], args)
     assert result.is_error
@@ -70,7 +74,9 @@ async def test_an_unknown_argument_is_refused_by_name_before_any_request(tool, c
 @pytest.mark.parametrize(
     "tool", [t for t in TOOLS if optional_names(t)], ids=[t["name"] for t in TOOLS if optional_names(t)]
 )
-async def test_null_empty_text_and_a_strict_fill_send_the_same_requests_as_leaving_arguments_out(tool, call):
+async def test_null_empty_text_and_a_strict_fill_send_the_same_requests_as_leaving_arguments_out(
+    tool: dict[str, Any], call: Call
+):
     name, base = tool["name"], base_arguments(tool)
     defs = tool["inputSchema"].get("$defs", {})
     props = tool["inputSchema"]["properties"]
@@ -88,7 +94,7 @@ async def test_null_empty_text_and_a_strict_fill_send_the_same_requests_as_leavi
         assert result.is_error == expected_result.is_error, label
 
 
-async def test_a_strict_fill_of_an_update_changes_only_what_was_set(call, quiet_sandbox):
+async def test_a_strict_fill_of_an_update_changes_only_what_was_set(call: Call, quiet_sandbox: Any):
     tool = next(t for t in TOOLS if t["name"] == "epixel_update_lead")
     args = strict_fill(tool, {"slug": "lead1", "location": "Lisbon"})
     result, requests = await call("epixel_update_lead", args)
@@ -98,7 +104,7 @@ async def test_a_strict_fill_of_an_update_changes_only_what_was_set(call, quiet_
     assert b"status=" not in update[3] and b"source=" not in update[3]
 
 
-async def test_the_issue_s_analytics_call_with_the_vendor_s_campaign_id_is_refused_naming_ours(call):
+async def test_the_issue_s_analytics_call_with_the_vendor_s_campaign_id_is_refused_naming_ours(call: Call):
     args = {"date_from": "2025-01-01", "date_to": "2025-12-31", "campaign_id": "237956"}
     result, requests = await call("snov_get_campaign_analytics", args)
     assert result.is_error and requests == []
@@ -107,14 +113,14 @@ async def test_the_issue_s_analytics_call_with_the_vendor_s_campaign_id_is_refus
     )
 
 
-async def test_the_vendor_s_list_id_spelling_writes_to_that_do_not_email_list(call):
+async def test_the_vendor_s_list_id_spelling_writes_to_that_do_not_email_list(call: Call):
     result, requests = await call("snov_add_to_do_not_email_list", {"items": ["x@initech.com"], "listId": 42002})
     assert not result.is_error, text_of(result)
     assert '"list_id":42002' in text_of(result).replace(" ", "")
     assert any("42002" in r[1] + r[2] + r[3].decode() for r in requests if r[0] == "POST")
 
 
-async def test_the_vendor_s_prospect_field_names_are_sent_not_dropped(call):
+async def test_the_vendor_s_prospect_field_names_are_sent_not_dropped(call: Call):
     args = {
         "listId": 1818597,
         "email": "new.person@example.org",
@@ -127,25 +133,25 @@ async def test_the_vendor_s_prospect_field_names_are_sent_not_dropped(call):
     assert b"firstName=Ada" in add[3] and b"companyName=Initech" in add[3] and b"updateContact=1" in add[3]
 
 
-async def test_the_overview_with_the_vendor_s_appointment_filter_counts_that_period(call):
+async def test_the_overview_with_the_vendor_s_appointment_filter_counts_that_period(call: Call):
     result, requests = await call("epixel_get_leads_overview", {"appointment": "today"})
     assert not result.is_error, text_of(result)
     assert any("appointment=today" in r[2] for r in requests)
 
 
-async def test_a_name_and_its_vendor_spelling_together_are_refused(call):
+async def test_a_name_and_its_vendor_spelling_together_are_refused(call: Call):
     result, requests = await call("snov_get_campaign_progress", {"campaign_id": 1, "campaignId": 1})
     assert result.is_error and requests == []
     assert "campaignId and campaign_id are the same argument" in text_of(result)
 
 
-async def test_a_boolean_is_not_taken_for_a_number(call):
+async def test_a_boolean_is_not_taken_for_a_number(call: Call):
     result, requests = await call("snov_get_campaign_progress", {"campaign_id": True})
     assert result.is_error and requests == []
     assert "campaign_id: must be a number, not true." in text_of(result)
 
 
-async def test_argument_errors_name_each_field_on_its_own_line_in_plain_words(call):
+async def test_argument_errors_name_each_field_on_its_own_line_in_plain_words(call: Call):
     leads = [{"email": f"p{i}@example.org"} for i in range(8)]
     leads[7]["email"] = ""
     result, requests = await call("persistiq_create_leads", {"leads": leads, "creator_id": "nobody"})
@@ -158,7 +164,7 @@ async def test_argument_errors_name_each_field_on_its_own_line_in_plain_words(ca
         assert word not in text
 
 
-async def test_an_open_map_as_pairs_sends_what_the_map_form_sends(call):
+async def test_an_open_map_as_pairs_sends_what_the_map_form_sends(call: Call):
     as_map = {"lead_id": "l_abc1", "data": {"title": "CTO", "snippet2": "Met at the fair"}}
     as_pairs = {
         "lead_id": "l_abc1",
@@ -170,7 +176,7 @@ async def test_an_open_map_as_pairs_sends_what_the_map_form_sends(call):
     assert b"snippet2" in by_map[-1][3]
 
 
-async def test_a_new_lead_s_other_fields_as_pairs_send_what_extra_keys_send(call):
+async def test_a_new_lead_s_other_fields_as_pairs_send_what_extra_keys_send(call: Call):
     extra = {"leads": [{"email": "extra@example.org", "snippet2": "Met at the fair"}]}
     pairs = {"leads": [{"email": "extra@example.org", "fields": [{"name": "snippet2", "value": "Met at the fair"}]}]}
     _, by_keys = await call("persistiq_create_leads", extra)
@@ -179,25 +185,25 @@ async def test_a_new_lead_s_other_fields_as_pairs_send_what_extra_keys_send(call
     assert b'"snippet2"' in by_keys[-1][3]
 
 
-async def test_a_pair_given_twice_keeps_its_last_value_as_a_json_object_would(call):
+async def test_a_pair_given_twice_keeps_its_last_value_as_a_json_object_would(call: Call):
     data = [{"name": "title", "value": "CTO"}, {"name": "title", "value": "CEO"}]
     _, by_pairs = await call("persistiq_update_lead", {"lead_id": "l_abc1", "data": data})
     _, by_map = await call("persistiq_update_lead", {"lead_id": "l_abc1", "data": {"title": "CEO"}})
     assert by_pairs and by_pairs == by_map
 
 
-async def test_a_huge_value_is_refused_before_it_goes_upstream(call):
+async def test_a_huge_value_is_refused_before_it_goes_upstream(call: Call):
     result, requests = await call("persistiq_update_lead", {"lead_id": "l_abc1", "data": {"title": "x" * 10_000_000}})
     assert result.is_error and requests == []
     assert "data.title: must be at most 5000 characters." in text_of(result)
 
 
 def _unbounded(node: Any, path: str) -> list[str]:
-    if isinstance(node, list):
+    if is_list(node):
         return [found for item in node for found in _unbounded(item, path)]
-    if not isinstance(node, dict):
+    if not is_object(node):
         return []
-    found = []
+    found: list[str] = []
     kind = node.get("type")
     if kind == "string" and not ({"maxLength", "enum"} & set(node) or node.get("format") in ("date", "date-time")):
         found.append(f"{path}: text without maxLength")
@@ -211,11 +217,11 @@ def _unbounded(node: Any, path: str) -> list[str]:
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-def test_every_text_list_and_map_argument_states_its_size_limit(tool):
+def test_every_text_list_and_map_argument_states_its_size_limit(tool: dict[str, Any]):
     assert _unbounded(tool["inputSchema"], tool["name"]) == []
 
 
-async def test_a_new_lead_s_other_fields_are_capped_in_the_older_extra_key_form_too(call):
+async def test_a_new_lead_s_other_fields_are_capped_in_the_older_extra_key_form_too(call: Call):
     lead = {"email": "many@example.org", **{f"custom{i}": "x" for i in range(101)}}
     result, requests = await call("persistiq_create_leads", {"leads": [lead]})
     assert result.is_error and requests == []

@@ -7,13 +7,14 @@ import importlib
 import pkgutil
 
 import pytest
+from pydantic import BaseModel
 
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.providers import ALL_PROVIDERS
 
 
 def declared_toolsets() -> list[tuple[str, str, Toolset]]:
-    found = []
+    found: list[tuple[str, str, Toolset]] = []
     for provider in ALL_PROVIDERS:
         package = importlib.import_module(f"mcp_server.providers.{provider.name}")
         for info in pkgutil.iter_modules(package.__path__):
@@ -41,8 +42,9 @@ def test_a_provider_refuses_a_toolset_of_another_provider():
     stray = Toolset("snov")
 
     @stray.tool("Stray", Access.READ)
-    async def snov_stray() -> None:
+    async def snov_stray() -> BaseModel:
         """A tool in the wrong list."""
+        raise AssertionError("never built nor called")
 
     with pytest.raises(ValueError, match="toolsets of snov listed under persistiq"):
         Toolset.joined("persistiq", stray)

@@ -16,6 +16,7 @@ from mcp_server.core.http import ApiClient
 from mcp_server.core.paging import Collected, Page, collect
 from mcp_server.core.progress import from_context
 from mcp_server.core.records import parse_each
+from mcp_server.core.upstream import is_obj
 
 T = TypeVar("T")
 More = Callable[[Any, list[Any]], bool]
@@ -52,7 +53,7 @@ class NextLink:
         return Ask(target=ref if isinstance(ref, str) else None)
 
     def read(self, ref: Any, body: Any, raw: list[Any]) -> tuple[list[Any], Any]:
-        if not isinstance(body, dict) or (self.more and body.get(self.more) is False):
+        if not is_obj(body) or (self.more and body.get(self.more) is False):
             return raw, None
         link = body.get(self.key)
         return raw, link if isinstance(link, str) and link else None
@@ -179,7 +180,7 @@ async def read(
     send = send or _sender(listing.api(ctx), listing)
 
     async def fetch(ref: Any) -> Page[T]:
-        state: dict[str, Any] = ref if held and isinstance(ref, dict) else {"page": ref}
+        state: dict[str, Any] = ref if held and is_obj(ref) else {"page": ref}
         page = state["page"]
         ask = paging.ask(page)
         body = await send(Ask({**params, **ask.params}, ask.target), state)

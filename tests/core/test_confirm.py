@@ -18,7 +18,7 @@ from mcp_server.core.provider import ProviderDef
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
-from tests.confirm_helpers import MODES, Person
+from tests.confirm_helpers import MODES, Action, Person
 from tests.core.demo_provider import BASE, demo, open_demo
 from tests.core.helpers import text_of
 
@@ -56,7 +56,7 @@ def server() -> Any:
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("action", ["accept", "decline"])
-async def test_a_destructive_tool_without_a_declaration_asks_with_its_title_and_arguments(mode, action):
+async def test_a_destructive_tool_without_a_declaration_asks_with_its_title_and_arguments(mode: str, action: Action):
     person = Person(action)
     with respx.mock(assert_all_called=False) as mock:
         route = mock.delete(f"{BASE}/items/7").mock(return_value=httpx.Response(204))

@@ -8,6 +8,7 @@ import anyio
 import httpx
 import pytest
 import respx
+from mcp.types import CallToolResult
 
 from tests.core.demo_provider import BASE
 from tests.core.helpers import CANARY, LimitedUpstream, demo_client, text_of
@@ -18,10 +19,10 @@ pytestmark = pytest.mark.anyio
 async def test_calls_wait_for_budget_instead_of_meeting_a_429():
     # A 1.5 s window keeps a 30 ms margin: with 0.4 s (8 ms) a loaded machine's scheduling alone met 429s.
     upstream = LimitedUpstream(limit=4, window=1.5)
+    results: list[CallToolResult] = []
     with respx.mock() as mock:
         mock.get(url__regex=rf"{BASE}/items/\d+").mock(side_effect=upstream)
         async with demo_client(persistiq_rate_limit=4, rate_window=1.5) as client, anyio.create_task_group() as tg:
-            results = []
 
             async def call(i: int) -> None:
                 results.append(await client.call_tool("demo_get", {"item_id": str(i)}))
@@ -208,9 +209,9 @@ async def test_a_401_renews_the_token_once_and_retries():
     assert token.call_count == 2
 
 
-async def test_a_secret_canary_never_reaches_outputs_errors_or_logs(caplog):
+async def test_a_secret_canary_never_reaches_outputs_errors_or_logs(caplog: pytest.LogCaptureFixture):
     caplog.set_level(logging.DEBUG)
-    outputs = []
+    outputs: list[str] = []
     with respx.mock() as mock:
         # A hostile upstream echoes the key back in its error text and in a body.
         mock.get(f"{BASE}/items/1").mock(

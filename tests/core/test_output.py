@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -21,7 +22,7 @@ class Answer(BaseModel):
     hint: str | None = None
 
 
-def blocks(answer: BaseModel) -> tuple[str, dict]:
+def blocks(answer: BaseModel) -> tuple[str, dict[str, Any]]:
     result = to_result(answer)
     assert result.structured_content is not None
     return "".join(getattr(block, "text", "") for block in result.content), result.structured_content

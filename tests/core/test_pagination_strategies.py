@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import InvalidInput
+from mcp_server.core.http import ApiClient
 from mcp_server.core.pagination import Ask, Listing, NextLink, Offset, OnePage, PageNumber, TokenChain, full, read
 from mcp_server.core.paging import PageNotReady
 
@@ -93,9 +94,11 @@ def listing(**kwargs: Any) -> Listing[Row]:
         return body["rows"]
 
     paging = PageNumber(size=5)
-    return Listing(
-        "demo_jobs", lambda ctx: None, Endpoint("GET", "rows"), paging, rows, Row.model_validate, "rows", **kwargs
-    )
+    return Listing("demo_jobs", no_client, Endpoint("GET", "rows"), paging, rows, Row.model_validate, "rows", **kwargs)
+
+
+def no_client(ctx: Any) -> ApiClient:
+    raise AssertionError("these listings send through their own send=, never the shared client")
 
 
 async def test_a_cursor_within_a_page_keeps_its_job_so_the_next_call_starts_none_and_repeats_no_record():

@@ -65,7 +65,7 @@ def answers(fake: FakeTime, *kinds: str):
     return answer
 
 
-async def test_after_a_429_with_a_2_s_reset_the_next_call_succeeds_within_3_s(fake, http):
+async def test_after_a_429_with_a_2_s_reset_the_next_call_succeeds_within_3_s(fake: FakeTime, http: httpx.AsyncClient):
     api = client(fake, http, retries=0)
     with respx.mock() as mock:
         mock.get(f"{BASE}/items").mock(side_effect=answers(fake, "ok", "429"))
@@ -78,7 +78,9 @@ async def test_after_a_429_with_a_2_s_reset_the_next_call_succeeds_within_3_s(fa
     assert fake.now - limited_at <= 3.0
 
 
-async def test_a_retried_call_that_meets_a_429_with_a_2_s_reset_succeeds_within_3_s(fake, http):
+async def test_a_retried_call_that_meets_a_429_with_a_2_s_reset_succeeds_within_3_s(
+    fake: FakeTime, http: httpx.AsyncClient
+):
     api = client(fake, http, retries=3)
     with respx.mock() as mock:
         route = mock.get(f"{BASE}/items").mock(side_effect=answers(fake, "ok", "429"))
@@ -89,14 +91,14 @@ async def test_a_retried_call_that_meets_a_429_with_a_2_s_reset_succeeds_within_
     assert fake.now - started <= 3.0
 
 
-async def test_the_latest_429_wait_replaces_a_longer_earlier_one(fake):
+async def test_the_latest_429_wait_replaces_a_longer_earlier_one(fake: FakeTime):
     budget = WindowBudget(100, 60.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
     await budget.block_until(fake.now + 30)
     await budget.block_until(fake.now + 2)
     assert await budget.slot() == pytest.approx(fake.now + 2, abs=0.001)
 
 
-async def test_a_429_without_rate_figures_drops_the_older_api_figures(fake):
+async def test_a_429_without_rate_figures_drops_the_older_api_figures(fake: FakeTime):
     budget = WindowBudget(100, 60.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
     await budget.observe(0, fake.now + 60)
     await budget.observe(None, None, limited=True)
@@ -104,7 +106,7 @@ async def test_a_429_without_rate_figures_drops_the_older_api_figures(fake):
     assert await budget.slot() == pytest.approx(fake.now + 1, abs=0.001)
 
 
-async def test_no_more_requests_than_the_limit_go_in_one_window_and_the_next_waits_for_it(fake):
+async def test_no_more_requests_than_the_limit_go_in_one_window_and_the_next_waits_for_it(fake: FakeTime):
     budget = WindowBudget(3, 10.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
     start = fake.now
     for _ in range(3):

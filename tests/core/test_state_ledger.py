@@ -14,8 +14,8 @@ from mcp_server.settings import load_settings
 NOW = datetime(2026, 12, 2, 15, 30, tzinfo=UTC).timestamp()
 
 
-def utc(*parts: int) -> float:
-    return datetime(*parts, tzinfo=UTC).timestamp()  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0) -> float:
+    return datetime(year, month, day, hour, tzinfo=UTC).timestamp()
 
 
 @pytest.mark.parametrize(
@@ -27,12 +27,12 @@ def utc(*parts: int) -> float:
         ("3600", utc(2026, 12, 2, 15), utc(2026, 12, 2, 16)),
     ],
 )
-def test_each_credit_period_starts_and_ends_where_the_readme_says(period, start, end):
+def test_each_credit_period_starts_and_ends_where_the_readme_says(period: str, start: float, end: float):
     assert period_bounds(period, NOW) == (start, end)
 
 
 @pytest.mark.parametrize("bad", ["fortnight", "0", "-60", ""])
-def test_an_unknown_credit_period_is_refused_naming_the_variable(bad):
+def test_an_unknown_credit_period_is_refused_naming_the_variable(bad: str):
     with pytest.raises(ConfigError) as refused:
         load_settings(snov_credit_period=bad)
     assert "SNOV_CREDIT_PERIOD" in refused.value.message

@@ -22,6 +22,8 @@ from tests.state_servers import RedisServer, free_port, redis_server
 
 pytestmark = pytest.mark.anyio
 KINDS = ["memory", "sqlite", "redis"]
+PREFIXES: dict[int, str] = {}
+"""Each store's key prefix, by the store's id."""
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +46,16 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     made = make(request.param, tmp_path, request)
     # Each test its own keys: the Redis server lives for the whole module.
     prefix = namespace("test", request.node.name)
-    made.test_prefix = prefix  # type: ignore[attr-defined]
+    PREFIXES[id(made)] = prefix
     yield made
     await made.aclose()
 
 
 def key(store: StateStore, name: str) -> str:
-    return f"{store.test_prefix}:{name}"  # type: ignore[attr-defined]
+    return f"{PREFIXES[id(store)]}:{name}"
 
 
-async def test_a_value_is_set_read_added_once_and_deleted(store):
+async def test_a_value_is_set_read_added_once_and_deleted(store: StateStore):
     k = key(store, "v")
     assert await store.get(k) is None
     await store.set(k, b"one")
@@ -64,7 +66,7 @@ async def test_a_value_is_set_read_added_once_and_deleted(store):
     assert await store.get(k) == b"three"
 
 
-async def test_a_value_with_a_ttl_is_gone_after_it(store):
+async def test_a_value_with_a_ttl_is_gone_after_it(store: StateStore):
     k = key(store, "ttl")
     await store.set(k, b"soon", ttl=0.05)
     await anyio.sleep(0.15)
@@ -72,8 +74,8 @@ async def test_a_value_with_a_ttl_is_gone_after_it(store):
     assert await store.add(k, b"again", ttl=60) is True
 
 
-async def test_of_twenty_concurrent_adds_exactly_one_wins(store):
-    wins = []
+async def test_of_twenty_concurrent_adds_exactly_one_wins(store: StateStore):
+    wins: list[bool] = []
 
     async def add(i: int) -> None:
         wins.append(await store.add(key(store, "once"), str(i).encode()))
@@ -84,9 +86,9 @@ async def test_of_twenty_concurrent_adds_exactly_one_wins(store):
     assert wins.count(True) == 1
 
 
-async def test_concurrent_spends_never_pass_the_ceiling_and_refunds_stop_at_zero(store):
+async def test_concurrent_spends_never_pass_the_ceiling_and_refunds_stop_at_zero(store: StateStore):
     k = key(store, "credits")
-    results = []
+    results: list[tuple[bool, float]] = []
 
     async def spend() -> None:
         results.append(await store.spend(k, 1, 3, ttl=60))
@@ -101,7 +103,7 @@ async def test_concurrent_spends_never_pass_the_ceiling_and_refunds_stop_at_zero
     assert await store.spend(k, 2.5, None, ttl=60) == (True, 2.5)
 
 
-async def test_no_more_slots_than_the_limit_are_taken_and_the_next_one_is_dated(store):
+async def test_no_more_slots_than_the_limit_are_taken_and_the_next_one_is_dated(store: StateStore):
     rule = RateRule(limit=5, window=60.0, margin=0.25)
     k, now = key(store, "rate"), 1_800_000_000.0
     slots = [(await store.rate_slot(k, now, rule, take=True)).at for _ in range(8)]
@@ -110,7 +112,7 @@ async def test_no_more_slots_than_the_limit_are_taken_and_the_next_one_is_dated(
     assert (await store.rate_slot(k, now + 60.3, rule, take=True)).at <= now + 60.3
 
 
-async def test_the_api_figures_and_a_429_block_hold_back_the_next_slot(store):
+async def test_the_api_figures_and_a_429_block_hold_back_the_next_slot(store: StateStore):
     rule = RateRule(limit=100, window=60.0, margin=0.25)
     k, now = key(store, "corrections"), 1_800_000_000.0
     await store.rate_observe(k, now, rule, 0, now + 30, limited=False)
@@ -126,7 +128,9 @@ async def test_the_api_figures_and_a_429_block_hold_back_the_next_slot(store):
     assert (await store.rate_slot(k, now, rule, take=False)).at == pytest.approx(now + 5, abs=0.001)
 
 
-async def test_one_shared_key_for_every_client_of_the_same_store(store, tmp_path, request):
+async def test_one_shared_key_for_every_client_of_the_same_store(
+    store: StateStore, tmp_path: Path, request: pytest.FixtureRequest
+):
     first = await shared_key(store, key(store, "handles"))
     if isinstance(store, MemoryStore):
         other: StateStore = store
@@ -137,7 +141,7 @@ async def test_one_shared_key_for_every_client_of_the_same_store(store, tmp_path
         await other.aclose()
 
 
-def test_the_sqlite_file_is_private_to_its_user(tmp_path):
+def test_the_sqlite_file_is_private_to_its_user(tmp_path: Path):
     path = tmp_path / "private" / "state.sqlite3"
     anyio.run(SqliteStore(path).set, "k", b"v")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -177,16 +181,20 @@ def on_store(spec: str, operation: str, *args: object) -> object:
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "redis"])
-def test_four_processes_spending_at_once_stop_exactly_at_the_ceiling(kind, tmp_path, request):
+def test_four_processes_spending_at_once_stop_exactly_at_the_ceiling(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+):
     spec = f"sqlite:///{tmp_path}/state.sqlite3" if kind == "sqlite" else request.getfixturevalue("redis").url
     on_store(spec, "delete", "race:credits")
     runs = [subprocess.Popen([sys.executable, "-c", SPENDER, spec], stdout=subprocess.PIPE) for _ in range(4)]
     done = [int(run.communicate(timeout=60)[0]) for run in runs]
     assert sum(done) == 50
-    assert float(on_store(spec, "get", "race:credits") or 0) == 50  # type: ignore[arg-type]
+    stored = on_store(spec, "get", "race:credits")
+    assert isinstance(stored, bytes | None)
+    assert float(stored or 0) == 50
 
 
-async def test_an_unusable_sqlite_path_is_a_clear_error_not_a_crash(tmp_path):
+async def test_an_unusable_sqlite_path_is_a_clear_error_not_a_crash(tmp_path: Path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the folder should be")
     store = SqliteStore(blocker / "state.sqlite3")
@@ -226,7 +234,7 @@ async def test_tokens_are_kept_only_in_a_redis_that_asks_for_credentials():
         ("sqlite:///", False),
     ],
 )
-def test_outbound_mcp_state_accepts_its_forms_and_names_them_otherwise(value, accepted):
+def test_outbound_mcp_state_accepts_its_forms_and_names_them_otherwise(value: str, accepted: bool):
     from mcp_server.core.errors import ConfigError
     from mcp_server.settings import load_settings
 

@@ -4,7 +4,7 @@ output, error and log line, fast retries, narrow servers, and the figures printe
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,9 +32,9 @@ LOGGERS = {"outbound_mcp": logging.DEBUG, "httpx": logging.INFO, "mcp": logging.
 class LeakWatch:
     """What the model or an operator could see during one test: tool results, errors, log lines."""
 
-    outputs: list[str] = field(default_factory=list)
-    logs: list[str] = field(default_factory=list)
-    extra_secrets: set[str] = field(default_factory=set)
+    outputs: list[str] = field(default_factory=list[str])
+    logs: list[str] = field(default_factory=list[str])
+    extra_secrets: set[str] = field(default_factory=set[str])
 
     def see(self, text: str) -> None:
         """Add something else a user sees (an HTTP body, an exception)."""
@@ -81,7 +81,7 @@ def leak_watch(monkeypatch: pytest.MonkeyPatch, sandbox_thread: Any) -> Iterator
     handler = _Capture(watch.logs)
     root = logging.getLogger()
     root.addHandler(handler)
-    levels = {}
+    levels: dict[str, int] = {}
     for name, level in LOGGERS.items():
         logger = logging.getLogger(name)
         levels[name] = logger.level
@@ -104,10 +104,14 @@ def leak_watch(monkeypatch: pytest.MonkeyPatch, sandbox_thread: Any) -> Iterator
 @pytest.fixture
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Backoff in milliseconds instead of seconds: the same retry decisions, run quickly."""
-    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt: 0.005 * (2**attempt))
+
+    def backoff(self: RetryPolicy, attempt: int) -> float:
+        return 0.005 * (2**attempt)
+
+    monkeypatch.setattr(RetryPolicy, "backoff", backoff)
 
 
-Connect = Callable[..., AbstractAsyncContextManager[Any]]
+Connect = Callable[..., AbstractAsyncContextManager[Client]]
 
 
 @pytest.fixture
@@ -116,7 +120,7 @@ def connect(settings_for: Callable[..., Any]) -> Connect:
     from mcp_server.server import create_server
 
     @asynccontextmanager
-    async def open_client(tools: list[str] | None = None, **overrides: Any) -> AsyncIterator[Any]:
+    async def open_client(tools: list[str] | None = None, **overrides: Any) -> AsyncGenerator[Client]:
         if tools:
             providers = sorted({name.split("_", 1)[0] for name in tools})
             overrides = {

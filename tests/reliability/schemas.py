@@ -89,8 +89,9 @@ def strings(schema: dict[str, Any]) -> st.SearchStrategy[str]:
     if fmt == "date":
         return st.dates().map(lambda d: d.isoformat())
     if "pattern" in schema:
-        matching = st.from_regex(schema["pattern"], fullmatch=True)
-        if high is None and schema["pattern"].endswith("+$"):  # e.g. an id: stretch its last run
+        pattern: str = schema["pattern"]
+        matching = st.from_regex(pattern, fullmatch=True)
+        if high is None and pattern.endswith("+$"):  # e.g. an id: stretch its last run
             matching = st.one_of(matching, matching.map(lambda s: s + s[-1:] * LONGER_THAN_A_URL))
         return matching.filter(lambda s: _fits(s, schema))
     cap = min(high, 60) if high is not None else 60
@@ -137,13 +138,14 @@ def objects(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrategy[d
         {name: valid(sub, defs) for name, sub in props.items() if name in required},
         optional={name: valid(sub, defs) for name, sub in props.items() if name not in required},
     )
-    extra_schema = schema.get("additionalProperties")
+    extra_schema: dict[str, Any] | bool | None = schema.get("additionalProperties")
     patterned = schema.get("patternProperties", {})
     most = min(schema.get("maxProperties", 3), 3)
     if isinstance(extra_schema, dict):
         keys = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(lambda k: k not in props)
         extra = st.dictionaries(keys, valid(extra_schema, defs), max_size=most)
     elif patterned:
+        key_pattern: str
         key_pattern, value_schema = next(iter(patterned.items()))
         keys = st.from_regex(key_pattern, fullmatch=True).filter(lambda k: not k.endswith("\n"))
         extra = st.dictionaries(keys, valid(value_schema, defs), max_size=most)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -93,7 +94,11 @@ async def test_a_job_result_link_to_another_endpoint_of_the_same_api_is_never_po
     connect: Any, sandbox: Any, sandbox_urls: Any
 ) -> None:
     for link in (f"{sandbox_urls.origin}/snov/v1/get-user-lists", "../persistiq/v1/users"):
-        started = {"data": [], "meta": {"domain": "acme.com", "task_hash": "h0stile"}, "links": {"result": link}}
+        started: dict[str, Any] = {
+            "data": [],
+            "meta": {"domain": "acme.com", "task_hash": "h0stile"},
+            "links": {"result": link},
+        }
         sandbox.config.faults.clear()
         sandbox.config.add_fault("POST /snov/v2/domain-search/start", Fault("body", status=200, body=started, count=1))
         async with connect(["snov_domain_search"]) as client:
@@ -132,7 +137,7 @@ def hostile_values(name: str, origin: str) -> list[str]:
     ]
     if name not in ("cursor", "handle"):
         return [f"{url}?id=0123456789abcdef" for url in urls]
-    tokens = []
+    tokens: list[str] = []
     for url in urls:
         for kind in ("page", "snov-job"):
             payload = {"s": "x", "r": url, "o": 0, "u": url, "t": [url], "g": "v2"}
@@ -220,11 +225,20 @@ async def test_a_genuine_cursor_resumes_and_an_altered_one_is_refused(connect: A
     assert len(rows(resumed.structured_content)) == 3
 
 
+def same_bytes(byte: bytes) -> Callable[[int], bytes]:
+    """A stand-in for ``secrets.token_bytes``: the key a test knows in advance."""
+    return lambda n: byte * n
+
+
 async def test_a_cursor_from_another_caller_or_another_tool_is_refused(
     connect: Any, sandbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caller = {"id": "alice"}
-    monkeypatch.setattr(provider, "principal_of", lambda ctx: caller["id"])
+
+    def principal(ctx: Any) -> str:
+        return caller["id"]
+
+    monkeypatch.setattr(provider, "principal_of", principal)
     async with connect(["persistiq_list_leads", "persistiq_list_campaigns"]) as client:
         cursor = await _two_pages(client)
         caller["id"] = "mallory"
@@ -250,7 +264,7 @@ async def test_a_cursor_from_another_server_process_is_refused(connect: Any, san
 async def test_a_signed_cursor_with_a_damaged_offset_is_a_clear_error(
     connect: Any, settings_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(provider.secrets, "token_bytes", lambda n: b"k" * n)  # a key the test knows
+    monkeypatch.setattr(provider.secrets, "token_bytes", same_bytes(b"k"))  # a key the test knows
     digest = AppState(settings_for(), {}, {}).credential_digest("persistiq")
     handles.bind(b"k" * 32, f"|persistiq|{digest}")
     damaged = handles.encode("page", {"s": fingerprint(tool="persistiq_list_leads"), "r": None, "o": "abc"})
@@ -262,7 +276,7 @@ async def test_a_signed_cursor_with_a_damaged_offset_is_a_clear_error(
 async def test_a_cursor_made_under_another_credential_is_refused_even_with_the_same_key(
     connect: Any, sandbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(provider.secrets, "token_bytes", lambda n: b"s" * n)  # one key, as a shared store gives
+    monkeypatch.setattr(provider.secrets, "token_bytes", same_bytes(b"s"))  # one key, as a shared store gives
     async with connect(["persistiq_list_leads"]) as client:
         cursor = await _two_pages(client)
     async with connect(["persistiq_list_leads"]) as same:

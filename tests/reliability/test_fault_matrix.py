@@ -23,8 +23,9 @@ from tests.reliability.figures import count
 from tests.reliability.writes import (
     WriteSpec,
     form_list,
-    json_body,
+    json_fields,
     ledger,
+    listed,
     persistiq_leads_account,
     single_account,
     snov_queue_account,
@@ -45,7 +46,7 @@ TO_DO = re.compile(r"(?i)try again|retry in|call (this tool )?again|check (with|
 PQ_LEADS = WriteSpec(
     "POST",
     "/persistiq/v1/leads",
-    lambda e: [lead["email"].lower() for lead in (json_body(e) or {}).get("leads", [])],
+    lambda e: [lead["email"].lower() for lead in json_fields(e).get("leads", [])],
     persistiq_leads_account,
     asked=lambda args: [lead["email"] for lead in args["leads"]],
 )
@@ -193,9 +194,9 @@ def error_texts(op: Op, result: Any) -> list[str]:
     """The error texts an answer carries: the tool error, or a batch answer's per-item failures."""
     if result.is_error:
         return [text_of(result)]
-    data = result.structured_content or {}
-    texts = [f["error"] for f in data.get("failed") or []]
-    return texts + list(data.get("errors") or [])
+    data: dict[str, Any] = result.structured_content or {}
+    texts = [f["error"] for f in listed(data, "failed")]
+    return texts + listed(data, "errors")
 
 
 async def run_op(op: Op, connect: Any, sandbox: Any, rule: FaultRule | None, kind: str, **settings: Any) -> list[str]:
@@ -250,7 +251,9 @@ async def run_op(op: Op, connect: Any, sandbox: Any, rule: FaultRule | None, kin
     return problems
 
 
-async def run_matrix(ops: list[Op], kind: str, sandbox: Any, connect: Any, make_rule: Any, **settings: Any) -> None:
+async def run_matrix(
+    ops: list[Op], kind: str, sandbox: Any, connect: Any, make_rule: Callable[[Op], FaultRule | None], **settings: Any
+) -> None:
     grow_epixel(sandbox)
     rules = {op.tool: make_rule(op) for op in ops}
     problems: list[str] = []
@@ -318,7 +321,7 @@ async def test_an_async_job_that_never_completes_comes_back_with_a_way_to_resume
         async with connect([op.tool], poll_wait=0.5) as client:
             with anyio.fail_after(CALL_LIMIT):
                 result = await client.call_tool(op.tool, args)
-        data = result.structured_content or {}
+        data: dict[str, Any] = result.structured_content or {}
         if result.is_error or not re.search(r"(?i)still|call again", data.get("hint") or ""):
             problems.append(f"{op}: {text_of(result)[:300]}")
         if "async" in op.role and not (data.get("handle") or data.get("next_cursor")):

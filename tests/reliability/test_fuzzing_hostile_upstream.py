@@ -10,7 +10,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeAlias
 
 import anyio
 import httpx
@@ -32,7 +32,10 @@ KEPT = {"access_token", "token_type", "task_hash", "next_page", "next", "result"
 ENDINGS = itertools.cycle(["\udc80", "\ud83d", "\udfff tail"])
 
 
-def haunted(value: Any, key: str = "") -> Any:
+Json: TypeAlias = "dict[str, Json] | list[Json] | str | int | float | bool | None"
+
+
+def haunted(value: Json, key: str = "") -> Json:
     """Every string of an answer with a lone surrogate (sent as a JSON ``\\udc80`` escape)."""
     if isinstance(value, str):
         return value if key in KEPT else value + next(ENDINGS)

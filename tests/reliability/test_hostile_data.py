@@ -8,7 +8,7 @@ import asyncio
 import json
 import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,11 +35,11 @@ INJECTION = (
 @dataclass
 class Listener:
     port: int
-    connections: list[str] = field(default_factory=list)
+    connections: list[str] = field(default_factory=list[str])
 
 
 @asynccontextmanager
-async def listening(host: str, port: int = 0) -> AsyncIterator[Listener]:
+async def listening(host: str, port: int = 0) -> AsyncGenerator[Listener]:
     """A TCP listener that counts every connection (plain HTTP or a TLS hello) and answers ``{}``."""
     listener = Listener(port)
 

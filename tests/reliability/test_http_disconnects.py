@@ -3,7 +3,7 @@ in flight and sends no other; in both HTTP modes, without any cancel notificatio
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -37,7 +37,7 @@ HEADERS = {
 
 
 @asynccontextmanager
-async def serving(settings_for: Any, stateless: bool) -> AsyncIterator[str]:
+async def serving(settings_for: Any, stateless: bool) -> AsyncGenerator[str]:
     settings = settings_for(outbound_mcp_http_token=HTTP_TOKEN, poll_wait=30.0, poll_interval=0.05)
     options = HttpOptions(token=settings.outbound_mcp_http_token, stateless=stateless)
     async with served(build_http_app(create_server(settings), options=options)) as url:
@@ -57,13 +57,21 @@ async def _session(http: httpx2.AsyncClient, url: str) -> dict[str, str]:
 def _modern(tool: str) -> tuple[dict[str, str], dict[str, Any]]:
     """A 2026-07-28 request: no session, the routing headers, the envelope in ``_meta``."""
     headers = {**HEADERS, "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": tool}
-    meta = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}
+    meta: dict[str, Any] = {
+        "io.modelcontextprotocol/protocolVersion": MODERN,
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
     return headers, {"_meta": meta}
 
 
 async def _call_then_drop(url: str, tool: str, arguments: dict[str, Any], until: Any, era: str = LEGACY) -> None:
     """Start ``tool`` over its own connection and drop that connection once ``until()`` holds."""
-    message = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+    message: dict[str, Any] = {
+        "jsonrpc": "2.0",
+        "id": 7,
+        "method": "tools/call",
+        "params": {"name": tool, "arguments": arguments},
+    }
     if era == MODERN:
         headers, extra = _modern(tool)
         message["params"] |= extra

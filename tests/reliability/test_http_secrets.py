@@ -83,7 +83,7 @@ async def test_per_user_headers_and_access_tokens_never_leak_even_when_the_upstr
             ]
         async with httpx2.AsyncClient() as raw:
             base = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-            list_tools = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+            list_tools: dict[str, Any] = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
             refused = [
                 await raw.post(
                     url, json=list_tools, headers={**base, **USER_HEADERS, "Authorization": f"Bearer {expired}"}

@@ -4,7 +4,7 @@ cancelled call stops polling its job."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -38,7 +38,7 @@ READS: list[tuple[str, Callable[[Any], dict[str, Any]]]] = [
 
 
 @asynccontextmanager
-async def serving(settings_for: Any, **overrides: Any) -> AsyncIterator[str]:
+async def serving(settings_for: Any, **overrides: Any) -> AsyncGenerator[str]:
     settings = settings_for(
         outbound_mcp_http_token=HTTP_TOKEN,
         persistiq_rate_limit=10_000,
@@ -53,7 +53,7 @@ async def serving(settings_for: Any, **overrides: Any) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def mcp_over_http(url: str) -> AsyncIterator[Any]:
+async def mcp_over_http(url: str) -> AsyncGenerator[Any]:
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {HTTP_TOKEN}"}, timeout=60)
     async with http, Client(streamable_http_client(url, http_client=http)) as client:
         yield client

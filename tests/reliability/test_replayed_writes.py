@@ -3,10 +3,15 @@ answer, marked as a replay; ``repeat: true`` writes again on purpose."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from mcp import Client, MCPError
 
 from mcp_server.server import create_server
+from mcp_server.settings import Settings
+from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 
 pytestmark = pytest.mark.anyio
@@ -23,14 +28,14 @@ WRITES = [
 ]
 
 
-def writes_received(sandbox, route: str) -> int:
+def writes_received(sandbox: Sandbox, route: str) -> int:
     method, path = route.split(" ", 1)
     return sum(1 for entry in sandbox.env.requests if entry.method == method and entry.path == path)
 
 
 @pytest.mark.parametrize(("tool", "args", "route"), WRITES)
 async def test_a_write_abandoned_by_the_client_and_retried_reaches_the_api_once(
-    tool, args, route, sandbox, settings_for
+    tool: str, args: dict[str, Any], route: str, sandbox: Sandbox, settings_for: Callable[..., Settings]
 ):
     sandbox.config.add_fault(route, Fault("latency", seconds=SLOW_WRITE, count=1))
     # "legacy": over streams, so the server handles the call in a task of its own, as over stdio or HTTP
@@ -47,7 +52,7 @@ async def test_a_write_abandoned_by_the_client_and_retried_reaches_the_api_once(
     assert retried.structured_content["replay"] is True and "nothing was written again" in text
 
 
-async def test_the_same_write_made_again_soon_after_is_answered_from_the_first_call(mcp, sandbox):
+async def test_the_same_write_made_again_soon_after_is_answered_from_the_first_call(mcp: Client, sandbox: Sandbox):
     first = await mcp.call_tool("snov_create_prospect_list", {"name": "Twice"})
     second = await mcp.call_tool("snov_create_prospect_list", {"name": "Twice"})
 
@@ -57,7 +62,9 @@ async def test_the_same_write_made_again_soon_after_is_answered_from_the_first_c
     assert "replay" not in first.structured_content
 
 
-async def test_repeat_true_makes_the_same_write_again_and_other_arguments_are_another_write(mcp, sandbox):
+async def test_repeat_true_makes_the_same_write_again_and_other_arguments_are_another_write(
+    mcp: Client, sandbox: Sandbox
+):
     await mcp.call_tool("snov_create_prospect_list", {"name": "Twice"})
     again = await mcp.call_tool("snov_create_prospect_list", {"name": "Twice", "repeat": True})
     other = await mcp.call_tool("snov_create_prospect_list", {"name": "Another"})
@@ -66,7 +73,7 @@ async def test_repeat_true_makes_the_same_write_again_and_other_arguments_are_an
     assert "replay" not in again.structured_content and "replay" not in other.structured_content
 
 
-async def test_a_write_refused_by_the_api_is_not_remembered_so_a_corrected_retry_writes(mcp, sandbox):
+async def test_a_write_refused_by_the_api_is_not_remembered_so_a_corrected_retry_writes(mcp: Client, sandbox: Sandbox):
     sandbox.config.add_fault("POST /snov/v1/lists", Fault("status", status=400, count=1))
     refused = await mcp.call_tool("snov_create_prospect_list", {"name": "Refused once"})
     retried = await mcp.call_tool("snov_create_prospect_list", {"name": "Refused once"})

@@ -4,10 +4,14 @@ resumes without a second start."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from mcp import Client
 
 from mcp_server.server import create_server
+from mcp_server.settings import Settings
+from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from tests.tables import rows
 
@@ -20,7 +24,7 @@ SEARCH_START = "/snov/v2/domain-search/start"
 
 
 async def test_a_15_s_snov_job_answers_a_handle_in_time_and_the_next_call_gets_the_result_with_one_start(
-    sandbox, settings_for
+    sandbox: Sandbox, settings_for: Callable[..., Settings]
 ):
     sandbox.config.time_scale = 3.0  # the job's 15 vendor seconds pass in 5 real ones
     sandbox.config.job_delay = 15.0
@@ -37,7 +41,9 @@ async def test_a_15_s_snov_job_answers_a_handle_in_time_and_the_next_call_gets_t
     assert len(sandbox.env.handled("POST", SEARCH_START)) == 1
 
 
-async def test_slow_pages_stop_at_the_call_budget_with_a_cursor_that_resumes_right_after_them(sandbox, settings_for):
+async def test_slow_pages_stop_at_the_call_budget_with_a_cursor_that_resumes_right_after_them(
+    sandbox: Sandbox, settings_for: Callable[..., Settings]
+):
     sandbox.config.add_fault("GET /persistiq/v1/leads", Fault("latency", seconds=1.5))
     async with Client(
         create_server(settings_for(outbound_mcp_max_wait=MAX_WAIT)), read_timeout_seconds=CLIENT_TIMEOUT
@@ -53,7 +59,9 @@ async def test_slow_pages_stop_at_the_call_budget_with_a_cursor_that_resumes_rig
     assert len(ids) == len(set(ids))
 
 
-async def test_a_rate_budget_wait_longer_than_the_call_budget_answers_at_once_with_when_to_retry(sandbox, settings_for):
+async def test_a_rate_budget_wait_longer_than_the_call_budget_answers_at_once_with_when_to_retry(
+    sandbox: Sandbox, settings_for: Callable[..., Settings]
+):
     # The next slot opens in 20 s: inside the old per-request 50 s, far past the call budget of 4.
     settings = settings_for(outbound_mcp_max_wait=MAX_WAIT, persistiq_rate_limit=1, rate_window=20.0)
     async with Client(create_server(settings), read_timeout_seconds=CLIENT_TIMEOUT) as client:

@@ -59,7 +59,11 @@ async def test_persistiq_event_params_written_by_strangers_are_fenced(connect: A
 async def test_snov_prospect_names_and_reply_subjects_written_by_strangers_are_fenced(
     connect: Any, sandbox: Any
 ) -> None:
-    prospects = {"success": True, "list": {"name": "L"}, "prospects": [{"id": "p1", "name": INJECTION, "emails": []}]}
+    prospects: dict[str, Any] = {
+        "success": True,
+        "list": {"name": "L"},
+        "prospects": [{"id": "p1", "name": INJECTION, "emails": []}],
+    }
     sandbox.config.add_fault("POST /snov/v1/prospect-list", Fault("body", status=200, body=prospects))
     row = {"prospectId": "p1", "prospectName": INJECTION, "prospectEmail": "eve@example.org", "visitedAt": None}
     sandbox.config.add_fault(

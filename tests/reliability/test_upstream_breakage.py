@@ -13,7 +13,7 @@ import sys
 import time
 import tracemalloc
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -212,7 +212,7 @@ def _deflate(data: bytes) -> bytes:
     return zlib.compress(data, 9)
 
 
-BOMBS = {
+BOMBS: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
     "gzip of gzip": ("gzip, gzip", lambda raw: gzip.compress(gzip.compress(raw, 9), 9)),
     "deflate of gzip": ("gzip, deflate", lambda raw: _deflate(gzip.compress(raw, 9))),
     "three layers": ("deflate, gzip, gzip", lambda raw: gzip.compress(gzip.compress(_deflate(raw), 9), 9)),
@@ -220,7 +220,7 @@ BOMBS = {
 
 
 @asynccontextmanager
-async def serving(body: bytes, headers: dict[str, str]) -> AsyncIterator[str]:
+async def serving(body: bytes, headers: dict[str, str]) -> AsyncGenerator[str]:
     """A loopback HTTP server that answers every request with ``body`` as it is, under ``headers``."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -294,7 +294,7 @@ async def test_an_ordinary_gzip_answer_still_reads(connect: Any, sandbox_urls: A
 async def test_empty_pages_that_say_more_exist_stop_after_one_request(
     connect: Any, sandbox: Any, sandbox_urls: Any
 ) -> None:
-    body = {"has_more": True, "next_page": f"{sandbox_urls.persistiq}/v1/leads?page=2", "leads": []}
+    body: dict[str, Any] = {"has_more": True, "next_page": f"{sandbox_urls.persistiq}/v1/leads?page=2", "leads": []}
     sandbox.config.add_fault("GET /persistiq/v1/leads", Fault("body", status=200, body=body))
     async with connect(["persistiq_list_leads"]) as client:
         before = len(sandbox.env.requests)
@@ -309,7 +309,7 @@ async def test_a_server_paging_one_record_at_a_time_is_read_at_most_so_many_page
     connect: Any, sandbox: Any, sandbox_urls: Any
 ) -> None:
     lead = {"id": "l_one", "status": "active", "data": {"email": "one@example.org"}}
-    body = {"has_more": True, "next_page": f"{sandbox_urls.persistiq}/v1/leads?page=2", "leads": [lead]}
+    body: dict[str, Any] = {"has_more": True, "next_page": f"{sandbox_urls.persistiq}/v1/leads?page=2", "leads": [lead]}
     sandbox.config.add_fault("GET /persistiq/v1/leads", Fault("body", status=200, body=body))
     async with connect(["persistiq_list_leads"]) as client:
         before = len(sandbox.env.requests)

@@ -6,26 +6,28 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from outbound_sandbox.config import FaultRule
+from outbound_sandbox.kit import LoggedRequest
 from tests.reliability.test_fault_matrix import KINDS, Op, run_matrix
-from tests.reliability.writes import WriteSpec, form_list, json_body, persistiq_leads_account, single_account
+from tests.reliability.writes import WriteSpec, form_list, json_fields, persistiq_leads_account, single_account
 
 pytestmark = pytest.mark.anyio
 
 
-def _json_key(name: str) -> Any:
-    return lambda e: [str((json_body(e) or {}).get(name, "")).lower()]
+def _json_key(name: str) -> Callable[[LoggedRequest], list[str]]:
+    return lambda e: [str(json_fields(e).get(name, "")).lower()]
 
 
 PQ_CAMPAIGN = WriteSpec(
     "POST",
     "/persistiq/v1/campaigns/",
-    lambda e: [lead["id"].lower() for lead in (json_body(e) or {}).get("leads", [])],
+    lambda e: [lead["id"].lower() for lead in json_fields(e).get("leads", [])],
     persistiq_leads_account,
     asked=lambda args: args["lead_ids"],
 )

@@ -42,12 +42,22 @@ def json_body(entry: LoggedRequest) -> Any:
         return None
 
 
+def json_fields(entry: LoggedRequest) -> dict[str, Any]:
+    """The JSON object a request sent, empty when it sent none."""
+    return json_body(entry) or {}
+
+
+def listed(data: dict[str, Any], name: str) -> list[Any]:
+    """A list field of an answer, empty when it is missing or null."""
+    return data.get(name) or []
+
+
 @dataclass
 class Account:
-    done: set[str] = field(default_factory=set)
-    maybe: set[str] = field(default_factory=set)
+    done: set[str] = field(default_factory=set[str])
+    maybe: set[str] = field(default_factory=set[str])
     """Failed, flagged as possibly applied."""
-    refused: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict[str, str])
     """Failed and reported as not applied, with the error text."""
 
 
@@ -94,11 +104,11 @@ def persistiq_leads_account(result: Any, asked: list[str]) -> Account:
             else:
                 out.refused[key] = text_of(result)
         return out
-    data = result.structured_content or {}
+    data: dict[str, Any] = result.structured_content or {}
     out.done.update(ref["email"].lower() for ref in data.get("created", []) if ref.get("email"))
-    out.done.update(email.lower() for email in data.get("skipped") or [])
-    out.done.update(i.lower() for i in data.get("added") or [])
-    for failure in data.get("failed") or []:
+    out.done.update(email.lower() for email in listed(data, "skipped"))
+    out.done.update(i.lower() for i in listed(data, "added"))
+    for failure in listed(data, "failed"):
         for key in failure["leads"]:
             if failure.get("maybe_applied"):
                 out.maybe.add(key.lower())
@@ -114,9 +124,9 @@ def snov_queue_account(result: Any, asked: list[str]) -> Account:
         for key in asked:
             out.refused[key] = text_of(result)
         return out
-    data = result.structured_content or {}
+    data: dict[str, Any] = result.structured_content or {}
     named: dict[str, str] = {}
-    for line in data.get("errors") or []:
+    for line in listed(data, "errors"):
         emails, _, error = line.partition(": ")
         for email in emails.split(", "):
             named[email.strip().lower()] = error
