@@ -24,6 +24,7 @@ from mcp_server.core.paging import Collected
 from mcp_server.core.provider import service_of
 from mcp_server.core.records import parse_record
 from mcp_server.core.state import StateStore, namespace
+from mcp_server.core.upstream import is_obj, is_seq
 from mcp_server.core.upstream_errors import field_errors
 from mcp_server.providers.epixel.filters import Filter, kept
 from mcp_server.settings import Settings
@@ -83,15 +84,15 @@ def _tidy(error: ApiError, status: int) -> ApiError:
 def unwrap(response: ApiResponse) -> Any:
     """``{"status_code", "errors", "data"}`` -> ``data``; errors inside a 2xx envelope become ``ApiError``."""
     body = response.data
-    if not isinstance(body, dict) or "data" not in body or not ({"status_code", "errors"} & body.keys()):
+    if not is_obj(body) or "data" not in body or not ({"status_code", "errors"} & body.keys()):
         return body
     errors = body.get("errors")
     code = body.get("status_code")
     status = code if isinstance(code, int) and code >= 400 else response.status
     if errors or status >= 400:
-        fields = field_errors(errors) if isinstance(errors, dict) else {}
+        fields = field_errors(errors) if is_obj(errors) else {}
         message = errors if isinstance(errors, str) and errors else "the request was refused"
-        if isinstance(errors, dict) and not fields:
+        if is_obj(errors) and not fields:
             message = json.dumps(errors)[:500]
         raise _tidy(
             ApiError(f"the API answered {status}: {message}", provider=LABEL, status=status, field_errors=fields),
@@ -108,7 +109,7 @@ class EpixelApi(ApiClient):
 
 
 def _tokens(data: Any) -> tuple[str, str | None]:
-    if isinstance(data, dict) and isinstance(data.get("access"), str):
+    if is_obj(data) and isinstance(data.get("access"), str):
         return data["access"], data.get("refresh") if isinstance(data.get("refresh"), str) else None
     raise BadResponse("the login answered without an access token", provider=LABEL)
 
@@ -203,22 +204,22 @@ def parse(model: type[M], raw: Any, what: str) -> M:
 
 def page_of(data: Any, what: str) -> tuple[list[Any], bool]:
     """The records of ``data`` (a DRF page, a bare list, or one object) and whether more follow."""
-    if isinstance(data, list):
+    if is_seq(data):
         return data, False
-    if isinstance(data, dict) and isinstance(data.get("results"), list):
+    if is_obj(data) and is_seq(data.get("results")):
         return data["results"], bool(data.get("next"))
-    if isinstance(data, dict) and not data:
+    if is_obj(data) and not data:
         return [], False
     raise BadResponse(f"Epixel answered without a list of {what}", provider=LABEL)
 
 
 def _first_page(data: Any) -> bool:
     """DRF links back from any offset past 0: a page without one was read from the start."""
-    return isinstance(data, dict) and "previous" in data and data["previous"] is None
+    return is_obj(data) and "previous" in data and data["previous"] is None
 
 
 def _key(record: Any) -> Any:
-    return (record.get("slug"), record.get("id")) if isinstance(record, dict) else None
+    return (record.get("slug"), record.get("id")) if is_obj(record) else None
 
 
 def _notes(hint: str | None, dropped: set[str], repeated: bool) -> str | None:

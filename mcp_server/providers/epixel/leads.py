@@ -11,6 +11,7 @@ from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import is_obj, obj
 from mcp_server.providers.epixel.client import LABEL, Endpoints, Epixel, epixel, listing, parse, read_list
 from mcp_server.providers.epixel.filters import equals, lead_list
 from mcp_server.providers.epixel.inputs import (
@@ -37,7 +38,7 @@ REQUIRED_ON_UPDATE = ("first_name", "last_name", "email", "phone")
 
 
 def saved_lead(data: Any) -> Lead:
-    if not isinstance(data, dict) or not data.get("slug"):
+    if not is_obj(data) or not data.get("slug"):
         raise BadResponse(
             "Epixel saved the lead but answered without its slug",
             provider=LABEL,
@@ -128,7 +129,7 @@ async def epixel_get_lead(ctx: Context, slug: Slug) -> LeadDetail:
     """One lead by slug with its appointments (ids for epixel_update_appointment) and notes (ids for
     epixel_delete_lead_note)."""
     response = await Endpoints.lead.send(epixel(ctx).api, params={"slug": slug})
-    if not isinstance(response.data, dict) or not response.data.get("slug"):
+    if not obj(response.data).get("slug"):
         raise BadResponse("Epixel answered without the lead", provider=LABEL)
     return parse(LeadDetail, response.data, "lead")
 
@@ -199,7 +200,7 @@ async def epixel_update_lead(
     api = epixel(ctx).api
     if any(name not in changes for name in REQUIRED_ON_UPDATE):
         current = (await Endpoints.lead.send(api, params={"slug": slug})).data
-        current = current if isinstance(current, dict) else {}
+        current = obj(current)
         kept = {name: current[name] for name in REQUIRED_ON_UPDATE if isinstance(current.get(name), str)}
         changes = {**kept, **changes}
     response = await Endpoints.update_lead.send(api, data={"slug": slug, **changes})
@@ -215,5 +216,4 @@ async def epixel_delete_lead(ctx: Context, slug: Slug) -> Done:
     """DESTRUCTIVE: delete a lead the user owns; its appointments and notes go with it and it cannot be restored
     here. Confirm with the user first."""
     response = await Endpoints.delete_lead.send(epixel(ctx).api, data={"slug": slug})
-    data = response.data if isinstance(response.data, dict) else {}
-    return Done(deleted=slug, message=data.get("message"))
+    return Done(deleted=slug, message=obj(response.data).get("message"))

@@ -21,6 +21,7 @@ from mcp_server.core.pagination import Listing, NextLink
 from mcp_server.core.provider import service_of
 from mcp_server.core.records import parse_record
 from mcp_server.core.state import StateStore, namespace
+from mcp_server.core.upstream import is_seq, obj
 from mcp_server.providers.persistiq.models import Campaign, DncDomain, Event, Lead
 from mcp_server.settings import Settings
 
@@ -81,10 +82,10 @@ def parse(model: type[M], raw: Any, what: str) -> M:
 
 def rows(data: Any, key: str) -> list[Any]:
     """The raw list under ``key`` of a response body."""
-    raw = data.get(key) if isinstance(data, dict) else None
+    raw = obj(data).get(key)
     if raw is None:
-        raw = []
-    if not isinstance(raw, list):
+        return []
+    if not is_seq(raw):
         raise BadResponse(f"PersistIQ answered without a list of {key}", provider=LABEL)
     return raw
 

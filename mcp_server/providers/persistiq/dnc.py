@@ -10,6 +10,7 @@ from pydantic import Field
 from mcp_server.core.pagination import read
 from mcp_server.core.shapes import Paged
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import obj
 from mcp_server.providers.persistiq.client import Endpoints, Lists, parse, persistiq
 from mcp_server.providers.persistiq.models import Cursor, DncDomain, Limit
 
@@ -38,5 +39,4 @@ async def persistiq_create_dnc_domain(
 ) -> DncDomain:
     """Block a domain: PersistIQ then sends no email (without manual approval) to any address at it."""
     response = await Endpoints.add_dnc_domain.send(persistiq(ctx).api, json_body={"name": name.lower()})
-    data = response.data if isinstance(response.data, dict) else {}
-    return parse(DncDomain, data.get("dnc_domain"), "DNC domain")
+    return parse(DncDomain, obj(response.data).get("dnc_domain"), "DNC domain")

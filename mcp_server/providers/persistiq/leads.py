@@ -13,6 +13,7 @@ from mcp_server.core.pagination import read
 from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import obj
 from mcp_server.providers.persistiq.batches import LeadOutcome, failures, maybe, split_outcome
 from mcp_server.providers.persistiq.client import LABEL, Endpoints, Lists, parse, persistiq, records
 from mcp_server.providers.persistiq.models import (
@@ -44,7 +45,7 @@ CREATE_BATCH = 10
 
 def one_lead(data: Any) -> Lead:
     """``{"lead": {...}}`` (update) or ``{"leads": [{...}]}`` (get)."""
-    body = data if isinstance(data, dict) else {}
+    body = obj(data)
     raw = body.get("lead") or next(iter(body.get("leads") or []), None)
     if raw is None:
         raise BadResponse("PersistIQ answered without the lead", provider=LABEL)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
@@ -14,6 +15,7 @@ from mcp_server.core.pagination import Listing, Offset, OnePage, read
 from mcp_server.core.records import parse_each, skipped_note
 from mcp_server.core.shapes import Items, Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import obj
 from mcp_server.providers.snov.campaigns_models import (
     Analytics,
     Campaign,
@@ -118,7 +120,7 @@ async def snov_get_campaign_analytics(
 async def _analytics(service: Snov, dates: dict[str, date | None], filters: dict[str, str | None]) -> dict[str, Any]:
     params = _filled({**{k: _iso(v) for k, v in dates.items()}, **filters})
     response = await Endpoints.campaign_analytics.send(service.api, params=params)
-    return response.data if isinstance(response.data, dict) else {}
+    return obj(response.data)
 
 
 def _spelled_out(dates: dict[str, date | None]) -> dict[str, date | None]:
@@ -135,7 +137,7 @@ def _iso(day: date | None) -> str | None:
 async def snov_get_campaign_progress(ctx: Context, campaign_id: CampaignId) -> Progress:
     """A campaign's status, share of recipients done and number still in the sequence. Free."""
     response = await Endpoints.campaign_progress.at(campaign_id=campaign_id).send(snov(ctx).api)
-    data = response.data if isinstance(response.data, dict) else {}
+    data = obj(response.data)
     return Progress(
         campaign_id=campaign_id,
         status=data.get("status"),
@@ -205,7 +207,7 @@ async def _activity(
     ctx: Context, tool: str, campaign_id: int, limit: int, cursor: str | None, bodies: bool
 ) -> Paged[Recipient]:
     """Activity rows read by ``offset`` (up to ``ROW_CAP`` a request) until ``limit``."""
-    listing = replace(ACTIVITY[tool], record=lambda row: Recipient.of(row, bodies=bodies))
+    listing = replace(ACTIVITY[tool], record=functools.partial(Recipient.of, bodies=bodies))
     return Paged[Recipient].of(await read(ctx, listing, limit, cursor, {"campaignId": campaign_id}))
 
 

@@ -26,6 +26,7 @@ from mcp_server.core.provider import service_of
 from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.state.periods import period_bounds
+from mcp_server.core.upstream import is_obj, obj
 from mcp_server.settings import Settings
 
 R = TypeVar("R")
@@ -117,7 +118,7 @@ def token_fetcher(client_id: SecretStr, client_secret: SecretStr) -> Fetch:
         }
         # Snov.io's limit is on API methods (60 a minute); the token endpoint is not one, so it takes no slot.
         response = await Endpoints.token.send(client, data=form, deadline=deadline, authenticated=False, budgeted=False)
-        data = response.data if isinstance(response.data, dict) else {}
+        data = obj(response.data)
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
             raise ApiError("the token endpoint answered without an access_token", provider=LABEL, status=200)
@@ -138,7 +139,7 @@ def lifetime(value: Any) -> float:
 def check_success(response: ApiResponse) -> Any:
     """Snov.io answers some failures with 200 and ``"success": false``."""
     data = response.data
-    if isinstance(data, dict) and data.get("success") is False:
+    if is_obj(data) and data.get("success") is False:
         message = data.get("message") or data.get("errors") or data.get("error") or "the request failed"
         text = message if isinstance(message, str) else str(message)
         hint = HOURLY_HINT if HOURLY_LIMIT_TEXT in text.lower() else ""
@@ -174,10 +175,10 @@ class Snov:
     read_only: bool
     spent: float = 0.0
     """Credits this process has committed to spend (estimated before each paid call)."""
-    v1_retired: set[str] = field(default_factory=set)
+    v1_retired: set[str] = field(default_factory=set[str])
     """v1 method paths that answered 404/410: a tool that needs one uses its v2 replacement for the rest of the
     process; the other v1 methods stay in use (kept here until a shared state store holds it)."""
-    paid_requests: set[str] = field(default_factory=set)
+    paid_requests: set[str] = field(default_factory=set[str])
     """Domain-search starts this process paid for: Snov.io charges a distinct request once."""
     analytics_needs_dates: bool = False
     """Campaign analytics refused empty dates once (the newer page requires them): send them from then on."""

@@ -14,6 +14,7 @@ from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.pagination import Listing, PageNumber, read
 from mcp_server.core.shapes import Items, Maybe
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import is_obj, is_seq, obj
 from mcp_server.providers.snov.campaigns_models import Cursor, Email, Limit, as_list, body_of
 from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, Endpoints, api, check_success, snov
 from mcp_server.providers.snov.prospects_models import (
@@ -78,7 +79,8 @@ async def snov_add_to_do_not_email_list(
             raise
         error.hint = " ".join(part for part in (error.hint, await _list_ids(api)) if part)
         raise
-    duplicates = [str(d).lower() for d in (body.get("data") or {}).get("duplicates") or []]
+    listed: list[Any] = obj(body.get("data")).get("duplicates") or []
+    duplicates = [str(d).lower() for d in listed]
     added = [i for i in unique if i not in duplicates]
     return DoNotEmail(list_id=list_id, added=added, already_listed=duplicates)
 
@@ -140,7 +142,7 @@ async def snov_add_prospect_to_list(
     form.update({f"customFields[{k}]": v for k, v in (custom_fields or {}).items()})
     form.update({f"socialLinks[{k}]": v for k, v in (social_links or {}).items()})
     response = await Endpoints.add_prospect.send(api, data={k: v for k, v in form.items() if v})
-    data = response.data if isinstance(response.data, dict) else {}
+    data = obj(response.data)
     return AddedProspect(id=data.get("id"), list_id=list_id, added=data.get("added"), updated=data.get("updated"))
 
 
@@ -152,8 +154,8 @@ async def snov_get_prospect(
     sent/open/reply counts, custom fields. Free. Ids come from snov_list_prospects_in_list or
     snov_add_prospect_to_list."""
     response = await Endpoints.prospect_by_id.send(snov(ctx).api, data={"id": prospect_id})
-    data = response.data.get("data") if isinstance(response.data, dict) else None
-    return Prospect.of(data if isinstance(data, dict) else {"id": prospect_id})
+    data = obj(obj(response.data).get("data"))
+    return Prospect.of(data or {"id": prospect_id})
 
 
 @toolset.tool("Find Snov.io prospects by email", Access.READ)
@@ -203,8 +205,7 @@ async def snov_create_prospect_list(
     """Create an empty prospect list. Free. Then add prospects with snov_add_prospect_to_list."""
     response = await Endpoints.create_list.send(snov(ctx).api, data={"name": name})
     body = _unwrapped(response)
-    data = body.get("data")
-    data = data if isinstance(data, dict) else body
+    data = obj(body.get("data")) if is_obj(body.get("data")) else body
     if not isinstance(data.get("id"), int | str):
         raise BadResponse("Snov.io answered without the new list's id", provider=LABEL)
     return ProspectList(id=int(data["id"]), name=name, contacts=0)
@@ -225,9 +226,9 @@ async def _check_custom_fields(api: ApiClient, labels: list[str]) -> None:
 
 def _unwrapped(response: ApiResponse) -> dict[str, Any]:
     """Some v1 writes answer a one-element list (``[{"success": true, "data": ...}]``): its failure is checked too."""
-    data = response.data
-    if isinstance(data, list):
+    data: object = response.data
+    if is_seq(data):
         data = data[0] if data else {}
-    data = data if isinstance(data, dict) else {}
-    check_success(replace(response, data=data))
-    return data
+    unwrapped = obj(data)
+    check_success(replace(response, data=unwrapped))
+    return unwrapped
