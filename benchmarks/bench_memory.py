@@ -55,7 +55,7 @@ async def run() -> list[Figure]:
                 args = {"limit": CHUNK, **({"cursor": cursor} if cursor else {})}
                 result = await client.call_tool("persistiq_list_leads", args)
                 assert not result.is_error and result.structured_content, result.content
-                seen += len(result.structured_content["items"])
+                seen += len(result.structured_content["rows"])  # a table (shapes.Table)
                 calls += 1
                 cursor = result.structured_content.get("next_cursor")
                 if not cursor:

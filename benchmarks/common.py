@@ -98,7 +98,7 @@ def sandbox_process(time_scale: float = 1.0) -> Iterator[SandboxUrls]:
     process = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
-        if not process.stdout.readline().startswith("Sandbox serving"):
+        if "serving on http" not in process.stdout.readline():
             raise RuntimeError("the sandbox process did not start")
         yield SandboxUrls(f"http://127.0.0.1:{port}")
     finally:

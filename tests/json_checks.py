@@ -1,13 +1,8 @@
-"""Type guards for decoded JSON: ``isinstance(value, dict)`` leaves a checker with ``dict[Unknown, Unknown]``."""
+"""Type guards for decoded JSON in tests: the core's own (``mcp_server.core.upstream``), named for the tests."""
 
 from __future__ import annotations
 
-from typing import Any, TypeGuard
+from mcp_server.core.upstream import is_obj as is_object
+from mcp_server.core.upstream import is_seq as is_list
 
-
-def is_object(value: object) -> TypeGuard[dict[str, Any]]:
-    return isinstance(value, dict)
-
-
-def is_list(value: object) -> TypeGuard[list[Any]]:
-    return isinstance(value, list)
+__all__ = ["is_list", "is_object"]

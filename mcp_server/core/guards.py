@@ -28,8 +28,8 @@ def is_str_dict(value: object) -> TypeGuard[dict[str, object]]:
 
 
 def is_json_object(value: object) -> TypeGuard[dict[str, Any]]:
-    """A JSON object handed whole to a constructor as keywords (``Cls(**value)``), whose own checks or a
-    ``TypeError`` say whether its fields fit; ``object`` values could not be passed that way."""
+    """A JSON object whose values are read as ``Any``: handed whole to a constructor as keywords (``Cls(**value)``)
+    or walked by the providers (``core.upstream``); ``object`` values could not be used that way."""
     return isinstance(value, dict)
 
 

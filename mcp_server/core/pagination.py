@@ -148,6 +148,9 @@ class Listing(Generic[T]):
     """The parameters go as a form body, not in the query."""
     skip_unreadable: bool = True
     """A record ``record`` cannot read is left out and counted (``records.parse_each``); False: it fails."""
+    weigh: Callable[[T], int] | None = None
+    """Bytes one record takes in the answer, for the page budget (default: its JSON; ``shapes.row_bytes``
+    for a list answered as a table, whose rows are much smaller than their records)."""
 
 
 Send = Callable[[Ask, dict[str, Any]], Awaitable[Any]]
@@ -201,6 +204,7 @@ async def read(
         scope=fingerprint(tool=listing.tool, **params),
         progress=from_context(ctx),
         noun=listing.noun,
+        weigh=listing.weigh,
     )
 
 

@@ -58,11 +58,13 @@ async def collect(
     scope: str,
     progress: Progress | None = None,
     noun: str = "items",
+    weigh: Callable[[T], int] | None = None,
 ) -> Collected[T]:
     """Read pages from ``cursor`` (or the start) until ``limit`` items; the cursor resumes exactly after them.
 
     A call also stops early, with a cursor and a hint saying why, when its records reach ``PAGE_BUDGET``
-    bytes, or when the call's time budget (``OUTBOUND_MCP_MAX_WAIT``) has no room for another page.
+    bytes as the answer carries them (``weigh``: each record's JSON by default, less for a table row), or
+    when the call's time budget (``OUTBOUND_MCP_MAX_WAIT``) has no room for another page.
     ``scope`` ties a cursor to the tool and filters it was made for.
     """
     ref: Any = None
@@ -98,7 +100,7 @@ async def collect(
         skipped += page.skipped
         slowest = max(slowest, time.monotonic() - started)
         available = page.items[skip:]
-        taken, used = _take(available, limit - len(items), used, bool(items))
+        taken, used = _take(available, limit - len(items), used, bool(items), weigh or size_of)
         items.extend(available[:taken])
         if taken < len(available):
             next_state = (ref, skip + taken)
@@ -125,12 +127,13 @@ async def collect(
     return Collected(items, next_cursor, hint)
 
 
-def _take(available: list[Any], need: int, used: int, have_some: bool) -> tuple[int, int]:
-    """How many of ``available`` fit both ``need`` and ``PAGE_BUDGET``, and the bytes used after them.
-    The first item of an answer always goes in (``to_result`` clips one record that big)."""
+def _take(available: list[T], need: int, used: int, have_some: bool, weigh: Callable[[T], int]) -> tuple[int, int]:
+    """How many of ``available`` fit both ``need`` and ``PAGE_BUDGET``, and the bytes used after them (``weigh``:
+    what one record takes in the answer). The first item of an answer always goes in (``to_result`` clips one
+    record that big)."""
     taken = 0
     for item in available[:need]:
-        item_size = size_of(item)
+        item_size = weigh(item)
         if used + item_size > PAGE_BUDGET and (have_some or taken):
             break
         used += item_size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, Generic, Self, TypeVar
 
@@ -83,3 +84,13 @@ def row_model(table: type[Table[Any]]) -> type[BaseModel]:
 
 def column_names(model: type[BaseModel]) -> list[str]:
     return [info.serialization_alias or name for name, info in model.model_fields.items()]
+
+
+def row_bytes(make: Callable[[Any], BaseModel]) -> Callable[[Any], int]:
+    """What a record takes as one ``Table`` row (its cells and a comma), for a page budget (``Listing.weigh``)."""
+
+    def weigh(record: Any) -> int:
+        cells = list(make(record).model_dump(mode="json", by_alias=True).values())
+        return len(json.dumps(cells, ensure_ascii=False, separators=(",", ":")).encode()) + 1
+
+    return weigh

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
+from mcp_server.core.guards import is_json_object
 
-def is_obj(value: object) -> TypeGuard[dict[str, Any]]:
-    return isinstance(value, dict)
+is_obj = is_json_object
+"""A JSON object, its values ``Any`` (``core.guards``)."""
 
 
 def is_seq(value: object) -> TypeGuard[list[Any]]:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
-from typing import Any, TypeGuard
-
-from mcp import Client
 from mcp.types import CallToolResult, TextContent, Tool, ToolAnnotations
 
-from mcp_server.settings import Settings
+from tests import fixture_types, json_checks
 
-SettingsFor = Callable[..., Settings]
-"""What the ``settings_for`` fixture yields: settings on the sandbox, plus keyword overrides."""
-
-Connect = Callable[..., AbstractAsyncContextManager[Client]]
+SettingsFor = fixture_types.SettingsFor
+Connect = fixture_types.OpenClient
 """What the Snov.io ``connect`` fixture yields: ``async with connect(poll_wait=0.3) as client``."""
 
 
@@ -29,10 +22,5 @@ def annotations_of(tool: Tool) -> ToolAnnotations:
     return tool.annotations
 
 
-def is_record(value: object) -> TypeGuard[dict[str, Any]]:
-    """A decoded JSON object (its keys are text)."""
-    return isinstance(value, dict)
-
-
-def is_list(value: object) -> TypeGuard[list[Any]]:
-    return isinstance(value, list)
+is_record = json_checks.is_object
+is_list = json_checks.is_list
