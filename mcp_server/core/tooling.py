@@ -124,8 +124,10 @@ class ToolDef:
         )
         assert isinstance(tool, StrictTool)
         tool.aliases = self.aliases
-        tool.arguments = argument_model(self.name, signature, skip={"ctx", CONFIRMED})
-        tool.parameters = input_schema(tool.arguments.model_json_schema(by_alias=True))
+        # The check's own model is built on the first call (57 models at start-up would cost ~50 ms); the
+        # published rules come from the SDK's public ``parameters``, made from the same signature.
+        tool.arguments = functools.cache(functools.partial(argument_model, self.name, signature, {"ctx", CONFIRMED}))
+        tool.parameters = input_schema(tool.parameters)
         tool.published_output = output_schema(returned)
         if guarded:  # a replayed answer says so
             tool.published_output["properties"].update(replay={"type": "boolean"}, hint={"type": "string"})
@@ -149,7 +151,7 @@ class StrictTool(Tool):
     ``mcp`` requirement can follow its minor releases."""
 
     aliases: dict[str, str] = Field(default_factory=dict, exclude=True)
-    arguments: type[BaseModel] | None = Field(default=None, exclude=True)
+    arguments: Callable[[], type[BaseModel]] | None = Field(default=None, exclude=True)
     published_output: dict[str, Any] | None = Field(default=None, exclude=True)
 
     @property
@@ -157,8 +159,8 @@ class StrictTool(Tool):
         return self.published_output
 
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
-        model = self.arguments
-        assert model is not None, "StrictTool is made by ToolDef.build"
+        assert self.arguments is not None, "StrictTool is made by ToolDef.build"
+        model = self.arguments()
         try:
             cleaned = clean(model, decoded(model, arguments), self.name, self.aliases)
             model.model_validate(cleaned)
