@@ -59,14 +59,8 @@ class Table(Record, Generic[T]):
         """The page ``core.paging.collect`` read, one row per record: ``row`` makes a ``T`` of each one
         (by default its fields are taken by name)."""
         model = row_model(cls)
-
-        def by_name(item: object) -> BaseModel:
-            return model.model_validate(item.model_dump() if isinstance(item, BaseModel) else item)
-
-        make = row or by_name
-        columns = column_names(model)
-        rows = [list(make(item).model_dump(mode="json", by_alias=True).values()) for item in got.items]
-        return cls(columns=columns, rows=rows, next_cursor=got.next_cursor, hint=got.hint, **extra)
+        rows = [cells(row(item) if row else as_row(model, item)) for item in got.items]
+        return cls(columns=column_names(model), rows=rows, next_cursor=got.next_cursor, hint=got.hint, **extra)
 
 
 def row_model(table: type[Table[Any]]) -> type[BaseModel]:
@@ -86,11 +80,22 @@ def column_names(model: type[BaseModel]) -> list[str]:
     return [info.serialization_alias or name for name, info in model.model_fields.items()]
 
 
+def as_row(model: type[BaseModel], item: object) -> BaseModel:
+    """``item`` as a row of ``model``, its fields taken by name (a row already is one)."""
+    if isinstance(item, model):
+        return item
+    return model.model_validate(item.model_dump() if isinstance(item, BaseModel) else item)
+
+
+def cells(row: BaseModel) -> list[Any]:
+    """A row's values in column order, as JSON."""
+    return list(row.model_dump(mode="json", by_alias=True).values())
+
+
 def row_bytes(make: Callable[[Any], BaseModel]) -> Callable[[Any], int]:
     """What a record takes as one ``Table`` row (its cells and a comma), for a page budget (``Listing.weigh``)."""
 
     def weigh(record: Any) -> int:
-        cells = list(make(record).model_dump(mode="json", by_alias=True).values())
-        return len(json.dumps(cells, ensure_ascii=False, separators=(",", ":")).encode()) + 1
+        return len(json.dumps(cells(make(record)), ensure_ascii=False, separators=(",", ":")).encode()) + 1
 
     return weigh
