@@ -20,6 +20,9 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 ConfirmKind = Literal["paid", "destructive"]
 
 SERVER_SECRETS = ("outbound_mcp_http_token", "outbound_mcp_state_secret")
+PLACEHOLDER_PREFIX = "change-me"
+"""How every sample secret in .env.example begins: a value starting so is refused at start."""
+GENERATE = 'python -c "import secrets; print(secrets.token_hex(32))"'
 CREDENTIALS = (*(credential.field for credential in credentials()), *SERVER_SECRETS)
 """Every credential field (the providers' from ``described``, then the server's own)."""
 
@@ -202,13 +205,19 @@ class Settings(BaseSettings):
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
 
+    @field_validator(*SERVER_SECRETS)
+    @classmethod
+    def _not_a_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        # .env.example is public: a deployment left on its sample value would be guarded by a published secret.
+        if value is not None and value.get_secret_value().lower().startswith(PLACEHOLDER_PREFIX):
+            raise ValueError(f"is still the placeholder from .env.example; generate a value with {GENERATE}")
+        return value
+
     @field_validator("outbound_mcp_state_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().encode()) < 32:
-            raise ValueError(
-                'must be at least 32 bytes of randomness: python -c "import secrets; print(secrets.token_hex(32))"'
-            )
+            raise ValueError(f"must be at least 32 bytes of randomness: {GENERATE}")
         return value
 
     @field_validator("outbound_mcp_toolsets")
