@@ -15,6 +15,12 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.stdio import stdio_server
 
 CHUNK = 65536
+TERMINAL_HINT = (
+    "outbound-mcp: this server speaks MCP (JSON-RPC messages from an AI client) on stdin, not typed commands; "
+    "to try it: `outbound-mcp tools --sandbox` lists its tools, "
+    "`npx @modelcontextprotocol/inspector outbound-mcp --sandbox` calls them (Ctrl-C stops it)"
+)
+JSON_STARTS = (b"{", b"[")
 
 
 class StdinLines:
@@ -24,8 +30,9 @@ class StdinLines:
     waits for at exit, so in a terminal Ctrl-C waited for Enter. A daemon thread is simply left behind.
     """
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, *, hinted: bool = False) -> None:
         self._fd = fd
+        self._hinted = hinted
         self._send: MemoryObjectSendStream[str]
         self._receive: MemoryObjectReceiveStream[str] | None = None
 
@@ -49,23 +56,35 @@ class StdinLines:
                 pending += chunk
                 *lines, pending = pending.split(b"\n")
                 for line in lines:
+                    self._hint_unless_json(line)
                     anyio.from_thread.run(self._send.send, line.decode("utf-8", "replace") + "\n", token=token)
             if pending:
+                self._hint_unless_json(pending)
                 anyio.from_thread.run(self._send.send, pending.decode("utf-8", "replace"), token=token)
             anyio.from_thread.run_sync(self._send.close, token=token)
         except (OSError, RuntimeError, anyio.BrokenResourceError, anyio.ClosedResourceError):
             # stdin failed, or the server has stopped: nobody is left to tell.
             return
 
+    def _hint_unless_json(self, line: bytes) -> None:
+        """A person typing at the server gets one line saying what it expects, once (a client never sees it)."""
+        text = line.strip()
+        if self._hinted or not text:
+            return
+        self._hinted = True
+        if not text.startswith(JSON_STARTS):
+            sys.stderr.write(TERMINAL_HINT + "\n")
+            sys.stderr.flush()
 
-async def run_stdio(server: MCPServer[Any]) -> None:
-    """``server.run_stdio_async()``, reading stdin through ``StdinLines``."""
+
+async def run_stdio(server: MCPServer[Any], *, hinted: bool = False) -> None:
+    """``server.run_stdio_async()``, reading stdin through ``StdinLines`` (``hinted``: the hint was printed)."""
     # The one private name the package uses: SDK 2.3 has no public way to pass stdin to run_stdio_async.
     # Should a later minor release move it, serve through the public runner and its own stdin reader.
     lowlevel = getattr(server, "_lowlevel_server", None)
     if lowlevel is None:
         await server.run_stdio_async()
         return
-    stdin = cast("anyio.AsyncFile[str]", StdinLines(sys.stdin.fileno()))  # the SDK only iterates it
+    stdin = cast("anyio.AsyncFile[str]", StdinLines(sys.stdin.fileno(), hinted=hinted))  # the SDK only iterates it
     async with stdio_server(stdin=stdin) as (read_stream, write_stream):
         await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())

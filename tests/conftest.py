@@ -105,3 +105,16 @@ async def mcp(settings_for: Callable[..., Settings]) -> AsyncIterator[Client]:
 
     async with Client(create_server(settings_for())) as client:
         yield client
+
+
+@pytest.fixture(autouse=True)
+def no_shared_sandbox_left_running() -> Iterator[None]:
+    """A ``--sandbox`` server started by a test starts this run's shared sandbox (under the temporary
+    XDG_STATE_HOME above): stopped and cleared after the test, so no process outlives it and no test sees
+    another's data."""
+    yield
+    from mcp_server.shared_sandbox import SharedSandbox, shared_dir
+
+    shared = SharedSandbox(shared_dir())
+    if shared.record.exists() or shared.alive_lock.is_held_elsewhere():
+        shared.reset()
