@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import anyio
 
 from mcp_server import __version__
+from mcp_server.bundle import build_bundle
 from mcp_server.catalogue import catalogue_lines, schema_drift, write_schemas
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.redact import log_to_stderr
@@ -92,6 +93,8 @@ def parser() -> argparse.ArgumentParser:
     mode.add_argument("--write", action="store_true", help="write the schemas of every tool")
     mode.add_argument("--check", action="store_true", help="exit 1 when the folder differs from the code")
     schemas.add_argument("--dir", type=Path, default=SCHEMA_DIR, help="default tool_schemas")
+    bundle = sub.add_parser("bundle", help="build the Claude Desktop bundle (.mcpb) from this checkout")
+    bundle.add_argument("--out", type=Path, default=Path("dist"), help="file or folder to write (default dist/)")
     sandbox = sub.add_parser("sandbox", help="serve the simulated APIs on 127.0.0.1")
     sandbox.add_argument("--port", type=_port, default=8765, help="loopback port (default 8765)")
     sandbox.add_argument(
@@ -158,7 +161,9 @@ def _configured(args: argparse.Namespace, *, start_sandbox: bool) -> tuple[Setti
     check_variable_names(os.environ)
     overrides = overrides_of(args)
     if not args.sandbox:
-        return load_settings(**overrides), ""
+        settings = load_settings(**overrides)
+        if not settings.outbound_mcp_sandbox:
+            return settings, ""
     if not start_sandbox:
         from outbound_sandbox.runner import SandboxUrls
 
@@ -310,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
             if drift:
                 print("tool_schemas/ is out of date: run `outbound-mcp schemas --write`", file=sys.stderr)
             return 1 if drift else 0
+        if args.command == "bundle":
+            print(f"wrote {build_bundle(args.out)}")
+            return 0
         if args.command == "sandbox" and args.reset:
             stopped = "stopped and " if SharedSandbox(shared_dir()).reset() else ""
             print(f"outbound-mcp: shared sandbox {stopped}cleared; the next --sandbox starts afresh")

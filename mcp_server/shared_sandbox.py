@@ -23,6 +23,7 @@ from mcp_server.core.errors import ConfigError
 from mcp_server.core.state.sqlite import default_path
 from mcp_server.locks import FileLock
 
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
 START_WAIT = 60.0  # seconds a new sandbox may take to start on a loaded machine
 STOP_WAIT = 10.0
 RESET_COMMAND = "outbound-mcp sandbox --reset"
@@ -78,9 +79,12 @@ class SharedSandbox:
 
     def _start(self) -> None:
         command = [sys.executable, "-m", "mcp_server", "sandbox", "--shared-in", str(self.folder)]
+        # This package's own folder first on the path: a bundle runs it from its folder, not site-packages.
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))}
         with self.log.open("ab") as log:
             child = subprocess.Popen(
                 command,
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
