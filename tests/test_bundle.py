@@ -18,6 +18,7 @@ from mcp import Client, StdioServerParameters
 from mcp_server.catalogue import all_tools
 from mcp_server.cli import main
 from mcp_server.described import credentials
+from mcp_server.settings import load_settings
 
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,3 +105,16 @@ async def test_started_as_the_manifest_says_with_the_default_sandbox_setting_the
 
     assert [tool.name for tool in listed.tools] == [tool["name"] for tool in manifest_of(bundle)["tools"]]
     assert not balance.is_error
+
+
+@pytest.mark.parametrize("left", ["", "${user_config.snov_max_credits}"], ids=["empty", "unreplaced"])
+def test_a_bundle_setting_the_person_left_empty_counts_as_unset(monkeypatch: pytest.MonkeyPatch, left: str):
+    for name in ("SNOV_MAX_CREDITS", "PERSISTIQ_API_KEY", "EPIXEL_BASE_URL", "OUTBOUND_MCP_READ_ONLY"):
+        monkeypatch.setenv(name, left.replace("snov_max_credits", name.lower()))
+    monkeypatch.setenv("OUTBOUND_MCP_SANDBOX", "true")
+
+    settings = load_settings()
+
+    assert settings.snov_max_credits is None and settings.persistiq_api_key is None
+    assert settings.epixel_base_url is None and settings.outbound_mcp_read_only is False
+    assert settings.outbound_mcp_sandbox is True
