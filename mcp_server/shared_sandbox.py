@@ -114,6 +114,10 @@ class SharedSandbox:
                 file.write(secrets.token_hex(32))
         return path.read_text().strip()
 
+    def pid(self) -> int | None:
+        """The running sandbox's process id, or None."""
+        return int(json.loads(self.record.read_text())["pid"]) if self.running() else None
+
     def reset(self) -> bool:
         """Stop the sandbox and delete its data; True when one was running."""
         if not self.folder.exists():
@@ -126,6 +130,13 @@ class SharedSandbox:
                 if path.name != "start.lock":
                     path.unlink(missing_ok=True)
         return was_running
+
+    def stop(self) -> None:
+        """Stop the sandbox, keeping its data files."""
+        with self.start_lock:
+            if self.running():
+                self._stop()
+                self.record.unlink(missing_ok=True)
 
     def _stop(self) -> None:
         pid = int(json.loads(self.record.read_text())["pid"])

@@ -12,6 +12,7 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
+from mcp_server.cli import main
 from mcp_server.shared_sandbox import SharedSandbox, shared_dir
 
 pytestmark = pytest.mark.anyio
@@ -111,3 +112,11 @@ def test_two_servers_starting_at_the_same_moment_start_one_sandbox_and_both_use_
     assert all(server.returncode == 0 for server in servers)
     assert banners[0] == banners[1], banners
     assert banners[0].startswith("outbound-mcp: sandbox APIs on http://127.0.0.1:")
+
+
+def test_listing_the_tools_with_sandbox_starts_no_background_sandbox(capsys: pytest.CaptureFixture[str]):
+    code = main(["tools", "--sandbox"])
+
+    assert code == 0 and "persistiq_list_leads" in capsys.readouterr().out
+    shared = SharedSandbox(shared_dir())
+    assert not shared.record.exists() and not shared.alive_lock.is_held_elsewhere()
