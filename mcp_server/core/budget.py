@@ -98,7 +98,14 @@ class WindowBudget:
             hint="Nothing was sent.",
         )
 
+    def _capped(self, reset_at: float) -> float:
+        """One answer's "wait until" bounded by the provider's own window (``OUTBOUND_MCP_RATE_WINDOW``, as its
+        document states it): a ``Retry-After: 86400`` must not lock every process on the store out for a day;
+        if the API still refuses after a window, its next 429 blocks for one more."""
+        return min(reset_at, self.clock() + self.window + self.margin)
+
     async def observe(self, remaining: int | None, reset_at: float | None, limited: bool = False) -> None:
+        reset_at = None if reset_at is None else self._capped(reset_at)
         if not limited and (remaining is None or reset_at is None or self._unchanged(remaining, reset_at)):
             return  # nothing to correct: spare the store a round trip
         await self.store.rate_observe(self.key, self.clock(), self.rule, remaining, reset_at, limited)
@@ -112,6 +119,7 @@ class WindowBudget:
         return reset_at <= seen_reset + 0.001 and remaining >= seen_remaining
 
     async def block_until(self, reset_at: float) -> None:
+        reset_at = self._capped(reset_at)
         self._next = reset_at
         await self.store.rate_block(self.key, self.clock(), self.rule, reset_at)
 
