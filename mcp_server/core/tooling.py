@@ -23,11 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from mcp_server.core import replay
 from mcp_server.core.arguments import ArgumentProblem, clean, decoded, explain
+from mcp_server.core.caller import LOCAL
 from mcp_server.core.confirm import CONFIRMED, Confirmation, default_for, settle, with_confirmation
 from mcp_server.core.deadline import call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.guards import is_dict, is_list, is_str_dict
 from mcp_server.core.output import to_result
+from mcp_server.core.provider import caller_of
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.shapes import Table, column_names, row_model
 
@@ -159,6 +161,11 @@ class StrictTool(Tool):
         return self.published_output
 
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        caller = caller_of(context) if context is not None else LOCAL
+        with REDACTOR.caller(caller.credentials_key(), caller.secrets()):
+            return await self._checked_run(arguments, context, convert_result)
+
+    async def _checked_run(self, arguments: dict[str, Any], context: Any, convert_result: bool) -> Any:
         assert self.arguments is not None, "StrictTool is made by ToolDef.build"
         model = self.arguments()
         try:
