@@ -36,4 +36,5 @@ async def snov_get_balance(ctx: Context) -> Balance:
         recipients_used=data.get("unique_recipients_used", data.get("recipients_used")),
         limit_resets_in_days=data.get("limit_resets_in"),
         subscription_ends_in_days=data.get("expires_in"),
+        hint=service.watch.hint(),
     )
