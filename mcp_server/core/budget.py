@@ -13,7 +13,7 @@ from typing import Protocol
 import anyio
 
 from mcp_server.core.errors import RateLimited
-from mcp_server.core.state import RateRule, StateStore
+from mcp_server.core.state import RateRule, StateStore, StateUnavailable
 from mcp_server.core.state.memory import MemoryStore
 
 Clock = Callable[[], float]
@@ -72,13 +72,17 @@ class WindowBudget:
         """The API's remaining and reset as the store held them when this process last took a slot."""
         # Calls of this process queue here (first come, first served); the store arbitrates between processes.
         self._lock = anyio.Lock()
+        self._in_store = False
+        """Whether the call taking a slot waits on the store now (those queued behind it wait on it too)."""
 
     async def acquire(self, deadline: float) -> None:
         with anyio.move_on_after(max(0.0, deadline - self.clock())):
             async with self._lock:
                 while True:
                     now = self.clock()
+                    self._in_store = True
                     got = await self.store.rate_slot(self.key, now, self.rule, take=True)
+                    self._in_store = False
                     slot = self._next = got.at
                     if slot <= now:
                         known = got.remaining is not None and got.reset_at is not None
@@ -87,6 +91,12 @@ class WindowBudget:
                     if slot > deadline:
                         raise self._limited(slot - now)
                     await self.sleep(slot - now)
+        if self._in_store:  # the time ran out waiting on the store (another process holds it), not the API
+            raise StateUnavailable(
+                "the state store did not answer within this call's time (it is busy or locked by another process)",
+                provider=self.provider,
+                hint="Nothing was sent. Try again in a moment.",
+            )
         raise self._limited(self.wait_hint())
 
     def _limited(self, wait: float) -> RateLimited:
