@@ -1,16 +1,25 @@
 """Smaller holes (issue 26, Low): a bare prospect hash followed by ``?query`` is never POSTed with that query,
-Unicode digits do not pass as Epixel phone digits, and odd JSON-RPC ids are answered."""
+Unicode digits do not pass as Epixel phone digits, and a request with an odd JSON-RPC id (null, 1.5, true,
+{}) or unreadable JSON is answered over stdio and HTTP (the SDK read odd ids as notifications and dropped
+them, so the client waited for its timeout; duplicate ids were already answered, each once)."""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from typing import Any
 
+import anyio
+import httpx2
 import pytest
+from anyio.streams.text import TextReceiveStream
 from mcp import Client
 
 from mcp_server.server import create_server
 from outbound_sandbox.app import Sandbox
 from tests.confirm_helpers import Person
+from tests.http_helpers import mcp_headers, serving_demo
 from tests.reliability.writes import text_of
 
 pytestmark = pytest.mark.anyio
@@ -47,3 +56,59 @@ async def test_unicode_digits_do_not_pass_as_an_epixel_phone_and_nothing_is_sent
         result = await client.call_tool("epixel_create_lead", lead)
     assert result.is_error and "phone" in text_of(result), text_of(result)
     assert not [e for e in sandbox.env.handled("POST", "/epixel/") if "leads" in e.path]
+
+
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
+ODD = {  # each line, and the id its answer must carry
+    "null id": ('{"jsonrpc":"2.0","id":null,"method":"ping"}', None),
+    "fractional id": ('{"jsonrpc":"2.0","id":1.5,"method":"ping"}', None),
+    "boolean id": ('{"jsonrpc":"2.0","id":true,"method":"ping"}', None),
+    "object id": ('{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}', None),
+    "cut-off JSON": ('{"jsonrpc":"2.0","id":5,"method":', None),
+    "a batch": ('[{"jsonrpc":"2.0","id":6,"method":"ping"}]', None),
+}
+
+
+async def test_over_stdio_every_request_with_an_odd_id_or_unreadable_json_is_answered() -> None:
+    env = {**os.environ, "PERSISTIQ_API_KEY": "stdio-odd-ids-key-000", "OUTBOUND_MCP_STATE": "memory"}
+    async with await anyio.open_process([sys.executable, "-m", "mcp_server.cli"], env=env) as server:
+        assert server.stdin is not None and server.stdout is not None
+        lines = TextReceiveStream(server.stdout)
+        buffered = ""
+
+        async def answer() -> dict[str, Any]:
+            nonlocal buffered
+            with anyio.fail_after(20):
+                while "\n" not in buffered:
+                    buffered += await lines.receive()
+            line, buffered = buffered.split("\n", 1)
+            return json.loads(line)
+
+        await server.stdin.send((json.dumps(INIT) + "\n").encode())
+        assert (await answer())["id"] == 1
+        await server.stdin.send(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+        answers: dict[str, dict[str, Any]] = {}
+        for name, (line, _) in ODD.items():
+            await server.stdin.send((line + "\n").encode())
+            answers[name] = await answer()
+        await server.stdin.send(b'{"jsonrpc":"2.0","id":7,"method":"ping"}\n')
+        still_serving = await answer()
+        server.terminate()
+    for name, (_, ident) in ODD.items():
+        assert answers[name]["id"] == ident and answers[name]["error"]["code"] in (-32600, -32700), (name, answers)
+    assert still_serving == {"jsonrpc": "2.0", "id": 7, "result": {}}
+
+
+async def test_over_http_a_request_with_an_odd_id_is_answered_not_accepted_as_a_notification() -> None:
+    token = "odd-ids-http-token-0123456789"
+    headers = mcp_headers(token, **{"MCP-Protocol-Version": "2025-06-18"})
+    async with serving_demo(token) as url, httpx2.AsyncClient(timeout=10) as http:
+        answers = {name: await http.post(url, content=line, headers=headers) for name, (line, _) in ODD.items()}
+    for name, response in answers.items():
+        assert response.status_code == 400, (name, response.status_code, response.text)
+        assert response.json()["id"] is None and response.json()["error"]["code"] < -32000, (name, response.text)
