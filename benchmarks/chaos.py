@@ -373,7 +373,7 @@ def server_pids(parent: int) -> list[int]:
 
 def main() -> None:
     logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)  # the sandbox's own dropped connections
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.chaos", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.chaos", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument(
         "--workers", type=int, default=40, help=f"concurrent callers (default 40, at most {MAX_WORKERS})"
     )
