@@ -18,6 +18,7 @@ from mcp import Client
 
 from mcp_server.server import create_server
 from outbound_sandbox.app import Sandbox
+from outbound_sandbox.config import Fault
 from tests.confirm_helpers import Person
 from tests.http_helpers import mcp_headers, serving_demo
 from tests.reliability.writes import text_of
@@ -112,3 +113,38 @@ async def test_over_http_a_request_with_an_odd_id_is_answered_not_accepted_as_a_
     for name, response in answers.items():
         assert response.status_code == 400, (name, response.status_code, response.text)
         assert response.json()["id"] is None and response.json()["error"]["code"] < -32000, (name, response.text)
+
+
+# Upstream shapes that still ended in opaque errors ("stopped on something unexpected (ValueError)")
+
+OPAQUE_SHAPES: dict[str, tuple[str, dict[str, Any], str, Any]] = {
+    "a balance that is not a number": (
+        "snov_get_balance",
+        {},
+        "GET /snov/v1/get-balance",
+        {"success": True, "data": {"balance": "N/A"}},
+    ),
+    "an email count that is not a number": (
+        "snov_count_domain_emails",
+        {"domain": "acme.com"},
+        "POST /snov/v1/get-domain-emails-count",
+        {"success": True, "result": "many"},
+    ),
+    "a new list id that is not a number": (
+        "snov_create_prospect_list",
+        {"name": "Q3 leads"},
+        "POST /snov/v1/lists",
+        {"success": True, "data": {"id": "list-abc"}},
+    ),
+}
+
+
+@pytest.mark.parametrize(("tool", "args", "route", "body"), OPAQUE_SHAPES.values(), ids=OPAQUE_SHAPES.keys())
+async def test_an_upstream_number_that_is_not_one_is_a_clear_error(
+    connect: Any, sandbox: Sandbox, tool: str, args: dict[str, Any], route: str, body: Any
+) -> None:
+    sandbox.config.add_fault(route, Fault("body", status=200, body=body))
+    async with connect([tool]) as client:
+        result = await client.call_tool(tool, args)
+    text = text_of(result)
+    assert result.is_error and "unexpected" not in text and "Snov.io" in text, text

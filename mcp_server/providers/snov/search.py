@@ -24,6 +24,7 @@ from mcp_server.core.paging import PageNotReady
 from mcp_server.core.poller import Pending
 from mcp_server.core.shapes import Maybe
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import number
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Cursor, as_list, body_of
 from mcp_server.providers.snov.client import Endpoints, Snov, api, snov
@@ -265,7 +266,8 @@ async def snov_count_domain_emails(ctx: Context, domain: Domain) -> DomainCount:
     name = clean_domain(domain)
     response = await Endpoints.domain_emails_count.send(snov(ctx).api, data={"domain": name})
     data = body_of(response.data)
-    return DomainCount(domain=name, emails=int(data.get("result") or 0), webmail=data.get("webmail"))
+    emails = int(number(data.get("result") or 0, "count of emails", "Snov.io"))
+    return DomainCount(domain=name, emails=emails, webmail=data.get("webmail"))
 
 
 async def _email_pages(ctx: Context, tab: str, domain: str, limit: int, cursor: str | None) -> DomainEmails:
