@@ -229,6 +229,7 @@ async def _serve_http(server: Any, args: argparse.Namespace, settings: Settings,
     import uvicorn
 
     from mcp_server.http.app import HttpOptions, build_http_app
+    from mcp_server.http.listen import uvicorn_config
 
     options = HttpOptions.from_settings(settings, host=args.host, port=args.port)
     # Stateless, the SDK logs "Terminating session: None" at INFO for every request.
@@ -237,8 +238,8 @@ async def _serve_http(server: Any, args: argparse.Namespace, settings: Settings,
     print(f"outbound-mcp: streamable HTTP on http://{args.host}:{args.port}/mcp", file=sys.stderr)
     level = settings.outbound_mcp_log_level.lower()
     # Behind a TLS-terminating proxy: the proxy passes Host through (listed with --allowed-host); the
-    # client address and scheme in X-Forwarded-* are believed only from FORWARDED_ALLOW_IPS (uvicorn's rule).
-    config = uvicorn.Config(app, log_level=level, proxy_headers=True)
+    # client address and scheme in X-Forwarded-* are believed only from FORWARDED_ALLOW_IPS when it is set.
+    config = uvicorn_config(app, log_level=level)
     await uvicorn.Server(config).serve(sockets=[sock])
 
 

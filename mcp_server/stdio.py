@@ -1,7 +1,9 @@
-"""The stdio transport, with a stdin reader that never holds up shutdown (Ctrl-C in a terminal stops at once)."""
+"""The stdio transport, with a stdin reader that never holds up shutdown (Ctrl-C in a terminal stops at once),
+and an answer to every line the SDK cannot read (it drops them, and the client waits for its timeout)."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -10,9 +12,13 @@ from typing import Any, cast
 import anyio
 import anyio.from_thread
 import anyio.lowlevel
+import mcp_types as types
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from mcp.server.mcpserver import MCPServer
 from mcp.server.stdio import stdio_server
+from mcp.shared.message import SessionMessage
+
+from mcp_server.core.guards import is_str_dict
 
 CHUNK = 65536
 TERMINAL_HINT = (
@@ -35,6 +41,8 @@ class StdinLines:
         self._hinted = hinted
         self._send: MemoryObjectSendStream[str]
         self._receive: MemoryObjectReceiveStream[str] | None = None
+        self.last = ""
+        """The line handed out last: the SDK reads one at a time, so a line it failed to read is this one."""
 
     def __aiter__(self) -> StdinLines:
         return self
@@ -45,7 +53,8 @@ class StdinLines:
             token = anyio.lowlevel.current_token()
             threading.Thread(target=self._pump, args=(token,), name="outbound-mcp stdin", daemon=True).start()
         try:
-            return await self._receive.receive()
+            self.last = await self._receive.receive()
+            return self.last
         except anyio.EndOfStream:
             raise StopAsyncIteration from None
 
@@ -77,6 +86,52 @@ class StdinLines:
             sys.stderr.flush()
 
 
+PARSE_ERROR, INVALID_REQUEST = -32700, -32600
+
+
+def refusal(line: str) -> types.JSONRPCError | None:
+    """The JSON-RPC error for a line that is no request, response or notification; None for a notification."""
+    try:
+        message: object = json.loads(line)
+    except ValueError:
+        return _error(None, PARSE_ERROR, "Parse error")
+    if not is_str_dict(message):
+        batch = isinstance(message, list)
+        return _error(None, INVALID_REQUEST, "Invalid Request" + (": send one message per line" if batch else ""))
+    if "id" not in message:
+        return None
+    raw_id: object = message["id"]
+    # Only a string or an integer is an id (JSON-RPC 2.0, MCP); anything else is answered with id null.
+    if isinstance(raw_id, str) or (isinstance(raw_id, int) and not isinstance(raw_id, bool)):
+        return _error(raw_id, INVALID_REQUEST, "Invalid Request")
+    return _error(None, INVALID_REQUEST, "Invalid Request: the id must be a string or an integer")
+
+
+def _error(ident: str | int | None, code: int, message: str) -> types.JSONRPCError:
+    return types.JSONRPCError(jsonrpc="2.0", id=ident, error=types.ErrorData(code=code, message=message))
+
+
+async def answer_unreadable(
+    lines: StdinLines,
+    read_stream: Any,
+    forward: MemoryObjectSendStream[SessionMessage | Exception],
+    write_stream: Any,
+) -> None:
+    """Pass what the SDK read on to the server; answer what it could not read, as JSON-RPC asks. A request
+    with an odd id (null, 1.5, true, {}) reads as a notification to the SDK, which then drops it unanswered."""
+    async with forward:
+        async for item in read_stream:
+            odd = isinstance(item, SessionMessage) and isinstance(item.message, types.JSONRPCNotification)
+            if not isinstance(item, Exception) and not (odd and '"id"' in lines.last):
+                await forward.send(item)
+                continue
+            error = refusal(lines.last)
+            if error is not None:
+                await write_stream.send(SessionMessage(error))
+            elif isinstance(item, SessionMessage):
+                await forward.send(item)
+
+
 async def run_stdio(server: MCPServer[Any], *, hinted: bool = False) -> None:
     """``server.run_stdio_async()``, reading stdin through ``StdinLines`` (``hinted``: the hint was printed)."""
     # The one private name the package uses: SDK 2.3 has no public way to pass stdin to run_stdio_async.
@@ -85,6 +140,10 @@ async def run_stdio(server: MCPServer[Any], *, hinted: bool = False) -> None:
     if lowlevel is None:
         await server.run_stdio_async()
         return
-    stdin = cast("anyio.AsyncFile[str]", StdinLines(sys.stdin.fileno(), hinted=hinted))  # the SDK only iterates it
+    lines = StdinLines(sys.stdin.fileno(), hinted=hinted)
+    stdin = cast("anyio.AsyncFile[str]", lines)  # the SDK only iterates it
     async with stdio_server(stdin=stdin) as (read_stream, write_stream):
-        await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+        forward, received = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+        async with anyio.create_task_group() as group:
+            group.start_soon(answer_unreadable, lines, read_stream, forward, write_stream)
+            await lowlevel.run(received, write_stream, lowlevel.create_initialization_options())

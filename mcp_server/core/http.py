@@ -43,6 +43,7 @@ from mcp_server.core.retry import (
     rate_reset,
     retry_at,
 )
+from mcp_server.core.scrub import parsed_clean
 from mcp_server.core.state import StateUnavailable
 from mcp_server.core.upstream_errors import parse_error
 
@@ -332,7 +333,7 @@ class ApiClient:
                 provider=self.provider,
                 hint="This is usually temporary: try again in a minute.",
             ) from None
-        result = ApiResponse(response.status_code, response.headers, data, response.url)
+        result = ApiResponse(response.status_code, response.headers, parsed_clean(body, data), response.url)
         if self.check is not None:
             result.data = self.check(result)
         return result

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Annotated, Any, Literal, TypeGuard, TypeVar, Union
 
+import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult, ToolAnnotations
@@ -23,11 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from mcp_server.core import replay
 from mcp_server.core.arguments import ArgumentProblem, clean, decoded, explain
+from mcp_server.core.caller import LOCAL
 from mcp_server.core.confirm import CONFIRMED, Confirmation, default_for, settle, with_confirmation
-from mcp_server.core.deadline import call_budget
+from mcp_server.core.deadline import OVERRUN, call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.guards import is_dict, is_list, is_str_dict
 from mcp_server.core.output import to_result
+from mcp_server.core.provider import caller_of
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.shapes import Table, column_names, row_model
 
@@ -88,8 +91,10 @@ class ToolDef:
             async def answer() -> CallToolResult:
                 return to_result(await fn(*args, **kwargs))
 
-            # One time budget for the whole call, and a write made once however often it is retried.
-            with call_budget(max_wait_of(ctx)):
+            # One time budget for the whole call, and a write made once however often it is retried; a call
+            # that overruns it anyway (a store queue under load) is cut off shortly after.
+            max_wait = max_wait_of(ctx)
+            with call_budget(max_wait), anyio.move_on_after(max_wait + OVERRUN):
                 try:
                     if confirmation is not None:  # declined or cancelled: nothing is sent
                         settle(outcome, confirmation, self.title)
@@ -104,6 +109,8 @@ class ToolDef:
                 except Exception as exc:  # the top-level handler: nothing escapes as an opaque failure
                     log.exception("tool %s failed unexpectedly", name)
                     raise ToolError(unexpected(self, exc)) from None
+            log.warning("tool %s cut off %.0f s past OUTBOUND_MCP_MAX_WAIT=%g", name, OVERRUN, max_wait)
+            raise ToolError(overran(self, max_wait))
 
         if guarded:
             signature = signature.replace(parameters=[*signature.parameters.values(), REPEAT_PARAMETER])
@@ -159,6 +166,11 @@ class StrictTool(Tool):
         return self.published_output
 
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        caller = caller_of(context) if context is not None else LOCAL
+        with REDACTOR.caller(caller.credentials_key(), caller.secrets()):
+            return await self._checked_run(arguments, context, convert_result)
+
+    async def _checked_run(self, arguments: dict[str, Any], context: Any, convert_result: bool) -> Any:
         assert self.arguments is not None, "StrictTool is made by ToolDef.build"
         model = self.arguments()
         try:
@@ -174,6 +186,17 @@ class StrictTool(Tool):
         # Same prefix as every other tool error; one field per line so each is easy to find and fix.
         head = f"Error executing tool {self.name}: arguments refused, nothing was sent."
         return ToolError(REDACTOR("\n".join([head, *lines])))
+
+
+def overran(tool: ToolDef, max_wait: float) -> str:
+    """What the model reads when a call was cut off past its time budget (the state store was slow to answer)."""
+    message = (
+        f"{tool.name} ran past this server's time limit (OUTBOUND_MCP_MAX_WAIT={max_wait:g} s) and was stopped: "
+        "the server's state store or the API was slow under load. Try again in a moment."
+    )
+    if tool.access is not Access.READ:
+        message += " The write may have been applied: check with the matching list/get tool before sending it again."
+    return message
 
 
 def unexpected(tool: ToolDef, exc: Exception) -> str:

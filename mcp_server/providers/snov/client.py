@@ -27,6 +27,7 @@ from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.state.periods import period_bounds
 from mcp_server.core.upstream import is_obj, obj
+from mcp_server.providers.snov.ledger import LedgerWatch
 from mcp_server.settings import Settings
 
 R = TypeVar("R")
@@ -192,6 +193,11 @@ class Snov:
     """The account's namespace in the store."""
     period: str = "day"
     """SNOV_CREDIT_PERIOD: the period SNOV_MAX_CREDITS applies to."""
+    watch: LedgerWatch = field(init=False)
+    """Notices a ledger the store lost within its period (``providers.snov.ledger``)."""
+
+    def __post_init__(self) -> None:
+        self.watch = LedgerWatch(self.store)
 
     def _ledger(self) -> tuple[str, float, float]:
         """This period's ledger key, its end, and the seconds the ledger must be kept."""
@@ -201,7 +207,8 @@ class Snov:
 
     async def period_spent(self) -> tuple[float, float]:
         """Credits spent this period by every process on the store, and when the period ends (epoch)."""
-        key, end, _ = self._ledger()
+        key, end, ttl = self._ledger()
+        await self.watch.check(key, ttl)
         raw = await self.store.get(key)
         return (float(raw) if raw else 0.0), end
 
@@ -213,9 +220,11 @@ class Snov:
         if credits <= 0:
             return
         key, end, ttl = self._ledger()
+        await self.watch.check(key, ttl)
         done, total = await self.store.spend(key, credits, self.max_credits, ttl)
         if not done:
             raise self._over(credits, total, what, end)
+        self.watch.record(key, credits)
         self.spent += credits
 
     async def afford(self, credits: float, what: str) -> None:
@@ -256,6 +265,7 @@ class Snov:
             return
         key, _, ttl = self._ledger()
         await self.store.spend(key, -credits, None, ttl)
+        self.watch.record(key, -credits)
         self.spent = max(0.0, self.spent - credits)
 
     async def settle(self, reserved: float, actual: float) -> None:
@@ -263,6 +273,7 @@ class Snov:
         if actual != reserved:
             key, _, ttl = self._ledger()
             await self.store.spend(key, actual - reserved, None, ttl)
+            self.watch.record(key, actual - reserved)
         self.spent = max(0.0, self.spent - reserved + actual)
 
 

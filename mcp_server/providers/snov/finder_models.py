@@ -147,3 +147,5 @@ class Balance(Record):
     recipients_used: int | None = None
     limit_resets_in_days: int | None = None
     subscription_ends_in_days: int | None = None
+    hint: str | None = None
+    """Set when this server found the credit ledger lost within its period (the state store restarted empty)."""
