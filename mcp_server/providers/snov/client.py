@@ -165,6 +165,7 @@ class SnovApi(ApiClient):
                 status=error.status,
                 reason=error.reason,
                 request_id=error.request_id,
+                maybe_applied=error.maybe_applied,
             ) from None
 
 
