@@ -39,10 +39,10 @@ from mcp_server.core.retry import (
     Transport,
     Unreadable,
     decide,
-    uncertain,
     rate_remaining,
     rate_reset,
     retry_at,
+    uncertain,
 )
 from mcp_server.core.state import StateUnavailable
 from mcp_server.core.upstream_errors import parse_error

@@ -210,6 +210,8 @@ async def _replayed(store: StateStore, key: str) -> CallToolResult | None:
         # Its answer reached its caller: the same write asked for now is meant, and is sent again.
         await _forget(store, key)
         return None
+    if status == "done":  # now delivered: a later call of the same write is meant, and sent again
+        await _keep(store, key, json.dumps({**entry, "s": "delivered"}).encode(), DELIVERED_TTL)
     if status in ("done", "delivered"):
         return _answered(entry)
     if status == "running":
