@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from mcp_server.core.auth import Fetch, Token, TokenAuth, TokenCache
 from mcp_server.core.budget import WindowBudget
 from mcp_server.core.endpoints import Endpoint
-from mcp_server.core.errors import ApiError, CreditLimit
+from mcp_server.core.errors import ApiError, CreditLimit, may_be_applied
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.poller import Schedule
 from mcp_server.core.provider import service_of
@@ -27,6 +27,7 @@ from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.state.periods import period_bounds
 from mcp_server.core.upstream import is_obj, obj
+from mcp_server.providers.snov import meter
 from mcp_server.settings import Settings
 
 R = TypeVar("R")
@@ -218,6 +219,7 @@ class Snov:
         if not done:
             raise self._over(credits, total, what, end)
         self.spent += credits
+        meter.count(credits)
 
     async def afford(self, credits: float, what: str) -> None:
         """Refuse a call whose worst case would pass ``SNOV_MAX_CREDITS``, before its first request."""
@@ -247,7 +249,7 @@ class Snov:
         try:
             return await send()
         except ApiError as error:
-            if error.status < 500:
+            if not may_be_applied(error):  # refused: nothing was charged
                 await self.refund(credits)
             raise
 
@@ -258,12 +260,14 @@ class Snov:
         key, _, ttl = self._ledger()
         await self.store.spend(key, -credits, None, ttl)
         self.spent = max(0.0, self.spent - credits)
+        meter.count(-credits)
 
     async def settle(self, reserved: float, actual: float) -> None:
         """Replace a reservation with what Snov.io actually charged (recorded even past the ceiling)."""
         if actual != reserved:
             key, _, ttl = self._ledger()
             await self.store.spend(key, actual - reserved, None, ttl)
+            meter.count(actual - reserved)
         self.spent = max(0.0, self.spent - reserved + actual)
 
 
