@@ -16,6 +16,7 @@ import anyio
 import httpx
 
 from mcp_server.core import deadline as call_time
+from mcp_server.core import sent
 from mcp_server.core.bodies import ACCEPTED, read_capped
 from mcp_server.core.budget import Clock, RateBudget, Sleep
 from mcp_server.core.errors import (
@@ -204,8 +205,7 @@ class ApiClient:
         idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         renewed = False
         attempt = 0
-        landed = False
-        """Whether an attempt so far may have been applied (``retry.uncertain``)."""
+        landed = False  # whether an attempt so far may have been applied (retry.uncertain)
         while True:
             # Token first: a token fetch takes a slot of its own, and a slot taken while waiting for it goes stale.
             auth_headers = await self.auth.headers(self, deadline) if (self.auth and authenticated) else {}
@@ -215,6 +215,8 @@ class ApiClient:
             failure: Failure
             error: OutboundError
             try:
+                if _writes(method, idempotent):
+                    sent.note_write()
                 response, body = await self._send(
                     method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline
                 )

@@ -21,7 +21,7 @@ from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from mcp_server.core import replay
+from mcp_server.core import replay, sent
 from mcp_server.core.arguments import ArgumentProblem, clean, decoded, explain
 from mcp_server.core.confirm import CONFIRMED, Confirmation, default_for, settle, with_confirmation
 from mcp_server.core.deadline import call_budget
@@ -90,7 +90,7 @@ class ToolDef:
                 return to_result(await fn(*args, **kwargs))
 
             # One time budget for the whole call, and a write made once however often it is retried.
-            with call_budget(max_wait_of(ctx)):
+            with call_budget(max_wait_of(ctx)), sent.watching():
                 try:
                     if confirmation is not None:  # declined or cancelled: nothing is sent
                         settle(outcome, confirmation, self.title)
@@ -99,7 +99,7 @@ class ToolDef:
                         return await replay.once(ctx, provider, name, arguments, answer, repeat=repeat)
                     return await answer()
                 except OutboundError as error:
-                    raise to_tool_error(error) from None
+                    raise to_tool_error(sent.honest(error)) from None
                 except ToolError:
                     raise
                 except Exception as exc:  # the top-level handler: nothing escapes as an opaque failure

@@ -30,3 +30,18 @@ def applied_then(
         return httpx.Response(status, text=PAGES[status], headers={"content-type": "text/html"})
 
     return answer
+
+
+def passed_on(meanwhile: Callable[[], None]) -> Callable[[httpx.Request], httpx.Response]:
+    """The sandbox handles the request and its own answer comes back; ``meanwhile`` runs in between."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        forwarded = urllib.request.Request(
+            str(request.url), data=request.content, method=request.method, headers=dict(request.headers)
+        )
+        with urllib.request.urlopen(forwarded, timeout=10) as handled:
+            status, body, kind = handled.status, handled.read(), handled.headers.get("content-type", "")
+        meanwhile()
+        return httpx.Response(status, content=body, headers={"content-type": kind})
+
+    return answer

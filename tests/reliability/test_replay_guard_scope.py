@@ -27,7 +27,7 @@ from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from outbound_sandbox.runner import SandboxThread, SandboxUrls
 from tests.conftest import sandbox_defaults
-from tests.reliability.proxy import applied_then
+from tests.reliability.proxy import applied_then, passed_on
 from tests.reliability.writes import accepted, text_of
 
 pytestmark = pytest.mark.anyio
@@ -177,3 +177,33 @@ async def test_a_store_that_fails_while_an_uncertain_write_is_recorded_leaves_th
     assert first.is_error
     assert "may have been applied" in text_of(first) and "Nothing was sent" not in text_of(first)
     assert len(accepted(sandbox, "POST", LISTS)) == 1
+
+
+async def test_a_store_failure_after_a_paid_queue_went_out_does_not_say_nothing_was_sent(
+    sandbox: Sandbox,
+    settings_for: Callable[..., Settings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lock_holder: Callable[[], None],
+):
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT", 0.3)
+    sandbox.config.job_delay = 0.2
+    settings = settings_for(
+        outbound_mcp_state=state_file(tmp_path),
+        outbound_mcp_toolsets="snov",
+        outbound_mcp_unconfirmed="allow",
+        poll_interval=0.05,
+    )
+    queue = f"{settings.snov_base_url}/v1/add-emails-to-verification"
+    with respx.mock(assert_all_called=False) as proxy:
+        # Queued and charged upstream; then the store stumbles before the call has settled its credits.
+        proxy.route(method="POST", url=queue).mock(side_effect=passed_on(meanwhile=lock_holder))
+        proxy.route().pass_through()
+        async with Client(create_server(settings)) as client:
+            result = await client.call_tool(
+                "snov_verify_emails", {"emails": ["new.one@acme.com"], "queue_unverified": True}
+            )
+
+    assert result.is_error, text_of(result)
+    assert "Nothing was sent" not in text_of(result) and "may have been applied" in text_of(result)
+    assert len(accepted(sandbox, "POST", cfg.SNOV_PREFIX + "/v1/add-emails-to-verification")) == 1
