@@ -18,6 +18,8 @@ import respx
 from mcp import Client, MCPError, StdioServerParameters
 
 from mcp_server import server as server_module
+from mcp_server.core import replay
+from mcp_server.core.replay import Upstream, replay_key
 from mcp_server.core.state import sqlite as sqlite_store
 from mcp_server.core.state.sqlite import SqliteStore
 from mcp_server.server import create_server
@@ -207,3 +209,31 @@ async def test_a_store_failure_after_a_paid_queue_went_out_does_not_say_nothing_
     assert result.is_error, text_of(result)
     assert "Nothing was sent" not in text_of(result) and "may have been applied" in text_of(result)
     assert len(accepted(sandbox, "POST", cfg.SNOV_PREFIX + "/v1/add-emails-to-verification")) == 1
+
+
+async def test_a_write_running_past_its_lease_keeps_it_renewed_so_a_retry_waits_for_it(
+    sandbox: Sandbox, settings_for: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(replay, "LEASE", 0.3)  # renewed every 0.1 s while the slow write runs
+    sandbox.config.add_fault(f"POST {LISTS}", Fault("latency", seconds=SLOW_WRITE, count=1))
+    async with Client(create_server(settings_for()), mode="legacy") as client:
+        with pytest.raises(MCPError):
+            await client.call_tool(*WRITE, read_timeout_seconds=ABANDON_AFTER)
+        retried = await client.call_tool(*WRITE)  # arrives past one lease, while the first still runs
+
+    assert retried.structured_content["replay"] is True
+    assert len(accepted(sandbox, "POST", LISTS)) == 1
+
+
+@pytest.mark.parametrize(
+    "other",
+    [Upstream("another-base-url-digest", "|"), Upstream("account-digest", "sub:someone-else|")],
+    ids=["another upstream", "another caller"],
+)
+def test_the_same_write_to_another_upstream_or_by_another_caller_has_a_key_of_its_own(other: Upstream):
+    mine = Upstream("account-digest", "|")
+    arguments = {"name": "Guarded"}
+    key = replay_key("snov", "snov_create_prospect_list", arguments, mine)
+
+    assert key != replay_key("snov", "snov_create_prospect_list", arguments, other)
+    assert key == replay_key("snov", "snov_create_prospect_list", dict(arguments), Upstream("account-digest", "|"))
