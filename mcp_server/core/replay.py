@@ -33,6 +33,7 @@ import pydantic_core
 from mcp.types import CallToolResult, TextContent
 
 from mcp_server.core import deadline as call_time
+from mcp_server.core import sent
 from mcp_server.core.abandon import abandoned, see_through
 from mcp_server.core.errors import OutboundError, may_be_applied
 from mcp_server.core.guards import is_str_dict
@@ -116,7 +117,7 @@ async def _first(store: StateStore, key: str, write: Write) -> CallToolResult:
             settled = True
         except OutboundError as error:
             settled = True
-            if may_be_applied(error):
+            if may_be_applied(sent.honest(error)):  # a store failure after a write went out counts too
                 await _keep(store, key, _record("unknown"), REPLAY_TTL)
             else:  # refused before or by the upstream: nothing was written, a retry may write
                 await _forget(store, key)
