@@ -22,12 +22,13 @@ from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from mcp_server.core import replay
+from mcp_server.core import replay, sent
 from mcp_server.core.arguments import ArgumentProblem, clean, decoded, explain
 from mcp_server.core.caller import LOCAL
 from mcp_server.core.confirm import CONFIRMED, Confirmation, default_for, settle, with_confirmation
 from mcp_server.core.deadline import OVERRUN, call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
+from mcp_server.core.fences import fenced_fields
 from mcp_server.core.guards import is_dict, is_list, is_str_dict
 from mcp_server.core.output import to_result
 from mcp_server.core.provider import caller_of
@@ -94,7 +95,7 @@ class ToolDef:
             # One time budget for the whole call, and a write made once however often it is retried; a call
             # that overruns it anyway (a store queue under load) is cut off shortly after.
             max_wait = max_wait_of(ctx)
-            with call_budget(max_wait), anyio.move_on_after(max_wait + OVERRUN):
+            with call_budget(max_wait), sent.watching(), anyio.move_on_after(max_wait + OVERRUN):
                 try:
                     if confirmation is not None:  # declined or cancelled: nothing is sent
                         settle(outcome, confirmation, self.title)
@@ -103,7 +104,7 @@ class ToolDef:
                         return await replay.once(ctx, provider, name, arguments, answer, repeat=repeat)
                     return await answer()
                 except OutboundError as error:
-                    raise to_tool_error(error) from None
+                    raise to_tool_error(sent.honest(error)) from None
                 except ToolError:
                     raise
                 except Exception as exc:  # the top-level handler: nothing escapes as an opaque failure
@@ -131,6 +132,7 @@ class ToolDef:
         )
         assert isinstance(tool, StrictTool)
         tool.aliases = self.aliases
+        tool.writes = self.access is not Access.READ
         # The check's own model is built on the first call (57 models at start-up would cost ~50 ms); the
         # published rules come from the SDK's public ``parameters``, made from the same signature.
         tool.arguments = functools.cache(functools.partial(argument_model, self.name, signature, {"ctx", CONFIRMED}))
@@ -160,6 +162,8 @@ class StrictTool(Tool):
     aliases: dict[str, str] = Field(default_factory=dict, exclude=True)
     arguments: Callable[[], type[BaseModel]] | None = Field(default=None, exclude=True)
     published_output: dict[str, Any] | None = Field(default=None, exclude=True)
+    writes: bool = Field(default=False, exclude=True)
+    """Sends what it is given upstream to be stored: its arguments may carry no fence (``core.fences``)."""
 
     @property
     def output_schema(self) -> dict[str, Any] | None:  # pyright: ignore[reportIncompatibleVariableOverride]
@@ -180,6 +184,8 @@ class StrictTool(Tool):
             raise self._refused(problem.lines) from None
         except ValidationError as error:
             raise self._refused(explain(error, model)) from None
+        if self.writes and (fenced := fenced_fields(cleaned)):
+            raise self._refused([f"{path}: {FENCED}" for path in fenced])
         return await super().run(cleaned, context, convert_result)
 
     def _refused(self, lines: list[str]) -> ToolError:
@@ -210,6 +216,10 @@ def unexpected(tool: ToolDef, exc: Exception) -> str:
     return message
 
 
+FENCED = (
+    "carries the <untrusted-content> fence (or a look-alike) of text another tool showed: pass the text without "
+    "the markers, and only if the person wants that stranger-written text stored"
+)
 REPEAT = "repeat"
 # Described in a few words (every session pays for them); a replayed answer's hint says more.
 REPEAT_PARAMETER = inspect.Parameter(

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from mcp_server.core.auth import Fetch, Token, TokenAuth, TokenCache
 from mcp_server.core.budget import WindowBudget
 from mcp_server.core.endpoints import Endpoint
-from mcp_server.core.errors import ApiError, CreditLimit
+from mcp_server.core.errors import ApiError, CreditLimit, may_be_applied
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.poller import Schedule
 from mcp_server.core.provider import service_of
@@ -27,6 +27,7 @@ from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.state.periods import period_bounds
 from mcp_server.core.upstream import is_obj, obj
+from mcp_server.providers.snov import meter
 from mcp_server.providers.snov.ledger import LedgerWatch
 from mcp_server.settings import Settings
 
@@ -166,6 +167,7 @@ class SnovApi(ApiClient):
                 status=error.status,
                 reason=error.reason,
                 request_id=error.request_id,
+                maybe_applied=error.maybe_applied,
             ) from None
 
 
@@ -226,6 +228,7 @@ class Snov:
             raise self._over(credits, total, what, end)
         self.watch.record(key, credits)
         self.spent += credits
+        meter.count(credits)
 
     async def afford(self, credits: float, what: str) -> None:
         """Refuse a call whose worst case would pass ``SNOV_MAX_CREDITS``, before its first request."""
@@ -255,7 +258,7 @@ class Snov:
         try:
             return await send()
         except ApiError as error:
-            if error.status < 500:
+            if not may_be_applied(error):  # refused: nothing was charged
                 await self.refund(credits)
             raise
 
@@ -267,6 +270,7 @@ class Snov:
         await self.store.spend(key, -credits, None, ttl)
         self.watch.record(key, -credits)
         self.spent = max(0.0, self.spent - credits)
+        meter.count(-credits)
 
     async def settle(self, reserved: float, actual: float) -> None:
         """Replace a reservation with what Snov.io actually charged (recorded even past the ceiling)."""
@@ -274,6 +278,7 @@ class Snov:
             key, _, ttl = self._ledger()
             await self.store.spend(key, actual - reserved, None, ttl)
             self.watch.record(key, actual - reserved)
+            meter.count(actual - reserved)
         self.spent = max(0.0, self.spent - reserved + actual)
 
 

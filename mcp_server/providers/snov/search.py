@@ -41,6 +41,7 @@ from mcp_server.providers.snov.search_models import (
     ProspectEmail,
     clean_domain,
 )
+from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import handle_for, poll, result_link, result_url, resume, still_running_hint
 
 toolset = Toolset("snov")
@@ -62,6 +63,7 @@ ProspectRef = Annotated[
 ]
 BARE_HASH = re.compile(r"[A-Za-z0-9_-]+")
 Limit = Annotated[int, Field(ge=1, le=1000)]
+DOMAIN_EMAILS, GENERIC_CONTACTS = costs.domain_emails("emails"), costs.domain_emails("generic contacts")
 COUNT_FIRST = "snov_count_domain_emails (free) says how many there are; a smaller limit spends less."
 
 
@@ -144,6 +146,7 @@ async def _settle(service: Snov, key: str | None, *, found: bool) -> None:
     Access.READ,
     confirm=paid(costs.domain_search, instead="snov_count_domain_emails (free) says how many emails Snov.io holds."),
 )
+@spends(costs.domain_search)
 async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None) -> Company:
     """Company info for a domain: name, industry, size, city, phone, related domains, and how many
     prospects, emails and generic contacts Snov.io holds. 1 credit per distinct search (none without
@@ -172,6 +175,7 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
     Access.READ,
     confirm=paid(costs.domain_prospects, instead="A smaller limit spends less."),
 )
+@spends(costs.domain_prospects)
 async def snov_list_domain_prospects(
     ctx: Context, domain: Domain, positions: Positions = None, limit: Limit = 20, cursor: Cursor = None
 ) -> DomainProspects:
@@ -193,6 +197,7 @@ async def snov_list_domain_prospects(
 
 
 @toolset.tool("Find a domain prospect's email (Snov.io)", Access.READ, confirm=paid(costs.prospect_email))
+@spends(costs.prospect_email)
 async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: Handle = None) -> ProspectEmail:
     """The email(s) of one prospect found by snov_list_domain_prospects, each valid or unknown. 1 credit
     per prospect with an email. Next: snov_verify_emails or snov_add_prospect_to_list."""
@@ -236,8 +241,9 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
 @toolset.tool(
     "List a domain's emails (Snov.io)",
     Access.READ,
-    confirm=paid(costs.domain_emails("emails"), instead=COUNT_FIRST),
+    confirm=paid(DOMAIN_EMAILS, instead=COUNT_FIRST),
 )
+@spends(DOMAIN_EMAILS)
 async def snov_list_domain_emails(
     ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None
 ) -> DomainEmails:
@@ -249,8 +255,9 @@ async def snov_list_domain_emails(
 @toolset.tool(
     "List a domain's generic contacts (Snov.io)",
     Access.READ,
-    confirm=paid(costs.domain_emails("generic contacts"), instead=COUNT_FIRST),
+    confirm=paid(GENERIC_CONTACTS, instead=COUNT_FIRST),
 )
+@spends(GENERIC_CONTACTS)
 async def snov_list_generic_contacts(
     ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None
 ) -> DomainEmails:
