@@ -160,6 +160,8 @@ async def test_read_only_mode_sends_nothing_for_any_link_cursor_or_handle_pointi
             continue
         tried.append(tool["name"])
         plain = {name: filler(rules["properties"][name]) for name in rules.get("required", [])}
+        if "prospect" in plain:  # a prospect_hash, so that only the link argument can be refused
+            plain["prospect"] = PLAIN[-1]
         async with connect([tool["name"]], outbound_mcp_read_only=True) as client:
             for field in links:
                 for value in hostile_values(field, sandbox_urls.origin):
