@@ -13,6 +13,7 @@ from mcp_server.server import create_server
 from mcp_server.settings import Settings
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
+from tests.confirm_helpers import agrees
 from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
@@ -64,7 +65,9 @@ async def test_a_rate_budget_wait_longer_than_the_call_budget_answers_at_once_wi
 ):
     # The next slot opens in 20 s: inside the old per-request 50 s, far past the call budget of 4.
     settings = settings_for(outbound_mcp_max_wait=MAX_WAIT, persistiq_rate_limit=1, rate_window=20.0)
-    async with Client(create_server(settings), read_timeout_seconds=CLIENT_TIMEOUT) as client:
+    async with Client(
+        create_server(settings), read_timeout_seconds=CLIENT_TIMEOUT, elicitation_callback=agrees
+    ) as client:
         assert not (await client.call_tool("persistiq_list_users", {})).is_error
         waited = await client.call_tool("persistiq_list_users", {})
 

@@ -138,7 +138,7 @@ async def _settle(service: Snov, key: str | None, *, found: bool) -> None:
 
 @toolset.tool(
     "Snov.io domain search",
-    Access.READ,
+    Access.SPEND,
     confirm=paid(costs.domain_search, instead="snov_count_domain_emails (free) says how many emails Snov.io holds."),
 )
 async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None) -> Company:
@@ -166,7 +166,7 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
 
 @toolset.tool(
     "List prospects at a domain (Snov.io)",
-    Access.READ,
+    Access.SPEND,
     confirm=paid(costs.domain_prospects, instead="A smaller limit spends less."),
 )
 async def snov_list_domain_prospects(
@@ -189,7 +189,7 @@ async def snov_list_domain_prospects(
     )
 
 
-@toolset.tool("Find a domain prospect's email (Snov.io)", Access.READ, confirm=paid(costs.prospect_email))
+@toolset.tool("Find a domain prospect's email (Snov.io)", Access.SPEND, confirm=paid(costs.prospect_email))
 async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: Handle = None) -> ProspectEmail:
     """The email(s) of one prospect found by snov_list_domain_prospects, each valid or unknown. 1 credit
     per prospect with an email. Next: snov_verify_emails or snov_add_prospect_to_list."""
@@ -225,7 +225,7 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
 
 @toolset.tool(
     "List a domain's emails (Snov.io)",
-    Access.READ,
+    Access.SPEND,
     confirm=paid(costs.domain_emails("emails"), instead=COUNT_FIRST),
 )
 async def snov_list_domain_emails(
@@ -238,7 +238,7 @@ async def snov_list_domain_emails(
 
 @toolset.tool(
     "List a domain's generic contacts (Snov.io)",
-    Access.READ,
+    Access.SPEND,
     confirm=paid(costs.domain_emails("generic contacts"), instead=COUNT_FIRST),
 )
 async def snov_list_generic_contacts(

@@ -46,7 +46,7 @@ GREYLISTED_HINT = "Greylisted emails cannot be judged yet: verify them again in 
 
 @toolset.tool(
     "Verify emails (Snov.io)",
-    Access.READ,
+    Access.SPEND,
     confirm=paid(costs.verify_emails, "queue_unverified", "Call without queue_unverified: verified emails are free."),
 )
 async def snov_verify_emails(
