@@ -162,7 +162,7 @@ async def test_confirm_destructive_only_lets_paid_steps_run_unasked(connect: Ope
         await client.call_tool("snov_domain_search", {"domain": "octagon.io"})
         deleted = await client.call_tool("snov_delete_webhook", {"webhook_id": 8})
 
-    assert deleted.is_error and len(person.asked) == 1 and "Delete Snov.io webhook 8?" in person.asked[0]
+    assert deleted.is_error and len(person.asked) == 1 and "Delete Snov.io webhook 8 (" in person.asked[0]
 
 
 async def test_a_read_only_server_refuses_the_paid_flag_without_asking(connect: OpenClient, jobs: Sandbox):

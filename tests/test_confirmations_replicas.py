@@ -60,7 +60,7 @@ async def test_round_one_on_replica_a_and_the_accepted_retry_on_replica_b_delete
     assert deletes(sandbox) == []
     assert first.input_requests is not None
     (request,) = first.input_requests.values()
-    assert isinstance(request, t.ElicitRequest) and "Delete Snov.io webhook 8?" in request.params.message
+    assert isinstance(request, t.ElicitRequest) and "Delete Snov.io webhook 8 (" in request.params.message
 
     async with Client(b, mode="2026-07-28", elicitation_callback=by_hand) as on_b:
         result = await retry(on_b, first, "accept")

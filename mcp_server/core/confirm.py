@@ -54,6 +54,29 @@ def destructive(describe: Callable[[Mapping[str, Any]], str], detail: str = "", 
     return Confirmation("destructive", question, instead)
 
 
+def checked(
+    name: Callable[[Context, Mapping[str, Any]], Awaitable[str]], detail: str = "", instead: str = ""
+) -> Confirmation:
+    """A delete whose target is read first (one request): ``name`` says what goes in words ("Delete Epixel lead
+    Ada Lovelace (ada@acme.com)"), or raises ``Absent`` so nobody is asked about something that is not there."""
+
+    async def question(ctx: Context, args: Mapping[str, Any]) -> str:
+        named = await name(ctx, args)
+        return " ".join(part for part in (f"{named}?", detail, "This cannot be undone.") if part)
+
+    return Confirmation("destructive", question, instead)
+
+
+NAMED = 80
+"""Characters of a stranger-written name a question shows: enough to recognise, too few to carry a script."""
+
+
+def in_words(text: str) -> str:
+    """Upstream text shown in a question: on one line, clipped."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= NAMED else flat[: NAMED - 1] + "…"
+
+
 def default_for(title: str) -> Confirmation:
     """The confirmation of a destructive tool that declared none: its title and arguments."""
 
