@@ -44,7 +44,7 @@ def server(urls: Any, state: str, **variables: Any) -> StdioServerParameters:
 
 async def call(params: StdioServerParameters, tool: str, arguments: dict[str, Any]) -> Any:
     """One tool call in a server process of its own, started and stopped around it."""
-    async with Client(params) as client:
+    async with Client(params, elicitation_callback=agrees) as client:
         return await client.call_tool(tool, arguments)
 
 
@@ -108,7 +108,7 @@ async def test_with_redis_stopped_mid_run_the_next_call_is_a_clear_error_and_not
 ):
     params = server(sandbox_urls, redis.url, OUTBOUND_MCP_TOOLSETS="persistiq")
     users = cfg.PERSISTIQ_PREFIX + "/v1/users"
-    async with Client(params) as client:
+    async with Client(params, elicitation_callback=agrees) as client:
         before = await client.call_tool("persistiq_list_users", {})
         sent_before = sum(r.path == users for r in sandbox.env.requests)
         redis.stop()

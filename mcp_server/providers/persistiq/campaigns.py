@@ -14,7 +14,7 @@ from mcp_server.core.pagination import read
 from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import obj
+from mcp_server.core.upstream import obj, objs
 from mcp_server.providers.persistiq.batches import CampaignOutcome, campaign_outcome, failures
 from mcp_server.providers.persistiq.client import LABEL, Endpoints, Lists, persistiq
 from mcp_server.providers.persistiq.models import (
@@ -101,7 +101,7 @@ async def membership_named(ctx: Context, campaign_id: str, lead_id: str) -> str:
             raise
         raise Absent(f"PersistIQ has no lead {lead_id}, so there is nothing to remove", provider=LABEL) from None
     page = obj((await Endpoints.campaigns.send(api, params={"lead_id": lead_id})).data)
-    campaigns = [obj(row) for row in page.get("campaigns") or []]
+    campaigns = objs(page.get("campaigns"))
     named = next((str(c.get("name") or "") for c in campaigns if c.get("id") == campaign_id), None)
     # The raw fields (the lead tools fence long ones): a question shows them on one clipped line.
     raw = obj(body.get("lead") or next(iter(body.get("leads") or []), None))
