@@ -189,3 +189,13 @@ async def test_allow_and_refuse_stay_as_settings(
         assert not result.is_error and len(deleted) == 1
     else:
         assert result.is_error and said in text_of(result) and deleted == []
+
+
+async def test_the_instructions_tell_the_model_what_a_preview_asks_of_it(blind: Callable[..., Any], quick: Sandbox):
+    async with blind("legacy") as client:
+        told = client.instructions or ""
+    async with blind("legacy", outbound_mcp_unconfirmed="allow") as client:
+        untold = client.instructions or ""
+
+    assert "confirmation_required did nothing yet" in told and "confirmation_token" in told
+    assert "confirmation_required" not in untold
