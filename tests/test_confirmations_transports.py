@@ -133,3 +133,18 @@ async def test_over_stdio_a_client_without_elicitation_gets_a_preview_and_its_to
     assert not first.is_error and "Nothing was deleted" in text_of(first)
     assert not ran.is_error, text_of(ran)
     assert 8 not in left
+
+
+async def test_refuse_mode_tells_a_2025_era_client_over_stateless_http_the_true_reason(
+    settings_for: SettingsFor, sandbox: Sandbox
+):
+    person = Person("accept")
+    options = HttpOptions(port=0, stateless=True)
+    app = build_http_app(create_server(settings_for(outbound_mcp_unconfirmed="refuse")), options=options)
+    async with served(app) as url, Client(url, mode="legacy", elicitation_callback=person) as client:
+        result = await client.call_tool(*DELETE)
+
+    text = text_of(result)
+    assert result.is_error and "runs HTTP statelessly" in text and "needs an HTTP session" in text
+    assert "no form elicitation" not in text
+    assert person.asked == [] and deletes(sandbox) == 0
