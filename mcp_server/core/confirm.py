@@ -168,7 +168,7 @@ TOKEN_PARAMETER = inspect.Parameter(
     default=None,
     annotation=Annotated[
         str | None,
-        Field(max_length=100, description="Only from a preview answer, once the user agreed to exactly it"),
+        Field(max_length=100, description="From a preview, once the user agreed to it"),
     ],
 )
 
