@@ -251,7 +251,7 @@ def unprepared(kind: Kind, why: str) -> Refused:
     return Refused(
         text=f"the confirmation could not be prepared, so the call was refused: {why.rstrip('.')}. "
         f"{DONE_NOTHING[kind]}",
-        hint="Try again in a moment; if it repeats, tell the user the server's state store is failing.",
+        hint="Try again in a moment; if it repeats, tell the user what failed (the user is asked once it works).",
     )
 
 
