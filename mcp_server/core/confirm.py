@@ -11,6 +11,7 @@ once the person has accepted. A client that cannot be asked gets a preview and a
 from __future__ import annotations
 
 import inspect
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from mcp_server.core.state import StateUnavailable
 from mcp_server.settings import ConfirmKind as Kind
 from mcp_server.settings import Settings
 
+log = logging.getLogger("outbound_mcp.confirm")
 Question = Callable[[Context, Mapping[str, Any]], Awaitable[str | None]]
 """The call's context and validated arguments to the question shown to the person, or None."""
 
@@ -220,6 +222,9 @@ async def decide(ctx: Context, tool: str, confirmation: Confirmation, args: dict
         return Refused(text=f"{absent.message}. {DONE_NOTHING[kind]}", hint=absent.hint)
     except OutboundError as error:
         return unprepared(kind, describe(error))
+    except Exception as exc:  # the consent step's top-level handler: the SDK runs it outside the tool's own
+        log.exception("the confirmation of %s could not be prepared", tool)
+        return unprepared(kind, f"an answer in a shape its API does not document ({type(exc).__name__})")
     if question is None:
         return NotAsked(reason="nothing to confirm")
     state = state_of(ctx)
