@@ -24,7 +24,7 @@ from mcp.types import CallToolResult, TextContent
 from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, Field
 
-from mcp_server.core.confirm_tokens import TokenRefused, issue, redeem, when
+from mcp_server.core.confirm_tokens import TokenRefused, check_unused, issue, redeem, when
 from mcp_server.core.errors import ConfigError, InvalidInput, OutboundError, describe
 from mcp_server.core.provider import principal_of, state_of
 from mcp_server.core.sealed import first_use
@@ -213,6 +213,14 @@ async def decide(ctx: Context, tool: str, confirmation: Confirmation, args: dict
     kind = confirmation.kind
     if kind not in settings.outbound_mcp_confirm:
         return NotAsked(reason="OUTBOUND_MCP_CONFIRM")
+    state = state_of(ctx)
+    try:
+        if token is not None:
+            await check_unused(state.store, token)
+    except TokenRefused as refusal:
+        return Refused(text=f"{refusal.message}. {DONE_NOTHING[kind]}", hint=refusal.hint)
+    except StateUnavailable as error:
+        return unprepared(kind, describe(error))
     try:
         question = await confirmation.question(ctx, args)
     except (ConfigError, InvalidInput):
@@ -227,7 +235,6 @@ async def decide(ctx: Context, tool: str, confirmation: Confirmation, args: dict
         return unprepared(kind, f"an answer in a shape its API does not document ({type(exc).__name__})")
     if question is None:
         return NotAsked(reason="nothing to confirm")
-    state = state_of(ctx)
     try:
         if token is not None:
             await redeem(state.store, token, tool, args, principal_of(ctx), state.clock())

@@ -60,6 +60,16 @@ async def issue(store: StateStore, tool: str, args: Mapping[str, Any], caller: s
     return token, expires
 
 
+ALREADY_USED = "this confirmation_token was already used: each one runs its call once"
+
+
+async def check_unused(store: StateStore, token: str) -> None:
+    """Before anything else is read for the call (a delete's target is gone once its token ran): a used token
+    is refused as used."""
+    if await store.get(_key(token, "used")) is not None:
+        raise TokenRefused(ALREADY_USED, hint="Call again without confirmation_token for a new preview.")
+
+
 async def redeem(store: StateStore, token: str, tool: str, args: Mapping[str, Any], caller: str, now: float) -> None:
     """Use ``token`` for this call, once; raises ``TokenRefused`` saying why it does not fit (and then the token
     stays usable for the call it was made for), or ``StateUnavailable`` when the store cannot tell."""
@@ -69,7 +79,7 @@ async def redeem(store: StateStore, token: str, tool: str, args: Mapping[str, An
         raise TokenRefused("this confirmation_token is unknown here (mistyped, or made over an hour ago)", hint=again)
     record = json.loads(raw)
     if await store.get(_key(token, "used")) is not None:
-        raise TokenRefused("this confirmation_token was already used: each one runs its call once", hint=again)
+        raise TokenRefused(ALREADY_USED, hint=again)
     if record["tool"] != tool:
         raise TokenRefused(f"this confirmation_token was made for {record['tool']}, not {tool}", hint=again)
     if record["caller"] != digest(caller):
@@ -85,4 +95,4 @@ async def redeem(store: StateStore, token: str, tool: str, args: Mapping[str, An
     if now >= record["expires"]:
         raise TokenRefused(f"this confirmation_token expired at {when(record['expires'])}", hint=again)
     if not await store.add(_key(token, "used"), b"1", ttl=KEPT):
-        raise TokenRefused("this confirmation_token was already used: each one runs its call once", hint=again)
+        raise TokenRefused(ALREADY_USED, hint=again)
