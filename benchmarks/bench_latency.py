@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 import httpx
 from mcp import Client
+from mcp.types import ElicitResult
 
 from benchmarks.common import Figure, median, sandbox, settings_for, snov_token
 from mcp_server.server import create_server
@@ -40,6 +41,11 @@ async def bare_job(http: httpx.AsyncClient, urls: SandboxUrls, headers: dict[str
         body = (await http.get(f"{urls.snov}{RESULT}{task}", headers=headers)).json()
         if body.get("status") != "in progress":
             return task, time.time()
+
+
+async def agrees(context: Any, params: Any) -> ElicitResult:
+    """The person accepts the search's cost: the figure is the job's latency, not the question's."""
+    return ElicitResult(action="accept", content={"confirm": True})
 
 
 async def tool_job(client: Client) -> float:
@@ -86,7 +92,10 @@ async def series(sb: Sandbox, urls: SandboxUrls, delays: list[float]) -> tuple[l
     ours: list[float] = []
     theirs: list[float] = []
     gaps: list[float] = []
-    async with Client(create_server(settings_for(urls))) as client, httpx.AsyncClient() as http:
+    async with (
+        Client(create_server(settings_for(urls)), elicitation_callback=agrees) as client,
+        httpx.AsyncClient() as http,
+    ):
         headers = {"Authorization": f"Bearer {await snov_token(http, urls)}"}
         for delay in delays:
             sb.config.job_delay = delay

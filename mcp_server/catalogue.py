@@ -68,10 +68,18 @@ def annotation_flags(tool: Tool) -> str:
     )
 
 
+def kind_of(tool: Tool) -> str:
+    """read, spend, write or delete (``ToolDef``'s kind, kept on the built tool)."""
+    return str(getattr(tool, "kind", "read"))
+
+
 def catalogue_lines(tools: Sequence[Tool] | None = None) -> list[str]:
-    """One line per tool (all of them unless ``tools`` is given): name, annotation flags, first sentence."""
+    """One line per tool (all of them unless ``tools`` is given): name, kind, annotation flags, first sentence."""
     chosen = all_tools() if tools is None else tools
-    return [f"{tool.name:<40} {annotation_flags(tool)}  {first_sentence(tool.description)}" for tool in chosen]
+    return [
+        f"{tool.name:<40} {kind_of(tool):<6} {annotation_flags(tool)}  {first_sentence(tool.description)}"
+        for tool in chosen
+    ]
 
 
 def first_sentence(text: str | None) -> str:

@@ -129,6 +129,12 @@ def _add_filters(parser: argparse.ArgumentParser, default: Any) -> None:
         help="offer only read-only tools (overrides OUTBOUND_MCP_READ_ONLY either way)",
     )
     parser.add_argument(
+        "--allow-spend",
+        action=argparse.BooleanOptionalAction,
+        default=default,
+        help="with --read-only, offer the tools that spend credits too (OUTBOUND_MCP_ALLOW_SPEND)",
+    )
+    parser.add_argument(
         "--toolsets", default=default, help="comma-separated providers: persistiq,snov,epixel (OUTBOUND_MCP_TOOLSETS)"
     )
     parser.add_argument("--tools", default=default, help="comma-separated tool names to offer (OUTBOUND_MCP_TOOLS)")
@@ -138,6 +144,8 @@ def overrides_of(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if args.read_only is not None:
         out["outbound_mcp_read_only"] = args.read_only
+    if args.allow_spend is not None:
+        out["outbound_mcp_allow_spend"] = args.allow_spend
     if args.toolsets is not None:
         out["outbound_mcp_toolsets"] = args.toolsets
     if args.tools is not None:

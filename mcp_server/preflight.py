@@ -42,8 +42,8 @@ def _why_empty(settings: Settings, providers: Sequence[ProviderDef]) -> ConfigEr
         )
     if settings.outbound_mcp_read_only:
         return ConfigError(
-            "--read-only (OUTBOUND_MCP_READ_ONLY) leaves no tool, the selected ones all write: "
-            "use --no-read-only, or choose read-only tools with --tools",
+            "--read-only (OUTBOUND_MCP_READ_ONLY) leaves no tool, the selected ones all spend, write or delete: "
+            "use --no-read-only, --allow-spend for the ones that spend credits, or choose read tools with --tools",
             variable="OUTBOUND_MCP_READ_ONLY",
         )
     return ConfigError("these settings select no tool: check --toolsets and --tools", variable="OUTBOUND_MCP_TOOLS")

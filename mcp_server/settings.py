@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     outbound_mcp_read_only: bool = False
     outbound_mcp_sandbox: bool = False
     """Same as --sandbox (how a Claude Desktop bundle's "try it on the sandbox" setting reaches the server)."""
+    outbound_mcp_allow_spend: bool = False
+    """With read-only mode: serve the tools that spend credits too (research set-ups), still no writes."""
     outbound_mcp_toolsets: CommaList = Field(default_factory=list)
     outbound_mcp_tools: CommaList = Field(default_factory=list)
     outbound_mcp_http_token: SecretStr | None = None
@@ -106,7 +108,8 @@ class Settings(BaseSettings):
     outbound_mcp_confirm: Annotated[list[ConfirmKind], NoDecode] = Field(
         default_factory=lambda: ["paid", "destructive"]
     )
-    outbound_mcp_unconfirmed: Literal["allow", "refuse"] = "allow"
+    outbound_mcp_unconfirmed: Literal["preview", "allow", "refuse"] = "preview"
+    """A spend or delete the client cannot be asked about: a preview with a one-time token, run unasked, or refuse."""
     outbound_mcp_state_secret: SecretStr | None = None
     """Seals the 2026-07-28 input-required round trip, so any replica sharing it can take the retry."""
 

@@ -23,3 +23,8 @@ class Person:
         self.asked.append(params.message)
         self.forms.append(params.requested_schema)
         return t.ElicitResult(action=self.action, content={"confirm": self.ticked} if self.action == "accept" else None)
+
+
+async def agrees(context: Any, params: Any) -> t.ElicitResult:
+    """A person who agrees to every question: for tests of what a spend or delete does once confirmed."""
+    return t.ElicitResult(action="accept", content={"confirm": True})

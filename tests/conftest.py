@@ -99,12 +99,14 @@ def settings_for(sandbox_urls: SandboxUrls) -> Callable[..., Settings]:
 
 @pytest.fixture
 async def mcp(settings_for: Callable[..., Settings]) -> AsyncIterator[Client]:
-    """An in-memory MCP client connected to a server on the sandbox with all three providers."""
+    """An in-memory MCP client connected to a server on the sandbox with all three providers; its person
+    agrees to every confirmation (the confirmation tests make their own clients)."""
     from mcp import Client
 
     from mcp_server.server import create_server
+    from tests.confirm_helpers import agrees
 
-    async with Client(create_server(settings_for())) as client:
+    async with Client(create_server(settings_for()), elicitation_callback=agrees) as client:
         yield client
 
 

@@ -13,6 +13,7 @@ import pytest
 from mcp_server.catalogue import all_tools
 from mcp_server.core.output import RESULT_BUDGET
 from outbound_sandbox.app import Sandbox
+from tests.confirm_helpers import agrees
 from tests.fixture_types import SettingsFor
 from tests.tables import rows
 
@@ -65,7 +66,7 @@ async def test_a_paged_tool_at_its_largest_limit_stays_inside_the_result_budget(
     required = next(t.parameters.get("required", []) for t in all_tools() if t.name == tool)
     args = {"limit": largest, **{name: ARGUMENTS[name] for name in required}}
 
-    async with Client(create_server(settings_for(poll_interval=0.05))) as client:
+    async with Client(create_server(settings_for(poll_interval=0.05)), elicitation_callback=agrees) as client:
         result = await client.call_tool(tool, args)
 
     text = "".join(getattr(block, "text", "") for block in result.content)

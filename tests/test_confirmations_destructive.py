@@ -33,9 +33,17 @@ async def warm(client: Client, tool: str, args: dict[str, Any]) -> dict[str, Any
 # Each destructive tool: how to get arguments for it (after any sign-in), and what the question names.
 Prepare = Callable[[Client], Awaitable[dict[str, Any]]]
 CASES: dict[str, tuple[Prepare, dict[str, Any], str]] = {
-    "snov_delete_webhook": (lambda c: warm(c, "snov_list_webhooks", {}), {"webhook_id": 8}, "Snov.io webhook 8"),
-    "persistiq_remove_lead_from_campaign": (persistiq_pair, {}, "from campaign"),
-    "epixel_delete_lead": (lambda c: warm(c, "epixel_get_leads_overview", {}), {"slug": "lead2"}, "lead lead2"),
+    "snov_delete_webhook": (
+        lambda c: warm(c, "snov_list_webhooks", {}),
+        {"webhook_id": 8},
+        "Snov.io webhook 8 (campaign_email.sent to https://hooks.example.com/snov/sent)",
+    ),
+    "persistiq_remove_lead_from_campaign": (persistiq_pair, {}, "Remove PersistIQ lead Zoe Garcia (Pioneer Bank) from"),
+    "epixel_delete_lead": (
+        lambda c: warm(c, "epixel_get_leads_overview", {}),
+        {"slug": "lead2"},
+        "Delete Epixel lead Sara Berg (sara.berg2@mail.example.net)?",
+    ),
     "epixel_delete_appointment": (
         lambda c: warm(c, "epixel_get_leads_overview", {}),
         {"appointment_id": 1001},
@@ -68,7 +76,8 @@ async def test_an_accepted_delete_is_sent_once(settings_for: SettingsFor, sandbo
     result, sent = await call(settings_for, sandbox, mode, person, tool)
 
     assert not result.is_error, text_of(result)
-    assert len(sent) == 1 and sent[0].method in ("DELETE", "POST")
+    writes = [r for r in sent if r.method != "GET"]  # a read may name what goes before the question
+    assert len(writes) == 1 and writes[0].method in ("DELETE", "POST")
     (question,) = person.asked
     assert CASES[tool][2] in question and question.endswith("This cannot be undone.")
     assert person.forms[0]["properties"]["confirm"]["type"] == "boolean"
@@ -84,7 +93,7 @@ async def test_a_declined_delete_sends_nothing_and_says_nothing_was_deleted(
 
     assert result.is_error
     assert "the user declined" in text_of(result) and "Nothing was deleted" in text_of(result)
-    assert sent == []
+    assert [r for r in sent if r.method != "GET"] == []
     assert len(person.asked) == 1
 
 
@@ -100,4 +109,37 @@ async def test_refuse_mode_refuses_a_delete_the_client_cannot_confirm(settings_f
         result = await client.call_tool("snov_delete_webhook", {"webhook_id": 8})
 
     assert result.is_error and "Nothing was deleted" in text_of(result)
-    assert sandbox.env.requests == []
+    assert sandbox.env.handled("DELETE") == []
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "says"),
+    [
+        ("snov_delete_webhook", {"webhook_id": 999999}, "Snov.io has no webhook 999999"),
+        ("epixel_delete_lead", {"slug": "no-such-lead"}, "Epixel has no lead no-such-lead"),
+        ("persistiq_remove_lead_from_campaign", {"campaign_id": "c_nope", "lead_id": "l_nope"}, "no lead l_nope"),
+    ],
+)
+async def test_nobody_is_asked_to_delete_something_that_is_not_there(
+    settings_for: SettingsFor, sandbox: Sandbox, tool: str, args: dict[str, Any], says: str
+):
+    person = Person("accept")
+    async with Client(create_server(settings_for()), elicitation_callback=person) as client:
+        result = await client.call_tool(tool, args)
+
+    assert result.is_error and says in text_of(result) and "Nothing was deleted" in text_of(result)
+    assert person.asked == []
+    assert [r for r in sandbox.env.requests if r.method == "DELETE" or "/delete/" in r.path] == []
+
+
+async def test_a_lead_not_in_the_campaign_is_not_asked_about(settings_for: SettingsFor, sandbox: Sandbox):
+    person = Person("accept")
+    async with Client(create_server(settings_for()), elicitation_callback=person) as client:
+        lead = rows((await client.call_tool("persistiq_list_leads", {"limit": 1})).structured_content)[0]["id"]
+        every = (await client.call_tool("persistiq_list_campaigns", {})).structured_content["items"]
+        its = (await client.call_tool("persistiq_list_campaigns", {"lead_id": lead})).structured_content
+        other = next(c["id"] for c in every if c["id"] not in {m["id"] for m in its.get("items", [])})
+        result = await client.call_tool("persistiq_remove_lead_from_campaign", {"campaign_id": other, "lead_id": lead})
+
+    assert result.is_error and "is not in campaign" in text_of(result) and person.asked == []
+    assert sandbox.env.handled("DELETE", "/persistiq/v1/campaigns") == []

@@ -121,8 +121,10 @@ async def test_a_free_call_of_a_paid_tool_asks_nothing(connect: OpenClient, jobs
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_a_client_without_elicitation_keeps_todays_flags(connect: OpenClient, jobs: Sandbox, mode: str):
-    async with connect(mode, None) as client:
+async def test_allow_mode_lets_a_client_without_elicitation_spend_by_the_flags(
+    connect: OpenClient, jobs: Sandbox, mode: str
+):
+    async with connect(mode, None, outbound_mcp_unconfirmed="allow") as client:
         free = await client.call_tool("snov_find_email", ALEX)
         paid = await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True})
 
@@ -141,7 +143,8 @@ async def test_refuse_mode_refuses_a_paid_step_the_client_cannot_confirm_with_no
         free = await client.call_tool("snov_find_email", ALEX)
 
     assert refused.is_error
-    assert "cannot show the question" in text_of(refused) and "OUTBOUND_MCP_UNCONFIRMED=allow" in text_of(refused)
+    assert "cannot show a confirmation form (it declared no form elicitation)" in text_of(refused)
+    assert "OUTBOUND_MCP_UNCONFIRMED=preview" in text_of(refused)
     assert not free.is_error and jobs.env.handled("POST", QUEUE) == [] and jobs.snov.spent == 0
 
 
@@ -159,7 +162,7 @@ async def test_confirm_destructive_only_lets_paid_steps_run_unasked(connect: Ope
         await client.call_tool("snov_domain_search", {"domain": "octagon.io"})
         deleted = await client.call_tool("snov_delete_webhook", {"webhook_id": 8})
 
-    assert deleted.is_error and len(person.asked) == 1 and "Delete Snov.io webhook 8?" in person.asked[0]
+    assert deleted.is_error and len(person.asked) == 1 and "Delete Snov.io webhook 8 (" in person.asked[0]
 
 
 async def test_a_read_only_server_refuses_the_paid_flag_without_asking(connect: OpenClient, jobs: Sandbox):

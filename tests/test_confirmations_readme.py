@@ -41,3 +41,20 @@ async def test_the_readme_shows_the_questions_the_person_really_sees(settings_fo
     assert isinstance(block, TextContent)
     told = block.text.removeprefix("Error executing tool epixel_delete_lead: ")
     assert f"`{told}`" in " ".join(README.split())
+
+
+TOKEN = re.compile(r'"ct_[A-Za-z0-9_-]+"')
+UNTIL = re.compile(r"until \d\d:\d\d UTC")
+
+
+async def test_the_readme_shows_the_preview_a_client_without_elicitation_really_gets(
+    settings_for: SettingsFor, sandbox: Sandbox
+):
+    async with Client(create_server(settings_for())) as client:
+        previewed = await client.call_tool("epixel_delete_lead", {"slug": "lead2"})
+
+    block = previewed.content[0]
+    assert isinstance(block, TextContent) and not previewed.is_error
+    normalised = UNTIL.sub("until (time) UTC", TOKEN.sub('"ct_(token)"', block.text))
+    assert normalised == shown("confirm-preview")
+    assert not sandbox.epixel.store.leads["lead2"].deleted

@@ -60,7 +60,7 @@ async def test_round_one_on_replica_a_and_the_accepted_retry_on_replica_b_delete
     assert deletes(sandbox) == []
     assert first.input_requests is not None
     (request,) = first.input_requests.values()
-    assert isinstance(request, t.ElicitRequest) and "Delete Snov.io webhook 8?" in request.params.message
+    assert isinstance(request, t.ElicitRequest) and "Delete Snov.io webhook 8 (" in request.params.message
 
     async with Client(b, mode="2026-07-28", elicitation_callback=by_hand) as on_b:
         result = await retry(on_b, first, "accept")
@@ -126,7 +126,8 @@ async def test_over_http_a_confirmation_is_asked_and_answered_in_both_eras(
         return t.ElicitResult(action="accept", content={"confirm": True})
 
     # A legacy client is asked mid-call, over its session: that needs HTTP sessions (stateless mode has none,
-    # and a legacy client there keeps today's flags). 2026-07-28 clients are asked statelessly.
+    # and a legacy client there gets a preview: test_confirmations_transports). 2026-07-28 clients are asked
+    # statelessly.
     options = HttpOptions(port=0, stateless=mode != "legacy")
     app = build_http_app(create_server(settings_for()), options=options)
     async with served(app) as url, Client(url, mode=mode, elicitation_callback=person) as client:

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Match, Mount
 
 from mcp_server.server import create_server
 from outbound_sandbox.app import AnsweredRequest, Sandbox
+from tests.confirm_helpers import agrees
 from tests.fixture_types import SettingsFor
 from tests.strict_helpers import base_arguments, listed_tools
 
@@ -107,7 +108,7 @@ async def routing(sandbox: Any, sandbox_urls: Any) -> AsyncIterator[Routing]:
 async def test_every_tool_reaches_a_sandbox_route(
     tool: dict[str, Any], sandbox: Sandbox, routing: Routing, settings_for: SettingsFor
 ):
-    async with Client(create_server(settings_for(**TUNING))) as client:
+    async with Client(create_server(settings_for(**TUNING)), elicitation_callback=agrees) as client:
         result = await client.call_tool(tool["name"], {**base_arguments(tool), **CHANGE.get(tool["name"], {})})
     requests = list(sandbox.env.requests)
     assert routing.missing(requests) == [], "the sandbox has no route for these requests"

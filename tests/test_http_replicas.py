@@ -23,6 +23,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.server import create_server
+from tests.confirm_helpers import agrees
 from tests.http_helpers import served
 from tests.tables import rows
 
@@ -83,7 +84,7 @@ async def replicas(settings_for: Any, redis_url: str, n: int = 2, **overrides: A
 @asynccontextmanager
 async def client_of(url: str) -> AsyncGenerator[Any]:
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
-    async with http, Client(streamable_http_client(url, http_client=http)) as client:
+    async with http, Client(streamable_http_client(url, http_client=http), elicitation_callback=agrees) as client:
         yield client
 
 

@@ -33,7 +33,8 @@ async def test_a_15_s_snov_job_answers_a_handle_inside_the_default_timeout_and_t
 ):
     sandbox.config.time_scale = 3.0  # the job's 15 vendor seconds pass in 5 real ones
     sandbox.config.job_delay = 15.0
-    async with server(sandbox_urls, OUTBOUND_MCP_MAX_WAIT="4") as mcp:
+    # Timeouts, not consent: this client shows no confirmation, and the paid job runs as asked.
+    async with server(sandbox_urls, OUTBOUND_MCP_MAX_WAIT="4", OUTBOUND_MCP_UNCONFIRMED="allow") as mcp:
         first = await mcp.call_tool("snov_domain_search", {"domain": "acme.com"})
         assert first.structured_content["status"] == "running"
         second = await mcp.call_tool(

@@ -15,6 +15,7 @@ from mcp import Client, StdioServerParameters
 from outbound_sandbox import config as cfg
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.runner import SandboxUrls
+from tests.confirm_helpers import agrees
 from tests.fixture_types import SettingsFor
 from tests.state_servers import RedisServer, redis_server
 
@@ -43,7 +44,7 @@ def server(urls: Any, state: str, **variables: Any) -> StdioServerParameters:
 
 async def call(params: StdioServerParameters, tool: str, arguments: dict[str, Any]) -> Any:
     """One tool call in a server process of its own, started and stopped around it."""
-    async with Client(params) as client:
+    async with Client(params, elicitation_callback=agrees) as client:
         return await client.call_tool(tool, arguments)
 
 
@@ -107,7 +108,7 @@ async def test_with_redis_stopped_mid_run_the_next_call_is_a_clear_error_and_not
 ):
     params = server(sandbox_urls, redis.url, OUTBOUND_MCP_TOOLSETS="persistiq")
     users = cfg.PERSISTIQ_PREFIX + "/v1/users"
-    async with Client(params) as client:
+    async with Client(params, elicitation_callback=agrees) as client:
         before = await client.call_tool("persistiq_list_users", {})
         sent_before = sum(r.path == users for r in sandbox.env.requests)
         redis.stop()
@@ -148,7 +149,7 @@ async def test_two_servers_on_one_sqlite_file_log_in_to_epixel_once(
 
     settings = settings_for(outbound_mcp_state=f"sqlite:///{tmp_path}/state.sqlite3", outbound_mcp_toolsets="epixel")
     for _ in range(2):
-        async with Client(create_server(settings)) as client:
+        async with Client(create_server(settings), elicitation_callback=agrees) as client:
             assert not (await client.call_tool("epixel_get_leads_overview", {})).is_error
     logins = [r for r in sandbox.env.requests if r.path == cfg.EPIXEL_PREFIX + "/user/login/"]
     assert len(logins) == 1

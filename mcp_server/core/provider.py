@@ -6,6 +6,7 @@ import functools
 import hashlib
 import secrets
 import ssl
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -71,8 +72,11 @@ class AppState:
         store: StateStore | None = None,
         handle_key: bytes | None = None,
         openers: Mapping[str, Callable[[Settings], Any]] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
+        self.clock = clock
+        """The time confirmation tokens are made and checked on (tests inject theirs)."""
         self.services = services
         self._labels = labels
         self._transports = transports or {}

@@ -25,7 +25,16 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from mcp_server.core import replay, sent
 from mcp_server.core.arguments import ArgumentProblem, clean, decoded, explain
 from mcp_server.core.caller import LOCAL
-from mcp_server.core.confirm import CONFIRMED, Confirmation, default_for, settle, with_confirmation
+from mcp_server.core.confirm import (
+    CONFIRMED,
+    PREVIEW_KEY,
+    PREVIEW_SCHEMA,
+    TOKEN,
+    Confirmation,
+    default_for,
+    gate,
+    with_confirmation,
+)
 from mcp_server.core.deadline import OVERRUN, call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.fences import fenced_fields
@@ -35,23 +44,42 @@ from mcp_server.core.provider import caller_of
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.shapes import Table, column_names, row_model
 
+Kind = Literal["read", "spend", "write", "delete"]
+"""What a tool does to the person's accounts: reads, spends credits (without writing records), writes, deletes.
+A tool that spends only when an argument asks it to (``queue_if_missing``) is a spend tool."""
+
 
 class Access(Enum):
-    """The catalogue's R / W / W (idempotent) / D."""
+    """How a tool is declared: its kind, and for writes whether repeating one changes nothing more."""
 
     READ = "read"
+    SPEND = "spend"
     WRITE = "write"
     IDEMPOTENT_WRITE = "idempotent_write"
     DESTRUCTIVE = "destructive"
 
+    @property
+    def kind(self) -> Kind:
+        return KINDS[self]
+
     def annotations(self) -> ToolAnnotations:
         # No title here: the tool's own title says it, and every byte of tools/list is paid per session.
+        # Hosts auto-approve readOnlyHint tools: only a tool that neither spends nor writes may claim it.
         return ToolAnnotations(
             read_only_hint=self is Access.READ,
             destructive_hint=self is Access.DESTRUCTIVE,
             idempotent_hint=self in (Access.READ, Access.IDEMPOTENT_WRITE, Access.DESTRUCTIVE),
             open_world_hint=True,
         )
+
+
+KINDS: dict[Access, Kind] = {
+    Access.READ: "read",
+    Access.SPEND: "spend",
+    Access.WRITE: "write",
+    Access.IDEMPOTENT_WRITE: "write",
+    Access.DESTRUCTIVE: "delete",
+}
 
 
 F = TypeVar("F", bound=Callable[..., Awaitable[BaseModel]])
@@ -81,6 +109,7 @@ class ToolDef:
         guarded = self.access is Access.WRITE
         name, provider = self.name, self.provider
         confirmation = self.confirm or (default_for(self.title) if self.access is Access.DESTRUCTIVE else None)
+        check_kind(self.name, self.access, confirmation)
         signature = with_confirmation(self.name, confirmation, signature)
 
         @functools.wraps(fn)
@@ -88,6 +117,7 @@ class ToolDef:
             ctx = kwargs.get("ctx")
             repeat = bool(kwargs.pop(REPEAT, False))
             outcome = kwargs.pop(CONFIRMED, None)
+            kwargs.pop(TOKEN, None)  # the resolver has used it
 
             async def answer() -> CallToolResult:
                 return to_result(await fn(*args, **kwargs))
@@ -97,8 +127,10 @@ class ToolDef:
             max_wait = max_wait_of(ctx)
             with call_budget(max_wait), sent.watching(), anyio.move_on_after(max_wait + OVERRUN):
                 try:
-                    if confirmation is not None:  # declined or cancelled: nothing is sent
-                        settle(outcome, confirmation, self.title)
+                    if confirmation is not None:  # declined, cancelled or only previewed: nothing is sent
+                        preview = await gate(ctx, outcome, confirmation, self.title, name)
+                        if preview is not None:
+                            return preview
                     if guarded and ctx is not None:
                         arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
                         return await replay.once(ctx, provider, name, arguments, answer, repeat=repeat)
@@ -133,6 +165,7 @@ class ToolDef:
         assert isinstance(tool, StrictTool)
         tool.aliases = self.aliases
         tool.writes = self.access is not Access.READ
+        tool.kind = self.access.kind
         # The check's own model is built on the first call (57 models at start-up would cost ~50 ms); the
         # published rules come from the SDK's public ``parameters``, made from the same signature.
         tool.arguments = functools.cache(functools.partial(argument_model, self.name, signature, {"ctx", CONFIRMED}))
@@ -140,7 +173,17 @@ class ToolDef:
         tool.published_output = output_schema(returned)
         if guarded:  # a replayed answer says so
             tool.published_output["properties"].update(replay={"type": "boolean"}, hint={"type": "string"})
+        if confirmation is not None:  # a client that cannot be asked gets a preview instead of the answer
+            tool.published_output["properties"][PREVIEW_KEY] = PREVIEW_SCHEMA
         return tool
+
+
+def check_kind(tool: str, access: Access, confirmation: Confirmation | None) -> None:
+    """A spend tool asks before spending, a delete before deleting, and no other tool asks."""
+    wanted = {Access.SPEND: "paid", Access.DESTRUCTIVE: "destructive"}.get(access)
+    declared = confirmation.kind if confirmation is not None else None
+    if declared != wanted:
+        raise TypeError(f"tool {tool} is a {access.kind} tool but declares confirmation {declared!r}")
 
 
 def argument_model(tool: str, signature: inspect.Signature, skip: set[str]) -> type[BaseModel]:
@@ -160,6 +203,7 @@ class StrictTool(Tool):
     ``mcp`` requirement can follow its minor releases."""
 
     aliases: dict[str, str] = Field(default_factory=dict, exclude=True)
+    kind: Kind = Field(default="read", exclude=True)
     arguments: Callable[[], type[BaseModel]] | None = Field(default=None, exclude=True)
     published_output: dict[str, Any] | None = Field(default=None, exclude=True)
     writes: bool = Field(default=False, exclude=True)
@@ -211,7 +255,7 @@ def unexpected(tool: ToolDef, exc: Exception) -> str:
         f"{tool.name} stopped on something unexpected ({type(exc).__name__}), most likely an answer from "
         f"{tool.provider} in a shape its API does not document. Try again later; if it repeats, tell the user."
     )
-    if tool.access is not Access.READ:
+    if tool.access not in (Access.READ, Access.SPEND):
         message += " The write may have been applied: check with the matching list/get tool before sending it again."
     return message
 

@@ -41,7 +41,7 @@ async def refuse_to_ask(ctx: Context, args: Mapping[str, Any]) -> str | None:
     raise InvalidInput("the amount is not a number", field="amount")
 
 
-@toolset.tool("Spend demo credits", Access.WRITE, confirm=Confirmation("paid", refuse_to_ask))
+@toolset.tool("Spend demo credits", Access.SPEND, confirm=Confirmation("paid", refuse_to_ask))
 async def demo_spend(ctx: Context, amount: str) -> Gone:
     """Spend credits; its question cannot be formed, and the body reports the same mistake."""
     raise InvalidInput("the amount is not a number", field="amount")

@@ -14,6 +14,7 @@ from mcp_server.core.http import ApiClient
 from mcp_server.providers.epixel.client import Endpoints as EpixelEndpoints
 from mcp_server.providers.persistiq.client import Endpoints as PersistiqEndpoints
 from mcp_server.providers.snov.client import Endpoints as SnovEndpoints
+from tests.confirm_helpers import agrees
 from tests.providers.typed import SettingsFor
 
 PROVIDERS = Path(__file__).parents[2] / "mcp_server" / "providers"
@@ -152,7 +153,9 @@ async def test_each_request_the_tools_send_uses_its_endpoints_declared_idempoten
 
     recorder = Recorder()
     recorder.install(monkeypatch)
-    async with Client(create_server(settings_for(poll_wait=0.2, snov_rate_limit=10_000))) as client:
+    async with Client(
+        create_server(settings_for(poll_wait=0.2, snov_rate_limit=10_000)), elicitation_callback=agrees
+    ) as client:
         for tool, arguments in CALLS:
             await client.call_tool(tool, arguments)  # an upstream refusal still sent the request
 

@@ -14,6 +14,7 @@ from mcp import Client
 
 from mcp_server.core.retry import RetryPolicy
 from outbound_sandbox import config as cfg
+from tests.confirm_helpers import agrees
 from tests.reliability.figures import FIGURES, count, summary
 
 # Every credential the sandbox accepts, replaced by a value that must never be seen again.
@@ -128,7 +129,7 @@ def connect(settings_for: Callable[..., Any]) -> Connect:
                 "outbound_mcp_tools": ",".join(tools),
             } | overrides
         overrides = {"poll_interval": 0.05, "snov_rate_limit": 10_000, "persistiq_rate_limit": 10_000} | overrides
-        async with Client(create_server(settings_for(**overrides))) as client:
+        async with Client(create_server(settings_for(**overrides)), elicitation_callback=agrees) as client:
             yield client
 
     return open_client

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from mcp_server.catalogue import all_tools, kind_of
 from mcp_server.core import handles, provider
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.provider import AppState
@@ -24,6 +25,8 @@ from tests.tables import rows
 pytestmark = pytest.mark.anyio
 
 REFUSED = re.compile(r"refused to follow|is not a value this tool returned")
+STOPPED = re.compile(REFUSED.pattern + "|arguments refused, nothing was sent")
+"""Refused as a link, or before that by the argument rules (a profile URL must be LinkedIn's or X's)."""
 
 
 def old_style(kind: str, payload: dict[str, Any]) -> str:
@@ -73,6 +76,8 @@ async def test_a_next_page_link_to_another_path_of_the_same_api_is_never_followe
     assert requests_to(sandbox, "/persistiq/v1/users") + requests_to(sandbox, "/persistiq/v1/campaigns") == []
 
 
+RESEARCH = {"outbound_mcp_read_only": True, "outbound_mcp_allow_spend": True}
+"""Read-only mode that serves the tools spending credits too: still nothing that writes."""
 SNOV_WRITES = ["/snov/v1/lists", "/snov/v1/add-prospect-to-list", "/snov/v1/change-recipient-status"]
 
 
@@ -81,7 +86,7 @@ async def test_read_only_mode_holds_when_a_prospect_link_points_at_a_write_endpo
 ) -> None:
     targets = [sandbox_urls.origin + path for path in SNOV_WRITES]
     targets += [f"{sandbox_urls.origin}/persistiq/v1/leads", f"{sandbox_urls.origin}/snov/v2/webhooks"]
-    async with connect(["snov_find_prospect_email"], outbound_mcp_read_only=True) as client:
+    async with connect(["snov_find_prospect_email"], **RESEARCH) as client:
         before = len(sandbox.env.requests)
         for target in targets:
             result = await client.call_tool("snov_find_prospect_email", {"prospect": f"{target}?id=0123456789abcdef"})
@@ -108,7 +113,8 @@ async def test_a_job_result_link_to_another_endpoint_of_the_same_api_is_never_po
     assert requests_to(sandbox, "/snov/v1/get-user-lists") + requests_to(sandbox, "/persistiq") == []
 
 
-# Every tool that takes a link, cursor or handle, read from tools/list of a read-only server.
+# Every tool that takes a link, cursor or handle, read from tools/list of a read-only server that may spend.
+SPENDS = {tool.name for tool in all_tools() if kind_of(tool) == "spend"}
 
 PLAIN = ["acme.com", "ann@acme.com", "Ann", "0123456789abcdef"]
 
@@ -152,17 +158,17 @@ async def test_read_only_mode_sends_nothing_for_any_link_cursor_or_handle_pointi
     tried: list[str] = []
     problems: list[str] = []
     for tool in TOOLS:
-        if not tool["annotations"]["readOnlyHint"]:
+        if not (tool["annotations"]["readOnlyHint"] or tool["name"] in SPENDS):
             continue
         rules = RULES[tool["name"]]
         links = [name for name, schema in tool["inputSchema"].get("properties", {}).items() if is_link(name, schema)]
         if not links:
             continue
         tried.append(tool["name"])
-        plain = {name: filler(rules["properties"][name]) for name in rules.get("required", [])}
+        plain = {name: filler(rules["properties"][name]) for name in rules.get("required", []) if name not in links}
         if "prospect" in plain:  # a prospect_hash, so that only the link argument can be refused
             plain["prospect"] = PLAIN[-1]
-        async with connect([tool["name"]], outbound_mcp_read_only=True) as client:
+        async with connect([tool["name"]], **RESEARCH) as client:
             for field in links:
                 for value in hostile_values(field, sandbox_urls.origin):
                     before = len(sandbox.env.requests)
@@ -172,7 +178,7 @@ async def test_read_only_mode_sends_nothing_for_any_link_cursor_or_handle_pointi
                     count("deputy_sent", len(sent))
                     if sent:
                         problems.append(f"{tool['name']} {field}={value[:80]}: sent {sent}")
-                    if not (result.is_error and REFUSED.search(text_of(result))):
+                    if not (result.is_error and STOPPED.search(text_of(result))):
                         problems.append(f"{tool['name']} {field}={value[:80]}: not refused: {text_of(result)[:200]}")
     assert len(tried) >= 15, tried
     assert {"snov_find_prospect_email", "persistiq_list_leads", "snov_domain_search"} <= set(tried)

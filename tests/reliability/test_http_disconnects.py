@@ -38,7 +38,10 @@ HEADERS = {
 
 @asynccontextmanager
 async def serving(settings_for: Any, stateless: bool) -> AsyncGenerator[str]:
-    settings = settings_for(outbound_mcp_http_token=HTTP_TOKEN, poll_wait=30.0, poll_interval=0.05)
+    # Disconnects, not consent: these raw clients cannot be asked, and the paid search runs as asked.
+    settings = settings_for(
+        outbound_mcp_http_token=HTTP_TOKEN, poll_wait=30.0, poll_interval=0.05, outbound_mcp_unconfirmed="allow"
+    )
     options = HttpOptions(token=settings.outbound_mcp_http_token, stateless=stateless)
     async with served(build_http_app(create_server(settings), options=options)) as url:
         yield url

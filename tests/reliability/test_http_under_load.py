@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from mcp_server.http_app import build_http_app
 from mcp_server.server import create_server
+from tests.confirm_helpers import agrees
 from tests.http_helpers import served
 from tests.reliability.conftest import HTTP_TOKEN, LeakWatch
 from tests.reliability.figures import count
@@ -55,7 +56,7 @@ async def serving(settings_for: Any, **overrides: Any) -> AsyncGenerator[str]:
 @asynccontextmanager
 async def mcp_over_http(url: str) -> AsyncGenerator[Any]:
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {HTTP_TOKEN}"}, timeout=60)
-    async with http, Client(streamable_http_client(url, http_client=http)) as client:
+    async with http, Client(streamable_http_client(url, http_client=http), elicitation_callback=agrees) as client:
         yield client
 
 

@@ -13,6 +13,7 @@ from mcp_server.server import create_server
 from mcp_server.settings import Settings
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
+from tests.confirm_helpers import agrees
 from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
@@ -29,7 +30,9 @@ async def test_a_15_s_snov_job_answers_a_handle_in_time_and_the_next_call_gets_t
     sandbox.config.time_scale = 3.0  # the job's 15 vendor seconds pass in 5 real ones
     sandbox.config.job_delay = 15.0
     async with Client(
-        create_server(settings_for(outbound_mcp_max_wait=MAX_WAIT)), read_timeout_seconds=CLIENT_TIMEOUT
+        create_server(settings_for(outbound_mcp_max_wait=MAX_WAIT)),
+        read_timeout_seconds=CLIENT_TIMEOUT,
+        elicitation_callback=agrees,
     ) as client:
         first = await client.call_tool("snov_domain_search", {"domain": "acme.com"})
         assert not first.is_error and first.structured_content["status"] == "running"
@@ -46,7 +49,9 @@ async def test_slow_pages_stop_at_the_call_budget_with_a_cursor_that_resumes_rig
 ):
     sandbox.config.add_fault("GET /persistiq/v1/leads", Fault("latency", seconds=1.5))
     async with Client(
-        create_server(settings_for(outbound_mcp_max_wait=MAX_WAIT)), read_timeout_seconds=CLIENT_TIMEOUT
+        create_server(settings_for(outbound_mcp_max_wait=MAX_WAIT)),
+        read_timeout_seconds=CLIENT_TIMEOUT,
+        elicitation_callback=agrees,
     ) as client:
         first = (await client.call_tool("persistiq_list_leads", {"limit": 260})).structured_content
         rest = (
@@ -64,7 +69,9 @@ async def test_a_rate_budget_wait_longer_than_the_call_budget_answers_at_once_wi
 ):
     # The next slot opens in 20 s: inside the old per-request 50 s, far past the call budget of 4.
     settings = settings_for(outbound_mcp_max_wait=MAX_WAIT, persistiq_rate_limit=1, rate_window=20.0)
-    async with Client(create_server(settings), read_timeout_seconds=CLIENT_TIMEOUT) as client:
+    async with Client(
+        create_server(settings), read_timeout_seconds=CLIENT_TIMEOUT, elicitation_callback=agrees
+    ) as client:
         assert not (await client.call_tool("persistiq_list_users", {})).is_error
         waited = await client.call_tool("persistiq_list_users", {})
 

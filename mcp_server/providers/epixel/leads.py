@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.confirm import destructive
+from mcp_server.core.confirm import Absent, checked, in_words
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.shapes import Maybe, Table, as_row, row_bytes
 from mcp_server.core.tooling import Access, Toolset
@@ -212,10 +212,29 @@ async def epixel_update_lead(
     return saved_lead(response.data)
 
 
+async def lead_named(ctx: Context, slug: str) -> str:
+    """The lead in words (name and email; Epixel keeps no company), read by its slug; ``Absent`` when Epixel has
+    no such lead for this user (it answers 400 for an unknown slug)."""
+    try:
+        lead = obj((await Endpoints.lead.send(epixel(ctx).api, params={"slug": slug})).data)
+    except ApiError as error:
+        if error.status != 400:
+            raise
+        raise Absent(
+            f"Epixel has no lead {slug} that this user can see, so there is nothing to delete",
+            provider=LABEL,
+            hint="epixel_list_leads lists the leads with their slugs.",
+        ) from None
+    name = in_words(" ".join(str(lead[part]) for part in ("first_name", "last_name") if lead.get(part)))
+    email = in_words(str(lead.get("email") or ""))
+    words = f"{name} ({email})" if name and email else name or email or slug
+    return f"Delete Epixel lead {words}"
+
+
 @toolset.tool(
     "Delete an Epixel lead",
     Access.DESTRUCTIVE,
-    confirm=destructive(lambda a: f"Delete Epixel lead {a['slug']}", "Its appointments and notes are deleted with it."),
+    confirm=checked(lambda ctx, a: lead_named(ctx, a["slug"]), "Its appointments and notes are deleted with it."),
 )
 async def epixel_delete_lead(ctx: Context, slug: Slug) -> Done:
     """DESTRUCTIVE: delete a lead the user owns; its appointments and notes go with it and it cannot be restored

@@ -8,14 +8,15 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.batching import run_batches
-from mcp_server.core.confirm import destructive
+from mcp_server.core.confirm import Absent, checked, in_words
 from mcp_server.core.errors import ApiError
 from mcp_server.core.pagination import read
 from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import obj, objs
 from mcp_server.providers.persistiq.batches import CampaignOutcome, campaign_outcome, failures
-from mcp_server.providers.persistiq.client import Endpoints, Lists, persistiq
+from mcp_server.providers.persistiq.client import LABEL, Endpoints, Lists, persistiq
 from mcp_server.providers.persistiq.models import (
     AddedToCampaign,
     Campaign,
@@ -89,11 +90,41 @@ async def persistiq_add_leads_to_campaign(
     )
 
 
+async def membership_named(ctx: Context, campaign_id: str, lead_id: str) -> str:
+    """The removal in words: the lead (one read) and the campaign among the lead's campaigns (one more);
+    ``Absent`` when the lead does not exist or is not in that campaign (told only from a complete page)."""
+    api = persistiq(ctx).api
+    try:
+        body = obj((await Endpoints.lead.at(lead_id=lead_id).send(api)).data)
+    except ApiError as error:
+        if error.status != 404:
+            raise
+        raise Absent(f"PersistIQ has no lead {lead_id}, so there is nothing to remove", provider=LABEL) from None
+    page = obj((await Endpoints.campaigns.send(api, params={"lead_id": lead_id})).data)
+    campaigns = objs(page.get("campaigns"))
+    named = next((str(c.get("name") or "") for c in campaigns if c.get("id") == campaign_id), None)
+    # The raw fields (the lead tools fence long ones): a question shows them on one clipped line.
+    raw = obj(body.get("lead") or next(iter(body.get("leads") or []), None))
+    fields = {key: str(value) for key, value in obj(raw.get("data")).items() if isinstance(value, str) and value}
+    name = " ".join(fields[part] for part in ("first_name", "last_name") if part in fields)
+    person = in_words(name or fields.get("email") or lead_id)
+    company = fields.get("company_name")
+    who = f"{person} ({in_words(company)})" if company else person
+    if named is None and not page.get("has_more"):
+        raise Absent(
+            f"PersistIQ lead {who} is not in campaign {campaign_id}, so there is nothing to remove",
+            provider=LABEL,
+            hint=f"persistiq_list_campaigns(lead_id={lead_id}) lists the lead's campaigns.",
+        )
+    campaign = f"campaign {in_words(named)}" if named else f"campaign {campaign_id}"
+    return f"Remove PersistIQ lead {who} from {campaign}"
+
+
 @toolset.tool(
     "Remove a lead from a PersistIQ campaign",
     Access.DESTRUCTIVE,
-    confirm=destructive(
-        lambda a: f"Remove PersistIQ lead {a['lead_id']} from campaign {a['campaign_id']}",
+    confirm=checked(
+        lambda ctx, a: membership_named(ctx, a["campaign_id"], a["lead_id"]),
         "The lead gets no more of the campaign's emails.",
     ),
 )

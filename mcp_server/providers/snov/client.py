@@ -302,7 +302,8 @@ def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore)
     return Snov(
         api,
         settings.snov_max_credits,
-        settings.outbound_mcp_read_only,
+        # Spending is for read-only mode only with OUTBOUND_MCP_ALLOW_SPEND (then the spend tools are served).
+        settings.outbound_mcp_read_only and not settings.outbound_mcp_allow_spend,
         wait=settings.poll_wait,
         schedule=poll_schedule(settings.poll_interval),
         store=store,

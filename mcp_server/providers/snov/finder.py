@@ -49,7 +49,7 @@ def refuse_spending_when_read_only(service: Snov, flag: str) -> None:
 
 @toolset.tool(
     "Find email by name (Snov.io)",
-    Access.READ,
+    Access.SPEND,
     confirm=paid(costs.find_email, "queue_if_missing", "Call without queue_if_missing for the free lookup only."),
 )
 @spends(costs.find_email)

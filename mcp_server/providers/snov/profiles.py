@@ -48,7 +48,7 @@ ProfileUrl = Annotated[
 ]
 
 
-@toolset.tool("Find profile by social URL (Snov.io)", Access.WRITE, confirm=paid(costs.profile_by_url))
+@toolset.tool("Find profile by social URL (Snov.io)", Access.SPEND, confirm=paid(costs.profile_by_url))
 @spends(costs.profile_by_url)
 async def snov_find_profile_by_url(ctx: Context, url: ProfileUrl, handle: Handle = None) -> Profile:
     """A person's profile from their LinkedIn or X URL: name, location, industry, current and previous jobs,
@@ -119,7 +119,7 @@ async def _by_url_v2(ctx: Context, service: Snov, url: str, scope: str, task: st
     return Profile.of(found[0], method=V2, credits=reserved)
 
 
-@toolset.tool("Get profile by email (Snov.io)", Access.READ, confirm=paid(costs.profile_by_email))
+@toolset.tool("Get profile by email (Snov.io)", Access.SPEND, confirm=paid(costs.profile_by_email))
 @spends(costs.profile_by_email)
 async def snov_get_profile_by_email(ctx: Context, email: Email) -> Profile:
     """The person behind an email: name, location, industry, current jobs, social links. 1 credit when a

@@ -143,7 +143,7 @@ async def _settle(service: Snov, key: str | None, *, found: bool) -> None:
 
 @toolset.tool(
     "Snov.io domain search",
-    Access.READ,
+    Access.SPEND,
     confirm=paid(costs.domain_search, instead="snov_count_domain_emails (free) says how many emails Snov.io holds."),
 )
 @spends(costs.domain_search)
@@ -172,7 +172,7 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
 
 @toolset.tool(
     "List prospects at a domain (Snov.io)",
-    Access.READ,
+    Access.SPEND,
     confirm=paid(costs.domain_prospects, instead="A smaller limit spends less."),
 )
 @spends(costs.domain_prospects)
@@ -196,7 +196,7 @@ async def snov_list_domain_prospects(
     )
 
 
-@toolset.tool("Find a domain prospect's email (Snov.io)", Access.READ, confirm=paid(costs.prospect_email))
+@toolset.tool("Find a domain prospect's email (Snov.io)", Access.SPEND, confirm=paid(costs.prospect_email))
 @spends(costs.prospect_email)
 async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: Handle = None) -> ProspectEmail:
     """The email(s) of one prospect found by snov_list_domain_prospects, each valid or unknown. 1 credit
@@ -240,7 +240,7 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
 
 @toolset.tool(
     "List a domain's emails (Snov.io)",
-    Access.READ,
+    Access.SPEND,
     confirm=paid(DOMAIN_EMAILS, instead=COUNT_FIRST),
 )
 @spends(DOMAIN_EMAILS)
@@ -254,7 +254,7 @@ async def snov_list_domain_emails(
 
 @toolset.tool(
     "List a domain's generic contacts (Snov.io)",
-    Access.READ,
+    Access.SPEND,
     confirm=paid(GENERIC_CONTACTS, instead=COUNT_FIRST),
 )
 @spends(GENERIC_CONTACTS)

@@ -47,7 +47,7 @@ GREYLISTED_HINT = "Greylisted emails cannot be judged yet: verify them again in 
 
 @toolset.tool(
     "Verify emails (Snov.io)",
-    Access.READ,
+    Access.SPEND,
     confirm=paid(costs.verify_emails, "queue_unverified", "Call without queue_unverified: verified emails are free."),
 )
 @spends(costs.verify_emails)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.confirm import destructive
+from mcp_server.core.confirm import Absent, checked
 from mcp_server.core.errors import ApiError
 from mcp_server.core.shapes import Record
 from mcp_server.core.tooling import Access, Toolset
@@ -95,11 +95,26 @@ async def snov_set_webhook_status(ctx: Context, webhook_id: WebhookId, status: S
     return Webhook.of(response.data)
 
 
+async def webhook_named(ctx: Context, webhook_id: int) -> str:
+    """The webhook in words, read from the list (Snov.io has no read of one webhook); ``Absent`` when not there."""
+    data = (await Endpoints.webhooks.send(snov(ctx).api)).data
+    found = [hook for hook in map(Webhook.of, as_list(data)) if hook.id == webhook_id]
+    if not found:
+        raise Absent(
+            f"Snov.io has no webhook {webhook_id}, so there is nothing to delete",
+            provider=LABEL,
+            hint="snov_list_webhooks lists the account's webhooks with their ids.",
+        )
+    hook = found[0]
+    what = " ".join(part for part in (hook.event, f"to {hook.url}" if hook.url else "") if part)
+    return f"Delete Snov.io webhook {webhook_id}" + (f" ({what})" if what else "")
+
+
 @toolset.tool(
     "Delete Snov.io webhook",
     Access.DESTRUCTIVE,
-    confirm=destructive(
-        lambda a: f"Delete Snov.io webhook {a['webhook_id']}",
+    confirm=checked(
+        lambda ctx, a: webhook_named(ctx, a["webhook_id"]),
         "Its events stop being sent at once.",
         instead="To stop its events but keep it, snov_set_webhook_status can deactivate it.",
     ),

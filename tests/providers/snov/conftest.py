@@ -10,6 +10,7 @@ import pytest
 from mcp import Client
 
 from outbound_sandbox.app import Sandbox
+from tests.confirm_helpers import agrees
 from tests.providers.typed import Connect, SettingsFor
 
 FAST = {"poll_interval": 0.05, "snov_rate_limit": 10_000}
@@ -23,7 +24,7 @@ def connect(settings_for: SettingsFor) -> Connect:
 
     @asynccontextmanager
     async def open_client(**overrides: Any) -> AsyncGenerator[Client, None]:
-        async with Client(create_server(settings_for(**{**FAST, **overrides}))) as client:
+        async with Client(create_server(settings_for(**{**FAST, **overrides})), elicitation_callback=agrees) as client:
             yield client
 
     return open_client

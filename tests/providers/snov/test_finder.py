@@ -80,14 +80,23 @@ async def test_the_hourly_limit_is_reported_as_such(connect: Connect, quick_jobs
     assert "hourly" in text and "try again later" in text
 
 
-async def test_queueing_is_refused_on_a_read_only_server_before_any_request(
+async def test_a_read_only_server_does_not_serve_the_finder_and_says_which_setting_would(
     connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
 ):
     async with connect(outbound_mcp_read_only=True) as client:
         text = failed(await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True}))
 
-    assert "queue_if_missing" in text and "read-only" in text
+    assert "spend tool" in text and "read-only mode" in text and "OUTBOUND_MCP_ALLOW_SPEND" in text
     assert sandbox.env.requests == []
+
+
+async def test_read_only_mode_with_spending_allowed_queues_a_name_once_confirmed(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
+    async with connect(outbound_mcp_read_only=True, outbound_mcp_allow_spend=True) as client:
+        found = ok(await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True}))
+
+    assert found["status"] == "found" and sandbox.snov.spent == 1
 
 
 async def test_23_emails_are_verified_with_queueing_in_3_queue_requests(
