@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, get_args
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, get_args
 import pytest
 
 from outbound_sandbox.config import Profile, SandboxConfig
+from tests.e2e_guard import Guard, GuardedPopen
 
 # Servers built in this one test process each keep their own state, as before the shared stores, unless a
 # test asks for one; servers started as subprocesses (which drop OUTBOUND_MCP_*) use the default SQLite
@@ -47,6 +49,16 @@ def sandbox_defaults() -> SandboxConfig:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "current_profile: behaviour only the sandbox's current profile has")
+
+
+@pytest.fixture(autouse=True)
+def e2e_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test without the ``e2e`` marker may start no process and serve no HTTP port (tests/e2e_guard.py)."""
+    Guard.allowed = request.node.get_closest_marker("e2e") is not None
+    if not Guard.allowed:
+        monkeypatch.setattr(subprocess, "Popen", GuardedPopen)
+    yield
+    Guard.allowed = True
 
 
 @pytest.fixture

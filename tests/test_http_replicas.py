@@ -27,6 +27,7 @@ from tests.http_helpers import served
 from tests.tables import rows
 
 pytestmark = [
+    pytest.mark.e2e,
     pytest.mark.anyio,
     pytest.mark.skipif(
         importlib.util.find_spec("mcp_server.core.state.redis") is None,
