@@ -19,7 +19,6 @@ from mcp_server import __version__
 from mcp_server.core.errors import ConfigError
 from mcp_server.settings import Settings, is_loopback, load_settings
 
-SCHEMA_DIR = Path("tool_schemas")
 BIND_ERRORS = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
 README = "https://github.com/outbound-mcp/outbound-mcp#configuration"
 EPILOG = f"""\
@@ -85,7 +84,7 @@ def parser() -> argparse.ArgumentParser:
     mode = schemas.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", action="store_true", help="write the schemas of every tool")
     mode.add_argument("--check", action="store_true", help="exit 1 when the folder differs from the code")
-    schemas.add_argument("--dir", type=Path, default=SCHEMA_DIR, help="default tool_schemas")
+    schemas.add_argument("--dir", type=Path, help="default: the checkout's tool_schemas/, from wherever it is run")
     sandbox = sub.add_parser("sandbox", help="serve the simulated APIs on 127.0.0.1")
     sandbox.add_argument("--port", type=_port, default=8765, help="loopback port (default 8765)")
     sandbox.add_argument(
@@ -271,16 +270,23 @@ def main(argv: list[str] | None = None) -> int:
             anyio.run(_list_tools, args)
             return 0
         if args.command == "schemas":
-            from mcp_server.catalogue import schema_drift, write_schemas
+            from mcp_server.catalogue import default_schema_dir, schema_drift, write_schemas
 
+            folder = args.dir or default_schema_dir()
             if args.write:
-                print(f"wrote {write_schemas(args.dir)} schemas to {args.dir}/")
+                print(f"wrote {write_schemas(folder)} schemas to {folder}/")
                 return 0
-            drift = schema_drift(args.dir)
+            if not folder.is_dir():
+                print(
+                    f"no tool_schemas/ folder at {folder.resolve()}: run from the checkout or pass --dir",
+                    file=sys.stderr,
+                )
+                return 1
+            drift = schema_drift(folder)
             for line in drift:
                 print(line, file=sys.stderr)
             if drift:
-                print("tool_schemas/ is out of date: run `outbound-mcp schemas --write`", file=sys.stderr)
+                print(f"{folder}/ is out of date: run `outbound-mcp schemas --write`", file=sys.stderr)
             return 1 if drift else 0
         if args.command == "sandbox":
             _sandbox(args)
