@@ -12,6 +12,7 @@ import dataclasses
 import os
 import subprocess
 import tempfile
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -19,6 +20,7 @@ import pytest
 
 from outbound_sandbox.config import Profile, SandboxConfig
 from tests.e2e_guard import Guard, GuardedPopen
+from tests.sandbox_clock import SandboxClock
 
 # Servers built in this one test process each keep their own state, as before the shared stores, unless a
 # test asks for one; servers started as subprocesses (which drop OUTBOUND_MCP_*) use the default SQLite
@@ -87,8 +89,18 @@ def sandbox(sandbox_thread: SandboxThread, request: pytest.FixtureRequest) -> Sa
     for f in dataclasses.fields(SandboxConfig):
         if f.name != "faults":
             setattr(sb.config, f.name, getattr(defaults, f.name))
+    sb.env.clock = time.time  # a test's manual clock (sandbox_clock) ends with the test
     sb.reset()
     return sb
+
+
+@pytest.fixture
+def sandbox_clock(sandbox: Sandbox) -> SandboxClock:
+    """The sandbox on a manual clock: ``sandbox_clock.advance(0.35)`` lets jobs finish and tokens and rate
+    windows expire without a real sleep (the server's own waits still run on its clock)."""
+    clock = SandboxClock()
+    sandbox.env.clock = clock
+    return clock
 
 
 @pytest.fixture
