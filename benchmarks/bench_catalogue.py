@@ -61,7 +61,7 @@ async def run() -> list[Figure]:
         ),
         Figure(
             "floor: name and input-schema rules alone, every description left out (types, null for not given, "
-            "limits, patterns, closed objects: what #12 requires be shown)",
+            "limits, patterns, closed objects: every rule the server enforces)",
             f"{floor / 4 / count:.0f}",
             "-",
             "- (reported)",

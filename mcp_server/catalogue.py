@@ -11,7 +11,11 @@ from typing import Any
 from mcp.server.mcpserver.tools.base import Tool
 
 from mcp_server.core.provider import ProviderDef
+from mcp_server.figures import fill_inline
 from mcp_server.providers import ALL_PROVIDERS
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+"""The repository root when the package runs from a checkout (editable install or PYTHONPATH)."""
 
 
 def all_tools(providers: Sequence[ProviderDef] = ALL_PROVIDERS) -> list[Tool]:
@@ -43,6 +47,13 @@ def write_schemas(directory: Path) -> int:
     for name, text in wanted.items():
         (directory / name).write_text(text, encoding="utf-8")
     return len(wanted)
+
+
+def default_schema_dir() -> Path:
+    """The checkout's ``tool_schemas/`` wherever the command runs from; ``./tool_schemas`` when the package
+    is installed from a wheel (no checkout beside it)."""
+    beside = CHECKOUT / "tool_schemas"
+    return beside if beside.is_dir() else Path("tool_schemas")
 
 
 def schema_drift(directory: Path) -> list[str]:
@@ -116,6 +127,34 @@ def write_readme_tools(readme: Path) -> bool:
     return updated != text
 
 
-if __name__ == "__main__":  # python -m mcp_server.catalogue: refresh the README's tool list
-    changed = write_readme_tools(Path(__file__).resolve().parents[1] / "README.md")
-    print("README tool list " + ("updated" if changed else "already current"))  # noqa: T201
+def document_figures() -> dict[str, str]:
+    """The figures README.md and docs/ quote inline (``<!-- figure:NAME -->``), made from the registry."""
+    tools = all_tools()
+    figures = {"tools": str(len(tools))}
+    figures |= {f"tools-{p.name}": str(len(p.toolset.tools)) for p in ALL_PROVIDERS}
+    figures["tools-read-only"] = str(sum(bool(t.annotations and t.annotations.read_only_hint) for t in tools))
+    figures["tools-destructive"] = str(sum(bool(t.annotations and t.annotations.destructive_hint) for t in tools))
+    return figures
+
+
+def documents(root: Path = CHECKOUT) -> list[Path]:
+    """The documents whose figures are checked: README.md and every page under docs/."""
+    return [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+
+
+def refresh_documents(root: Path = CHECKOUT) -> list[Path]:
+    """Refill the README's tool list and every inline figure from the code; the files that changed."""
+    changed = [root / "README.md"] if write_readme_tools(root / "README.md") else []
+    figures = document_figures()
+    for path in documents(root):
+        text = path.read_text()
+        filled = fill_inline(text, figures)
+        if filled != text:
+            path.write_text(filled)
+            changed.append(path)
+    return sorted(set(changed))
+
+
+if __name__ == "__main__":  # python -m mcp_server.catalogue: refresh the README's tool list and figures
+    refreshed = refresh_documents()
+    print("updated: " + ", ".join(p.name for p in refreshed) if refreshed else "already current")  # noqa: T201

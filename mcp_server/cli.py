@@ -16,7 +16,7 @@ import anyio
 
 from mcp_server import __version__
 from mcp_server.bundle import build_bundle
-from mcp_server.catalogue import catalogue_lines, schema_drift, write_schemas
+from mcp_server.catalogue import catalogue_lines, default_schema_dir, schema_drift, write_schemas
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.redact import log_to_stderr
 from mcp_server.preflight import served_tools
@@ -26,7 +26,6 @@ from mcp_server.shared_sandbox import RESET_COMMAND, SharedSandbox, shared_dir, 
 from mcp_server.stdio import TERMINAL_HINT, run_stdio
 from mcp_server.variables import check_variable_names
 
-SCHEMA_DIR = Path("tool_schemas")
 BIND_ERRORS = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
 README = "https://github.com/outbound-mcp/outbound-mcp#configuration"
 EPILOG = f"""\
@@ -92,7 +91,7 @@ def parser() -> argparse.ArgumentParser:
     mode = schemas.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", action="store_true", help="write the schemas of every tool")
     mode.add_argument("--check", action="store_true", help="exit 1 when the folder differs from the code")
-    schemas.add_argument("--dir", type=Path, default=SCHEMA_DIR, help="default tool_schemas")
+    schemas.add_argument("--dir", type=Path, help="default: the checkout's tool_schemas/, from wherever it is run")
     bundle = sub.add_parser("bundle", help="build the Claude Desktop bundle (.mcpb) from this checkout")
     bundle.add_argument("--out", type=Path, default=Path("dist"), help="file or folder to write (default dist/)")
     sandbox = sub.add_parser("sandbox", help="serve the simulated APIs on 127.0.0.1")
@@ -315,14 +314,21 @@ def main(argv: list[str] | None = None) -> int:
             _list_tools(args)
             return 0
         if args.command == "schemas":
+            folder = args.dir or default_schema_dir()
             if args.write:
-                print(f"wrote {write_schemas(args.dir)} schemas to {args.dir}/")
+                print(f"wrote {write_schemas(folder)} schemas to {folder}/")
                 return 0
-            drift = schema_drift(args.dir)
+            if not folder.is_dir():
+                print(
+                    f"no tool_schemas/ folder at {folder.resolve()}: run from the checkout or pass --dir",
+                    file=sys.stderr,
+                )
+                return 1
+            drift = schema_drift(folder)
             for line in drift:
                 print(line, file=sys.stderr)
             if drift:
-                print("tool_schemas/ is out of date: run `outbound-mcp schemas --write`", file=sys.stderr)
+                print(f"{folder}/ is out of date: run `outbound-mcp schemas --write`", file=sys.stderr)
             return 1 if drift else 0
         if args.command == "bundle":
             print(f"wrote {build_bundle(args.out)}")

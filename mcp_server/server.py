@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.tools.base import Tool
 from mcp.server.request_state import RequestStateSecurity
 
 from mcp_server import __version__
@@ -141,7 +142,7 @@ def create_server(
         title="Outbound sales APIs (PersistIQ, Snov.io, Epixel)",
         version=__version__,
         instructions=instructions(settings, providers),
-        tools=[tool.build() for tool in tools],
+        tools=[built(tool) for tool in tools],
         lifespan=lifespan,
         log_level="WARNING",
         request_state_security=request_state_security(settings),
@@ -150,6 +151,18 @@ def create_server(
     # Outside the SDK's request-state boundary: it must see the sealed state as the client sent it.
     server.middleware.insert(0, RememberSealedState())
     return server
+
+
+BUILT: dict[int, tuple[ToolDef, Tool]] = {}
+"""Each declaration's SDK tool, built once per process: a build depends on the declaration alone (no setting),
+and building all of them again cost every new server (one per test, per-call clients) about 150 ms."""
+
+
+def built(tool: ToolDef) -> Tool:
+    entry = BUILT.get(id(tool))
+    if entry is None or entry[0] is not tool:  # the entry holds its declaration, so an id is never reused
+        entry = BUILT[id(tool)] = (tool, tool.build())
+    return entry[1]
 
 
 def request_state_security(settings: Settings) -> RequestStateSecurity:

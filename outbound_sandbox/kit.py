@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -39,6 +40,7 @@ class RateLimiter:
     limit: int
     vendor_window: float = 60.0
     windows: dict[str, Window] = field(default_factory=dict[str, Window])
+    clock: Callable[[], float] = time.time
 
     @property
     def window(self) -> float:
@@ -46,7 +48,7 @@ class RateLimiter:
 
     def hit(self, key: str) -> tuple[bool, int, float]:
         """Count one request; answer (allowed, remaining, reset epoch in real seconds)."""
-        now = time.time()
+        now = self.clock()
         win = self.windows.get(key)
         if win is None or now >= win.start + self.window:
             win = self.windows[key] = Window(start=now)
@@ -91,6 +93,9 @@ class SandboxEnv:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.requests: list[LoggedRequest] = []
+        self.clock: Callable[[], float] = time.time
+        """Epoch seconds. Tests swap in a manual clock (tests/sandbox_clock.py) to let vendor time pass
+        (jobs finish, tokens and rate windows expire) without sleeping."""
 
     def log(self, entry: LoggedRequest) -> None:
         """Keep ``entry``; past ``REQUEST_LOG_LIMIT`` the oldest tenth goes, so a long ``--sandbox`` run stays
@@ -100,14 +105,14 @@ class SandboxEnv:
             del self.requests[: REQUEST_LOG_LIMIT // 10]
 
     def now(self) -> float:
-        return time.time()
+        return self.clock()
 
     def expired(self, started: float, vendor_seconds: float) -> bool:
         """True when ``vendor_seconds`` (scaled) have passed since ``started`` (real epoch)."""
-        return time.time() >= started + self.config.real_seconds(vendor_seconds)
+        return self.clock() >= started + self.config.real_seconds(vendor_seconds)
 
     def limiter(self, limit: int, vendor_window: float = 60.0) -> RateLimiter:
-        return RateLimiter(self.config, limit, vendor_window)
+        return RateLimiter(self.config, limit, vendor_window, clock=self.now)
 
     def handled(self, method: str, path_prefix: str = "") -> list[LoggedRequest]:
         """Requests that reached a vendor handler (no fault), e.g. to count writes."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
 import tempfile
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
@@ -18,6 +20,8 @@ from typing import TYPE_CHECKING, Any, get_args
 import pytest
 
 from outbound_sandbox.config import Profile, SandboxConfig
+from tests.e2e_guard import Guard, GuardedPopen
+from tests.sandbox_clock import SandboxClock
 
 # Servers built in this one test process each keep their own state, as before the shared stores, unless a
 # test asks for one; servers started as subprocesses (which drop OUTBOUND_MCP_*) use the default SQLite
@@ -50,6 +54,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "current_profile: behaviour only the sandbox's current profile has")
 
 
+@pytest.fixture(autouse=True)
+def e2e_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test without the ``e2e`` marker may start no process and serve no HTTP port (tests/e2e_guard.py)."""
+    Guard.allowed = request.node.get_closest_marker("e2e") is not None
+    if not Guard.allowed:
+        monkeypatch.setattr(subprocess, "Popen", GuardedPopen)
+    yield
+    Guard.allowed = True
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
@@ -76,8 +90,18 @@ def sandbox(sandbox_thread: SandboxThread, request: pytest.FixtureRequest) -> Sa
     for f in dataclasses.fields(SandboxConfig):
         if f.name != "faults":
             setattr(sb.config, f.name, getattr(defaults, f.name))
+    sb.env.clock = time.time  # a test's manual clock (sandbox_clock) ends with the test
     sb.reset()
     return sb
+
+
+@pytest.fixture
+def sandbox_clock(sandbox: Sandbox) -> SandboxClock:
+    """The sandbox on a manual clock: ``sandbox_clock.advance(0.35)`` lets jobs finish and tokens and rate
+    windows expire without a real sleep (the server's own waits still run on its clock)."""
+    clock = SandboxClock()
+    sandbox.env.clock = clock
+    return clock
 
 
 @pytest.fixture

@@ -15,11 +15,13 @@ from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 from tests.core.demo_provider import DEMO
+from tests.e2e_guard import check
 
 
 @asynccontextmanager
 async def served(app: Any) -> AsyncGenerator[str]:
     """The app on 127.0.0.1 until the block ends; yields its ``/mcp`` URL."""
+    check("an HTTP server")
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))

@@ -124,6 +124,7 @@ def busy_port() -> Iterator[int]:
         pytest.param(["sandbox", "--port"], id="sandbox subcommand"),
     ],
 )
+@pytest.mark.e2e
 def test_a_busy_port_is_one_line_and_nothing_claims_to_be_serving(busy_port: int, argv: list[str]):
     result = run_cli({}, *argv, str(busy_port))
     lines = result.stderr.strip().splitlines()

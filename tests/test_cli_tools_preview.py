@@ -31,6 +31,7 @@ def environment(extra: dict[str, str]) -> dict[str, str]:
         ),
     ],
 )
+@pytest.mark.e2e
 async def test_tools_prints_exactly_what_the_same_configuration_serves(env: dict[str, str], flags: list[str]):
     command = [sys.executable, "-m", "mcp_server", *flags, "tools"]
     printed = (await anyio.run_process(command, env=environment(env), check=True)).stdout.decode()

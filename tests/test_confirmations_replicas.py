@@ -97,6 +97,7 @@ async def test_a_replica_without_the_shared_key_rejects_the_retry_and_sends_noth
     assert deletes(sandbox) == []
 
 
+@pytest.mark.e2e
 async def test_over_http_two_replicas_sharing_the_key_complete_one_confirmation(
     settings_for: SettingsFor, sandbox: Sandbox
 ):
@@ -115,6 +116,7 @@ async def test_over_http_two_replicas_sharing_the_key_complete_one_confirmation(
     assert len(deletes(sandbox)) == 1
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
 async def test_over_http_a_confirmation_is_asked_and_answered_in_both_eras(
     settings_for: SettingsFor, sandbox: Sandbox, mode: str

@@ -8,7 +8,7 @@ from mcp import Client, StdioServerParameters
 from tests.confirm_helpers import MODES, Person
 from tests.test_stdio_e2e import clean_env
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 
 async def hook_ids(client: Client) -> set[int]:

@@ -12,7 +12,7 @@ from mcp_server.cli import main, overrides_of, parser
 from mcp_server.settings import load_settings
 from tests.http_helpers import mcp_headers, serving_demo
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 TOKEN = "http-token-0123456789"
 APP = "https://app.example.com"
 LIST: dict[str, Any] = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}

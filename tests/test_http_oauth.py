@@ -35,7 +35,7 @@ from mcp_server.settings import load_settings
 from tests.core.demo_provider import BASE, DEMO
 from tests.http_helpers import served
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 ISSUER = "https://issuer.example.com"
 RESOURCE = "https://mcp.example.com/mcp"
 METADATA = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp"

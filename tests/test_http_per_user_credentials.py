@@ -25,7 +25,7 @@ from mcp_server.settings import load_settings
 from tests.core.demo_provider import BASE, DEMO
 from tests.http_helpers import served
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 TOKEN = "http-token-0123456789"
 SERVER_KEY = "server-own-key-000"
 ALICE = "alice-persistiq-key-1"

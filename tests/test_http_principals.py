@@ -27,7 +27,7 @@ from mcp_server.settings import load_settings
 from tests.core.demo_provider import open_demo
 from tests.http_helpers import served
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 TOKEN = "http-token-0123456789"
 ISSUER = "https://issuer.example.com"
 RESOURCE = "https://mcp.example.com/mcp"

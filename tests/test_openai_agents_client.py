@@ -16,7 +16,7 @@ from outbound_sandbox.runner import SandboxUrls
 
 agents_mcp = pytest.importorskip("agents.mcp", reason='openai-agents is not installed: pip install -e ".[clients]"')
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 PROVIDER_VARS = ("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_MCP_")
 

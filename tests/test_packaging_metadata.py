@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from mcp_server import __version__
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +53,7 @@ def test_our_code_calls_something_deprecated():
 """
 
 
+@pytest.mark.e2e
 def test_a_deprecation_inside_a_dependency_is_shown_but_one_from_our_code_fails(tmp_path: Path):
     (tmp_path / "test_warnings.py").write_text(WARNINGS)
     result = subprocess.run(

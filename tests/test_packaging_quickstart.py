@@ -18,9 +18,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # About 30 s of installing: CI runs it (.ci/run sets the variable), a quick local run does not.
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("OUTBOUND_SLOW_TESTS"), reason="slow: set OUTBOUND_SLOW_TESTS=1 (as .ci/run does)"
-)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not os.environ.get("OUTBOUND_SLOW_TESTS"), reason="slow: set OUTBOUND_SLOW_TESTS=1 (as .ci/run does)"
+    ),
+]
 NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", ".ci-venv", "__pycache__", "*.egg-info", "build", "dist", ".*_cache", ".hypothesis"
 )

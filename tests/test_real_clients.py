@@ -25,6 +25,7 @@ from mcp import Client, StdioServerParameters
 from mcp_server.catalogue import all_tools
 from tests.readme_paths import installed_command
 
+pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
 BIN = str(Path(sys.executable).parent)
 INSPECTOR = "@modelcontextprotocol/inspector@2.12.0"

@@ -44,6 +44,7 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         ({"SNOV_MAX_CREDITS": "-5"}, "SNOV_MAX_CREDITS"),
     ],
 )
+@pytest.mark.e2e
 def test_a_bad_setting_stops_start_up_with_one_line_naming_the_variable_and_exit_code_2(
     env: dict[str, str], variable: str
 ):
@@ -57,6 +58,7 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_the_variable_and_exit
     assert result.stdout == ""
 
 
+@pytest.mark.e2e
 def test_binding_http_beyond_loopback_without_a_token_is_refused():
     result = run_cli({"PERSISTIQ_API_KEY": "k" * 10}, "--transport", "http", "--host", "0.0.0.0", "--port", "1")
     assert result.returncode == 2

@@ -19,7 +19,7 @@ from tests.confirm_helpers import agrees
 from tests.fixture_types import SettingsFor
 from tests.state_servers import RedisServer, redis_server
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 PROVIDER_VARS = ("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_MCP_")
 START = "POST", cfg.SNOV_PREFIX + "/v2/domain-search/start"
 

@@ -21,7 +21,7 @@ from mcp_server.core.state.sqlite import SqliteStore
 from tests.state_servers import RedisServer, free_port, redis_server
 
 pytestmark = pytest.mark.anyio
-KINDS = ["memory", "sqlite", "redis"]
+KINDS = ["memory", "sqlite", pytest.param("redis", marks=pytest.mark.e2e)]  # redis starts a redis-server
 PREFIXES: dict[int, str] = {}
 """Each store's key prefix, by the store's id."""
 
@@ -180,6 +180,7 @@ def on_store(spec: str, operation: str, *args: object) -> object:
     return anyio.run(run)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("kind", ["sqlite", "redis"])
 def test_four_processes_spending_at_once_stop_exactly_at_the_ceiling(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest

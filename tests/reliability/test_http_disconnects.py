@@ -18,7 +18,7 @@ from tests.http_helpers import served
 from tests.reliability.conftest import HTTP_TOKEN
 from tests.reliability.figures import count
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 LEGACY = "2025-06-18"
 MODERN = "2026-07-28"
 MODES = [(True, LEGACY), (False, LEGACY), (True, MODERN)]

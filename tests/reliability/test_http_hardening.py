@@ -18,7 +18,7 @@ from tests.http_helpers import mcp_headers, served, serving_demo
 from tests.reliability.conftest import HTTP_TOKEN
 from tests.reliability.figures import count
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 LEGACY = "2025-06-18"
 INIT = {
     "jsonrpc": "2.0",

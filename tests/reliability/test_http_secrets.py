@@ -21,7 +21,7 @@ from tests.http_helpers import served
 from tests.reliability.conftest import CANARIES, LeakWatch
 from tests.reliability.writes import text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 MASK = "[REDACTED]"
 ISSUER = "https://issuer.example.com"
 RESOURCE = "https://mcp.example.com/mcp"

@@ -23,7 +23,7 @@ from tests.reliability.conftest import HTTP_TOKEN, LeakWatch
 from tests.reliability.figures import count
 from tests.reliability.writes import text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 CONCURRENT = 200
 WRITE = {"name": "persistiq_create_dnc_domain", "arguments": {"name": "never-written.example"}}

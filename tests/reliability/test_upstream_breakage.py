@@ -323,6 +323,7 @@ async def test_a_server_paging_one_record_at_a_time_is_read_at_most_so_many_page
 # Over stdio, where a lone surrogate used to end the process
 
 
+@pytest.mark.e2e
 async def test_over_stdio_a_lone_surrogate_in_a_lead_neither_kills_the_server_nor_the_next_call(
     sandbox: Any, sandbox_urls: Any
 ) -> None:

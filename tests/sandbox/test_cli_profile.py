@@ -12,6 +12,8 @@ import pytest
 
 from outbound_sandbox import config as cfg
 
+pytestmark = pytest.mark.e2e
+
 
 def free_port() -> int:
     with socket.socket() as sock:

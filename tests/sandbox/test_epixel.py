@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from outbound_sandbox.epixel.data import APPOINTMENT_STATUSES, LEAD_STATUSES, in
 from outbound_sandbox.guards import is_array
 from outbound_sandbox.runner import SandboxUrls
 from tests.conftest import sandbox_defaults
+from tests.sandbox_clock import SandboxClock
 
 LOGIN = {"username": cfg.EPIXEL_USERNAME, "password": cfg.EPIXEL_PASSWORD}
 KEY = {"apikey": cfg.EPIXEL_API_KEY}
@@ -132,14 +132,14 @@ def test_a_missing_or_unknown_bearer_token_is_refused_with_a_drf_detail(http: ht
 
 @pytest.mark.current_profile  # the refresh path is not in the document
 def test_an_access_token_expires_after_its_lifetime_then_refresh_and_login_give_working_ones(
-    sandbox: Sandbox, http: httpx.Client
+    sandbox_clock: SandboxClock, sandbox: Sandbox, http: httpx.Client
 ) -> None:
     sandbox.config.token_lifetime = 60.0
     sandbox.config.time_scale = 100.0  # 60 vendor seconds = 0.6 s
     tokens = login(http)
     auth = {**KEY, "Authorization": f"Bearer {tokens['access']}"}
     assert http.get("/leads/overview/", headers=auth).status_code == 200
-    time.sleep(0.7)
+    sandbox_clock.advance(0.7)
     expired = http.get("/leads/overview/", headers=auth)
     assert expired.status_code == 401
     assert expired.json()["detail"] == "Given token not valid for any token type"

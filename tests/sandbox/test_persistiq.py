@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +15,7 @@ from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from outbound_sandbox.runner import SandboxUrls
 from tests.conftest import sandbox_defaults
+from tests.sandbox_clock import SandboxClock
 
 KEY = {"x-api-key": cfg.PERSISTIQ_API_KEY}
 LEAD_DATA_KEYS = {
@@ -257,7 +257,9 @@ def test_a_created_dnc_domain_is_listed_and_a_duplicate_is_refused(http: httpx.C
     refused(post(http, "/v1/dnc_domains", {"name": "not a domain"}), 400, "bad_params")
 
 
-def test_the_101st_request_in_a_minute_gets_the_documented_429(http: httpx.Client, sandbox: Sandbox) -> None:
+def test_the_101st_request_in_a_minute_gets_the_documented_429(
+    sandbox_clock: SandboxClock, http: httpx.Client, sandbox: Sandbox
+) -> None:
     remaining = [int(http.get("/v1/users").headers["X-RateLimit-Remaining"]) for _ in range(100)]
     assert remaining == list(range(99, -1, -1))
     limited = http.get("/v1/users")
@@ -273,7 +275,7 @@ def test_the_101st_request_in_a_minute_gets_the_documented_429(http: httpx.Clien
     }
     # A faster clock makes the window already over.
     sandbox.config.time_scale = 600
-    time.sleep(0.15)  # the scaled window is 0.1 s
+    sandbox_clock.advance(0.15)  # the scaled window is 0.1 s
     assert http.get("/v1/users").status_code == 200
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -13,6 +12,7 @@ from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from outbound_sandbox.runner import SandboxUrls
 from tests.sandbox.snov_helpers import get_token, snov_client
+from tests.sandbox_clock import SandboxClock
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_token_works_as_bearer_header_bare_header_form_field_and_query_parameter
 
 
 def test_token_expires_after_its_scaled_lifetime_and_a_new_one_works(
-    sandbox: Sandbox, sandbox_urls: SandboxUrls
+    sandbox_clock: SandboxClock, sandbox: Sandbox, sandbox_urls: SandboxUrls
 ) -> None:
     sandbox.config.time_scale = 100.0
     sandbox.config.token_lifetime = 30.0  # 0.3 real seconds
@@ -84,7 +84,7 @@ def test_token_expires_after_its_scaled_lifetime_and_a_new_one_works(
     assert body["expires_in"] == 30
     headers = {"Authorization": f"Bearer {body['access_token']}"}
     assert httpx.get(f"{base}/v1/get-balance", headers=headers).status_code == 200
-    time.sleep(0.35)
+    sandbox_clock.advance(0.35)
     expired = httpx.get(f"{base}/v1/get-balance", headers=headers)
     assert expired.status_code == 401
     assert expired.json()["success"] is False

@@ -3,7 +3,6 @@ least helpful answer a real server could give."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -12,6 +11,7 @@ import pytest
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.runner import SandboxUrls
 from tests.sandbox.snov_helpers import snov_client
+from tests.sandbox_clock import SandboxClock
 
 ALEX = {"firstName": "Alex", "lastName": "Rivera", "domain": "acme.com"}
 HOURLY = "There are too many prospects processing. Please try later"
@@ -25,11 +25,13 @@ def snov(sandbox: Sandbox, sandbox_urls: SandboxUrls) -> Iterator[httpx.Client]:
         yield client
 
 
-def test_a_queued_name_reads_not_found_until_it_is_ready_never_in_progress(snov: httpx.Client) -> None:
+def test_a_queued_name_reads_not_found_until_it_is_ready_never_in_progress(
+    sandbox_clock: SandboxClock, snov: httpx.Client
+) -> None:
     snov.post("/v1/add-names-to-find-emails", data=ALEX)
     queued = snov.post("/v1/get-emails-from-names", data=ALEX).json()
     assert queued["status"]["identifier"] == "not_found" and queued["data"]["emails"] == []
-    time.sleep(0.35)
+    sandbox_clock.advance(0.35)
     ready = snov.post("/v1/get-emails-from-names", data=ALEX).json()
     assert ready["status"]["identifier"] == "complete"
     assert ready["data"]["emails"] == [{"email": "alex.rivera@acme.com", "emailStatus": "valid"}]
@@ -53,13 +55,13 @@ def test_the_verifier_reads_the_emails_from_the_url_query_only(sandbox: Sandbox,
 
 
 def test_a_url_shows_its_profile_only_after_queueing_and_says_nothing_while_it_is_processed(
-    sandbox: Sandbox, snov: httpx.Client
+    sandbox_clock: SandboxClock, sandbox: Sandbox, snov: httpx.Client
 ) -> None:
     url = sandbox.snov.db.people["acme.com"][0].url  # known at once on the current profile
     assert snov.post("/v1/get-emails-from-url", data={"url": url}).json() == {"success": False}
     assert snov.post("/v1/add-url-for-search", data={"url": url}).json() == {"success": True}
     assert snov.post("/v1/get-emails-from-url", data={"url": url}).json() == {"success": False}
-    time.sleep(0.35)
+    sandbox_clock.advance(0.35)
     assert snov.post("/v1/get-emails-from-url", data={"url": url}).json()["data"][0]["sourcePage"] == url
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -11,6 +10,7 @@ import pytest
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.runner import SandboxUrls
 from tests.sandbox.snov_helpers import poll, snov_client
+from tests.sandbox_clock import SandboxClock
 
 ALEX = {"firstName": "Alex", "lastName": "Rivera", "domain": "acme.com"}
 
@@ -40,7 +40,7 @@ def test_finder_knows_a_seeded_prospect_at_once_for_free(sandbox: Sandbox, snov:
 
 
 def test_unknown_name_is_not_found_then_in_progress_after_queueing_then_complete(
-    sandbox: Sandbox, snov: httpx.Client
+    sandbox_clock: SandboxClock, sandbox: Sandbox, snov: httpx.Client
 ) -> None:
     sandbox.config.profile = "current"  # the document has no in_progress identifier
     sandbox.config.job_delay = 0.3
@@ -51,7 +51,7 @@ def test_unknown_name_is_not_found_then_in_progress_after_queueing_then_complete
     assert queued["success"] is True and queued["sent"] is True
     assert sandbox.snov.spent == 1
     assert snov.post("/v1/get-emails-from-names", data=ALEX).json()["status"]["identifier"] == "in_progress"
-    time.sleep(0.35)
+    sandbox_clock.advance(0.35)
     after = snov.post("/v1/get-emails-from-names", data=ALEX).json()
     assert after["status"]["identifier"] == "complete"
     assert after["data"]["emails"] == [{"email": "alex.rivera@acme.com", "emailStatus": "valid"}]
@@ -92,7 +92,7 @@ def test_verifier_takes_emails_from_the_query_string_as_the_php_example_does(sno
 
 
 def test_queued_email_stays_not_verified_until_ready_and_costs_one_credit_per_email(
-    sandbox: Sandbox, snov: httpx.Client
+    sandbox_clock: SandboxClock, sandbox: Sandbox, snov: httpx.Client
 ) -> None:
     sandbox.config.job_delay = 0.3
     emails = ["alex.rivera@acme.com", "bounce.back@acme.com", "kim@initech.com"]
@@ -101,7 +101,7 @@ def test_queued_email_stays_not_verified_until_ready_and_costs_one_credit_per_em
     assert sandbox.snov.spent == 3
     pending = snov.post("/v1/get-emails-verification-status", params={"emails[]": emails}).json()
     assert {pending[e]["status"]["identifier"] for e in emails} == {"not_verified"}
-    time.sleep(0.35)
+    sandbox_clock.advance(0.35)
     done = snov.post("/v1/get-emails-verification-status", params={"emails[]": emails}).json()
     assert [done[e]["data"]["smtpStatus"] for e in emails] == ["valid", "not_valid", "unknown"]
     assert done["kim@initech.com"]["data"]["isCatchall"] is True
@@ -126,7 +126,7 @@ def test_more_than_ten_emails_for_verification_is_refused_and_costs_nothing(
 
 
 def test_url_pair_known_url_answers_at_once_other_prospect_url_after_queueing(
-    sandbox: Sandbox, snov: httpx.Client
+    sandbox_clock: SandboxClock, sandbox: Sandbox, snov: httpx.Client
 ) -> None:
     sandbox.config.profile = "current"  # the document has no "still being processed" message
     sandbox.config.job_delay = 0.3
@@ -135,6 +135,7 @@ def test_url_pair_known_url_answers_at_once_other_prospect_url_after_queueing(
     assert known["data"][0]["name"] == "Jane Cooper"
     assert known["data"][0]["emails"] == [{"email": "jane.cooper@acme.com", "status": "valid"}]
     start = snov.post("/v2/domain-search/prospects/start", data={"domain": "acme.com", "page": "2"}).json()
+    sandbox_clock.advance(0.35)
     url = poll(snov, start["links"]["result"], timeout=2)["data"][0]["source_page"]
     assert "data" not in snov.post("/v1/get-emails-from-url", data={"url": url}).json()
     spent = sandbox.snov.spent
@@ -142,7 +143,7 @@ def test_url_pair_known_url_answers_at_once_other_prospect_url_after_queueing(
     assert sandbox.snov.spent == spent + 1
     processing = snov.post("/v1/get-emails-from-url", data={"url": url}).json()
     assert processing["message"].startswith("The prospect is still being processed")
-    time.sleep(0.35)
+    sandbox_clock.advance(0.35)
     assert snov.post("/v1/get-emails-from-url", data={"url": url}).json()["data"][0]["sourcePage"] == url
 
 
@@ -225,14 +226,16 @@ def test_hourly_limit_refuses_queueing_past_the_limit_with_the_documented_messag
     assert snov.post("/v1/get-emails-from-names", data=ALEX).json()["success"] is True
 
 
-def test_hourly_limit_window_passes_with_scaled_time(sandbox: Sandbox, sandbox_urls: SandboxUrls) -> None:
+def test_hourly_limit_window_passes_with_scaled_time(
+    sandbox_clock: SandboxClock, sandbox: Sandbox, sandbox_urls: SandboxUrls
+) -> None:
     sandbox.config.snov_hourly_limit = 1
     sandbox.config.time_scale = 7200.0  # an hour is half a real second
     sandbox.config.token_lifetime = 1e9
     with snov_client(sandbox_urls.snov) as snov:
         assert snov.post("/v1/add-names-to-find-emails", data=ALEX).json()["success"] is True
         assert snov.post("/v1/add-names-to-find-emails", data={**ALEX, "lastName": "B"}).json()["success"] is False
-        time.sleep(0.55)
+        sandbox_clock.advance(0.55)
         assert snov.post("/v1/add-names-to-find-emails", data={**ALEX, "lastName": "C"}).json()["success"] is True
 
 

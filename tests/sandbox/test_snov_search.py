@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.runner import SandboxUrls
 from tests.sandbox.snov_helpers import poll, snov_client
+from tests.sandbox_clock import SandboxClock
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def snov(sandbox: Sandbox, sandbox_urls: SandboxUrls) -> Iterator[httpx.Client]:
 
 
 def test_company_search_is_in_progress_until_the_job_delay_passed_then_completed(
-    sandbox: Sandbox, snov: httpx.Client, sandbox_urls: SandboxUrls
+    sandbox_clock: SandboxClock, sandbox: Sandbox, snov: httpx.Client, sandbox_urls: SandboxUrls
 ) -> None:
     sandbox.config.job_delay = 0.3
     start = snov.post("/v2/domain-search/start", data={"domain": "acme.com"}).json()
@@ -33,7 +33,7 @@ def test_company_search_is_in_progress_until_the_job_delay_passed_then_completed
     pending = snov.get(start["links"]["result"]).json()
     assert pending["status"] == "in progress"
     assert pending["data"] == []
-    time.sleep(0.35)
+    sandbox_clock.advance(0.35)
     done = snov.get(start["links"]["result"]).json()
     assert done["status"] == "completed"
     assert done["data"]["company_name"] == "Acme Corporation"

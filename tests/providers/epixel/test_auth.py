@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import anyio
 import pytest
 from mcp import Client
 
@@ -11,6 +10,7 @@ from outbound_sandbox.app import Sandbox
 from outbound_sandbox.runner import SandboxUrls
 from tests.providers.epixel.helpers import calls, issued_token, ok, refused
 from tests.providers.typed import SettingsFor
+from tests.sandbox_clock import SandboxClock
 from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
@@ -26,11 +26,11 @@ async def test_the_first_call_logs_in_once_and_later_calls_reuse_the_token(mcp: 
 
 @pytest.mark.current_profile  # the refresh path is not in the document
 async def test_an_expired_access_token_is_refreshed_and_the_call_repeated_without_the_model_noticing(
-    mcp: Client, sandbox: Sandbox
+    sandbox_clock: SandboxClock, mcp: Client, sandbox: Sandbox
 ):
     sandbox.config.token_lifetime = 0.5
     await ok(mcp, "epixel_list_leads", {"limit": 1})
-    await anyio.sleep(0.7)
+    sandbox_clock.advance(0.7)
     got = await ok(mcp, "epixel_list_leads", {"limit": 1})
     assert rows(got)
     assert len(calls(sandbox, "POST", "user/login/")) == 1
@@ -38,11 +38,13 @@ async def test_an_expired_access_token_is_refreshed_and_the_call_repeated_withou
     assert len(calls(sandbox, "GET", "leads/list/")) == 3  # ok, refused as expired, repeated
 
 
-async def test_when_the_refresh_token_has_expired_too_the_client_logs_in_again(mcp: Client, sandbox: Sandbox):
+async def test_when_the_refresh_token_has_expired_too_the_client_logs_in_again(
+    sandbox_clock: SandboxClock, mcp: Client, sandbox: Sandbox
+):
     sandbox.config.time_scale = 86400.0  # a day of vendor time per real second: the refresh token lives 1 s
     sandbox.config.token_lifetime = 43200.0  # the access token 0.5 s
     await ok(mcp, "epixel_list_leads", {"limit": 1})
-    await anyio.sleep(1.1)
+    sandbox_clock.advance(1.1)
     await ok(mcp, "epixel_list_leads", {"limit": 1})
     assert len(calls(sandbox, "POST", "user/token/refresh/")) == 1
     assert len(calls(sandbox, "POST", "user/login/")) == 2

@@ -6,23 +6,12 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-import pytest
 from mcp import Client
 from mcp.types import CallToolResult
 
-from outbound_sandbox.config import SandboxConfig
-from outbound_sandbox.kit import LoggedRequest, SandboxEnv
-from outbound_sandbox.persistiq.app import PersistIQSandbox
+from outbound_sandbox.kit import LoggedRequest
 from tests.providers.typed import is_record, text_of
 from tests.tables import rows
-
-# While outbound_sandbox/persistiq/app.py is the placeholder that serves no route, every call meets a 404.
-# The mark lifts itself once the sandbox serves PersistIQ: from then on these tests must pass.
-SANDBOX_GAP = pytest.mark.xfail(
-    not PersistIQSandbox(SandboxEnv(SandboxConfig())).routes(),
-    reason="sandbox: outbound_sandbox/persistiq/app.py is a placeholder with no routes (every /persistiq/v1/* is 404)",
-    strict=False,
-)
 
 LEADS = "/persistiq/v1/leads"
 CAMPAIGNS = "/persistiq/v1/campaigns"

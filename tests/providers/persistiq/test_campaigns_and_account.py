@@ -15,7 +15,6 @@ from tests.providers.persistiq.helpers import (
     DNC,
     EVENTS,
     LEADS,
-    SANDBOX_GAP,
     body,
     every,
     ok,
@@ -25,7 +24,7 @@ from tests.providers.persistiq.helpers import (
 from tests.strict_helpers import declared_tools
 from tests.tables import rows
 
-pytestmark = [pytest.mark.anyio, SANDBOX_GAP]
+pytestmark = pytest.mark.anyio
 
 
 async def fresh_lead_ids(mcp: Client, count: int) -> list[str]:

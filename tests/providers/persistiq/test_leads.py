@@ -9,7 +9,6 @@ from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from tests.providers.persistiq.helpers import (
     LEADS,
-    SANDBOX_GAP,
     at_least_leads,
     body,
     new_leads,
@@ -19,7 +18,7 @@ from tests.providers.persistiq.helpers import (
 )
 from tests.tables import rows
 
-pytestmark = [pytest.mark.anyio, SANDBOX_GAP]
+pytestmark = pytest.mark.anyio
 
 
 async def test_250_leads_paged_by_120_resume_by_cursor_without_loss_or_repeat(mcp: Client, sandbox: Sandbox):

@@ -9,11 +9,11 @@ import jsonschema
 import pytest
 from mcp import Client
 
-from tests.providers.persistiq.helpers import SANDBOX_GAP, ok, text_of
+from tests.providers.persistiq.helpers import ok, text_of
 from tests.providers.typed import is_list, is_record
 from tests.tables import rows
 
-pytestmark = [pytest.mark.anyio, SANDBOX_GAP]
+pytestmark = pytest.mark.anyio
 
 
 def has_nulls(value: object) -> bool:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import anyio
 import pytest
 
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from tests.providers.snov.outreach_helpers import failed, fields, ok
 from tests.providers.typed import Connect
+from tests.sandbox_clock import SandboxClock
 
 pytestmark = pytest.mark.anyio
 
@@ -54,13 +54,13 @@ async def test_queueing_a_name_costs_one_credit_and_the_call_waits_until_it_is_f
 
 
 async def test_a_queued_name_past_the_wait_returns_a_handle_that_asks_again_for_free(
-    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
+    sandbox_clock: SandboxClock, connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     sandbox.config.job_delay = 0.8
     async with connect(poll_wait=0.2) as client:
         first = ok(await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True}))
         assert first["status"] == "running" and first["handle"]
-        await anyio.sleep(0.8)
+        sandbox_clock.advance(0.8)
         second = ok(
             await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True, "handle": first["handle"]})
         )

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import anyio
 import pytest
 
 from mcp_server.providers.snov import tasks
 from outbound_sandbox.app import Sandbox
 from tests.providers.snov.outreach_helpers import ok
 from tests.providers.typed import Connect
+from tests.sandbox_clock import SandboxClock
 
 pytestmark = pytest.mark.anyio
 
@@ -85,13 +85,13 @@ async def test_a_queued_url_is_collected_although_the_lookup_first_answers_witho
 
 
 async def test_a_url_still_processing_past_the_wait_gets_a_handle_that_collects_it_for_free(
-    connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
+    sandbox_clock: SandboxClock, connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     sandbox.config.job_delay = 0.8
     person = sandbox.snov.db.people["globex.com"][3]
     async with connect(poll_wait=0.2) as client:
         first = ok(await client.call_tool("snov_find_profile_by_url", {"url": person.url}))
-        await anyio.sleep(0.8)
+        sandbox_clock.advance(0.8)
         second = ok(await client.call_tool("snov_find_profile_by_url", {"url": person.url, "handle": first["handle"]}))
 
     assert first["status"] == "running" and first["credits"] == 1 and first["handle"]

@@ -12,6 +12,7 @@ from outbound_sandbox.app import Sandbox
 from outbound_sandbox.runner import SandboxUrls
 from tests.providers.snov.outreach_helpers import failed, fields, ok
 from tests.providers.typed import Connect
+from tests.sandbox_clock import SandboxClock
 
 pytestmark = pytest.mark.anyio
 
@@ -50,13 +51,13 @@ async def test_a_domain_search_still_running_for_a_while_is_answered_in_one_call
 
 
 async def test_a_search_that_outlasts_the_wait_returns_a_handle_that_resumes_it_without_a_second_start(
-    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+    sandbox_clock: SandboxClock, connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
 ):
     sandbox.config.job_delay = 0.8
     async with connect(poll_wait=0.2) as client:
         first = ok(await client.call_tool("snov_domain_search", {"domain": "acme.com"}))
         assert first["status"] == "running" and "handle" in first["hint"]
-        await anyio.sleep(0.8)
+        sandbox_clock.advance(0.8)
         second = ok(await client.call_tool("snov_domain_search", {"domain": "acme.com", "handle": first["handle"]}))
 
     assert second["status"] == "done" and second["name"] == "Acme Corporation"
@@ -134,13 +135,13 @@ async def test_more_than_ten_positions_are_refused_naming_the_field_before_any_r
 
 
 async def test_a_page_still_running_at_the_wait_comes_back_as_a_cursor_that_polls_the_same_job(
-    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+    sandbox_clock: SandboxClock, connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
 ):
     sandbox.config.job_delay = 0.8
     async with connect(poll_wait=0.2) as client:
         first = ok(await client.call_tool("snov_list_domain_prospects", {"domain": "acme.com", "limit": 5}))
         assert "items" not in first and "still being prepared" in first["hint"]  # empties are pruned
-        await anyio.sleep(0.8)
+        sandbox_clock.advance(0.8)
         second = ok(
             await client.call_tool(
                 "snov_list_domain_prospects", {"domain": "acme.com", "limit": 5, "cursor": first["next_cursor"]}
