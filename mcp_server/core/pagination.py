@@ -201,7 +201,8 @@ async def read(
         fetch,
         limit=limit,
         cursor=cursor,
-        scope=fingerprint(tool=listing.tool, **params),
+        # The path carries the ids a list is of (a campaign's leads): a cursor is bound to them as to filters.
+        scope=fingerprint(tool=listing.tool, path=listing.endpoint.path, **params),
         progress=from_context(ctx),
         noun=listing.noun,
         weigh=listing.weigh,
