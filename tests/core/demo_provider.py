@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field
 from mcp_server.core.auth import HeaderAuth, Token, TokenAuth
 from mcp_server.core.batching import run_batches
 from mcp_server.core.budget import WindowBudget
+from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.handles import decode, encode, fingerprint
 from mcp_server.core.http import ApiClient
 from mcp_server.core.links import Link
-from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.pagination import Listing, PageNumber, read
 from mcp_server.core.paging import Page, collect
 from mcp_server.core.poller import Pending, Poller, Schedule, clamp_wait
