@@ -8,6 +8,7 @@ from mcp.server.mcpserver import Context
 from pydantic import AwareDatetime, Field
 
 from mcp_server.core.batching import run_batches
+from mcp_server.core.choices import known
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, describe
 from mcp_server.core.pagination import read
 from mcp_server.core.progress import from_context
@@ -75,8 +76,12 @@ async def persistiq_list_leads(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Table[LeadRow]:
-    """List leads, a row each: id, status, name, email, company, title. Filter by status name or
-    updated_after; persistiq_get_lead has every field."""
+    """List leads, a row each: id, status, name, email, company, title. Filter by status name (an unknown one
+    is refused listing the company's statuses) or updated_after; persistiq_get_lead has every field."""
+    api = persistiq(ctx).api
+    if status:
+        statuses = records((await Endpoints.lead_statuses.send(api)).data, "lead_statuses", LeadStatus, "lead status")
+        status = known(status, [s.name for s in statuses], "status", "lead status", "persistiq_list_lead_statuses")
     filters = {"status": status, "updated_after": updated_after.isoformat() if updated_after else None}
     return Table[LeadRow].of(await read(ctx, Lists.leads, limit, cursor, filters), LeadRow.of)
 
