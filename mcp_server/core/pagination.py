@@ -148,8 +148,8 @@ class Listing(Generic[T]):
     """The parameters go as a form body, not in the query."""
     skip_unreadable: bool = True
     """A record ``record`` cannot read is left out and counted (``records.parse_each``); False: it fails."""
-    weigh: Callable[[T], int] | None = None
-    """Bytes one record takes in the answer, for the page budget (default: its JSON; ``shapes.row_bytes``
+    shown: Callable[[T], str] | None = None
+    """A record as the answer shows it, for the page's token budget (default: its JSON; ``shapes.row_text``
     for a list answered as a table, whose rows are much smaller than their records)."""
 
 
@@ -211,7 +211,7 @@ async def read(
         scope=fingerprint(tool=listing.tool, path=listing.endpoint.path, **applied),
         progress=from_context(ctx),
         noun=listing.noun,
-        weigh=listing.weigh,
+        shown=listing.shown,
     )
     if not got.items and got.next_cursor is None:
         got.hint = " ".join(filter(None, [got.hint, nothing_matched(listing.noun, applied, bool(cursor))]))

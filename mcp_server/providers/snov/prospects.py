@@ -12,7 +12,7 @@ from mcp_server.core.arguments import AsPairs
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.pagination import Listing, PageNumber, read
-from mcp_server.core.shapes import Items, Maybe, row_bytes
+from mcp_server.core.shapes import Items, Maybe, row_text
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.core.upstream import is_obj, is_seq, obj
 from mcp_server.providers.snov.campaigns_models import Cursor, Email, Limit, as_list, body_of
@@ -48,7 +48,7 @@ MEMBERS = Listing(
     "prospects",
     form=True,
     skip_unreadable=False,
-    weigh=row_bytes(lambda prospect: prospect),  # answered as a table (ListPage)
+    shown=row_text(lambda prospect: prospect),  # answered as a table (ListPage)
 )
 ListId = Annotated[int, Field(ge=1, description="Prospect list id (snov_list_prospect_lists)")]
 Text = Maybe[Annotated[str, Field(max_length=255)]]
