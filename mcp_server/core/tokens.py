@@ -1,27 +1,35 @@
 """Answer sizes in tokens, by OpenAI's o200k encoding (run offline by ``bpe-openai``): the yardstick the answer
 budget speaks in. Other tokenizers count differently; the budgets leave a margin for them (``output``).
 
-Loading the encoding takes about a second, so it happens on first need only, and ``fits`` answers without it
-whenever a cheap bound settles the question: no token is shorter than one byte.
+The package reads every encoding it ships when imported (1 to 3 s), so it is imported on first need only,
+never at start-up, and ``fits`` answers without it whenever a cheap bound settles the question: no token is
+shorter than one byte.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import threading
-
-# The Rust tokenizer itself: its count needs no token list, and it loads in half the time of the tiktoken-like
-# wrapper, which also builds decoding tables this module never uses.
-from bpe_openai._bindings import PyTokenizer, tokenizer_for_encoding
+from typing import Protocol, cast
 
 ENCODING = "o200k_base"
 _loading = threading.Lock()
 
 
+class _Counter(Protocol):
+    def count(self, text: str) -> int: ...
+
+    def count_till_limit(self, text: str, token_limit: int) -> int | None: ...
+
+
 @functools.cache
-def _tokenizer() -> PyTokenizer:
+def _tokenizer() -> _Counter:
+    # The Rust tokenizer itself: its count needs no token list, and it loads in half the time of the
+    # tiktoken-like wrapper, which also builds decoding tables this module never uses.
     with _loading:
-        return tokenizer_for_encoding(ENCODING)
+        bindings = importlib.import_module("bpe_openai._bindings")
+        return cast(_Counter, bindings.tokenizer_for_encoding(ENCODING))
 
 
 def count_tokens(text: str) -> int:
