@@ -52,3 +52,12 @@ async def test_an_empty_list_of_leads_says_what_was_searched_and_that_nothing_ma
     got = ok(await mcp.call_tool("persistiq_list_leads", {"updated_after": "2099-01-01T00:00:00+00:00"}))
     assert not got.get("rows")
     assert "No leads matched updated_after=2099-01-01T00:00:00+00:00" in got["hint"]
+
+
+async def test_an_update_to_an_unknown_status_is_refused_listing_the_valid_ones_and_nothing_is_written(
+    mcp: Client, sandbox: Sandbox
+):
+    lead = rows(ok(await mcp.call_tool("persistiq_list_leads", {"limit": 1})))[0]["id"]
+    result = await mcp.call_tool("persistiq_update_lead", {"lead_id": lead, "status": "opted out"})
+    assert result.is_error and "Did you mean optedout?" in text_of(result)
+    assert sandbox.env.handled("PUT", LEADS) == []
