@@ -21,7 +21,18 @@ from benchmarks.common import Figure, table
 from mcp_server.catalogue import all_tools
 from mcp_server.figures import replace_block, seal
 
-SUITES = ["catalogue", "startup", "overhead", "rate_budget", "state", "latency", "poller", "output", "memory"]
+SUITES = [
+    "catalogue",
+    "startup",
+    "overhead",
+    "rate_budget",
+    "state",
+    "latency",
+    "poller",
+    "output",
+    "answer_tokens",
+    "memory",
+]
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 

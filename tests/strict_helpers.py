@@ -30,6 +30,7 @@ CANDIDATES = [
     "https://www.linkedin.com/in/someone",
     "5551234",
     "abcdefgh12",
+    "linkedIn",
 ]
 WHEN = "2035-06-01T10:00:00+00:00"
 
@@ -136,3 +137,31 @@ def optional_names(tool: dict[str, Any]) -> list[str]:
 
 def sent(sandbox: Any, since: int) -> list[tuple[str, str, str, bytes]]:
     return [(r.method, r.path, r.query, r.body) for r in sandbox.env.requests[since:]]
+
+
+UNKNOWN_FIELD = "surely_not_a_field"
+
+
+def planted(tool: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """For every object nested in the tool's arguments (list items, ``{name, value}`` pairs): valid arguments
+    with one unknown key at that object, and where it is (``leads[0].fields[0]``)."""
+    schema = tool["inputSchema"]
+    defs = schema.get("$defs", {})
+    base = example(schema, defs)
+    out: list[tuple[str, dict[str, Any]]] = []
+    for name, sub in schema.get("properties", {}).items():
+        out += [(where, {**base, name: value}) for where, value in _planted(sub, defs, name)]
+    return out
+
+
+def _planted(schema: dict[str, Any], defs: dict[str, Any], path: str) -> list[tuple[str, Any]]:
+    schema = branch(schema, defs)
+    if schema.get("type") == "array" and "items" in schema:
+        return [(where, [value]) for where, value in _planted(schema["items"], defs, f"{path}[0]")]
+    if schema.get("type") != "object":
+        return []
+    base = example(schema, defs)
+    out: list[tuple[str, Any]] = [(path, {**base, UNKNOWN_FIELD: "x"})]
+    for name, sub in schema.get("properties", {}).items():
+        out += [(where, {**base, name: value}) for where, value in _planted(sub, defs, f"{path}.{name}")]
+    return out

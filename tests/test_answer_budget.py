@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 
 from mcp_server.catalogue import all_tools
-from mcp_server.core.output import RESULT_BUDGET
+from mcp_server.core.output import ANSWER_TOKENS, RESULT_BUDGET
+from mcp_server.core.tokens import count_tokens
 from outbound_sandbox.app import Sandbox
 from tests.confirm_helpers import agrees
 from tests.fixture_types import SettingsFor
@@ -73,6 +74,7 @@ async def test_a_paged_tool_at_its_largest_limit_stays_inside_the_result_budget(
     assert not result.is_error, text
     assert len(text.encode()) <= RESULT_BUDGET
     assert len(json.dumps(result.structured_content, ensure_ascii=False).encode()) <= RESULT_BUDGET
+    assert count_tokens(text) <= ANSWER_TOKENS
     assert json.loads(text) == result.structured_content
     jsonschema.validate(result.structured_content, schema)
 
@@ -85,7 +87,7 @@ async def test_a_persistiq_page_cut_by_size_says_why_and_its_cursor_resumes_righ
     first = (await mcp.call_tool("persistiq_list_leads", {"limit": 1000})).structured_content
     rest = await mcp.call_tool("persistiq_list_leads", {"limit": 1000, "cursor": first["next_cursor"]})
 
-    assert 0 < len(rows(first)) < 260 and "size limit" in first["hint"]
+    assert 0 < len(rows(first)) < 260 and "size limit" in first["hint"] and "counted by o200k" in first["hint"]
     ids = [lead["id"] for lead in rows(first) + rows(rest.structured_content)]
     assert ids[: len(rows(first)) + 1] == list(sandbox.persistiq.world.leads)[: len(rows(first)) + 1]
     assert len(ids) == len(set(ids))

@@ -85,7 +85,19 @@ async def names(**overrides: Any) -> set[str]:
 @pytest.mark.anyio
 async def test_read_only_mode_offers_only_read_only_tools():
     assert "demo_create" in await names()
-    assert await names(outbound_mcp_read_only=True) == {"demo_get", "demo_token_get", "demo_list", "demo_job"}
+    reads = {"demo_get", "demo_token_get", "demo_list", "demo_list_group_items", "demo_job"}
+    assert await names(outbound_mcp_read_only=True) == reads
+
+
+@pytest.mark.anyio
+async def test_a_tool_the_settings_leave_out_is_answered_as_not_offered_not_as_unknown():
+    server = create_server(load_settings(persistiq_api_key="k" * 10, outbound_mcp_read_only=True), providers=[DEMO])
+    async with Client(server) as client:
+        result = await client.call_tool("demo_create", {"names": ["x"]})
+    assert result.is_error
+    block = result.content[0]
+    assert isinstance(block, TextContent)
+    assert "demo_create is not offered by this server: its settings leave it out (read-only mode" in block.text
 
 
 @pytest.mark.anyio

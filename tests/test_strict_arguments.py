@@ -14,11 +14,13 @@ from mcp_server.server import create_server
 from tests.fixture_types import SettingsFor
 from tests.json_checks import is_list, is_object
 from tests.strict_helpers import (
+    UNKNOWN_FIELD,
     base_arguments,
     declared_tools,
     is_text,
     listed_tools,
     optional_names,
+    planted,
     sent,
     strict_fill,
 )
@@ -90,6 +92,36 @@ async def test_an_unknown_argument_is_refused_by_name_before_any_request(tool: d
     assert result.is_error
     assert f"surely_not_an_argument is not an argument of {tool['name']}" in text_of(result)
     assert requests == []
+
+
+NESTED = [(tool["name"], where, args) for tool in TOOLS for where, args in planted(tool)]
+
+
+def test_the_nested_walk_finds_the_lists_of_objects_and_the_name_value_pairs():
+    assert {"leads[0]", "leads[0].fields[0]", "data[0]", "social_links[0]"} <= {where for _, where, _ in NESTED}
+
+
+@pytest.mark.parametrize(("name", "where", "args"), NESTED, ids=[f"{n}:{w}" for n, w, _ in NESTED])
+async def test_an_unknown_key_inside_a_nested_object_is_refused_by_its_path_before_any_request(
+    name: str, where: str, args: dict[str, Any], call: Call
+):
+    result, requests = await call(name, args)
+    assert result.is_error
+    assert f"{where}.{UNKNOWN_FIELD} is not a field of {where}" in text_of(result)
+    assert requests == []
+
+
+async def test_a_lead_s_misspelt_field_is_refused_naming_the_real_one_and_no_lead_is_created(call: Call):
+    result, requests = await call("persistiq_create_leads", {"leads": [{"email": "a@example.org", "company": "X"}]})
+    assert result.is_error and requests == []
+    assert "leads[0].company is not a field of leads[0]: did you mean company_name?" in text_of(result)
+
+
+async def test_a_social_network_snov_io_does_not_take_is_refused_naming_the_ones_it_does(call: Call):
+    args = {"list_id": 1, "email": "a@example.org", "social_links": [{"name": "linkdin", "value": "https://x.io/a"}]}
+    result, requests = await call("snov_add_prospect_to_list", args)
+    assert result.is_error and requests == []
+    assert "must be one of 'linkedIn', 'facebook' or 'twitter'" in text_of(result)
 
 
 @pytest.mark.parametrize(
@@ -197,13 +229,10 @@ async def test_an_open_map_as_pairs_sends_what_the_map_form_sends(call: Call):
     assert b"snippet2" in by_map[-1][3]
 
 
-async def test_a_new_lead_s_other_fields_as_pairs_send_what_extra_keys_send(call: Call):
-    extra = {"leads": [{"email": "extra@example.org", "snippet2": "Met at the fair"}]}
+async def test_a_new_lead_s_other_fields_as_pairs_are_sent_as_the_lead_s_own_keys(call: Call):
     pairs = {"leads": [{"email": "extra@example.org", "fields": [{"name": "snippet2", "value": "Met at the fair"}]}]}
-    _, by_keys = await call("persistiq_create_leads", extra)
     _, by_pairs = await call("persistiq_create_leads", pairs)
-    assert by_keys and by_pairs == by_keys
-    assert b'"snippet2"' in by_keys[-1][3]
+    assert b'"snippet2":"Met at the fair"' in by_pairs[-1][3]
 
 
 async def test_a_pair_given_twice_keeps_its_last_value_as_a_json_object_would(call: Call):
@@ -240,10 +269,3 @@ def _unbounded(node: Any, path: str) -> list[str]:
 @pytest.mark.parametrize("tool", TOOLS, ids=IDS)
 def test_every_text_list_and_map_argument_states_its_size_limit(tool: dict[str, Any]):
     assert _unbounded(tool["inputSchema"], tool["name"]) == []
-
-
-async def test_a_new_lead_s_other_fields_are_capped_in_the_older_extra_key_form_too(call: Call):
-    lead = {"email": "many@example.org", **{f"custom{i}": "x" for i in range(101)}}
-    result, requests = await call("persistiq_create_leads", {"leads": [lead]})
-    assert result.is_error and requests == []
-    assert "leads[0]: a lead takes at most 100 other fields" in text_of(result)

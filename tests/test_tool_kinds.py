@@ -119,6 +119,7 @@ async def test_a_write_stays_hidden_when_spending_is_allowed(settings_for: Setti
     assert sandbox.env.requests == []
 
 
+@pytest.mark.e2e
 def test_outbound_mcp_tools_prints_each_tool_s_kind():
     done = subprocess.run(
         [sys.executable, "-m", "mcp_server.cli", "tools", "--sandbox", "--read-only", "--allow-spend"],

@@ -137,7 +137,7 @@ def _object(
     problems: list[str],
 ) -> dict[str, Any]:
     fields = {info.alias or name: info for name, info in model.model_fields.items()}
-    open_ended = model.model_config.get("extra") == "allow"
+    open_ended = model.model_config.get("extra") == "allow" and not _published_closed(model)
     out: dict[str, Any] = {}
     for key, value in given.items():
         name = key if key in fields else aliases.get(key) or (snake(key) if snake(key) in fields else None)
@@ -157,6 +157,13 @@ def _object(
     return out
 
 
+def _published_closed(model: type[BaseModel]) -> bool:
+    """A model that takes extra keys inside (filled by its own validator) but publishes a closed object: a
+    caller's unknown key is refused as the schema says, not kept as an extra."""
+    extra: object = model.model_config.get("json_schema_extra")
+    return is_str_dict(extra) and extra.get("additionalProperties") is False
+
+
 def _unknown(key: str, path: Path, tool: str, names: list[str]) -> str:
     owner = f"an argument of {tool}" if not path else f"a field of {where(path)}"
     said = f"{where((*path, key))} is not {owner}"
@@ -169,6 +176,12 @@ def _unknown(key: str, path: Path, tool: str, names: list[str]) -> str:
 
 
 def _value(annotation: Any, value: Any, path: Path, tool: str, problems: list[str]) -> Any:
+    if is_list(value) and _is_pairs(annotation):
+        for index, pair in enumerate(value):
+            if is_str_mapping(pair):
+                unknown = [key for key in pair if key not in PAIR_KEYS]
+                problems += [_unknown(key, (*path, index), tool, list(PAIR_KEYS)) for key in unknown]
+        return value
     kinds = _arms(annotation)
     models = [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)]
     if is_str_mapping(value) and len(models) == 1:
@@ -181,6 +194,20 @@ def _value(annotation: Any, value: Any, path: Path, tool: str, problems: list[st
     if isinstance(value, bool) and bool not in kinds and any(k in (int, float) for k in kinds):
         problems.append(f"{where(path)}: must be a number, not {str(value).lower()}.")
     return value
+
+
+PAIR_KEYS = ("name", "value")
+
+
+def _is_pairs(annotation: Any) -> bool:
+    """Whether the annotation is (or allows) an open map published as ``{name, value}`` pairs."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        head, *meta = typing.get_args(annotation)
+        return any(isinstance(m, AsPairs) for m in meta) or _is_pairs(head)
+    if origin in (Union, types.UnionType):
+        return any(_is_pairs(part) for part in typing.get_args(annotation))
+    return False
 
 
 def _arms(annotation: Any) -> list[Any]:

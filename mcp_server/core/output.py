@@ -14,6 +14,7 @@ from mcp_server.core.fences import CLOSE, OPEN, carries_fence, escaped, is_ours
 from mcp_server.core.guards import is_dict, is_list
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.scrub import has_surrogates, scrub
+from mcp_server.core.tokens import count_tokens, fits
 
 MAX_TEXT = 4000
 """Longest stranger-written text kept in one field before it is cut with a note."""
@@ -101,10 +102,17 @@ def masked(value: Any) -> Any:
     return value
 
 
+ANSWER_TOKENS = 20_000
+"""Tokens (o200k) of one answer block at most, under what clients accept (Claude Code refuses a result over
+25,000 tokens)."""
+RESULT_TOKENS = 16_500
+"""What an answer is fitted into: ``ANSWER_TOKENS`` less a margin for tokenizers that count JSON higher than
+o200k (up to about a fifth more)."""
+PAGE_TOKENS = 15_000
+"""Tokens of records one page may carry; the rest of ``RESULT_TOKENS`` is room for its envelope."""
 RESULT_BUDGET = 80_000
-"""Bytes of one answer block at most: about 20,000 tokens (bytes / 4), under what clients accept
-(Claude Code refuses a result over 25,000 tokens)."""
-PAGE_BUDGET = 72_000
+"""Bytes of one answer block at most, whatever its tokens (a run of one letter is few tokens, many bytes)."""
+PAGE_BYTES = 72_000
 """Bytes of records one page may carry; the rest of ``RESULT_BUDGET`` is room for its envelope."""
 _KEEP = 200
 """Characters a clipped string keeps at least."""
@@ -116,31 +124,39 @@ def serialize(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def size_of(value: Any) -> int:
-    """Bytes a value takes in an answer (compact JSON, empties pruned)."""
+def answer_text(value: Any) -> str:
+    """A value as an answer carries it (compact JSON, empties pruned)."""
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return len(serialize(prune(value)).encode())
+    return serialize(prune(value))
 
 
 def to_result(model: BaseModel) -> CallToolResult:
     """One answer in one shape: the model's JSON pruned of empties is the structured content, and the text
     block is that same JSON serialized (the spec's SHOULD), so every client shows the model the same
-    thing, at the size of the one compact form; an answer over ``RESULT_BUDGET`` is clipped with a note."""
+    thing, at the size of the one compact form; an answer over ``RESULT_TOKENS`` (or ``RESULT_BUDGET`` bytes) is
+    clipped with a note."""
     structured = masked(prune(model.model_dump(mode="json", by_alias=True, exclude_none=True)))
     text = serialize(structured)
     if has_surrogates(text):  # one scan of the text; the rare answer that needs it is scrubbed whole
         structured = scrub(structured)
         text = serialize(structured)
-    if len(text.encode()) > RESULT_BUDGET:
-        structured = fit(structured)
-        text = serialize(structured)
+    size = len(text.encode())
+    if size > RESULT_BUDGET or not fits(text, RESULT_TOKENS):
+        # Cut by bytes at this answer's own bytes per token, then again while its tokens are still over.
+        for _ in range(3):
+            per_token = size / max(1, count_tokens(text))
+            structured = fit(structured, min(RESULT_BUDGET, int(RESULT_TOKENS * per_token)))
+            text = serialize(structured)
+            size = len(text.encode())
+            if fits(text, RESULT_TOKENS):
+                break
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
 
 
 def fit(answer: dict[str, Any], budget: int = RESULT_BUDGET) -> dict[str, Any]:
     """An answer over ``budget`` bytes with its longest texts, then its longest lists, cut until it fits;
-    the cuts are named in ``hint``. Pages stop early before this (``PAGE_BUDGET``): this is for one
+    the cuts are named in ``hint``. Pages stop early before this (``PAGE_TOKENS``): this is for one
     record that big."""
     if len(serialize(answer).encode()) <= budget:
         return answer
@@ -151,7 +167,7 @@ def fit(answer: dict[str, Any], budget: int = RESULT_BUDGET) -> dict[str, Any]:
         if excess <= 0 or not _cut_longest(answer, excess, cut):
             break
     note = (
-        f"Answer cut to fit {budget // 4:,} tokens: {cut['texts']} long texts shortened, {cut['items']} list "
+        f"Answer cut to fit {RESULT_TOKENS:,} tokens (o200k): {cut['texts']} long texts shortened, {cut['items']} list "
         "items left out. Ask for fewer or narrower records (the get tool of one record) to see them whole."
     )
     hint = answer.get("hint")

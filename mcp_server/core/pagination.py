@@ -148,8 +148,8 @@ class Listing(Generic[T]):
     """The parameters go as a form body, not in the query."""
     skip_unreadable: bool = True
     """A record ``record`` cannot read is left out and counted (``records.parse_each``); False: it fails."""
-    weigh: Callable[[T], int] | None = None
-    """Bytes one record takes in the answer, for the page budget (default: its JSON; ``shapes.row_bytes``
+    shown: Callable[[T], str] | None = None
+    """A record as the answer shows it, for the page's token budget (default: its JSON; ``shapes.row_text``
     for a list answered as a table, whose rows are much smaller than their records)."""
 
 
@@ -170,13 +170,19 @@ async def read(
     send: Send | None = None,
     keep: Callable[[list[Any]], list[Any]] | None = None,
     seen: Callable[[Any], None] | None = None,
+    local: Mapping[str, Any] | None = None,
 ) -> Collected[T]:
     """Read ``listing`` until ``limit`` records; the filters left unset (None) are not sent.
 
     ``send`` replaces the plain request (Snov.io's searches start a job per page); ``keep`` filters the raw
     records again once their page is read (for a server that ignores a filter); ``seen`` is shown each
-    answer's body (for what a tool reports beside the records, such as a total)."""
+    answer's body (for what a tool reports beside the records, such as a total); ``local`` names the filters
+    ``keep`` applies here (not sent), for the cursor's scope and the empty answer's words.
+
+    An answer with nothing in it says so, naming what was searched: an empty list is never left to be read
+    as "there are none" when a filter matched nothing."""
     params = {name: value for name, value in filters.items() if value is not None}
+    applied = {**params, **{name: value for name, value in (local or {}).items() if value is not None}}
     paging = listing.paging
     # Only a send of its own keeps state in a page's ref; a plain ref is the strategy's alone.
     held = send is not None
@@ -197,15 +203,29 @@ async def read(
         readable = parse_each(cast(Callable[[Any], Any], listing.record), raw)  # records of any type
         return Page(readable.items, following, skipped=readable.skipped)
 
-    return await collect(
+    got = await collect(
         fetch,
         limit=limit,
         cursor=cursor,
-        scope=fingerprint(tool=listing.tool, **params),
+        # The path carries the ids a list is of (a campaign's leads): a cursor is bound to them as to filters.
+        scope=fingerprint(tool=listing.tool, path=listing.endpoint.path, **applied),
         progress=from_context(ctx),
         noun=listing.noun,
-        weigh=listing.weigh,
+        shown=listing.shown,
     )
+    if not got.items and got.next_cursor is None:
+        got.hint = " ".join(filter(None, [got.hint, nothing_matched(listing.noun, applied, bool(cursor))]))
+    return got
+
+
+def nothing_matched(noun: str, applied: Mapping[str, Any], resumed: bool) -> str:
+    """The words of an empty answer: what was searched, and that nothing matched it."""
+    if resumed:
+        return f"No more {noun}: the list ended with the previous page."
+    if not applied:
+        return f"No {noun}: the list is empty."
+    searched = ", ".join(f"{name}={value}" for name, value in applied.items())
+    return f"No {noun} matched {searched}: nothing was found for these filters (loosen or drop one to see more)."
 
 
 def _sender(api: ApiClient, listing: Listing[Any]) -> Send:

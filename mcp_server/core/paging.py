@@ -10,9 +10,10 @@ from typing import Any, Generic, TypeVar
 from mcp_server.core import deadline as call_time
 from mcp_server.core import handles
 from mcp_server.core.errors import InvalidInput
-from mcp_server.core.output import PAGE_BUDGET, size_of
+from mcp_server.core.output import PAGE_BYTES, PAGE_TOKENS, answer_text
 from mcp_server.core.progress import Progress
 from mcp_server.core.records import skipped_note
+from mcp_server.core.tokens import count_tokens
 
 T = TypeVar("T")
 MAX_PAGES = 60
@@ -58,13 +59,13 @@ async def collect(
     scope: str,
     progress: Progress | None = None,
     noun: str = "items",
-    weigh: Callable[[T], int] | None = None,
+    shown: Callable[[T], str] | None = None,
 ) -> Collected[T]:
     """Read pages from ``cursor`` (or the start) until ``limit`` items; the cursor resumes exactly after them.
 
-    A call also stops early, with a cursor and a hint saying why, when its records reach ``PAGE_BUDGET``
-    bytes as the answer carries them (``weigh``: each record's JSON by default, less for a table row), or
-    when the call's time budget (``OUTBOUND_MCP_MAX_WAIT``) has no room for another page.
+    A call also stops early, with a cursor and a hint saying why, when its records reach ``PAGE_TOKENS``
+    tokens as the answer carries them (``shown``: each record's text, its JSON by default, a table row's
+    cells for a table), or when the call's time budget (``OUTBOUND_MCP_MAX_WAIT``) has no room for another page.
     ``scope`` ties a cursor to the tool and filters it was made for.
     """
     ref: Any = None
@@ -81,7 +82,7 @@ async def collect(
         if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
             raise InvalidInput("cursor is damaged", field="cursor", hint="Repeat the call without the cursor.")
     items: list[T] = []
-    used = 0
+    budget = PageBudget(PAGE_TOKENS)
     next_state: tuple[Any, int] | None = None
     stop: str | None = None
     slowest = 0.0
@@ -100,7 +101,7 @@ async def collect(
         skipped += page.skipped
         slowest = max(slowest, time.monotonic() - started)
         available = page.items[skip:]
-        taken, used = _take(available, limit - len(items), used, bool(items), weigh or size_of)
+        taken = _take(available, limit - len(items), budget, bool(items), shown or answer_text)
         items.extend(available[:taken])
         if taken < len(available):
             next_state = (ref, skip + taken)
@@ -121,34 +122,67 @@ async def collect(
     else:
         next_state = (ref, skip)
     next_cursor = handles.encode("page", {"s": scope, "r": next_state[0], "o": next_state[1]}) if next_state else None
-    hint = _hint(len(items), noun, stop) if next_cursor else None
+    hint = _hint(len(items), noun, stop, budget) if next_cursor else None
     if skipped:
         hint = " ".join(filter(None, [skipped_note(skipped, noun), hint]))
     return Collected(items, next_cursor, hint)
 
 
-def _take(available: list[T], need: int, used: int, have_some: bool, weigh: Callable[[T], int]) -> tuple[int, int]:
-    """How many of ``available`` fit both ``need`` and ``PAGE_BUDGET``, and the bytes used after them (``weigh``:
-    what one record takes in the answer). The first item of an answer always goes in (``to_result`` clips one
-    record that big)."""
+class PageBudget:
+    """The tokens an answer's records take, against ``limit`` (and their bytes, against ``PAGE_BYTES``). Bytes
+    bound tokens from above (no token is shorter than a byte), so records are only counted for real once
+    their bytes could pass the limit: most pages never load the tokenizer."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self.bytes = 0
+        self.exact = False
+        self._texts: list[str] = []
+
+    def admit(self, text: str, first: bool) -> bool:
+        """Whether one more record (its text as answered) fits; the first record of an answer always does."""
+        length = len(text.encode())
+        if self.bytes + length > PAGE_BYTES and not first:
+            return False
+        size = count_tokens(text) if self.exact else length
+        if not self.exact and self.used + size > self.limit:
+            self.exact = True  # the bound no longer proves it: count what is in, then each record
+            self.used = count_tokens("".join(self._texts)) if self._texts else 0
+            self._texts = []
+            size = count_tokens(text)
+        if self.used + size > self.limit and not first:
+            return False
+        self.used += size
+        self.bytes += length
+        if not self.exact:
+            self._texts.append(text)
+        return True
+
+
+def _take(available: list[T], need: int, budget: PageBudget, have_some: bool, shown: Callable[[T], str]) -> int:
+    """How many of ``available`` fit both ``need`` and the token ``budget`` (``shown``: a record's text in the
+    answer). The first item of an answer always goes in (``to_result`` clips one record that big)."""
     taken = 0
     for item in available[:need]:
-        item_size = weigh(item)
-        if used + item_size > PAGE_BUDGET and (have_some or taken):
+        if not budget.admit(shown(item), first=not (have_some or taken)):
             break
-        used += item_size
         taken += 1
-    return taken, used
+    return taken
 
 
-def _hint(count: int, noun: str, stop: str | None) -> str:
+def _hint(count: int, noun: str, stop: str | None, budget: PageBudget) -> str:
     again = "call again with the same arguments and cursor=next_cursor"
     why = {
         "preparing": (
             "the next page is still being prepared upstream: call again in a few seconds with the same arguments "
             "and cursor=next_cursor (it resumes the same job)."
         ),
-        "size": f"the answer reached its size limit (about {PAGE_BUDGET // 4:,} tokens); {again} for the rest.",
+        "size": (
+            f"the answer reached its size limit (at most {PAGE_TOKENS:,} tokens, counted by o200k, or {PAGE_BYTES:,} "
+            f"bytes of records; these took {budget.used:,} tokens{'' if budget.exact else ' or fewer'} and "
+            f"{budget.bytes:,} bytes); {again} for the rest."
+        ),
         "stalled": (
             "the API sent an empty page yet said more exist, so reading stopped: call again with "
             "cursor=next_cursor to try the next page, or treat the list as complete."

@@ -92,10 +92,10 @@ def cells(row: BaseModel) -> list[Any]:
     return list(row.model_dump(mode="json", by_alias=True).values())
 
 
-def row_bytes(make: Callable[[Any], BaseModel]) -> Callable[[Any], int]:
-    """What a record takes as one ``Table`` row (its cells and a comma), for a page budget (``Listing.weigh``)."""
+def row_text(make: Callable[[Any], BaseModel]) -> Callable[[Any], str]:
+    """A record as one ``Table`` row shows it (its cells and a comma), for a page budget (``Listing.shown``)."""
 
-    def weigh(record: Any) -> int:
-        return len(json.dumps(cells(make(record)), ensure_ascii=False, separators=(",", ":")).encode()) + 1
+    def shown(record: Any) -> str:
+        return json.dumps(cells(make(record)), ensure_ascii=False, separators=(",", ":")) + ","
 
-    return weigh
+    return shown

@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field
 from mcp_server.core.auth import HeaderAuth, Token, TokenAuth
 from mcp_server.core.batching import run_batches
 from mcp_server.core.budget import WindowBudget
+from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.handles import decode, encode, fingerprint
 from mcp_server.core.http import ApiClient
 from mcp_server.core.links import Link
+from mcp_server.core.pagination import Listing, PageNumber, read
 from mcp_server.core.paging import Page, collect
 from mcp_server.core.poller import Pending, Poller, Schedule, clamp_wait
 from mcp_server.core.progress import from_context
@@ -105,6 +107,27 @@ async def demo_list(
     got = await collect(
         fetch, limit=limit, cursor=cursor, scope=fingerprint(tool="demo_list", kind=kind), progress=from_context(ctx)
     )
+    return Items(items=got.items, next_cursor=got.next_cursor, hint=got.hint)
+
+
+GROUP_ITEMS = Endpoint("GET", "groups/{group_id}/items")
+
+
+@toolset.tool("List a group's items", Access.READ)
+async def demo_list_group_items(
+    ctx: Context, group_id: str, limit: Annotated[int, Field(ge=1, le=1000)] = 100, cursor: str | None = None
+) -> Items:
+    """List one group's items: a list whose scope is in its path, not its query."""
+    listing = Listing(
+        "demo_list_group_items",
+        lambda c: demo(c).api,
+        GROUP_ITEMS.at(group_id=group_id),
+        PageNumber("page"),
+        lambda data: data["items"],
+        lambda raw: Item(**raw),
+        "items",
+    )
+    got = await read(ctx, listing, limit, cursor, {})
     return Items(items=got.items, next_cursor=got.next_cursor, hint=got.hint)
 
 

@@ -52,6 +52,26 @@ async def test_a_limit_that_ends_on_a_page_boundary_does_not_lose_the_next_page(
     assert [i["id"] for i in rest.structured_content["items"]] == ["6", "7", "8", "9"]
 
 
+def group_pages(request: httpx.Request) -> httpx.Response:
+    """Each group's 4 items, 2 a page."""
+    group = request.url.path.split("/")[-2]
+    page = int(request.url.params.get("page", "1"))
+    items = [{"id": f"{group}{i}"} for i in range(1, 5)][(page - 1) * 2 : page * 2]
+    return httpx.Response(200, json={"items": items})
+
+
+async def test_a_cursor_of_one_group_used_on_another_group_is_refused_not_skipping_its_records():
+    with respx.mock() as mock:
+        mock.get(url__regex=rf"{BASE}/groups/\w+/items(\?.*)?$").mock(side_effect=group_pages)
+        async with demo_client() as client:
+            first = await client.call_tool("demo_list_group_items", {"group_id": "a", "limit": 3})
+            cursor = first.structured_content["next_cursor"]
+            other = await client.call_tool("demo_list_group_items", {"group_id": "b", "cursor": cursor})
+            same = await client.call_tool("demo_list_group_items", {"group_id": "a", "cursor": cursor})
+    assert other.is_error and "cursor" in text_of(other)
+    assert [i["id"] for i in same.structured_content["items"]] == ["a4"]
+
+
 async def test_a_cursor_used_with_other_filters_is_refused_naming_the_cursor():
     with respx.mock() as mock:
         mock.get(url__regex=rf"{BASE}/items(\?.*)?$").mock(side_effect=paged)

@@ -16,6 +16,7 @@ from mcp_server.catalogue import all_tools, kind_of
 from mcp_server.core import handles, provider
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.provider import AppState
+from mcp_server.providers.persistiq.client import Lists
 from outbound_sandbox.config import Fault
 from tests.reliability.figures import count
 from tests.reliability.test_fuzzing import RULES, TOOLS
@@ -275,7 +276,8 @@ async def test_a_signed_cursor_with_a_damaged_offset_is_a_clear_error(
     monkeypatch.setattr(provider.secrets, "token_bytes", same_bytes(b"k"))  # a key the test knows
     digest = AppState(settings_for(), {}, {}).credential_digest("persistiq")
     handles.bind(b"k" * 32, f"|persistiq|{digest}")
-    damaged = handles.encode("page", {"s": fingerprint(tool="persistiq_list_leads"), "r": None, "o": "abc"})
+    scope = fingerprint(tool="persistiq_list_leads", path=Lists.leads.endpoint.path)  # a cursor's scope
+    damaged = handles.encode("page", {"s": scope, "r": None, "o": "abc"})
     async with connect(["persistiq_list_leads"]) as client:
         result = await client.call_tool("persistiq_list_leads", {"limit": 3, "cursor": damaged})
     assert result.is_error and "cursor is damaged" in text_of(result), text_of(result)

@@ -76,9 +76,26 @@ def _tidy(error: ApiError, status: int) -> ApiError:
                 "The Epixel credentials were refused: ask the user to check EPIXEL_API_KEY and "
                 "EPIXEL_ACCESS_TOKEN (it may have expired) or EPIXEL_USERNAME/EPIXEL_PASSWORD."
             )
-        else:
-            error.hint = "Epixel refused this action for the signed-in user (not a credentials problem)."
+        else:  # a business rule, answered 401 by Epixel: its own reason, never "authentication failed"
+            reason = error.message.split(": ", 1)[-1] if ": " in error.message else error.message
+            error.message = f"refused the request: {reason}"
+            what = next((hint for mark, hint in _REFUSALS.items() if mark in text), "")
+            error.hint = " ".join(filter(None, [what, "(A rule of the CRM, not a credentials problem.)"]))
     return error
+
+
+_REFUSALS = {
+    "end date": "Give appointment_to at or after the start: a new start after the current end needs a new end too.",
+    "in the future": "Give an appointment_date in the future.",
+    "schedule exists": "Another appointment takes that time: pick another (epixel_list_appointments shows them).",
+    "not owner": "Only the lead's owner may do this: epixel_list_leads list_type=owned lists the user's own.",
+    "can't delete": "The CRM does not let this user delete it (not the owner, or the record is locked).",
+    "can't update": "The CRM does not let this user change it (not the owner, or the record is locked).",
+    "does not esixt": "No such lead for this user: take slugs from epixel_list_leads.",
+    "does not exist": "No such record for this user: take ids from the matching epixel_list_ tool.",
+    "body data not found": "Give at least one field to change.",
+}
+"""Epixel's business refusals (401s) by a mark in their words, and what to change for each."""
 
 
 def unwrap(response: ApiResponse) -> Any:

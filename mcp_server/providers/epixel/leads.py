@@ -11,7 +11,7 @@ from pydantic import Field
 
 from mcp_server.core.confirm import Absent, checked, in_words
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
-from mcp_server.core.shapes import Maybe, Table, as_row, row_bytes
+from mcp_server.core.shapes import Maybe, Table, as_row, row_text
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.core.upstream import is_obj, obj
 from mcp_server.providers.epixel.client import LABEL, Endpoints, Epixel, epixel, listing, parse, read_list
@@ -89,7 +89,7 @@ async def epixel_get_leads_overview(
 
 LEADS = replace(
     listing("epixel_list_leads", Endpoints.leads, Lead),
-    weigh=row_bytes(functools.partial(as_row, LeadRow)),
+    shown=row_text(functools.partial(as_row, LeadRow)),
 )
 
 

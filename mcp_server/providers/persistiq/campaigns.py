@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.batching import run_batches
+from mcp_server.core.choices import closest
 from mcp_server.core.confirm import Absent, checked, in_words
 from mcp_server.core.errors import ApiError
 from mcp_server.core.pagination import read
@@ -43,12 +44,33 @@ async def persistiq_list_campaigns(
     name: Annotated[Maybe[str], Field(min_length=1, max_length=200, description="Exact campaign name")] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
+    name_contains: Annotated[
+        Maybe[str], Field(min_length=1, max_length=200, description="Part of the name, any case (e.g. Q3)")
+    ] = None,
 ) -> Paged[Campaign]:
     """List campaigns with their creator and prospect stats (contacted, reached, opened, replied, bounced,
-    opted out). Filter by lead_id, owner_id (persistiq_list_users) or exact name.
+    opted out). Filter by lead_id, owner_id (persistiq_list_users), exact name, or name_contains (part of
+    the name). When a name matches nothing, the answer names the closest campaigns.
     """
     filters = {"lead_id": lead_id, "owner_id": owner_id, "name": name}
-    return Paged[Campaign].of(await read(ctx, Lists.campaigns, limit, cursor, filters))
+    part = name_contains.casefold() if name_contains else None
+
+    def keep(raw: list[Any]) -> list[Any]:  # PersistIQ matches whole names only: a part is matched here
+        return [r for r in raw if part is None or part in str(obj(r).get("name") or "").casefold()]
+
+    got = await read(ctx, Lists.campaigns, limit, cursor, filters, keep=keep, local={"name_contains": name_contains})
+    if not got.items and not cursor and (name or name_contains):
+        got.hint = " ".join(filter(None, [got.hint, await _closest_names(ctx, name or name_contains or "")]))
+    return Paged[Campaign].of(got)
+
+
+async def _closest_names(ctx: Context, wanted: str) -> str:
+    """The campaign names most like ``wanted``, from the first page of all campaigns."""
+    everything = await read(ctx, Lists.campaigns, 1000, None, {})
+    near = closest(wanted, [c.name for c in everything.items if c.name])
+    if not near:
+        return "No campaign name is close to it."
+    return f"Closest campaign names: {', '.join(near)} (name matches exactly; name_contains matches a part)."
 
 
 @toolset.tool("Add PersistIQ leads to a campaign", Access.WRITE)

@@ -20,7 +20,7 @@ from mcp_server.core.http import ApiClient
 from mcp_server.core.pagination import Listing, NextLink
 from mcp_server.core.provider import service_of
 from mcp_server.core.records import parse_record
-from mcp_server.core.shapes import row_bytes
+from mcp_server.core.shapes import row_text
 from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.upstream import is_seq, obj
 from mcp_server.providers.persistiq.models import Campaign, DncDomain, Event, Lead, LeadRow
@@ -115,7 +115,7 @@ def api(ctx: Context) -> ApiClient:
 class Lists:
     """Every paged list in one place: the tool that reads it, its endpoint, the key of its records."""
 
-    leads = replace(listing("persistiq_list_leads", Endpoints.leads, "leads", Lead), weigh=row_bytes(LeadRow.of))
+    leads = replace(listing("persistiq_list_leads", Endpoints.leads, "leads", Lead), shown=row_text(LeadRow.of))
     campaigns = listing("persistiq_list_campaigns", Endpoints.campaigns, "campaigns", Campaign)
     events = listing("persistiq_list_events", Endpoints.events, "events", Event)
     dnc_domains = listing("persistiq_list_dnc_domains", Endpoints.dnc_domains, "dnc_domains", DncDomain)

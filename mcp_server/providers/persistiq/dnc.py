@@ -7,12 +7,13 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.errors import ApiError
 from mcp_server.core.pagination import read
 from mcp_server.core.shapes import Paged
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.core.upstream import obj
 from mcp_server.providers.persistiq.client import Endpoints, Lists, parse, persistiq
-from mcp_server.providers.persistiq.models import Cursor, DncDomain, Limit
+from mcp_server.providers.persistiq.models import Cursor, DncAdded, DncDomain, Limit
 
 toolset = Toolset("persistiq")
 """This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
@@ -36,7 +37,26 @@ async def persistiq_create_dnc_domain(
     name: Annotated[
         str, Field(pattern=DOMAIN, max_length=253, description="Domain, e.g. example.com (no @, no scheme)")
     ],
-) -> DncDomain:
-    """Block a domain: PersistIQ then sends no email (without manual approval) to any address at it."""
-    response = await Endpoints.add_dnc_domain.send(persistiq(ctx).api, json_body={"name": name.lower()})
-    return parse(DncDomain, obj(response.data).get("dnc_domain"), "DNC domain")
+) -> DncAdded:
+    """Block a domain: PersistIQ then sends no email (without manual approval) to any address at it. A domain
+    already on the list is answered as such (already_listed: true), not as an error."""
+    domain = name.lower()
+    try:
+        response = await Endpoints.add_dnc_domain.send(persistiq(ctx).api, json_body={"name": domain})
+    except ApiError as error:
+        if error.status not in (400, 409, 422) or ALREADY not in error.message.lower():
+            raise
+        found = await read(ctx, Lists.dnc_domains, 1000, None, {})
+        listed = next((d for d in found.items if d.name.lower() == domain), None)
+        return DncAdded(
+            id=listed.id if listed else None,
+            name=domain,
+            already_listed=True,
+            hint="Already on the do-not-contact list: nothing was changed.",
+        )
+    added = parse(DncDomain, obj(response.data).get("dnc_domain"), "DNC domain")
+    return DncAdded(id=added.id, name=added.name)
+
+
+ALREADY = "already been taken"
+"""PersistIQ's words (a 400) for a domain already on the list."""

@@ -8,7 +8,9 @@ from mcp.server.mcpserver import Context
 from pydantic import AwareDatetime, Field
 
 from mcp_server.core.batching import run_batches
+from mcp_server.core.choices import known
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, describe
+from mcp_server.core.http import ApiClient
 from mcp_server.core.pagination import read
 from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Table
@@ -52,6 +54,12 @@ def one_lead(data: Any) -> Lead:
     return parse(Lead, raw, "lead")
 
 
+async def status_name(api: ApiClient, status: str) -> str:
+    """``status`` as PersistIQ spells it, or refused (nothing else sent) naming the company's statuses."""
+    statuses = records((await Endpoints.lead_statuses.send(api)).data, "lead_statuses", LeadStatus, "lead status")
+    return known(status, [s.name for s in statuses], "status", "lead status", "persistiq_list_lead_statuses")
+
+
 def not_found(error: ApiError, lead_id: str) -> ApiError:
     if error.status == 404:
         error.hint = f"No lead {lead_id}: take lead ids from persistiq_list_leads."
@@ -75,8 +83,10 @@ async def persistiq_list_leads(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Table[LeadRow]:
-    """List leads, a row each: id, status, name, email, company, title. Filter by status name or
-    updated_after; persistiq_get_lead has every field."""
+    """List leads, a row each: id, status, name, email, company, title. Filter by status name (an unknown one
+    is refused listing the company's statuses) or updated_after; persistiq_get_lead has every field."""
+    if status:
+        status = await status_name(persistiq(ctx).api, status)
     filters = {"status": status, "updated_after": updated_after.isoformat() if updated_after else None}
     return Table[LeadRow].of(await read(ctx, Lists.leads, limit, cursor, filters), LeadRow.of)
 
@@ -172,6 +182,8 @@ async def persistiq_update_lead(
         )
     if status and status_id:
         raise InvalidInput("give status or status_id, not both", field="status_id", hint="Leave one out.")
+    if status:
+        status = await status_name(persistiq(ctx).api, status)
     body: dict[str, Any] = {
         key: value
         for key, value in {"status": status, "status_id": status_id, "bounced": bounced, "optedout": optedout}.items()

@@ -192,6 +192,15 @@ class DncDomain(Record):
     name: str
 
 
+class DncAdded(Record):
+    """A domain put on the do-not-contact list, or found there already."""
+
+    id: str | None = None
+    name: str
+    already_listed: bool | None = None
+    hint: str | None = None
+
+
 class LeadStatus(Record):
     id: str
     name: str

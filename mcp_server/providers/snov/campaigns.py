@@ -19,6 +19,7 @@ from mcp_server.core.upstream import obj
 from mcp_server.providers.snov.campaigns_models import (
     Analytics,
     Campaign,
+    CampaignAnalytics,
     CampaignId,
     Cursor,
     Email,
@@ -87,10 +88,13 @@ async def snov_get_campaign_analytics(
     sender_email_ids: Annotated[Ids, Field(description="Sender email account ids")] = None,
     sender_linkedin_ids: Annotated[Ids, Field(description="Sender LinkedIn account ids")] = None,
     campaign_owners: Annotated[Maybe[list[Email]], Field(max_length=50, description="Team members' emails")] = None,
+    all_channels: Annotated[bool, Field(description="Keep the LinkedIn metrics even when all are zero")] = False,
 ) -> Analytics:
     """Email and LinkedIn campaign statistics: sent, delivered, bounced, opens, clicks, replies, unsubscribes,
-    interest, with rates. Leave the dates out for all time. Every metric Snov.io returns is kept, zeros too
-    (bounced: 0 means none bounced). Free."""
+    interest, with rates. The totals, then one row per campaign (up to 20). Without campaign_ids Snov.io
+    counts its active campaigns only; `scope` names the campaigns covered. Leave the dates out for all time.
+    Zeros are kept (bounced: 0 means none bounced), but LinkedIn metrics that are all zero are left out
+    unless all_channels=true. Free; one request per campaign row."""
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("date_from is after date_to", field="date_from", hint="Give date_from <= date_to.")
     service = snov(ctx)
@@ -112,9 +116,73 @@ async def snov_get_campaign_analytics(
         dates = _spelled_out(dates)
         data = await _analytics(service, dates, filters)
         service.analytics_needs_dates = True
+    listed = as_list((await Endpoints.campaigns.send(service.api)).data)
+    known = {c.id: c for c in parse_each(Campaign.of, listed).items}
+    covered = (
+        [known.get(i) or Campaign(id=i) for i in dict.fromkeys(campaign_ids)]
+        if campaign_ids
+        else [c for c in known.values() if (c.status or "").lower() == "active"]
+    )
+    rows: list[CampaignAnalytics] = []
+    for c in covered[:MAX_CAMPAIGN_ROWS]:  # one campaign's row is the totals: no second request for it
+        one = data if len(covered) == 1 else await _analytics(service, dates, {**filters, "campaign_id": str(c.id)})
+        rows.append(CampaignAnalytics(campaign_id=c.id, name=c.name, status=c.status, stats=_shown(one, all_channels)))
+    stats = _shown(data, all_channels)
+    notes = [] if stats else ["Snov.io returned no metrics for these filters: check the ids and the dates."]
+    if len(covered) > MAX_CAMPAIGN_ROWS:
+        notes.append(f"Rows for the first {MAX_CAMPAIGN_ROWS} of {len(covered)} campaigns; the totals cover all.")
+    if not all_channels and any(k in data for k in LINKEDIN) and not any(k in stats for k in LINKEDIN):
+        notes.append("The LinkedIn metrics were all zero and are left out (all_channels=true shows them).")
+    return Analytics(
+        date_from=_iso(dates["date_from"]),
+        date_to=_iso(dates["date_to"]),
+        scope=_scope(covered, bool(campaign_ids)),
+        stats=stats,
+        campaigns=rows or None,
+        hint=" ".join(notes) or None,
+    )
+
+
+MAX_CAMPAIGN_ROWS = 20
+"""Campaign rows one answer carries (a request each)."""
+LINKEDIN = frozenset(
+    {
+        "contacted_by_linkedin",
+        "linkedin_total_replies",
+        "linkedin_total_replies_rate",
+        "connection_request_replies",
+        "connection_request_replies_rate",
+        "message_replies",
+        "message_replies_rate",
+        "in_mail_replies",
+        "in_mail_replies_rate",
+        "connection_requests",
+        "accepted_requests",
+        "accepted_requests_rate",
+        "failed_connection_requests",
+        "messages_sent",
+        "linkedin_views",
+        "linkedin_likes",
+        "linkedin_follows",
+        "in_mail_sent",
+    }
+)
+"""The LinkedIn block of Snov.io's analytics, as its document lists it."""
+
+
+def _shown(data: dict[str, Any], all_channels: bool) -> dict[str, Any]:
+    """The metrics as answered, less the LinkedIn block when every value in it is zero (unless asked)."""
     stats = {k: v for k, v in data.items() if isinstance(v, int | float | str) and v != ""}
-    hint = None if stats else "Snov.io returned no metrics for these filters: check the ids and the dates."
-    return Analytics(date_from=_iso(dates["date_from"]), date_to=_iso(dates["date_to"]), stats=stats, hint=hint)
+    if all_channels or any(stats.get(k) not in (0, "0%", None) for k in LINKEDIN):
+        return stats
+    return {k: v for k, v in stats.items() if k not in LINKEDIN}
+
+
+def _scope(covered: list[Campaign], asked: bool) -> str:
+    named = ", ".join(f"{c.id} {c.name!r}" if c.name else str(c.id) for c in covered) or "none"
+    if asked:
+        return f"The campaigns asked for: {named}."
+    return f"Snov.io's default, the active campaigns only ({len(covered)}): {named}. Pass campaign_ids for others."
 
 
 async def _analytics(service: Snov, dates: dict[str, date | None], filters: dict[str, str | None]) -> dict[str, Any]:

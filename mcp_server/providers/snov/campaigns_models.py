@@ -63,12 +63,25 @@ class Campaign(Record):
         )
 
 
+class CampaignAnalytics(Record):
+    """One campaign's metrics within the same period and filters."""
+
+    campaign_id: int
+    name: str | None = None
+    status: str | None = None
+    stats: dict[str, Any]
+
+
 class Analytics(Record):
     date_from: str | None = None
     """The period sent to Snov.io; left out for all time."""
     date_to: str | None = None
+    scope: str
+    """Which campaigns the totals cover, in words."""
     stats: dict[str, Any]
-    """Metrics as Snov.io names them, zeros included."""
+    """The totals, as Snov.io names them, zeros included (an all-zero LinkedIn block only on request)."""
+    campaigns: list[CampaignAnalytics] | None = None
+    """The same metrics, one row per campaign covered."""
     hint: str | None = None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from pydantic import Field
@@ -12,7 +12,7 @@ from mcp_server.core.arguments import AsPairs
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, mark_maybe_applied
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.pagination import Listing, PageNumber, read
-from mcp_server.core.shapes import Items, Maybe, row_bytes
+from mcp_server.core.shapes import Items, Maybe, row_text
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.core.upstream import is_obj, is_seq, number, obj
 from mcp_server.providers.snov.campaigns_models import Cursor, Email, Limit, as_list, body_of
@@ -48,7 +48,7 @@ MEMBERS = Listing(
     "prospects",
     form=True,
     skip_unreadable=False,
-    weigh=row_bytes(lambda prospect: prospect),  # answered as a table (ListPage)
+    shown=row_text(lambda prospect: prospect),  # answered as a table (ListPage)
 )
 ListId = Annotated[int, Field(ge=1, description="Prospect list id (snov_list_prospect_lists)")]
 Text = Maybe[Annotated[str, Field(max_length=255)]]
@@ -57,7 +57,8 @@ Url = Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")]
 # Open maps, published as [{name, value}] pairs (a {name: value} map is accepted too).
 Label = Annotated[str, Field(max_length=100)]
 CustomFields = Annotated[dict[Label, Annotated[str, Field(max_length=1000)]], Field(max_length=50), AsPairs()]
-Network = Annotated[str, Field(pattern=r"^[A-Za-z]{1,20}$", max_length=20)]
+# The networks Snov.io's document names (LinkedIn, Facebook, X); any other name would be dropped unsaid.
+Network = Literal["linkedIn", "facebook", "twitter"]
 SocialLinks = Annotated[dict[Network, Url], Field(max_length=5), AsPairs()]
 
 
@@ -116,7 +117,7 @@ async def snov_add_prospect_to_list(
         Maybe[CustomFields], Field(description="name: a label from snov_list_custom_fields; value: its value")
     ] = None,
     social_links: Annotated[
-        Maybe[SocialLinks], Field(description="name: the network, e.g. linkedIn, facebook, twitter; value: the URL")
+        Maybe[SocialLinks], Field(description="name: the network, linkedIn, facebook or twitter (X); value: the URL")
     ] = None,
     update_contact: Annotated[bool, Field(description="Update the prospect if the email exists")] = False,
 ) -> AddedProspect:

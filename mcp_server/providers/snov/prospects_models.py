@@ -44,10 +44,24 @@ class ProspectList(Record):
         )
 
 
+SMTP_CODES = {3: "valid"}
+"""smtpStatus numbers in words, as snov_verify_emails says them: the document's one example is 3 on an email
+that passed every check. Other numbers are undocumented and said as such, never guessed."""
+
+
+def smtp_word(value: Any) -> str | None:
+    """A listed email's smtpStatus as a word (a name passes as it is)."""
+    given = _scalar(value)
+    if isinstance(given, int):
+        return SMTP_CODES.get(given, f"unknown (Snov.io code {given}; snov_verify_emails gives a verdict)")
+    return given
+
+
 class ListedEmail(Record):
     email: str
-    status: str | int | None = None
-    """Snov.io's smtpStatus as it gives it (a name such as valid, or a code); unset when never verified."""
+    status: str | None = None
+    """Snov.io's smtpStatus in the words snov_verify_emails uses (valid, not_valid, ...); unset when never
+    verified."""
     verified: bool | None = None
     probability: int | float | None = None
 
@@ -62,7 +76,7 @@ class ListedProspect(Record):
         emails = [
             ListedEmail(
                 email=e["email"],
-                status=_scalar(e.get("smtpStatus", e.get("smtp_status"))),
+                status=smtp_word(e.get("smtpStatus", e.get("smtp_status"))),
                 verified=e.get("isVerified") if isinstance(e.get("isVerified"), bool) else None,
                 probability=_number(e.get("probability")),
             )

@@ -37,7 +37,7 @@ async def test_a_request_failed_message_is_the_error_itself_and_not_blamed_on_cr
     mcp: Client, sandbox: Sandbox
 ):
     text = await refused(mcp, "epixel_update_lead", {"slug": "binuser1", **NEW_LEAD})
-    assert "the API answered 401: You are not owner of this lead." in text
+    assert "Epixel: refused the request: You are not owner of this lead." in text
     assert "non_field_errors" not in text
     assert "not a credentials problem" in text and "EPIXEL_" not in text
     assert stored_lead(sandbox, "binuser1").email != NEW_LEAD["email"]
@@ -52,7 +52,7 @@ async def test_a_business_401_on_a_write_is_sent_once_without_renewing_the_token
 
 async def test_a_detail_error_is_reported_with_its_message(mcp: Client, sandbox: Sandbox):
     text = await refused(mcp, "epixel_delete_appointment", {"appointment_id": 1201})
-    assert "the API answered 401: You can't delete this appointment." in text
+    assert "Epixel: refused the request: You can't delete this appointment." in text
     assert 1201 in sandbox.epixel.store.appointments
 
 
@@ -99,3 +99,11 @@ def test_errors_inside_a_2xx_envelope_become_an_error_listing_each_field():
     assert caught.value.status == 400
     assert caught.value.message == "the API answered 400: Check the form."
     assert caught.value.field_errors == {"email": ["Invalid email."]}
+
+
+async def test_moving_an_appointment_s_start_past_its_end_says_what_to_give_not_a_bare_401(mcp: Client):
+    args = {"appointment_id": 1001, "appointment_date": "2035-06-01T10:00:00+00:00"}
+    text = await refused(mcp, "epixel_update_appointment", args)
+    assert "Epixel: refused the request: End Date Can't be prior to Start Date." in text
+    assert "Give appointment_to at or after the start" in text
+    assert "401" not in text and "EPIXEL_" not in text

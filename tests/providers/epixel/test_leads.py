@@ -123,7 +123,7 @@ async def test_deleting_a_lead_removes_it_from_every_list_and_a_second_delete_sa
     listed = await ok(mcp, "epixel_list_leads", {"limit": 100})
     assert "lead2" not in {lead["slug"] for lead in rows(listed)}
     text = await refused(mcp, "epixel_delete_lead", {"slug": "lead2"})
-    assert "slug: Requested lead already has a deleted status." in text
+    assert "Epixel has no lead lead2" in text and "Nothing was deleted" in text
 
 
 async def test_the_three_deletes_are_annotated_destructive_and_say_so_and_nothing_else_is(mcp: Client):

@@ -168,6 +168,13 @@ async def test_a_dnc_domain_is_created_then_listed(mcp: Client, sandbox: Sandbox
     assert len(sandbox.env.handled("POST", DNC)) == 1
 
 
+async def test_a_domain_already_on_the_dnc_list_is_answered_as_already_listed_not_as_an_error(mcp: Client):
+    listed = (await every(mcp, "persistiq_list_dnc_domains"))[0]
+    again = ok(await mcp.call_tool("persistiq_create_dnc_domain", {"name": listed["name"].upper()}))
+    assert again["already_listed"] is True and again["id"] == listed["id"]
+    assert "nothing was changed" in again["hint"]
+
+
 async def test_a_429_is_waited_out_and_the_call_still_answers_in_full(mcp: Client, sandbox: Sandbox):
     sandbox.config.time_scale = 60  # the sandbox's one-minute window lasts one second
     sandbox.config.add_fault(f"GET {LEADS}", Fault("rate_limit", count=1))

@@ -152,10 +152,12 @@ async def test_a_failed_batch_in_the_middle_does_not_hide_the_batches_that_succe
 
 async def test_create_leads_sends_the_creator_and_extra_fields(mcp: Client, sandbox: Sandbox):
     user = ok(await mcp.call_tool("persistiq_list_users", {}))["items"][0]
-    lead = {"email": "extra@example.org", "snippet2": "Met at the fair"}
+    lead = {"email": "extra@example.org", "fields": [{"name": "snippet2", "value": "Met at the fair"}]}
     got = ok(await mcp.call_tool("persistiq_create_leads", {"leads": [lead], "creator_id": user["id"]}))
     sent = body(sandbox.env.handled("POST", LEADS)[0])
-    assert sent["creator_id"] == user["id"] and sent["leads"] == [lead]
+    assert sent["creator_id"] == user["id"] and sent["leads"] == [
+        {"email": "extra@example.org", "snippet2": "Met at the fair"}
+    ]
     created = ok(await mcp.call_tool("persistiq_get_lead", {"lead_id": got["created"][0]["id"]}))
     assert created["data"]["snippet2"] == "<untrusted-content>Met at the fair</untrusted-content>"
 

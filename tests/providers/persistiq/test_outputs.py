@@ -38,7 +38,10 @@ async def test_every_answer_conforms_to_its_output_schema_and_its_text_has_no_nu
         ("persistiq_list_users", {}),
         ("persistiq_list_leads", {"limit": 3}),
         ("persistiq_get_lead", {"lead_id": lead}),
-        ("persistiq_create_leads", {"leads": [{"email": "schema@example.org", "snippet3": "x"}, {"email": "bad"}]}),
+        (
+            "persistiq_create_leads",
+            {"leads": [{"email": "schema@example.org", "fields": {"snippet3": "x"}}, {"email": "bad"}]},
+        ),
         ("persistiq_update_lead", {"lead_id": lead, "data": {"title": "Buyer"}}),
         ("persistiq_list_lead_statuses", {}),
         ("persistiq_list_lead_fields", {}),

@@ -41,18 +41,42 @@ async def test_campaigns_are_listed_with_list_ids_and_iso_times_without_hashes(m
 
 async def test_analytics_for_one_campaign_sends_the_filters_and_keeps_zero_metrics(mcp: Client, sandbox: Sandbox):
     # Changed on purpose (issue 13): zero metrics are information, so they are kept.
-    result = await mcp.call_tool("snov_get_campaign_analytics", {**YEAR, "campaign_ids": [LEADERS, GLOBEX]})
+    args = {**YEAR, "campaign_ids": [LEADERS, GLOBEX], "all_channels": True}
+    result = await mcp.call_tool("snov_get_campaign_analytics", args)
 
     stats = ok(result)["stats"]
     assert stats["emails_sent"] == 150 + 44
     assert stats["email_replies"] > 0 and stats["email_replies_rate"].endswith("%")
     assert stats["linkedin_views"] == 0 and stats["auto_replied_rate"] == "0%"
-    (entry,) = sandbox.env.handled("GET", "/snov/v2/statistics/campaign-analytics")
+    entry = sandbox.env.handled("GET", "/snov/v2/statistics/campaign-analytics")[0]  # the totals; then a row each
     assert fields(entry) == {
         "date_from": ["2025-01-01"],
         "date_to": ["2025-12-31"],
         "campaign_id": [f"{LEADERS},{GLOBEX}"],
     }
+
+
+async def test_analytics_without_campaigns_says_it_covers_the_active_ones_and_names_them(mcp: Client):
+    got = ok(await mcp.call_tool("snov_get_campaign_analytics", {}))
+
+    assert got["scope"].startswith("Snov.io's default, the active campaigns only (1): 179025 'Acme engineering")
+    assert [row["campaign_id"] for row in got["campaigns"]] == [LEADERS]
+
+
+async def test_analytics_answers_a_row_per_campaign_beside_the_totals(mcp: Client):
+    got = ok(await mcp.call_tool("snov_get_campaign_analytics", {**YEAR, "campaign_ids": [LEADERS, GLOBEX]}))
+
+    by_id = {row["campaign_id"]: row for row in got["campaigns"]}
+    assert by_id[LEADERS]["stats"]["emails_sent"] == 150 and by_id[GLOBEX]["stats"]["emails_sent"] == 44
+    assert by_id[LEADERS]["name"] == "Acme engineering leaders"
+
+
+async def test_an_all_zero_linkedin_block_is_left_out_unless_asked_and_the_answer_says_so(mcp: Client):
+    got = ok(await mcp.call_tool("snov_get_campaign_analytics", {**YEAR, "campaign_ids": [LEADERS]}))
+
+    assert "linkedin_views" not in got["stats"] and "connection_requests" not in got["campaigns"][0]["stats"]
+    assert got["stats"]["bounced"] == 3 and "unsubscribed" in got["stats"]  # email zeros are kept
+    assert "LinkedIn metrics were all zero and are left out (all_channels=true shows them)" in got["hint"]
 
 
 async def test_analytics_refuses_a_range_that_ends_before_it_starts_without_asking_snov(mcp: Client, sandbox: Sandbox):

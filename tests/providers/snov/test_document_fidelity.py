@@ -67,7 +67,9 @@ async def test_analytics_without_dates_covers_all_time_whether_or_not_the_api_re
     connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     async with connect() as client:
-        first = ok(await client.call_tool("snov_get_campaign_analytics", {"campaign_ids": [LEADERS]}))
+        first = ok(
+            await client.call_tool("snov_get_campaign_analytics", {"campaign_ids": [LEADERS], "all_channels": True})
+        )
         second = ok(await client.call_tool("snov_get_campaign_analytics", {"campaign_ids": [LEADERS]}))
 
     assert first["stats"]["emails_sent"] == second["stats"]["emails_sent"] == 150
@@ -97,14 +99,14 @@ async def test_do_not_email_needs_a_list_id_and_a_wrong_one_is_answered_with_whe
     assert all("rival.io" not in b.items for b in sandbox.snov.crm.blacklists.values())
 
 
-async def test_prospects_in_a_list_keep_each_emails_status(
+async def test_prospects_in_a_list_say_each_emails_status_in_the_verifier_s_words(
     connect: Connect, quick_jobs: Sandbox, profile: str, sandbox: Sandbox
 ):
     async with connect() as client:
         listed = ok(await client.call_tool("snov_list_prospects_in_list", {"list_id": 1250344}))
 
     jane = next(p for p in rows(listed) if p["name"] == "Jane Cooper")
-    assert jane["emails"] == [{"email": "jane.cooper@acme.com", "status": 3, "probability": 99}]
+    assert jane["emails"] == [{"email": "jane.cooper@acme.com", "status": "valid", "probability": 99}]
 
 
 async def test_a_prospect_added_with_only_a_full_name_is_stored_under_that_name(

@@ -275,3 +275,15 @@ async def test_a_limit_the_credit_ceiling_cannot_cover_is_refused_before_the_fir
     assert "up to 3 credits" in text and "SNOV_MAX_CREDITS=2" in text
     assert len(two_pages["items"]) == 40
     assert len(sandbox.env.handled("POST", PROSPECTS_START)) == 2
+
+
+async def test_a_page_already_paid_for_is_read_again_free_under_the_credit_ceiling(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
+    async with connect(snov_max_credits=1) as client:
+        first = ok(await client.call_tool("snov_list_domain_prospects", {"domain": "acme.com", "limit": 20}))
+        again = ok(await client.call_tool("snov_list_domain_prospects", {"domain": "acme.com", "limit": 20}))
+        balance = ok(await client.call_tool("snov_get_balance", {}))
+
+    assert again["items"] == first["items"]
+    assert balance["spent_by_this_server"] == 1

@@ -1,0 +1,60 @@
+"""Answer size in real tokens: every list tool at its largest page over the sandbox's biggest data, its text
+block counted by the o200k tokenizer, beside the old estimate (bytes / 4) of the same answer. Goal: no block
+over 20,000 tokens (``output.ANSWER_TOKENS``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp import Client
+
+from benchmarks.common import FAST_SCALE, FAST_WINDOW, Figure, sandbox, settings_for
+from mcp_server.catalogue import all_tools
+from mcp_server.core.output import ANSWER_TOKENS
+from mcp_server.core.tokens import count_tokens
+from mcp_server.server import create_server
+
+ARGUMENTS = {
+    "campaign_id": 237945,  # Snov.io's "mass" campaign: 10,250 sent rows
+    "list_id": 8512947,  # Snov.io's "Acme outreach": 130 prospects
+    "domain": "acme.com",  # Snov.io's biggest company: 48 prospects, 130 emails
+}
+"""A value for each required argument of a list tool, where the sandbox holds the most rows."""
+
+
+def largest(schema: dict[str, Any]) -> int:
+    arms = schema.get("anyOf", [schema])
+    return next(arm["maximum"] for arm in arms if "maximum" in arm)
+
+
+def list_tools() -> list[tuple[str, dict[str, Any]]]:
+    """Each list tool (it takes limit and cursor) with arguments asking for its largest page."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for tool in all_tools():
+        props = tool.parameters.get("properties", {})
+        if {"limit", "cursor"} <= set(props):
+            required = tool.parameters.get("required", [])
+            out.append((tool.name, {"limit": largest(props["limit"]), **{n: ARGUMENTS[n] for n in required}}))
+    return sorted(out)
+
+
+async def run() -> list[Figure]:
+    figures: list[Figure] = []
+    with sandbox(time_scale=FAST_SCALE, job_delay=0.05, rate_limits=False) as (_, urls):
+        async with Client(create_server(settings_for(urls, poll_interval=0.05, **FAST_WINDOW))) as client:
+            for name, args in list_tools():
+                result = await client.call_tool(name, args)
+                text = "".join(getattr(block, "text", "") for block in result.content)
+                assert not result.is_error, text
+                tokens = count_tokens(text)
+                estimate = len(text.encode()) / 4
+                figures.append(
+                    Figure(
+                        f"o200k tokens of one answer block, {name} limit={args['limit']}",
+                        f"{tokens:,} ({len(text.encode()) / tokens:.2f} bytes a token)",
+                        f"bytes / 4 estimate of the same block: {estimate:,.0f}",
+                        f"<= {ANSWER_TOKENS:,}",
+                        tokens <= ANSWER_TOKENS,
+                    )
+                )
+    return figures

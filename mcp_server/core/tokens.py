@@ -1,0 +1,44 @@
+"""Answer sizes in tokens, by OpenAI's o200k encoding (run offline by ``bpe-openai``): the yardstick the answer
+budget speaks in. Other tokenizers count differently; the budgets leave a margin for them (``output``).
+
+The package reads every encoding it ships when imported (1 to 3 s), so it is imported on first need only,
+never at start-up, and ``fits`` answers without it whenever a cheap bound settles the question: no token is
+shorter than one byte.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import threading
+from typing import Protocol, cast
+
+ENCODING = "o200k_base"
+_loading = threading.Lock()
+
+
+class _Counter(Protocol):
+    def count(self, text: str) -> int: ...
+
+    def count_till_limit(self, text: str, token_limit: int) -> int | None: ...
+
+
+@functools.cache
+def _tokenizer() -> _Counter:
+    # The Rust tokenizer itself: its count needs no token list, and it loads in half the time of the
+    # tiktoken-like wrapper, which also builds decoding tables this module never uses.
+    with _loading:
+        bindings = importlib.import_module("bpe_openai._bindings")
+        return cast(_Counter, bindings.tokenizer_for_encoding(ENCODING))
+
+
+def count_tokens(text: str) -> int:
+    """How many o200k tokens ``text`` is."""
+    return _tokenizer().count(text)
+
+
+def fits(text: str, budget: int) -> bool:
+    """Whether ``text`` is at most ``budget`` tokens; counted only when its byte length does not settle it."""
+    if len(text.encode()) <= budget:
+        return True
+    return _tokenizer().count_till_limit(text, budget) is not None
