@@ -95,7 +95,13 @@ class PersistIQSandbox:
 
     @property
     def documented(self) -> bool:
-        return self.env.config.profile == "documented"
+        # The recorded profile is the documented one plus the shapes real servers were recorded giving.
+        return self.env.config.profile in ("documented", "recorded")
+
+    @property
+    def recorded(self) -> bool:
+        """The shapes public clients recorded from the real servers (docs/upstream-assumptions*.md)."""
+        return self.env.config.profile == "recorded"
 
     def reset(self) -> None:
         self.world: World = seed(self.env.config.seed)

@@ -27,21 +27,54 @@ class FoundEmails(Record):
 class Verified(Record):
     email: str
     status: str
-    """valid, not_valid, unknown, greylisted (retry in 15-60 min), unverified (not queued), queued (not done)."""
-    catchall: bool | None = None
-    webmail: bool | None = None
+    """valid, not_valid, unknown, greylisted (retry in 15-60 min), no_status (Snov.io finished without an SMTP
+    status), unverified (not queued), queued (not done)."""
+    valid_format: bool | None = None
     disposable: bool | None = None
+    webmail: bool | None = None
+    gibberish: bool | None = None
+    catchall: bool | None = None
+    greylist: bool | None = None
+    """The mail server greylists Snov.io's checks."""
+    banned_error: bool | None = None
+    """The mail server did not answer Snov.io's connection."""
+    connection_error: bool | None = None
+    """The mail server failed while Snov.io connected."""
 
     @classmethod
     def of(cls, email: str, data: dict[str, Any]) -> Verified:
-        status = data.get("smtpStatus") or data.get("smtp_status") or "unknown"
-        return cls(
-            email=email,
-            status=str(status),
-            catchall=data.get("isCatchall", data.get("is_catchall")) or None,
-            webmail=data.get("isWebmail", data.get("is_webmail")) or None,
-            disposable=data.get("isDisposable", data.get("is_disposable")) or None,
-        )
+        status = data.get("smtpStatus", data.get("smtp_status"))
+        flags = {name: flag(data, *keys) for name, keys in VERIFIER_FLAGS.items()}
+        return cls(email=email, status=str(status) if status not in (None, "") else "no_status", **flags)
+
+
+VERIFIER_FLAGS = {
+    "valid_format": ("isValidFormat", "is_valid_format"),
+    "disposable": ("isDisposable", "is_disposable"),
+    "webmail": ("isWebmail", "is_webmail"),
+    "gibberish": ("isGibberish", "is_gibberish"),
+    "catchall": ("isCatchall", "is_catchall"),
+    "greylist": ("isGreylist", "is_greylist"),
+    "banned_error": ("isBannedError", "is_banned_error"),
+    "connection_error": ("isConnectionError", "is_connection_error"),
+}
+"""Every flag of the document's verifier answer (camelCase) and the v2 pair's (snake_case): false ones kept."""
+
+
+def flag(data: dict[str, Any], *keys: str) -> bool | None:
+    """A yes/no flag as Snov.io gives it (true, "true", 1, "1"...); None when absent or unreadable."""
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float):
+            return value != 0
+        if isinstance(value, str) and value.strip().lower() in TRUTHS:
+            return TRUTHS[value.strip().lower()]
+    return None
+
+
+TRUTHS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 class Verification(Record):
