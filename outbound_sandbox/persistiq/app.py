@@ -396,7 +396,7 @@ class PersistIQSandbox:
             "prospects_optedout": statuses.count("optedout"),
         }
         creator = self.world.user(campaign.creator_id).ref()
-        view = {"id": campaign.id, "name": campaign.name, "creator": creator, "stats": stats}
+        view: dict[str, Any] = {"id": campaign.id, "name": campaign.name, "creator": creator, "stats": stats}
         if self.recorded:  # real answers count the campaign's leads; the document's example does not
             view["total_prospects"] = len(campaign.members)
         return view

@@ -158,7 +158,7 @@ async def snov_get_prospect(
     data = obj(obj(response.data).get("data"))
     if not data:  # an empty (or list-shaped) data is not a prospect: a made-up one would be a silent wrong
         raise ApiError(
-            f"Snov.io has no prospect with id {prospect_id}",
+            f"no prospect with id {prospect_id}: not found",
             provider=LABEL,
             status=404,
             hint="Take prospect ids from snov_list_prospects_in_list or snov_find_prospects_by_email.",

@@ -189,4 +189,4 @@ async def test_an_empty_data_for_a_prospect_id_is_not_a_found_prospect(connect: 
     async with connect() as client:
         text = failed(await client.call_tool("snov_get_prospect", {"prospect_id": "no-such-prospect"}))
 
-    assert "no prospect with id no-such-prospect" in text and "snov_list_prospects_in_list" in text
+    assert "no prospect with id no-such-prospect: not found" in text and "snov_list_prospects_in_list" in text
