@@ -26,20 +26,27 @@ from mcp_server.providers.epixel.inputs import (
     form,
     schedule,
 )
-from mcp_server.providers.epixel.models import Appointment, Done
+from mcp_server.providers.epixel.models import Appointment, Done, SavedAppointment, message_only
 
 toolset = Toolset("epixel")
 """This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
 
 
-def saved_appointment(data: Any) -> Appointment:
+def saved_appointment(data: Any, sent: dict[str, str] | None = None) -> SavedAppointment:
+    said = message_only(data)
+    if said is not None and sent is not None:  # a success without the record: not an error, never re-sent
+        hint = (
+            f"Epixel booked the appointment and answered only '{said}', without its id: find it with "
+            "epixel_list_appointments(slug=...) before changing it. Do not book it again."
+        )
+        return SavedAppointment.model_validate({**sent, "hint": hint})
     if not is_obj(data) or data.get("id") is None:
         raise BadResponse(
             "Epixel saved the appointment but answered without its id",
             provider=LABEL,
             hint="Find it with epixel_list_appointments before trying again.",
         )
-    return parse(Appointment, data, "appointment")
+    return parse(SavedAppointment, data, "appointment")
 
 
 APPOINTMENTS = listing("epixel_list_appointments", Endpoints.appointments, Appointment)
@@ -77,14 +84,14 @@ async def epixel_create_appointment(
     appointment_to: Annotated[When, Field(description="End, not before the start")],
     appointment_note: Maybe[AppointmentNote] = None,
     appointment_status: Maybe[AppointmentStatus] = None,
-) -> Appointment:
+) -> SavedAppointment:
     """Book an appointment with a lead (slug from epixel_list_leads). Give times as the user said them, in the CRM's
     time zone: they are sent as that wall-clock time, never converted (15:00+05:30 is booked at 15:00). Refused
     when it overlaps another of the user's appointments."""
     times = schedule(appointment_date, appointment_to)
     data = {"slug": slug, **times, **form(appointment_note=appointment_note, appointment_status=appointment_status)}
     response = await Endpoints.create_appointment.send(epixel(ctx).api, data=data)
-    return saved_appointment(response.data)
+    return saved_appointment(response.data, data)
 
 
 @toolset.tool("Update an Epixel appointment", Access.IDEMPOTENT_WRITE)

@@ -30,7 +30,7 @@ from mcp_server.providers.epixel.inputs import (
     Text,
     form,
 )
-from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, LeadRow, Overview
+from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, LeadRow, Overview, SavedLead, message_only
 
 toolset = Toolset("epixel")
 """This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
@@ -39,14 +39,22 @@ toolset = Toolset("epixel")
 REQUIRED_ON_UPDATE = ("first_name", "last_name", "email", "phone")
 
 
-def saved_lead(data: Any) -> Lead:
+def saved_lead(data: Any, sent: dict[str, str] | None = None) -> SavedLead:
+    said = message_only(data)
+    if said is not None and sent is not None:
+        # A success without the record: not an error (an error would invite the same write again).
+        hint = (
+            f"Epixel saved the lead and answered only '{said}', without its slug: find it with epixel_list_leads "
+            f"(email {sent.get('email', '')}) before writing to it. Do not create it again."
+        )
+        return SavedLead.model_validate({**sent, "hint": hint})
     if not is_obj(data) or not data.get("slug"):
         raise BadResponse(
             "Epixel saved the lead but answered without its slug",
             provider=LABEL,
             hint="Find it with epixel_list_leads before trying again.",
         )
-    return parse(Lead, data, "lead")
+    return parse(SavedLead, data, "lead")
 
 
 # The path every other lead write follows first, then the document's (which adds v1/): a 404 is "no such
@@ -151,7 +159,7 @@ async def epixel_create_lead(
     location: Maybe[Text] = None,
     message: Maybe[Text] = None,
     assignee: Maybe[Assignee] = None,
-) -> Lead:
+) -> SavedLead:
     """Create a lead owned by the signed-in user; returns it with its slug. Then epixel_create_appointment or
     epixel_create_lead_note."""
     data = form(
@@ -165,7 +173,7 @@ async def epixel_create_lead(
         message=message,
         assignee=assignee,
     )
-    return saved_lead(await post_new_lead(epixel(ctx), data))
+    return saved_lead(await post_new_lead(epixel(ctx), data), data)
 
 
 @toolset.tool("Update an Epixel lead", Access.IDEMPOTENT_WRITE)
