@@ -9,11 +9,13 @@ from pydantic import Field
 
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse, InvalidInput
+from mcp_server.core.http import ApiClient
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.core.upstream import is_obj, obj
 from mcp_server.providers.epixel import filters
 from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, listing, parse, read_list
+from mcp_server.providers.epixel.found import find_record
 from mcp_server.providers.epixel.inputs import (
     AppointmentId,
     AppointmentNote,
@@ -32,14 +34,28 @@ toolset = Toolset("epixel")
 """This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
 
 
-def saved_appointment(data: Any, sent: dict[str, str] | None = None) -> SavedAppointment:
+async def created_appointment(api: ApiClient, data: Any, sent: dict[str, str]) -> SavedAppointment:
+    """The booked appointment; an answer with only a message is a success: the appointment is then looked up."""
     said = message_only(data)
-    if said is not None and sent is not None:  # a success without the record: not an error, never re-sent
-        hint = (
-            f"Epixel booked the appointment and answered only '{said}', without its id: find it with "
-            "epixel_list_appointments(slug=...) before changing it. Do not book it again."
-        )
-        return SavedAppointment.model_validate({**sent, "hint": hint})
+    if said is None:
+        return saved_appointment(data)
+
+    def same(row: dict[str, Any]) -> bool:
+        start = row.get("appointment_date", row.get("start"))
+        return row.get("id") is not None and row.get("slug") == sent["slug"] and start == sent["appointment_date"]
+
+    found = await find_record(api, Endpoints.appointments, {"slug": sent["slug"], "limit": 100}, same)
+    if found is not None:
+        return parse(SavedAppointment, found, "appointment")
+    # A success without the record: not an error (an error would invite the same write again).
+    hint = (
+        f"Epixel booked the appointment and answered only '{said}', without its id: find it with "
+        "epixel_list_appointments(slug=...) before changing it. Do not book it again."
+    )
+    return SavedAppointment.model_validate({**sent, "hint": hint})
+
+
+def saved_appointment(data: Any) -> SavedAppointment:
     if not is_obj(data) or data.get("id") is None:
         raise BadResponse(
             "Epixel saved the appointment but answered without its id",
@@ -90,8 +106,9 @@ async def epixel_create_appointment(
     when it overlaps another of the user's appointments."""
     times = schedule(appointment_date, appointment_to)
     data = {"slug": slug, **times, **form(appointment_note=appointment_note, appointment_status=appointment_status)}
-    response = await Endpoints.create_appointment.send(epixel(ctx).api, data=data)
-    return saved_appointment(response.data, data)
+    api = epixel(ctx).api
+    response = await Endpoints.create_appointment.send(api, data=data)
+    return await created_appointment(api, response.data, data)
 
 
 @toolset.tool("Update an Epixel appointment", Access.IDEMPOTENT_WRITE)

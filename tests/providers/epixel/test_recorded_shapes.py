@@ -8,6 +8,7 @@ import pytest
 from mcp import Client
 
 from outbound_sandbox.app import Sandbox
+from outbound_sandbox.config import Fault
 from tests.providers.epixel.helpers import NEW_LEAD, ahead, calls, iso, ok, refused
 
 pytestmark = pytest.mark.anyio
@@ -19,18 +20,32 @@ def recorded(sandbox: Sandbox):
     return sandbox
 
 
-async def test_a_lead_create_answered_only_by_a_message_is_a_success_that_is_not_sent_again(
+async def test_a_lead_create_answered_only_by_a_message_is_a_success_and_the_lead_is_found_by_its_email(
     mcp: Client, recorded: Sandbox
 ):
     before = len(recorded.epixel.store.leads)
     created = await ok(mcp, "epixel_create_lead", NEW_LEAD)
 
-    assert created["email"] == NEW_LEAD["email"] and "slug" not in created
-    assert "Lead created successfully." in created["hint"] and "epixel_list_leads" in created["hint"]
     assert len(recorded.epixel.store.leads) == before + 1
+    (lead,) = [x for x in recorded.epixel.store.leads.values() if x.email == NEW_LEAD["email"]]
+    assert created["slug"] == lead.slug and created["email"] == NEW_LEAD["email"]
 
 
-async def test_an_appointment_and_a_note_answered_only_by_a_message_are_successes(mcp: Client, recorded: Sandbox):
+async def test_a_message_only_create_whose_lead_cannot_be_found_is_still_a_success_that_says_how_to_find_it(
+    mcp: Client, recorded: Sandbox
+):
+    recorded.config.add_fault("GET /epixel/api/v1/leads/list/", Fault("status", status=403))
+    before = len(recorded.epixel.store.leads)
+    created = await ok(mcp, "epixel_create_lead", NEW_LEAD)
+
+    assert len(recorded.epixel.store.leads) == before + 1
+    assert created["email"] == NEW_LEAD["email"] and "slug" not in created
+    assert "Lead created successfully." in created["hint"] and "Do not create it again" in created["hint"]
+
+
+async def test_an_appointment_and_a_note_answered_only_by_a_message_are_found_with_their_ids(
+    mcp: Client, recorded: Sandbox
+):
     slug = recorded.epixel.store.owned()[0].slug
     start, end = iso(ahead(30)), iso(ahead(30, hour=4))
     booked = await ok(
@@ -38,8 +53,8 @@ async def test_an_appointment_and_a_note_answered_only_by_a_message_are_successe
     )
     noted = await ok(mcp, "epixel_create_lead_note", {"slug": slug, "note": "Called back"})
 
-    assert booked["slug"] == slug and "id" not in booked and "epixel_list_appointments" in booked["hint"]
-    assert noted["slug"] == slug and "id" not in noted and "epixel_get_lead" in noted["hint"]
+    assert booked["id"] in recorded.epixel.store.appointments and booked["slug"] == slug
+    assert noted["id"] and noted["slug"] == slug
 
 
 @pytest.mark.parametrize("phone", ["+4912345678", "123456789", "+123456789012345"])
