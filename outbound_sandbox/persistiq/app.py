@@ -348,8 +348,8 @@ class PersistIQSandbox:
             world.event("lead_updated", now, user_id, lead=lead, diff=changes)
         lead.updated_at = now
         # The doc's example answers bounced as a string.
-        rendered = {"id": lead.id, "status": lead.status, "bounced": str(lead.bounced).lower()}
-        rendered["data"] = lead.render()["data"]
+        rendered: dict[str, Any] = {"id": lead.id, "status": lead.status, "bounced": str(lead.bounced).lower()}
+        rendered |= {k: v for k, v in self._render_lead(lead).items() if k not in ("id", "status")}
         return JSONResponse({"status": "success", "error": None, "lead": rendered})
 
     def _status_of(self, body: dict[str, Any]) -> str | None:

@@ -94,6 +94,7 @@ def test_verifier_takes_emails_from_the_query_string_as_the_php_example_does(sno
     assert body["jane.cooper@acme.com"]["status"]["identifier"] == "complete"
 
 
+@pytest.mark.recorded_profile
 def test_queued_email_stays_not_verified_until_ready_and_costs_one_credit_per_email(
     sandbox: Sandbox, snov: httpx.Client
 ) -> None:
@@ -149,6 +150,7 @@ def test_url_pair_known_url_answers_at_once_other_prospect_url_after_queueing(
     assert snov.post("/v1/get-emails-from-url", data={"url": url}).json()["data"][0]["sourcePage"] == url
 
 
+@pytest.mark.recorded_profile
 def test_profile_by_email_costs_a_credit_only_when_found(sandbox: Sandbox, snov: httpx.Client) -> None:
     found = snov.post("/v1/get-profile-by-email", data={"email": "gavin.vanrooyen@octagon.com"}).json()
     assert found["success"] is True
@@ -239,6 +241,7 @@ def test_hourly_limit_window_passes_with_scaled_time(sandbox: Sandbox, sandbox_u
         assert snov.post("/v1/add-names-to-find-emails", data={**ALEX, "lastName": "C"}).json()["success"] is True
 
 
+@pytest.mark.recorded_profile
 def test_paid_call_with_a_short_balance_is_refused_and_charges_nothing(sandbox: Sandbox, snov: httpx.Client) -> None:
     sandbox.snov.core.balance = 0.5
     refused = snov.post("/v1/add-names-to-find-emails", data=ALEX)

@@ -104,6 +104,7 @@ def test_add_prospect_needs_email_and_list(snov: httpx.Client) -> None:
     assert set(response.json()["errors"]) == {"email", "listId"}
 
 
+@pytest.mark.recorded_profile
 def test_doc_prospect_gavin_has_his_list_and_unknown_ids_fail_in_snov_shape(snov: httpx.Client) -> None:
     gavin = snov.post("/v1/get-prospect-by-id", data={"id": "xusD3-T_K5IktGoaa8Jc8A=="}).json()["data"]
     assert gavin["name"] == "Gavin Vanrooyen"
