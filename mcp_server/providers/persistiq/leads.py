@@ -136,18 +136,20 @@ async def persistiq_create_leads(
 
     async def send(batch: list[NewLead]) -> LeadOutcome:
         outcome = await post(batch, "skip")
-        if dup == "skip":
-            return outcome
-        # PersistIQ answers updated and created leads alike: dup=skip first tells them apart, then the existing
-        # ones go again with dup=update. Existing leads come back either as duplicates (skipped) or, as public
-        # clients recorded, listed like created ones but still holding their old values: those go again too.
+        # Existing leads come back either as duplicates (skipped) or, as real servers were recorded doing, listed
+        # like created ones but still holding their old values: those are existing leads too, not created.
         sent = {lead.email.lower(): lead.model_dump(exclude_none=True) for lead in batch}
         stale = {ref.email.lower() for ref in outcome.created if ref.email and stale_lead(ref.email, sent, outcome)}
+        outcome.created = [ref for ref in outcome.created if not (ref.email and ref.email.lower() in stale)]
+        if dup == "skip":
+            outcome.skipped += [lead.email for lead in batch if lead.email.lower() in stale]
+            return outcome
+        # PersistIQ answers updated and created leads alike: dup=skip first tells them apart, then the existing
+        # ones go again with dup=update.
         existing = {email.lower() for email in outcome.skipped} | stale
         if not existing:
             return outcome
         again = [lead for lead in batch if lead.email.lower() in existing]
-        outcome.created = [ref for ref in outcome.created if not (ref.email and ref.email.lower() in stale)]
         try:
             second = await post(again, "update")
         except OutboundError as error:

@@ -115,7 +115,7 @@ async def _start(
     # A link is checked before a credit is reserved: a refused one costs nothing.
     service.api.url(path, link, start.method)
     form = {k: v for k, v in form.items() if v not in (None, "", [])}
-    key = _start_key(path, form)
+    key = fingerprint(path=path, **form)
     fresh = key not in service.paid_requests
     if fresh:
         await service.charge(1, what)
@@ -127,22 +127,6 @@ async def _start(
             await _settle(service, key, found=False)
         raise
     return body_of(started.data), key if fresh else None
-
-
-def _start_key(path: str, form: dict[str, Any]) -> str:
-    """What makes a start request distinct (Snov.io charges each distinct one once)."""
-    return fingerprint(path=path, **{k: v for k, v in form.items() if v not in (None, "", [])})
-
-
-def _unpaid(service: Snov, listing: Listing[Any], filters: dict[str, Any], pages: int, cursor: str | None) -> int:
-    """How many of a read's ``pages`` may cost a credit: a page this server already paid for is read again
-    free. Read from the start, the first pages' requests are known (every page of a numbered list, the first
-    of a token chain); a cursor's or a later token's page counts as unpaid."""
-    if cursor:
-        return pages
-    refs: list[Any] = [None, *range(2, pages + 1)] if isinstance(listing.paging, PageNumber) else [None]
-    known = [_start_key(listing.endpoint.path, {**filters, **listing.paging.ask(ref).params}) for ref in refs]
-    return pages - sum(1 for key in known[:pages] if key in service.paid_requests)
 
 
 async def _settle(service: Snov, key: str | None, *, found: bool) -> None:
@@ -192,15 +176,14 @@ async def snov_list_domain_prospects(
     (distinct requests only). Next: snov_find_prospect_email with a prospect_hash."""
     service, name = snov(ctx), clean_domain(domain)
     titles = sorted({p.strip() for p in positions or [] if p.strip()})
-    filters = {"domain": name, "positions[]": titles}
-    # Each page is a paid start: a limit the ceiling cannot cover is refused before the first one (pages
-    # already paid for are read again free, so they do not count).
-    pages = _unpaid(service, PROSPECTS, filters, math.ceil(limit / PROSPECTS_PER_PAGE), cursor)
-    await service.afford(pages, f"Reading up to {limit} prospects")
+    # Each page is a paid start: a limit the ceiling cannot cover is refused before the first one.
+    await service.afford(math.ceil(limit / PROSPECTS_PER_PAGE), f"Reading up to {limit} prospects")
     total: dict[str, int] = {}
     label = f"prospects of {name}"
     send = _jobs(ctx, service, PROSPECTS, label, lambda ask: f"page {ask.params['page']} of {name}'s prospects")
-    got = await read(ctx, PROSPECTS, limit, cursor, filters, send=send, seen=_total(total))
+    got = await read(
+        ctx, PROSPECTS, limit, cursor, {"domain": name, "positions[]": titles}, send=send, seen=_total(total)
+    )
     return DomainProspects(
         items=got.items, next_cursor=got.next_cursor, hint=got.hint, domain=name, total=total.get("n")
     )
@@ -280,12 +263,10 @@ async def _email_pages(ctx: Context, tab: str, domain: str, limit: int, cursor: 
     """Domain emails and generic contacts: 50 a page, each page its own job, chained by a ``next`` token."""
     service, name = snov(ctx), clean_domain(domain)
     listing = EMAIL_JOBS[tab]
-    what = f"Reading up to {limit} emails"
-    filters = {"domain": name}
-    await service.afford(_unpaid(service, listing, filters, math.ceil(limit / EMAILS_PER_PAGE), cursor), what)
+    await service.afford(math.ceil(limit / EMAILS_PER_PAGE), f"Reading up to {limit} emails")
     total: dict[str, int] = {}
     send = _jobs(ctx, service, listing, f"{tab} of {name}", lambda ask: f"{name} {tab}")
-    got = await read(ctx, listing, limit, cursor, filters, send=send, seen=_total(total))
+    got = await read(ctx, listing, limit, cursor, {"domain": name}, send=send, seen=_total(total))
     return DomainEmails(items=got.items, next_cursor=got.next_cursor, hint=got.hint, domain=name, total=total.get("n"))
 
 
