@@ -52,9 +52,12 @@ class FaultRule:
     applied: int = 0
 
 
-Profile = Literal["current", "documented"]
+Profile = Literal["current", "documented", "recorded"]
 """``current``: the vendors' newer pages (the default). ``documented``: only what ../shared/api-docs says;
-where the documents are silent, the least helpful reading a real server could give."""
+where the documents are silent, the least helpful reading a real server could give. ``recorded``: the
+documented profile, plus the shapes public clients recorded from the real servers where they differ from the
+documents (docs/upstream-assumptions*.md lists each with its source): object-shaped ``data``, ``in_progress``
+states, 502 out-of-credits, message-only success bodies, absolute ``next_page`` links on the vendor's origin."""
 
 
 @dataclass

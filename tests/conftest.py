@@ -1,9 +1,10 @@
 """Shared fixtures: the sandbox on loopback (one per session, reset before each test).
 
 ``OUTBOUND_MCP_SANDBOX_PROFILE=documented`` runs the suite against the sandbox's documented profile
-(only what the vendor documents say); the default is ``current``. A test may still set
+(only what the vendor documents say), ``=recorded`` against the shapes real servers were recorded giving; the
+default is ``current``. A test may still set
 ``sandbox.config.profile`` itself; ``@pytest.mark.current_profile`` marks a test of behaviour only the
-current profile has (skipped on the documented run).
+current profile has (skipped on the documented and recorded runs).
 """
 
 from __future__ import annotations

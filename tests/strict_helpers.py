@@ -29,6 +29,7 @@ CANDIDATES = [
     "example.com",
     "https://www.linkedin.com/in/someone",
     "5551234",
+    "5551234567",  # an Epixel phone: 9 to 15 digits
     "abcdefgh12",
     "linkedIn",
 ]

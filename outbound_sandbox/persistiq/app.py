@@ -50,6 +50,8 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 RATE_LIMIT = 100
 PAGE_SIZE = 100
+VENDOR_ORIGIN = "https://api.persistiq.com"
+"""Where real answers point next_page (recorded profile), whatever base URL the request came to."""
 EVENTS_PAGE_SIZE = 500
 CREATE_BATCH = 10
 CAMPAIGN_BATCH = 100
@@ -108,7 +110,13 @@ class PersistIQSandbox:
 
     @property
     def documented(self) -> bool:
-        return self.env.config.profile == "documented"
+        # The recorded profile is the documented one plus the shapes real servers were recorded giving.
+        return self.env.config.profile in ("documented", "recorded")
+
+    @property
+    def recorded(self) -> bool:
+        """The shapes public clients recorded from the real servers (docs/upstream-assumptions*.md)."""
+        return self.env.config.profile == "recorded"
 
     def reset(self) -> None:
         self.world: World = seeded(self.env.config.seed)
@@ -189,9 +197,9 @@ class PersistIQSandbox:
             raise Refusal(400, "Request body must be a JSON object")
         return body
 
-    @staticmethod
-    def _paged(request: Request, key: str, items: Iterable[T], render: Callable[[T], Any], size: int) -> Response:
-        """One page of ``items``; ``next_page`` is this request's own URL with every filter and the next page."""
+    def _paged(self, request: Request, key: str, items: Iterable[T], render: Callable[[T], Any], size: int) -> Response:
+        """One page of ``items``; ``next_page`` is this request's own URL with every filter and the next page
+        (recorded profile: on the vendor's own origin, as real answers and the document's examples write it)."""
         raw = request.query_params.get("page", "1")
         if not raw.isdigit() or int(raw) < 1:
             raise Refusal(400, "page must be a positive integer")
@@ -199,6 +207,9 @@ class PersistIQSandbox:
         chunk = list(islice(items, (page - 1) * size, page * size + 1))
         has_more = len(chunk) > size
         next_page = str(request.url.include_query_params(page=page + 1)) if has_more else None
+        if next_page and self.recorded:
+            own = request.url.include_query_params(page=page + 1)
+            next_page = f"{VENDOR_ORIGIN}{own.path[own.path.index('/v1/') :]}?{own.query}"
         body: dict[str, Any] = {"status": "success", "errors": [], "has_more": has_more, "next_page": next_page}
         return JSONResponse(body | {key: [render(item) for item in chunk[:size]]})
 
@@ -225,6 +236,8 @@ class PersistIQSandbox:
     # Users, statuses, fields
 
     async def list_users(self, request: Request) -> Response:
+        if self.recorded:  # real answers page users like the other lists (has_more, next_page)
+            return self._paged(request, "users", self.world.users, lambda u: u.render(), PAGE_SIZE)
         return JSONResponse({"status": "success", "errors": [], "users": [u.render() for u in self.world.users]})
 
     async def list_statuses(self, request: Request) -> Response:
@@ -251,11 +264,11 @@ class PersistIQSandbox:
                     continue
                 yield lead
 
-        return self._paged(request, "leads", matching(), Lead.render, PAGE_SIZE)
+        return self._paged(request, "leads", matching(), self._render_lead, PAGE_SIZE)
 
     async def get_lead(self, request: Request) -> Response:
         lead = self._lead(request.path_params["lead_id"])
-        return JSONResponse({"status": "success", "errors": None, "leads": [lead.render()]})
+        return JSONResponse({"status": "success", "errors": None, "leads": [self._render_lead(lead)]})
 
     async def create_leads(self, request: Request) -> Response:
         body = await self._json(request)
@@ -292,6 +305,8 @@ class PersistIQSandbox:
         if existing_id is not None:
             existing = world.leads[existing_id]
             if dup == "skip":
+                if self.recorded:  # public clients saw the existing lead listed as it is, like a created one
+                    return existing.render()
                 return (
                     None
                     if self.documented
@@ -346,8 +361,8 @@ class PersistIQSandbox:
             world.event("lead_updated", now, user_id, lead=lead, diff=changes)
         lead.updated_at = now
         # The doc's example answers bounced as a string.
-        rendered = {"id": lead.id, "status": lead.status, "bounced": str(lead.bounced).lower()}
-        rendered["data"] = lead.render()["data"]
+        rendered: dict[str, Any] = {"id": lead.id, "status": lead.status, "bounced": str(lead.bounced).lower()}
+        rendered |= {k: v for k, v in self._render_lead(lead).items() if k not in ("id", "status")}
         return JSONResponse({"status": "success", "error": None, "lead": rendered})
 
     def _status_of(self, body: dict[str, Any]) -> str | None:
@@ -367,6 +382,20 @@ class PersistIQSandbox:
 
     # Campaigns
 
+    def _render_lead(self, lead: Lead) -> dict[str, Any]:
+        """A lead; the recorded profile adds the fields real answers carry and the document does not show."""
+        view = lead.render()
+        if self.recorded:
+            sent = 0 if lead.status == "active" else 1
+            view |= {
+                "owner_id": lead.creator_id,
+                "creator_id": lead.creator_id,
+                "sent_count": sent,
+                "replied_count": int(lead.status == "replied"),
+                "last_sent_at": "2026-01-05T10:00:00.000Z" if sent else None,
+            }
+        return view
+
     def _render_campaign(self, campaign: Campaign) -> dict[str, Any]:
         statuses = [self.world.leads[lead_id].status for lead_id in campaign.members]
         contacted = sum(s != "active" for s in statuses)
@@ -380,7 +409,10 @@ class PersistIQSandbox:
             "prospects_optedout": statuses.count("optedout"),
         }
         creator = self.world.user(campaign.creator_id).ref()
-        return {"id": campaign.id, "name": campaign.name, "creator": creator, "stats": stats}
+        view: dict[str, Any] = {"id": campaign.id, "name": campaign.name, "creator": creator, "stats": stats}
+        if self.recorded:  # real answers count the campaign's leads; the document's example does not
+            view["total_prospects"] = len(campaign.members)
+        return view
 
     async def list_campaigns(self, request: Request) -> Response:
         query = request.query_params

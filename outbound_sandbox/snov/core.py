@@ -210,7 +210,13 @@ class SnovCore:
     @property
     def documented(self) -> bool:
         """Only what the vendor document says (``config.profile``); see the module docstring."""
-        return self.env.config.profile == "documented"
+        # The recorded profile is the documented one plus the shapes real servers were recorded giving.
+        return self.env.config.profile in ("documented", "recorded")
+
+    @property
+    def recorded(self) -> bool:
+        """The shapes public clients recorded from the real servers (docs/upstream-assumptions*.md)."""
+        return self.env.config.profile == "recorded"
 
     def hourly_limited(self) -> Response:
         """The documented message; its status is not documented (400 in the documented profile)."""

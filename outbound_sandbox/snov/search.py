@@ -72,8 +72,9 @@ class SearchApi:
     def _no_task() -> Response:
         return failure("Task not found", status=404)
 
-    @staticmethod
-    def _no_credits() -> Response:
+    def _no_credits(self) -> Response:
+        if self.core.recorded:  # public clients saw an empty balance answered as a gateway error
+            return failure("You ran out of credits. Please upgrade your plan", status=502, key="message")
         return failure("Not enough credits", status=402)
 
     # ---- company info

@@ -112,8 +112,9 @@ class V1Api:
     def _limited(self) -> Response:
         return self.core.hourly_limited()
 
-    @staticmethod
-    def _no_credits() -> Response:
+    def _no_credits(self) -> Response:
+        if self.core.recorded:  # public clients saw an empty balance answered as a gateway error
+            return failure("You ran out of credits. Please upgrade your plan", status=502, key="message")
         return failure("Not enough credits", key="message")
 
     def count(self, call: Call) -> Response:
@@ -149,7 +150,7 @@ class V1Api:
             identifier, found = "complete", (known.email, "valid")
         elif queued is not None and not self.core.ready(queued.started):
             # The document has no "in progress" identifier: a name being searched reads as not found.
-            identifier = "not_found" if self.core.documented else "in_progress"
+            identifier = "not_found" if self.core.documented and not self.core.recorded else "in_progress"
         elif queued is not None:
             found = self.core.db.resolve_name(first, last, domain)
             identifier = "complete" if found else "not_found"
@@ -201,6 +202,9 @@ class V1Api:
                     "data": verification_data(email, self.core.db.verdict(key)),
                     "status": {"identifier": "complete", "description": "Email verification is completed"},
                 }
+            elif queued and self.core.recorded:  # the vendor's newer pages: a third state while it is verified
+                status = {"identifier": "in_progress", "description": "Email is being verified"}
+                out[email] = {"data": [], "status": status}
             else:
                 description = "Email is being verified" if queued else "Email is not verified"
                 out[email] = {"data": [], "status": {"identifier": "not_verified", "description": description}}
@@ -242,6 +246,13 @@ class V1Api:
             return missing("url")
         person = self.core.db.by_url.get(url)
         queued = self.core.url_queue.get(url)
+        if self.core.recorded:
+            # Public clients saw three "no profile" shapes and the profile as one object, not a list.
+            if person is None:
+                return ok({"success": False, "result": "Prospect not found"})
+            if queued is None or not self.core.ready(queued.started):
+                return ok({"success": True, "message": "The prospect is still being processed. Please try later"})
+            return ok({"success": True, "data": url_profile(person, with_emails=True)})
         if self.core.documented:
             if person is None or queued is None or not self.core.ready(queued.started):
                 return ok({"success": False})
@@ -267,6 +278,8 @@ class V1Api:
             return missing("email")
         person = self.core.db.by_email.get(email)
         if person is None:
+            if self.core.recorded:  # the third "no profile" shape: success with only a message
+                return ok({"success": True, "message": "We couldn't find profile with this email"})
             return failure("We couldn't find profile with this email", key="message")
         if not self.core.can_afford(1):
             return self._no_credits()

@@ -123,7 +123,7 @@ class Recorder:
 
 
 # Every field an Epixel update requires: with them the tool sends the update without reading the lead first.
-NAMED = {"first_name": "Jane", "last_name": "Doe", "email": "jane.doe@acme.com", "phone": "5550100"}
+NAMED = {"first_name": "Jane", "last_name": "Doe", "email": "jane.doe@acme.com", "phone": "5550100123"}
 CALLS = [
     ("snov_get_prospect", {"prospect_id": "xusD3-T_K5IktGoaa8Jc8A=="}),
     ("snov_find_prospects_by_email", {"email": "gavin.vanrooyen@octagon.com"}),

@@ -123,7 +123,7 @@ def _epx_lead(sandbox: Any, tag: str) -> dict[str, Any]:
 
 
 def _epx_new_lead(sandbox: Any, tag: str) -> dict[str, Any]:
-    return {"first_name": "Fault", "last_name": "Matrix", "email": f"{tag}@example.org", "phone": "5550100"}
+    return {"first_name": "Fault", "last_name": "Matrix", "email": f"{tag}@example.org", "phone": "5550100123"}
 
 
 OPS = [

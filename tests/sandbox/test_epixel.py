@@ -22,7 +22,7 @@ LOGIN = {"username": cfg.EPIXEL_USERNAME, "password": cfg.EPIXEL_PASSWORD}
 KEY = {"apikey": cfg.EPIXEL_API_KEY}
 NEW_LEAD = {"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com", "phone": "5551234567"}
 # The profile this run's sandbox starts on: the document puts create lead under an extra v1/.
-DOCUMENTED = sandbox_defaults().profile == "documented"
+DOCUMENTED = sandbox_defaults().profile != "current"  # documented or recorded
 CREATE_LEAD = "/v1/leads/create/lead/" if DOCUMENTED else "/leads/create/lead/"
 
 

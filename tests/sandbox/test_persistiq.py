@@ -22,7 +22,7 @@ LEAD_DATA_KEYS = {
     *("company_name", "email", "first_name", "last_name", "address", "city", "state", "phone"),
     *("title", "industry", "snippet", "snippet2", "snippet3", "snippet4"),
 }
-DOCUMENTED = sandbox_defaults().profile == "documented"
+DOCUMENTED = sandbox_defaults().profile != "current"  # documented or recorded
 
 
 @pytest.fixture

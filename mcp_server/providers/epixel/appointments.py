@@ -9,11 +9,13 @@ from pydantic import Field
 
 from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse, InvalidInput
+from mcp_server.core.http import ApiClient
 from mcp_server.core.shapes import Maybe, Paged
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.core.upstream import is_obj, obj
 from mcp_server.providers.epixel import filters
 from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, listing, parse, read_list
+from mcp_server.providers.epixel.found import find_record
 from mcp_server.providers.epixel.inputs import (
     AppointmentId,
     AppointmentNote,
@@ -26,20 +28,41 @@ from mcp_server.providers.epixel.inputs import (
     form,
     schedule,
 )
-from mcp_server.providers.epixel.models import Appointment, Done
+from mcp_server.providers.epixel.models import Appointment, Done, SavedAppointment, message_only
 
 toolset = Toolset("epixel")
 """This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
 
 
-def saved_appointment(data: Any) -> Appointment:
+async def created_appointment(api: ApiClient, data: Any, sent: dict[str, str]) -> SavedAppointment:
+    """The booked appointment; an answer with only a message is a success: the appointment is then looked up."""
+    said = message_only(data)
+    if said is None:
+        return saved_appointment(data)
+
+    def same(row: dict[str, Any]) -> bool:
+        start = row.get("appointment_date", row.get("start"))
+        return row.get("id") is not None and row.get("slug") == sent["slug"] and start == sent["appointment_date"]
+
+    found = await find_record(api, Endpoints.appointments, {"slug": sent["slug"], "limit": 100}, same)
+    if found is not None:
+        return parse(SavedAppointment, found, "appointment")
+    # A success without the record: not an error (an error would invite the same write again).
+    hint = (
+        f"Epixel booked the appointment and answered only '{said}', without its id: find it with "
+        "epixel_list_appointments(slug=...) before changing it. Do not book it again."
+    )
+    return SavedAppointment.model_validate({**sent, "hint": hint})
+
+
+def saved_appointment(data: Any) -> SavedAppointment:
     if not is_obj(data) or data.get("id") is None:
         raise BadResponse(
             "Epixel saved the appointment but answered without its id",
             provider=LABEL,
             hint="Find it with epixel_list_appointments before trying again.",
         )
-    return parse(Appointment, data, "appointment")
+    return parse(SavedAppointment, data, "appointment")
 
 
 APPOINTMENTS = listing("epixel_list_appointments", Endpoints.appointments, Appointment)
@@ -77,14 +100,15 @@ async def epixel_create_appointment(
     appointment_to: Annotated[When, Field(description="End, not before the start")],
     appointment_note: Maybe[AppointmentNote] = None,
     appointment_status: Maybe[AppointmentStatus] = None,
-) -> Appointment:
+) -> SavedAppointment:
     """Book an appointment with a lead (slug from epixel_list_leads). Give times as the user said them, in the CRM's
     time zone: they are sent as that wall-clock time, never converted (15:00+05:30 is booked at 15:00). Refused
     when it overlaps another of the user's appointments."""
     times = schedule(appointment_date, appointment_to)
     data = {"slug": slug, **times, **form(appointment_note=appointment_note, appointment_status=appointment_status)}
-    response = await Endpoints.create_appointment.send(epixel(ctx).api, data=data)
-    return saved_appointment(response.data)
+    api = epixel(ctx).api
+    response = await Endpoints.create_appointment.send(api, data=data)
+    return await created_appointment(api, response.data, data)
 
 
 @toolset.tool("Update an Epixel appointment", Access.IDEMPOTENT_WRITE)

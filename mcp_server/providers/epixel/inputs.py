@@ -20,8 +20,11 @@ Period = Literal["upcoming", "today", "week", "month"]
 Slug = Annotated[str, Field(min_length=1, max_length=258, description="Lead slug (epixel_list_leads)")]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 Email = Annotated[str, Field(max_length=255, pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")]
+# The document's message is the common phone validator's: 9 to 15 digits, an optional leading +.
 # [0-9], not \d: pydantic's regex reads \d as any script's digits (Arabic-Indic, fullwidth...).
-Phone = Annotated[str, Field(pattern=r"^[0-9]{1,15}$", max_length=15, description="Digits 0-9 only, up to 15")]
+Phone = Annotated[
+    str, Field(pattern=r"^\+?[0-9]{9,15}$", max_length=16, description="9-15 digits 0-9, optional leading +")
+]
 Text = Annotated[str, Field(max_length=255)]
 Source = Annotated[str, Field(min_length=1, max_length=255, description="One the instance accepts, e.g. website")]
 Assignee = Annotated[str, Field(min_length=1, max_length=255, description="Username to assign the lead to")]

@@ -16,6 +16,7 @@ from mcp_server.core.tooling import Access, Toolset
 from mcp_server.core.upstream import is_obj, obj
 from mcp_server.providers.epixel.client import LABEL, Endpoints, Epixel, epixel, listing, parse, read_list
 from mcp_server.providers.epixel.filters import equals, lead_list
+from mcp_server.providers.epixel.found import find_record
 from mcp_server.providers.epixel.inputs import (
     Assignee,
     Cursor,
@@ -30,7 +31,7 @@ from mcp_server.providers.epixel.inputs import (
     Text,
     form,
 )
-from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, LeadRow, Overview
+from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, LeadRow, Overview, SavedLead, message_only
 
 toolset = Toolset("epixel")
 """This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
@@ -39,14 +40,36 @@ toolset = Toolset("epixel")
 REQUIRED_ON_UPDATE = ("first_name", "last_name", "email", "phone")
 
 
-def saved_lead(data: Any) -> Lead:
+async def created_lead(service: Epixel, data: Any, sent: dict[str, str]) -> SavedLead:
+    """The created lead; an answer with only a message is a success: the lead is then looked up by its email."""
+    said = message_only(data)
+    if said is None:
+        return saved_lead(data)
+    email = sent.get("email", "").lower()
+    found = await find_record(
+        service.api,
+        Endpoints.leads,
+        {"limit": 100},
+        lambda row: bool(row.get("slug")) and str(row.get("email", "")).lower() == email,
+    )
+    if found is not None:
+        return parse(SavedLead, found, "lead")
+    # Not an error: an error would invite the same write again.
+    hint = (
+        f"Epixel saved the lead and answered only '{said}', without its slug: find it with epixel_list_leads "
+        f"(email {sent.get('email', '')}) before writing to it. Do not create it again."
+    )
+    return SavedLead.model_validate({**sent, "hint": hint})
+
+
+def saved_lead(data: Any) -> SavedLead:
     if not is_obj(data) or not data.get("slug"):
         raise BadResponse(
             "Epixel saved the lead but answered without its slug",
             provider=LABEL,
             hint="Find it with epixel_list_leads before trying again.",
         )
-    return parse(Lead, data, "lead")
+    return parse(SavedLead, data, "lead")
 
 
 # The path every other lead write follows first, then the document's (which adds v1/): a 404 is "no such
@@ -151,7 +174,7 @@ async def epixel_create_lead(
     location: Maybe[Text] = None,
     message: Maybe[Text] = None,
     assignee: Maybe[Assignee] = None,
-) -> Lead:
+) -> SavedLead:
     """Create a lead owned by the signed-in user; returns it with its slug. Then epixel_create_appointment or
     epixel_create_lead_note."""
     data = form(
@@ -165,7 +188,8 @@ async def epixel_create_lead(
         message=message,
         assignee=assignee,
     )
-    return saved_lead(await post_new_lead(epixel(ctx), data))
+    service = epixel(ctx)
+    return await created_lead(service, await post_new_lead(service, data), data)
 
 
 @toolset.tool("Update an Epixel lead", Access.IDEMPOTENT_WRITE)

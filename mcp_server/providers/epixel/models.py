@@ -34,6 +34,13 @@ class Appointment(Record):
     _fenced = field_validator("note", mode="before")(_fence)
 
 
+class SavedAppointment(Appointment):
+    """What a create answers: the appointment, or (an answer with only a message) no id and a hint."""
+
+    id: int | None = None  # pyright: ignore[reportIncompatibleVariableOverride]
+    hint: str | None = None
+
+
 class Note(Record):
     id: int
     slug: str | None = None
@@ -78,6 +85,13 @@ class LeadRow(Record):
     _names = field_validator("first_name", "last_name", "source", mode="before")(stranger)
 
 
+class SavedLead(Lead):
+    """What a create answers: the lead, or (an answer with only a message) no slug and a hint to find it."""
+
+    slug: str | None = None  # pyright: ignore[reportIncompatibleVariableOverride]
+    hint: str | None = None
+
+
 class LeadDetail(Lead):
     appointments: list[Appointment] | None = None
     notes: list[Note] | None = None
@@ -102,6 +116,24 @@ class Overview(Record):
         known = {k: v for k, v in data.items() if k in cls.model_fields and k != "other"}
         rest = prune({k: v for k, v in data.items() if k not in known and k != "appointment_filter"})
         return {**known, "other": rest or None}
+
+
+class SavedNote(Note):
+    """What a create answers: the note, or (an answer with only a message) no id and a hint."""
+
+    id: int | None = None  # pyright: ignore[reportIncompatibleVariableOverride]
+    hint: str | None = None
+
+
+def message_only(data: Any) -> str | None:
+    """The words of a 2xx answer that carries only a message (a bare string, or an object with a message and no
+    record): the document gives creates no success body, and real servers were recorded answering so."""
+    if isinstance(data, str):
+        return data.strip()[:300] or "saved"
+    if is_obj(data) and not ({"id", "slug"} & data.keys()):
+        words = data.get("message") or data.get("detail") or data.get("msg")
+        return str(words)[:300] if words else None
+    return None
 
 
 class Done(Record):

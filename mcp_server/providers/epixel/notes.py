@@ -12,8 +12,9 @@ from mcp_server.core.errors import BadResponse
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.core.upstream import obj
 from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, parse
+from mcp_server.providers.epixel.found import find_note
 from mcp_server.providers.epixel.inputs import LeadNote, Slug
-from mcp_server.providers.epixel.models import Done, Note
+from mcp_server.providers.epixel.models import Done, SavedNote, message_only
 
 toolset = Toolset("epixel")
 """This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
@@ -22,16 +23,24 @@ NoteId = Annotated[int, Field(ge=1, description="From epixel_get_lead's notes")]
 
 
 @toolset.tool("Add an Epixel lead note", Access.WRITE)
-async def epixel_create_lead_note(ctx: Context, slug: Slug, note: LeadNote) -> Note:
+async def epixel_create_lead_note(ctx: Context, slug: Slug, note: LeadNote) -> SavedNote:
     """Add a note (up to 499 characters) to a lead the user owns or is assigned; returns its id."""
-    response = await Endpoints.create_note.send(epixel(ctx).api, data={"slug": slug, "note": note})
+    sent, api = {"slug": slug, "note": note}, epixel(ctx).api
+    response = await Endpoints.create_note.send(api, data=sent)
+    said = message_only(response.data)
+    found = await find_note(api, Endpoints.lead, slug, note) if said is not None else None
+    if found is not None:
+        return parse(SavedNote, found, "note")
+    if said is not None:  # a success without the record: not an error, never re-sent
+        hint = f"Epixel saved the note and answered only '{said}', without its id: see it with epixel_get_lead."
+        return SavedNote.model_validate({**sent, "hint": hint})
     if obj(response.data).get("id") is None:
         raise BadResponse(
             "Epixel saved the note but answered without its id",
             provider=LABEL,
             hint="See the lead's notes with epixel_get_lead before adding it again.",
         )
-    return parse(Note, response.data, "note")
+    return parse(SavedNote, response.data, "note")
 
 
 @toolset.tool(

@@ -22,6 +22,8 @@ class LeadOutcome:
     updated: list[LeadRef] = field(default_factory=list[LeadRef])
     skipped: list[str] = field(default_factory=list[str])
     failed: list[Failure] = field(default_factory=list[Failure])
+    answered: dict[str, dict[str, Any]] = field(default_factory=dict[str, dict[str, Any]])
+    """Each answered lead's ``data`` by lowercased email: what PersistIQ holds for it now."""
 
 
 @dataclass
@@ -51,6 +53,16 @@ def maybe(error: OutboundError) -> bool | None:
 
 def _dict(value: Any) -> dict[str, Any]:
     return obj(value)
+
+
+def differs(sent: dict[str, Any], held: dict[str, Any]) -> bool:
+    """Whether PersistIQ holds other values than were sent: under dup=skip, a lead answered so is an existing
+    one left as it was (a new lead would carry the values sent). Values are compared as trimmed text."""
+
+    def text(value: Any) -> str:
+        return "" if value is None else str(value).strip()
+
+    return any(text(held.get(key)) != text(value) for key, value in sent.items() if key != "email")
 
 
 def _list(value: Any) -> list[Any]:
@@ -85,6 +97,7 @@ def split_outcome(emails: list[str], data: Any, dup: str) -> LeadOutcome:
         out.created.append(LeadRef(id=lead_id, email=email))
         if email:
             pending.pop(email.lower(), None)
+            out.answered[email.lower()] = _dict(lead.get("data"))
     for error in map(_dict, _list(body.get("errors"))):
         email = _email_of(_dict(error.get("lead")))
         original = pending.pop(email.lower(), email) if email is not None else None

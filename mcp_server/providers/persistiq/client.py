@@ -96,6 +96,33 @@ def records(data: Any, key: str, model: type[M], what: str) -> list[M]:
     return [parse(model, item, what) for item in rows(data, key)]
 
 
+@dataclass(frozen=True)
+class RebasedLink(NextLink):
+    """``next_page`` followed on the configured base URL: a link whose path ends with the list's own path is
+    rebuilt there with its query, whatever origin it names (a gateway, or the document's ``https://api...``
+    on a proxied base). The key goes only to the configured API; a link to any other path is left as it is, for
+    the core to refuse."""
+
+    path: str = ""
+
+    def read(self, ref: Any, body: Any, raw: list[Any]) -> tuple[list[Any], Any]:
+        raw, link = super().read(ref, body, raw)
+        return raw, rebased(link, self.path) if isinstance(link, str) else link
+
+
+def rebased(link: str, path: str) -> str:
+    """``link`` as ``path?query`` when its own path is ``path`` (after any prefix), else unchanged."""
+    try:
+        url = httpx.URL(link)
+    except httpx.InvalidURL:
+        return link
+    own = "/" + path.strip("/")
+    if url.path.rstrip("/") != own and not url.path.rstrip("/").endswith(own):
+        return link
+    query = url.query.decode(errors="replace")
+    return path.strip("/") + (f"?{query}" if query else "")
+
+
 def listing(tool: str, endpoint: Endpoint, key: str, model: type[M]) -> Listing[M]:
     """A PersistIQ list: records under ``key``, pages chained by ``next_page`` links while ``has_more``.
 
@@ -105,7 +132,8 @@ def listing(tool: str, endpoint: Endpoint, key: str, model: type[M]) -> Listing[
     def record(item: Any) -> M:
         return parse(model, item, what)
 
-    return Listing(tool, api, endpoint, NextLink(), lambda data: rows(data, key), record, key.replace("_", " "))
+    pages = RebasedLink(path=endpoint.path)
+    return Listing(tool, api, endpoint, pages, lambda data: rows(data, key), record, key.replace("_", " "))
 
 
 def api(ctx: Context) -> ApiClient:

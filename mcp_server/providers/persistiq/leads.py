@@ -16,8 +16,8 @@ from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe, Table
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.core.upstream import obj
-from mcp_server.providers.persistiq.batches import LeadOutcome, failures, maybe, split_outcome
-from mcp_server.providers.persistiq.client import LABEL, Endpoints, Lists, parse, persistiq, records
+from mcp_server.providers.persistiq.batches import LeadOutcome, differs, failures, maybe, split_outcome
+from mcp_server.providers.persistiq.client import LABEL, Endpoints, Lists, RebasedLink, parse, persistiq, records
 from mcp_server.providers.persistiq.models import (
     CreatedLeads,
     Cursor,
@@ -60,6 +60,17 @@ async def status_name(api: ApiClient, status: str) -> str:
     return known(status, [s.name for s in statuses], "status", "lead status", "persistiq_list_lead_statuses")
 
 
+USER_PAGES = 20
+"""Pages of users read at most (the document shows no paging here; real answers carry has_more)."""
+USERS_PAGES = RebasedLink(path=Endpoints.users.path)
+
+
+def stale_lead(email: str, sent: dict[str, dict[str, Any]], outcome: LeadOutcome) -> bool:
+    """A lead answered under dup=skip that holds other values than were sent: an existing one, left alone."""
+    key = email.lower()
+    return key in sent and differs(sent[key], outcome.answered.get(key, {}))
+
+
 def not_found(error: ApiError, lead_id: str) -> ApiError:
     if error.status == 404:
         error.hint = f"No lead {lead_id}: take lead ids from persistiq_list_leads."
@@ -71,8 +82,16 @@ async def persistiq_list_users(ctx: Context) -> Listing[User]:
     """List the company's users (not archived): ids for creator_id and owner_id filters, and each user's
     default_mailbox_id for persistiq_add_leads_to_campaign.
     """
-    response = await Endpoints.users.send(persistiq(ctx).api)
-    return Listing[User](items=records(response.data, "users", User, "user"))
+    api, users, target = persistiq(ctx).api, list[User](), None
+    for _ in range(USER_PAGES):
+        link = Endpoints.users.link if target else None
+        response = await Endpoints.users.send(api, target, link=link)
+        users += records(response.data, "users", User, "user")
+        _, target = USERS_PAGES.read(None, response.data, [])
+        if target is None:
+            return Listing[User](items=users)
+    hint = f"Only the first {USER_PAGES} pages of users were read: the company has more."
+    return Listing[User](items=users, hint=hint)
 
 
 @toolset.tool("List PersistIQ leads", Access.READ)
@@ -127,16 +146,25 @@ async def persistiq_create_leads(
 
     async def send(batch: list[NewLead]) -> LeadOutcome:
         outcome = await post(batch, "skip")
-        if dup == "skip" or not outcome.skipped:
+        # Existing leads come back either as duplicates (skipped) or, as real servers were recorded doing, listed
+        # like created ones but still holding their old values: those are existing leads too, not created.
+        sent = {lead.email.lower(): lead.model_dump(exclude_none=True) for lead in batch}
+        stale = {ref.email.lower() for ref in outcome.created if ref.email and stale_lead(ref.email, sent, outcome)}
+        outcome.created = [ref for ref in outcome.created if not (ref.email and ref.email.lower() in stale)]
+        if dup == "skip":
+            outcome.skipped += [lead.email for lead in batch if lead.email.lower() in stale]
             return outcome
-        # PersistIQ answers updated and created leads alike: dup=skip first tells them apart, then only the
-        # existing ones go again with dup=update.
-        existing = {email.lower() for email in outcome.skipped}
+        # PersistIQ answers updated and created leads alike: dup=skip first tells them apart, then the existing
+        # ones go again with dup=update.
+        existing = {email.lower() for email in outcome.skipped} | stale
+        if not existing:
+            return outcome
         again = [lead for lead in batch if lead.email.lower() in existing]
         try:
             second = await post(again, "update")
         except OutboundError as error:
-            outcome.failed.append(Failure(leads=outcome.skipped, error=describe(error), maybe_applied=maybe(error)))
+            unsent = [lead.email for lead in again]
+            outcome.failed.append(Failure(leads=unsent, error=describe(error), maybe_applied=maybe(error)))
             outcome.skipped = []
             return outcome
         outcome.updated, outcome.skipped = second.created, second.skipped

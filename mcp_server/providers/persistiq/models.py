@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from mcp_server.core.arguments import AsPairs, pairs_to_map
 from mcp_server.core.output import prune, stranger, untrusted
@@ -91,6 +91,25 @@ class NewLead(Record):
 # Outputs
 
 
+def _count(value: Any) -> int | None:
+    """A count as a number or its text; anything else is left out rather than failing the record."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or isinstance(value, dict | list) else str(value)
+
+
+LooseCount = Annotated[int | None, BeforeValidator(_count)]
+LooseText = Annotated[str | None, BeforeValidator(_text)]
+"""Fields the documents never show: read whatever type they come in."""
+
+
 class Ref(Record):
     """A user, creator or campaign as other records mention it."""
 
@@ -113,6 +132,12 @@ class Lead(Record):
     status: str | None = None
     bounced: bool | None = None
     optedout: bool | None = None
+    # Not in the document's examples; real answers carry them and connectors sync them (Airbyte's leads schema).
+    owner_id: LooseText = None
+    creator_id: LooseText = None
+    sent_count: LooseCount = None
+    replied_count: LooseCount = None
+    last_sent_at: LooseText = None
     data: dict[str, Any] = Field(default_factory=dict)
     """Only the lead fields that have a value (free text fenced: leads are written by strangers)."""
 
@@ -155,6 +180,7 @@ class CampaignStats(Record):
     prospects_replied: int | None = None
     prospects_bounced: int | None = None
     prospects_optedout: int | None = None
+    total_contacted: int | None = None
 
 
 class Campaign(Record):
@@ -162,6 +188,8 @@ class Campaign(Record):
     name: str | None = None
     creator: Ref | None = None
     stats: CampaignStats | None = None
+    total_prospects: LooseCount = None
+    """Leads in the campaign (real answers carry it; the document's example does not)."""
 
 
 class EventLead(Record):
@@ -214,6 +242,7 @@ class LeadField(Record):
 
 class Listing(Record, Generic[T]):
     items: list[T]
+    hint: str | None = None
 
 
 class Failure(Record):

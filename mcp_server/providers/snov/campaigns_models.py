@@ -50,6 +50,7 @@ class Campaign(Record):
     list_id: int | None = None
     created_at: str | None = None
     started_at: str | None = None
+    updated_at: str | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> Campaign:
@@ -60,6 +61,7 @@ class Campaign(Record):
             list_id=row.get("list_id"),
             created_at=unix_time(row.get("created_at")),
             started_at=unix_time(row.get("started_at")),
+            updated_at=unix_time(row.get("updated_at")),
         )
 
 

@@ -142,16 +142,50 @@ def check_success(response: ApiResponse) -> Any:
     """Snov.io answers some failures with 200 and ``"success": false``."""
     data = response.data
     if is_obj(data) and data.get("success") is False:
-        message = data.get("message") or data.get("errors") or data.get("error") or "the request failed"
+        # Public clients recorded the reason under ``message``, ``errors``, ``error`` and ``result``.
+        message = (
+            data.get("message") or data.get("errors") or data.get("error") or data.get("result") or "the request failed"
+        )
         text = message if isinstance(message, str) else str(message)
         hint = HOURLY_HINT if HOURLY_LIMIT_TEXT in text.lower() else ""
+        if out_of_credits(text):
+            raise OutOfCredits(
+                f"Snov.io refused the request: {text[:500]}",
+                provider=LABEL,
+                hint="Nothing was charged. Check snov_get_balance; the account needs more credits.",
+            )
         raise ApiError(f"Snov.io refused the request: {text[:500]}", provider=LABEL, status=200, hint=hint)
     return data
 
 
+OUT_OF_CREDITS_TEXTS = ("ran out of credits", "not enough credits", "no credits left", "insufficient credits")
+"""How Snov.io words an empty balance; real servers answer it as HTTP 502 (public clients recorded it)."""
+
+
+class OutOfCredits(CreditLimit):
+    """Snov.io refused a call because the account's balance cannot pay for it: nothing was done or charged."""
+
+
+def out_of_credits(message: str) -> bool:
+    text = message.lower()
+    return any(words in text for words in OUT_OF_CREDITS_TEXTS)
+
+
 class SnovApi(ApiClient):
     """The shared client, plus the hourly plan limit's hint whatever status it comes with (the document gives
-    its message only: a 4xx would otherwise read as a bad argument, a 429 as a one-minute wait)."""
+    its message only: a 4xx would otherwise read as a bad argument, a 429 as a one-minute wait), and an empty
+    balance read as the refusal it is whatever its status (a 502 is not "may have been applied")."""
+
+    def _api_error(self, response: httpx.Response, body: bytes) -> ApiError:
+        error = super()._api_error(response, body)
+        if out_of_credits(error.message) or out_of_credits(body.decode(errors="replace")[:2000]):
+            # Raised here, before the core's retry decision: a refusal is neither retried nor "maybe applied".
+            raise OutOfCredits(
+                f"Snov.io refused the request: the account ran out of credits (HTTP {response.status_code})",
+                provider=LABEL,
+                hint="Nothing was charged. Check snov_get_balance; the account needs more credits.",
+            )
+        return error
 
     async def request(self, *args: Any, **kwargs: Any) -> ApiResponse:
         try:
@@ -171,6 +205,35 @@ class SnovApi(ApiClient):
             ) from None
 
 
+RETIRE_AFTER = 2
+"""404/410 answers in a row from one v1 method before it counts as retired: one 404 may be a proxy's or a
+deploy's, and retiring on it would turn every later free lookup into a paid v2 call."""
+RETIRE_FOR = 3600.0
+"""Seconds a retired v1 method is left alone before it is asked again (a vendor may bring a method back)."""
+
+
+@dataclass
+class Retirements:
+    """Which v1 methods look retired: 404/410 ``RETIRE_AFTER`` times in a row, within the last ``RETIRE_FOR``."""
+
+    misses: dict[str, tuple[int, float]] = field(default_factory=dict[str, tuple[int, float]])
+
+    def missed(self, path: str, now: float) -> None:
+        count, _ = self.misses.get(path, (0, now))
+        self.misses[path] = (count + 1, now)
+
+    def answered(self, path: str) -> None:
+        self.misses.pop(path, None)
+
+    def retired(self, path: str, now: float) -> bool:
+        count, at = self.misses.get(path, (0, 0.0))
+        if count >= RETIRE_AFTER and now - at >= RETIRE_FOR:
+            # Long enough ago: the next call asks v1 again, and a fresh 404 retires it at once.
+            self.misses[path] = (RETIRE_AFTER - 1, at)
+            return False
+        return count >= RETIRE_AFTER
+
+
 @dataclass
 class Snov:
     api: ApiClient
@@ -178,9 +241,9 @@ class Snov:
     read_only: bool
     spent: float = 0.0
     """Credits this process has committed to spend (estimated before each paid call)."""
-    v1_retired: set[str] = field(default_factory=set[str])
-    """v1 method paths that answered 404/410: a tool that needs one uses its v2 replacement for the rest of the
-    process; the other v1 methods stay in use (kept here until a shared state store holds it)."""
+    v1_retired: Retirements = field(default_factory=lambda: Retirements())
+    """v1 methods that answered 404/410 again and again: a tool that needs one uses its v2 replacement for a
+    while; the other v1 methods stay in use (kept here until a shared state store holds it)."""
     paid_requests: set[str] = field(default_factory=set[str])
     """Domain-search starts this process paid for: Snov.io charges a distinct request once."""
     analytics_needs_dates: bool = False
@@ -252,11 +315,15 @@ class Snov:
 
     async def paid(self, credits: float, what: str, send: Callable[[], Awaitable[R]]) -> R:
         """``send`` a paid request with ``credits`` reserved first (``charge``). Refused by Snov.io (any error
-        below 500, its not-found answers included) nothing was charged, so they are given back; a 5xx or a
+        below 500, its not-found answers included, or an empty balance whatever its status) nothing was charged, so
+        they are given back; another 5xx or a
         dropped connection keeps them: the request may have been charged (``settle`` corrects it later)."""
         await self.charge(credits, what)
         try:
             return await send()
+        except OutOfCredits:
+            await self.refund(credits)
+            raise
         except ApiError as error:
             if not may_be_applied(error):  # refused: nothing was charged
                 await self.refund(credits)

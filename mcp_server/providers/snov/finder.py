@@ -19,6 +19,7 @@ from mcp_server.providers.snov.finder_models import FoundEmails
 from mcp_server.providers.snov.search_models import Domain, FoundEmail, Handle, clean_domain
 from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import (
+    RUNNING,
     gave_up,
     handle_for,
     is_retired,
@@ -90,11 +91,15 @@ async def _find_v1(
     """``queued_at`` is when an earlier call queued the name (resuming its handle), else None."""
     form = {"firstName": person["first_name"], "lastName": person["last_name"], "domain": person["domain"]}
 
+    searching = False
+
     async def ask() -> list[FoundEmail] | None:
         """The emails once the finder has them; None while it says anything else."""
+        nonlocal searching
         response = await v1_request(service, LOOKUP, data=form)
         body = body_of(response.data)
-        status = body_of(body.get("status")).get("identifier")
+        status = str(body_of(body.get("status")).get("identifier", "")).lower()
+        searching = status in RUNNING  # the vendor's newer pages: already being searched
         rows = as_list(body_of(body.get("data")).get("emails"))
         emails = [FoundEmail(email=str(r["email"]), status=r.get("emailStatus")) for r in rows if r.get("email")]
         return emails if status == "complete" and emails else None
@@ -104,14 +109,17 @@ async def _find_v1(
         emails = await ask()
         if emails:
             return _answer(person, status="found", emails=emails, method=V1)
-        if not queue:
+        if searching:  # queued before (by anyone): wait for it for free, never pay to queue it again
+            queued_at = service.api.clock()
+        elif not queue:
             hint = (
                 "Snov.io has no email for this name yet: call again with queue_if_missing=true to have it searched "
                 "(1 credit)."
             )
             return _answer(person, status="not_found", method=V1, hint=hint)
-        await service.paid(1, "Queueing a name for the email finder", lambda: v1_request(service, QUEUE, data=form))
-        credits, queued_at = 1, service.api.clock()
+        else:
+            await service.paid(1, "Queueing a name for the email finder", lambda: v1_request(service, QUEUE, data=form))
+            credits, queued_at = 1, service.api.clock()
     # The documented answers are only complete and not_found: after queueing, not_found means "not yet".
     outcome = await wait_for(ctx, service, ask, label="email finder")
     if not isinstance(outcome, Pending):
@@ -124,8 +132,8 @@ async def _find_v1(
         )
         return _answer(person, status="not_found", method=V1, credits=credits, hint=hint)
     hint = (
-        "Snov.io is still searching (its finder says not_found until it has an email): call again with the same "
-        "names and handle=handle (free) in a minute."
+        "Snov.io is still searching (its finder says not_found or in_progress until it has an email): call again "
+        "with the same names and handle=handle (free) in a minute."
     )
     resume_handle = handle_for(scope, g="v1", q=round(queued_at, 1))
     return _answer(person, status="running", method=V1, credits=credits, handle=resume_handle, hint=hint)
@@ -136,8 +144,9 @@ async def _find_v2(
 ) -> FoundEmails:
     if task is None and not queue:
         hint = (
-            "Snov.io has retired its free Email Finder; the replacement costs 1 credit per email found: "
-            "call again with queue_if_missing=true to search."
+            "Snov.io's free Email Finder answered 404 (retired, or a passing fault: it is asked again later); the "
+            "replacement costs 1 credit per email found: call again with queue_if_missing=true to search, or "
+            "again later for the free lookup."
         )
         return _answer(person, status="not_searched", method=V2, hint=hint)
     start, result = Endpoints.emails_by_name_start, Endpoints.emails_by_name_result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from mcp_server.core.shapes import Record
+from mcp_server.core.upstream import is_obj, obj
 from mcp_server.providers.snov.campaigns_models import as_list
 from mcp_server.providers.snov.search_models import FoundEmail
 from mcp_server.providers.snov.spend_models import Spending
@@ -28,21 +29,54 @@ class FoundEmails(Spending):
 class Verified(Record):
     email: str
     status: str
-    """valid, not_valid, unknown, greylisted (retry in 15-60 min), unverified (not queued), queued (not done)."""
-    catchall: bool | None = None
-    webmail: bool | None = None
+    """valid, not_valid, unknown, greylisted (retry in 15-60 min), no_status (Snov.io finished without an SMTP
+    status), unverified (not queued), queued (not done)."""
+    valid_format: bool | None = None
     disposable: bool | None = None
+    webmail: bool | None = None
+    gibberish: bool | None = None
+    catchall: bool | None = None
+    greylist: bool | None = None
+    """The mail server greylists Snov.io's checks."""
+    banned_error: bool | None = None
+    """The mail server did not answer Snov.io's connection."""
+    connection_error: bool | None = None
+    """The mail server failed while Snov.io connected."""
 
     @classmethod
     def of(cls, email: str, data: dict[str, Any]) -> Verified:
-        status = data.get("smtpStatus") or data.get("smtp_status") or "unknown"
-        return cls(
-            email=email,
-            status=str(status),
-            catchall=data.get("isCatchall", data.get("is_catchall")) or None,
-            webmail=data.get("isWebmail", data.get("is_webmail")) or None,
-            disposable=data.get("isDisposable", data.get("is_disposable")) or None,
-        )
+        status = data.get("smtpStatus", data.get("smtp_status"))
+        flags = {name: flag(data, *keys) for name, keys in VERIFIER_FLAGS.items()}
+        return cls(email=email, status=str(status) if status not in (None, "") else "no_status", **flags)
+
+
+VERIFIER_FLAGS = {
+    "valid_format": ("isValidFormat", "is_valid_format"),
+    "disposable": ("isDisposable", "is_disposable"),
+    "webmail": ("isWebmail", "is_webmail"),
+    "gibberish": ("isGibberish", "is_gibberish"),
+    "catchall": ("isCatchall", "is_catchall"),
+    "greylist": ("isGreylist", "is_greylist"),
+    "banned_error": ("isBannedError", "is_banned_error"),
+    "connection_error": ("isConnectionError", "is_connection_error"),
+}
+"""Every flag of the document's verifier answer (camelCase) and the v2 pair's (snake_case): false ones kept."""
+
+
+def flag(data: dict[str, Any], *keys: str) -> bool | None:
+    """A yes/no flag as Snov.io gives it (true, "true", 1, "1"...); None when absent or unreadable."""
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float):
+            return value != 0
+        if isinstance(value, str) and value.strip().lower() in TRUTHS:
+            return TRUTHS[value.strip().lower()]
+    return None
+
+
+TRUTHS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 class Verification(Spending):
@@ -54,6 +88,60 @@ class Verification(Spending):
     """Queue requests that failed, naming their emails (left out of ``queued``)."""
     handle: str | None = None
     hint: str | None = None
+
+
+class Job(Record):
+    """One job of a profile or prospect with its company's details, as Snov.io gives them."""
+
+    current: bool
+    position: str | None = None
+    company: str | None = None
+    site: str | None = None
+    social_link: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    founded: str | None = None
+    company_type: str | None = None
+    country: str | None = None
+    locality: str | None = None
+    state: str | None = None
+    city: str | None = None
+    street: str | None = None
+    street2: str | None = None
+    postal: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+
+    @classmethod
+    def of(cls, job: dict[str, Any], *, current: bool) -> Job:
+        def text(*keys: str) -> str | None:
+            value = next((job[k] for k in keys if job.get(k) not in (None, "")), None)
+            return None if value is None or isinstance(value, dict | list) else str(value)
+
+        return cls(
+            current=current,
+            position=text("position"),
+            company=text("companyName", "company_name"),
+            site=text("site"),
+            social_link=text("socialLink", "social_link"),
+            industry=text("industry"),
+            size=text("size"),
+            founded=text("founded"),
+            company_type=text("companyType", "company_type"),
+            country=text("country"),
+            locality=text("locality"),
+            state=text("state"),
+            city=text("city"),
+            street=text("street"),
+            street2=text("street2"),
+            postal=text("postal"),
+            start_date=text("startDate", "start_date"),
+            end_date=text("endDate", "end_date"),
+        )
+
+
+def job_details(current: list[dict[str, Any]], earlier: list[dict[str, Any]]) -> list[Job] | None:
+    return [Job.of(j, current=True) for j in current] + [Job.of(j, current=False) for j in earlier] or None
 
 
 class Profile(Spending):
@@ -70,9 +158,17 @@ class Profile(Spending):
     """Earlier jobs, same form, with their dates where Snov.io has them."""
     employer_sites: list[str] | None = None
     """Domains of the current employers' sites: the input of snov_domain_search."""
+    job_details: list[Job] | None = None
+    """Every job with its company's details (site, size, industry, address, dates)."""
     social: list[str] | None = None
     emails: list[FoundEmail] | None = None
     source_page: str | None = None
+    id: str | None = None
+    """Snov.io's profile id."""
+    source: str | None = None
+    """Where Snov.io took the profile from (linkedIn...)."""
+    updated: str | None = None
+    """When Snov.io last updated the profile."""
     method: str
     credits: int = 0
     handle: str | None = None
@@ -99,12 +195,22 @@ class Profile(Spending):
             jobs=[_job(j) for j in jobs if _job(j)] or None,
             previous_jobs=[dated_job(j) for j in earlier if _job(j)] or None,
             employer_sites=employer_sites(jobs),
+            job_details=job_details(jobs, earlier),
             social=social or None,
             emails=emails or None,
             source_page=data.get("sourcePage") or data.get("source_page"),
+            id=str(data["id"]) if isinstance(data.get("id"), str | int) else None,
+            source=data.get("source") if isinstance(data.get("source"), str) else None,
+            updated=updated_at(data.get("lastUpdateDate")),
             method=method,
             credits=credits,
         )
+
+
+def updated_at(value: Any) -> str | None:
+    """A date as text, or a PHP DateTime object's ``date``."""
+    date = obj(value).get("date") if is_obj(value) else value
+    return str(date)[:19] if isinstance(date, str) and date else None
 
 
 def _job(job: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from mcp_server.core.errors import ApiError
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.poller import Pending
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import is_obj, objs
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Email, as_list, body_of
 from mcp_server.providers.snov.client import Endpoints, Snov, snov
@@ -37,7 +38,8 @@ toolset = Toolset("snov")
 V1 = "v1 add-url-for-search + get-emails-from-url"
 V2 = "v2 li-profiles-by-urls (v1 retired; no emails)"
 ADD_URL, FROM_URL = Endpoints.queue_url, Endpoints.emails_from_url
-NOT_FOUND = "couldn't find"
+NO_PROFILE = "Snov.io has no profile for this email; nothing was charged."
+PROFILE_KEYS = ("id", "name", "firstName", "lastName", "first_name", "last_name", "emails", "currentJob", "currentJobs")
 ProfileUrl = Annotated[
     str,
     Field(
@@ -79,11 +81,13 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, queued_a
         try:
             response = await v1_request(service, FROM_URL, data={"url": url})
         except ApiError as error:
-            if refused(error):  # {"success": false}: no profile for this URL, or not yet
+            if refused(error):  # {"success": false} with a message or a result: no profile for this URL, or not yet
                 return None
             raise
-        rows = as_list(body_of(response.data).get("data"))
-        return rows[0] if rows else None
+        # The document shows a one-item list; public clients see the profile as one object. Either way, only a
+        # row that carries a profile counts ({"success": true, "message": ...} has none).
+        found = [row for row in profile_rows(body_of(response.data).get("data")) if has_profile(row)]
+        return found[0] if found else None
 
     credits = 0
     if queued_at is None:
@@ -130,7 +134,23 @@ async def snov_get_profile_by_email(ctx: Context, email: Email) -> Profile:
         lookup = functools.partial(Endpoints.profile_by_email.send, service.api, data={"email": email.strip()})
         response = await service.paid(1, "A profile lookup by email", lookup)
     except ApiError as error:
-        if error.status == 200 and NOT_FOUND in error.message.lower():
-            return Profile(status="not_found", method="v1 get-profile-by-email", hint="No profile for this email.")
+        # Any 200 refusal but the hourly limit ("couldn't find", another message, or a bare result): no profile,
+        # and the reserved credit went back in paid().
+        if refused(error):
+            return Profile(status="not_found", method="v1 get-profile-by-email", hint=NO_PROFILE)
         raise
-    return Profile.of(body_of(response.data), method="v1 get-profile-by-email", credits=1)
+    body = body_of(response.data)
+    if not has_profile(body):  # {"success": true, "message": ...}: no profile, so not charged either
+        await service.refund(1)
+        return Profile(status="not_found", method="v1 get-profile-by-email", hint=NO_PROFILE)
+    return Profile.of(body, method="v1 get-profile-by-email", credits=1)
+
+
+def profile_rows(data: Any) -> list[dict[str, Any]]:
+    """A ``data`` that is one profile object or a list of them."""
+    return [data] if is_obj(data) else objs(data)
+
+
+def has_profile(row: dict[str, Any]) -> bool:
+    """Whether an answer carries a person rather than only a status or a message."""
+    return any(row.get(key) for key in PROFILE_KEYS)

@@ -157,14 +157,30 @@ async def snov_get_prospect(
     snov_add_prospect_to_list."""
     response = await Endpoints.prospect_by_id.send(snov(ctx).api, data={"id": prospect_id})
     data = obj(obj(response.data).get("data"))
-    return Prospect.of(data or {"id": prospect_id})
+    if not data:  # an empty (or list-shaped) data is not a prospect: a made-up one would be a silent wrong
+        raise ApiError(
+            f"no prospect with id {prospect_id}: not found",
+            provider=LABEL,
+            status=404,
+            hint="Take prospect ids from snov_list_prospects_in_list or snov_find_prospects_by_email.",
+        )
+    return Prospect.of(data)
 
 
 @toolset.tool("Find Snov.io prospects by email", Access.READ)
 async def snov_find_prospects_by_email(ctx: Context, email: Email) -> Items[Prospect]:
     """Prospects in your lists with this email, each with lists, campaigns and custom fields. Free."""
-    response = await Endpoints.prospects_by_email.send(snov(ctx).api, data={"email": email})
-    return Items[Prospect](items=[Prospect.of(row) for row in as_list(response.data) if "id" in row])
+    try:
+        response = await Endpoints.prospects_by_email.send(snov(ctx).api, data={"email": email})
+    except ApiError as error:
+        # Public clients see "no prospect with this email" as a refusal (200 "success": false, or a 404): that
+        # is an empty answer, not a failure. The hourly limit and other statuses stay errors.
+        if error.status not in (200, 404) or HOURLY_LIMIT_TEXT in error.message.lower():
+            raise
+        return Items[Prospect](items=[], hint=f"No prospect in your lists has the email {email}.")
+    rows = [Prospect.of(row) for row in as_list(response.data) if row.get("id")]
+    hint = None if rows else f"No prospect in your lists has the email {email}."
+    return Items[Prospect](items=rows, hint=hint)
 
 
 @toolset.tool("List Snov.io custom fields", Access.READ)

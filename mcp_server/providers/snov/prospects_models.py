@@ -8,7 +8,7 @@ from mcp_server.core.output import stranger
 from mcp_server.core.shapes import Record, Table
 from mcp_server.core.upstream import obj, objs
 from mcp_server.providers.snov.campaigns_models import php_time
-from mcp_server.providers.snov.finder_models import dated_job, employer_sites
+from mcp_server.providers.snov.finder_models import Job, dated_job, employer_sites, job_details
 
 
 def _rows(value: Any) -> list[dict[str, Any]]:
@@ -117,6 +117,8 @@ class Prospect(Record):
     jobs: list[str] | None = None
     """Current jobs as "position at company"."""
     previous_jobs: list[str] | None = None
+    job_details: list[Job] | None = None
+    """Every job with its company's details (site, size, industry, address, dates)."""
     employer_sites: list[str] | None = None
     """Domains of the current employers' sites: the input of snov_domain_search."""
     lists: list[ListRef] | None = None
@@ -150,6 +152,7 @@ class Prospect(Record):
             jobs=[_job(j) for j in jobs] or None,
             previous_jobs=[dated_job(j) for j in earlier if _job(j)] or None,
             employer_sites=employer_sites(jobs),
+            job_details=job_details(jobs, earlier),
             lists=[ListRef(id=x["id"], name=x.get("name")) for x in _rows(row.get("lists")) if "id" in x] or None,
             campaigns=campaigns or None,
             custom_fields=_filled(row.get("customFields")),

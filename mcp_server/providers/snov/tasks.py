@@ -116,18 +116,22 @@ def is_retired(error: ApiError) -> bool:
 
 
 def uses_retired(service: Snov, *endpoints: Endpoint) -> bool:
-    """Whether any of these v1 methods answered 404/410 before in this process."""
-    return any(endpoint.path in service.v1_retired for endpoint in endpoints)
+    """Whether any of these v1 methods looks retired (client.Retirements): its v2 replacement is used then."""
+    now = service.api.clock()
+    return any(service.v1_retired.retired(endpoint.path, now) for endpoint in endpoints)
 
 
 async def v1_request(service: Snov, endpoint: Endpoint, **kwargs: Any) -> ApiResponse:
-    """A v1 request whose 404/410 retires that one method (not its neighbours) for the rest of the process."""
+    """A v1 request whose 404/410 counts towards retiring that one method (not its neighbours); an answer
+    clears the count."""
     try:
-        return await endpoint.send(service.api, **kwargs)
+        response = await endpoint.send(service.api, **kwargs)
     except ApiError as error:
         if is_retired(error):
-            service.v1_retired.add(endpoint.path)
+            service.v1_retired.missed(endpoint.path, service.api.clock())
         raise
+    service.v1_retired.answered(endpoint.path)
+    return response
 
 
 def refused(error: ApiError) -> bool:

@@ -22,6 +22,7 @@ from mcp_server.providers.snov.finder_models import Verification, Verified
 from mcp_server.providers.snov.search_models import Handle
 from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import (
+    RUNNING,
     handle_for,
     is_retired,
     out_of_credits,
@@ -42,6 +43,7 @@ PER_REQUEST = 10
 V1 = "v1 Email Verifier"
 LOOKUP, QUEUE = Endpoints.verification_status, Endpoints.queue_verification
 V2 = "v2 email-verification (v1 retired)"
+BUSY = "call again with them (queue_unverified=false, free) in a minute."
 GREYLISTED_HINT = "Greylisted emails cannot be judged yet: verify them again in 15-60 minutes (free until then)."
 
 
@@ -79,8 +81,9 @@ async def snov_verify_emails(
     return await _verify_v2(ctx, service, unique, queue_unverified, scope, state.get("t"))
 
 
-async def _lookup_v1(service: Snov, emails: list[str]) -> dict[str, Verified]:
-    """Free lookups, 10 a request: the finished ones (unfinished ones are left out)."""
+async def _lookup_v1(service: Snov, emails: list[str], busy: set[str] | None = None) -> dict[str, Verified]:
+    """Free lookups, 10 a request: the finished ones (unfinished ones are left out; those Snov.io says are
+    ``in_progress`` are added to ``busy``)."""
     done: dict[str, Verified] = {}
     for batch in chunks(emails, PER_REQUEST):
         # The document's examples send the emails in the URL query of the POST, not in its body.
@@ -88,16 +91,24 @@ async def _lookup_v1(service: Snov, emails: list[str]) -> dict[str, Verified]:
         body = {str(k).lower(): v for k, v in body_of(response.data).items()}
         for email in batch:
             entry = body_of(body.get(email))
-            if body_of(entry.get("status")).get("identifier") == "complete":
+            identifier = str(body_of(entry.get("status")).get("identifier", "")).lower()
+            if identifier == "complete":
                 done[email] = Verified.of(email, body_of(entry.get("data")))
+            elif identifier in RUNNING and busy is not None:
+                busy.add(email)
     return done
 
 
 async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool) -> Verification:
-    done = await _lookup_v1(service, emails)
-    waiting = [e for e in emails if e not in done]
-    if not (queue and waiting):
-        return _report(emails, done, set(), method=V1, credits=0, unverified_hint=bool(waiting))
+    busy: set[str] = set()
+    done = await _lookup_v1(service, emails, busy)
+    # Emails Snov.io is already verifying (the newer pages' in_progress) are waited for, never paid again.
+    waiting = [e for e in emails if e not in done and e not in busy]
+    if not queue or not (waiting or busy):
+        report = _report(emails, done, busy, method=V1, credits=0, unverified_hint=bool(waiting))
+        if busy:
+            report.hint = _joined(f"{len(busy)} emails are being verified by Snov.io already: {BUSY}", report.hint)
+        return report
 
     await service.charge(len(waiting), f"Queueing {len(waiting)} emails for verification")
 
@@ -105,7 +116,7 @@ async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool
         await v1_request(service, QUEUE, params={"emails[]": batch})
 
     report = await run_batches(waiting, PER_REQUEST, send, progress=from_context(ctx), noun="emails queued")
-    queued = [e for batch, _ in report.done for e in batch]
+    queued = [e for batch, _ in report.done for e in batch] + [e for e in emails if e in busy]
     unsent = [e for f in report.failed if not (f.sent and f.maybe_applied) for e in f.items]
     await service.refund(len(unsent))
     errors = [f"{', '.join(f.items)}: {f.error}" for f in report.failed]
@@ -117,7 +128,7 @@ async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool
     outcome = await wait_for(ctx, service, check, label="email verification") if queued else done
     pending = {e for e in queued if e not in done} if isinstance(outcome, Pending) else set[str]()
     result = _report(emails, done, pending, method=V1, credits=len(waiting) - len(unsent), unverified_hint=False)
-    result.queued, result.errors = len(queued), errors or None
+    result.queued, result.errors = len(queued) - len(busy), errors or None
     if pending:
         result.hint = _joined(
             f"{len(pending)} queued emails are still being verified: call again with them (queue_unverified=false, "

@@ -34,6 +34,7 @@ async def test_campaigns_are_listed_with_list_ids_and_iso_times_without_hashes(m
         "list_id": 8512947,
         "created_at": "2025-06-02T09:00:00Z",
         "started_at": "2025-06-02T10:00:00Z",
+        "updated_at": "2025-06-02T10:00:00Z",
     }
     assert "started_at" not in items[237956]  # a draft never started
     assert "hash" not in text_of(result)

@@ -139,9 +139,10 @@ async def test_a_recipient_found_by_email_shows_campaign_counts(mcp: Client, san
     assert campaign["status"] == "Active" and campaign["sent"] >= 1
 
 
-async def test_an_unknown_prospect_is_an_error_that_says_so(mcp: Client):
-    assert "not found" in failed(await mcp.call_tool("snov_get_prospect", {"prospect_id": "nope"}))
-    assert "not found" in failed(await mcp.call_tool("snov_find_prospects_by_email", {"email": "no@one.example"}))
+async def test_an_unknown_prospect_id_is_an_error_and_an_unknown_email_an_empty_answer_that_says_so(mcp: Client):
+    assert "not found" in failed(await mcp.call_tool("snov_get_prospect", {"prospect_id": "nope"})).lower()
+    found = ok(await mcp.call_tool("snov_find_prospects_by_email", {"email": "no@one.example"}))
+    assert not found.get("items") and "no@one.example" in found["hint"]
 
 
 async def test_do_not_email_writes_to_the_given_list_and_reports_duplicates(mcp: Client, sandbox: Sandbox):
