@@ -18,6 +18,7 @@ from mcp_server.core.redact import REDACTOR, install_redaction
 from mcp_server.core.state import StateStore, StateUnavailable, shared_key
 from mcp_server.core.state.opener import open_store
 from mcp_server.core.tooling import Access, ToolDef
+from mcp_server.outcomes import NEEDS, OUTCOMES
 from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.settings import Settings
 
@@ -25,9 +26,10 @@ log = logging.getLogger("outbound_mcp.server")
 
 
 def select_tools(settings: Settings, providers: Sequence[ProviderDef]) -> list[ToolDef]:
-    """The tools of the enabled providers, narrowed by read-only mode and the allow-list."""
+    """The tools of the enabled providers, then the outcome tools whose providers are all enabled, narrowed by
+    read-only mode and the allow-list."""
     enabled = set(settings.enabled_providers())
-    known = {t.name for p in providers for t in p.toolset.tools}
+    known = {t.name for p in providers for t in p.toolset.tools} | {t.name for t in OUTCOMES.tools}
     unknown = sorted(set(settings.outbound_mcp_tools) - known)
     if unknown:
         raise ConfigError(f"OUTBOUND_MCP_TOOLS: unknown tool {', '.join(unknown)}", variable="OUTBOUND_MCP_TOOLS")
@@ -41,6 +43,16 @@ def select_tools(settings: Settings, providers: Sequence[ProviderDef]) -> list[T
             if settings.outbound_mcp_tools and tool.name not in settings.outbound_mcp_tools:
                 continue
             chosen.append(tool)
+    # Outcome tools call the real providers' tools: a server built on other providers (tests) gets none.
+    served = {p.name for p in providers if any(p is real for real in ALL_PROVIDERS)} & enabled
+    for tool in OUTCOMES.tools:
+        if not set(NEEDS[tool.name]) <= served:
+            continue
+        if settings.outbound_mcp_read_only and tool.access is not Access.READ:
+            continue
+        if settings.outbound_mcp_tools and tool.name not in settings.outbound_mcp_tools:
+            continue
+        chosen.append(tool)
     return chosen
 
 

@@ -65,6 +65,8 @@ class ToolDef:
     """The vendor's names for arguments that mean exactly one of ours (camelCase spellings need none)."""
     confirm: Confirmation | None = None
     """Ask the person before the body runs (README "Confirmations"); destructive tools get a default."""
+    meta: dict[str, Any] | None = None
+    """The tool's ``_meta`` in tools/list (e.g. ``anthropic/alwaysLoad``)."""
 
     def build(self) -> Tool:
         """The SDK's tool, arguments checked first, failures mapped to tool errors, input rules published whole."""
@@ -121,6 +123,7 @@ class ToolDef:
             context_kwarg="ctx",
             annotations=self.access.annotations(),
             structured_output=False,
+            meta=self.meta,
         )
         assert isinstance(tool, StrictTool)
         tool.aliases = self.aliases
