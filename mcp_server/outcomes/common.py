@@ -111,9 +111,10 @@ async def load_progress(ctx: Any, tool: str, scope: str, handle: str) -> dict[st
     return loaded if is_json_object(loaded) else {}
 
 
-async def finish_progress(ctx: Any, handle: str | None) -> None:
+async def finish_progress(ctx: Any, tool: str, handle: str | None) -> None:
     """Forget a finished run's saved progress."""
     if not handle:
         return
+    _bind(ctx, tool)  # the provider tools the run called bound their own signers since
     payload = handles.decode(HANDLE_KIND, handle, "handle")
     await state_of(ctx).store.delete(f"outcomes:resume:{payload.get('k')}")

@@ -121,7 +121,7 @@ async def outreach_prospect_company(
     except Pause:
         new_handle = await save_progress(ctx, TOOL, scope, run.state)
         return run.answer(source, campaign, campaign_id, max_prospects, "partial", new_handle)
-    await finish_progress(ctx, handle)
+    await finish_progress(ctx, TOOL, handle)
     return run.answer(source, campaign, campaign_id, max_prospects, "dry_run" if dry_run else "done", None)
 
 
@@ -230,7 +230,9 @@ class Run:
             best = next((e for e in emails if e.get("status") == "valid"), emails[0] if emails else None)
             person: dict[str, Any] = {"n": name, "o": "pending", "s": True}
             if best:
-                person.update(e=str(best["email"]).lower(), v=best.get("status"))
+                # Lists give some statuses as numbers the docs do not explain: those are verified, not guessed.
+                status = best.get("status")
+                person.update(e=str(best["email"]).lower(), v=status if isinstance(status, str) else None)
             self.people.append(person)
         self.state["listed"] = True
 
@@ -363,6 +365,8 @@ class Run:
                 "Call again with the same arguments and this handle to finish; nothing is paid or written twice."
             )
         most = most_credits({"max_prospects": max_prospects, "snov_list_id": source.startswith("Snov.io list")})
+        if source.startswith("Snov.io list"):  # the list is read: only its emails not known valid may be paid for
+            most = sum(1 for p in self.people if p["o"] == "add" and p.get("v") != "valid")
         return ProspectRun(
             status=status,  # type: ignore[arg-type]
             campaign_id=campaign_id,
