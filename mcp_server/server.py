@@ -19,6 +19,7 @@ from mcp_server.core.state import StateStore, StateUnavailable, shared_key
 from mcp_server.core.state.opener import open_store
 from mcp_server.core.tooling import Access, ToolDef
 from mcp_server.outcomes import NEEDS, OUTCOMES
+from mcp_server.outcomes.playbooks import PLAYBOOKS
 from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.settings import Settings
 
@@ -71,6 +72,13 @@ def instructions(settings: Settings, providers: Sequence[ProviderDef]) -> str:
             "Snov.io: each description states its credit cost (snov_get_balance shows what is left). Searches "
             "are jobs: a call that outlasts its wait returns a handle or next_cursor; call again with it to "
             "resume the same job at no extra cost."
+        )
+    if {"snov", "persistiq"} <= {p.name for p in on}:
+        lines.append(
+            "Outcome tools (outreach_*) do a whole task in one call (prospect a company into a campaign, campaign "
+            "report, lead counts, log a meeting): prefer them to chains of endpoint tools. Playbooks (prompts "
+            "prospecting, weekly_campaign_review, list_cleanup) say which tools to call in which order and where "
+            "each id comes from."
         )
     if settings.outbound_mcp_read_only:
         lines.append("Read-only mode: tools that write are not offered.")
@@ -137,7 +145,7 @@ def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PRO
             await share_handle_key(state)
             yield state
 
-    return MCPServer(
+    server = MCPServer(
         name="outbound-mcp",
         title="Outbound sales APIs (PersistIQ, Snov.io, Epixel)",
         version=__version__,
@@ -147,6 +155,11 @@ def create_server(settings: Settings, providers: Sequence[ProviderDef] = ALL_PRO
         log_level="WARNING",
         request_state_security=request_state_security(settings),
     )
+    served = {tool.name for tool in tools}
+    for playbook in PLAYBOOKS:
+        if playbook.needs in served:
+            server.add_prompt(playbook.prompt())
+    return server
 
 
 def request_state_security(settings: Settings) -> RequestStateSecurity | None:
