@@ -13,7 +13,7 @@ from mcp_server.core.provider import state_of
 from mcp_server.core.shapes import Maybe
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.outcomes.common import read_all
-from mcp_server.outcomes.models import Count, LeadCounts
+from mcp_server.outcomes.models import LeadCounts
 from mcp_server.providers.epixel.client import read_list
 from mcp_server.providers.epixel.leads import LEADS as EPIXEL_LEADS
 from mcp_server.providers.persistiq.client import Lists as PersistIQLists
@@ -52,46 +52,48 @@ async def outreach_lead_counts(
     chosen = providers or [p for p in able if p in on]
     off = [p for p in chosen if p not in on]
     if off or not chosen:
-        return LeadCounts(counts=[], totals={}, hint=f"Not configured on this server: {', '.join(off or able)}.")
+        return LeadCounts(counts={}, totals={}, hint=f"Not configured on this server: {', '.join(off or able)}.")
     wrong = [p for p in chosen if (by == "campaign" and p != "persistiq") or (by == "owner" and p != "epixel")]
     if wrong:
         from_what = "PersistIQ campaigns" if by == "campaign" else "Epixel owners"
-        return LeadCounts(counts=[], totals={}, hint=f"by={by} counts {from_what} only; {', '.join(wrong)} cannot.")
+        return LeadCounts(counts={}, totals={}, hint=f"by={by} counts {from_what} only; {', '.join(wrong)} cannot.")
     progress = from_context(ctx)
-    counts: list[Count] = []
+    counts: dict[str, dict[str, int]] = {}
     totals: dict[str, int] = {}
     notes: list[str] = []
     wanted = [s.lower() for s in statuses or []]
     for step, provider in enumerate(chosen):
         await progress(step, len(chosen), f"counting {provider} leads")
         if by == "campaign":
-            campaigns, cut = await read_all(ctx, PersistIQLists.campaigns, {}, CAP)
+            campaigns, _ = await read_all(ctx, PersistIQLists.campaigns, {}, CAP)
             for campaign in campaigns:
                 stats = campaign.stats.model_dump() if campaign.stats else {}
-                for stat in CAMPAIGN_STATS:
-                    if wanted and stat not in wanted:
-                        continue
-                    value = stats.get(f"prospects_{stat}") or 0
-                    counts.append(
-                        Count(provider=provider, by=f"campaign {campaign.name or campaign.id}", value=stat, leads=value)
-                    )
+                shown = [stat for stat in CAMPAIGN_STATS if not wanted or stat in wanted]
+                counts[campaign.name or campaign.id] = {stat: stats.get(f"prospects_{stat}") or 0 for stat in shown}
             totals[provider] = len(campaigns)
-            notes.append(f"{provider}: {len(campaigns)} campaigns; leads counted from each campaign's own stats.")
+            notes.append("PersistIQ counts per campaign are its own stats (prospects contacted, replied...).")
             continue
-        if provider == "persistiq":
-            leads, cut = await read_all(ctx, PersistIQLists.leads, {}, CAP)
-            tally = Counter((lead.status or "none").lower() for lead in leads)
-        else:
-            epixel_leads, cut = await read_all(ctx, EPIXEL_LEADS, {}, CAP, read_list)
-            key = "owner" if by == "owner" else "status"
-            tally = Counter(str(getattr(lead, key) or "none").lower() for lead in epixel_leads)
-            leads = epixel_leads
-        totals[provider] = len(leads)
+        tally, total, cut = await _tally(ctx, provider, by)
+        totals[provider] = total
         values = wanted or sorted(tally, key=lambda v: (-tally[v], v))
-        counts += [Count(provider=provider, by=by, value=value, leads=tally.get(value, 0)) for value in values]
+        counts[f"{provider} {by}"] = {value: tally.get(value, 0) for value in values}
         if cut:
             notes.append(f"{provider}: only the first {CAP} leads were counted.")
         unknown = [value for value in wanted if value not in tally]
         if unknown:
-            notes.append(f"{provider}: no lead has {by} {', '.join(unknown)} (counted as 0; check the spelling).")
+            known = ", ".join(sorted(tally)) or "none"
+            notes.append(f"{provider}: no lead has {by} {', '.join(unknown)} (0; its {by} values: {known}).")
     return LeadCounts(counts=counts, totals=totals, hint=" ".join(notes) or None)
+
+
+async def _tally(ctx: Context, provider: str, by: str) -> tuple[Counter[str], int, bool]:
+    """Leads per value of ``by``: PersistIQ's every lead; Epixel's owned and assigned leads, each once."""
+    if provider == "persistiq":
+        leads, cut = await read_all(ctx, PersistIQLists.leads, {}, CAP)
+        return Counter((lead.status or "none").lower() for lead in leads), len(leads), cut
+    owned, cut = await read_all(ctx, EPIXEL_LEADS, {}, CAP, read_list)
+    assigned, more = await read_all(ctx, EPIXEL_LEADS, {"list_type": "assigned"}, CAP, read_list)
+    unique = {lead.slug: lead for lead in [*owned, *assigned]}
+    key = "owner" if by == "owner" else "status"
+    tally = Counter(str(getattr(lead, key) or "none").lower() for lead in unique.values())
+    return tally, len(unique), cut or more

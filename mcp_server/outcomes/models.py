@@ -9,16 +9,9 @@ from mcp_server.core.shapes import Record, Table, cells, column_names
 Verdict = Literal["add", "added", "skip", "skipped", "failed", "pending"]
 
 
-class Count(Record):
-    provider: str
-    by: str
-    value: str
-    leads: int
-
-
 class LeadCounts(Record):
-    counts: list[Count]
-    """One row per provider and value (a status, a campaign, an owner)."""
+    counts: dict[str, dict[str, int]]
+    """Per group ("persistiq status", "epixel owner", or a PersistIQ campaign's name): value -> leads."""
     totals: dict[str, int]
     """All leads read, per provider."""
     hint: str | None = None
