@@ -13,7 +13,7 @@ import anyio
 
 from benchmarks.common import Figure, table
 
-SUITES = ["catalogue", "startup", "overhead", "rate_budget", "state", "latency", "poller", "output", "memory"]
+SUITES = ["catalogue", "startup", "overhead", "rate_budget", "state", "latency", "poller", "output", "memory", "tasks"]
 
 
 async def main(selected: list[str]) -> None:

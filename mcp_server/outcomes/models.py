@@ -23,7 +23,7 @@ class Replier(Record):
     at: str | None = None
     first_line: str | None = None
     unsubscribe: bool | None = None
-    """The reply asks to stop emailing (unsubscribe, remove me, opt out...)."""
+    """true: the reply asks to stop emailing (unsubscribe, remove me, opt out...); empty otherwise."""
 
 
 class CampaignLine(Record):
@@ -36,11 +36,13 @@ class CampaignLine(Record):
     clicks: int | None = None
     replies: int | None = None
     bounced: int | None = None
-    repliers: list[Replier] | None = None
+    repliers: Table[Replier] | None = None
+    """Who replied: name, email, at, first_line (fenced: a stranger wrote it), unsubscribe."""
 
 
 class CampaignReport(Record):
-    campaigns: list[CampaignLine]
+    campaigns: Table[CampaignLine]
+    """provider, id, name, status, sent, opens, clicks, replies, bounced, repliers (a table of its own)."""
     hint: str | None = None
 
 
@@ -84,3 +86,11 @@ class Meeting(Record):
 
 def people_table(rows: list[ProspectRow]) -> Table[ProspectRow]:
     return Table[ProspectRow](columns=column_names(ProspectRow), rows=[cells(row) for row in rows])
+
+
+def repliers_table(rows: list[Replier]) -> Table[Replier]:
+    return Table[Replier](columns=column_names(Replier), rows=[cells(row) for row in rows])
+
+
+def campaigns_table(rows: list[CampaignLine]) -> Table[CampaignLine]:
+    return Table[CampaignLine](columns=column_names(CampaignLine), rows=[cells(row) for row in rows])

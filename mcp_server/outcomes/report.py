@@ -13,7 +13,7 @@ from mcp_server.core.progress import from_context
 from mcp_server.core.shapes import Maybe
 from mcp_server.core.tooling import Access, Toolset
 from mcp_server.outcomes.common import closest, read_all
-from mcp_server.outcomes.models import CampaignLine, CampaignReport, Replier
+from mcp_server.outcomes.models import CampaignLine, CampaignReport, Replier, campaigns_table, repliers_table
 from mcp_server.providers.persistiq.client import Lists as PersistIQLists
 from mcp_server.providers.snov.campaigns import (
     snov_get_campaign_analytics,
@@ -28,7 +28,8 @@ REPLIERS = 50
 """Repliers listed per campaign at most (the count is always whole)."""
 EVENTS_CAP = 5000
 """PersistIQ events read per campaign to find who replied."""
-FIRST_LINE = 160
+FIRST_LINE = 120
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 UNSUBSCRIBE = re.compile(
     r"unsubscribe|remove me|opt(ed)?[ -]?out|stop (e-?mailing|contacting|sending)|take me off", re.I
 )
@@ -43,7 +44,8 @@ def first_line(body: str | None) -> tuple[str | None, bool | None]:
     text = _TAG.sub("\n", body.replace("<untrusted-content>", "").replace("</untrusted-content>", ""))
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     line = next((part.strip() for part in text.splitlines() if part.strip()), "")
-    return untrusted(line, FIRST_LINE), bool(UNSUBSCRIBE.search(text))
+    line = _SENTENCE_END.split(line, maxsplit=1)[0]  # the first sentence says what the reply is about
+    return untrusted(line, FIRST_LINE), True if UNSUBSCRIBE.search(text) else None
 
 
 def _matches(name: str | None, wanted: str | None) -> bool:
@@ -76,7 +78,7 @@ async def outreach_campaign_report(
     if campaign and not lines:
         near = ", ".join(f'"{n}"' for n in closest(campaign, names)) or "none is close"
         hint = f'No campaign name contains "{campaign}". Closest: {near}.'
-    return CampaignReport(campaigns=lines, hint=hint)
+    return CampaignReport(campaigns=campaigns_table(lines), hint=hint)
 
 
 async def _snov(ctx: Context, wanted: str | None, with_repliers: bool, names: list[str]) -> list[CampaignLine]:
@@ -100,14 +102,14 @@ async def _snov(ctx: Context, wanted: str | None, with_repliers: bool, names: li
         )
         if with_repliers and line.replies:
             page = await snov_list_campaign_replies(ctx, campaign_id=camp.id, limit=REPLIERS, include_bodies=True)
-            line.repliers = [_snov_replier(row) for row in page.items]
+            line.repliers = repliers_table([_snov_replier(row) for row in page.items])
         lines.append(line)
     return lines
 
 
 def _snov_replier(row: Recipient) -> Replier:
     line, unsubscribe = first_line(row.body)
-    return Replier(name=row.name, email=row.email, at=row.at, first_line=line, unsubscribe=unsubscribe)
+    return Replier(name=row.name, email=row.email, at=_minutes(row.at), first_line=line, unsubscribe=unsubscribe)
 
 
 async def _persistiq(ctx: Context, wanted: str | None, with_repliers: bool, names: list[str]) -> list[CampaignLine]:
@@ -133,18 +135,25 @@ async def _persistiq(ctx: Context, wanted: str | None, with_repliers: bool, name
             )
             replied = [e for e in events if e.kind == "message_received" and e.lead is not None]
             people = {e.lead.id or e.lead.email: e for e in replied if e.lead}
-            line.repliers = [
-                Replier(
-                    name=" ".join(p for p in (e.lead.first_name, e.lead.last_name) if p) or None,
-                    email=e.lead.email,
-                    at=e.event_at,
-                )
-                for e in list(people.values())[:REPLIERS]
-                if e.lead
-            ]
+            line.repliers = repliers_table(
+                [
+                    Replier(
+                        name=" ".join(p for p in (e.lead.first_name, e.lead.last_name) if p) or None,
+                        email=e.lead.email,
+                        at=_minutes(e.event_at),
+                    )
+                    for e in list(people.values())[:REPLIERS]
+                    if e.lead
+                ]
+            )
         lines.append(line)
     return lines
 
 
 def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) else None
+
+
+def _minutes(at: str | None) -> str | None:
+    """``2025-06-02 22:36:00`` (or an ISO time) to the minute: seconds tell a reader nothing here."""
+    return at[:16] if at and len(at) >= 16 else at

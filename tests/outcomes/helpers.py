@@ -7,7 +7,7 @@ from typing import Any
 from outbound_sandbox.app import Sandbox
 from tests.providers.snov.outreach_helpers import failed, ok
 
-__all__ = ["failed", "ok", "paid_starts", "people", "persistiq_writes"]
+__all__ = ["failed", "ok", "paid_starts", "people", "persistiq_writes", "rows_of"]
 
 PAID_PATHS = (
     "/snov/v2/domain-search",
@@ -37,3 +37,8 @@ def people(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The run's table as records by person name."""
     table = answer["people"]
     return {row[0]: dict(zip(table["columns"], row, strict=True)) for row in table.get("rows", [])}
+
+
+def rows_of(table: dict[str, Any]) -> list[dict[str, Any]]:
+    """A table answer's rows as records (a table with no rows leaves ``rows`` out)."""
+    return [dict(zip(table["columns"], row, strict=True)) for row in table.get("rows", [])]

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from outbound_sandbox.app import Sandbox
-from tests.outcomes.helpers import failed, ok
+from tests.outcomes.helpers import failed, ok, rows_of
 from tests.providers.typed import Connect, text_of
 
 pytestmark = pytest.mark.anyio
@@ -34,10 +34,10 @@ async def test_the_campaign_report_covers_paused_and_finished_campaigns_and_name
     async with connect() as client:
         answer = ok(await client.call_tool("outreach_campaign_report", {"vendors": ["snov"]}))
 
-    lines = {line["name"]: line for line in answer["campaigns"]}
+    lines = {line["name"]: line for line in rows_of(answer["campaigns"])}
     assert {"Acme engineering leaders", "Acme Q3 mass outreach", "Globex follow-up"} <= set(lines)
     assert lines["Acme Q3 mass outreach"]["status"] == "Paused" and lines["Acme Q3 mass outreach"]["sent"] == 10_250
-    repliers = lines["Acme engineering leaders"]["repliers"]
+    repliers = rows_of(lines["Acme engineering leaders"]["repliers"])
     assert len(repliers) == lines["Acme engineering leaders"]["replies"] == 9
     asks_out = [r for r in repliers if r.get("unsubscribe")]
     assert asks_out and all("remove me" in r["first_line"] for r in asks_out)
@@ -50,7 +50,7 @@ async def test_a_report_for_a_campaign_name_nothing_contains_says_so_with_the_cl
     async with connect() as client:
         answer = ok(await client.call_tool("outreach_campaign_report", {"campaign": "Acme engineering leader x"}))
 
-    assert answer.get("campaigns", []) == [] and '"Acme engineering leaders"' in answer["hint"]
+    assert rows_of(answer["campaigns"]) == [] and '"Acme engineering leaders"' in answer["hint"]
 
 
 async def test_a_meeting_with_a_new_email_creates_the_lead_then_a_repeat_finds_it(
