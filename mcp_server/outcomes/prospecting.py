@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.confirm import Confirmation
 from mcp_server.core.deadline import remaining
 from mcp_server.core.errors import InvalidInput, OutboundError, RateLimited, describe
 from mcp_server.core.guards import is_json_object, is_list
@@ -31,7 +32,7 @@ from mcp_server.providers.persistiq.client import Lists as PersistIQLists
 from mcp_server.providers.persistiq.leads import persistiq_create_leads
 from mcp_server.providers.persistiq.models import MailboxId, NewLead
 from mcp_server.providers.snov.client import snov
-from mcp_server.providers.snov.costs import Estimate, paid
+from mcp_server.providers.snov.costs import Estimate, ledger, render
 from mcp_server.providers.snov.prospects import snov_list_prospects_in_list
 from mcp_server.providers.snov.search import Positions, snov_find_prospect_email, snov_list_domain_prospects
 from mcp_server.providers.snov.search_models import Domain, Handle, clean_domain
@@ -55,23 +56,37 @@ def most_credits(args: Mapping[str, Any]) -> int:
     return math.ceil(people / PAGE) + 2 * people
 
 
-def estimate(args: Mapping[str, Any]) -> Estimate | None:
-    if args.get("dry_run", True) or args.get("handle"):
-        return None  # a dry run spends nothing; a resumed run was confirmed when it started
+def estimate(args: Mapping[str, Any], campaign: str) -> Estimate:
     source = f"Snov.io list {args['snov_list_id']}" if args.get("snov_list_id") else clean_domain(args["domain"] or "")
     what = (
-        f'prospecting {source} into the PersistIQ campaign "{args["campaign"]}" (then creating PersistIQ leads '
-        "and adding them to it)"
+        f'prospecting {source} into the PersistIQ campaign "{campaign}" (then creating PersistIQ leads and adding '
+        "them to it)"
     )
     note = "1 per page of 20 prospects, 1 per email found, 1 per email Snov.io never verified; less when found before"
     return Estimate(most_credits(args), what, note if not args.get("snov_list_id") else "only never-verified emails")
 
 
-@toolset.tool(
-    "Prospect a company into a PersistIQ campaign",
-    Access.WRITE,
-    confirm=paid(estimate, instead="Call with dry_run=true (free) to see who would be added and the most it costs."),
+async def campaign_named(ctx: Context, wanted: str) -> tuple[str, str]:
+    """The PersistIQ campaign ``wanted`` names: its id and its full name (an error naming the closest ones)."""
+    campaigns, _ = await read_all(ctx, PersistIQLists.campaigns, {}, 10_000)
+    campaign_id = resolve_name(wanted, {c.name or c.id: c.id for c in campaigns}, "PersistIQ campaign", "campaign")
+    return campaign_id, next((c.name for c in campaigns if c.id == campaign_id), None) or wanted
+
+
+async def question(ctx: Context, args: Mapping[str, Any]) -> str | None:
+    """The person sees the campaign the run will fill, by its full name (resolving it is free)."""
+    if args.get("dry_run", True) or args.get("handle"):
+        return None  # a dry run spends nothing; a resumed run was confirmed when it started
+    _, named = await campaign_named(ctx, args["campaign"])  # no such campaign: the body says so, nothing is asked
+    return render(estimate(args, named), await ledger(ctx))
+
+
+CONFIRM = Confirmation(
+    "paid", question, "Call with dry_run=true (free) to see who would be skipped and the most it can cost."
 )
+
+
+@toolset.tool("Prospect a company into a PersistIQ campaign", Access.WRITE, confirm=CONFIRM)
 async def outreach_prospect_company(
     ctx: Context,
     campaign: Annotated[str, Field(min_length=1, max_length=200, description="PersistIQ campaign name")],
@@ -101,9 +116,9 @@ async def outreach_prospect_company(
     state: dict[str, Any] = await load_progress(ctx, TOOL, scope, handle) if handle else {}
     if state and dry_run:
         raise InvalidInput("a handle resumes a paid run", field="dry_run", hint="Resume with dry_run=false.")
-    campaigns, _ = await read_all(ctx, PersistIQLists.campaigns, {}, 10_000)
-    campaign_id = resolve_name(campaign, {c.name or c.id: c.id for c in campaigns}, "PersistIQ campaign", "campaign")
+    campaign_id, named = await campaign_named(ctx, campaign)
     run = Run(ctx, state, await screen(ctx), campaign_id, dry_run)
+    run.asked_campaign = campaign
     source = f"Snov.io list {snov_list_id}" if snov_list_id else clean_domain(domain or "")
     try:
         if snov_list_id:
@@ -120,9 +135,9 @@ async def outreach_prospect_company(
             await run.write(campaign_id, mailbox_id)
     except Pause:
         new_handle = await save_progress(ctx, TOOL, scope, run.state)
-        return run.answer(source, campaign, campaign_id, max_prospects, "partial", new_handle)
+        return run.answer(source, named, campaign_id, max_prospects, "partial", new_handle)
     await finish_progress(ctx, TOOL, handle)
-    return run.answer(source, campaign, campaign_id, max_prospects, "dry_run" if dry_run else "done", None)
+    return run.answer(source, named, campaign_id, max_prospects, "dry_run" if dry_run else "done", None)
 
 
 class Pause(Exception):
@@ -139,6 +154,7 @@ class Run:
         self.progress = from_context(ctx)
         self.notes: list[str] = []
         self.campaign_id = campaign_id
+        self.asked_campaign = ""
         self.spent_before = snov(ctx).spent if not dry_run else 0.0
 
     def spent(self) -> float:
@@ -358,6 +374,11 @@ class Run:
             for p in self.people
         ]
         notes = [*self.notes, SNOV_DNE_NOTE]
+        if campaign.lower() != self.asked_campaign.lower():
+            notes.insert(
+                0,
+                f'"{self.asked_campaign}" is the campaign "{campaign}" (the only name that contains it).',
+            )
         if self.screen.cut:
             notes.append("PersistIQ has more leads than were read: a duplicate past them is caught when creating.")
         if handle:

@@ -47,10 +47,13 @@ async def test_a_run_adds_the_four_engineering_managers_with_emails_for_five_cre
 async def test_a_declined_run_sends_nothing_and_spends_nothing(connect: Connect, sandbox: Sandbox, profile: str):
     person = Person("decline")
     async with connect(elicitation_callback=person) as client:
-        text = failed(await client.call_tool("outreach_prospect_company", {**RUN, "dry_run": False}))
+        text = failed(
+            await client.call_tool("outreach_prospect_company", {**RUN, "campaign": "logistics", "dry_run": False})
+        )
 
     assert "declined" in text and "no credits were spent" in text.lower()
     assert len(person.asked) == 1 and "up to 41 credits" in person.asked[0]
+    assert 'into the PersistIQ campaign "Logistics VPs"' in person.asked[0]
     assert persistiq_writes(sandbox) == [] and paid_starts(sandbox) == [] and sandbox.snov.spent == 0
 
 
