@@ -67,6 +67,8 @@ class ToolDef:
     """Ask the person before the body runs (README "Confirmations"); destructive tools get a default."""
     meta: dict[str, Any] | None = None
     """The tool's ``_meta`` in tools/list (e.g. ``anthropic/alwaysLoad``)."""
+    writes_when: Callable[[dict[str, Any]], bool] | None = None
+    """A write tool whose calls write only when this says so (a dry run does not): the others are not replayed."""
 
     def build(self) -> Tool:
         """The SDK's tool, arguments checked first, failures mapped to tool errors, input rules published whole."""
@@ -95,8 +97,9 @@ class ToolDef:
                 try:
                     if confirmation is not None:  # declined or cancelled: nothing is sent
                         settle(outcome, confirmation, self.title)
-                    if guarded and ctx is not None:
-                        arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
+                    arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
+                    writes = self.writes_when is None or self.writes_when(arguments)
+                    if guarded and ctx is not None and writes:
                         return await replay.once(ctx, provider, name, arguments, answer, repeat=repeat)
                     return await answer()
                 except OutboundError as error:
@@ -229,12 +232,20 @@ class Toolset:
         return cls(provider, [tool for part in parts for tool in part.tools])
 
     def tool(
-        self, title: str, access: Access, aliases: dict[str, str] | None = None, *, confirm: Confirmation | None = None
+        self,
+        title: str,
+        access: Access,
+        aliases: dict[str, str] | None = None,
+        *,
+        confirm: Confirmation | None = None,
+        writes_when: Callable[[dict[str, Any]], bool] | None = None,
     ) -> Callable[[F], F]:
         def register(fn: F) -> F:
             if not fn.__doc__:
                 raise ValueError(f"tool {fn.__name__} needs a docstring: it is the model's description")
-            self.tools.append(ToolDef(fn, fn.__name__, title, access, self.provider, dict(aliases or {}), confirm))
+            tool = ToolDef(fn, fn.__name__, title, access, self.provider, dict(aliases or {}), confirm)
+            tool.writes_when = writes_when
+            self.tools.append(tool)
             return fn
 
         return register

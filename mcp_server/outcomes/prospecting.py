@@ -86,7 +86,12 @@ CONFIRM = Confirmation(
 )
 
 
-@toolset.tool("Prospect a company into a PersistIQ campaign", Access.WRITE, confirm=CONFIRM)
+def writes(arguments: Mapping[str, Any]) -> bool:
+    """A dry run writes nothing: it is read afresh each time, never answered from an earlier call."""
+    return arguments.get("dry_run") is False
+
+
+@toolset.tool("Prospect a company into a PersistIQ campaign", Access.WRITE, confirm=CONFIRM, writes_when=writes)
 async def outreach_prospect_company(
     ctx: Context,
     campaign: Annotated[str, Field(min_length=1, max_length=200, description="PersistIQ campaign name")],

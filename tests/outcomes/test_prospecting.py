@@ -147,3 +147,16 @@ async def test_from_a_snov_list_invalid_emails_and_do_not_contact_domains_are_sk
     )
     assert rows["Jane Cooper"]["outcome"] == rows["new.person@globex.com"]["outcome"] == "added"
     assert answer["credits_spent"] == sandbox.snov.spent == 2  # new.person and bounce.back verified; Jane known
+
+
+async def test_a_dry_run_is_read_afresh_each_time_not_answered_from_the_last_one(
+    connect: Connect, sandbox: Sandbox, profile: str
+):
+    async with connect() as client:
+        first = ok(await client.call_tool("outreach_prospect_company", RUN))
+        lead = {"email": "marcus.webb@acme.com", "first_name": "Marcus", "last_name": "Webb"}
+        ok(await client.call_tool("persistiq_create_leads", {"leads": [lead]}))
+        second = ok(await client.call_tool("outreach_prospect_company", RUN))
+
+    assert "replay" not in second and first.get("skipped", 0) == 0
+    assert people(second)["marcus.webb@acme.com"]["reason"].startswith("already a lead")
