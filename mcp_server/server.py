@@ -76,7 +76,8 @@ def instructions(settings: Settings, providers: Sequence[ProviderDef]) -> str:
     if {"snov", "persistiq"} <= {p.name for p in on}:
         lines.append(
             "Outcome tools (outreach_*) do a whole task in one call (prospect a company into a campaign, campaign "
-            "report, lead counts, log a meeting): prefer them to chains of endpoint tools. Playbooks (prompts "
+            "report, lead counts, log a meeting): prefer them to chains of endpoint tools; outreach_reference_data "
+            "names the statuses, users, mailboxes and campaigns the others take. Playbooks (prompts "
             "prospecting, weekly_campaign_review, list_cleanup) say which tools to call in which order and where "
             "each id comes from."
         )
