@@ -78,7 +78,8 @@ class Outcome:
 
     def cell(self) -> str:
         verdict = "pass" if self.passed else f"FAIL {self.error}".strip()
-        return f"{self.calls} call{'' if self.calls == 1 else 's'}, {self.tokens:,} tokens, {self.credits:g} credits, {verdict}"
+        calls = f"{self.calls} call" + ("" if self.calls == 1 else "s")
+        return f"{calls}, {self.tokens:,} tokens, {self.credits:g} credits, {verdict}"
 
 
 async def run_plan(sandbox: Sandbox, urls: SandboxUrls, task: Task, plan: Plan) -> Outcome:
