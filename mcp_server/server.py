@@ -47,7 +47,8 @@ def select_tools(settings: Settings, providers: Sequence[ProviderDef]) -> list[T
     # Outcome tools call the real providers' tools: a server built on other providers (tests) gets none.
     served = {p.name for p in providers if any(p is real for real in ALL_PROVIDERS)} & enabled
     for tool in OUTCOMES.tools:
-        if not set(NEEDS[tool.name]) <= served:
+        needs = set(NEEDS[tool.name])
+        if not served or not needs <= served:
             continue
         if settings.outbound_mcp_read_only and tool.access is not Access.READ:
             continue
