@@ -53,7 +53,7 @@ def text_of(result: Any) -> str:
 
 
 def test_every_tool_is_tried():
-    assert {name.split("_", 1)[0] for name in IDS} == {"persistiq", "snov", "epixel"}
+    assert {name.split("_", 1)[0] for name in IDS} == {"persistiq", "snov", "epixel", "outreach"}
     assert len(IDS) == len(set(IDS)) > 0
 
 
