@@ -30,7 +30,7 @@ from mcp_server.outcomes.screening import SNOV_DNE_NOTE, Screen, screen
 from mcp_server.providers.persistiq.campaigns import persistiq_add_leads_to_campaign
 from mcp_server.providers.persistiq.client import Lists as PersistIQLists
 from mcp_server.providers.persistiq.leads import persistiq_create_leads
-from mcp_server.providers.persistiq.models import MailboxId, NewLead
+from mcp_server.providers.persistiq.models import Failure, MailboxId, NewLead
 from mcp_server.providers.snov.client import snov
 from mcp_server.providers.snov.costs import Estimate, ledger, render
 from mcp_server.providers.snov.prospects import snov_list_prospects_in_list
@@ -342,7 +342,7 @@ class Run:
             for failure in created.failed or []:
                 for person in adding:
                     if person["e"] in {e.lower() for e in failure.leads}:
-                        person.update(o="failed", r=failure.error)
+                        person.update(o="failed", r=said(failure, "created", "persistiq_list_leads"))
             self.state["created"] = [p["id"] for p in adding if p.get("id") and p["o"] == "add"]
         ids = list(self.state["created"])
         if not ids:
@@ -356,7 +356,9 @@ class Run:
             self.notes.append(f"The leads were created but not yet added to the campaign: {describe(error)}")
             raise self._pause("Adding to the campaign failed; the handle retries only that step.") from None
         done = set(added.added) | set(added.skipped or [])
-        failed = {lead: f.error for f in added.failed or [] for lead in f.leads}
+        failed = {
+            lead: said(f, "added", "persistiq_list_campaigns(lead_id)") for f in added.failed or [] for lead in f.leads
+        }
         for person in self.people:
             if person.get("id") in done and person["o"] == "add":
                 person["o"] = "added"
@@ -408,3 +410,10 @@ class Run:
             handle=handle,
             hint=" ".join(notes),
         )
+
+
+def said(failure: Failure, done: str, check: str) -> str:
+    """A failed write's reason, saying when it may have been applied anyway (never a silent maybe)."""
+    if failure.maybe_applied:
+        return f"may have been {done} anyway (check with {check} before trying again): {failure.error}"
+    return ("not sent: " if failure.not_sent else "") + failure.error
