@@ -300,8 +300,10 @@ class Run:
         for person in self.people:
             if person.get("e") in verdicts:
                 person["v"] = verdicts[person["e"]]
-        if any(status == "queued" for status in verdicts.values()):
-            self.state.update(vh=got.handle, vq=got.handle is None)
+        # Resumed after a v1 queue, an email still being verified reads "unverified" (the lookup is free).
+        waiting = ("queued", "unverified") if self.state.get("vq") else ("queued",)
+        if any(status in waiting for status in verdicts.values()):
+            self.state.update(vh=got.handle or self.state.get("vh"), vq=self.state.get("vq") or got.handle is None)
             raise self._pause("Snov.io is still verifying emails.")
         self._keep_credits()
 
@@ -329,7 +331,10 @@ class Run:
         if "created" not in self.state:
             await self.progress(0, 2, f"creating {len(adding)} PersistIQ leads")
             leads = [
-                NewLead(email=p["e"], first_name=p.get("f"), last_name=p.get("l"), title=p.get("t")) for p in adding
+                NewLead(
+                    email=p["e"], first_name=plain(p.get("f")), last_name=plain(p.get("l")), title=plain(p.get("t"))
+                )
+                for p in adding
             ]
             created = await persistiq_create_leads(self.ctx, leads=leads, dup="skip")
             ids = {ref.email.lower(): ref.id for ref in created.created if ref.email}
@@ -417,3 +422,14 @@ def said(failure: Failure, done: str, check: str) -> str:
     if failure.maybe_applied:
         return f"may have been {done} anyway (check with {check} before trying again): {failure.error}"
     return ("not sent: " if failure.not_sent else "") + failure.error
+
+
+FENCE = ("<untrusted-content>", "</untrusted-content>")
+
+
+def plain(text: str | None) -> str | None:
+    """A name or title as Snov.io gave it: answers fence long third-party text, a lead's field must not carry
+    the fence (it is data written back to PersistIQ, not shown to a model here)."""
+    if not text or not text.startswith(FENCE[0]):
+        return text
+    return text.removeprefix(FENCE[0]).removesuffix(FENCE[1]).replace("&lt;", "<")
