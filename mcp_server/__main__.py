@@ -1,5 +1,3 @@
-import sys
+from mcp_server.cli import entry
 
-from mcp_server.cli import main
-
-sys.exit(main())
+entry()

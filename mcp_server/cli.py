@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import argparse
 import errno
+import functools
 import logging
 import os
 import socket
 import sys
-from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import anyio
 
 from mcp_server import __version__
+from mcp_server.bundle import build_bundle
+from mcp_server.catalogue import catalogue_lines, schema_drift, write_schemas
 from mcp_server.core.errors import ConfigError
+from mcp_server.core.redact import log_to_stderr
+from mcp_server.preflight import served_tools
+from mcp_server.server import create_server
 from mcp_server.settings import Settings, is_loopback, load_settings
+from mcp_server.shared_sandbox import RESET_COMMAND, SharedSandbox, shared_dir, write_record
+from mcp_server.stdio import TERMINAL_HINT, run_stdio
+from mcp_server.variables import check_variable_names
 
 SCHEMA_DIR = Path("tool_schemas")
 BIND_ERRORS = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
@@ -86,6 +93,8 @@ def parser() -> argparse.ArgumentParser:
     mode.add_argument("--write", action="store_true", help="write the schemas of every tool")
     mode.add_argument("--check", action="store_true", help="exit 1 when the folder differs from the code")
     schemas.add_argument("--dir", type=Path, default=SCHEMA_DIR, help="default tool_schemas")
+    bundle = sub.add_parser("bundle", help="build the Claude Desktop bundle (.mcpb) from this checkout")
+    bundle.add_argument("--out", type=Path, default=Path("dist"), help="file or folder to write (default dist/)")
     sandbox = sub.add_parser("sandbox", help="serve the simulated APIs on 127.0.0.1")
     sandbox.add_argument("--port", type=_port, default=8765, help="loopback port (default 8765)")
     sandbox.add_argument(
@@ -95,6 +104,13 @@ def parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--token-lifetime", type=float, default=3600.0, help="vendor seconds an access token lives (default 3600)"
     )
+    sandbox.add_argument(
+        "--reset",
+        action="store_true",
+        help="stop the sandbox shared by --sandbox servers and delete its data (leads, credits, cursors)",
+    )
+    # How a --sandbox server starts the shared sandbox in the background (shared_sandbox.py); not for people.
+    sandbox.add_argument("--shared-in", type=Path, default=None, help=argparse.SUPPRESS)
     sandbox.add_argument("--retire-snov-v1", action="store_true", help="answer Snov.io's v1 finder/verifier with 404")
     sandbox.add_argument(
         "--profile",
@@ -139,49 +155,61 @@ def overrides_of(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-@asynccontextmanager
-async def _configured(args: argparse.Namespace) -> AsyncGenerator[tuple[Settings, str]]:
-    """The settings from variables and flags, and a note to print once serving; with ``--sandbox``,
-    pointed at a sandbox running meanwhile."""
+def _configured(args: argparse.Namespace, *, start_sandbox: bool) -> tuple[Settings, str]:
+    """The settings from variables and flags, and a note to print once serving. With ``--sandbox``: pointed
+    at this user's shared sandbox (started if need be), or, only to list tools, at a sandbox address unused."""
+    check_variable_names(os.environ)
     overrides = overrides_of(args)
     if not args.sandbox:
-        yield load_settings(**overrides), ""
-        return
-    from outbound_sandbox.app import Sandbox
-    from outbound_sandbox.runner import serve_sandbox
+        settings = load_settings(**overrides)
+        if not settings.outbound_mcp_sandbox:
+            return settings, ""
+    if not start_sandbox:
+        from outbound_sandbox.runner import SandboxUrls
 
-    async with serve_sandbox(Sandbox()) as urls:
-        sandbox_env = {key.lower(): value for key, value in urls.environment().items()}
-        note = f"outbound-mcp: sandbox APIs on {urls.origin} (simulated data, no real accounts)"
-        yield load_settings(**sandbox_env, **overrides), note
+        return load_settings(**_lower(SandboxUrls("http://127.0.0.1:9").environment()), **overrides), ""
+    shared = SharedSandbox(shared_dir())
+    origin, environment = shared.ensure()
+    own: dict[str, Any] = {}
+    # Its own store and key beside it, so the credit cap, cursors and confirmations hold across processes,
+    # and sandbox spending never counts against a real account's ledger. A variable set by the user wins.
+    if "OUTBOUND_MCP_STATE" not in os.environ:
+        own["outbound_mcp_state"] = shared.store
+    if "OUTBOUND_MCP_STATE_SECRET" not in os.environ:
+        own["outbound_mcp_state_secret"] = shared.secret()
+    note = (
+        f"outbound-mcp: sandbox APIs on {origin} (simulated data, shared by your --sandbox servers; "
+        f"`{RESET_COMMAND}` clears it)"
+    )
+    return load_settings(**_lower(environment), **own, **overrides), note
 
 
-async def _list_tools(args: argparse.Namespace) -> None:
-    from mcp_server.catalogue import catalogue_lines
-    from mcp_server.preflight import served_tools
-
-    async with _configured(args) as (settings, _):
-        print("\n".join(catalogue_lines([tool.build() for tool in served_tools(settings)])))
+def _lower(environment: dict[str, str]) -> dict[str, str]:
+    return {key.lower(): value for key, value in environment.items()}
 
 
-async def _serve(args: argparse.Namespace) -> None:
-    from mcp_server.core.redact import log_to_stderr
-    from mcp_server.preflight import served_tools
-    from mcp_server.server import create_server
+def _list_tools(args: argparse.Namespace) -> None:
+    settings, _ = _configured(args, start_sandbox=False)
+    print("\n".join(catalogue_lines([tool.build() for tool in served_tools(settings)])))
 
-    async with _configured(args) as (settings, note):
-        served_tools(settings)
-        sock = _http_socket(args, settings) if args.transport == "http" else None
-        log_to_stderr(getattr(logging, settings.outbound_mcp_log_level))
-        if note:
-            print(note, file=sys.stderr)
-        server = create_server(settings)
-        if sock is None:
-            from mcp_server.stdio import run_stdio
 
-            await run_stdio(server)
-        else:
-            await _serve_http(server, args, settings, sock)
+def _serve(args: argparse.Namespace) -> None:
+    """Everything that can fail or take time happens before the event loop starts: Ctrl-C during start-up
+    then stops at once (inside the loop it would wait for the running import or build to finish)."""
+    settings, note = _configured(args, start_sandbox=True)
+    served_tools(settings)
+    sock = _http_socket(args, settings) if args.transport == "http" else None
+    log_to_stderr(getattr(logging, settings.outbound_mcp_log_level))
+    server = create_server(settings)
+    if note:
+        print(note, file=sys.stderr)
+    if sock is None:
+        hinted = sys.stdin.isatty()
+        if hinted:
+            print(TERMINAL_HINT, file=sys.stderr)
+        anyio.run(functools.partial(run_stdio, server, hinted=hinted))
+    else:
+        anyio.run(_serve_http, server, args, settings, sock)
 
 
 def _http_socket(args: argparse.Namespace, settings: Settings) -> socket.socket:
@@ -201,6 +229,7 @@ async def _serve_http(server: Any, args: argparse.Namespace, settings: Settings,
     import uvicorn
 
     from mcp_server.http.app import HttpOptions, build_http_app
+    from mcp_server.http.listen import uvicorn_config
 
     options = HttpOptions.from_settings(settings, host=args.host, port=args.port)
     # Stateless, the SDK logs "Terminating session: None" at INFO for every request.
@@ -209,8 +238,8 @@ async def _serve_http(server: Any, args: argparse.Namespace, settings: Settings,
     print(f"outbound-mcp: streamable HTTP on http://{args.host}:{args.port}/mcp", file=sys.stderr)
     level = settings.outbound_mcp_log_level.lower()
     # Behind a TLS-terminating proxy: the proxy passes Host through (listed with --allowed-host); the
-    # client address and scheme in X-Forwarded-* are believed only from FORWARDED_ALLOW_IPS (uvicorn's rule).
-    config = uvicorn.Config(app, log_level=level, proxy_headers=True)
+    # client address and scheme in X-Forwarded-* are believed only from FORWARDED_ALLOW_IPS when it is set.
+    config = uvicorn_config(app, log_level=level)
     await uvicorn.Server(config).serve(sockets=[sock])
 
 
@@ -241,10 +270,17 @@ def _sandbox(args: argparse.Namespace) -> None:
         snov_v1_retired=args.retire_snov_v1,
     )
 
+    shared = None if args.shared_in is None else SharedSandbox(args.shared_in)
+    if shared is not None and not shared.alive_lock.try_hold():
+        return  # another shared sandbox already runs for this user; the lock outlives this check until exit
+
     async def run() -> None:
         try:
-            async with serve_sandbox(Sandbox(config), port=args.port) as urls:
-                _print_sandbox(urls, config.profile)
+            async with serve_sandbox(Sandbox(config), port=0 if shared else args.port) as urls:
+                if shared is None:
+                    _print_sandbox(urls, config.profile)
+                else:
+                    write_record(shared.folder, urls.origin, urls.environment())
                 await anyio.sleep_forever()
         except OSError as exc:
             if exc.errno not in BIND_ERRORS:
@@ -268,11 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "tools":
-            anyio.run(_list_tools, args)
+            _list_tools(args)
             return 0
         if args.command == "schemas":
-            from mcp_server.catalogue import schema_drift, write_schemas
-
             if args.write:
                 print(f"wrote {write_schemas(args.dir)} schemas to {args.dir}/")
                 return 0
@@ -282,10 +316,17 @@ def main(argv: list[str] | None = None) -> int:
             if drift:
                 print("tool_schemas/ is out of date: run `outbound-mcp schemas --write`", file=sys.stderr)
             return 1 if drift else 0
+        if args.command == "bundle":
+            print(f"wrote {build_bundle(args.out)}")
+            return 0
+        if args.command == "sandbox" and args.reset:
+            stopped = "stopped and " if SharedSandbox(shared_dir()).reset() else ""
+            print(f"outbound-mcp: shared sandbox {stopped}cleared; the next --sandbox starts afresh")
+            return 0
         if args.command == "sandbox":
             _sandbox(args)
             return 0
-        anyio.run(_serve, args)
+        _serve(args)
         return 0
     except ConfigError as error:
         print(f"outbound-mcp: configuration error: {error.message}", file=sys.stderr)
@@ -294,5 +335,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def entry() -> NoReturn:
+    """The ``outbound-mcp`` command: ``main``, then out without the interpreter's teardown, which took
+    1.3-1.5 s on a loaded machine after Ctrl-C (freeing every module and object one by one); everything
+    that holds data (the store, the HTTP clients) was closed when serving ended, and the streams are
+    flushed here."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

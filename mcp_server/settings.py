@@ -20,6 +20,11 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 ConfirmKind = Literal["paid", "destructive"]
 
 SERVER_SECRETS = ("outbound_mcp_http_token", "outbound_mcp_state_secret")
+UNFILLED = "${user_config."
+"""How a Claude Desktop bundle's setting reads when the host did not fill it in (docs/install.md, the bundle)."""
+PLACEHOLDER_PREFIX = "change-me"
+"""How every sample secret in .env.example begins: a value starting so is refused at start."""
+GENERATE = 'python -c "import secrets; print(secrets.token_hex(32))"'
 CREDENTIALS = (*(credential.field for credential in credentials()), *SERVER_SECRETS)
 """Every credential field (the providers' from ``described``, then the server's own)."""
 
@@ -27,6 +32,11 @@ CREDENTIALS = (*(credential.field for credential in credentials()), *SERVER_SECR
 def _tuning(default: float, variable: str) -> Any:
     """A tuning knob read from ``OUTBOUND_MCP_<NAME>`` only; overrides keep the short field name."""
     return Field(default=default, gt=0, validation_alias=variable.lower())
+
+
+def _left_empty(value: str) -> bool:
+    text = value.strip()
+    return not text or (text.startswith(UNFILLED) and text.endswith("}"))
 
 
 def is_loopback(host: str) -> bool:
@@ -68,6 +78,8 @@ class Settings(BaseSettings):
     epixel_username: str | None = None
     epixel_password: SecretStr | None = None
     outbound_mcp_read_only: bool = False
+    outbound_mcp_sandbox: bool = False
+    """Same as --sandbox (how a Claude Desktop bundle's "try it on the sandbox" setting reaches the server)."""
     outbound_mcp_toolsets: CommaList = Field(default_factory=list)
     outbound_mcp_tools: CommaList = Field(default_factory=list)
     outbound_mcp_http_token: SecretStr | None = None
@@ -109,18 +121,21 @@ class Settings(BaseSettings):
     http_sessions_per_client: int = _tuning(16, "OUTBOUND_MCP_HTTP_SESSIONS_PER_CLIENT")
     http_large_bodies: int = _tuning(4, "OUTBOUND_MCP_HTTP_LARGE_BODIES")
 
-    @field_validator(*CREDENTIALS, mode="before")
+    @field_validator(*CREDENTIALS, "snov_max_credits", "epixel_base_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
-        # PERSISTIQ_API_KEY= (or a pasted key with a trailing newline) must not turn a provider on.
+        # PERSISTIQ_API_KEY= (or a pasted key with a trailing newline) must not turn a provider on; nor may a
+        # bundle setting the person left empty, whether the host passes "" or its ${user_config.x} unreplaced.
         if isinstance(value, str):
-            return value.strip() or None
+            return None if _left_empty(value) else value.strip()
         return value
 
-    @field_validator("persistiq_base_url", "snov_base_url", mode="before")
+    @field_validator(
+        "persistiq_base_url", "snov_base_url", "outbound_mcp_read_only", "outbound_mcp_sandbox", mode="before"
+    )
     @classmethod
     def _blank_is_default(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, str) and not value.strip():
+        if isinstance(value, str) and _left_empty(value):
             return cls.model_fields[str(info.field_name)].default
         return value
 
@@ -202,13 +217,19 @@ class Settings(BaseSettings):
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
 
+    @field_validator(*SERVER_SECRETS)
+    @classmethod
+    def _not_a_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        # .env.example is public: a deployment left on its sample value would be guarded by a published secret.
+        if value is not None and value.get_secret_value().lower().startswith(PLACEHOLDER_PREFIX):
+            raise ValueError(f"is still the placeholder from .env.example; generate a value with {GENERATE}")
+        return value
+
     @field_validator("outbound_mcp_state_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().encode()) < 32:
-            raise ValueError(
-                'must be at least 32 bytes of randomness: python -c "import secrets; print(secrets.token_hex(32))"'
-            )
+            raise ValueError(f"must be at least 32 bytes of randomness: {GENERATE}")
         return value
 
     @field_validator("outbound_mcp_toolsets")

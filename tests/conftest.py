@@ -12,6 +12,7 @@ import dataclasses
 import os
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
 import pytest
@@ -105,3 +106,22 @@ async def mcp(settings_for: Callable[..., Settings]) -> AsyncIterator[Client]:
 
     async with Client(create_server(settings_for())) as client:
         yield client
+
+
+@pytest.fixture(autouse=True)
+def no_shared_sandbox_left_running() -> Iterator[None]:
+    """A ``--sandbox`` server started by a test starts this run's shared sandbox (under the temporary
+    XDG_STATE_HOME above): stopped and cleared after the test, so no process outlives it and no test sees
+    another's data. A client that passes the server only its own few variables (the MCP Inspector keeps
+    HOME and PATH) drops XDG_STATE_HOME: a sandbox the test started in the home folder is stopped too,
+    one that ran there before the test is left alone."""
+    from mcp_server.shared_sandbox import SharedSandbox, shared_dir
+
+    home = SharedSandbox(Path.home() / ".local" / "state" / "outbound-mcp" / "sandbox")
+    before = home.pid()
+    yield
+    ours = SharedSandbox(shared_dir())
+    if ours.record.exists() or ours.alive_lock.is_held_elsewhere():
+        ours.reset()
+    if home.pid() not in (None, before):
+        home.stop()

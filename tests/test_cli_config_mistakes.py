@@ -29,7 +29,12 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 # (env, argv, words the one line must contain: the variable or flag, and what to do)
 MISTAKES = [
     pytest.param({}, [], ["PERSISTIQ_API_KEY", "--sandbox"], id="no variables at all"),
-    pytest.param({"PERSISTIQ_APIKEY": "typo-in-the-name"}, [], ["PERSISTIQ_API_KEY", "env"], id="a typo in a name"),
+    pytest.param(
+        {"PERSISTIQ_APIKEY": "typo-in-the-name"},
+        [],
+        ["PERSISTIQ_APIKEY", "did you mean PERSISTIQ_API_KEY?"],
+        id="a typo in a name",
+    ),
     pytest.param({"PERSISTIQ_API_KEY": ""}, [], ["PERSISTIQ_API_KEY"], id="an empty key"),
     pytest.param(
         {**EPIXEL, "EPIXEL_API_KEY": "epixel-key-1"},

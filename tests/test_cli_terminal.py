@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from mcp_server.stdio import TERMINAL_HINT
+
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
 PROVIDER_VARS = ("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_MCP_")
@@ -65,3 +67,29 @@ def test_ctrl_c_in_a_terminal_stops_the_stdio_server_without_waiting_for_input()
     print(f"\nCtrl-C to exit under a pty: {took * 1000:.0f} ms (goal: within 1 s)")
     assert code == 130
     assert b"Traceback" not in rest, rest.decode(errors="replace")
+
+
+def test_a_person_at_a_terminal_is_told_on_stderr_that_the_server_speaks_mcp_and_how_to_try_it():
+    master, slave = os.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(PROVIDER_VARS)}
+    env["PERSISTIQ_API_KEY"] = "persistiq-key-1"
+    child = subprocess.Popen(
+        [sys.executable, "-c", IN_TERMINAL, os.ttyname(slave)],
+        env=env,
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        shown = read_until(master, b"(Ctrl-C stops it)", time.monotonic() + 60)
+        os.write(master, b"\x03")
+        code = child.wait(timeout=GENEROUS)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+        os.close(slave)
+        os.close(master)
+    assert shown.decode().splitlines() == [TERMINAL_HINT]
+    assert code == 130

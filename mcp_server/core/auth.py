@@ -65,10 +65,6 @@ class TokenCache:
             token = Token(**data) if is_json_object(data) else None
         except (ValueError, TypeError):
             return None  # a record from another version: fetch a new token
-        if token is not None:
-            for secret in (token.value, token.refresh):
-                if secret:
-                    REDACTOR.add(secret)
         return token
 
     async def save(self, token: Token, now: float) -> None:
@@ -99,6 +95,16 @@ class TokenAuth:
         self._early = early
         self._lock = anyio.Lock()
         self.fetches = 0
+        self._per_caller = REDACTOR.in_caller()
+        """Made for one caller's own credentials (a per-user service): its tokens are masked in that caller's
+        calls, not added to the process-wide redactor for good."""
+        if self._token is not None:
+            self._remember(self._token)
+
+    def _remember(self, token: Token) -> None:
+        for secret in (token.value, token.refresh):
+            if secret:
+                (REDACTOR.add_for_caller if self._per_caller else REDACTOR.add)(secret)
 
     def _valid(self, client: ApiClient, token: Token | None = None) -> bool:
         token = token or self._token
@@ -111,6 +117,7 @@ class TokenAuth:
         token = await self._cache.load() if self._cache else None
         if token is None or token.value == rejected or not self._valid(client, token):
             return False
+        self._remember(token)
         self._token = token
         return True
 
@@ -119,9 +126,7 @@ class TokenAuth:
         self._token = None
         self.fetches += 1
         token = await self._fetch(client, deadline, previous)
-        for secret in (token.value, token.refresh):
-            if secret:
-                REDACTOR.add(secret)
+        self._remember(token)
         self._token = token
         if self._cache is not None:
             await self._cache.save(token, client.clock())
@@ -133,6 +138,8 @@ class TokenAuth:
                 if not self._valid(client) and not await self._shared(client):
                     await self._obtain(client, deadline)
         assert self._token is not None
+        if self._per_caller:  # the caller's cached redactor may have been rebuilt since the token came
+            self._remember(self._token)
         out = {name: value.get_secret_value() for name, value in self._static.items()}
         out["Authorization"] = f"Bearer {self._token.value}"
         return out

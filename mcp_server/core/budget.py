@@ -13,7 +13,7 @@ from typing import Protocol
 import anyio
 
 from mcp_server.core.errors import RateLimited
-from mcp_server.core.state import RateRule, StateStore
+from mcp_server.core.state import RateRule, StateStore, StateUnavailable
 from mcp_server.core.state.memory import MemoryStore
 
 Clock = Callable[[], float]
@@ -72,13 +72,17 @@ class WindowBudget:
         """The API's remaining and reset as the store held them when this process last took a slot."""
         # Calls of this process queue here (first come, first served); the store arbitrates between processes.
         self._lock = anyio.Lock()
+        self._in_store = False
+        """Whether the call taking a slot waits on the store now (those queued behind it wait on it too)."""
 
     async def acquire(self, deadline: float) -> None:
         with anyio.move_on_after(max(0.0, deadline - self.clock())):
             async with self._lock:
                 while True:
                     now = self.clock()
+                    self._in_store = True
                     got = await self.store.rate_slot(self.key, now, self.rule, take=True)
+                    self._in_store = False
                     slot = self._next = got.at
                     if slot <= now:
                         known = got.remaining is not None and got.reset_at is not None
@@ -87,6 +91,12 @@ class WindowBudget:
                     if slot > deadline:
                         raise self._limited(slot - now)
                     await self.sleep(slot - now)
+        if self._in_store:  # the time ran out waiting on the store (another process holds it), not the API
+            raise StateUnavailable(
+                "the state store did not answer within this call's time (it is busy or locked by another process)",
+                provider=self.provider,
+                hint="Nothing was sent. Try again in a moment.",
+            )
         raise self._limited(self.wait_hint())
 
     def _limited(self, wait: float) -> RateLimited:
@@ -98,7 +108,14 @@ class WindowBudget:
             hint="Nothing was sent.",
         )
 
+    def _capped(self, reset_at: float) -> float:
+        """One answer's "wait until" bounded by the provider's own window (``OUTBOUND_MCP_RATE_WINDOW``, as its
+        document states it): a ``Retry-After: 86400`` must not lock every process on the store out for a day;
+        if the API still refuses after a window, its next 429 blocks for one more."""
+        return min(reset_at, self.clock() + self.window + self.margin)
+
     async def observe(self, remaining: int | None, reset_at: float | None, limited: bool = False) -> None:
+        reset_at = None if reset_at is None else self._capped(reset_at)
         if not limited and (remaining is None or reset_at is None or self._unchanged(remaining, reset_at)):
             return  # nothing to correct: spare the store a round trip
         await self.store.rate_observe(self.key, self.clock(), self.rule, remaining, reset_at, limited)
@@ -112,6 +129,7 @@ class WindowBudget:
         return reset_at <= seen_reset + 0.001 and remaining >= seen_remaining
 
     async def block_until(self, reset_at: float) -> None:
+        reset_at = self._capped(reset_at)
         self._next = reset_at
         await self.store.rate_block(self.key, self.clock(), self.rule, reset_at)
 

@@ -38,6 +38,11 @@ class Caller:
         ids = [self.credential_id(p) for p in sorted(self.credentials)]
         return "cred:" + _digest("credentials", *ids) if ids else ""
 
+    def credentials_key(self) -> str:
+        """One id of every credential this request carried ("" when none): whose secrets to mask."""
+        ids = [self.credential_id(p) for p in sorted(self.credentials)]
+        return _digest("secrets", *ids) if ids else ""
+
     def secrets(self) -> list[str]:
         return [v for values in self.credentials.values() for k, v in values.items() if k != "epixel_username"]
 

@@ -13,6 +13,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 _ends_at: ContextVar[float | None] = ContextVar("outbound_mcp_call_ends_at", default=None)
+OVERRUN = 2.0
+"""Seconds past its budget a call is cut off at the latest (the tool wrapper's hard stop), and the most a
+store operation in flight then may still take: under load a call ends by its budget plus this."""
 
 
 @contextmanager
@@ -31,6 +34,12 @@ def remaining() -> float | None:
     """Seconds left in this call's budget (never negative); None outside a budgeted call."""
     ends = _ends_at.get()
     return None if ends is None else max(0.0, ends - time.monotonic())
+
+
+def cutoff_left() -> float | None:
+    """Seconds until this call is cut off (its budget plus ``OVERRUN``); None outside a budgeted call."""
+    ends = _ends_at.get()
+    return None if ends is None else max(0.0, ends + OVERRUN - time.monotonic())
 
 
 def bounded(seconds: float) -> float:

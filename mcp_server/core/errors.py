@@ -14,11 +14,15 @@ from mcp_server.core.scrub import scrub
 
 @dataclass
 class OutboundError(Exception):
-    """Base of every failure the core raises; ``hint`` says what the caller can change."""
+    """Base of every failure the core raises; ``hint`` says what the caller can change.
+
+    ``maybe_applied``: a write failed after it may have reached the API (``retry.uncertain``), so it may or
+    may not have been applied; the replay guard then never sends it again unasked."""
 
     message: str
     provider: str = ""
     hint: str = ""
+    maybe_applied: bool = False
 
     def __str__(self) -> str:
         return self.message
@@ -60,22 +64,12 @@ class RateLimited(ApiError):
 
 @dataclass
 class TransportError(OutboundError):
-    """The request failed on the way (connect, timeout, dropped connection).
-
-    ``maybe_applied`` is true when a write may have reached the server before the failure.
-    """
-
-    maybe_applied: bool = False
+    """The request failed on the way (connect, timeout, dropped connection)."""
 
 
 @dataclass
 class BadResponse(OutboundError):
-    """The upstream answered 2xx with a body that is not what the API documents.
-
-    ``maybe_applied`` is true for a write: the 2xx says it was accepted, only the answer is unreadable.
-    """
-
-    maybe_applied: bool = False
+    """The upstream answered 2xx with a body that is not what the API documents."""
 
 
 @dataclass
@@ -92,21 +86,17 @@ CHECK_FIRST = "check with the matching list/get tool before sending it again."
 
 
 def mark_maybe_applied(error: E, why: str) -> E:
-    """Say a write may have reached the API: ``why`` opens the hint, which always ends by saying to check first.
-
-    Only a transport error or an unreadable answer carries the flag (replays read it): an error status is
-    told by its status (see ``may_be_applied``)."""
-    if isinstance(error, TransportError | BadResponse):
-        error.maybe_applied = True
+    """Say a write may have reached the API: flagged (the replay guard and batch reports read the flag), and
+    ``why`` opens the hint, which always ends by saying to check first."""
+    error.maybe_applied = True
     error.hint = f"{why}: {CHECK_FIRST}"
     return error
 
 
 def may_be_applied(error: OutboundError) -> bool:
-    """Whether a failed write may have been applied: flagged so, or the upstream failed on its side (5xx)."""
-    if isinstance(error, TransportError | BadResponse):
-        return error.maybe_applied
-    return isinstance(error, ApiError) and error.status >= 500
+    """Whether a failed write may have been applied: the HTTP core flagged it so (``retry.uncertain``, the one
+    rule), or an API's answer inside a 2xx said it failed on its side (an envelope's 5xx)."""
+    return error.maybe_applied or (isinstance(error, ApiError) and error.status >= 500)
 
 
 def _status_hint(status: int) -> str:

@@ -16,6 +16,7 @@ import anyio
 import httpx
 
 from mcp_server.core import deadline as call_time
+from mcp_server.core import sent
 from mcp_server.core.bodies import ACCEPTED, read_capped
 from mcp_server.core.budget import Clock, RateBudget, Sleep
 from mcp_server.core.errors import (
@@ -42,7 +43,9 @@ from mcp_server.core.retry import (
     rate_remaining,
     rate_reset,
     retry_at,
+    uncertain,
 )
+from mcp_server.core.scrub import parsed_clean
 from mcp_server.core.state import StateUnavailable
 from mcp_server.core.upstream_errors import parse_error
 
@@ -59,6 +62,15 @@ _CONNECT_CAUSES = {
     "network is unreachable": "network unreachable",
     "certificate verify failed": "its TLS certificate was not accepted",
 }
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _writes(method: str, idempotent: bool) -> bool:
+    """Whether a request may change something upstream: every non-idempotent request, and PUT, PATCH and
+    DELETE (a POST declared idempotent is a read, see ``Endpoint``)."""
+    return not idempotent or (method not in READ_METHODS and method != "POST")
 
 
 def _connect_cause(exc: httpx.ConnectError) -> str:
@@ -194,6 +206,7 @@ class ApiClient:
         idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         renewed = False
         attempt = 0
+        landed = False  # whether an attempt so far may have been applied (retry.uncertain)
         while True:
             # Token first: a token fetch takes a slot of its own, and a slot taken while waiting for it goes stale.
             auth_headers = await self.auth.headers(self, deadline) if (self.auth and authenticated) else {}
@@ -203,6 +216,8 @@ class ApiClient:
             failure: Failure
             error: OutboundError
             try:
+                if _writes(method, idempotent):
+                    sent.note_write()
                 response, body = await self._send(
                     method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline
                 )
@@ -210,7 +225,7 @@ class ApiClient:
                 failure, error = Unreadable(oversized=True), oversized
             except (httpx.TransportError, TimeoutError) as exc:
                 failure = Transport.of(exc)
-                error = self._transport_error(exc, maybe_applied=failure.sent and not idempotent)
+                error = self._transport_error(exc)
             else:
                 await self._observe(response)
                 if (
@@ -231,6 +246,7 @@ class ApiClient:
                 else:
                     failure, error = Status(response.status_code), self._api_error(response, body)
                     wait_until = retry_at(response, self.clock(), body.decode(errors="replace")[:2000])
+            landed = landed or uncertain(failure)
             decision = decide(
                 failure,
                 attempt,
@@ -245,7 +261,7 @@ class ApiClient:
             if would_wait and failure == Status(429) and wait_until is not None:
                 await self._block_until(wait_until)
             if isinstance(decision, Stop):
-                raise self._final(error, failure, decision, idempotent) from None
+                raise self._final(error, failure, decision, writes=_writes(method, idempotent), landed=landed) from None
             log.info("%s: %s; retrying in %.2fs", self.provider, error.message, decision.wait)
             await self.sleep(decision.wait)
             attempt += 1
@@ -257,19 +273,24 @@ class ApiClient:
         except StateUnavailable as unrecorded:
             log.warning("%s: 429 wait not recorded: %s", self.provider, unrecorded.message)
 
-    def _final(self, error: OutboundError, failure: Failure, stop: Stop, idempotent: bool) -> OutboundError:
-        """The error to raise when no retry follows: a write that may have been applied says so."""
+    def _final(
+        self, error: OutboundError, failure: Failure, stop: Stop, *, writes: bool, landed: bool
+    ) -> OutboundError:
+        """The error to raise when no retry follows: a write that may have been applied, on this attempt or an
+        earlier one (``landed``: an idempotent write resent after a 5xx and then refused), says so."""
         if stop.reason == "deadline" and isinstance(error, RateLimited):
             error.retry_after = max(error.retry_after, stop.wait)
-        if idempotent:
+        if not writes or not landed:
             return error
-        if isinstance(failure, Unreadable):
-            return mark_maybe_applied(
-                error, "The API accepted the write but its answer could not be read, so it was probably applied"
-            )
-        if isinstance(error, ApiError) and error.status >= 500:
-            return mark_maybe_applied(error, "The write was not retried because it may have been applied")
-        return error
+        if not uncertain(failure):
+            why = "An earlier attempt of this write may have been applied before this one was refused"
+        elif isinstance(failure, Unreadable):
+            why = "The API accepted the write but its answer could not be read, so it was probably applied"
+        elif isinstance(failure, Transport):
+            why = "The write may have been applied"
+        else:
+            why = "The API failed on its side after the write reached it, so it may have been applied"
+        return mark_maybe_applied(error, why)
 
     async def _send(
         self,
@@ -332,7 +353,7 @@ class ApiClient:
                 provider=self.provider,
                 hint="This is usually temporary: try again in a minute.",
             ) from None
-        result = ApiResponse(response.status_code, response.headers, data, response.url)
+        result = ApiResponse(response.status_code, response.headers, parsed_clean(body, data), response.url)
         if self.check is not None:
             result.data = self.check(result)
         return result
@@ -353,7 +374,7 @@ class ApiClient:
             error.retry_after = max(1.0, (until or self.clock() + 60) - self.clock())
         return error
 
-    def _transport_error(self, exc: Exception, *, maybe_applied: bool) -> TransportError:
+    def _transport_error(self, exc: Exception) -> TransportError:
         kind = _TRANSPORT_KINDS.get(type(exc), "failed on the network")
         cause = _connect_cause(exc) if isinstance(exc, httpx.ConnectError) else ""
         if cause:
@@ -362,5 +383,4 @@ class ApiClient:
             hint = "Ask the user to check the provider's base URL setting."
         else:
             hint = "Try again in a minute."
-        error = TransportError(f"the request {kind}", provider=self.provider, hint=hint)
-        return mark_maybe_applied(error, "The write may have been applied") if maybe_applied else error
+        return TransportError(f"the request {kind}", provider=self.provider, hint=hint)

@@ -10,6 +10,7 @@ from typing import Any
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
+from mcp_server.core.fences import CLOSE, OPEN, carries_fence, escaped, is_ours
 from mcp_server.core.guards import is_dict, is_list
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.scrub import has_surrogates, scrub
@@ -17,8 +18,6 @@ from mcp_server.core.scrub import has_surrogates, scrub
 MAX_TEXT = 4000
 """Longest stranger-written text kept in one field before it is cut with a note."""
 MAX_DEPTH = 12
-_FENCE_TAG = re.compile(r"(?i)<(\s*/?\s*untrusted)")
-"""Anything that could read as the fence's own tag (any case, any spacing) is escaped inside it."""
 
 
 def prune(value: Any, depth: int = 0) -> Any:
@@ -57,29 +56,36 @@ def untrusted(text: str | None, limit: int = MAX_TEXT) -> str | None:
     """Text written by strangers (email bodies, notes), fenced so it reads as data, never as instructions."""
     if not text:
         return text
-    body = _FENCE_TAG.sub(lambda m: "&lt;" + m.group(1), clip(text, limit) or "")
-    return f"<untrusted-content>{body}</untrusted-content>"
+    return f"{OPEN}{escaped(clip(text, limit) or '')}{CLOSE}"
 
 
-FENCE_WORDS = 3
-FENCE_CHARS = 40
+FENCE_WORDS = 7
+FENCE_CHARS = 60
 _LETTER = re.compile(r"[^\W\d_]")
+_CUES = re.compile(
+    r"(?i)\b(?:ignore|disregard|forget|override|instructions?|previous|prompt|assistant|jailbreak|delete|"
+    r"system\s*:|user\s*:)"
+)
+"""Words an instruction to a model is made of and a name, title or company hardly is: such a short value is
+fenced too."""
 
 
 def stranger(value: Any) -> Any:
-    """A short field a third party wrote (a name, a title, a custom field, an event's params), fenced like
-    ``untrusted`` once it could carry an instruction (3+ words, or 40+ characters with a space, or markup;
-    digits alone are no words: a phone number stays bare)
-    and left bare otherwise: emails, ids and names cost no fence, so pages stay cheap. Either way long text
-    is clipped. Maps and lists are fenced value by value."""
+    """A short structured field a third party wrote (a name, a job title, a company, a custom field, an event's
+    params): bare while it reads as such a value, fenced like ``untrusted`` once it reads as free text, which
+    could carry an instruction (7+ words, 60+ characters with a space, a line break, markup, the fence's
+    look-alike or the words instructions are made of; digits alone are no words: a phone stays bare).
+    "Head of Sales at Acme" costs no fence, so pages stay cheap and a value written back to a CRM carries no
+    markers. Either way long text is clipped. Maps and lists are fenced value by value."""
     if is_dict(value):
         return {key: stranger(item) for key, item in value.items()}
     if is_list(value):
         return [stranger(item) for item in value]
-    if not isinstance(value, str) or value.startswith("<untrusted-content>"):
+    if not isinstance(value, str) or is_ours(value):
         return value
     words = [word for word in value.split() if _LETTER.search(word)]
-    if "<" in value or len(words) >= FENCE_WORDS or (len(words) > 1 and len(value) >= FENCE_CHARS):
+    free = len(words) >= FENCE_WORDS or (len(words) > 1 and len(value) >= FENCE_CHARS) or "\n" in value
+    if free or "<" in value or _CUES.search(value) or carries_fence(value):
         return untrusted(value)
     return clip(value)
 

@@ -137,12 +137,26 @@ class Stop:
 Decision = Retry | Stop
 
 
-def _resendable(failure: Failure, idempotent: bool) -> bool:
+def uncertain(failure: Failure) -> bool:
+    """The one rule for "may have been applied": the request may have reached the API and its outcome is
+    unknown. Bytes of it left and no answer came (a reset, a timeout after sending), its 2xx answer could
+    not be read, or the API failed on its side (any 5xx: a proxy's HTML 500 or 504 can come after the API
+    applied the write). The retry decision below and the replay guard (via the error's ``maybe_applied``,
+    set by ``ApiClient``) both read it: such a write is never sent again unasked."""
     if isinstance(failure, Transport):
-        # No time is left after the call's own limit; a request that may have left goes again only when idempotent.
-        return not failure.timed_out and (idempotent or not failure.sent)
+        return failure.sent
     if isinstance(failure, Unreadable):
-        return idempotent and not failure.oversized
+        return True
+    return failure.code >= 500
+
+
+def _resendable(failure: Failure, idempotent: bool) -> bool:
+    if not idempotent and uncertain(failure):
+        return False
+    if isinstance(failure, Transport):
+        return not failure.timed_out  # no time is left after the call's own limit
+    if isinstance(failure, Unreadable):
+        return not failure.oversized
     # A 429 was refused before any work, so even a write goes again.
     return failure.code in RETRY_STATUSES and (idempotent or failure.code == 429)
 

@@ -9,10 +9,18 @@ from typing import Any
 from mcp_server.core.guards import is_dict, is_list
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(rb"\\[uU][dD][89a-fA-F]")
+"""A JSON body can carry a surrogate only as an escape (raw UTF-8 cannot encode one): the bytes tell cheaply."""
 
 
 def has_surrogates(text: str) -> bool:
     return _SURROGATE.search(text) is not None
+
+
+def parsed_clean(body: bytes, data: Any) -> Any:
+    """Upstream JSON ``data`` (parsed from ``body``) scrubbed where it enters, before anything measures, stores
+    or prints it: a page budget that sizes a record as UTF-8 would otherwise fail on one lone surrogate."""
+    return scrub(data) if _ESCAPED_SURROGATE.search(body) else data
 
 
 def scrub(value: Any) -> Any:

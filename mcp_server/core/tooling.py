@@ -16,18 +16,22 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Annotated, Any, Literal, TypeGuard, TypeVar, Union
 
+import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from mcp_server.core import replay
+from mcp_server.core import replay, sent
 from mcp_server.core.arguments import ArgumentProblem, clean, decoded, explain
+from mcp_server.core.caller import LOCAL
 from mcp_server.core.confirm import CONFIRMED, Confirmation, default_for, settle, with_confirmation
-from mcp_server.core.deadline import call_budget
+from mcp_server.core.deadline import OVERRUN, call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
+from mcp_server.core.fences import fenced_fields
 from mcp_server.core.guards import is_dict, is_list, is_str_dict
 from mcp_server.core.output import to_result
+from mcp_server.core.provider import caller_of
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.shapes import Table, column_names, row_model
 
@@ -92,8 +96,10 @@ class ToolDef:
             async def answer() -> CallToolResult:
                 return to_result(await fn(*args, **kwargs))
 
-            # One time budget for the whole call, and a write made once however often it is retried.
-            with call_budget(max_wait_of(ctx)):
+            # One time budget for the whole call, and a write made once however often it is retried; a call
+            # that overruns it anyway (a store queue under load) is cut off shortly after.
+            max_wait = max_wait_of(ctx)
+            with call_budget(max_wait), sent.watching(), anyio.move_on_after(max_wait + OVERRUN):
                 try:
                     if confirmation is not None:  # declined or cancelled: nothing is sent
                         settle(outcome, confirmation, self.title)
@@ -103,12 +109,14 @@ class ToolDef:
                         return await replay.once(ctx, provider, name, arguments, answer, repeat=repeat)
                     return await answer()
                 except OutboundError as error:
-                    raise to_tool_error(error) from None
+                    raise to_tool_error(sent.honest(error)) from None
                 except ToolError:
                     raise
                 except Exception as exc:  # the top-level handler: nothing escapes as an opaque failure
                     log.exception("tool %s failed unexpectedly", name)
                     raise ToolError(unexpected(self, exc)) from None
+            log.warning("tool %s cut off %.0f s past OUTBOUND_MCP_MAX_WAIT=%g", name, OVERRUN, max_wait)
+            raise ToolError(overran(self, max_wait))
 
         if guarded:
             signature = signature.replace(parameters=[*signature.parameters.values(), REPEAT_PARAMETER])
@@ -130,6 +138,7 @@ class ToolDef:
         )
         assert isinstance(tool, StrictTool)
         tool.aliases = self.aliases
+        tool.writes = self.access is not Access.READ
         # The check's own model is built on the first call (57 models at start-up would cost ~50 ms); the
         # published rules come from the SDK's public ``parameters``, made from the same signature.
         tool.arguments = functools.cache(functools.partial(argument_model, self.name, signature, {"ctx", CONFIRMED}))
@@ -159,12 +168,19 @@ class StrictTool(Tool):
     aliases: dict[str, str] = Field(default_factory=dict, exclude=True)
     arguments: Callable[[], type[BaseModel]] | None = Field(default=None, exclude=True)
     published_output: dict[str, Any] | None = Field(default=None, exclude=True)
+    writes: bool = Field(default=False, exclude=True)
+    """Sends what it is given upstream to be stored: its arguments may carry no fence (``core.fences``)."""
 
     @property
     def output_schema(self) -> dict[str, Any] | None:  # pyright: ignore[reportIncompatibleVariableOverride]
         return self.published_output
 
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        caller = caller_of(context) if context is not None else LOCAL
+        with REDACTOR.caller(caller.credentials_key(), caller.secrets()):
+            return await self._checked_run(arguments, context, convert_result)
+
+    async def _checked_run(self, arguments: dict[str, Any], context: Any, convert_result: bool) -> Any:
         assert self.arguments is not None, "StrictTool is made by ToolDef.build"
         model = self.arguments()
         try:
@@ -174,12 +190,25 @@ class StrictTool(Tool):
             raise self._refused(problem.lines) from None
         except ValidationError as error:
             raise self._refused(explain(error, model)) from None
+        if self.writes and (fenced := fenced_fields(cleaned)):
+            raise self._refused([f"{path}: {FENCED}" for path in fenced])
         return await super().run(cleaned, context, convert_result)
 
     def _refused(self, lines: list[str]) -> ToolError:
         # Same prefix as every other tool error; one field per line so each is easy to find and fix.
         head = f"Error executing tool {self.name}: arguments refused, nothing was sent."
         return ToolError(REDACTOR("\n".join([head, *lines])))
+
+
+def overran(tool: ToolDef, max_wait: float) -> str:
+    """What the model reads when a call was cut off past its time budget (the state store was slow to answer)."""
+    message = (
+        f"{tool.name} ran past this server's time limit (OUTBOUND_MCP_MAX_WAIT={max_wait:g} s) and was stopped: "
+        "the server's state store or the API was slow under load. Try again in a moment."
+    )
+    if tool.access is not Access.READ:
+        message += " The write may have been applied: check with the matching list/get tool before sending it again."
+    return message
 
 
 def unexpected(tool: ToolDef, exc: Exception) -> str:
@@ -193,6 +222,10 @@ def unexpected(tool: ToolDef, exc: Exception) -> str:
     return message
 
 
+FENCED = (
+    "carries the <untrusted-content> fence (or a look-alike) of text another tool showed: pass the text without "
+    "the markers, and only if the person wants that stranger-written text stored"
+)
 REPEAT = "repeat"
 # Described in a few words (every session pays for them); a replayed answer's hint says more.
 REPEAT_PARAMETER = inspect.Parameter(

@@ -6,8 +6,10 @@ rely on (JSON object keys are text), so strict checking follows the values they 
 
 from __future__ import annotations
 
+import math
 from typing import Any, TypeGuard
 
+from mcp_server.core.errors import BadResponse
 from mcp_server.core.guards import is_json_object
 
 is_obj = is_json_object
@@ -26,3 +28,20 @@ def obj(value: object) -> dict[str, Any]:
 def objs(value: object) -> list[dict[str, Any]]:
     """The objects of a JSON list (other items skipped), or ``[]``."""
     return [item for item in value if is_obj(item)] if is_seq(value) else []
+
+
+def number(value: object, what: str, provider: str) -> float:
+    """An upstream figure (a JSON number or a numeric string) as a number; anything else (``"N/A"``, a map)
+    is a clear error naming ``what``, not a ``ValueError`` the model reads as "something unexpected"."""
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        try:
+            found = float(value)
+        except ValueError:
+            found = math.nan
+        if math.isfinite(found):
+            return found
+    raise BadResponse(
+        f"{provider} answered a {what} that is not a number ({str(value)[:40]!r})",
+        provider=provider,
+        hint="This is usually temporary: try again in a minute; if it repeats, tell the user.",
+    )

@@ -25,6 +25,7 @@ from mcp_server.http.jwt_verifier import JwtVerifier
 from mcp_server.http.limits import LargeBodies, SessionsPerClient
 from mcp_server.http.names import Allowed
 from mcp_server.http.origins import OriginGuard
+from mcp_server.http.rpc_ids import OddIds
 from mcp_server.settings import Settings, is_loopback
 
 
@@ -119,7 +120,7 @@ def build_http_app(
         session_idle_timeout=opts.session_idle,
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
-    app: ASGIApp = sdk
+    app: ASGIApp = OddIds(sdk)
     if not opts.stateless:
         app = SessionsPerClient(CancelOnDisconnect(app), limit=opts.sessions_per_client, idle=opts.session_idle)
     app = UserCredentials(app, opts.user_credentials)

@@ -11,7 +11,6 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mcp_server.core.caller import SCOPE_KEY, Caller
-from mcp_server.core.redact import REDACTOR
 from mcp_server.described import BY_NAME, DESCRIBED, Credential
 
 UserCredentialsMode = Literal["off", "allow", "require"]
@@ -78,7 +77,5 @@ class UserCredentials:
             body = {"error": "invalid_request", "error_description": problem}
             await JSONResponse(body, status_code=400)(scope, receive, send)
             return
-        for secret in caller.secrets():
-            REDACTOR.add(secret)
         scope[SCOPE_KEY] = caller
         await self.app(scope, receive, send)

@@ -122,19 +122,20 @@ async def outreach_prospect_company(
     if state and dry_run:
         raise InvalidInput("a handle resumes a paid run", field="dry_run", hint="Resume with dry_run=false.")
     campaign_id, named = await campaign_named(ctx, campaign)
-    run = Run(ctx, state, await screen(ctx), campaign_id, dry_run)
+    run = Run(ctx, state, campaign_id, dry_run)
     run.asked_campaign = campaign
     source = f"Snov.io list {snov_list_id}" if snov_list_id else clean_domain(domain or "")
     try:
         if snov_list_id:
             await run.from_list(snov_list_id, max_prospects)
         elif dry_run:
-            run.known_at(clean_domain(domain or ""))
+            await run.known_at(clean_domain(domain or ""))
         else:
             await run.from_domain(clean_domain(domain or ""), positions, max_prospects)
         if not dry_run:
             await run.find_emails()
             await run.verify()
+        await run.load_screen()
         run.decide()
         if not dry_run:
             await run.write(campaign_id, mailbox_id)
@@ -152,8 +153,9 @@ class Pause(Exception):
 class Run:
     """One run's people and progress; ``state`` is what a handle saves."""
 
-    def __init__(self, ctx: Context, state: dict[str, Any], screened: Screen, campaign_id: str, dry_run: bool) -> None:
-        self.ctx, self.screen, self.dry_run = ctx, screened, dry_run
+    def __init__(self, ctx: Context, state: dict[str, Any], campaign_id: str, dry_run: bool) -> None:
+        self.ctx, self.dry_run = ctx, dry_run
+        self._screen: Screen | None = None
         self.state = state or {"people": [], "credits": 0.0}
         self.people: list[dict[str, Any]] = self.state["people"]
         self.progress = from_context(ctx)
@@ -161,6 +163,18 @@ class Run:
         self.campaign_id = campaign_id
         self.asked_campaign = ""
         self.spent_before = snov(ctx).spent if not dry_run else 0.0
+
+    async def load_screen(self) -> Screen:
+        """PersistIQ's leads and blocked domains, read when a step needs them: a resumed call that only polls
+        Snov.io jobs reads none of them."""
+        if self._screen is None:
+            self._screen = await screen(self.ctx)
+        return self._screen
+
+    @property
+    def screen(self) -> Screen:
+        assert self._screen is not None, "load_screen() first"
+        return self._screen
 
     def spent(self) -> float:
         now = snov(self.ctx).spent if not self.dry_run else 0.0
@@ -182,8 +196,9 @@ class Run:
 
     # Sources
 
-    def known_at(self, domain: str) -> None:
+    async def known_at(self, domain: str) -> None:
         """A dry run on a domain: who is already a lead there (free); the rest needs the paid search."""
+        await self.load_screen()
         for email, lead_id in self.screen.leads.items():
             if email.endswith("@" + domain):
                 self.people.append(
@@ -199,6 +214,7 @@ class Run:
     async def from_domain(self, domain: str, positions: list[str] | None, limit: int) -> None:
         if self.state.get("listed"):
             return
+        await self.load_screen()
         if self.screen.blocked(domain):
             self.state["listed"] = True
             self.notes.append(f"{domain} is a PersistIQ do-not-contact domain: nothing was searched or spent.")
@@ -286,6 +302,8 @@ class Run:
     async def verify(self) -> None:
         """Only emails not already known valid go to the verifier, and only those not already screened out."""
         todo = [p["e"] for p in self.people if p["o"] == "pending" and p.get("e") and p.get("v") != "valid"]
+        if todo:
+            await self.load_screen()
         todo = [e for e in todo if not self.screen.lead_of(e) and not self.screen.blocked(e)]
         if not todo:
             return
@@ -391,7 +409,7 @@ class Run:
                 0,
                 f'"{self.asked_campaign}" is the campaign "{campaign}" (the only name that contains it).',
             )
-        if self.screen.cut:
+        if self._screen is not None and self._screen.cut:
             notes.append("PersistIQ has more leads than were read: a duplicate past them is caught when creating.")
         if handle:
             notes.append(

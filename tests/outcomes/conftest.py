@@ -12,7 +12,7 @@ from mcp import Client
 from outbound_sandbox.app import Sandbox
 from tests.providers.typed import Connect, SettingsFor
 
-FAST = {"poll_interval": 0.05, "snov_rate_limit": 10_000}
+FAST = {"poll_interval": 0.05, "snov_rate_limit": 10_000, "persistiq_rate_limit": 10_000}
 
 
 @pytest.fixture

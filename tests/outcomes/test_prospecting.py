@@ -160,21 +160,3 @@ async def test_a_dry_run_is_read_afresh_each_time_not_answered_from_the_last_one
 
     assert "replay" not in second and first.get("skipped", 0) == 0
     assert people(second)["marcus.webb@acme.com"]["reason"].startswith("already a lead")
-
-
-async def test_a_title_fenced_in_answers_is_written_to_persistiq_without_the_fence(
-    connect: Connect, sandbox: Sandbox, profile: str
-):
-    run = {
-        "campaign": "Logistics VPs",
-        "domain": "acme.com",
-        "positions": ["Senior Software Engineer"],
-        "dry_run": False,
-    }
-    async with connect() as client:
-        answer = ok(await client.call_tool("outreach_prospect_company", {**run, "max_prospects": 2}))
-
-    added = [row for row in people(answer).values() if row["outcome"] == "added"]
-    assert added and all(row["title"].startswith("<untrusted-content>") for row in added)
-    titles = {sandbox.persistiq.world.leads[row["lead_id"]].data.get("title") for row in added}
-    assert titles == {"Senior Software Engineer"}

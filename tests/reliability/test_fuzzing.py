@@ -59,6 +59,7 @@ DECLARED = [*(t for p in ALL_PROVIDERS for t in p.toolset.tools), *OUTCOMES.tool
 RULES = {t.name: t.build().fn_metadata.arg_model.model_json_schema() for t in DECLARED}
 """The full argument rules each tool validates against (the published schema leaves some out)."""
 REFUSED = "arguments refused"
+FENCED = "carries the <untrusted-content> fence"
 LIBRARY_TEXT = re.compile(r"pydantic|errors\.pydantic\.dev|Arguments\b")
 
 
@@ -112,7 +113,9 @@ def test_a_tool_answers_any_input_its_schema_allows_and_refuses_a_broken_field_b
                 problems.append(f"crashed on {args!r:.300}: {text[:300]}")
             if result.is_error and LIBRARY_TEXT.search(text):
                 problems.append(f"library text in the error for {args!r:.200}: {text[:300]}")
-            if result.is_error and REFUSED in text:  # the published schema shows every rule: none may refuse
+            # The published schema shows every rule but one: a write's text may carry no fence (core.fences),
+            # which look-alikes make no JSON Schema pattern can state; it is refused naming the field.
+            if result.is_error and REFUSED in text and FENCED not in text:
                 problems.append(f"schema-valid arguments {args!r:.300} refused: {text[:300]}")
                 if len(fuzz_sandbox.env.requests) != before:
                     problems.append(f"refused {args!r:.200} but sent a request upstream")

@@ -17,6 +17,8 @@ import pytest
 
 from mcp_server.core.output import RESULT_BUDGET
 from outbound_sandbox.config import Fault
+from outbound_sandbox.epixel.data import Note as EpixelNote
+from outbound_sandbox.epixel.data import now_utc
 from tests.reliability.conftest import LeakWatch
 from tests.reliability.figures import count
 from tests.reliability.writes import text_of
@@ -288,10 +290,12 @@ def fenced(value: str) -> bool:
 
 
 async def test_a_lead_note_written_to_break_out_of_its_fence_stays_fenced(connect: Any, sandbox: Any) -> None:
-    slug = sandbox.epixel.store.owned()[0].slug
-    async with connect(["epixel_create_lead_note", "epixel_get_lead"]) as client:
-        made = await client.call_tool("epixel_create_lead_note", {"slug": slug, "note": INJECTION})
-        assert not made.is_error, text_of(made)
+    lead_record = sandbox.epixel.store.owned()[0]
+    slug = lead_record.slug
+    # A stranger's note, made in the CRM itself: the write tools refuse text carrying the fence's markers.
+    note_id = sandbox.epixel.store.new_note_id()
+    sandbox.epixel.store.notes[note_id] = EpixelNote(note_id, lead_record, INJECTION, "stranger", now_utc())
+    async with connect(["epixel_get_lead"]) as client:
         lead = (await client.call_tool("epixel_get_lead", {"slug": slug})).structured_content
     notes = [n["note"] for n in lead["notes"]]
     assert any("still me" in note for note in notes)

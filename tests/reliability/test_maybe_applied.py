@@ -27,10 +27,9 @@ def test_marking_a_transport_error_or_an_unreadable_answer_flags_it_and_says_to_
     assert (error.maybe_applied, error.hint) == (True, f"It may have landed: {CHECK_FIRST}")
 
 
-def test_marking_an_error_status_gives_the_hint_but_no_flag_so_replays_free_the_write():
+def test_marking_an_error_status_flags_it_too_so_the_replay_guard_keeps_the_write():
     error = mark_maybe_applied(ApiError("failed", status=502), "It may have landed")
-    assert error.hint == f"It may have landed: {CHECK_FIRST}"
-    assert getattr(error, "maybe_applied", False) is False
+    assert (error.maybe_applied, error.hint) == (True, f"It may have landed: {CHECK_FIRST}")
 
 
 @pytest.mark.parametrize(
@@ -43,6 +42,7 @@ def test_marking_an_error_status_gives_the_hint_but_no_flag_so_replays_free_the_
         (ApiError("failed", status=500), True),
         (ApiError("failed", status=501), True),
         (ApiError("missing", status=404), False),
+        (ApiError("refused after an earlier 5xx", status=404, maybe_applied=True), True),
         (RateLimited("slow down", status=429), False),
         (InvalidInput("bad argument"), False),
         (OutboundError("other"), False),

@@ -143,14 +143,41 @@ async def test_a_read_that_meets_5xx_every_time_is_sent_once_plus_the_retries(up
     assert failed.value.hint == ""
 
 
-async def test_a_write_that_met_a_5xx_says_it_may_have_been_applied_without_a_flag_for_replays(upstream: Upstream):
-    api = client(upstream, always(500))
+@pytest.mark.parametrize("status", [500, 502, 504])
+async def test_a_write_that_met_a_5xx_is_flagged_as_maybe_applied_by_the_same_rule_as_a_reset(
+    upstream: Upstream, status: int
+):
+    # A proxy's HTML 500/504 can come after the API applied the write: the replay guard must read it as such.
+    api = client(upstream, always(status, text="<html><body>Gateway Timeout</body></html>"))
     with pytest.raises(ApiError) as failed:
         await api.request("POST", "items", deadline=upstream.now + 50)
     assert len(upstream.seen) == 1
-    assert failed.value.hint == f"The write was not retried because it may have been applied: {CHECK_FIRST}"
-    # replay.py reads this attribute: a 5xx frees the replay key, as before.
-    assert getattr(failed.value, "maybe_applied", False) is False
+    assert failed.value.maybe_applied is True
+    assert failed.value.hint == (
+        f"The API failed on its side after the write reached it, so it may have been applied: {CHECK_FIRST}"
+    )
+
+
+async def test_an_idempotent_write_applied_on_its_first_attempt_is_not_reported_as_not_applied_when_its_retry_is_refused(
+    upstream: Upstream,
+):
+    answers = [httpx.Response(500, text="<html>Internal Server Error</html>"), httpx.Response(404, json={})]
+    api = client(upstream, lambda request: answers.pop(0))
+    with pytest.raises(ApiError) as failed:
+        await api.request("DELETE", "items/7", deadline=upstream.now + 50)
+    assert len(upstream.seen) == 2
+    assert (failed.value.status, failed.value.maybe_applied) == (404, True)
+    assert failed.value.hint == (
+        f"An earlier attempt of this write may have been applied before this one was refused: {CHECK_FIRST}"
+    )
+
+
+async def test_a_read_that_met_a_5xx_and_then_a_404_is_not_called_maybe_applied(upstream: Upstream):
+    answers = [httpx.Response(503), httpx.Response(404, json={})]
+    api = client(upstream, lambda request: answers.pop(0))
+    with pytest.raises(ApiError) as failed:
+        await api.request("GET", "items/7", deadline=upstream.now + 50)
+    assert (failed.value.status, failed.value.maybe_applied) == (404, False)
 
 
 async def test_a_write_whose_2xx_answer_is_unreadable_is_flagged_as_probably_applied(upstream: Upstream):

@@ -19,6 +19,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
+from mcp_server.core import deadline as call_time
 from mcp_server.core.state import StateUnavailable
 from mcp_server.core.state.local import Change, LocalOps, R
 
@@ -85,8 +86,14 @@ class SqliteStore(LocalOps):
         return db
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        # A thread cannot be cancelled: under a tool call, waiting for another process's lock ends by the
+        # call's cutoff, so a locked file cannot hold a call past OUTBOUND_MCP_MAX_WAIT.
+        left = call_time.cutoff_left()
+        busy_ms = int(1000 * (BUSY_TIMEOUT if left is None else max(0.05, min(BUSY_TIMEOUT, left))))
+
         def run() -> T:
             db = self._connect()
+            db.execute(f"PRAGMA busy_timeout = {busy_ms}")
             db.execute("BEGIN IMMEDIATE")
             try:
                 result = work(db)

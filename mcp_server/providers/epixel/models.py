@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
-from mcp_server.core.output import prune, untrusted
+from mcp_server.core.output import prune, stranger, untrusted
 from mcp_server.core.shapes import Record
 from mcp_server.core.upstream import is_obj
 
@@ -58,6 +58,7 @@ class Lead(Record):
     assignee: str | None = None
 
     _fenced = field_validator("message", mode="before")(_fence)
+    _names = field_validator("first_name", "last_name", "source", "location", mode="before")(stranger)
 
 
 class LeadRow(Record):
@@ -72,6 +73,9 @@ class LeadRow(Record):
     source: str | None = None
     owner: str | None = None
     assignee: str | None = None
+
+    # Whoever fills the CRM's web form writes these: bare as names, fenced once they read as free text.
+    _names = field_validator("first_name", "last_name", "source", mode="before")(stranger)
 
 
 class LeadDetail(Lead):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from mcp_server.core.arguments import AsPairs, pairs_to_map
-from mcp_server.core.output import prune, stranger
+from mcp_server.core.output import prune, stranger, untrusted
 from mcp_server.core.shapes import Maybe, Record
 from mcp_server.core.upstream import is_obj
 
@@ -30,11 +31,20 @@ FieldPairs = Annotated[dict[FieldName, FieldValue], Field(max_length=MAX_FIELDS)
 """Lead fields by name (persistiq_list_lead_fields): ``[{name, value}]``, or a ``{name: value}`` map."""
 
 
+FREE_TEXT = re.compile(r"(?i)snippet|note|message|comment|description|body|bio|about|summary")
+"""Lead fields that hold prose (snippets go into sent emails): always fenced, however short."""
+
+
 def filled(values: Any) -> Any:
-    """Only the fields that have a value; long texts clipped, free text fenced (strangers write leads)."""
+    """Only the fields that have a value; long texts clipped, free text fenced (strangers write leads): prose
+    fields always, short structured values (a title, a company) only once they read as free text."""
     if not isinstance(values, dict):
         return values
-    return stranger(prune(values))
+    kept: dict[str, Any] = prune(values)
+    return {
+        key: untrusted(value) if isinstance(value, str) and FREE_TEXT.search(key) else stranger(value)
+        for key, value in kept.items()
+    }
 
 
 # Inputs

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from mcp.server.mcpserver import Context
 
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import number
 from mcp_server.providers.snov.campaigns_models import body_of
 from mcp_server.providers.snov.client import Endpoints, snov
 from mcp_server.providers.snov.costs import remember_balance
@@ -24,7 +25,7 @@ async def snov_get_balance(ctx: Context) -> Balance:
     service = snov(ctx)
     spent, ends = await service.period_spent()
     data = body_of(body_of((await Endpoints.balance.send(service.api)).data).get("data"))
-    balance = float(data.get("balance") or 0)
+    balance = number(data.get("balance") or 0, "credit balance", "Snov.io")
     await remember_balance(ctx, balance)  # shown in the next paid call's confirmation
     return Balance(
         balance=balance,
@@ -36,4 +37,5 @@ async def snov_get_balance(ctx: Context) -> Balance:
         recipients_used=data.get("unique_recipients_used", data.get("recipients_used")),
         limit_resets_in_days=data.get("limit_resets_in"),
         subscription_ends_in_days=data.get("expires_in"),
+        hint=service.watch.hint(),
     )

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from mcp_server.core.auth import Fetch, Token, TokenAuth, TokenCache
 from mcp_server.core.budget import WindowBudget
 from mcp_server.core.endpoints import Endpoint
-from mcp_server.core.errors import ApiError, CreditLimit
+from mcp_server.core.errors import ApiError, CreditLimit, may_be_applied
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.poller import Schedule
 from mcp_server.core.provider import service_of
@@ -27,6 +27,8 @@ from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.state.periods import period_bounds
 from mcp_server.core.upstream import is_obj, obj
+from mcp_server.providers.snov import meter
+from mcp_server.providers.snov.ledger import LedgerWatch
 from mcp_server.settings import Settings
 
 R = TypeVar("R")
@@ -165,6 +167,7 @@ class SnovApi(ApiClient):
                 status=error.status,
                 reason=error.reason,
                 request_id=error.request_id,
+                maybe_applied=error.maybe_applied,
             ) from None
 
 
@@ -192,6 +195,11 @@ class Snov:
     """The account's namespace in the store."""
     period: str = "day"
     """SNOV_CREDIT_PERIOD: the period SNOV_MAX_CREDITS applies to."""
+    watch: LedgerWatch = field(init=False)
+    """Notices a ledger the store lost within its period (``providers.snov.ledger``)."""
+
+    def __post_init__(self) -> None:
+        self.watch = LedgerWatch(self.store)
 
     def _ledger(self) -> tuple[str, float, float]:
         """This period's ledger key, its end, and the seconds the ledger must be kept."""
@@ -201,7 +209,8 @@ class Snov:
 
     async def period_spent(self) -> tuple[float, float]:
         """Credits spent this period by every process on the store, and when the period ends (epoch)."""
-        key, end, _ = self._ledger()
+        key, end, ttl = self._ledger()
+        await self.watch.check(key, ttl)
         raw = await self.store.get(key)
         return (float(raw) if raw else 0.0), end
 
@@ -213,10 +222,13 @@ class Snov:
         if credits <= 0:
             return
         key, end, ttl = self._ledger()
+        await self.watch.check(key, ttl)
         done, total = await self.store.spend(key, credits, self.max_credits, ttl)
         if not done:
             raise self._over(credits, total, what, end)
+        self.watch.record(key, credits)
         self.spent += credits
+        meter.count(credits)
 
     async def afford(self, credits: float, what: str) -> None:
         """Refuse a call whose worst case would pass ``SNOV_MAX_CREDITS``, before its first request."""
@@ -246,7 +258,7 @@ class Snov:
         try:
             return await send()
         except ApiError as error:
-            if error.status < 500:
+            if not may_be_applied(error):  # refused: nothing was charged
                 await self.refund(credits)
             raise
 
@@ -256,13 +268,17 @@ class Snov:
             return
         key, _, ttl = self._ledger()
         await self.store.spend(key, -credits, None, ttl)
+        self.watch.record(key, -credits)
         self.spent = max(0.0, self.spent - credits)
+        meter.count(-credits)
 
     async def settle(self, reserved: float, actual: float) -> None:
         """Replace a reservation with what Snov.io actually charged (recorded even past the ceiling)."""
         if actual != reserved:
             key, _, ttl = self._ledger()
             await self.store.spend(key, actual - reserved, None, ttl)
+            self.watch.record(key, actual - reserved)
+            meter.count(actual - reserved)
         self.spent = max(0.0, self.spent - reserved + actual)
 
 

@@ -24,6 +24,8 @@ from mcp_server.providers.snov.search_models import clean_domain
 BALANCE_SEEN = "balance_seen"
 """Under the account's namespace: the balance snov_get_balance last read, and when (shown in the question,
 never fetched for it)."""
+DRY_RUN = "dry_run"
+"""The argument every paid tool takes (``spending.spends``): true answers the cost, spends nothing, asks nothing."""
 PERIOD_WORDS = {"day": "today", "week": "this week", "month": "this month"}
 """How a confirmation names the credit period."""
 
@@ -66,8 +68,8 @@ def paid(estimate: Callable[[Mapping[str, Any]], Estimate | None], flag: str = "
 
     async def question(ctx: Context, args: Mapping[str, Any]) -> str | None:
         found = estimate(args)
-        # A read-only server refuses the flag before any request: there is nothing to ask.
-        if found is None or (flag and snov(ctx).read_only):
+        # A read-only server refuses the flag before any request: there is nothing to ask; nor for a dry run.
+        if found is None or args.get(DRY_RUN) or (flag and snov(ctx).read_only):
             return None
         return render(found, await ledger(ctx))
 

@@ -17,6 +17,7 @@ from mcp_server.providers.snov.client import Endpoints, Snov, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder_models import FoundEmails
 from mcp_server.providers.snov.search_models import Domain, FoundEmail, Handle, clean_domain
+from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import (
     gave_up,
     handle_for,
@@ -51,6 +52,7 @@ def refuse_spending_when_read_only(service: Snov, flag: str) -> None:
     Access.READ,
     confirm=paid(costs.find_email, "queue_if_missing", "Call without queue_if_missing for the free lookup only."),
 )
+@spends(costs.find_email)
 async def snov_find_email(
     ctx: Context,
     first_name: Name,

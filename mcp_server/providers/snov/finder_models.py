@@ -7,11 +7,12 @@ from typing import Any, Literal
 from mcp_server.core.shapes import Record
 from mcp_server.providers.snov.campaigns_models import as_list
 from mcp_server.providers.snov.search_models import FoundEmail
+from mcp_server.providers.snov.spend_models import Spending
 
 Outcome = Literal["found", "not_found", "running", "not_searched"]
 
 
-class FoundEmails(Record):
+class FoundEmails(Spending):
     first_name: str
     last_name: str
     domain: str
@@ -44,7 +45,7 @@ class Verified(Record):
         )
 
 
-class Verification(Record):
+class Verification(Spending):
     results: list[Verified]
     method: str
     credits: int = 0
@@ -55,7 +56,7 @@ class Verification(Record):
     hint: str | None = None
 
 
-class Profile(Record):
+class Profile(Spending):
     status: Outcome
     name: str | None = None
     first_name: str | None = None
@@ -147,3 +148,5 @@ class Balance(Record):
     recipients_used: int | None = None
     limit_resets_in_days: int | None = None
     subscription_ends_in_days: int | None = None
+    hint: str | None = None
+    """Set when this server found the credit ledger lost within its period (the state store restarted empty)."""

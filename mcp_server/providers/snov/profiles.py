@@ -18,6 +18,7 @@ from mcp_server.providers.snov.client import Endpoints, Snov, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder_models import Profile
 from mcp_server.providers.snov.search_models import Handle
+from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import (
     gave_up,
     handle_for,
@@ -48,6 +49,7 @@ ProfileUrl = Annotated[
 
 
 @toolset.tool("Find profile by social URL (Snov.io)", Access.WRITE, confirm=paid(costs.profile_by_url))
+@spends(costs.profile_by_url)
 async def snov_find_profile_by_url(ctx: Context, url: ProfileUrl, handle: Handle = None) -> Profile:
     """A person's profile from their LinkedIn or X URL: name, location, industry, current and previous jobs,
     employer sites (inputs for snov_domain_search), social links and emails with status. A URL Snov.io already
@@ -118,6 +120,7 @@ async def _by_url_v2(ctx: Context, service: Snov, url: str, scope: str, task: st
 
 
 @toolset.tool("Get profile by email (Snov.io)", Access.READ, confirm=paid(costs.profile_by_email))
+@spends(costs.profile_by_email)
 async def snov_get_profile_by_email(ctx: Context, email: Email) -> Profile:
     """The person behind an email: name, location, industry, current jobs, social links. 1 credit when a
     profile is found, free otherwise."""

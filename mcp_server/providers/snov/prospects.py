@@ -9,12 +9,12 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.arguments import AsPairs
-from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError
+from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, mark_maybe_applied
 from mcp_server.core.http import ApiClient, ApiResponse
 from mcp_server.core.pagination import Listing, PageNumber, read
 from mcp_server.core.shapes import Items, Maybe, row_bytes
 from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import is_obj, is_seq, obj
+from mcp_server.core.upstream import is_obj, is_seq, number, obj
 from mcp_server.providers.snov.campaigns_models import Cursor, Email, Limit, as_list, body_of
 from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, Endpoints, api, check_success, snov
 from mcp_server.providers.snov.prospects_models import (
@@ -207,9 +207,11 @@ async def snov_create_prospect_list(
     response = await Endpoints.create_list.send(snov(ctx).api, data={"name": name})
     body = _unwrapped(response)
     data = obj(body.get("data")) if is_obj(body.get("data")) else body
-    if not isinstance(data.get("id"), int | str):
-        raise BadResponse("Snov.io answered without the new list's id", provider=LABEL)
-    return ProspectList(id=int(data["id"]), name=name, contacts=0)
+    try:
+        list_id = number(data.get("id"), "new list id", LABEL)
+    except BadResponse as unreadable:  # the list was made: say so, not "nothing happened"
+        raise mark_maybe_applied(unreadable, "Snov.io created the list but its id could not be read") from None
+    return ProspectList(id=int(list_id), name=name, contacts=0)
 
 
 async def _check_custom_fields(api: ApiClient, labels: list[str]) -> None:

@@ -8,6 +8,7 @@ same job, so nothing is started or paid for twice.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -16,13 +17,14 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.endpoints import Endpoint
-from mcp_server.core.errors import ApiError
+from mcp_server.core.errors import ApiError, InvalidInput
 from mcp_server.core.handles import fingerprint
 from mcp_server.core.pagination import Ask, Listing, PageNumber, Send, TokenChain, read
 from mcp_server.core.paging import PageNotReady
 from mcp_server.core.poller import Pending
 from mcp_server.core.shapes import Maybe
 from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.upstream import number
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Cursor, as_list, body_of
 from mcp_server.providers.snov.client import Endpoints, Snov, api, snov
@@ -39,6 +41,7 @@ from mcp_server.providers.snov.search_models import (
     ProspectEmail,
     clean_domain,
 )
+from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import handle_for, poll, result_link, result_url, resume, still_running_hint
 
 toolset = Toolset("snov")
@@ -58,7 +61,9 @@ ProspectRef = Annotated[
         description="prospect_hash from snov_list_domain_prospects, or its search_emails_start URL",
     ),
 ]
+BARE_HASH = re.compile(r"[A-Za-z0-9_-]+")
 Limit = Annotated[int, Field(ge=1, le=1000)]
+DOMAIN_EMAILS, GENERIC_CONTACTS = costs.domain_emails("emails"), costs.domain_emails("generic contacts")
 COUNT_FIRST = "snov_count_domain_emails (free) says how many there are; a smaller limit spends less."
 
 
@@ -141,6 +146,7 @@ async def _settle(service: Snov, key: str | None, *, found: bool) -> None:
     Access.READ,
     confirm=paid(costs.domain_search, instead="snov_count_domain_emails (free) says how many emails Snov.io holds."),
 )
+@spends(costs.domain_search)
 async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None) -> Company:
     """Company info for a domain: name, industry, size, city, phone, related domains, and how many
     prospects, emails and generic contacts Snov.io holds. 1 credit per distinct search (none without
@@ -169,6 +175,7 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
     Access.READ,
     confirm=paid(costs.domain_prospects, instead="A smaller limit spends less."),
 )
+@spends(costs.domain_prospects)
 async def snov_list_domain_prospects(
     ctx: Context, domain: Domain, positions: Positions = None, limit: Limit = 20, cursor: Cursor = None
 ) -> DomainProspects:
@@ -190,10 +197,18 @@ async def snov_list_domain_prospects(
 
 
 @toolset.tool("Find a domain prospect's email (Snov.io)", Access.READ, confirm=paid(costs.prospect_email))
+@spends(costs.prospect_email)
 async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: Handle = None) -> ProspectEmail:
     """The email(s) of one prospect found by snov_list_domain_prospects, each valid or unknown. 1 credit
     per prospect with an email. Next: snov_verify_emails or snov_add_prospect_to_list."""
     service = snov(ctx)
+    if "/" not in prospect and not BARE_HASH.fullmatch(prospect):
+        # Filled into the start path, ``abc?x=1`` would send the query with the paid request.
+        raise InvalidInput(
+            f"prospect {prospect[:40]!r} is neither a prospect_hash (letters, digits, - and _) nor a URL",
+            provider="Snov.io",
+            hint="Nothing was sent. Pass prospect_hash exactly as snov_list_domain_prospects returned it.",
+        )
     prospect_hash = prospect.rstrip("/").rsplit("/", 1)[-1]
     scope = fingerprint(tool="snov_find_prospect_email", prospect=prospect_hash)
     if handle:
@@ -226,8 +241,9 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
 @toolset.tool(
     "List a domain's emails (Snov.io)",
     Access.READ,
-    confirm=paid(costs.domain_emails("emails"), instead=COUNT_FIRST),
+    confirm=paid(DOMAIN_EMAILS, instead=COUNT_FIRST),
 )
+@spends(DOMAIN_EMAILS)
 async def snov_list_domain_emails(
     ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None
 ) -> DomainEmails:
@@ -239,8 +255,9 @@ async def snov_list_domain_emails(
 @toolset.tool(
     "List a domain's generic contacts (Snov.io)",
     Access.READ,
-    confirm=paid(costs.domain_emails("generic contacts"), instead=COUNT_FIRST),
+    confirm=paid(GENERIC_CONTACTS, instead=COUNT_FIRST),
 )
+@spends(GENERIC_CONTACTS)
 async def snov_list_generic_contacts(
     ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None
 ) -> DomainEmails:
@@ -256,7 +273,8 @@ async def snov_count_domain_emails(ctx: Context, domain: Domain) -> DomainCount:
     name = clean_domain(domain)
     response = await Endpoints.domain_emails_count.send(snov(ctx).api, data={"domain": name})
     data = body_of(response.data)
-    return DomainCount(domain=name, emails=int(data.get("result") or 0), webmail=data.get("webmail"))
+    emails = int(number(data.get("result") or 0, "count of emails", "Snov.io"))
+    return DomainCount(domain=name, emails=emails, webmail=data.get("webmail"))
 
 
 async def _email_pages(ctx: Context, tab: str, domain: str, limit: int, cursor: str | None) -> DomainEmails:

@@ -10,6 +10,7 @@ from mcp_server.core.output import stranger
 from mcp_server.core.shapes import Maybe, Paged, Record
 from mcp_server.core.upstream import is_seq
 from mcp_server.providers.snov.campaigns_models import body_of
+from mcp_server.providers.snov.spend_models import Spending
 
 Status = Literal["done", "running"]
 DOMAIN_PATTERN = r"^(https?://)?(www\.)?[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,63}/?$"
@@ -26,7 +27,7 @@ def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-class Company(Record):
+class Company(Spending):
     domain: str
     status: Status
     name: str | None = None
@@ -89,7 +90,7 @@ class DomainProspect(Record):
         )
 
 
-class DomainPage(Paged[Any]):
+class DomainPage(Paged[Any], Spending):
     """A page of a domain's prospects or emails; ``total`` is Snov.io's count for the whole domain."""
 
     domain: str
@@ -110,7 +111,7 @@ class FoundEmail(Record):
     """valid, or unknown (the server accepts any address)."""
 
 
-class ProspectEmail(Record):
+class ProspectEmail(Spending):
     prospect_hash: str
     status: Status
     emails: list[FoundEmail] | None = None

@@ -20,6 +20,7 @@ from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder import refuse_spending_when_read_only
 from mcp_server.providers.snov.finder_models import Verification, Verified
 from mcp_server.providers.snov.search_models import Handle
+from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import (
     handle_for,
     is_retired,
@@ -49,6 +50,7 @@ GREYLISTED_HINT = "Greylisted emails cannot be judged yet: verify them again in 
     Access.READ,
     confirm=paid(costs.verify_emails, "queue_unverified", "Call without queue_unverified: verified emails are free."),
 )
+@spends(costs.verify_emails)
 async def snov_verify_emails(
     ctx: Context,
     emails: Annotated[list[Email], Field(min_length=1, max_length=1000)],
