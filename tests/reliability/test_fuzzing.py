@@ -78,7 +78,7 @@ def fuzz_sandbox(sandbox: Any) -> Any:
 
 def test_every_provider_s_tools_are_listed_and_fuzzed() -> None:
     prefixes = {tool["name"].split("_", 1)[0] for tool in TOOLS}
-    assert prefixes == {"persistiq", "snov", "epixel"}
+    assert prefixes == {"persistiq", "snov", "epixel", "outreach"}
     names = [tool["name"] for tool in TOOLS]
     assert len(names) == len(set(names)) and set(names) == declared_tools()
 
