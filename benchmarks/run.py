@@ -32,6 +32,7 @@ SUITES = [
     "output",
     "answer_tokens",
     "memory",
+    "tasks",
 ]
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 

@@ -12,14 +12,17 @@ from mcp.server.mcpserver.tools.base import Tool
 
 from mcp_server.core.provider import ProviderDef
 from mcp_server.figures import fill_inline
+from mcp_server.outcomes import OUTCOMES
 from mcp_server.providers import ALL_PROVIDERS
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 """The repository root when the package runs from a checkout (editable install or PYTHONPATH)."""
 
 
-def all_tools(providers: Sequence[ProviderDef] = ALL_PROVIDERS) -> list[Tool]:
-    return [tool.build() for provider in providers for tool in provider.toolset.tools]
+def all_tools(providers: Sequence[ProviderDef] = ALL_PROVIDERS, *, outcomes: bool = True) -> list[Tool]:
+    """The providers' tools, then (unless ``outcomes`` is False) the outcome tools built over them."""
+    extra = OUTCOMES.tools if outcomes else []
+    return [tool.build() for tool in [*(t for provider in providers for t in provider.toolset.tools), *extra]]
 
 
 def tool_document(tool: Tool) -> dict[str, Any]:
@@ -31,6 +34,7 @@ def tool_document(tool: Tool) -> dict[str, Any]:
         "inputSchema": tool.parameters,
         "outputSchema": tool.output_schema,
         "annotations": annotations,
+        **({"_meta": tool.meta} if tool.meta else {}),
     }
 
 
@@ -106,9 +110,10 @@ def readme_tools_block() -> str:
         "Annotations: R read-only, W writes, D destructive, I idempotent (every tool is open-world). "
         "`outbound-mcp tools` prints the same list; `tool_schemas/` holds every schema."
     ]
-    for provider in ALL_PROVIDERS:
-        tools = all_tools([provider])
-        rows = [f"**{provider.label}** ({len(tools)})", "", "| tool | ann | what it does |", "|---|---|---|"]
+    groups = [(provider.label, all_tools([provider], outcomes=False)) for provider in ALL_PROVIDERS]
+    groups.append(("Outcomes, across providers", all_tools([])))
+    for label, tools in groups:
+        rows = [f"**{label}** ({len(tools)})", "", "| tool | ann | what it does |", "|---|---|---|"]
         for tool in tools:
             flags = annotation_flags(tool).replace("-", "").rstrip("O")
             rows.append(f"| `{tool.name}` | {flags} | {first_sentence(tool.description).replace('|', '/')} |")

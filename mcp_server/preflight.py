@@ -32,7 +32,7 @@ def _why_empty(settings: Settings, providers: Sequence[ProviderDef]) -> ConfigEr
         return ConfigError(NO_PROVIDER, variable="PERSISTIQ_API_KEY")
     owner = {tool.name: provider for provider in providers for tool in provider.toolset.tools}
     named = settings.outbound_mcp_tools
-    if named and all(owner[name].name not in enabled for name in named):
+    if named and all(name in owner and owner[name].name not in enabled for name in named):
         off = [p for p in providers if p.name in {owner[name].name for name in named}]
         fix = "; ".join(f"for {p.label} set {p.needs}" for p in off)
         return ConfigError(

@@ -25,7 +25,9 @@ from mcp_server.core.redact import REDACTOR, install_redaction
 from mcp_server.core.sealed import RememberSealedState, sealed_principal
 from mcp_server.core.state import StateStore, StateUnavailable, shared_key
 from mcp_server.core.state.opener import open_store
-from mcp_server.core.tooling import ToolDef
+from mcp_server.core.tooling import Access, ToolDef
+from mcp_server.outcomes import NEEDS, OUTCOMES
+from mcp_server.outcomes.playbooks import PLAYBOOKS
 from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.settings import Settings
 
@@ -33,9 +35,10 @@ log = logging.getLogger("outbound_mcp.server")
 
 
 def select_tools(settings: Settings, providers: Sequence[ProviderDef]) -> list[ToolDef]:
-    """The tools of the enabled providers, narrowed by read-only mode and the allow-list."""
+    """The tools of the enabled providers, then the outcome tools whose providers are all enabled, narrowed by
+    read-only mode and the allow-list."""
     enabled = set(settings.enabled_providers())
-    known = {t.name for p in providers for t in p.toolset.tools}
+    known = {t.name for p in providers for t in p.toolset.tools} | {t.name for t in OUTCOMES.tools}
     unknown = sorted(set(settings.outbound_mcp_tools) - known)
     if unknown:
         raise ConfigError(f"OUTBOUND_MCP_TOOLS: unknown tool {', '.join(unknown)}", variable="OUTBOUND_MCP_TOOLS")
@@ -49,6 +52,17 @@ def select_tools(settings: Settings, providers: Sequence[ProviderDef]) -> list[T
             if settings.outbound_mcp_tools and tool.name not in settings.outbound_mcp_tools:
                 continue
             chosen.append(tool)
+    # Outcome tools call the real providers' tools: a server built on other providers (tests) gets none.
+    served = {p.name for p in providers if any(p is real for real in ALL_PROVIDERS)} & enabled
+    for tool in OUTCOMES.tools:
+        needs = set(NEEDS[tool.name])
+        if not served or not needs <= served:
+            continue
+        if settings.outbound_mcp_read_only and tool.access is not Access.READ:
+            continue
+        if settings.outbound_mcp_tools and tool.name not in settings.outbound_mcp_tools:
+            continue
+        chosen.append(tool)
     return chosen
 
 
@@ -67,6 +81,14 @@ def instructions(settings: Settings, providers: Sequence[ProviderDef]) -> str:
             "Snov.io: each description states its credit cost (snov_get_balance shows what is left). Searches "
             "are jobs: a call that outlasts its wait returns a handle or next_cursor; call again with it to "
             "resume the same job at no extra cost."
+        )
+    if {"snov", "persistiq"} <= {p.name for p in on}:
+        lines.append(
+            "Outcome tools (outreach_*) do a whole task in one call (prospect a company into a campaign, campaign "
+            "report, lead counts, log a meeting): prefer them to chains of endpoint tools; outreach_reference_data "
+            "names the statuses, users, mailboxes and campaigns the others take. Playbooks (prompts "
+            "prospecting, weekly_campaign_review, list_cleanup) say which tools to call in which order and where "
+            "each id comes from."
         )
     if settings.outbound_mcp_read_only:
         lines.append(modes.instruction(settings))
@@ -177,6 +199,10 @@ def create_server(
     server.middleware.insert(0, RememberSealedState())
     server.known = frozenset(tool.name for tool in tools)
     server.hidden = frozenset(t.name for p in providers for t in p.toolset.tools) - server.known
+    served = {tool.name for tool in tools}
+    for playbook in PLAYBOOKS:
+        if playbook.needs in served:
+            server.add_prompt(playbook.prompt())
     return server
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import anyio
 from mcp import Client
 
+from mcp_server.outcomes import OUTCOMES
 from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
@@ -49,7 +50,9 @@ def listed_tools() -> list[dict[str, Any]]:
 def declared_tools(provider: str | None = None) -> set[str]:
     """The tool names the providers declare (or one provider, by name): what tools/list must list, whatever
     the count is this week."""
-    return {t.name for p in ALL_PROVIDERS if provider in (None, p.name) for t in p.toolset.tools}
+    declared = {t.name for p in ALL_PROVIDERS if provider in (None, p.name) for t in p.toolset.tools}
+    # With every provider on, the outcome tools (outreach_*, across providers) are served too.
+    return declared if provider else declared | {t.name for t in OUTCOMES.tools}
 
 
 def resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:

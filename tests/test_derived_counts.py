@@ -33,6 +33,8 @@ CHANGE = {
     "persistiq_update_lead": {"data": {"title": "CTO"}},
     "epixel_update_lead": {"location": "Oslo"},
     "epixel_update_appointment": {"appointment_note": "Agenda"},
+    # Prospecting needs a domain or a Snov.io list, one of them (a rule the schema cannot say).
+    "outreach_prospect_company": {"domain": "acme.com"},
 }
 
 

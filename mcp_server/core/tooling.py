@@ -97,6 +97,10 @@ class ToolDef:
     """The vendor's names for arguments that mean exactly one of ours (camelCase spellings need none)."""
     confirm: Confirmation | None = None
     """Ask the person before the body runs (README "Confirmations"); destructive tools get a default."""
+    meta: dict[str, Any] | None = None
+    """The tool's ``_meta`` in tools/list (e.g. ``anthropic/alwaysLoad``)."""
+    writes_when: Callable[[dict[str, Any]], bool] | None = None
+    """A write tool whose calls write only when this says so (a dry run does not): the others are not replayed."""
 
     def build(self) -> Tool:
         """The SDK's tool, arguments checked first, failures mapped to tool errors, input rules published whole."""
@@ -131,8 +135,9 @@ class ToolDef:
                         preview = await gate(ctx, outcome, confirmation, self.title, name)
                         if preview is not None:
                             return preview
-                    if guarded and ctx is not None:
-                        arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
+                    arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
+                    writes = self.writes_when is None or self.writes_when(arguments)
+                    if guarded and ctx is not None and writes:
                         return await replay.once(ctx, provider, name, arguments, answer, repeat=repeat)
                     return await answer()
                 except OutboundError as error:
@@ -161,6 +166,7 @@ class ToolDef:
             context_kwarg="ctx",
             annotations=self.access.annotations(),
             structured_output=False,
+            meta=self.meta,
         )
         assert isinstance(tool, StrictTool)
         tool.aliases = self.aliases
@@ -179,10 +185,11 @@ class ToolDef:
 
 
 def check_kind(tool: str, access: Access, confirmation: Confirmation | None) -> None:
-    """A spend tool asks before spending, a delete before deleting, and no other tool asks."""
-    wanted = {Access.SPEND: "paid", Access.DESTRUCTIVE: "destructive"}.get(access)
+    """A spend tool asks before spending, a delete before deleting, a write that also spends (an outcome tool
+    that buys emails, then creates leads) before spending; no other tool asks."""
+    allowed = {Access.SPEND: {"paid"}, Access.DESTRUCTIVE: {"destructive"}, Access.WRITE: {None, "paid"}}
     declared = confirmation.kind if confirmation is not None else None
-    if declared != wanted:
+    if declared not in allowed.get(access, {None}):
         raise TypeError(f"tool {tool} is a {access.kind} tool but declares confirmation {declared!r}")
 
 
@@ -303,12 +310,20 @@ class Toolset:
         return cls(provider, [tool for part in parts for tool in part.tools])
 
     def tool(
-        self, title: str, access: Access, aliases: dict[str, str] | None = None, *, confirm: Confirmation | None = None
+        self,
+        title: str,
+        access: Access,
+        aliases: dict[str, str] | None = None,
+        *,
+        confirm: Confirmation | None = None,
+        writes_when: Callable[[dict[str, Any]], bool] | None = None,
     ) -> Callable[[F], F]:
         def register(fn: F) -> F:
             if not fn.__doc__:
                 raise ValueError(f"tool {fn.__name__} needs a docstring: it is the model's description")
-            self.tools.append(ToolDef(fn, fn.__name__, title, access, self.provider, dict(aliases or {}), confirm))
+            tool = ToolDef(fn, fn.__name__, title, access, self.provider, dict(aliases or {}), confirm)
+            tool.writes_when = writes_when
+            self.tools.append(tool)
             return fn
 
         return register

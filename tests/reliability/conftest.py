@@ -123,7 +123,11 @@ def connect(settings_for: Callable[..., Any]) -> Connect:
     @asynccontextmanager
     async def open_client(tools: list[str] | None = None, **overrides: Any) -> AsyncGenerator[Client]:
         if tools:
-            providers = sorted({name.split("_", 1)[0] for name in tools})
+            # An outcome tool (outreach_*) works across providers: it is served with all three on.
+            prefixes = {name.split("_", 1)[0] for name in tools}
+            providers = sorted(
+                prefixes - {"outreach"} if "outreach" not in prefixes else {"persistiq", "snov", "epixel"}
+            )
             overrides = {
                 "outbound_mcp_toolsets": ",".join(providers),
                 "outbound_mcp_tools": ",".join(tools),

@@ -20,6 +20,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from hypothesis import HealthCheck, given, settings
 from mcp import Client
 
+from mcp_server.outcomes import OUTCOMES
 from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
@@ -54,7 +55,8 @@ def listed_tools() -> list[dict[str, Any]]:
 
 
 TOOLS = listed_tools()
-RULES = {t.name: t.build().fn_metadata.arg_model.model_json_schema() for p in ALL_PROVIDERS for t in p.toolset.tools}
+DECLARED = [*(t for p in ALL_PROVIDERS for t in p.toolset.tools), *OUTCOMES.tools]
+RULES = {t.name: t.build().fn_metadata.arg_model.model_json_schema() for t in DECLARED}
 """The full argument rules each tool validates against (the published schema leaves some out)."""
 REFUSED = "arguments refused"
 FENCED = "carries the <untrusted-content> fence"
@@ -76,7 +78,7 @@ def fuzz_sandbox(sandbox: Any) -> Any:
 
 def test_every_provider_s_tools_are_listed_and_fuzzed() -> None:
     prefixes = {tool["name"].split("_", 1)[0] for tool in TOOLS}
-    assert prefixes == {"persistiq", "snov", "epixel"}
+    assert prefixes == {"persistiq", "snov", "epixel", "outreach"}
     names = [tool["name"] for tool in TOOLS]
     assert len(names) == len(set(names)) and set(names) == declared_tools()
 
