@@ -20,7 +20,7 @@ from mcp_server.cli import main
 from mcp_server.described import credentials
 from mcp_server.settings import load_settings
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 ROOT = Path(__file__).resolve().parents[1]
 # dist/mcpb-manifest-v0.4.schema.json of the npm package @anthropic-ai/mcpb 2.1.2 (what `mcpb validate` uses).
 SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "mcpb-manifest-v0.4.schema.json").read_text())

@@ -11,6 +11,8 @@ import pytest
 
 from mcp_server.stdio import TERMINAL_HINT
 
+pytestmark = pytest.mark.e2e
+
 PROVIDER_VARS = ("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_MCP_")
 KEY = {"PERSISTIQ_API_KEY": "persistiq-key-1"}
 INITIALIZE = json.dumps(

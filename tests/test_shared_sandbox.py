@@ -15,7 +15,7 @@ from mcp import Client, StdioServerParameters
 from mcp_server.cli import main
 from mcp_server.shared_sandbox import SharedSandbox, shared_dir
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 PROVIDER_VARS = ("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_MCP_")
 EMAIL = "per.call@example.com"
 

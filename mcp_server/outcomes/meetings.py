@@ -51,8 +51,8 @@ async def outreach_log_meeting(
             raise InvalidInput(
                 f"no Epixel lead has the email {email}, and creating one needs {', '.join(missing)}",
                 field=missing[0],
-                hint="Give first_name, last_name and phone (digits only), or the email of an existing lead. "
-                "Nothing was written.",
+                hint="Give first_name, last_name and phone (9-15 digits, an optional leading +), or the email of "
+                "an existing lead. Nothing was written.",
             )
         assert first_name and last_name and phone
         lead = await epixel_create_lead(ctx, first_name=first_name, last_name=last_name, email=email, phone=phone)

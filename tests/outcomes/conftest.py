@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from mcp_server.server import create_server
 from outbound_sandbox.app import Sandbox
+from tests.confirm_helpers import agrees
 from tests.providers.typed import Connect, SettingsFor
 
 FAST = {"poll_interval": 0.05, "snov_rate_limit": 10_000, "persistiq_rate_limit": 10_000}
@@ -17,11 +19,11 @@ FAST = {"poll_interval": 0.05, "snov_rate_limit": 10_000, "persistiq_rate_limit"
 
 @pytest.fixture
 def connect(settings_for: SettingsFor) -> Connect:
-    """``async with connect(poll_wait=0.3, elicitation_callback=person) as client``."""
-    from mcp_server.server import create_server
+    """``async with connect(poll_wait=0.3, elicitation_callback=person) as client``; by default a person who
+    agrees to every question (a client without one gets previews, tested in tests/test_confirmations_preview.py)."""
 
     @asynccontextmanager
-    async def open_client(elicitation_callback: Any = None, **overrides: Any) -> AsyncGenerator[Client, None]:
+    async def open_client(elicitation_callback: Any = agrees, **overrides: Any) -> AsyncGenerator[Client, None]:
         server = create_server(settings_for(**{**FAST, **overrides}))
         async with Client(server, elicitation_callback=elicitation_callback) as client:
             yield client

@@ -66,7 +66,7 @@ async def test_a_meeting_with_a_new_email_creates_the_lead_then_a_repeat_finds_i
         refused = failed(await client.call_tool("outreach_log_meeting", meeting))
         first = ok(
             await client.call_tool(
-                "outreach_log_meeting", {**meeting, "first_name": "Rita", "last_name": "New", "phone": "5550100"}
+                "outreach_log_meeting", {**meeting, "first_name": "Rita", "last_name": "New", "phone": "+15550100200"}
             )
         )
         later = {**meeting, "starts": "2031-05-02T09:00", "ends": "2031-05-02T09:30", "note": "Follow-up"}

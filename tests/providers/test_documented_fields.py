@@ -20,6 +20,7 @@ from mcp import Client
 from mcp_server.core.upstream import is_obj, is_seq
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
+from tests.confirm_helpers import agrees
 from tests.providers.typed import SettingsFor, text_of
 
 pytestmark = pytest.mark.anyio
@@ -124,7 +125,14 @@ def same_name(key: str, other: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and (a.endswith(b) or b.endswith(a)))
 
 
+WORDS = {("smtpStatus", 3): "valid"}
+"""Vendor codes a tool answers in the words the other tools use (kept, translated)."""
+
+
 def kept(key: str, value: Any, answer: Any, text: str) -> bool:
+    word = WORDS.get((key, value)) if isinstance(value, int) else None
+    if word is not None:
+        return any(same_name(key, k) and v == word for k, v in pairs(answer))
     if isinstance(value, str) and NUMBER.fullmatch(value.strip()):  # "25000.00" may come back as 25000.0
         number = float(value)
         named = [v for k, v in pairs(answer) if same_name(key, k) and isinstance(v, int | float | str)]
@@ -154,7 +162,9 @@ async def client(settings_for: SettingsFor, sandbox: Sandbox) -> AsyncIterator[C
     from mcp_server.server import create_server
 
     sandbox.config.rate_limits = False
-    async with Client(create_server(settings_for(poll_interval=0.05, snov_rate_limit=10_000))) as connected:
+    # A person who agrees: the paid lookups answer their data, not a preview.
+    settings = settings_for(poll_interval=0.05, snov_rate_limit=10_000)
+    async with Client(create_server(settings), elicitation_callback=agrees) as connected:
         yield connected
 
 

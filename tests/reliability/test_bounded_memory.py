@@ -32,7 +32,7 @@ from tests.core.demo_provider import BASE, DEMO
 from tests.http_helpers import served
 from tests.reliability.writes import text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 TOKEN = "bounded-http-token-0123456789"
 USERS = 20
 

@@ -18,7 +18,7 @@ import respx
 from mcp_server.core.deadline import OVERRUN
 from tests.reliability.writes import text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 
 USERS = {"status": "success", "users": [{"id": "u_1", "name": "Ann", "email": "ann@example.org"}]}
 WINDOW = 0.5

@@ -20,7 +20,7 @@ from tests.confirm_helpers import Person
 from tests.core.helpers import text_of
 from tests.fixture_types import SettingsFor
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 BUSY = 1.0
 """How long the store waits for another process's lock here (5 s in production)."""
 HOLD = 1.6

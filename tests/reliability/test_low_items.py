@@ -23,7 +23,7 @@ from tests.confirm_helpers import Person
 from tests.http_helpers import mcp_headers, serving_demo
 from tests.reliability.writes import text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 START = "/snov/v2/domain-search/prospects/search-emails/start/"
 
 

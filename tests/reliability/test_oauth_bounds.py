@@ -24,7 +24,7 @@ from mcp_server.http import jwt_verifier
 from mcp_server.http.jwt_verifier import JwtVerifier
 from tests.http_helpers import served
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 ISSUER = "https://issuer.example.com"
 AUDIENCE = "https://mcp.example.com/mcp"
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

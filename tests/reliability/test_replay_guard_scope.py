@@ -32,7 +32,7 @@ from tests.conftest import sandbox_defaults
 from tests.reliability.proxy import applied_then, passed_on
 from tests.reliability.writes import accepted, text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 LISTS = cfg.SNOV_PREFIX + "/v1/lists"
 WRITE = ("snov_create_prospect_list", {"name": "Guarded"})
 ABANDON_AFTER = 0.5

@@ -18,7 +18,7 @@ from tests.reliability.conftest import LeakWatch
 from tests.reliability.writes import text_of
 from tests.state_servers import RedisServer, redis_server
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 ALEX = {"first_name": "Alex", "last_name": "Rivera", "domain": "acme.com", "queue_if_missing": True}
 
 

@@ -98,16 +98,20 @@ def records(data: Any, key: str, model: type[M], what: str) -> list[M]:
 
 @dataclass(frozen=True)
 class RebasedLink(NextLink):
-    """``next_page`` followed on the configured base URL: a link whose path ends with the list's own path is
-    rebuilt there with its query, whatever origin it names (a gateway, or the document's ``https://api...``
-    on a proxied base). The key goes only to the configured API; a link to any other path is left as it is, for
-    the core to refuse."""
+    """``next_page`` followed on the configured base URL: a link on PersistIQ's own origin (the document's
+    ``https://api.persistiq.com`` examples, on a proxied or test base) whose path ends with the list's own path
+    is rebuilt there with its query. The key goes only to the configured API; a link to any other origin or path
+    is left as it is, for the core to refuse (a link is followed only to the endpoint it stands for)."""
 
     path: str = ""
 
     def read(self, ref: Any, body: Any, raw: list[Any]) -> tuple[list[Any], Any]:
         raw, link = super().read(ref, body, raw)
         return raw, rebased(link, self.path) if isinstance(link, str) else link
+
+
+VENDOR_ORIGIN = ("https", "api.persistiq.com", None)
+"""The origin PersistIQ's own answers name, whatever base URL this server is configured with."""
 
 
 def rebased(link: str, path: str) -> str:
@@ -117,6 +121,8 @@ def rebased(link: str, path: str) -> str:
     except httpx.InvalidURL:
         return link
     own = "/" + path.strip("/")
+    if (url.host or url.scheme) and (url.scheme, url.host, url.port) != VENDOR_ORIGIN:
+        return link
     if url.path.rstrip("/") != own and not url.path.rstrip("/").endswith(own):
         return link
     query = url.query.decode(errors="replace")
