@@ -108,9 +108,14 @@ def _fits(text: str, schema: dict[str, Any]) -> bool:
     return re.search(schema.get("pattern", ""), text) is not None
 
 
+BY_NAME = {"prospect": "0123456789abcdef"}
+"""Arguments whose rule the schema cannot state (a prospect_hash or a URL): a value that fits it."""
+
+
 def base_arguments(tool: dict[str, Any]) -> dict[str, Any]:
     schema = tool["inputSchema"]
-    return example(schema, schema.get("$defs", {}))
+    arguments = example(schema, schema.get("$defs", {}))
+    return {name: BY_NAME.get(name, value) if isinstance(value, str) else value for name, value in arguments.items()}
 
 
 def strict_fill(tool: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from tests.core.test_confirm import PROVIDER
 from tests.http_helpers import served
 from tests.test_confirmations_replicas import by_hand
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 TOKEN = "http-token-0123456789"
 ALICE = "alice-persistiq-key-1"
 BOB = "bob-persistiq-key-22"

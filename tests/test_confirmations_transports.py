@@ -23,7 +23,7 @@ from tests.fixture_types import SettingsFor
 from tests.http_helpers import served
 from tests.test_stdio_e2e import clean_env
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 DELETE = ("snov_delete_webhook", {"webhook_id": 8})
 TRANSPORTS = ["stateless", "stateful"]
 

@@ -97,7 +97,7 @@ async def test_a_tool_the_settings_leave_out_is_answered_as_not_offered_not_as_u
     assert result.is_error
     block = result.content[0]
     assert isinstance(block, TextContent)
-    assert "demo_create is not offered by this server: its settings leave it out (read-only mode" in block.text
+    assert "demo_create is a write tool, and this server runs in read-only mode (OUTBOUND_MCP_READ_ONLY)" in block.text
 
 
 @pytest.mark.anyio

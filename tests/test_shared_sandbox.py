@@ -68,7 +68,8 @@ async def test_a_cursor_from_one_server_process_resumes_in_the_next():
 
 
 async def test_the_credit_cap_holds_across_server_processes_on_the_shared_sandbox():
-    params = sandboxed(SNOV_MAX_CREDITS=1, OUTBOUND_MCP_TOOLSETS="snov")
+    # allow: the cap is the point here (a client without elicitation otherwise gets a preview and a token).
+    params = sandboxed(SNOV_MAX_CREDITS=1, OUTBOUND_MCP_TOOLSETS="snov", OUTBOUND_MCP_UNCONFIRMED="allow")
     first = await call(params, "snov_domain_search", {"domain": "acme.com"})
 
     second = await call(params, "snov_domain_search", {"domain": "globex.com"})

@@ -57,10 +57,14 @@ def test_the_tools_that_spend_credits_are_exactly_the_spend_kind_and_none_claims
             assert tool.annotations is not None and tool.annotations.read_only_hint is False, tool.name
 
 
-def test_only_spend_and_delete_tools_take_a_confirmation_token():
+WRITES_THAT_SPEND = {"outreach_prospect_company"}
+"""Write tools that buy credits on the way (then ask before spending), as their kind says nothing of it."""
+
+
+def test_only_spend_and_delete_tools_and_writes_that_spend_take_a_confirmation_token():
     for tool in all_tools():
         takes = "confirmation_token" in tool.parameters["properties"]
-        assert takes is (kind_of(tool) in ("spend", "delete")), tool.name
+        assert takes is (kind_of(tool) in ("spend", "delete") or tool.name in WRITES_THAT_SPEND), tool.name
 
 
 async def listed(settings_for: SettingsFor, **overrides: object) -> dict[str, str]:
