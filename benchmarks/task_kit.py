@@ -11,7 +11,7 @@ from mcp import Client
 from mcp.types import TextContent
 
 from benchmarks.common import settings_for
-from benchmarks.tokens import count_tokens
+from mcp_server.core.tokens import count_tokens
 from mcp_server.server import create_server
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.runner import SandboxUrls
