@@ -16,9 +16,8 @@ from typing import Any
 import anyio
 import httpx
 from mcp import Client
-from mcp.types import ElicitResult
 
-from benchmarks.common import Figure, median, sandbox, settings_for, snov_token
+from benchmarks.common import Figure, agrees, median, sandbox, settings_for, snov_token
 from mcp_server.server import create_server
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.runner import SandboxUrls
@@ -41,11 +40,6 @@ async def bare_job(http: httpx.AsyncClient, urls: SandboxUrls, headers: dict[str
         body = (await http.get(f"{urls.snov}{RESULT}{task}", headers=headers)).json()
         if body.get("status") != "in progress":
             return task, time.time()
-
-
-async def agrees(context: Any, params: Any) -> ElicitResult:
-    """The person accepts the search's cost: the figure is the job's latency, not the question's."""
-    return ElicitResult(action="accept", content={"confirm": True})
 
 
 async def tool_job(client: Client) -> float:

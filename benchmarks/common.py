@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 from mcp import StdioServerParameters
 from mcp.client.stdio import stdio_client
+from mcp.types import ElicitResult
 
 from mcp_server.settings import Settings, load_settings
 from outbound_sandbox import config as cfg
@@ -116,3 +117,8 @@ async def snov_token(http: httpx.AsyncClient, urls: SandboxUrls) -> str:
         "client_secret": cfg.SNOV_CLIENT_SECRET,
     }
     return (await http.post(f"{urls.snov}/v1/oauth/access_token", data=form)).json()["access_token"]
+
+
+async def agrees(context: Any, params: Any) -> ElicitResult:
+    """A person who accepts every question (a spend or a delete): the figures are the work's, not the question's."""
+    return ElicitResult(action="accept", content={"confirm": True})

@@ -10,7 +10,7 @@ from typing import Any
 from mcp import Client
 from mcp.types import TextContent
 
-from benchmarks.common import settings_for
+from benchmarks.common import agrees, settings_for
 from mcp_server.core.tokens import count_tokens
 from mcp_server.server import create_server
 from outbound_sandbox.app import Sandbox
@@ -85,7 +85,8 @@ class Outcome:
 async def run_plan(sandbox: Sandbox, urls: SandboxUrls, task: Task, plan: Plan) -> Outcome:
     """``plan`` on a freshly seeded sandbox, through an in-memory MCP client on a new server."""
     sandbox.reset()
-    async with Client(create_server(settings_for(urls, **TUNING))) as client:
+    # A person who agrees, as in a client with elicitation forms: the plans measure the work, not the asking.
+    async with Client(create_server(settings_for(urls, **TUNING)), elicitation_callback=agrees) as client:
         seeded = await task.seed(sandbox, Recorder(client))  # seeding calls are not counted
         spent = sandbox.snov.spent
         recorder = Recorder(client)

@@ -112,7 +112,7 @@ def verify_owners(sandbox: Sandbox, _: Seeded, answer: dict[str, int]) -> bool:
 
 # Epixel: log a meeting (a new lead, then an existing one)
 
-NEW = {"email": "rita.new@example.org", "first_name": "Rita", "last_name": "New", "phone": "5550100"}
+NEW = {"email": "rita.new@example.org", "first_name": "Rita", "last_name": "New", "phone": "+15550100200"}
 STARTS, ENDS, NOTE = "2031-05-01T15:00", "2031-05-01T15:30", "Demo agreed; send pricing"
 
 
@@ -191,7 +191,7 @@ TASKS = [
     ),
     Task(
         "meeting with a new contact",
-        "Log a meeting with Rita New (rita.new@example.org, 5550100) on 1 May 2031 15:00-15:30: demo agreed",
+        "Log a meeting with Rita New (rita.new@example.org, +15550100200) on 1 May 2031 15:00-15:30: demo agreed",
         no_seed,
         meeting_by_endpoints,
         meeting_by_outcome,
