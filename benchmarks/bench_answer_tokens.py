@@ -8,23 +8,12 @@ from typing import Any
 
 from mcp import Client
 
-from benchmarks.common import FAST_SCALE, FAST_WINDOW, Figure, sandbox, settings_for
+from benchmarks.common import FAST_SCALE, FAST_WINDOW, Figure, agrees, sandbox, settings_for
 from mcp_server.catalogue import all_tools
 from mcp_server.core.output import ANSWER_TOKENS
 from mcp_server.core.tokens import count_tokens
 from mcp_server.server import create_server
-
-ARGUMENTS = {
-    "campaign_id": 237945,  # Snov.io's "mass" campaign: 10,250 sent rows
-    "list_id": 8512947,  # Snov.io's "Acme outreach": 130 prospects
-    "domain": "acme.com",  # Snov.io's biggest company: 48 prospects, 130 emails
-}
-"""A value for each required argument of a list tool, where the sandbox holds the most rows."""
-
-
-def largest(schema: dict[str, Any]) -> int:
-    arms = schema.get("anyOf", [schema])
-    return next(arm["maximum"] for arm in arms if "maximum" in arm)
+from outbound_sandbox.largest_pages import LARGEST, largest_limit
 
 
 def list_tools() -> list[tuple[str, dict[str, Any]]]:
@@ -34,14 +23,15 @@ def list_tools() -> list[tuple[str, dict[str, Any]]]:
         props = tool.parameters.get("properties", {})
         if {"limit", "cursor"} <= set(props):
             required = tool.parameters.get("required", [])
-            out.append((tool.name, {"limit": largest(props["limit"]), **{n: ARGUMENTS[n] for n in required}}))
+            out.append((tool.name, {"limit": largest_limit(props["limit"]), **{n: LARGEST[n] for n in required}}))
     return sorted(out)
 
 
 async def run() -> list[Figure]:
     figures: list[Figure] = []
     with sandbox(time_scale=FAST_SCALE, job_delay=0.05, rate_limits=False) as (_, urls):
-        async with Client(create_server(settings_for(urls, poll_interval=0.05, **FAST_WINDOW))) as client:
+        settings = settings_for(urls, poll_interval=0.05, **FAST_WINDOW)
+        async with Client(create_server(settings), elicitation_callback=agrees) as client:  # pages, not previews
             for name, args in list_tools():
                 result = await client.call_tool(name, args)
                 text = "".join(getattr(block, "text", "") for block in result.content)

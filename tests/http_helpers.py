@@ -12,6 +12,7 @@ import uvicorn
 from pydantic import SecretStr
 
 from mcp_server.http.app import HttpOptions, build_http_app
+from mcp_server.http.listen import uvicorn_config
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 from tests.core.demo_provider import DEMO
@@ -19,12 +20,15 @@ from tests.e2e_guard import check
 
 
 @asynccontextmanager
-async def served(app: Any) -> AsyncGenerator[str]:
-    """The app on 127.0.0.1 until the block ends; yields its ``/mcp`` URL."""
+async def served(app: Any, *, as_cli: bool = False) -> AsyncGenerator[str]:
+    """The app on 127.0.0.1 until the block ends; yields its ``/mcp`` URL. ``as_cli``: with the CLI's uvicorn
+    settings (``X-Forwarded-For`` believed only from ``FORWARDED_ALLOW_IPS``)."""
     check("an HTTP server")
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    config = uvicorn_config(app, log_level="warning") if as_cli else uvicorn.Config(app, log_level="warning")
+    config.lifespan = "on"
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         await asyncio.sleep(0.01)

@@ -5,7 +5,7 @@ the tool's (typed) output schema."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import jsonschema
 import pytest
@@ -14,6 +14,7 @@ from mcp_server.catalogue import all_tools
 from mcp_server.core.output import ANSWER_TOKENS, RESULT_BUDGET
 from mcp_server.core.tokens import count_tokens
 from outbound_sandbox.app import Sandbox
+from outbound_sandbox.largest_pages import LARGEST, largest_limit
 from tests.confirm_helpers import agrees
 from tests.fixture_types import SettingsFor
 from tests.tables import rows
@@ -23,22 +24,10 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.anyio
 
-ARGUMENTS = {
-    "campaign_id": 237945,  # Snov.io's "mass" campaign: 10,250 sent rows
-    "list_id": 8512947,  # Snov.io's "Acme outreach": 130 prospects
-    "domain": "acme.com",  # Snov.io's biggest company: 48 prospects, 130 emails
-}
-"""A value for each required argument of a paged tool, chosen where the sandbox holds the most rows."""
-
-
-def largest(schema: dict[str, Any]) -> int:
-    """A limit's ``maximum``, also where the schema says it may be null (``anyOf [integer, null]``)."""
-    arms = schema.get("anyOf", [schema])
-    return next(arm["maximum"] for arm in arms if "maximum" in arm)
 
 
 PAGED = sorted(
-    (tool.name, largest(tool.parameters["properties"]["limit"]))
+    (tool.name, largest_limit(tool.parameters["properties"]["limit"]))
     for tool in all_tools()
     if {"limit", "cursor"} <= set(tool.parameters.get("properties", {}))
 )
@@ -65,7 +54,7 @@ async def test_a_paged_tool_at_its_largest_limit_stays_inside_the_result_budget(
     schema = next(t.output_schema for t in all_tools() if t.name == tool)
     assert schema is not None
     required = next(t.parameters.get("required", []) for t in all_tools() if t.name == tool)
-    args = {"limit": largest, **{name: ARGUMENTS[name] for name in required}}
+    args = {"limit": largest, **{name: LARGEST[name] for name in required}}
 
     async with Client(create_server(settings_for(poll_interval=0.05)), elicitation_callback=agrees) as client:
         result = await client.call_tool(tool, args)

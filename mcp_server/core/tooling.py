@@ -170,7 +170,6 @@ class ToolDef:
         )
         assert isinstance(tool, StrictTool)
         tool.aliases = self.aliases
-        tool.writes = self.access is not Access.READ
         tool.kind = self.access.kind
         # The check's own model is built on the first call (57 models at start-up would cost ~50 ms); the
         # published rules come from the SDK's public ``parameters``, made from the same signature.
@@ -213,8 +212,11 @@ class StrictTool(Tool):
     kind: Kind = Field(default="read", exclude=True)
     arguments: Callable[[], type[BaseModel]] | None = Field(default=None, exclude=True)
     published_output: dict[str, Any] | None = Field(default=None, exclude=True)
-    writes: bool = Field(default=False, exclude=True)
-    """Sends what it is given upstream to be stored: its arguments may carry no fence (``core.fences``)."""
+    @property
+    def writes(self) -> bool:
+        """Sends what it is given upstream (to be stored, or with a paid request): its arguments may carry no
+        fence (``core.fences``)."""
+        return self.kind != "read"
 
     @property
     def output_schema(self) -> dict[str, Any] | None:  # pyright: ignore[reportIncompatibleVariableOverride]

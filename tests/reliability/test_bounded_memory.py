@@ -5,17 +5,13 @@ list call 25x slower and held 66 MB); in stateful HTTP mode, sessions are bounde
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
 import httpx2
 import pytest
 import respx
-import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from pydantic import SecretStr
@@ -25,7 +21,6 @@ from mcp_server.core import redact
 from mcp_server.core.redact import REDACTOR
 from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.http.limits import PEER_SHARE, TOTAL_SHARE, SessionsPerClient
-from mcp_server.http.listen import uvicorn_config
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 from tests.core.demo_provider import BASE, DEMO
@@ -92,23 +87,6 @@ INIT = {
 }
 
 
-@asynccontextmanager
-async def listening(app: Any) -> AsyncGenerator[str]:
-    """``app`` served on loopback as the CLI serves it (``uvicorn_config``); yields its ``/mcp`` URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn_config(app, log_level="warning"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/mcp"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
-
-
 async def test_new_keys_and_forwarded_addresses_from_loopback_do_not_open_sessions_past_the_peers_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -117,7 +95,7 @@ async def test_new_keys_and_forwarded_addresses_from_loopback_do_not_open_sessio
     options = HttpOptions(token=SecretStr(TOKEN), stateless=False, sessions_per_client=2)
     app = build_http_app(create_server(settings, providers=[DEMO]), options=options)
     flood = 3 * 2 * PEER_SHARE
-    async with listening(app) as url, httpx2.AsyncClient(timeout=30) as http:
+    async with served(app, as_cli=True) as url, httpx2.AsyncClient(timeout=30) as http:
         answers = [
             await http.post(
                 url,

@@ -113,20 +113,18 @@ OUTCOME_WRITES = [Op("epixel", "write", "outreach_log_meeting", EPX_MEETING.patt
 async def test_under_each_fault_no_write_is_doubled_or_lost_without_the_answer_saying_so(
     kind: str, sandbox: Any, connect: Any, fast_retries: None
 ) -> None:
-    spec = KINDS[kind]
-    sandbox.config.rate_limits = False
-    sandbox.config.time_scale = spec.time_scale
-
-    def make_rule(op: Op) -> FaultRule:
-        return sandbox.config.add_fault(op.pattern, dataclasses.replace(spec.fault(), skip=op.skip, count=None))
-
-    await run_matrix(WRITES, kind, sandbox, connect, make_rule)
+    await _under_fault(WRITES, kind, sandbox, connect)
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
 async def test_under_each_fault_a_logged_meeting_is_neither_doubled_nor_lost_without_the_answer_saying_so(
     kind: str, sandbox: Any, connect: Any, fast_retries: None
 ) -> None:
+    await _under_fault(OUTCOME_WRITES, kind, sandbox, connect)
+
+
+async def _under_fault(ops: list[Op], kind: str, sandbox: Any, connect: Any) -> None:
+    """``ops`` run with every request to their paths failing the way ``kind`` says."""
     spec = KINDS[kind]
     sandbox.config.rate_limits = False
     sandbox.config.time_scale = spec.time_scale
@@ -134,7 +132,7 @@ async def test_under_each_fault_a_logged_meeting_is_neither_doubled_nor_lost_wit
     def make_rule(op: Op) -> FaultRule:
         return sandbox.config.add_fault(op.pattern, dataclasses.replace(spec.fault(), skip=op.skip, count=None))
 
-    await run_matrix(OUTCOME_WRITES, kind, sandbox, connect, make_rule)
+    await run_matrix(ops, kind, sandbox, connect, make_rule)
 
 
 def test_every_write_tool_that_creates_records_is_counted_somewhere() -> None:
