@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.anyio
 
 
-
 PAGED = sorted(
     (tool.name, largest_limit(tool.parameters["properties"]["limit"]))
     for tool in all_tools()

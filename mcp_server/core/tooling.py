@@ -212,6 +212,7 @@ class StrictTool(Tool):
     kind: Kind = Field(default="read", exclude=True)
     arguments: Callable[[], type[BaseModel]] | None = Field(default=None, exclude=True)
     published_output: dict[str, Any] | None = Field(default=None, exclude=True)
+
     @property
     def writes(self) -> bool:
         """Sends what it is given upstream (to be stored, or with a paid request): its arguments may carry no
