@@ -10,8 +10,8 @@ from mcp import Client
 
 from benchmarks.common import FAST_SCALE, FAST_WINDOW, Figure, agrees, sandbox, settings_for
 from mcp_server.catalogue import all_tools
-from mcp_server.core.output import ANSWER_TOKENS
 from mcp_server.core.tokens import count_tokens
+from mcp_server.core.tools.answers import ANSWER_TOKENS
 from mcp_server.server import create_server
 from outbound_sandbox.largest_pages import LARGEST, largest_limit
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from benchmarks.bench_latency import SERIES
 from benchmarks.common import Figure, median
-from mcp_server.core.poller import Poller, Schedule
+from mcp_server.core.lists.jobs import Poller, Schedule
 from mcp_server.providers.snov.client import poll_schedule
 
 SCHEDULE = poll_schedule(1.0)

@@ -10,7 +10,7 @@ from typing import Any
 
 from mcp.server.mcpserver.tools.base import Tool
 
-from mcp_server.core.provider import ProviderDef
+from mcp_server.app.providers import ProviderDef
 from mcp_server.figures import fill_inline
 from mcp_server.outcomes import OUTCOMES
 from mcp_server.providers import ALL_PROVIDERS

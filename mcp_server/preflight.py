@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mcp_server.app.providers import ProviderDef
 from mcp_server.core.errors import ConfigError
-from mcp_server.core.provider import ProviderDef
-from mcp_server.core.tooling import ToolDef
+from mcp_server.core.tools.registry import ToolDef
 from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.server import select_tools
 from mcp_server.settings import Settings

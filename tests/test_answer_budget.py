@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from mcp_server.catalogue import all_tools
-from mcp_server.core.output import ANSWER_TOKENS, RESULT_BUDGET
 from mcp_server.core.tokens import count_tokens
+from mcp_server.core.tools.answers import ANSWER_TOKENS, RESULT_BUDGET
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.largest_pages import LARGEST, largest_limit
 from tests.confirm_helpers import agrees

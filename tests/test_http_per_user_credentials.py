@@ -17,7 +17,7 @@ from mcp.client.streamable_http import streamable_http_client
 from pydantic import SecretStr
 from respx.models import Call
 
-from mcp_server.core.caller import Caller
+from mcp_server.core.call.caller import Caller
 from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.http.credentials import UserCredentialsMode
 from mcp_server.server import create_server

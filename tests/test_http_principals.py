@@ -19,8 +19,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel
 
-from mcp_server.core.provider import ProviderDef, principal_of
-from mcp_server.core.tooling import Access, Toolset
+from mcp_server.app.providers import ProviderDef, principal_of
+from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings

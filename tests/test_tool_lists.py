@@ -9,7 +9,7 @@ import pkgutil
 import pytest
 from pydantic import BaseModel
 
-from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.providers import ALL_PROVIDERS
 
 

@@ -10,7 +10,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mcp_server.core.caller import SCOPE_KEY, Caller
+from mcp_server.core.call.caller import SCOPE_KEY, Caller
 from mcp_server.described import BY_NAME, DESCRIBED, Credential
 
 UserCredentialsMode = Literal["off", "allow", "require"]

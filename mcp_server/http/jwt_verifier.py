@@ -18,9 +18,9 @@ import httpx
 import jwt
 from mcp.server.auth.provider import AccessToken
 
-from mcp_server.core.bodies import ACCEPTED, read_capped
+from mcp_server.app.providers import tls_context
 from mcp_server.core.errors import BadResponse
-from mcp_server.core.provider import tls_context
+from mcp_server.core.upstream.bodies import ACCEPTED, read_capped
 
 log = logging.getLogger("outbound_mcp.http")
 

@@ -11,7 +11,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mcp_server.core.caller import SCOPE_KEY, Caller
+from mcp_server.core.call.caller import SCOPE_KEY, Caller
 
 LARGE_BODY = 256 * 1024
 """A body above this (or of unknown length) takes a slot: 4 MiB bodies, each parsed into several copies,

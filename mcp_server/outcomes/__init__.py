@@ -1,7 +1,7 @@
 """Outcome tools: one call for what a rep asks (prospect a company, report on campaigns, count leads, log a
 meeting), built from the providers' own tool functions and lists over the same clients and budgets."""
 
-from mcp_server.core.tooling import Toolset
+from mcp_server.core.tools.registry import Toolset
 from mcp_server.outcomes import counts, meetings, prospecting, reference, report
 
 ALWAYS_LOAD = {"anthropic/alwaysLoad": True}

@@ -9,12 +9,12 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from mcp_server.core import handles
+from mcp_server.app.providers import principal_of, state_of
 from mcp_server.core.errors import InvalidInput
 from mcp_server.core.guards import is_json_object
-from mcp_server.core.pagination import Listing, read
-from mcp_server.core.paging import Collected
-from mcp_server.core.provider import principal_of, state_of
+from mcp_server.core.lists import handles
+from mcp_server.core.lists.listings import Listing, read
+from mcp_server.core.lists.pages import Collected
 
 T = TypeVar("T")
 PAGE = 1000

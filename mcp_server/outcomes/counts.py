@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.progress import from_context
-from mcp_server.core.provider import state_of
-from mcp_server.core.shapes import Maybe
-from mcp_server.core.tooling import Access, Toolset
+from mcp_server.app.providers import state_of
+from mcp_server.core.call.progress import from_context
+from mcp_server.core.tools.answer_models import Maybe
+from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.outcomes.common import read_all
 from mcp_server.outcomes.models import LeadCounts
 from mcp_server.providers.epixel.client import read_list

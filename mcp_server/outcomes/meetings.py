@@ -7,10 +7,10 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import InvalidInput, OutboundError
-from mcp_server.core.progress import from_context
-from mcp_server.core.shapes import Maybe
-from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.tools.answer_models import Maybe
+from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.outcomes.common import read_all
 from mcp_server.outcomes.models import Meeting
 from mcp_server.providers.epixel.appointments import epixel_create_appointment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from mcp_server.core.shapes import Record, Table, cells, column_names
+from mcp_server.core.tools.answer_models import Record, Table, cells, column_names
 
 Verdict = Literal["add", "added", "skip", "skipped", "failed", "pending"]
 

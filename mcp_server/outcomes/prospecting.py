@@ -16,14 +16,14 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.confirm import Confirmation
-from mcp_server.core.deadline import remaining
+from mcp_server.core.call.deadline import remaining
+from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import InvalidInput, OutboundError, RateLimited, describe
 from mcp_server.core.guards import is_json_object, is_list
-from mcp_server.core.handles import fingerprint
-from mcp_server.core.progress import from_context
-from mcp_server.core.shapes import Maybe
-from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.lists.handles import fingerprint
+from mcp_server.core.tools.answer_models import Maybe
+from mcp_server.core.tools.confirmations import Confirmation
+from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.outcomes.common import finish_progress, load_progress, read_all, resolve_name, save_progress
 from mcp_server.outcomes.models import ProspectRow, ProspectRun, people_table
 from mcp_server.outcomes.screening import SNOV_DNE_NOTE, Screen, screen

@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.app.providers import principal_of, state_of
 from mcp_server.core.errors import ApiError
-from mcp_server.core.provider import principal_of, state_of
-from mcp_server.core.shapes import Maybe, Record
-from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.tools.answer_models import Maybe, Record
+from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.outcomes.common import read_all
 from mcp_server.providers.epixel.inputs import AppointmentStatus, LeadStatus
 from mcp_server.providers.persistiq.client import Lists as PersistIQLists

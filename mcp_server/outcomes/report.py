@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.output import untrusted
-from mcp_server.core.progress import from_context
-from mcp_server.core.shapes import Maybe
-from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.call.progress import from_context
+from mcp_server.core.tools.answer_models import Maybe
+from mcp_server.core.tools.answers import untrusted
+from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.outcomes.common import closest, read_all
 from mcp_server.outcomes.models import CampaignLine, CampaignReport, Replier, campaigns_table, repliers_table
 from mcp_server.providers.persistiq.client import Lists as PersistIQLists

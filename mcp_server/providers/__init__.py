@@ -1,6 +1,6 @@
 """The three providers, in the order their tools are listed."""
 
-from mcp_server.core.provider import ProviderDef
+from mcp_server.app.providers import ProviderDef
 from mcp_server.described import PROVIDERS
 from mcp_server.providers.epixel import PROVIDER as EPIXEL
 from mcp_server.providers.persistiq import PROVIDER as PERSISTIQ

@@ -9,21 +9,21 @@ import httpx
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from mcp_server.core.auth import HeaderAuth, Token, TokenAuth
-from mcp_server.core.batching import run_batches
-from mcp_server.core.budget import WindowBudget
-from mcp_server.core.endpoints import Endpoint
-from mcp_server.core.handles import decode, encode, fingerprint
-from mcp_server.core.http import ApiClient
-from mcp_server.core.links import Link
-from mcp_server.core.pagination import Listing, PageNumber, read
-from mcp_server.core.paging import Page, collect
-from mcp_server.core.poller import Pending, Poller, Schedule, clamp_wait
-from mcp_server.core.progress import from_context
-from mcp_server.core.provider import ProviderDef, service_of
-from mcp_server.core.retry import RetryPolicy
+from mcp_server.app.providers import ProviderDef, service_of
+from mcp_server.core.call.progress import from_context
+from mcp_server.core.lists.batches import run_batches
+from mcp_server.core.lists.handles import decode, encode, fingerprint
+from mcp_server.core.lists.jobs import Pending, Poller, Schedule, clamp_wait
+from mcp_server.core.lists.listings import Listing, PageNumber, read
+from mcp_server.core.lists.pages import Page, collect
 from mcp_server.core.state import StateStore, namespace
-from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.auth import HeaderAuth, Token, TokenAuth
+from mcp_server.core.upstream.budget import WindowBudget
+from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.endpoints import Endpoint
+from mcp_server.core.upstream.links import Link
+from mcp_server.core.upstream.retry import RetryPolicy
 from mcp_server.settings import Settings
 
 BASE = "https://demo.example.com/api"

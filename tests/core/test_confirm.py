@@ -12,10 +12,10 @@ from mcp import Client
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel
 
-from mcp_server.core.confirm import Confirmation
+from mcp_server.app.providers import ProviderDef
 from mcp_server.core.errors import InvalidInput
-from mcp_server.core.provider import ProviderDef
-from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.tools.confirmations import Confirmation
+from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 from tests.confirm_helpers import MODES, Action, Person

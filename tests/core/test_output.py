@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mcp_server.core.output import RESULT_BUDGET, to_result
+from mcp_server.core.tools.answers import RESULT_BUDGET, to_result
 
 
 class Record(BaseModel):

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import InvalidInput
-from mcp_server.core.http import ApiClient
-from mcp_server.core.pagination import Ask, Listing, NextLink, Offset, OnePage, PageNumber, TokenChain, full, read
-from mcp_server.core.paging import PageNotReady
+from mcp_server.core.lists.listings import Ask, Listing, NextLink, Offset, OnePage, PageNumber, TokenChain, full, read
+from mcp_server.core.lists.pages import PageNotReady
+from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.endpoints import Endpoint
 
 pytestmark = pytest.mark.anyio
 

@@ -120,7 +120,7 @@ async def test_a_resume_handle_from_elsewhere_is_refused_naming_the_field():
 
 
 async def test_every_job_is_polled_on_the_schedule_whatever_earlier_jobs_took():
-    from mcp_server.core.poller import Poller, Schedule
+    from mcp_server.core.lists.jobs import Poller, Schedule
 
     now = [0.0]
 

@@ -9,11 +9,11 @@ import httpx
 import pytest
 import respx
 
-from mcp_server.core.budget import WindowBudget
 from mcp_server.core.errors import RateLimited
-from mcp_server.core.http import ApiClient
-from mcp_server.core.retry import RetryPolicy
 from mcp_server.core.state.memory import MemoryStore
+from mcp_server.core.upstream.budget import WindowBudget
+from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.retry import RetryPolicy
 
 pytestmark = pytest.mark.anyio
 BASE = "https://rate.example.com/api"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from mcp_server.core.output import to_result
-from mcp_server.core.paging import Collected
-from mcp_server.core.shapes import Record, Table
-from mcp_server.core.tooling import output_schema
+from mcp_server.core.lists.pages import Collected
+from mcp_server.core.tools.answer_models import Record, Table
+from mcp_server.core.tools.answers import to_result
+from mcp_server.core.tools.registry import output_schema
 
 
 class Person(Record):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mcp_server.core.tooling import trim_schema
+from mcp_server.core.tools.registry import trim_schema
 
 
 def test_an_optional_field_keeps_its_own_description_over_its_type_s():

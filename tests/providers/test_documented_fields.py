@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from mcp_server.core.upstream import is_obj, is_seq
+from mcp_server.core.upstream.values import is_obj, is_seq
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from tests.confirm_helpers import agrees

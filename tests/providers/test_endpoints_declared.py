@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from mcp_server.core.endpoints import Endpoint
-from mcp_server.core.http import ApiClient
+from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.endpoints import Endpoint
 from mcp_server.providers.epixel.client import Endpoints as EpixelEndpoints
 from mcp_server.providers.persistiq.client import Endpoints as PersistiqEndpoints
 from mcp_server.providers.snov.client import Endpoints as SnovEndpoints

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from mcp_server.core.retry import RetryPolicy
+from mcp_server.core.upstream.retry import RetryPolicy
 from outbound_sandbox import config as cfg
 from tests.confirm_helpers import agrees
 from tests.reliability.figures import FIGURES, count, summary

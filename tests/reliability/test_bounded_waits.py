@@ -15,7 +15,7 @@ import httpx
 import pytest
 import respx
 
-from mcp_server.core.deadline import OVERRUN
+from mcp_server.core.call.deadline import OVERRUN
 from tests.reliability.writes import text_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
+from mcp_server.app import providers as provider
+from mcp_server.app.providers import AppState
 from mcp_server.catalogue import all_tools, kind_of
-from mcp_server.core import handles, provider
-from mcp_server.core.handles import fingerprint
-from mcp_server.core.provider import AppState
+from mcp_server.core.lists import handles
+from mcp_server.core.lists.handles import fingerprint
 from mcp_server.providers.persistiq.client import Lists
 from outbound_sandbox.config import Fault
 from tests.reliability.figures import count

@@ -18,8 +18,8 @@ import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from hypothesis import given, settings
 
-from mcp_server.core.provider import LazyTransport
-from mcp_server.core.retry import MAX_WAIT
+from mcp_server.app.providers import LazyTransport
+from mcp_server.core.upstream.retry import MAX_WAIT
 from tests.reliability.figures import count
 from tests.reliability.schemas import objects
 from tests.reliability.test_fuzzing import CALL_LIMIT, CRASH, FUZZ, TOOLS

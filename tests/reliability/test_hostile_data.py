@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from mcp_server.core.output import RESULT_BUDGET
+from mcp_server.core.tools.answers import RESULT_BUDGET
 from outbound_sandbox.config import Fault
 from outbound_sandbox.epixel.data import Note as EpixelNote
 from outbound_sandbox.epixel.data import now_utc

@@ -18,10 +18,10 @@ import respx
 from mcp import Client, MCPError, StdioServerParameters
 
 from mcp_server import server as server_module
-from mcp_server.core import replay
-from mcp_server.core.replay import Upstream, replay_key
 from mcp_server.core.state import sqlite as sqlite_store
 from mcp_server.core.state.sqlite import SqliteStore
+from mcp_server.core.tools import replay
+from mcp_server.core.tools.replay import Upstream, replay_key
 from mcp_server.server import create_server
 from mcp_server.settings import Settings, load_settings
 from outbound_sandbox import config as cfg

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from mcp_server.core.retry import (
+from mcp_server.core.upstream.retry import (
     Decision,
     Failure,
     Retry,

@@ -10,10 +10,10 @@ import httpx
 import pytest
 import respx
 
-from mcp_server.core import http as http_core
 from mcp_server.core.errors import ApiError, BadResponse, RateLimited, TransportError
-from mcp_server.core.http import ApiClient
-from mcp_server.core.retry import RetryPolicy
+from mcp_server.core.upstream import client as http_core
+from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.retry import RetryPolicy
 
 pytestmark = pytest.mark.anyio
 BASE = "https://retry.example.com/api"

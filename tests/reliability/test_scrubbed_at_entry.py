@@ -11,7 +11,7 @@ from typing import Any, TypeAlias
 import httpx
 import pytest
 
-from mcp_server.core.provider import LazyTransport
+from mcp_server.app.providers import LazyTransport
 from tests.reliability.writes import text_of
 
 pytestmark = pytest.mark.anyio

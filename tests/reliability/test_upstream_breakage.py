@@ -23,8 +23,8 @@ import pytest
 import respx
 from mcp import Client, StdioServerParameters
 
-from mcp_server.core.bodies import CappedBody
-from mcp_server.core.paging import MAX_PAGES
+from mcp_server.core.lists.pages import MAX_PAGES
+from mcp_server.core.upstream.bodies import CappedBody
 from outbound_sandbox.config import Fault
 from tests.reliability.figures import count
 from tests.reliability.test_fuzzing import CRASH

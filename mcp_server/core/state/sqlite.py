@@ -19,7 +19,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from mcp_server.core import deadline as call_time
+from mcp_server.core.call import deadline as call_time
 from mcp_server.core.state import StateUnavailable
 from mcp_server.core.state.local import Change, LocalOps, R
 

@@ -1,8 +1,8 @@
 """Epixel Leads & CRM: leads, appointments, notes."""
 
 from mcp_server import described
-from mcp_server.core.provider import ProviderDef
-from mcp_server.core.tooling import Toolset
+from mcp_server.app.providers import ProviderDef
+from mcp_server.core.tools.registry import Toolset
 from mcp_server.providers.epixel import appointments, leads, notes
 from mcp_server.providers.epixel.client import open_service
 

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse, InvalidInput
-from mcp_server.core.http import ApiClient
-from mcp_server.core.shapes import Maybe, Paged
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import is_obj, obj
+from mcp_server.core.tools.answer_models import Maybe, Paged
+from mcp_server.core.tools.confirmations import destructive
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.values import is_obj, obj
 from mcp_server.providers.epixel import filters
 from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, listing, parse, read_list
 from mcp_server.providers.epixel.found import find_record

@@ -14,18 +14,18 @@ import httpx
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, SecretStr
 
-from mcp_server.core.auth import Fetch, HeaderAuth, Token, TokenAuth, TokenCache
-from mcp_server.core.budget import WindowBudget
-from mcp_server.core.endpoints import Endpoint
+from mcp_server.app.providers import service_of
 from mcp_server.core.errors import ApiError, BadResponse, OutboundError
-from mcp_server.core.http import ApiClient, ApiResponse, AuthHook
-from mcp_server.core.pagination import Ask, Listing, Offset, read
-from mcp_server.core.paging import Collected
-from mcp_server.core.provider import service_of
-from mcp_server.core.records import parse_record
+from mcp_server.core.lists.listings import Ask, Listing, Offset, read
+from mcp_server.core.lists.pages import Collected
 from mcp_server.core.state import StateStore, namespace
-from mcp_server.core.upstream import is_obj, is_seq
-from mcp_server.core.upstream_errors import field_errors
+from mcp_server.core.upstream.auth import Fetch, HeaderAuth, Token, TokenAuth, TokenCache
+from mcp_server.core.upstream.budget import WindowBudget
+from mcp_server.core.upstream.client import ApiClient, ApiResponse, AuthHook
+from mcp_server.core.upstream.endpoints import Endpoint
+from mcp_server.core.upstream.error_bodies import field_errors
+from mcp_server.core.upstream.records import parse_record
+from mcp_server.core.upstream.values import is_obj, is_seq
 from mcp_server.providers.epixel.filters import Filter, kept
 from mcp_server.settings import Settings
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from mcp_server.core.upstream import is_obj
+from mcp_server.core.upstream.values import is_obj
 from mcp_server.providers.epixel.inputs import SENT_FORMAT
 
 Check = Callable[[Mapping[str, Any]], bool]

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import OutboundError
-from mcp_server.core.http import ApiClient
-from mcp_server.core.upstream import is_obj, objs
+from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.endpoints import Endpoint
+from mcp_server.core.upstream.values import is_obj, objs
 from mcp_server.providers.epixel.client import page_of
 
 

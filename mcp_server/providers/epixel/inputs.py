@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from mcp_server.core.errors import InvalidInput
-from mcp_server.core.shapes import Maybe
+from mcp_server.core.tools.answer_models import Maybe
 
 SENT_FORMAT = "%Y-%m-%d %H:%M"
 

@@ -9,11 +9,11 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.confirm import Absent, checked, in_words
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
-from mcp_server.core.shapes import Maybe, Table, as_row, row_text
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import is_obj, obj
+from mcp_server.core.tools.answer_models import Maybe, Table, as_row, row_text
+from mcp_server.core.tools.confirmations import Absent, checked, in_words
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.values import is_obj, obj
 from mcp_server.providers.epixel.client import LABEL, Endpoints, Epixel, epixel, listing, parse, read_list
 from mcp_server.providers.epixel.filters import equals, lead_list
 from mcp_server.providers.epixel.found import find_record

@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
-from mcp_server.core.output import prune, stranger, untrusted
-from mcp_server.core.shapes import Record
-from mcp_server.core.upstream import is_obj
+from mcp_server.core.tools.answer_models import Record
+from mcp_server.core.tools.answers import prune, stranger, untrusted
+from mcp_server.core.upstream.values import is_obj
 
 
 def _fence(value: Any) -> Any:

@@ -7,10 +7,10 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.confirm import destructive
 from mcp_server.core.errors import BadResponse
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import obj
+from mcp_server.core.tools.confirmations import destructive
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.values import obj
 from mcp_server.providers.epixel.client import LABEL, Endpoints, epixel, parse
 from mcp_server.providers.epixel.found import find_note
 from mcp_server.providers.epixel.inputs import LeadNote, Slug

@@ -1,8 +1,8 @@
 """PersistIQ: leads, campaigns, events, do-not-contact domains."""
 
 from mcp_server import described
-from mcp_server.core.provider import ProviderDef
-from mcp_server.core.tooling import Toolset
+from mcp_server.app.providers import ProviderDef
+from mcp_server.core.tools.registry import Toolset
 from mcp_server.providers.persistiq import campaigns, dnc, events, leads
 from mcp_server.providers.persistiq.client import open_service
 

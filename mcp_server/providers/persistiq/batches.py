@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from mcp_server.core.batching import BatchFailure
 from mcp_server.core.errors import OutboundError, may_be_applied
-from mcp_server.core.upstream import is_seq, obj
+from mcp_server.core.lists.batches import BatchFailure
+from mcp_server.core.upstream.values import is_seq, obj
 from mcp_server.providers.persistiq.models import Failure, LeadRef
 
 T = TypeVar("T")

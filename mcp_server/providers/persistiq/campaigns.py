@@ -7,15 +7,15 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.batching import run_batches
-from mcp_server.core.choices import closest
-from mcp_server.core.confirm import Absent, checked, in_words
+from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import ApiError
-from mcp_server.core.pagination import read
-from mcp_server.core.progress import from_context
-from mcp_server.core.shapes import Maybe, Paged
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import obj, objs
+from mcp_server.core.lists.batches import run_batches
+from mcp_server.core.lists.listings import read
+from mcp_server.core.tools.answer_models import Maybe, Paged
+from mcp_server.core.tools.choices import closest
+from mcp_server.core.tools.confirmations import Absent, checked, in_words
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.values import obj, objs
 from mcp_server.providers.persistiq.batches import CampaignOutcome, campaign_outcome, failures
 from mcp_server.providers.persistiq.client import LABEL, Endpoints, Lists, persistiq
 from mcp_server.providers.persistiq.models import (

@@ -12,17 +12,17 @@ import httpx
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel
 
-from mcp_server.core.auth import HeaderAuth
-from mcp_server.core.budget import WindowBudget
-from mcp_server.core.endpoints import Endpoint
+from mcp_server.app.providers import service_of
 from mcp_server.core.errors import BadResponse
-from mcp_server.core.http import ApiClient
-from mcp_server.core.pagination import Listing, NextLink
-from mcp_server.core.provider import service_of
-from mcp_server.core.records import parse_record
-from mcp_server.core.shapes import row_text
+from mcp_server.core.lists.listings import Listing, NextLink
 from mcp_server.core.state import StateStore, namespace
-from mcp_server.core.upstream import is_seq, obj
+from mcp_server.core.tools.answer_models import row_text
+from mcp_server.core.upstream.auth import HeaderAuth
+from mcp_server.core.upstream.budget import WindowBudget
+from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.endpoints import Endpoint
+from mcp_server.core.upstream.records import parse_record
+from mcp_server.core.upstream.values import is_seq, obj
 from mcp_server.providers.persistiq.models import Campaign, DncDomain, Event, Lead, LeadRow
 from mcp_server.settings import Settings
 

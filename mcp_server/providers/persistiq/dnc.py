@@ -8,10 +8,10 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.errors import ApiError
-from mcp_server.core.pagination import read
-from mcp_server.core.shapes import Paged
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import obj
+from mcp_server.core.lists.listings import read
+from mcp_server.core.tools.answer_models import Paged
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.values import obj
 from mcp_server.providers.persistiq.client import Endpoints, Lists, parse, persistiq
 from mcp_server.providers.persistiq.models import Cursor, DncAdded, DncDomain, Limit
 

@@ -8,9 +8,9 @@ from mcp.server.mcpserver import Context
 from pydantic import AwareDatetime, Field
 
 from mcp_server.core.errors import InvalidInput
-from mcp_server.core.pagination import read
-from mcp_server.core.shapes import Maybe, Paged
-from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.lists.listings import read
+from mcp_server.core.tools.answer_models import Maybe, Paged
+from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.providers.persistiq.client import Lists
 from mcp_server.providers.persistiq.models import CampaignId, Cursor, Event, LeadId, Limit, UserId
 

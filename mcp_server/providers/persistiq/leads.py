@@ -7,15 +7,15 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import AwareDatetime, Field
 
-from mcp_server.core.batching import run_batches
-from mcp_server.core.choices import known
+from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, describe
-from mcp_server.core.http import ApiClient
-from mcp_server.core.pagination import read
-from mcp_server.core.progress import from_context
-from mcp_server.core.shapes import Maybe, Table
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import obj
+from mcp_server.core.lists.batches import run_batches
+from mcp_server.core.lists.listings import read
+from mcp_server.core.tools.answer_models import Maybe, Table
+from mcp_server.core.tools.choices import known
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.values import obj
 from mcp_server.providers.persistiq.batches import LeadOutcome, differs, failures, maybe, split_outcome
 from mcp_server.providers.persistiq.client import LABEL, Endpoints, Lists, RebasedLink, parse, persistiq, records
 from mcp_server.providers.persistiq.models import (

@@ -7,10 +7,10 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from mcp_server.core.arguments import AsPairs, pairs_to_map
-from mcp_server.core.output import prune, stranger, untrusted
-from mcp_server.core.shapes import Maybe, Record
-from mcp_server.core.upstream import is_obj
+from mcp_server.core.tools.answer_models import Maybe, Record
+from mcp_server.core.tools.answers import prune, stranger, untrusted
+from mcp_server.core.tools.arguments import AsPairs, pairs_to_map
+from mcp_server.core.upstream.values import is_obj
 
 T = TypeVar("T")
 

@@ -1,8 +1,8 @@
 """Snov.io: domain search, finder, verifier, prospect lists, campaigns, webhooks."""
 
 from mcp_server import described
-from mcp_server.core.provider import ProviderDef
-from mcp_server.core.tooling import Toolset
+from mcp_server.app.providers import ProviderDef
+from mcp_server.core.tools.registry import Toolset
 from mcp_server.providers.snov import account, campaigns, finder, profiles, prospects, search, verifier, webhooks
 from mcp_server.providers.snov.client import open_service
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from mcp.server.mcpserver import Context
 
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import number
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.values import number
 from mcp_server.providers.snov.campaigns_models import body_of
 from mcp_server.providers.snov.client import Endpoints, snov
 from mcp_server.providers.snov.costs import remember_balance

@@ -11,11 +11,11 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.errors import ApiError, InvalidInput
-from mcp_server.core.pagination import Listing, Offset, OnePage, read
-from mcp_server.core.records import parse_each, skipped_note
-from mcp_server.core.shapes import Items, Maybe, Paged
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import obj
+from mcp_server.core.lists.listings import Listing, Offset, OnePage, read
+from mcp_server.core.tools.answer_models import Items, Maybe, Paged
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.records import parse_each, skipped_note
+from mcp_server.core.upstream.values import obj
 from mcp_server.providers.snov.campaigns_models import (
     Analytics,
     Campaign,

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from mcp_server.core.output import stranger, untrusted
-from mcp_server.core.shapes import Maybe, Record
-from mcp_server.core.upstream import is_obj, obj, objs
+from mcp_server.core.tools.answer_models import Maybe, Record
+from mcp_server.core.tools.answers import stranger, untrusted
+from mcp_server.core.upstream.values import is_obj, obj, objs
 
 SUBJECT_CHARS = 300
 

@@ -16,17 +16,17 @@ import httpx
 from mcp.server.mcpserver import Context
 from pydantic import SecretStr
 
-from mcp_server.core.auth import Fetch, Token, TokenAuth, TokenCache
-from mcp_server.core.budget import WindowBudget
-from mcp_server.core.endpoints import Endpoint
+from mcp_server.app.providers import service_of
 from mcp_server.core.errors import ApiError, CreditLimit, may_be_applied
-from mcp_server.core.http import ApiClient, ApiResponse
-from mcp_server.core.poller import Schedule
-from mcp_server.core.provider import service_of
+from mcp_server.core.lists.jobs import Schedule
 from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.state.periods import period_bounds
-from mcp_server.core.upstream import is_obj, obj
+from mcp_server.core.upstream.auth import Fetch, Token, TokenAuth, TokenCache
+from mcp_server.core.upstream.budget import WindowBudget
+from mcp_server.core.upstream.client import ApiClient, ApiResponse
+from mcp_server.core.upstream.endpoints import Endpoint
+from mcp_server.core.upstream.values import is_obj, obj
 from mcp_server.providers.snov import meter
 from mcp_server.providers.snov.ledger import LedgerWatch
 from mcp_server.settings import Settings

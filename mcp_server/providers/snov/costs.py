@@ -16,8 +16,8 @@ from typing import Any
 
 from mcp.server.mcpserver import Context
 
-from mcp_server.core.confirm import Confirmation
-from mcp_server.core.provider import state_of
+from mcp_server.app.providers import state_of
+from mcp_server.core.tools.confirmations import Confirmation
 from mcp_server.providers.snov.client import snov
 from mcp_server.providers.snov.search_models import clean_domain
 

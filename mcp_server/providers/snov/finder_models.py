@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from mcp_server.core.shapes import Record
-from mcp_server.core.upstream import is_obj, obj
+from mcp_server.core.tools.answer_models import Record
+from mcp_server.core.upstream.values import is_obj, obj
 from mcp_server.providers.snov.campaigns_models import as_list
 from mcp_server.providers.snov.search_models import FoundEmail
 from mcp_server.providers.snov.spend_models import Spending

@@ -9,10 +9,10 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.errors import ApiError
-from mcp_server.core.handles import fingerprint
-from mcp_server.core.poller import Pending
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import is_obj, objs
+from mcp_server.core.lists.handles import fingerprint
+from mcp_server.core.lists.jobs import Pending
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.values import is_obj, objs
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Email, as_list, body_of
 from mcp_server.providers.snov.client import Endpoints, Snov, snov

@@ -8,13 +8,13 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.arguments import AsPairs
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, mark_maybe_applied
-from mcp_server.core.http import ApiClient, ApiResponse
-from mcp_server.core.pagination import Listing, PageNumber, read
-from mcp_server.core.shapes import Items, Maybe, row_text
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import is_obj, is_seq, number, obj
+from mcp_server.core.lists.listings import Listing, PageNumber, read
+from mcp_server.core.tools.answer_models import Items, Maybe, row_text
+from mcp_server.core.tools.arguments import AsPairs
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.client import ApiClient, ApiResponse
+from mcp_server.core.upstream.values import is_obj, is_seq, number, obj
 from mcp_server.providers.snov.campaigns_models import Cursor, Email, Limit, as_list, body_of
 from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, Endpoints, api, check_success, snov
 from mcp_server.providers.snov.prospects_models import (

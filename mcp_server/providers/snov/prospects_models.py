@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcp_server.core.output import stranger
-from mcp_server.core.shapes import Record, Table
-from mcp_server.core.upstream import obj, objs
+from mcp_server.core.tools.answer_models import Record, Table
+from mcp_server.core.tools.answers import stranger
+from mcp_server.core.upstream.values import obj, objs
 from mcp_server.providers.snov.campaigns_models import php_time
 from mcp_server.providers.snov.finder_models import Job, dated_job, employer_sites, job_details
 

@@ -16,15 +16,15 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.endpoints import Endpoint
 from mcp_server.core.errors import ApiError, InvalidInput
-from mcp_server.core.handles import fingerprint
-from mcp_server.core.pagination import Ask, Listing, PageNumber, Send, TokenChain, read
-from mcp_server.core.paging import PageNotReady
-from mcp_server.core.poller import Pending
-from mcp_server.core.shapes import Maybe
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import number
+from mcp_server.core.lists.handles import fingerprint
+from mcp_server.core.lists.jobs import Pending
+from mcp_server.core.lists.listings import Ask, Listing, PageNumber, Send, TokenChain, read
+from mcp_server.core.lists.pages import PageNotReady
+from mcp_server.core.tools.answer_models import Maybe
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.endpoints import Endpoint
+from mcp_server.core.upstream.values import number
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Cursor, as_list, body_of
 from mcp_server.providers.snov.client import Endpoints, Snov, api, snov

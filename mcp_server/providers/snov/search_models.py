@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from mcp_server.core.output import stranger
-from mcp_server.core.shapes import Maybe, Paged, Record
-from mcp_server.core.upstream import is_seq
+from mcp_server.core.tools.answer_models import Maybe, Paged, Record
+from mcp_server.core.tools.answers import stranger
+from mcp_server.core.upstream.values import is_seq
 from mcp_server.providers.snov.campaigns_models import body_of
 from mcp_server.providers.snov.spend_models import Spending
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mcp_server.core.shapes import Record
+from mcp_server.core.tools.answer_models import Record
 
 
 class Spending(Record):

@@ -8,14 +8,14 @@ from typing import Any, TypeVar
 
 from mcp.server.mcpserver import Context
 
-from mcp_server.core import handles
-from mcp_server.core.endpoints import Endpoint
+from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import ApiError, BadResponse, CreditLimit, InvalidInput
-from mcp_server.core.http import ApiResponse
-from mcp_server.core.links import Link
-from mcp_server.core.poller import Pending, Poller
-from mcp_server.core.progress import from_context
-from mcp_server.core.upstream import obj
+from mcp_server.core.lists import handles
+from mcp_server.core.lists.jobs import Pending, Poller
+from mcp_server.core.upstream.client import ApiResponse
+from mcp_server.core.upstream.endpoints import Endpoint
+from mcp_server.core.upstream.links import Link
+from mcp_server.core.upstream.values import obj
 from mcp_server.providers.snov.campaigns_models import body_of
 from mcp_server.providers.snov.client import HOURLY_LIMIT_TEXT, LABEL, Snov
 

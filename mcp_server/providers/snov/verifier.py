@@ -7,12 +7,12 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.batching import chunks, run_batches
+from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import ApiError
-from mcp_server.core.handles import fingerprint
-from mcp_server.core.poller import Pending
-from mcp_server.core.progress import from_context
-from mcp_server.core.tooling import Access, Toolset
+from mcp_server.core.lists.batches import chunks, run_batches
+from mcp_server.core.lists.handles import fingerprint
+from mcp_server.core.lists.jobs import Pending
+from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.campaigns_models import Email, as_list, body_of
 from mcp_server.providers.snov.client import Endpoints, Snov, snov

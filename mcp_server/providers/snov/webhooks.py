@@ -7,11 +7,11 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.confirm import Absent, checked
 from mcp_server.core.errors import ApiError
-from mcp_server.core.shapes import Record
-from mcp_server.core.tooling import Access, Toolset
-from mcp_server.core.upstream import is_obj, obj
+from mcp_server.core.tools.answer_models import Record
+from mcp_server.core.tools.confirmations import Absent, checked
+from mcp_server.core.tools.registry import Access, Toolset
+from mcp_server.core.upstream.values import is_obj, obj
 from mcp_server.providers.snov.campaigns_models import as_list, unix_time
 from mcp_server.providers.snov.client import LABEL, Endpoints, snov
 

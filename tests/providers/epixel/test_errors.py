@@ -9,7 +9,7 @@ import pytest
 from mcp import Client
 
 from mcp_server.core.errors import ApiError
-from mcp_server.core.http import ApiResponse
+from mcp_server.core.upstream.client import ApiResponse
 from mcp_server.providers.epixel.client import unwrap
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault

@@ -24,11 +24,11 @@ from mcp.types import CallToolResult, TextContent
 from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, Field
 
-from mcp_server.core.confirm_tokens import TokenRefused, check_unused, issue, redeem, when
+from mcp_server.app.providers import principal_of, state_of
 from mcp_server.core.errors import ConfigError, InvalidInput, OutboundError, describe
-from mcp_server.core.provider import principal_of, state_of
-from mcp_server.core.sealed import first_use
 from mcp_server.core.state import StateUnavailable
+from mcp_server.core.tools.confirmation_tokens import TokenRefused, check_unused, issue, redeem, when
+from mcp_server.core.tools.sealed_state import first_use
 from mcp_server.settings import ConfirmKind as Kind
 from mcp_server.settings import Settings
 

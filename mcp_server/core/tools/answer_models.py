@@ -9,7 +9,7 @@ from typing import Any, Generic, Self, TypeVar
 from pydantic import BaseModel
 
 from mcp_server.core.guards import is_str_dict, is_tuple
-from mcp_server.core.paging import Collected
+from mcp_server.core.lists.pages import Collected
 
 T = TypeVar("T")
 

@@ -7,13 +7,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from mcp_server.core import deadline as call_time
-from mcp_server.core import handles
+from mcp_server.core.call import deadline as call_time
+from mcp_server.core.call.progress import Progress
 from mcp_server.core.errors import InvalidInput
-from mcp_server.core.output import PAGE_BYTES, PAGE_TOKENS, answer_text
-from mcp_server.core.progress import Progress
-from mcp_server.core.records import skipped_note
+from mcp_server.core.lists import handles
 from mcp_server.core.tokens import count_tokens
+from mcp_server.core.tools.answers import PAGE_BYTES, PAGE_TOKENS, answer_text
+from mcp_server.core.upstream.records import skipped_note
 
 T = TypeVar("T")
 MAX_PAGES = 60

@@ -10,11 +10,11 @@ from typing import Any
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from mcp_server.core.fences import CLOSE, OPEN, carries_fence, escaped, is_ours
 from mcp_server.core.guards import is_dict, is_list
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.scrub import has_surrogates, scrub
 from mcp_server.core.tokens import count_tokens, fits
+from mcp_server.core.tools.fences import CLOSE, OPEN, carries_fence, escaped, is_ours
 
 MAX_TEXT = 4000
 """Longest stranger-written text kept in one field before it is cut with a note."""

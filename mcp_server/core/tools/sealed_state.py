@@ -14,7 +14,7 @@ from typing import Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 
-from mcp_server.core.caller import SCOPE_KEY, Caller
+from mcp_server.core.call.caller import SCOPE_KEY, Caller
 from mcp_server.core.guards import is_str_mapping
 from mcp_server.core.state import StateStore
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from mcp.types import CallToolResult, TextContent
 
-from mcp_server.core.provider import ProviderDef
-from mcp_server.core.tooling import Kind
+from mcp_server.app.providers import ProviderDef
+from mcp_server.core.tools.registry import Kind
 from mcp_server.settings import Settings
 
 ALL_KINDS: frozenset[Kind] = frozenset({"read", "spend", "write", "delete"})

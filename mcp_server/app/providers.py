@@ -17,17 +17,17 @@ import httpx
 from pydantic import SecretStr
 
 from mcp_server import __version__
-from mcp_server.core import handles
-from mcp_server.core.caller import LOCAL, SCOPE_KEY, Caller
+from mcp_server.core.call.caller import LOCAL, SCOPE_KEY, Caller
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.guards import is_str_mapping
+from mcp_server.core.lists import handles
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.described import DESCRIBED, Described
 from mcp_server.settings import Settings
 
 if TYPE_CHECKING:  # the tool wrapper (tooling) reads states through this module: no import back at runtime
-    from mcp_server.core.tooling import Toolset
+    from mcp_server.core.tools.registry import Toolset
 
 S = TypeVar("S")
 IDENTITY_SETTINGS = ("_base_url", "_username")

@@ -13,9 +13,9 @@ import anyio
 from pydantic import SecretStr
 
 from mcp_server.core.guards import is_json_object
-from mcp_server.core.http import ApiClient
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.state import StateStore
+from mcp_server.core.upstream.client import ApiClient
 
 NO_EXPIRY_TTL = 3600.0
 """Seconds a token whose lifetime the API does not state is shared (a 401 renews it sooner)."""

@@ -9,9 +9,9 @@ from typing import Generic, TypeVar
 
 import anyio
 
-from mcp_server.core import deadline as call_time
-from mcp_server.core.budget import Clock, Sleep
-from mcp_server.core.progress import Progress
+from mcp_server.core.call import deadline as call_time
+from mcp_server.core.call.progress import Progress
+from mcp_server.core.upstream.budget import Clock, Sleep
 
 T = TypeVar("T")
 

@@ -15,10 +15,7 @@ from typing import Any, Protocol
 import anyio
 import httpx
 
-from mcp_server.core import deadline as call_time
-from mcp_server.core import sent
-from mcp_server.core.bodies import ACCEPTED, read_capped
-from mcp_server.core.budget import Clock, RateBudget, Sleep
+from mcp_server.core.call import deadline as call_time
 from mcp_server.core.errors import (
     ApiError,
     BadResponse,
@@ -29,8 +26,14 @@ from mcp_server.core.errors import (
     UnsafeLink,
     mark_maybe_applied,
 )
-from mcp_server.core.links import Link, climbs
-from mcp_server.core.retry import (
+from mcp_server.core.scrub import parsed_clean
+from mcp_server.core.state import StateUnavailable
+from mcp_server.core.tools import sent
+from mcp_server.core.upstream.bodies import ACCEPTED, read_capped
+from mcp_server.core.upstream.budget import Clock, RateBudget, Sleep
+from mcp_server.core.upstream.error_bodies import parse_error
+from mcp_server.core.upstream.links import Link, climbs
+from mcp_server.core.upstream.retry import (
     IDEMPOTENT_METHODS,
     Failure,
     Retry,
@@ -45,9 +48,6 @@ from mcp_server.core.retry import (
     retry_at,
     uncertain,
 )
-from mcp_server.core.scrub import parsed_clean
-from mcp_server.core.state import StateUnavailable
-from mcp_server.core.upstream_errors import parse_error
 
 log = logging.getLogger("outbound_mcp.http")
 

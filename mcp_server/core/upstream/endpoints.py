@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mcp_server.core.http import ApiClient, ApiResponse
-from mcp_server.core.links import Link
+from mcp_server.core.upstream.client import ApiClient, ApiResponse
+from mcp_server.core.upstream.links import Link
 
 
 @dataclass(frozen=True)

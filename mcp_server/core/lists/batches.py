@@ -10,7 +10,8 @@ from typing import Generic, TypeVar
 import anyio
 import anyio.lowlevel
 
-from mcp_server.core.abandon import abandoned
+from mcp_server.core.call.abandon import abandoned
+from mcp_server.core.call.progress import Progress
 from mcp_server.core.errors import (
     ApiError,
     CreditLimit,
@@ -19,7 +20,6 @@ from mcp_server.core.errors import (
     describe,
     may_be_applied,
 )
-from mcp_server.core.progress import Progress
 
 log = logging.getLogger("outbound_mcp.batching")
 T = TypeVar("T")

@@ -22,10 +22,17 @@ from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from mcp_server.core import replay, sent
-from mcp_server.core.arguments import ArgumentProblem, clean, decoded, explain
-from mcp_server.core.caller import LOCAL
-from mcp_server.core.confirm import (
+from mcp_server.app.providers import caller_of
+from mcp_server.core.call.caller import LOCAL
+from mcp_server.core.call.deadline import OVERRUN, call_budget
+from mcp_server.core.errors import OutboundError, to_tool_error
+from mcp_server.core.guards import is_dict, is_list, is_str_dict
+from mcp_server.core.redact import REDACTOR
+from mcp_server.core.tools import replay, sent
+from mcp_server.core.tools.answer_models import Table, column_names, row_model
+from mcp_server.core.tools.answers import to_result
+from mcp_server.core.tools.arguments import ArgumentProblem, clean, decoded, explain
+from mcp_server.core.tools.confirmations import (
     CONFIRMED,
     PREVIEW_KEY,
     PREVIEW_SCHEMA,
@@ -35,14 +42,7 @@ from mcp_server.core.confirm import (
     gate,
     with_confirmation,
 )
-from mcp_server.core.deadline import OVERRUN, call_budget
-from mcp_server.core.errors import OutboundError, to_tool_error
-from mcp_server.core.fences import fenced_fields
-from mcp_server.core.guards import is_dict, is_list, is_str_dict
-from mcp_server.core.output import to_result
-from mcp_server.core.provider import caller_of
-from mcp_server.core.redact import REDACTOR
-from mcp_server.core.shapes import Table, column_names, row_model
+from mcp_server.core.tools.fences import fenced_fields
 
 Kind = Literal["read", "spend", "write", "delete"]
 """What a tool does to the person's accounts: reads, spends credits (without writing records), writes, deletes.

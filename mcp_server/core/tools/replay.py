@@ -32,14 +32,14 @@ import anyio
 import pydantic_core
 from mcp.types import CallToolResult, TextContent
 
-from mcp_server.core import deadline as call_time
-from mcp_server.core import sent
-from mcp_server.core.abandon import abandoned, see_through
+from mcp_server.app.providers import caller_of, principal_of, state_of
+from mcp_server.core.call import deadline as call_time
+from mcp_server.core.call.abandon import abandoned, see_through
 from mcp_server.core.errors import OutboundError, may_be_applied
 from mcp_server.core.guards import is_str_dict
-from mcp_server.core.output import serialize
-from mcp_server.core.provider import caller_of, principal_of, state_of
 from mcp_server.core.state import StateStore, StateUnavailable
+from mcp_server.core.tools import sent
+from mcp_server.core.tools.answers import serialize
 
 log = logging.getLogger("outbound_mcp.replay")
 REPLAY_TTL = 300.0

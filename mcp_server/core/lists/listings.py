@@ -10,13 +10,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, cast
 
-from mcp_server.core.endpoints import Endpoint
-from mcp_server.core.handles import fingerprint
-from mcp_server.core.http import ApiClient
-from mcp_server.core.paging import Collected, Page, collect
-from mcp_server.core.progress import from_context
-from mcp_server.core.records import parse_each
-from mcp_server.core.upstream import is_obj
+from mcp_server.core.call.progress import from_context
+from mcp_server.core.lists.handles import fingerprint
+from mcp_server.core.lists.pages import Collected, Page, collect
+from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.endpoints import Endpoint
+from mcp_server.core.upstream.records import parse_each
+from mcp_server.core.upstream.values import is_obj
 
 T = TypeVar("T")
 More = Callable[[Any, list[Any]], bool]
