@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from mcp_server.app.providers import principal_of, state_of
 from mcp_server.core.errors import ConfigError, InvalidInput, OutboundError, describe
 from mcp_server.core.state import StateUnavailable
+from mcp_server.core.tools.asked import kept_question
 from mcp_server.core.tools.confirmation_tokens import TokenRefused, check_unused, issue, redeem, when
 from mcp_server.core.tools.sealed_state import first_use
 from mcp_server.settings import ConfirmKind as Kind
@@ -153,6 +154,12 @@ INPUT_REQUIRED_VERSION = "2026-07-28"
 """From this protocol on, a question is an input-required answer the client retries with (no session needed)."""
 
 
+def asks_in_rounds(ctx: Context) -> bool:
+    """Whether the question is an input-required answer the client retries with (not a request mid-call)."""
+    version = ctx.protocol_version
+    return version is not None and is_version_at_least(version, INPUT_REQUIRED_VERSION)
+
+
 def policy_of(ctx: Context) -> Settings:
     state = ctx.request_context.lifespan_context
     settings = getattr(state, "settings", None)
@@ -241,6 +248,8 @@ async def decide(ctx: Context, tool: str, confirmation: Confirmation, args: dict
             return NotAsked(reason="confirmed with a token")
         why = why_not_asked(ctx)
         if why is None:
+            if asks_in_rounds(ctx):
+                question = await kept_question(state.store, ctx, tool, args, principal_of(ctx), question)
             return Elicit(question, FORMS[kind])
         if settings.outbound_mcp_unconfirmed == "allow":
             return NotAsked(reason="the client cannot ask")
