@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.apps.uris import REPORT_URI
 from mcp_server.core.call.progress import from_context
 from mcp_server.core.tools.answer_models import Maybe
 from mcp_server.core.tools.answers import untrusted
@@ -52,7 +53,7 @@ def _matches(name: str | None, wanted: str | None) -> bool:
     return not wanted or wanted.lower() in (name or "").lower()
 
 
-@toolset.tool("Campaign report (Snov.io and PersistIQ)", Access.READ)
+@toolset.tool("Campaign report (Snov.io and PersistIQ)", Access.READ, meta={"ui": {"resourceUri": REPORT_URI}})
 async def outreach_campaign_report(
     ctx: Context,
     vendors: Annotated[Maybe[list[Vendor]], Field(max_length=2, description="Default: both")] = None,

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeGuard
 
+from mcp.server.apps import client_supports_apps
 from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
@@ -27,6 +28,7 @@ from pydantic import BaseModel, Field
 from mcp_server.app.providers import principal_of, state_of
 from mcp_server.core.errors import ConfigError, InvalidInput, OutboundError, describe
 from mcp_server.core.state import StateUnavailable
+from mcp_server.core.tools.approvals import META_KEY, is_approved, open_approval
 from mcp_server.core.tools.asked import kept_question
 from mcp_server.core.tools.confirmation_tokens import TokenRefused, check_unused, issue, redeem, when
 from mcp_server.core.tools.sealed_state import first_use
@@ -119,6 +121,14 @@ class Preview(BaseModel):
 
     question: str
     token: str
+    expires: float
+
+
+class AppApproval(BaseModel):
+    """The resolver's answer for a client that renders MCP Apps: the question is shown in the approval App."""
+
+    question: str
+    approval: str
     expires: float
 
 
@@ -220,6 +230,8 @@ async def decide(ctx: Context, tool: str, confirmation: Confirmation, args: dict
     kind = confirmation.kind
     if kind not in settings.outbound_mcp_confirm:
         return NotAsked(reason="OUTBOUND_MCP_CONFIRM")
+    if token is None and is_approved(tool, args):
+        return NotAsked(reason="approved in the approval App")
     state = state_of(ctx)
     try:
         if token is not None:
@@ -251,6 +263,11 @@ async def decide(ctx: Context, tool: str, confirmation: Confirmation, args: dict
             if asks_in_rounds(ctx):
                 question = await kept_question(state.store, ctx, tool, args, principal_of(ctx), question)
             return Elicit(question, FORMS[kind])
+        if client_supports_apps(ctx):  # the person answers in an approval App; the model never holds its id
+            approval, expires = await open_approval(
+                state.store, tool, args, question, kind, principal_of(ctx), state.clock()
+            )
+            return AppApproval(question=question, approval=approval, expires=expires)
         if settings.outbound_mcp_unconfirmed == "allow":
             return NotAsked(reason="the client cannot ask")
         if settings.outbound_mcp_unconfirmed == "refuse":
@@ -304,6 +321,8 @@ def settle(outcome: Any, confirmation: Confirmation, title: str, tool: str) -> C
         return None
     if isinstance(data, Preview):
         return preview_result(data, confirmation.kind, tool)
+    if isinstance(data, AppApproval):
+        return approval_result(data, confirmation.kind, tool)
     kind = confirmation.kind
     if isinstance(data, Refused):
         raise NotConfirmed(f"{title}: {data.text}", hint=data.hint)
@@ -377,4 +396,32 @@ def preview_result(preview: Preview, kind: Kind, tool: str) -> CallToolResult:
     details = {"preview": preview.question, "confirmation_token": preview.token, "expires_at": expires, "next": step}
     return CallToolResult(
         content=[TextContent(type="text", text=text)], structured_content={PREVIEW_KEY: details}, is_error=False
+    )
+
+
+def approval_result(approval: AppApproval, kind: Kind, tool: str) -> CallToolResult:
+    """Not an error, and nothing done yet: the question is in front of the person in the approval App. The
+    model gets the question in words but no way to answer it; the App gets the approval's id in ``_meta``."""
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(approval.expires))
+    step = (
+        "The user is shown this question in an approval panel with Approve and Decline, until "
+        f"{when(approval.expires)}. Wait for their choice; it is added to the conversation. Do not call {tool} "
+        "again for it: only the user's Approve runs it, once."
+    )
+    text = "\n".join(
+        [f"Not done yet: waiting for the user's approval. {DONE_NOTHING[kind]}", "Question:", approval.question, step]
+    )
+    details = {"preview": approval.question, "expires_at": expires, "next": step}
+    for_app = {
+        "id": approval.approval,
+        "tool": tool,
+        "kind": kind,
+        "question": approval.question,
+        "expires_at": expires,
+    }
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)],
+        structured_content={PREVIEW_KEY: details},
+        is_error=False,
+        _meta={META_KEY: for_app},
     )

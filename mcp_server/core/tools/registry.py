@@ -31,6 +31,7 @@ from mcp_server.core.redact import REDACTOR
 from mcp_server.core.tools import replay, sent
 from mcp_server.core.tools.answer_models import Table, column_names, row_model
 from mcp_server.core.tools.answers import to_result
+from mcp_server.core.tools.approvals import APPROVAL_URI
 from mcp_server.core.tools.arguments import ArgumentProblem, clean, decoded, explain
 from mcp_server.core.tools.confirmations import (
     CONFIRMED,
@@ -166,7 +167,7 @@ class ToolDef:
             context_kwarg="ctx",
             annotations=self.access.annotations(),
             structured_output=False,
-            meta=self.meta,
+            meta=with_approval_app(self.meta) if confirmation is not None else self.meta,
         )
         assert isinstance(tool, StrictTool)
         tool.aliases = self.aliases
@@ -181,6 +182,11 @@ class ToolDef:
         if confirmation is not None:  # a client that cannot be asked gets a preview instead of the answer
             tool.published_output["properties"][PREVIEW_KEY] = PREVIEW_SCHEMA
         return tool
+
+
+def with_approval_app(meta: dict[str, Any] | None) -> dict[str, Any]:
+    """A tool that asks first names the approval App, shown by clients that render MCP Apps (docs/apps.md)."""
+    return {**(meta or {}), "ui": {"resourceUri": APPROVAL_URI}}
 
 
 def check_kind(tool: str, access: Access, confirmation: Confirmation | None) -> None:
@@ -320,12 +326,14 @@ class Toolset:
         *,
         confirm: Confirmation | None = None,
         writes_when: Callable[[dict[str, Any]], bool] | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> Callable[[F], F]:
         def register(fn: F) -> F:
             if not fn.__doc__:
                 raise ValueError(f"tool {fn.__name__} needs a docstring: it is the model's description")
             tool = ToolDef(fn, fn.__name__, title, access, self.provider, dict(aliases or {}), confirm)
             tool.writes_when = writes_when
+            tool.meta = meta
             self.tools.append(tool)
             return fn
 
