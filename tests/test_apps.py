@@ -13,7 +13,8 @@ from mcp import Client
 from mcp.client.extension import advertise
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 
-from mcp_server.apps.uris import REPORT_URI
+from mcp_server.apps.build import BUILT, pages
+from mcp_server.apps.uris import PAGES, REPORT_URI
 from mcp_server.core.guards import is_str_dict
 from mcp_server.core.tools.approvals import APPROVAL_TOOL, APPROVAL_URI, META_KEY
 from mcp_server.server import create_server
@@ -200,3 +201,11 @@ async def test_a_client_without_apps_or_forms_keeps_the_preview(connect: Connect
 
     assert "confirmation_token" in result.structured_content["confirmation_required"]
     assert META_KEY not in (result.meta or {})
+
+
+def test_the_served_pages_are_what_ui_builds_and_stay_small():
+    built = pages()
+    assert set(built) == set(PAGES.values())
+    for name, html in built.items():
+        assert (BUILT / name).read_text(encoding="utf-8") == html, f"run python -m mcp_server.apps.build ({name})"
+        assert "/* inline:" not in html and len(html.encode()) < 16_000
