@@ -14,7 +14,7 @@ from mcp.client.extension import advertise
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 
 from mcp_server.apps.build import BUILT, pages
-from mcp_server.apps.uris import PAGES, REPORT_URI
+from mcp_server.apps.uris import LEADS_URI, PAGES, REPORT_URI
 from mcp_server.core.guards import is_str_dict
 from mcp_server.core.tools.approvals import APPROVAL_TOOL, APPROVAL_URI, META_KEY
 from mcp_server.server import create_server
@@ -73,7 +73,7 @@ async def answer(client: Client, approval: dict[str, Any], choice: str) -> t.Cal
 async def test_every_spend_and_delete_tool_names_the_approval_app_and_the_report_names_its_chart(connect: Connect):
     async with connect() as client:
         tools = (await client.list_tools()).tools
-        pages = {uri: await client.read_resource(uri) for uri in (APPROVAL_URI, REPORT_URI)}
+        pages = {uri: await client.read_resource(uri) for uri in PAGES}
 
     def ui(tool: t.Tool) -> Any:
         return (tool.meta or {}).get("ui", {}).get("resourceUri")
@@ -82,6 +82,7 @@ async def test_every_spend_and_delete_tool_names_the_approval_app_and_the_report
     assert {"snov_domain_search", "epixel_delete_lead", "snov_delete_webhook"} <= asking
     assert {tool.name for tool in tools if ui(tool) == APPROVAL_URI} == asking | {APPROVAL_TOOL}
     assert {tool.name for tool in tools if ui(tool) == REPORT_URI} == {"outreach_campaign_report"}
+    assert {tool.name for tool in tools if ui(tool) == LEADS_URI} == {"persistiq_list_leads", "epixel_list_leads"}
     for page in pages.values():
         (content,) = page.contents
         assert isinstance(content, t.TextResourceContents) and content.mime_type == APP_MIME_TYPE

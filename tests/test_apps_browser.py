@@ -18,7 +18,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from playwright.async_api import Page, async_playwright
 
-from mcp_server.apps.uris import REPORT_URI
+from mcp_server.apps.uris import LEADS_URI, REPORT_URI
 from mcp_server.core.tools.approvals import APPROVAL_URI, META_KEY
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.runner import SandboxUrls
@@ -31,6 +31,7 @@ HOST = Path(__file__).with_name("apps_host.html")
 IMAGES = ROOT / "docs" / "images"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FOUND = os.path.exists(CHROMIUM)
+DELETE_LEAD = "/epixel/api/v1/leads/delete/lead/"
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -158,3 +159,41 @@ async def test_the_report_app_draws_each_campaign_from_sandbox_data(sandbox_urls
     first = next(c for c in campaigns if c["repliers"] and c["repliers"]["rows"])
     assert opened == dict(zip(first["repliers"]["columns"], first["repliers"]["rows"][0], strict=True))["name"]
     assert errors == []
+
+
+async def test_the_lead_table_sorts_filters_and_a_picked_delete_goes_through_the_approval(
+    sandbox_urls: SandboxUrls, sandbox: Sandbox
+):
+    async with server_process(sandbox_urls) as client:
+        listed = await client.call_tool("epixel_list_leads", {"limit": 20})
+        table = listed.structured_content
+        leads = [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]
+        async with host(client, LEADS_URI) as (page, errors):
+            await page.evaluate("result => window.sendToolResult(result)", wire(listed))
+            app = page.frame_locator("iframe")
+            await app.get_by_role("button", name="email").click()
+            first_email = await app.locator("tr:nth-child(2) td:nth-child(5)").inner_text()
+            target = leads[1]
+            await app.get_by_label("Filter").fill(target["email"])
+            shown = await app.locator("tr").count()
+            await app.get_by_role("checkbox").first.check()
+            await app.get_by_role("button", name="Delete 1 picked").click()
+            question = app.locator(".ask p")
+            await question.wait_for()
+            asked = await question.inner_text()
+            await page.set_viewport_size({"width": 600, "height": 360})
+            await page.screenshot(path=str(IMAGES / "app-lead-table.png"))
+            deletes_before = len(sandbox.env.handled("POST", DELETE_LEAD))
+            await app.get_by_role("button", name="Approve: delete").click()
+            await page.wait_for_function("window.hostLog.messages.length > 0")
+
+    assert first_email == min(plain(lead["email"]) for lead in leads)
+    assert shown == 2  # the header and the one lead the filter keeps
+    assert f"Delete Epixel lead {target['first_name']} {target['last_name']}" in asked
+    assert deletes_before == 0
+    assert len(sandbox.env.handled("POST", DELETE_LEAD)) == 1
+    assert errors == []
+
+
+def plain(value: Any) -> str:
+    return str(value or "").replace("<untrusted-content>", "").replace("</untrusted-content>", "").strip()

@@ -13,14 +13,18 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel
 
 from mcp_server.apps.approval_tool import DESCRIPTION, outbound_answer_approval
-from mcp_server.apps.uris import PAGES, REPORT_URI
+from mcp_server.apps.uris import LEADS_URI, PAGES, REPORT_URI
 from mcp_server.core.guards import is_str_mapping
 from mcp_server.core.tools.approvals import APPROVAL_TOOL, APPROVAL_URI
 
 HTML = Path(__file__).resolve().parent / "html"
 NO_NETWORK = ResourceCsp(connect_domains=[], resource_domains=[])
 """The pages load nothing and call nothing: scripts and styles are inline, data comes from the host."""
-TITLES = {APPROVAL_URI: "Approval of a spend or delete", REPORT_URI: "Campaign report chart"}
+TITLES = {
+    APPROVAL_URI: "Approval of a spend or delete",
+    REPORT_URI: "Campaign report chart",
+    LEADS_URI: "Lead table (sort, filter, pick)",
+}
 
 
 @cache

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.apps.uris import LEADS_URI
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.tools.answer_models import Maybe, Table, as_row, row_text
 from mcp_server.core.tools.confirmations import Absent, checked, in_words
@@ -116,7 +117,7 @@ LEADS = replace(
 )
 
 
-@toolset.tool("List Epixel leads", Access.READ)
+@toolset.tool("List Epixel leads", Access.READ, meta={"ui": {"resourceUri": LEADS_URI}})
 async def epixel_list_leads(
     ctx: Context,
     list_type: Annotated[

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import AwareDatetime, Field
 
+from mcp_server.apps.uris import LEADS_URI
 from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, describe
 from mcp_server.core.lists.batches import run_batches
@@ -94,7 +95,7 @@ async def persistiq_list_users(ctx: Context) -> Listing[User]:
     return Listing[User](items=users, hint=hint)
 
 
-@toolset.tool("List PersistIQ leads", Access.READ)
+@toolset.tool("List PersistIQ leads", Access.READ, meta={"ui": {"resourceUri": LEADS_URI}})
 async def persistiq_list_leads(
     ctx: Context,
     status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
