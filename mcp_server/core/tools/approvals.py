@@ -30,6 +30,9 @@ APPROVAL_TOOL = "outbound_answer_approval"
 META_KEY = "outbound-mcp/approval"
 """Where an answer's ``_meta`` carries the pending approval for the App (never in the model's content)."""
 PREFIX = "ap_"
+KEPT_PENDING = TOKEN_LIFETIME + 120.0
+"""A pending approval keeps the call's arguments whole (Approve runs them): kept just past its expiry, so a
+late answer is told "expired", and no longer."""
 Choice = Literal["approve", "decline"]
 
 
@@ -69,7 +72,7 @@ async def open_approval(
         "caller": digest(caller),
         "expires": expires,
     }
-    await store.set(_key(approval, "pending"), json.dumps(record).encode(), ttl=KEPT)
+    await store.set(_key(approval, "pending"), json.dumps(record).encode(), ttl=KEPT_PENDING)
     return approval, expires
 
 
@@ -78,7 +81,7 @@ async def answer_approval(store: StateStore, approval: str, caller: str, now: fl
     ``ApprovalRefused`` saying why, or ``StateUnavailable`` when the store cannot tell."""
     raw = await store.get(_key(approval, "pending"))
     if raw is None:
-        raise ApprovalRefused("no such pending approval (it is unknown here, or over an hour old)")
+        raise ApprovalRefused("no such pending approval (it is unknown here, or expired)")
     record = json.loads(raw)
     if record["caller"] != digest(caller):
         raise ApprovalRefused("this approval was made for another user of this server")
