@@ -101,6 +101,15 @@ async def test_the_app_only_tool_is_shown_to_apps_clients_as_app_only_and_to_no_
     assert APPROVAL_TOOL not in names and "snov_domain_search" in names
 
 
+async def test_a_client_without_apps_gets_no_ui_links_but_keeps_the_other_meta(connect: Connect):
+    async with connect(apps=False) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+
+    assert all("ui" not in (tool.meta or {}) for tool in tools.values())
+    assert tools["outreach_campaign_report"].meta == {"anthropic/alwaysLoad": True}
+    assert tools["snov_domain_search"].meta is None
+
+
 async def test_the_app_only_tool_refuses_an_approval_that_was_never_issued_and_sends_nothing(
     connect: Connect, jobs: Sandbox
 ):

@@ -57,8 +57,21 @@ def app_only(tool: object) -> bool:
     return is_str_mapping(ui) and ui.get("visibility") == ["app"]
 
 
+def without_ui(tool: object) -> object:
+    """A listed tool without its ``_meta.ui`` (its other ``_meta`` keys kept; no ``_meta`` left empty)."""
+    if not is_str_mapping(tool):
+        return tool
+    meta = tool.get("_meta")
+    if not is_str_mapping(meta) or "ui" not in meta:
+        return tool
+    rest = {key: value for key, value in meta.items() if key != "ui"}
+    shown = {key: value for key, value in tool.items() if key != "_meta"}
+    return {**shown, "_meta": rest} if rest else shown
+
+
 class AppOnlyTools:
-    """Server middleware: a client that does not render Apps is not shown the App-only tools."""
+    """Server middleware: a client that does not render Apps is shown neither the App-only tools nor the
+    ``_meta.ui`` links of the others (about 1 KB of a tools/list it could not use)."""
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         result = await call_next(ctx)
@@ -73,4 +86,4 @@ class AppOnlyTools:
         if not isinstance(tools, list):
             return wire
         listed: list[object] = list(cast(list[object], tools))
-        return {**wire, "tools": [tool for tool in listed if not app_only(tool)]}
+        return {**wire, "tools": [without_ui(tool) for tool in listed if not app_only(tool)]}
