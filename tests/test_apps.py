@@ -19,6 +19,7 @@ from mcp_server.core.guards import is_str_dict
 from mcp_server.core.tools.approvals import APPROVAL_TOOL, APPROVAL_URI, META_KEY
 from mcp_server.server import create_server
 from outbound_sandbox.app import Sandbox
+from tests.confirm_helpers import MODES
 from tests.core.helpers import text_of
 from tests.fixture_types import SettingsFor
 
@@ -50,10 +51,12 @@ def jobs(sandbox: Sandbox) -> Sandbox:
 @pytest.fixture
 def connect(settings_for: SettingsFor) -> Connect:
     @asynccontextmanager
-    async def open_client(*, apps: bool = True, clock: Clock | None = None) -> AsyncGenerator[Client]:
+    async def open_client(
+        *, apps: bool = True, clock: Clock | None = None, mode: str = "auto"
+    ) -> AsyncGenerator[Client]:
         settings = settings_for(poll_interval=0.05, snov_rate_limit=10_000)
         server = create_server(settings, clock=clock or Clock())
-        async with Client(server, extensions=[RENDERS_APPS] if apps else None) as client:
+        async with Client(server, extensions=[RENDERS_APPS] if apps else None, mode=mode) as client:
             yield client
 
     return open_client
@@ -137,8 +140,9 @@ async def test_a_spend_waits_for_the_app_tells_the_model_so_and_never_shows_it_t
     assert jobs.env.requests == []
 
 
-async def test_approve_runs_the_spend_once_and_a_second_answer_is_refused(connect: Connect, jobs: Sandbox):
-    async with connect() as client:
+@pytest.mark.parametrize("mode", MODES)
+async def test_approve_runs_the_spend_once_and_a_second_answer_is_refused(connect: Connect, jobs: Sandbox, mode: str):
+    async with connect(mode=mode) as client:
         pending = approval_of(await client.call_tool("snov_find_email", ALEX))
         done = await answer(client, pending, "approve")
         again = await answer(client, pending, "approve")
