@@ -91,7 +91,7 @@ def as_records(answer: dict[str, Any]) -> Any:
     """A table answer (``shapes.Table``) as the records form it replaced: each row a map, empties left out."""
     if "columns" not in answer:
         return answer
-    rows = [{c: v for c, v in zip(answer["columns"], row, strict=True) if v is not None} for row in answer["rows"]]
+    rows = [{c: v for c, v in zip(answer["columns"], row, strict=False) if v is not None} for row in answer["rows"]]
     return {**{k: v for k, v in answer.items() if k not in ("columns", "rows")}, "items": rows}
 
 

@@ -19,7 +19,6 @@ from pydantic import Field
 from mcp_server.core.call.deadline import remaining
 from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import InvalidInput, OutboundError, RateLimited, describe
-from mcp_server.core.guards import is_json_object, is_list
 from mcp_server.core.lists.handles import fingerprint
 from mcp_server.core.tools.answer_models import Maybe
 from mcp_server.core.tools.confirmations import Confirmation
@@ -262,14 +261,12 @@ class Run:
         for row in page.rows:
             cells = dict(zip(columns, row, strict=False))
             name = str(cells.get("name") or "(no name)")
-            listed = cells.get("emails")
-            emails = [e for e in listed if is_json_object(e)] if is_list(listed) else []
-            best = next((e for e in emails if e.get("status") == "valid"), emails[0] if emails else None)
             person: dict[str, Any] = {"n": name, "o": "pending", "s": True}
-            if best:
+            email = cells.get("email")  # the row's best email: the first valid one, else the first
+            if isinstance(email, str):
                 # Lists give some statuses as numbers the docs do not explain: those are verified, not guessed.
-                status = best.get("status")
-                person.update(e=str(best["email"]).lower(), v=status if isinstance(status, str) else None)
+                status = cells.get("email_status")
+                person.update(e=email.lower(), v=status if isinstance(status, str) else None)
             self.people.append(person)
         self.state["listed"] = True
 

@@ -23,10 +23,6 @@ def _scalar(value: Any) -> str | int | None:
     return value if isinstance(value, str | int) and not isinstance(value, bool) and value != "" else None
 
 
-def _number(value: Any) -> int | float | None:
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _job(job: dict[str, Any]) -> str:
     return " at ".join(str(part) for part in (job.get("position"), job.get("companyName")) if part)
 
@@ -62,28 +58,35 @@ class ListedEmail(Record):
     status: str | None = None
     """Snov.io's smtpStatus in the words snov_verify_emails uses (valid, not_valid, ...); unset when never
     verified."""
-    verified: bool | None = None
-    probability: int | float | None = None
 
 
 class ListedProspect(Record):
+    """A prospect as a list's row: its best email (the first one verified valid, else the first) and that
+    email's status in their own columns, any others after them; the page is the big answer, so each email is
+    said by address and status only."""
+
     id: str
     name: str | None = None
-    emails: list[ListedEmail] | None = None
+    email: str | None = None
+    email_status: str | None = None
+    other_emails: list[ListedEmail] | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ListedProspect:
         emails = [
-            ListedEmail(
-                email=e["email"],
-                status=smtp_word(e.get("smtpStatus", e.get("smtp_status"))),
-                verified=e.get("isVerified") if isinstance(e.get("isVerified"), bool) else None,
-                probability=_number(e.get("probability")),
-            )
+            ListedEmail(email=e["email"], status=smtp_word(e.get("smtpStatus", e.get("smtp_status"))))
             for e in _rows(row.get("emails"))
             if isinstance(e.get("email"), str)
         ]
-        return cls(id=row["id"], name=stranger(row.get("name")), emails=emails or None)
+        best = next((e for e in emails if e.status == "valid"), emails[0] if emails else None)
+        others = [e for e in emails if e is not best]
+        return cls(
+            id=row["id"],
+            name=stranger(row.get("name")),
+            email=best.email if best else None,
+            email_status=best.status if best else None,
+            other_emails=others or None,
+        )
 
 
 class ListPage(Table[ListedProspect]):
