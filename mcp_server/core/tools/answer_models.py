@@ -15,7 +15,8 @@ T = TypeVar("T")
 
 
 Maybe = T | None
-"""An optional argument: leaving it out, null and "" all mean "not given" (the core publishes it nullable)."""
+"""An optional argument: leaving it out, null and "" all mean "not given" (the core publishes it nullable, or
+free text as it is: ``""`` leaves it out)."""
 
 
 class Record(BaseModel):

@@ -338,13 +338,52 @@ NULL = {"type": "null"}
 def input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """The arguments' rules as published, all of them (nothing is refused for a rule the schema hides):
     titles and ``default: null`` dropped, every object closed (``additionalProperties: false``), each
-    optional argument nullable (a strict-mode client sends every key, null for "not given"), and
+    optional argument nullable (a strict-mode client sends every key, null for "not given") except free text
+    (``""`` says it), and
     definitions inlined (openai-agents' strict mode refuses a bare ``$ref``; no input type is recursive)."""
-    out = _closed(_inlined(schema, schema.get("$defs", {})))
+    out = _free_text(_closed(_inlined(schema, schema.get("$defs", {}))))
     required = set(out.get("required", []))
     props = out.get("properties", {})
-    out["properties"] = {name: sub if name in required else _nullable(sub) for name, sub in props.items()}
+    out["properties"] = {
+        name: sub if name in required or _is_free_text(sub) else _nullable(sub) for name, sub in props.items()
+    }
     return out
+
+
+FREE_TEXT_RULES = frozenset({"pattern", "format", "minLength", "enum", "const"})
+"""Rules that refuse ``""``: a string without them is free text."""
+
+
+def _is_free_text(prop: dict[str, Any]) -> bool:
+    return prop.get("type") == "string" and not FREE_TEXT_RULES & set(prop)
+
+
+def _free_text(node: Any) -> Any:
+    """Optional free text at any depth published without ``null``: a strict-mode client leaves it out with
+    ``""``, which the server reads as "not given" (``arguments.clean``), so the null arm only costs tokens."""
+    if is_list(node):
+        return [_free_text(item) for item in node]
+    if not is_str_dict(node):
+        return node
+    out = {key: _free_text(value) for key, value in node.items() if key != "properties"}
+    props = node.get("properties")
+    if is_str_dict(props):
+        listed = node.get("required")
+        required = {name for name in listed if isinstance(name, str)} if is_list(listed) else set[str]()
+        out["properties"] = {
+            name: _free_text(sub) if name in required else _without_null(_free_text(sub)) for name, sub in props.items()
+        }
+    return out
+
+
+def _without_null(prop: Any) -> Any:
+    arms = prop.get("anyOf") if is_str_dict(prop) else None
+    if not (is_list(arms) and len(arms) == 2 and NULL in arms):
+        return prop
+    text = next(arm for arm in arms if arm != NULL)
+    if not (is_str_dict(text) and _is_free_text(text)):
+        return prop
+    return {**{key: value for key, value in prop.items() if key != "anyOf"}, **text}
 
 
 def _inlined(node: Any, defs: dict[str, Any]) -> Any:
