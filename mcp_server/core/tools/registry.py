@@ -505,7 +505,7 @@ def _table(model: type[Table[Any]], seen: set[type[BaseModel]]) -> dict[str, Any
     row = row_model(model)
     # A cell with no value is null: the row keeps its place (shapes.Table), so optional cells say so.
     cells = [
-        _shape(info.annotation, seen) if info.is_required() else {"anyOf": [_shape(info.annotation, seen), NULL]}
+        _shape(info.annotation, seen) if info.is_required() else _or_null(_shape(info.annotation, seen))
         for info in row.model_fields.values()
     ]
     schema = _fields(model, seen)
@@ -513,6 +513,15 @@ def _table(model: type[Table[Any]], seen: set[type[BaseModel]]) -> dict[str, Any
     # No "items": false after the cells: a Draft 7 validator reads it as "no cells at all".
     schema["properties"]["rows"] = {"type": "array", "items": {"type": "array", "prefixItems": cells}}
     return schema
+
+
+def _or_null(shape: dict[str, Any]) -> dict[str, Any]:
+    """A cell that may be null: ``{"type": [T, "null"]}`` for a plain scalar (google-adk shows output schemas to
+    the model, so the shorter spelling of the same rule), ``anyOf`` otherwise."""
+    kind = shape.get("type")
+    if set(shape) == {"type"} and isinstance(kind, str):
+        return {"type": [kind, "null"]}
+    return {"anyOf": [shape, NULL]}
 
 
 def _shape(annotation: Any, seen: set[type[BaseModel]]) -> dict[str, Any]:
