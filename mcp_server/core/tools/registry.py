@@ -365,14 +365,17 @@ def _free_text(node: Any) -> Any:
         return [_free_text(item) for item in node]
     if not is_str_dict(node):
         return node
-    out = {key: _free_text(value) for key, value in node.items() if key != "properties"}
-    props = node.get("properties")
-    if is_str_dict(props):
-        listed = node.get("required")
-        required = {name for name in listed if isinstance(name, str)} if is_list(listed) else set[str]()
-        out["properties"] = {
-            name: _free_text(sub) if name in required else _without_null(_free_text(sub)) for name, sub in props.items()
-        }
+    listed = node.get("required")
+    required = {name for name in listed if isinstance(name, str)} if is_list(listed) else set[str]()
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties" and is_str_dict(value):
+            out[key] = {
+                name: _free_text(sub) if name in required else _without_null(_free_text(sub))
+                for name, sub in value.items()
+            }
+        else:
+            out[key] = _free_text(value)
     return out
 
 
