@@ -11,30 +11,17 @@ answer on the wire.
 
 from __future__ import annotations
 
-from typing import Any
-
 from mcp import Client
 
 from benchmarks.bench_startup import FAKE_ENV
 from benchmarks.common import Figure
-from mcp_server.catalogue import as_adk, as_sent, compact
+from mcp_server.catalogue import as_adk, as_rules, as_sent, compact
 from mcp_server.core.tokens import OLDER, count_tokens
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 
 GOAL_SENT = 150
 GOAL_ADK = 220
-
-
-def undescribed(schema: object) -> object:
-    """A schema without its descriptions (a property named "description" stays)."""
-    if isinstance(schema, dict):
-        return {k: undescribed(v) for k, v in schema.items() if not (k == "description" and isinstance(v, str))}
-    return [undescribed(v) for v in schema] if isinstance(schema, list) else schema
-
-
-def floor(tool: dict[str, Any]) -> dict[str, Any]:
-    return {"name": tool["name"], "parameters": undescribed(tool["inputSchema"])}
 
 
 class Per:
@@ -58,7 +45,7 @@ async def run() -> list[Figure]:
     tools = [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in listed.tools]
     count = max(1, len(tools))
     shown, google = Per([as_sent(t) for t in tools]), Per([as_adk(t) for t in tools])
-    rules = Per([floor(t) for t in tools])
+    rules = Per([as_rules(t) for t in tools])
     descriptions = sum(count_tokens(t.get("description", "")) for t in tools) / count
     outputs = Per([t.get("outputSchema") for t in tools])
     wire = listed.model_dump_json(by_alias=True, exclude_none=True)

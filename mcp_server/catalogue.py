@@ -11,6 +11,7 @@ from typing import Any
 from mcp.server.mcpserver.tools.base import Tool
 
 from mcp_server.app.providers import ProviderDef
+from mcp_server.core.guards import is_dict, is_list
 from mcp_server.core.tokens import count_tokens
 from mcp_server.core.tools.answers import ANSWER_TOKENS, PAGE_TOKENS, RESULT_TOKENS
 from mcp_server.figures import fill_inline
@@ -49,6 +50,18 @@ def as_sent(document: dict[str, Any]) -> dict[str, Any]:
 def as_adk(document: dict[str, Any]) -> dict[str, Any]:
     """What google-adk sends (``FunctionDeclaration`` with ``response_json_schema``): the output schema too."""
     return {**as_sent(document), "response": document.get("outputSchema")}
+
+
+def as_rules(document: dict[str, Any]) -> dict[str, Any]:
+    """The floor: the name and the input rules alone, every description left out."""
+    return {"name": document["name"], "parameters": undescribed(document["inputSchema"])}
+
+
+def undescribed(schema: object) -> object:
+    """A schema without its descriptions (a property named "description" stays)."""
+    if is_dict(schema):
+        return {k: undescribed(v) for k, v in schema.items() if not (k == "description" and isinstance(v, str))}
+    return [undescribed(v) for v in schema] if is_list(schema) else schema
 
 
 def _rules(document: dict[str, Any]) -> dict[str, Any]:
@@ -169,6 +182,7 @@ def document_figures() -> dict[str, str]:
     # Every token figure the documents state is counted by the one counter (core.tokens, o200k).
     figures["catalogue-tokens"] = f"{tokens_per_tool(as_sent, tools):.0f}"
     figures["catalogue-tokens-adk"] = f"{tokens_per_tool(as_adk, tools):.0f}"
+    figures["catalogue-floor-tokens"] = f"{tokens_per_tool(as_rules, tools):.0f}"
     figures |= {"answer-tokens": f"{ANSWER_TOKENS:,}", "result-tokens": f"{RESULT_TOKENS:,}"}
     figures["page-tokens"] = f"{PAGE_TOKENS:,}"
     return figures
