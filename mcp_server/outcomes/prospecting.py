@@ -263,7 +263,7 @@ class Run:
             email = cells.get("email")  # the row's best email: the first valid one, else the first
             if isinstance(email, str):
                 # Lists give some statuses as numbers the docs do not explain: those are verified, not guessed.
-                status = cells.get("email_status")
+                status = cells.get("status")
                 person.update(e=email.lower(), v=status if isinstance(status, str) else None)
             self.people.append(person)
         self.state["listed"] = True

@@ -203,8 +203,8 @@ async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
 async def snov_list_prospects_in_list(
     ctx: Context, list_id: ListId, limit: Limit = 100, cursor: Cursor = None
 ) -> ListPage:
-    """Prospects in a list, newest first, a row each: id, name, best email and its status, other emails. Free. Details:
-    snov_get_prospect; fresh verdicts: snov_verify_emails."""
+    """Prospects in a list, newest first, a row each: id, name, best email with its probability and status,
+    other emails. Free. Details: snov_get_prospect; fresh verdicts: snov_verify_emails."""
     about: dict[str, Any] = {}
 
     def seen(data: Any) -> None:  # every page names the list and its size

@@ -23,6 +23,10 @@ def _scalar(value: Any) -> str | int | None:
     return value if isinstance(value, str | int) and not isinstance(value, bool) and value != "" else None
 
 
+def _number(value: Any) -> int | float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _job(job: dict[str, Any]) -> str:
     return " at ".join(str(part) for part in (job.get("position"), job.get("companyName")) if part)
 
@@ -58,23 +62,33 @@ class ListedEmail(Record):
     status: str | None = None
     """Snov.io's smtpStatus in the words snov_verify_emails uses (valid, not_valid, ...); unset when never
     verified."""
+    verified: bool | None = None
+    probability: int | float | None = None
 
 
 class ListedProspect(Record):
-    """A prospect as a list's row: its best email (the first one verified valid, else the first) and that
-    email's status in their own columns, any others after them; the page is the big answer, so each email is
-    said by address and status only."""
+    """A prospect as a list's row: its best email (the first one verified valid, else the first) with that
+    email's probability, status and verified flag in their own columns, any other emails after them; the page
+    is the big answer, so the row keeps one email's fields flat instead of a record per email."""
 
     id: str
     name: str | None = None
     email: str | None = None
-    email_status: str | None = None
+    probability: int | float | None = None
+    status: str | None = None
+    """The email's status, in snov_verify_emails' words."""
+    verified: bool | None = None
     other_emails: list[ListedEmail] | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ListedProspect:
         emails = [
-            ListedEmail(email=e["email"], status=smtp_word(e.get("smtpStatus", e.get("smtp_status"))))
+            ListedEmail(
+                email=e["email"],
+                status=smtp_word(e.get("smtpStatus", e.get("smtp_status"))),
+                verified=e.get("isVerified") if isinstance(e.get("isVerified"), bool) else None,
+                probability=_number(e.get("probability")),
+            )
             for e in _rows(row.get("emails"))
             if isinstance(e.get("email"), str)
         ]
@@ -83,9 +97,8 @@ class ListedProspect(Record):
         return cls(
             id=row["id"],
             name=stranger(row.get("name")),
-            email=best.email if best else None,
-            email_status=best.status if best else None,
             other_emails=others or None,
+            **(best.model_dump(exclude_none=True) if best else {}),
         )
 
 
