@@ -150,6 +150,10 @@ def kept(key: str, value: Any, answer: Any, text: str) -> bool:
 
 
 def pairs(value: Any, key: str = "") -> list[tuple[str, Any]]:
+    if is_obj(value) and is_seq(value.get("columns")) and is_seq(value.get("rows")):  # a table: cells by column
+        rows = [dict(zip(value["columns"], row, strict=False)) for row in value["rows"] if is_seq(row)]
+        rest = {name: item for name, item in value.items() if name not in ("columns", "rows")}
+        return pairs(rows, key) + pairs(rest, key)
     if is_obj(value):
         return [pair for name, item in value.items() for pair in pairs(item, name)]
     if is_seq(value):

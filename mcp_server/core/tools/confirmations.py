@@ -181,13 +181,14 @@ CONFIRMED = "confirmed__"
 """The hidden parameter the SDK fills with the person's answer; never part of the input schema."""
 TOKEN = "confirmation_token"
 """The argument a spend or delete takes back from a preview, once the person agreed in the chat."""
+# Undescribed: only a preview hands one out, and the preview says how to pass it back.
 TOKEN_PARAMETER = inspect.Parameter(
     TOKEN,
     inspect.Parameter.KEYWORD_ONLY,
     default=None,
     annotation=Annotated[
         str | None,
-        Field(max_length=100, description="From a preview, once the user agreed to it"),
+        Field(max_length=100),
     ],
 )
 

@@ -67,9 +67,18 @@ class ListedEmail(Record):
 
 
 class ListedProspect(Record):
+    """A prospect as a list's row: its best email (the first one verified valid, else the first) with that
+    email's probability, status and verified flag in their own columns, any other emails after them; the page
+    is the big answer, so the row keeps one email's fields flat instead of a record per email."""
+
     id: str
     name: str | None = None
-    emails: list[ListedEmail] | None = None
+    email: str | None = None
+    probability: int | float | None = None
+    status: str | None = None
+    """The email's status, in snov_verify_emails' words."""
+    verified: bool | None = None
+    other_emails: list[ListedEmail] | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ListedProspect:
@@ -83,7 +92,14 @@ class ListedProspect(Record):
             for e in _rows(row.get("emails"))
             if isinstance(e.get("email"), str)
         ]
-        return cls(id=row["id"], name=stranger(row.get("name")), emails=emails or None)
+        best = next((e for e in emails if e.status == "valid"), emails[0] if emails else None)
+        others = [e for e in emails if e is not best]
+        return cls(
+            id=row["id"],
+            name=stranger(row.get("name")),
+            other_emails=others or None,
+            **(best.model_dump(exclude_none=True) if best else {}),
+        )
 
 
 class ListPage(Table[ListedProspect]):
