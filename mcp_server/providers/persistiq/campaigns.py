@@ -81,8 +81,9 @@ async def persistiq_add_leads_to_campaign(
     mailbox_id: Annotated[Maybe[MailboxId], Field(description="Sending mailbox; a user's default_mailbox_id")] = None,
 ) -> AddedToCampaign:
     """Add leads (ids from persistiq_list_leads or persistiq_create_leads) to a campaign, up to 5000, sent 100
-    per request. Answers the ids added, those already in it (skipped), and each failure by lead id with
-    PersistIQ's message; one failed batch does not stop the others.
+    per request. Answers the ids added, the mailbox that sends to them, those already in it (skipped), and each
+    failure by lead id with PersistIQ's message; one failed batch does not stop the others. PersistIQ's own
+    campaign-lead ids are left out: no tool takes them.
     """
     api = persistiq(ctx).api
     endpoint = Endpoints.add_campaign_leads.at(campaign_id=campaign_id)
@@ -99,16 +100,25 @@ async def persistiq_add_leads_to_campaign(
     report = await run_batches(unique, ADD_BATCH, send, progress=from_context(ctx), noun="leads")
     added: list[str] = []
     skipped: list[str] = []
+    mailboxes: set[str] = set()
     failed = failures(report.failed, str)
     for _, outcome in report.done:
         added += outcome.added
+        mailboxes |= outcome.mailboxes
         skipped += outcome.skipped
         failed += outcome.failed
     hint = None
     if any("404" in f.error for f in failed):
         hint = "A 404 means the campaign or a lead id does not exist: check them with the list tools."
+    # One mailbox named for every lead added: it sends. Several (or none): the answer leaves it out.
+    sender = next(iter(mailboxes)) if len(mailboxes) == 1 else None
     return AddedToCampaign(
-        campaign_id=campaign_id, added=added, skipped=skipped or None, failed=failed or None, hint=hint
+        campaign_id=campaign_id,
+        added=added,
+        mailbox_id=sender,
+        skipped=skipped or None,
+        failed=failed or None,
+        hint=hint,
     )
 
 

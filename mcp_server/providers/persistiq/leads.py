@@ -131,9 +131,10 @@ async def persistiq_create_leads(
     ] = "skip",
     creator_id: Annotated[Maybe[UserId], Field(description="Creator of new leads (persistiq_list_users)")] = None,
 ) -> CreatedLeads:
-    """Create leads, up to 1000 (sent 10 per request). Answers the ids created, with dup=update apart from them
-    the existing leads it updated, duplicates skipped, and each failure by email with PersistIQ's message; one
-    failed batch does not stop the others. Then add ids to a campaign with persistiq_add_leads_to_campaign.
+    """Create leads, up to 1000 (sent 10 per request). Answers the ids created (id, email, status), with
+    dup=update apart from them the existing leads it updated, duplicates skipped, and each failure by email with
+    PersistIQ's message; one failed batch does not stop the others. The other fields are left out: they are
+    what was sent (persistiq_get_lead shows them). Then add ids to a campaign with persistiq_add_leads_to_campaign.
     """
     api = persistiq(ctx).api
     deadline = api.deadline()  # one for the whole call: batches past it are reported as not sent

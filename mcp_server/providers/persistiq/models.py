@@ -171,6 +171,8 @@ ROW_FIELDS = ("first_name", "last_name", "email", "company_name", "title")
 class LeadRef(Record):
     id: str
     email: str | None = None
+    status: str | None = None
+    """As PersistIQ answers it: a new lead's first status, an updated one's current status."""
 
 
 class CampaignStats(Record):
@@ -266,6 +268,8 @@ class CreatedLeads(Record):
 class AddedToCampaign(Record):
     campaign_id: str
     added: list[str]
+    mailbox_id: str | None = None
+    """The mailbox PersistIQ answered it sends from (the one given, or the one it chose)."""
     skipped: list[str] | None = None
     failed: list[Failure] | None = None
     hint: str | None = None
