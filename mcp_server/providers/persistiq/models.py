@@ -191,7 +191,17 @@ class Campaign(Record):
     creator: Ref | None = None
     stats: CampaignStats | None = None
     total_prospects: LooseCount = None
-    """Leads in the campaign (real answers carry it; the document's example does not)."""
+    """Leads in the campaign (real answers carry it, inside stats; the document's example does not)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _count_from_stats(cls, data: Any) -> Any:
+        # Airbyte recorded a real campaign counting its leads in stats.total_prospects; answered once, at the top.
+        if not is_obj(data) or not is_obj(data.get("stats")) or "total_prospects" not in data["stats"]:
+            return data
+        stats = {key: value for key, value in data["stats"].items() if key != "total_prospects"}
+        total = data.get("total_prospects")
+        return {**data, "stats": stats, "total_prospects": data["stats"]["total_prospects"] if total is None else total}
 
 
 class EventLead(Record):
