@@ -190,3 +190,29 @@ async def test_an_empty_data_for_a_prospect_id_is_not_a_found_prospect(connect: 
         text = failed(await client.call_tool("snov_get_prospect", {"prospect_id": "no-such-prospect"}))
 
     assert "no prospect with id no-such-prospect: not found" in text and "snov_list_prospects_in_list" in text
+
+
+async def test_out_of_credits_as_a_400_is_a_refusal_that_keeps_no_credit_reserved(connect: Connect, recorded: Sandbox):
+    # TalentTicker/python-snovio (snovio/snovio_api.py) meets "you ran out of credits" on an HTTP 400.
+    body = {"success": False, "message": "You ran out of credits"}
+    recorded.config.add_fault("POST /snov/v1/add-names-to-find-emails", Fault("body", status=400, body=body))
+    async with connect() as client:
+        text = failed(await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True}))
+        balance = ok(await client.call_tool("snov_get_balance", {}))
+
+    assert "ran out of credits" in text and "may have been applied" not in text
+    assert balance["spent_by_this_server"] == 0
+
+
+async def test_a_url_snov_io_refuses_to_queue_says_why_and_keeps_no_credit_reserved(
+    connect: Connect, recorded: Sandbox
+):
+    # The hull-snovio connector (SMK1085/hull-snovio) reads add-url-for-search's 200 {"success": false} refusal
+    # and keeps its "message" as the reason.
+    body = {"success": False, "message": "Invalid LinkedIn profile URL"}
+    recorded.config.add_fault("POST /snov/v1/add-url-for-search", Fault("body", status=200, body=body))
+    async with connect() as client:
+        result = await client.call_tool("snov_find_profile_by_url", {"url": URL})
+
+    assert "Invalid LinkedIn profile URL" in (failed(result) if result.is_error else str(result.structured_content))
+    assert await spent_by_server(connect) == 0
