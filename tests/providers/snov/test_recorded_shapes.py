@@ -216,3 +216,21 @@ async def test_a_url_snov_io_refuses_to_queue_says_why_and_keeps_no_credit_reser
 
     assert "Invalid LinkedIn profile URL" in (failed(result) if result.is_error else str(result.structured_content))
     assert await spent_by_server(connect) == 0
+
+
+async def test_a_prospect_list_of_exactly_one_full_page_is_read_without_asking_past_its_end(
+    connect: Connect, recorded: Sandbox
+):
+    # The hull-snovio connector pages a list while list.contacts > page * perPage and stops on a
+    # {"success": false} page: a list that fills its last page is never asked for the page after it.
+    prospects = [{"id": f"p{n:03}", "name": f"Person {n}", "emails": [{"email": f"p{n}@acme.com"}]} for n in range(100)]
+    full = {"success": True, "list": {"name": "Hundred", "contacts": 100}, "prospects": prospects}
+    recorded.config.add_fault("POST /snov/v1/prospect-list", Fault("body", status=200, body=full, count=1))
+    past_end = recorded.config.add_fault(
+        "POST /snov/v1/prospect-list", Fault("body", status=200, body={"success": False})
+    )
+    async with connect() as client:
+        page = ok(await client.call_tool("snov_list_prospects_in_list", {"list_id": 7, "limit": 150}))
+
+    assert len(page["rows"]) == 100 and page["contacts"] == 100 and not page.get("next_cursor")
+    assert past_end.seen == 0
