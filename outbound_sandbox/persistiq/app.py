@@ -271,6 +271,8 @@ class PersistIQSandbox:
 
     async def get_lead(self, request: Request) -> Response:
         lead = self._lead(request.path_params["lead_id"])
+        if self.recorded:  # a public client reads one lead under "lead" (tizz98/persistiq resources.py)
+            return JSONResponse({"status": "success", "errors": None, "lead": self._render_lead(lead)})
         return JSONResponse({"status": "success", "errors": None, "leads": [self._render_lead(lead)]})
 
     async def create_leads(self, request: Request) -> Response:
