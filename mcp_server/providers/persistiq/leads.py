@@ -133,8 +133,9 @@ async def persistiq_create_leads(
 ) -> CreatedLeads:
     """Create leads, up to 1000 (sent 10 per request). Answers the ids created (id, email, status), with
     dup=update apart from them the existing leads it updated, duplicates skipped, and each failure by email with
-    PersistIQ's message; one failed batch does not stop the others. The other fields are left out: they are
-    what was sent (persistiq_get_lead shows them). Then add ids to a campaign with persistiq_add_leads_to_campaign.
+    PersistIQ's message; one failed batch does not stop the others. A status all created leads share is said once
+    (created_status). The other fields are left out: they are what was sent (persistiq_get_lead shows them).
+    Then add ids to a campaign with persistiq_add_leads_to_campaign.
     """
     api = persistiq(ctx).api
     deadline = api.deadline()  # one for the whole call: batches past it are reported as not sent
@@ -185,8 +186,18 @@ async def persistiq_create_leads(
     hint = None
     if failed:
         hint = "Fix the failed leads and send only those again (dup=skip keeps the others from doubling)."
+    # New leads start alike: one status for all is said once, not per lead (a 1000-lead answer stays small).
+    shared = {ref.status for ref in created}
+    created_status = shared.pop() if len(shared) == 1 else None
+    if created_status:
+        created = [ref.model_copy(update={"status": None}) for ref in created]
     return CreatedLeads(
-        created=created, updated=updated or None, skipped=skipped or None, failed=failed or None, hint=hint
+        created=created,
+        created_status=created_status,
+        updated=updated or None,
+        skipped=skipped or None,
+        failed=failed or None,
+        hint=hint,
     )
 
 

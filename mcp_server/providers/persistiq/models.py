@@ -268,6 +268,8 @@ class Failure(Record):
 
 class CreatedLeads(Record):
     created: list[LeadRef]
+    created_status: str | None = None
+    """The status every created lead has, said once (then left out of each ``created`` entry)."""
     updated: list[LeadRef] | None = None
     """With dup=update: the existing leads (same email) that were updated, not created."""
     skipped: list[str] | None = None
