@@ -110,15 +110,29 @@ LooseText = Annotated[str | None, BeforeValidator(_text)]
 """Fields the documents never show: read whatever type they come in."""
 
 
-class Ref(Record):
-    """A user, creator or campaign as other records mention it."""
+class Read(Record):
+    """A record as PersistIQ answers it: a number where the document shows text (an id, a status) is read as
+    that text, never a record skipped."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+
+def _bare_id(data: Any) -> Any:
+    """A reference given as its bare id (``"creator": "u_7"``) instead of an object."""
+    return {"id": str(data)} if isinstance(data, str | int) and not isinstance(data, bool) else data
+
+
+class Ref(Read):
+    """A user, creator or campaign as other records mention it (an object, or only its id)."""
 
     id: str | None = None
     name: str | None = None
     email: str | None = None
 
+    _bare = model_validator(mode="before")(_bare_id)
 
-class User(Record):
+
+class User(Read):
     id: str
     name: str | None = None
     email: str | None = None
@@ -127,7 +141,7 @@ class User(Record):
     salesforce_id: str | None = None
 
 
-class Lead(Record):
+class Lead(Read):
     id: str
     status: str | None = None
     bounced: bool | None = None
@@ -147,7 +161,7 @@ class Lead(Record):
         return filled(value) or {}
 
 
-class LeadRow(Record):
+class LeadRow(Read):
     """A lead as a list shows it, one table row: who it is and its status (persistiq_get_lead has every field)."""
 
     id: str
@@ -175,7 +189,7 @@ class LeadRef(Record):
     """As PersistIQ answers it: a new lead's first status, an updated one's current status."""
 
 
-class CampaignStats(Record):
+class CampaignStats(Read):
     prospects_contacted: int | None = None
     prospects_reached: int | None = None
     prospects_opened: int | None = None
@@ -185,7 +199,7 @@ class CampaignStats(Record):
     total_contacted: int | None = None
 
 
-class Campaign(Record):
+class Campaign(Read):
     id: str
     name: str | None = None
     creator: Ref | None = None
@@ -204,14 +218,16 @@ class Campaign(Record):
         return {**data, "stats": stats, "total_prospects": data["stats"]["total_prospects"] if total is None else total}
 
 
-class EventLead(Record):
+class EventLead(Read):
     id: str | None = None
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
 
+    _bare = model_validator(mode="before")(_bare_id)
 
-class Event(Record):
+
+class Event(Read):
     id: str
     kind: str
     event_at: str | None = None
@@ -224,10 +240,11 @@ class Event(Record):
     @field_validator("params", "diff", mode="before")
     @classmethod
     def _only_filled(cls, value: Any) -> Any:
-        return filled(value) or None
+        # Free-form: only an object is shown; any other shape is left out rather than losing the event.
+        return (filled(value) or None) if is_obj(value) else None
 
 
-class DncDomain(Record):
+class DncDomain(Read):
     id: str
     name: str
 
@@ -241,12 +258,12 @@ class DncAdded(Record):
     hint: str | None = None
 
 
-class LeadStatus(Record):
+class LeadStatus(Read):
     id: str
     name: str
 
 
-class LeadField(Record):
+class LeadField(Read):
     id: str | None = None
     name: str
     label: str | None = None
