@@ -60,6 +60,7 @@ class Appointment(Read):
     created_by: str | None = None
 
     _fenced = field_validator("note", mode="before")(_fence)
+    _people = field_validator("created_by", mode="before")(_person)
 
 
 class SavedAppointment(Appointment):
@@ -77,6 +78,7 @@ class Note(Read):
     created_at: str | None = None
 
     _fenced = field_validator("note", mode="before")(_fence)
+    _people = field_validator("created_by", mode="before")(_person)
 
 
 class Lead(Read):

@@ -41,3 +41,18 @@ async def test_an_owned_lead_whose_owner_is_a_bare_user_id_is_kept_not_filtered_
     (lead,) = await listed(mcp, sandbox, owner=12)
 
     assert lead["slug"] == "ann-1" and lead["owner"] == "12"
+
+
+async def test_an_appointment_by_a_nested_user_with_a_text_id_is_listed(mcp: Client, sandbox: Sandbox):
+    appointment: dict[str, Any] = {
+        "id": "41",
+        "slug": "ann-1",
+        "appointment_date": "2031-05-01 10:00",
+        "appointment_status": "pending",
+        "created_by": {"id": 3, "username": "bob"},
+    }
+    body: dict[str, Any] = {"status_code": 200, "errors": {}, "data": [appointment]}
+    sandbox.config.add_fault("GET /epixel/api/v1/leads/appointments/list/*", Fault("body", status=200, body=body))
+    listed = await ok(mcp, "epixel_list_appointments", {})
+
+    assert [(a["id"], a["created_by"]) for a in listed["items"]] == [(41, "bob")]
