@@ -5,31 +5,26 @@ Registration, annotations, error mapping and output shaping all come from here.
 
 from __future__ import annotations
 
-import collections.abc
 import functools
 import inspect
 import logging
-import types
-import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Annotated, Any, Literal, TypeGuard, TypeVar, Union
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from mcp_server.app.providers import caller_of
 from mcp_server.core.call.caller import LOCAL
 from mcp_server.core.call.deadline import OVERRUN, call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
-from mcp_server.core.guards import is_dict, is_list, is_str_dict
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.tools import replay, sent
-from mcp_server.core.tools.answer_models import Table, column_names, row_model
 from mcp_server.core.tools.answers import to_result
 from mcp_server.core.tools.arguments import ArgumentProblem, clean, decoded, explain
 from mcp_server.core.tools.confirmations import (
@@ -43,6 +38,7 @@ from mcp_server.core.tools.confirmations import (
     with_confirmation,
 )
 from mcp_server.core.tools.fences import fenced_fields
+from mcp_server.core.tools.schemas import input_schema, output_schema
 
 Kind = Literal["read", "spend", "write", "delete"]
 """What a tool does to the person's accounts: reads, spends credits (without writing records), writes, deletes.
@@ -174,7 +170,7 @@ class ToolDef:
         # The check's own model is built on the first call (57 models at start-up would cost ~50 ms); the
         # published rules come from the SDK's public ``parameters``, made from the same signature.
         tool.arguments = functools.cache(functools.partial(argument_model, self.name, signature, {"ctx", CONFIRMED}))
-        tool.parameters = input_schema(tool.parameters)
+        tool.parameters = input_schema(tool.arguments())
         tool.published_output = output_schema(returned)
         if guarded:  # a replayed answer says so
             tool.published_output["properties"].update(replay={"type": "boolean"}, hint={"type": "string"})
@@ -330,175 +326,3 @@ class Toolset:
             return fn
 
         return register
-
-
-NULL = {"type": "null"}
-
-
-def input_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """The arguments' rules as published, all of them (nothing is refused for a rule the schema hides):
-    titles and ``default: null`` dropped, every object closed (``additionalProperties: false``), each
-    optional argument nullable (a strict-mode client sends every key, null for "not given"), and
-    definitions inlined (openai-agents' strict mode refuses a bare ``$ref``; no input type is recursive)."""
-    out = _closed(_inlined(schema, schema.get("$defs", {})))
-    required = set(out.get("required", []))
-    props = out.get("properties", {})
-    out["properties"] = {name: sub if name in required else _nullable(sub) for name, sub in props.items()}
-    return out
-
-
-def _inlined(node: Any, defs: dict[str, Any]) -> Any:
-    if is_list(node):
-        return [_inlined(item, defs) for item in node]
-    if not is_str_dict(node):
-        return node
-    if isinstance(ref := node.get("$ref"), str):
-        target = defs[ref.rsplit("/", 1)[-1]]
-        return _inlined({**target, **{k: v for k, v in node.items() if k != "$ref"}}, defs)
-    return {key: _inlined(value, defs) for key, value in node.items() if key != "$defs"}
-
-
-def _closed(node: Any) -> Any:
-    if is_list(node):
-        return [_closed(item) for item in node]
-    if not is_str_dict(node):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in ("properties", "$defs", "patternProperties") and is_dict(value):
-            out[key] = {name: _closed(sub) for name, sub in value.items()}
-        elif not ((key == "title" and isinstance(value, str)) or (key == "default" and value is None)):
-            out[key] = _closed(value)
-    if out.get("type") == "object" and "additionalProperties" not in out and "patternProperties" not in out:
-        out["additionalProperties"] = False
-    return out
-
-
-def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
-    if NULL in prop.get("anyOf", []):
-        return prop
-    outer = {key: prop[key] for key in ("description", "default") if key in prop}
-    inner = {key: value for key, value in prop.items() if key not in outer}
-    return {**outer, "anyOf": [inner, NULL]}
-
-
-SANITY_CAP = 254
-"""A ``maxLength`` at least this long is a storage cap (names, emails, URLs), not something a model plans by."""
-
-
-def trim_schema(schema: Any, *, keep_descriptions: bool) -> Any:
-    """For output schemas: drop what every client pays for and no model needs (auto-generated titles,
-    ``anyOf [X, null]`` with ``default: null``, ``pattern``, ``minLength: 1``, storage-size caps and,
-    unless kept, descriptions)."""
-    if is_str_dict(schema):
-        out: dict[str, Any] = {}
-        for key, value in schema.items():
-            if _noise(key, value, keep_descriptions):
-                continue
-            if key in ("properties", "$defs", "patternProperties") and is_dict(value):
-                out[key] = {name: trim_schema(sub, keep_descriptions=keep_descriptions) for name, sub in value.items()}
-            else:
-                out[key] = trim_schema(value, keep_descriptions=keep_descriptions)
-        branches = out.get("anyOf")
-        if is_list(branches) and NULL in branches and len(branches) == 2:
-            other = next(b for b in branches if b != NULL)
-            if is_str_dict(other):
-                del out["anyOf"]
-                # The field's own keys (its description) win over its type's: ``X | None`` keeps what it says.
-                out = {**other, **out}
-        return out
-    if is_list(schema):
-        return [trim_schema(item, keep_descriptions=keep_descriptions) for item in schema]
-    return schema
-
-
-def _noise(key: str, value: Any, keep_descriptions: bool) -> bool:
-    if key in ("title", "pattern") and isinstance(value, str):
-        return True
-    if key == "description" and isinstance(value, str):
-        return not keep_descriptions
-    if key == "default":
-        return value is None
-    if key == "minLength":
-        return value == 1
-    return key == "maxLength" and isinstance(value, int) and value >= SANITY_CAP
-
-
-SCALARS: dict[Any, dict[str, Any]] = {
-    str: {"type": "string"},
-    int: {"type": "integer"},
-    float: {"type": "number"},
-    bool: {"type": "boolean"},
-}
-
-
-def output_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """An output schema typed down to the records: each field's type, nested records with their fields,
-    lists with their items. No ``required``: answers leave out empty fields. No descriptions: the field
-    names and the tool's description say what they hold, and only frameworks that type outputs read it."""
-    return _record(model, set())
-
-
-def _record(model: type[BaseModel], seen: set[type[BaseModel]]) -> dict[str, Any]:
-    if model in seen:  # a record that contains itself: its inner copies stay untyped objects
-        return {"type": "object"}
-    inner = seen | {model}
-    return _table(model, inner) if _is_table(model) else _fields(model, inner)
-
-
-def _is_model(annotation: object) -> TypeGuard[type[BaseModel]]:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def _is_table(model: type[BaseModel]) -> TypeGuard[type[Table[Any]]]:
-    return issubclass(model, Table)
-
-
-def _fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> dict[str, Any]:
-    properties = {
-        (info.serialization_alias or name): _shape(info.annotation, seen) for name, info in model.model_fields.items()
-    }
-    return {"type": "object", "properties": properties}
-
-
-def _table(model: type[Table[Any]], seen: set[type[BaseModel]]) -> dict[str, Any]:
-    """A table's columns as the names they are, its rows as arrays typed place by place."""
-    row = row_model(model)
-    # A cell with no value is null: the row keeps its place (shapes.Table), so optional cells say so.
-    cells = [
-        _shape(info.annotation, seen) if info.is_required() else {"anyOf": [_shape(info.annotation, seen), NULL]}
-        for info in row.model_fields.values()
-    ]
-    schema = _fields(model, seen)
-    schema["properties"]["columns"] = {"type": "array", "items": {"enum": column_names(row), "type": "string"}}
-    # No "items": false after the cells: a Draft 7 validator reads it as "no cells at all".
-    schema["properties"]["rows"] = {"type": "array", "items": {"type": "array", "prefixItems": cells}}
-    return schema
-
-
-def _shape(annotation: Any, seen: set[type[BaseModel]]) -> dict[str, Any]:
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is Annotated:
-        return _shape(args[0], seen)
-    if origin in (Union, types.UnionType):
-        arms = [_shape(arm, seen) for arm in args if arm is not type(None)]
-        unique = [arm for i, arm in enumerate(arms) if arm not in arms[:i]]
-        return unique[0] if len(unique) == 1 else {"anyOf": unique}
-    if origin is Literal:
-        values = list(args)
-        kinds: set[type[object]] = {type(value) for value in values}
-        return {"enum": values, **(SCALARS.get(kinds.pop(), {}) if len(kinds) == 1 else {})}
-    if annotation in SCALARS:
-        return dict(SCALARS[annotation])
-    if annotation is Any:
-        return {}
-    if origin in (list, tuple, set, frozenset, collections.abc.Sequence):
-        items = _shape(args[0], seen) if args else {}
-        return {"type": "array", "items": items} if items else {"type": "array"}
-    if origin is dict or annotation is dict:
-        values = _shape(args[1], seen) if len(args) == 2 else {}
-        return {"type": "object", "additionalProperties": values} if values else {"type": "object"}
-    if _is_model(annotation):
-        return _record(annotation, seen)
-    return trim_schema(TypeAdapter[Any](annotation).json_schema(), keep_descriptions=False)
