@@ -17,7 +17,7 @@ import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, Field, ValidationError
 
 from mcp_server.app.providers import caller_of
 from mcp_server.core.call.caller import LOCAL
@@ -26,7 +26,7 @@ from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.tools import replay, sent
 from mcp_server.core.tools.answers import to_result
-from mcp_server.core.tools.arguments import ArgumentProblem, clean, decoded, explain
+from mcp_server.core.tools.arguments import Arguments, explain, given, model_of
 from mcp_server.core.tools.confirmations import (
     CONFIRMED,
     PREVIEW_KEY,
@@ -165,12 +165,10 @@ class ToolDef:
             meta=self.meta,
         )
         assert isinstance(tool, StrictTool)
-        tool.aliases = self.aliases
         tool.kind = self.access.kind
-        # The check's own model is built on the first call (57 models at start-up would cost ~50 ms); the
-        # published rules come from the SDK's public ``parameters``, made from the same signature.
-        tool.arguments = functools.cache(functools.partial(argument_model, self.name, signature, {"ctx", CONFIRMED}))
-        tool.parameters = input_schema(tool.arguments())
+        # One model checks the arguments and publishes their rules: what it accepts is what the schema says.
+        tool.arguments = model_of(self.name, signature, {"ctx", CONFIRMED}, self.aliases)
+        tool.parameters = input_schema(tool.arguments)
         tool.published_output = output_schema(returned)
         if guarded:  # a replayed answer says so
             tool.published_output["properties"].update(replay={"type": "boolean"}, hint={"type": "string"})
@@ -188,25 +186,14 @@ def check_kind(tool: str, access: Access, confirmation: Confirmation | None) -> 
         raise TypeError(f"tool {tool} is a {access.kind} tool but declares confirmation {declared!r}")
 
 
-def argument_model(tool: str, signature: inspect.Signature, skip: set[str]) -> type[BaseModel]:
-    """The arguments a model may send, as one pydantic model of the tool's own (the SDK's is its internal)."""
-    fields: dict[str, Any] = {
-        name: (param.annotation, ... if param.default is inspect.Parameter.empty else param.default)
-        for name, param in signature.parameters.items()
-        if name not in skip
-    }
-    return create_model(f"{tool}_arguments", __config__=ConfigDict(arbitrary_types_allowed=True), **fields)
-
-
 class StrictTool(Tool):
     """The SDK's tool with its arguments checked first: the SDK's own check ignores unknown names and reads
     ``null`` as a value, and its validation errors are library dumps. Built on the SDK's public ``Tool``
     (``from_function``, ``parameters``, ``output_schema``, ``run``) only, never its internal metadata, so the
     ``mcp`` requirement can follow its minor releases."""
 
-    aliases: dict[str, str] = Field(default_factory=dict, exclude=True)
     kind: Kind = Field(default="read", exclude=True)
-    arguments: Callable[[], type[BaseModel]] | None = Field(default=None, exclude=True)
+    arguments: type[Arguments] | None = Field(default=None, exclude=True)
     published_output: dict[str, Any] | None = Field(default=None, exclude=True)
 
     @property
@@ -226,14 +213,12 @@ class StrictTool(Tool):
 
     async def _checked_run(self, arguments: dict[str, Any], context: Any, convert_result: bool) -> Any:
         assert self.arguments is not None, "StrictTool is made by ToolDef.build"
-        model = self.arguments()
+        model = self.arguments
         try:
-            cleaned = clean(model, decoded(model, arguments), self.name, self.aliases)
+            cleaned = given(model, arguments)  # what the SDK's own check then reads: our names, only what was given
             model.model_validate(cleaned)
-        except ArgumentProblem as problem:
-            raise self._refused(problem.lines) from None
         except ValidationError as error:
-            raise self._refused(explain(error, model)) from None
+            raise self._refused(explain(error, model, self.name)) from None
         if self.writes and (fenced := fenced_fields(cleaned)):
             raise self._refused([f"{path}: {FENCED}" for path in fenced])
         return await super().run(cleaned, context, convert_result)
