@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.mcpserver.tools.base import Tool
+from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
@@ -97,9 +97,12 @@ class ToolDef:
     """The tool's ``_meta`` in tools/list (e.g. ``anthropic/alwaysLoad``)."""
     writes_when: Callable[[dict[str, Any]], bool] | None = None
     """A write tool whose calls write only when this says so (a dry run does not): the others are not replayed."""
+    entry: Entry | None = field(default=None, init=False)
+    """The way into a call of the built tool (``build``): the server passes every call of it through."""
 
     def build(self) -> Tool:
-        """The SDK's tool, arguments checked first, failures mapped to tool errors, input rules published whole."""
+        """The SDK's tool, made by its public ``Tool.from_function`` (failures mapped to tool errors, the input
+        rules published whole, the answer's shape published), and ``entry``, which checks the arguments first."""
         fn = self.fn
         signature = inspect.signature(fn, eval_str=True)
         returned = signature.return_annotation
@@ -154,7 +157,7 @@ class ToolDef:
         run.__annotations__ = {name: p.annotation for name, p in signature.parameters.items()}
         # structured_output=False: the SDK would derive a full output schema (the slowest part of start-up)
         # and validate every answer against the model again; to_result dumps an already validated model.
-        tool = StrictTool.from_function(
+        tool = Tool.from_function(
             run,
             name=self.name,
             title=self.title,
@@ -164,16 +167,16 @@ class ToolDef:
             structured_output=False,
             meta=self.meta,
         )
-        assert isinstance(tool, StrictTool)
-        tool.kind = self.access.kind
         # One model checks the arguments and publishes their rules: what it accepts is what the schema says.
-        tool.arguments = model_of(self.name, signature, {"ctx", CONFIRMED}, self.aliases)
-        tool.parameters = input_schema(tool.arguments)
-        tool.published_output = output_schema(returned)
+        arguments = model_of(self.name, signature, {"ctx", CONFIRMED}, self.aliases)
+        self.entry = Entry(self.name, self.provider, self.access.kind, arguments)
+        tool.parameters = input_schema(arguments)
+        published = output_schema(returned)
         if guarded:  # a replayed answer says so
-            tool.published_output["properties"].update(replay={"type": "boolean"}, hint={"type": "string"})
+            published["properties"].update(replay={"type": "boolean"}, hint={"type": "string"})
         if confirmation is not None:  # a client that cannot be asked gets a preview instead of the answer
-            tool.published_output["properties"][PREVIEW_KEY] = PREVIEW_SCHEMA
+            published["properties"][PREVIEW_KEY] = PREVIEW_SCHEMA
+        tool.output_schema = published
         return tool
 
 
@@ -186,42 +189,42 @@ def check_kind(tool: str, access: Access, confirmation: Confirmation | None) -> 
         raise TypeError(f"tool {tool} is a {access.kind} tool but declares confirmation {declared!r}")
 
 
-class StrictTool(Tool):
-    """The SDK's tool with its arguments checked first: the SDK's own check ignores unknown names and reads
-    ``null`` as a value, and its validation errors are library dumps. Built on the SDK's public ``Tool``
-    (``from_function``, ``parameters``, ``output_schema``, ``run``) only, never its internal metadata, so the
-    ``mcp`` requirement can follow its minor releases."""
+R = TypeVar("R")
 
-    kind: Kind = Field(default="read", exclude=True)
-    arguments: type[Arguments] | None = Field(default=None, exclude=True)
-    published_output: dict[str, Any] | None = Field(default=None, exclude=True)
+
+@dataclass(frozen=True)
+class Entry:
+    """The way into one tool's call, before the SDK's tool runs (``OutboundServer.call_tool``): the caller's
+    secrets redacted from all it answers, then its arguments checked by the tool's own model (the SDK's check
+    ignores unknown names, reads ``null`` as a value and answers library dumps) and, for a tool that sends what
+    it is given, refused if they carry another tool's fence (``core.fences``)."""
+
+    name: str
+    provider: str
+    kind: Kind
+    arguments: type[Arguments]
 
     @property
     def writes(self) -> bool:
-        """Sends what it is given upstream (to be stored, or with a paid request): its arguments may carry no
-        fence (``core.fences``)."""
+        """Sends what it is given upstream (to be stored, or with a paid request)."""
         return self.kind != "read"
 
-    @property
-    def output_schema(self) -> dict[str, Any] | None:  # pyright: ignore[reportIncompatibleVariableOverride]
-        return self.published_output
-
-    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+    async def call(self, arguments: dict[str, Any], context: Any, run: Callable[[dict[str, Any]], Awaitable[R]]) -> R:
+        """``run`` (the SDK's call of the tool) with the arguments as checked: our names, only what was given."""
         caller = caller_of(context) if context is not None else LOCAL
         with REDACTOR.caller(caller.credentials_key(), caller.secrets()):
-            return await self._checked_run(arguments, context, convert_result)
+            return await run(self.checked(arguments))
 
-    async def _checked_run(self, arguments: dict[str, Any], context: Any, convert_result: bool) -> Any:
-        assert self.arguments is not None, "StrictTool is made by ToolDef.build"
+    def checked(self, arguments: dict[str, Any]) -> dict[str, Any]:
         model = self.arguments
         try:
-            cleaned = given(model, arguments)  # what the SDK's own check then reads: our names, only what was given
+            cleaned: dict[str, Any] = given(model, arguments)
             model.model_validate(cleaned)
         except ValidationError as error:
             raise self._refused(explain(error, model, self.name)) from None
         if self.writes and (fenced := fenced_fields(cleaned)):
             raise self._refused([f"{path}: {FENCED}" for path in fenced])
-        return await super().run(cleaned, context, convert_result)
+        return cleaned
 
     def _refused(self, lines: list[str]) -> ToolError:
         # Same prefix as every other tool error; one field per line so each is easy to find and fix.
