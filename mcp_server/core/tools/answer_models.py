@@ -20,7 +20,7 @@ Maybe = T | None
 
 class Record(BaseModel):
     """An output record: unset fields are left out of the answer (``output.to_result`` prunes them), never sent
-    as null, so its published schema spells no null either (``tooling.output_schema``)."""
+    as null, so its published schema spells no null either (``schemas.Published``)."""
 
 
 class Items(Record, Generic[T]):
