@@ -46,6 +46,8 @@ class Published(GenerateJsonSchema):
         return out
 
     def generate_inner(self, schema: Any) -> JsonSchemaValue:
+        if self.mode == "serialization" and schema["type"] in PLAIN:  # an answer's value: its type, no rules
+            return {"type": PLAIN[schema["type"]]}
         if "ref" not in schema or schema["type"] == "definition-ref":
             return super().generate_inner(schema)
         # Written in place, never as a $ref: a record that contains itself stays an untyped object inside.
@@ -172,17 +174,9 @@ class Published(GenerateJsonSchema):
         values = self.generate_inner(schema["values_schema"]) if "values_schema" in schema else {}
         return {"type": "object", "additionalProperties": values} if values else {"type": "object"}
 
-    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
-        return super().str_schema(schema) if self.mode == "validation" else {"type": "string"}
-
-    def int_schema(self, schema: core_schema.IntSchema) -> JsonSchemaValue:
-        return super().int_schema(schema) if self.mode == "validation" else {"type": "integer"}
-
-    def float_schema(self, schema: core_schema.FloatSchema) -> JsonSchemaValue:
-        return super().float_schema(schema) if self.mode == "validation" else {"type": "number"}
-
 
 SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean"}
+PLAIN = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
 
 
 def nullable(prop: dict[str, Any]) -> dict[str, Any]:
