@@ -1,6 +1,7 @@
 """One declaration per tool: its function (typed inputs, pydantic output, docstring) and its access kind.
 
-Registration, annotations, error mapping and output shaping all come from here.
+Registration (the SDK's own ``Tool.from_function``), annotations and error mapping come from here; the
+published schemas from ``schemas``, the argument model from ``arguments``; ``Entry`` is each call's way in.
 """
 
 from __future__ import annotations
