@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mcp_server.core.tools.answer_models import Maybe, Record
 from mcp_server.core.tools.answers import prune, stranger, untrusted
-from mcp_server.core.tools.arguments import AsPairs, pairs_to_map
+from mcp_server.core.tools.arguments import AsPairs, given, pairs_to_map
 from mcp_server.core.upstream.values import is_obj
 
 T = TypeVar("T")
@@ -77,9 +77,13 @@ class NewLead(Record):
     @classmethod
     def _spread_fields(cls, data: Any) -> Any:
         # The pairs become the lead's own keys: a built-in name fills that field, others go as extras.
+        data = given(cls, data)  # our names, only what was given, unknown keys refused (the schema is closed)
         if not is_obj(data):
             return data
-        extra: object = pairs_to_map(data.get("fields")) or {}
+        try:
+            extra: object = pairs_to_map(data.get("fields")) or {}
+        except ValidationError:
+            return data  # the field's own check tells which pair is wrong, by its path
         if not is_obj(extra):
             return data
         rest = {key: value for key, value in data.items() if key != "fields"}
