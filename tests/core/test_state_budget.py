@@ -117,3 +117,24 @@ async def test_no_more_requests_than_the_limit_go_in_one_window_and_the_next_wai
     assert refused.value.retry_after == pytest.approx(10.0 + budget.margin)
     await budget.acquire(fake.now + 50)
     assert fake.now == pytest.approx(start + 10.0 + budget.margin, abs=0.001)
+
+
+async def test_a_429_asking_for_one_second_costs_its_call_one_second_though_its_reset_is_a_window_away(
+    fake: FakeTime, http: httpx.AsyncClient
+):
+    api = client(fake, http, retries=3)
+    sent: list[float] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(fake.now)
+        if len(sent) == 1:  # a sliding-window API: "retry in 1 s", its window clearing in 60 s
+            headers = {"Retry-After": "1", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(fake.now + 60)}
+            return httpx.Response(429, headers=headers, json={"error": "slow down"})
+        return httpx.Response(200, json={"ok": True})
+
+    with respx.mock() as mock:
+        route = mock.get(f"{BASE}/items").mock(side_effect=answer)
+        started = fake.now
+        response = await api.request("GET", "items")
+    assert response.status == 200 and route.call_count == 2
+    assert fake.now - started <= 1.5

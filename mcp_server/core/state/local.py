@@ -42,12 +42,16 @@ class RateLog:
         if self.reset_at is not None and now >= self.reset_at + rule.margin:
             self.remaining, self.reset_at = None, None
         at = max(now, self.blocked_until)
-        # Both must have room: the API's figures lag the requests still in flight, our window its resets.
+        if len(self.sent) >= rule.limit:
+            # Our own window is full, so the API's "none left" counts our own requests: the oldest of them
+            # leaving frees the next slot. Its reset may be much later (a sliding-window API may report when
+            # its whole window clears), and on a fixed-window API this slot is never before that reset.
+            return max(at, self.sent[len(self.sent) - rule.limit] + rule.window + rule.margin)
+        # Room in our window but none on the API's (others use the key, or the API counts differently): wait
+        # for its reset. Both must have room: the API's figures lag the requests still in flight.
         if self.remaining is not None and self.reset_at is not None and self.remaining <= 0:
             at = max(at, self.reset_at + rule.margin)
-        if len(self.sent) < rule.limit:
-            return at
-        return max(at, self.sent[len(self.sent) - rule.limit] + rule.window + rule.margin)
+        return at
 
     def take(self, now: float) -> None:
         self.sent.append(now)

@@ -51,11 +51,12 @@ if reset and now >= reset + margin then
   redis.call('HDEL', state, 'r', 't')
   rem, reset = nil, nil
 end
-if rem and reset and rem <= 0 then at = math.max(at, reset + margin) end
 local n = redis.call('ZCARD', sent)
 if n >= limit then
   local row = redis.call('ZRANGE', sent, n - limit, n - limit, 'WITHSCORES')
   at = math.max(at, tonumber(row[2]) + window + margin)
+elseif rem and reset and rem <= 0 then
+  at = math.max(at, reset + margin)
 end
 local took = 0
 if ARGV[5] == '1' and at <= now then
