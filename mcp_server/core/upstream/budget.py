@@ -41,9 +41,10 @@ class RateBudget(Protocol):
 class WindowBudget:
     """``limit`` requests per ``window`` seconds (sliding), corrected by the API's own counters.
 
-    Once the API reports ``X-RateLimit-Remaining``/``-Reset``, a request goes only while both the API's
-    figures and the local window have room; when the API reports none it waits for the reset. A slot is
-    taken in the store atomically with its check: no request goes without one.
+    Once the API reports ``X-RateLimit-Remaining``/``-Reset``, the requests it counted beyond ours (another
+    client on the key) hold back their share of the window until its reset; our own free a slot as each
+    leaves the window, whatever the API's reset says (a sliding-window API may report when its whole window
+    clears). A slot is taken in the store atomically with its check: no request goes without one.
     """
 
     def __init__(
