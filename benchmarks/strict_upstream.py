@@ -96,7 +96,7 @@ class StrictGate:
     def __init__(self, app: ASGIApp, sandbox: Sandbox, kind: Kind, window: float) -> None:
         self.app = app
         self.sandbox = sandbox
-        self.kind = kind
+        self.kind: Kind = kind
         self.window = window
         self.log: list[tuple[float, str, int]] = []
         self.windows: dict[str, StrictWindow] = {}

@@ -138,3 +138,15 @@ async def test_a_429_asking_for_one_second_costs_its_call_one_second_though_its_
         response = await api.request("GET", "items")
     assert response.status == 200 and route.call_count == 2
     assert fake.now - started <= 1.5
+
+
+async def test_a_slot_frees_as_long_after_the_window_as_answers_recently_took_to_come(fake: FakeTime):
+    # A window counts arrivals: a request answered 0.8 s after its slot may have reached the API that late.
+    budget = WindowBudget(2, 10.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
+    start = fake.now
+    for _ in range(2):
+        await budget.acquire(fake.now + 50)
+    fake.now += 0.8
+    for _ in range(2):
+        await budget.observe(None, None)
+    assert await budget.slot() == pytest.approx(start + 10.8, abs=0.001)

@@ -7,6 +7,7 @@ state store, so every process (and machine) on one store and one API key shares 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -17,6 +18,10 @@ from mcp_server.core.state import RateRule, StateStore, StateUnavailable
 from mcp_server.core.state.memory import MemoryStore
 
 Clock = Callable[[], float]
+MARGIN_SHARE = 0.1
+"""The most of each window the margin for late arrivals may take."""
+LATENCY_DECAY = 0.9
+"""Each answer lets a past slow one count for 10% less, so one stall does not hold the margin up for long."""
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -63,9 +68,11 @@ class WindowBudget:
         self.provider = provider
         self.clock = clock
         self.sleep = sleep
-        # A request counted here may reach the API a moment later than we stamp it.
-        self.margin = min(0.25, window * 0.02)
-        self.rule = RateRule(limit, window, self.margin)
+        self.base_margin = min(0.25, window * 0.02)
+        self._stamps: deque[float] = deque(maxlen=max(1, limit))
+        """When this process's requests in flight took their slots, oldest first (answers come mostly in order)."""
+        self._latency = 0.0
+        """The recent longest time from a slot to its answer: bounds how late a request reached the API."""
         self.store: StateStore = store if store is not None else MemoryStore(clock)
         self.key = key
         self._next = 0.0
@@ -75,6 +82,17 @@ class WindowBudget:
         self._lock = anyio.Lock()
         self._in_store = False
         """Whether the call taking a slot waits on the store now (those queued behind it wait on it too)."""
+
+    @property
+    def margin(self) -> float:
+        """How much later than its slot a request may reach the API: a window counts from the arrivals, so
+        a slot frees only this long after our request leaves it. The recent slot-to-answer time bounds it
+        (on a loaded machine or a slow link far past the fixed margin), capped to a share of the window."""
+        return min(max(self.base_margin, self._latency), self.window * MARGIN_SHARE)
+
+    @property
+    def rule(self) -> RateRule:
+        return RateRule(self.limit, self.window, self.margin)
 
     async def acquire(self, deadline: float) -> None:
         with anyio.move_on_after(max(0.0, deadline - self.clock())):
@@ -86,6 +104,7 @@ class WindowBudget:
                     self._in_store = False
                     slot = self._next = got.at
                     if slot <= now:
+                        self._stamps.append(now)
                         known = got.remaining is not None and got.reset_at is not None
                         self._seen = (got.remaining or 0, got.reset_at or 0.0) if known else None
                         return
@@ -116,10 +135,19 @@ class WindowBudget:
         return min(reset_at, self.clock() + self.window + self.margin)
 
     async def observe(self, remaining: int | None, reset_at: float | None, limited: bool = False) -> None:
+        self._answered()
         reset_at = None if reset_at is None else self._capped(reset_at)
         if not limited and (remaining is None or reset_at is None or self._unchanged(remaining, reset_at)):
             return  # nothing to correct: spare the store a round trip
         await self.store.rate_observe(self.key, self.clock(), self.rule, remaining, reset_at, limited)
+
+    def _answered(self) -> None:
+        """An answer came: how long since the oldest slot still in flight was taken (every answer is observed)."""
+        if not self._stamps:
+            return
+        took = self.clock() - self._stamps.popleft()
+        if took <= self.window:  # longer: a request that failed on the way, not a latency
+            self._latency = max(took, self._latency * LATENCY_DECAY)
 
     def _unchanged(self, remaining: int, reset_at: float) -> bool:
         """The API's figures would change nothing: the same window as stored when our slot was taken, and
