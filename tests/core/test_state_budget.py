@@ -150,3 +150,15 @@ async def test_a_slot_frees_as_long_after_the_window_as_answers_recently_took_to
     for _ in range(2):
         await budget.observe(None, None)
     assert await budget.slot() == pytest.approx(start + 10.8, abs=0.001)
+
+
+async def test_a_slow_answer_widens_the_margin_for_two_windows_and_then_no_longer(fake: FakeTime):
+    budget = WindowBudget(2, 10.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
+    await budget.acquire(fake.now + 50)
+    fake.now += 0.8
+    await budget.observe(None, None)
+    assert budget.margin == pytest.approx(0.8)
+    fake.now += 19.0
+    assert budget.margin == pytest.approx(0.8)
+    fake.now += 2.0
+    assert budget.margin == pytest.approx(budget.base_margin)

@@ -20,8 +20,6 @@ from mcp_server.core.state.memory import MemoryStore
 Clock = Callable[[], float]
 MARGIN_SHARE = 0.1
 """The most of each window the margin for late arrivals may take."""
-LATENCY_DECAY = 0.9
-"""Each answer lets a past slow one count for 10% less, so one stall does not hold the margin up for long."""
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -71,8 +69,9 @@ class WindowBudget:
         self.base_margin = min(0.25, window * 0.02)
         self._stamps: deque[float] = deque(maxlen=max(1, limit))
         """When this process's requests in flight took their slots, oldest first (answers come mostly in order)."""
-        self._latency = 0.0
-        """The recent longest time from a slot to its answer: bounds how late a request reached the API."""
+        self._latencies: deque[tuple[float, float]] = deque()
+        """(when answered, seconds from slot to answer), falling from the front: the front is the longest of
+        the last two windows. It bounds how late the requests now in the window reached the API."""
         self.store: StateStore = store if store is not None else MemoryStore(clock)
         self.key = key
         self._next = 0.0
@@ -88,7 +87,10 @@ class WindowBudget:
         """How much later than its slot a request may reach the API: a window counts from the arrivals, so
         a slot frees only this long after our request leaves it. The recent slot-to-answer time bounds it
         (on a loaded machine or a slow link far past the fixed margin), capped to a share of the window."""
-        return min(max(self.base_margin, self._latency), self.window * MARGIN_SHARE)
+        while self._latencies and self._latencies[0][0] < self.clock() - 2 * self.window:
+            self._latencies.popleft()
+        longest = self._latencies[0][1] if self._latencies else 0.0
+        return min(max(self.base_margin, longest), self.window * MARGIN_SHARE)
 
     @property
     def rule(self) -> RateRule:
@@ -145,9 +147,13 @@ class WindowBudget:
         """An answer came: how long since the oldest slot still in flight was taken (every answer is observed)."""
         if not self._stamps:
             return
-        took = self.clock() - self._stamps.popleft()
-        if took <= self.window:  # longer: a request that failed on the way, not a latency
-            self._latency = max(took, self._latency * LATENCY_DECAY)
+        now = self.clock()
+        took = now - self._stamps.popleft()
+        if took > self.window:  # a request that failed on the way (no answer observed), not a latency
+            return
+        while self._latencies and self._latencies[-1][1] <= took:
+            self._latencies.pop()  # answered earlier and sooner: never the longest again
+        self._latencies.append((now, took))
 
     def _unchanged(self, remaining: int, reset_at: float) -> bool:
         """The API's figures would change nothing: the same window as stored when our slot was taken, and
