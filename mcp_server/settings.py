@@ -12,12 +12,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.state.opener import check_spec
 from mcp_server.core.state.periods import check_period
+from mcp_server.core.tools.host import ConfirmKind, Unconfirmed
 from mcp_server.described import BY_NAME, DESCRIBED, PROVIDERS, Provider, credentials
 from mcp_server.http.names import check_host, check_origin
 
 CommaList = Annotated[list[str], NoDecode]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
-ConfirmKind = Literal["paid", "destructive"]
 
 SERVER_SECRETS = ("outbound_mcp_http_token", "outbound_mcp_state_secret")
 UNFILLED = "${user_config."
@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     outbound_mcp_confirm: Annotated[list[ConfirmKind], NoDecode] = Field(
         default_factory=lambda: ["paid", "destructive"]
     )
-    outbound_mcp_unconfirmed: Literal["preview", "allow", "refuse"] = "preview"
+    outbound_mcp_unconfirmed: Unconfirmed = "preview"
     """A spend or delete the client cannot be asked about: a preview with a one-time token, run unasked, or refuse."""
     outbound_mcp_state_secret: SecretStr | None = None
     """Seals the 2026-07-28 input-required round trip, so any replica sharing it can take the retry."""

@@ -22,8 +22,7 @@ from mcp.server.mcpserver.tools.base import Tool
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from mcp_server.app.providers import caller_of
-from mcp_server.core.call.caller import LOCAL
+from mcp_server.core.call.context import entered
 from mcp_server.core.call.deadline import OVERRUN, call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.guards import is_dict, is_list, is_str_dict
@@ -32,6 +31,7 @@ from mcp_server.core.tools import replay, sent
 from mcp_server.core.tools.answer_models import Table, column_names, row_model
 from mcp_server.core.tools.answers import to_result
 from mcp_server.core.tools.arguments import ArgumentProblem, clean, decoded, explain
+from mcp_server.core.tools.calls import opened
 from mcp_server.core.tools.confirmations import (
     CONFIRMED,
     PREVIEW_KEY,
@@ -43,6 +43,7 @@ from mcp_server.core.tools.confirmations import (
     with_confirmation,
 )
 from mcp_server.core.tools.fences import fenced_fields
+from mcp_server.core.tools.host import policy_of
 
 Kind = Literal["read", "spend", "write", "delete"]
 """What a tool does to the person's accounts: reads, spends credits (without writing records), writes, deletes.
@@ -111,7 +112,7 @@ class ToolDef:
             raise TypeError(f"tool {self.name} must return a pydantic model, not {returned!r}")
 
         guarded = self.access is Access.WRITE
-        name, provider = self.name, self.provider
+        name = self.name
         confirmation = self.confirm or (default_for(self.title) if self.access is Access.DESTRUCTIVE else None)
         check_kind(self.name, self.access, confirmation)
         signature = with_confirmation(self.name, confirmation, signature)
@@ -128,8 +129,8 @@ class ToolDef:
 
             # One time budget for the whole call, and a write made once however often it is retried; a call
             # that overruns it anyway (a store queue under load) is cut off shortly after.
-            max_wait = max_wait_of(ctx)
-            with call_budget(max_wait), sent.watching(), anyio.move_on_after(max_wait + OVERRUN):
+            max_wait = policy_of(ctx).max_wait
+            with call_budget(max_wait), anyio.move_on_after(max_wait + OVERRUN):
                 try:
                     if confirmation is not None:  # declined, cancelled or only previewed: nothing is sent
                         preview = await gate(ctx, outcome, confirmation, self.title, name)
@@ -138,7 +139,7 @@ class ToolDef:
                     arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
                     writes = self.writes_when is None or self.writes_when(arguments)
                     if guarded and ctx is not None and writes:
-                        return await replay.once(ctx, provider, name, arguments, answer, repeat=repeat)
+                        return await replay.once(ctx, arguments, answer, repeat=repeat)
                     return await answer()
                 except OutboundError as error:
                     raise to_tool_error(sent.honest(error)) from None
@@ -171,6 +172,7 @@ class ToolDef:
         assert isinstance(tool, StrictTool)
         tool.aliases = self.aliases
         tool.kind = self.access.kind
+        tool.provider = self.provider
         # The check's own model is built on the first call (57 models at start-up would cost ~50 ms); the
         # published rules come from the SDK's public ``parameters``, made from the same signature.
         tool.arguments = functools.cache(functools.partial(argument_model, self.name, signature, {"ctx", CONFIRMED}))
@@ -210,6 +212,7 @@ class StrictTool(Tool):
 
     aliases: dict[str, str] = Field(default_factory=dict, exclude=True)
     kind: Kind = Field(default="read", exclude=True)
+    provider: str = Field(default="", exclude=True)
     arguments: Callable[[], type[BaseModel]] | None = Field(default=None, exclude=True)
     published_output: dict[str, Any] | None = Field(default=None, exclude=True)
 
@@ -224,8 +227,9 @@ class StrictTool(Tool):
         return self.published_output
 
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
-        caller = caller_of(context) if context is not None else LOCAL
-        with REDACTOR.caller(caller.credentials_key(), caller.secrets()):
+        # The call's one context, set here for everything under it: the confirmation asked first, then the body.
+        call = opened(self.name, self.provider, self.kind, context)
+        with entered(call), REDACTOR.caller(call.caller.credentials_key(), call.caller.secrets()):
             return await self._checked_run(arguments, context, convert_result)
 
     async def _checked_run(self, arguments: dict[str, Any], context: Any, convert_result: bool) -> Any:
@@ -282,13 +286,6 @@ REPEAT_PARAMETER = inspect.Parameter(
     default=None,
     annotation=Annotated[bool | None, Field(description="true: write again even if just done")],
 )
-DEFAULT_MAX_WAIT = 50.0
-
-
-def max_wait_of(ctx: Any) -> float:
-    """``OUTBOUND_MCP_MAX_WAIT`` of the server the call reached (its default outside a server)."""
-    settings = getattr(getattr(getattr(ctx, "request_context", None), "lifespan_context", None), "settings", None)
-    return getattr(settings, "outbound_mcp_max_wait", DEFAULT_MAX_WAIT)
 
 
 def describe(doc: str | None) -> str:

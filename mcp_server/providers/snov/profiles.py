@@ -9,7 +9,7 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.errors import ApiError
-from mcp_server.core.lists.handles import fingerprint
+from mcp_server.core.lists import handles
 from mcp_server.core.lists.jobs import Pending
 from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.core.upstream.values import is_obj, objs
@@ -58,7 +58,7 @@ async def snov_find_profile_by_url(ctx: Context, url: ProfileUrl, handle: Handle
     holds is free; otherwise it is queued (1 credit) and collected, and a handle asks again past the wait for
     free. Where Snov.io retired this pair, its v2 replacement answers without emails."""
     service = snov(ctx)
-    scope = fingerprint(tool="snov_find_profile_by_url", url=url.strip().lower().rstrip("/"))
+    scope = handles.scope(url=url.strip().lower().rstrip("/"))
     state = resume(handle, scope) if handle else {}
     if state.get("g", "v1") == "v1" and not uses_retired(service, FROM_URL, *(() if handle else (ADD_URL,))):
         queued_at = float(state.get("q", service.api.clock())) if handle else None
