@@ -36,6 +36,8 @@ class Described:
     """Complete sets of credential fields; a provider is configured when one of them is wholly given."""
     base_url: str | None
     """The settings field of a base URL with no default (it must be set too), if any."""
+    note: str = ""
+    """A setting worth naming beside the credentials (``--help``)."""
 
     def complete(self, given: Callable[[str], bool]) -> bool:
         """Whether the credentials ``given`` says are set make one whole login."""
@@ -71,6 +73,11 @@ class Described:
         return [rest for rest in rests if len(rest) > 1]
 
     @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """Credentials that travel as a pair (an OAuth client, a login): an echo of them as Basic auth is masked."""
+        return [(part[0], part[1]) for part in self.parts if len(part) == 2]
+
+    @property
     def fields(self) -> tuple[str, ...]:
         return tuple(credential.field for credential in self.credentials)
 
@@ -88,6 +95,7 @@ SNOV = Described(
     (Credential("snov_client_id", "X-Snov-Client-Id"), Credential("snov_client_secret", "X-Snov-Client-Secret")),
     logins=(("snov_client_id", "snov_client_secret"),),
     base_url=None,
+    note="SNOV_MAX_CREDITS caps spending",
 )
 EPIXEL = Described(
     "epixel",
@@ -105,6 +113,11 @@ DESCRIBED: tuple[Described, ...] = (PERSISTIQ, SNOV, EPIXEL)
 """In catalogue order."""
 PROVIDERS: tuple[Provider, ...] = tuple(described.name for described in DESCRIBED)
 BY_NAME: dict[str, Described] = {described.name: described for described in DESCRIBED}
+
+
+def either(providers: Iterable[Described] = DESCRIBED) -> str:
+    """What to set for any one provider to be on: ``A, or B and C, or ...``."""
+    return ", or ".join(described.needs for described in providers)
 
 
 def credentials(providers: Iterable[Described] = DESCRIBED) -> list[Credential]:

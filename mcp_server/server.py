@@ -26,6 +26,7 @@ from mcp_server.core.state import StateStore, StateUnavailable, shared_key
 from mcp_server.core.state.opener import open_store
 from mcp_server.core.tools.registry import Access, ToolDef
 from mcp_server.core.tools.sealed_state import RememberSealedState, sealed_principal
+from mcp_server.described import DESCRIBED
 from mcp_server.outcomes import NEEDS, OUTCOMES
 from mcp_server.outcomes.playbooks import PLAYBOOKS
 from mcp_server.providers import ALL_PROVIDERS
@@ -134,10 +135,7 @@ async def share_handle_key(state: AppState) -> None:
 
 def basic_pairs(settings: Settings) -> list[tuple[str, str]]:
     """Credentials that travel as a pair (an OAuth client, a login): an echo of them as Basic auth is masked."""
-    pairs = [
-        (settings.snov_client_id, settings.snov_client_secret),
-        (settings.epixel_username, settings.epixel_password),
-    ]
+    pairs = [(getattr(settings, user), getattr(settings, secret)) for d in DESCRIBED for user, secret in d.pairs]
     return [
         (user if isinstance(user, str) else user.get_secret_value(), secret.get_secret_value())
         for user, secret in pairs
