@@ -16,7 +16,7 @@ from typing import Any
 from mcp_server import __version__
 from mcp_server.catalogue import all_tools
 from mcp_server.core.errors import ConfigError
-from mcp_server.described import credentials
+from mcp_server.settings import credentials
 
 PACKAGES = ("mcp_server", "outbound_sandbox")
 SOURCE_ROOT = Path(__file__).resolve().parents[1]

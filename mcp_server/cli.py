@@ -19,10 +19,9 @@ from mcp_server.bundle import build_bundle
 from mcp_server.catalogue import catalogue_lines, default_schema_dir, schema_drift, write_schemas
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.redact import log_to_stderr
-from mcp_server.described import DESCRIBED
 from mcp_server.preflight import served_tools
 from mcp_server.server import create_server
-from mcp_server.settings import Settings, is_loopback, load_settings
+from mcp_server.settings import DESCRIBED, Settings, is_loopback, load_settings
 from mcp_server.shared_sandbox import RESET_COMMAND, SharedSandbox, shared_dir, write_record
 from mcp_server.stdio import TERMINAL_HINT, run_stdio
 from mcp_server.variables import check_variable_names

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mcp_server.app.providers import ProviderDef
+from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.tools.registry import ToolDef
-from mcp_server.described import DESCRIBED, either
-from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.server import select_tools
-from mcp_server.settings import Settings
+from mcp_server.settings import DESCRIBED, Settings, either
 
 NO_PROVIDER = (
     f"no provider is configured, so there is nothing to serve: set {either()} (see the README, "

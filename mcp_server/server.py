@@ -20,17 +20,16 @@ from mcp_server import __version__
 from mcp_server.absent import absent_list, unknown_tool
 from mcp_server.app import modes
 from mcp_server.app.providers import AppState, LazyTransport, ProviderDef, new_http_client
+from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.redact import REDACTOR, install_redaction
 from mcp_server.core.state import StateStore, StateUnavailable, shared_key
 from mcp_server.core.state.opener import open_store
 from mcp_server.core.tools.registry import Access, ToolDef
 from mcp_server.core.tools.sealed_state import RememberSealedState, sealed_principal
-from mcp_server.described import DESCRIBED
 from mcp_server.outcomes import NEEDS, OUTCOMES
 from mcp_server.outcomes.playbooks import PLAYBOOKS
-from mcp_server.providers import ALL_PROVIDERS
-from mcp_server.settings import Settings
+from mcp_server.settings import DESCRIBED, Settings
 
 log = logging.getLogger("outbound_mcp.server")
 

@@ -23,8 +23,8 @@ from mcp_server.core.errors import ConfigError
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.tools.host import Policy
-from mcp_server.described import DESCRIBED, Described
-from mcp_server.settings import Settings
+from mcp_server.described import Described
+from mcp_server.settings import DESCRIBED, Settings
 
 if TYPE_CHECKING:  # the tool wrapper (tooling) reads states through this module: no import back at runtime
     from mcp_server.core.tools.registry import Toolset
