@@ -134,7 +134,6 @@ class PersistIQSandbox:
             Route("/v1/lead_fields", e(self.list_fields), methods=["GET"]),
             Route("/v1/campaigns", e(self.list_campaigns), methods=["GET"]),
             Route("/v1/campaigns/{campaign_id}/leads", e(self.add_to_campaign), methods=["POST"]),
-            Route("/v1/campaigns/{campaign_id}/leads", e(self.campaign_leads), methods=["GET"]),
             Route("/v1/campaigns/{campaign_id}/leads/{lead_id}", e(self.remove_from_campaign), methods=["DELETE"]),
             Route("/v1/events", e(self.list_events), methods=["GET"]),
             Route("/v1/dnc_domains", e(self.list_dnc), methods=["GET"]),
@@ -431,11 +430,6 @@ class PersistIQSandbox:
                 yield campaign
 
         return self._paged(request, "campaigns", matching(), self._render_campaign, PAGE_SIZE)
-
-    async def campaign_leads(self, request: Request) -> Response:
-        campaign = self._campaign(request.path_params["campaign_id"])
-        members = (self.world.leads[lead_id] for lead_id in campaign.members)
-        return self._paged(request, "leads", members, self._render_lead, PAGE_SIZE)
 
     async def add_to_campaign(self, request: Request) -> Response:
         world = self.world

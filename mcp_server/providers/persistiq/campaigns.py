@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -24,7 +23,6 @@ from mcp_server.providers.persistiq.models import (
     Campaign,
     CampaignId,
     Cursor,
-    Lead,
     LeadId,
     Limit,
     MailboxId,
@@ -73,18 +71,6 @@ async def _closest_names(ctx: Context, wanted: str) -> str:
     if not near:
         return "No campaign name is close to it."
     return f"Closest campaign names: {', '.join(near)} (name matches exactly; name_contains matches a part)."
-
-
-@toolset.tool("List the leads of a PersistIQ campaign", Access.READ)
-async def persistiq_list_campaign_leads(
-    ctx: Context,
-    campaign_id: Annotated[CampaignId, Field(description="From persistiq_list_campaigns")],
-    limit: Limit = 100,
-    cursor: Cursor = None,
-) -> Paged[Lead]:
-    """List the leads in one campaign (persistiq_get_lead has every field of one)."""
-    listing = replace(Lists.campaign_leads, endpoint=Lists.campaign_leads.endpoint.at(campaign_id=campaign_id))
-    return Paged[Lead].of(await read(ctx, listing, limit, cursor, {}))
 
 
 @toolset.tool("Add PersistIQ leads to a campaign", Access.WRITE)

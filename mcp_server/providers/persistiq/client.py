@@ -43,7 +43,6 @@ class Endpoints:
     lead_fields = Endpoint("GET", "v1/lead_fields")
     campaigns = Endpoint("GET", "v1/campaigns")
     add_campaign_leads = Endpoint("POST", "v1/campaigns/{campaign_id}/leads")
-    campaign_leads = Endpoint("GET", "v1/campaigns/{campaign_id}/leads")
     remove_campaign_lead = Endpoint("DELETE", "v1/campaigns/{campaign_id}/leads/{lead_id}")
     # The doc's events section says /v1/leads; the real path is /v1/events.
     events = Endpoint("GET", "v1/events")
@@ -152,6 +151,5 @@ class Lists:
 
     leads = replace(listing("persistiq_list_leads", Endpoints.leads, "leads", Lead), shown=row_text(LeadRow.of))
     campaigns = listing("persistiq_list_campaigns", Endpoints.campaigns, "campaigns", Campaign)
-    campaign_leads = listing("persistiq_list_campaign_leads", Endpoints.campaign_leads, "leads", Lead)
     events = listing("persistiq_list_events", Endpoints.events, "events", Event)
     dnc_domains = listing("persistiq_list_dnc_domains", Endpoints.dnc_domains, "dnc_domains", DncDomain)
