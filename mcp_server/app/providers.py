@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -23,11 +23,9 @@ from mcp_server.core.errors import ConfigError
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.tools.host import Policy
+from mcp_server.core.tools.registry import Toolset
 from mcp_server.described import Described
 from mcp_server.settings import DESCRIBED, Settings
-
-if TYPE_CHECKING:  # the tool wrapper (tooling) reads states through this module: no import back at runtime
-    from mcp_server.core.tools.registry import Toolset
 
 S = TypeVar("S")
 IDENTITY_SETTINGS = ("_base_url", "_username")
@@ -51,7 +49,8 @@ class ProviderDef:
     def of(
         cls, described: Described, toolset: Toolset, open: Callable[[Settings, httpx.AsyncClient, StateStore], Any]
     ) -> ProviderDef:
-        """A provider as ``mcp_server.described`` names it, with its tools and how to open its client."""
+        """A provider as its settings describe it (``providers/<name>/settings.py``), with its tools and how to
+        open its client."""
         return cls(described.name, described.label, toolset, open, described.needs)
 
 

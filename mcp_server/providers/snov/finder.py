@@ -31,7 +31,7 @@ from mcp_server.providers.snov.tasks import (
 )
 
 toolset = Toolset("snov")
-"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 V1 = "v1 Email Finder"
 LOOKUP, QUEUE = Endpoints.emails_from_names, Endpoints.queue_names

@@ -46,7 +46,7 @@ from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import handle_for, poll, result_link, result_url, resume, still_running_hint
 
 toolset = Toolset("snov")
-"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 PROSPECTS_PER_PAGE = 20
 EMAILS_PER_PAGE = 50

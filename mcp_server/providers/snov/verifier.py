@@ -36,7 +36,7 @@ from mcp_server.providers.snov.tasks import (
 )
 
 toolset = Toolset("snov")
-"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 PER_REQUEST = 10
 """The queue takes at most 10 emails a request; lookups are sent in the same sizes."""
