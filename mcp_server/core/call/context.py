@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Generator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from mcp_server.core.call.caller import LOCAL, Caller
 from mcp_server.core.call.progress import Progress
@@ -41,14 +41,18 @@ async def _unheard(done: float, total: float | None, message: str) -> None:
     """Progress outside a call, or for a client that asked for none."""
 
 
-@dataclass(frozen=True)
+PROCESS_SIGNER = Signer(secrets.token_bytes(32), "")
+"""Used only where no tool call set one (never for a real call: the wrapper sets the call's own)."""
+
+
+@dataclass(frozen=True, slots=True)
 class CallContext:
     tool: str = ""
     """The tool the client called (an outcome tool, while it runs provider tools for its steps)."""
     provider: str = ""
     kind: str = "read"
     caller: Caller = LOCAL
-    signer: Signer = field(default_factory=lambda: PROCESS_SIGNER)
+    signer: Signer = PROCESS_SIGNER
     ends_at: float | None = None
     """When the call's time budget ends (``time.monotonic``), None: unbounded (``core.call.deadline``)."""
     progress: Progress = _unheard
@@ -58,8 +62,6 @@ class CallContext:
     """Set when the caller went away while a write was seen through (``core.call.abandon``)."""
 
 
-PROCESS_SIGNER = Signer(secrets.token_bytes(32), "")
-"""Used only where no tool call set one (never for a real call: the wrapper sets the call's own)."""
 OUTSIDE = CallContext()
 _current: ContextVar[CallContext] = ContextVar("outbound_mcp_call", default=OUTSIDE)
 
