@@ -29,6 +29,10 @@ class Credential:
     """The request header that carries it in per-user mode (``OUTBOUND_MCP_USER_CREDENTIALS``)."""
     secret: bool = True
     """Masked in every output and log (a login name is not)."""
+    title: str = ""
+    """As a settings form shows it (the Claude Desktop bundle); its field name when empty."""
+    where: str = ""
+    """Where the person finds it, for the same form."""
 
     @property
     def variable(self) -> str:

@@ -21,7 +21,14 @@ class PersistIQSettings(ProviderSettings):
     described = Described(
         "persistiq",
         "PersistIQ",
-        (Credential("persistiq_api_key", "X-PersistIQ-Key"),),
+        (
+            Credential(
+                "persistiq_api_key",
+                "X-PersistIQ-Key",
+                title="PersistIQ API key",
+                where="PersistIQ: Settings > Integrations > API key",
+            ),
+        ),
         logins=(("persistiq_api_key",),),
         base_url=None,
     )

@@ -23,7 +23,20 @@ class SnovSettings(ProviderSettings):
     described = Described(
         "snov",
         "Snov.io",
-        (Credential("snov_client_id", "X-Snov-Client-Id"), Credential("snov_client_secret", "X-Snov-Client-Secret")),
+        (
+            Credential(
+                "snov_client_id",
+                "X-Snov-Client-Id",
+                title="Snov.io client id",
+                where="Snov.io: Account > API (with the client secret)",
+            ),
+            Credential(
+                "snov_client_secret",
+                "X-Snov-Client-Secret",
+                title="Snov.io client secret",
+                where="Snov.io: Account > API",
+            ),
+        ),
         logins=(("snov_client_id", "snov_client_secret"),),
         base_url=None,
         note="SNOV_MAX_CREDITS caps spending",
