@@ -16,7 +16,7 @@ from typing import Any
 from mcp_server import __version__
 from mcp_server.catalogue import all_tools
 from mcp_server.core.errors import ConfigError
-from mcp_server.described import credentials
+from mcp_server.settings import credentials
 
 PACKAGES = ("mcp_server", "outbound_sandbox")
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
@@ -35,16 +35,6 @@ LONG_DESCRIPTION = (
     "Paid Snov.io calls and deletions ask you first; **Read-only** offers only tools that change nothing; "
     "**Snov.io credit cap** limits spending per day."
 )
-CREDENTIAL_TITLES = {
-    "persistiq_api_key": ("PersistIQ API key", "PersistIQ: Settings > Integrations > API key"),
-    "snov_client_id": ("Snov.io client id", "Snov.io: Account > API (with the client secret)"),
-    "snov_client_secret": ("Snov.io client secret", "Snov.io: Account > API"),
-    "epixel_api_key": ("Epixel API key", "The apikey header value of your Epixel instance"),
-    "epixel_access_token": ("Epixel access token", "Or leave empty and give a username and password"),
-    "epixel_username": ("Epixel username", "To log in and renew tokens (with the password)"),
-    "epixel_password": ("Epixel password", "With the username"),
-}
-"""Every credential the code describes (``described.credentials``), as the person sees it."""
 
 
 def user_config() -> dict[str, dict[str, Any]]:
@@ -64,11 +54,10 @@ def user_config() -> dict[str, dict[str, Any]]:
         },
     }
     for credential in credentials():
-        title, description = CREDENTIAL_TITLES[credential.field]
         config[credential.field] = {
             "type": "string",
-            "title": title,
-            "description": description,
+            "title": credential.title or credential.field,
+            "description": credential.where,
             "sensitive": credential.secret,
             "required": False,
         }

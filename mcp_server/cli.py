@@ -21,21 +21,24 @@ from mcp_server.core.errors import ConfigError
 from mcp_server.core.redact import log_to_stderr
 from mcp_server.preflight import served_tools
 from mcp_server.server import create_server
-from mcp_server.settings import Settings, is_loopback, load_settings
+from mcp_server.settings import DESCRIBED, Settings, is_loopback, load_settings
 from mcp_server.shared_sandbox import RESET_COMMAND, SharedSandbox, shared_dir, write_record
 from mcp_server.stdio import TERMINAL_HINT, run_stdio
 from mcp_server.variables import check_variable_names
 
 BIND_ERRORS = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
 README = "https://github.com/outbound-mcp/outbound-mcp#configuration"
-EPILOG = f"""\
-credentials are read from environment variables (a provider is on when its are set):
-  PersistIQ   PERSISTIQ_API_KEY
-  Snov.io     SNOV_CLIENT_ID, SNOV_CLIENT_SECRET   (SNOV_MAX_CREDITS caps spending)
-  Epixel      EPIXEL_BASE_URL, EPIXEL_API_KEY, and EPIXEL_ACCESS_TOKEN or EPIXEL_USERNAME + EPIXEL_PASSWORD
-  HTTP        OUTBOUND_MCP_HTTP_TOKEN or OAuth (OUTBOUND_MCP_OAUTH_ISSUER): one is required off loopback
-no keys? try: outbound-mcp --sandbox      every variable: README.md, Configuration ({README})
-"""
+# Each provider as ``described`` lists it (none is named here), then the HTTP transport's own.
+CREDENTIAL_LINES = [(d.label, d.needs + (f"   ({d.note})" if d.note else "")) for d in DESCRIBED]
+CREDENTIAL_LINES.append(
+    ("HTTP", "OUTBOUND_MCP_HTTP_TOKEN or OAuth (OUTBOUND_MCP_OAUTH_ISSUER): one is required off loopback")
+)
+WIDTH = max(len(label) for label, _ in CREDENTIAL_LINES) + 2
+EPILOG = (
+    "credentials are read from environment variables (a provider is on when its are set):\n"
+    + "".join(f"  {label:<{WIDTH}}{needs}\n" for label, needs in CREDENTIAL_LINES)
+    + f"no keys? try: outbound-mcp --sandbox      every variable: README.md, Configuration ({README})\n"
+)
 
 
 class _Parser(argparse.ArgumentParser):

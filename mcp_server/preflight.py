@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mcp_server.app.providers import ProviderDef
+from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.tools.registry import ToolDef
-from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.server import select_tools
-from mcp_server.settings import Settings
+from mcp_server.settings import DESCRIBED, Settings, either
 
 NO_PROVIDER = (
-    "no provider is configured, so there is nothing to serve: set PERSISTIQ_API_KEY, or SNOV_CLIENT_ID and "
-    "SNOV_CLIENT_SECRET, or EPIXEL_BASE_URL, EPIXEL_API_KEY and EPIXEL_ACCESS_TOKEN (see the README, "
+    f"no provider is configured, so there is nothing to serve: set {either()} (see the README, "
     "Configuration; check the names in your client's env block), or try it keyless with --sandbox"
 )
 
@@ -29,7 +28,7 @@ def served_tools(settings: Settings, providers: Sequence[ProviderDef] = ALL_PROV
 def _why_empty(settings: Settings, providers: Sequence[ProviderDef]) -> ConfigError:
     enabled = set(settings.enabled_providers())
     if not enabled:
-        return ConfigError(NO_PROVIDER, variable="PERSISTIQ_API_KEY")
+        return ConfigError(NO_PROVIDER, variable=DESCRIBED[0].credentials[0].variable)
     owner = {tool.name: provider for provider in providers for tool in provider.toolset.tools}
     named = settings.outbound_mcp_tools
     if named and all(name in owner and owner[name].name not in enabled for name in named):

@@ -20,6 +20,7 @@ from mcp_server import __version__
 from mcp_server.absent import absent_list, unknown_tool
 from mcp_server.app import modes
 from mcp_server.app.providers import AppState, LazyTransport, ProviderDef, new_http_client
+from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.apps.extension import AppOnlyTools, build_apps
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.redact import REDACTOR, install_redaction
@@ -30,8 +31,7 @@ from mcp_server.core.tools.registry import Access, Entry, ToolDef
 from mcp_server.core.tools.sealed_state import RememberSealedState, sealed_principal
 from mcp_server.outcomes import NEEDS, OUTCOMES
 from mcp_server.outcomes.playbooks import PLAYBOOKS
-from mcp_server.providers import ALL_PROVIDERS
-from mcp_server.settings import Settings
+from mcp_server.settings import DESCRIBED, Settings
 
 log = logging.getLogger("outbound_mcp.server")
 
@@ -146,10 +146,7 @@ async def share_handle_key(state: AppState) -> None:
 
 def basic_pairs(settings: Settings) -> list[tuple[str, str]]:
     """Credentials that travel as a pair (an OAuth client, a login): an echo of them as Basic auth is masked."""
-    pairs = [
-        (settings.snov_client_id, settings.snov_client_secret),
-        (settings.epixel_username, settings.epixel_password),
-    ]
+    pairs = [(getattr(settings, user), getattr(settings, secret)) for d in DESCRIBED for user, secret in d.pairs]
     return [
         (user if isinstance(user, str) else user.get_secret_value(), secret.get_secret_value())
         for user, secret in pairs

@@ -1,82 +1,43 @@
-"""Configuration from environment variables (flags override them); secrets stay ``SecretStr``."""
+"""Configuration from environment variables (flags override them); secrets stay ``SecretStr``.
+
+``Settings`` is the server's own settings plus every provider's (``providers/<name>/settings.py``): its bases
+are the list of providers, in catalogue order. Adding a provider is its package and one line there."""
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Annotated, Any, Literal
 
-import httpx
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.state.opener import check_spec
-from mcp_server.core.state.periods import check_period
-from mcp_server.described import BY_NAME, DESCRIBED, PROVIDERS, Provider, credentials
+from mcp_server.core.tools.host import ConfirmKind, Unconfirmed
+from mcp_server.described import Credential, Described, ProviderSettings, check_base_url, left_empty, tuning
+from mcp_server.described import credentials as credentials_of
+from mcp_server.described import either as either_of
+from mcp_server.described import is_loopback as is_loopback
 from mcp_server.http.names import check_host, check_origin
+from mcp_server.providers.epixel.settings import EpixelSettings
+from mcp_server.providers.persistiq.settings import PersistIQSettings
+from mcp_server.providers.snov.settings import SnovSettings
 
 CommaList = Annotated[list[str], NoDecode]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
-ConfirmKind = Literal["paid", "destructive"]
 
 SERVER_SECRETS = ("outbound_mcp_http_token", "outbound_mcp_state_secret")
-UNFILLED = "${user_config."
-"""How a Claude Desktop bundle's setting reads when the host did not fill it in (docs/install.md, the bundle)."""
 PLACEHOLDER_PREFIX = "change-me"
 """How every sample secret in .env.example begins: a value starting so is refused at start."""
 GENERATE = 'python -c "import secrets; print(secrets.token_hex(32))"'
-CREDENTIALS = (*(credential.field for credential in credentials()), *SERVER_SECRETS)
-"""Every credential field (the providers' from ``described``, then the server's own)."""
 
 
-def _tuning(default: float, variable: str) -> Any:
-    """A tuning knob read from ``OUTBOUND_MCP_<NAME>`` only; overrides keep the short field name."""
-    return Field(default=default, gt=0, validation_alias=variable.lower())
-
-
-def _left_empty(value: str) -> bool:
-    text = value.strip()
-    return not text or (text.startswith(UNFILLED) and text.endswith("}"))
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(value: str) -> str:
-    """An absolute https URL (http only on loopback), without query or fragment."""
-    try:
-        url = httpx.URL(value)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise ValueError(f"not a URL ({exc})") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError("must be an absolute http(s) URL such as https://api.example.com")
-    if url.scheme == "http" and not is_loopback(url.host):
-        raise ValueError("must use https (plain http is allowed only on loopback)")
-    if url.query or url.fragment:
-        raise ValueError("must not carry a query string or fragment")
-    return value.rstrip("/")
-
-
-class Settings(BaseSettings):
+class Settings(
+    PersistIQSettings,
+    SnovSettings,
+    EpixelSettings,  # the providers, one line each, in catalogue order
+):
     model_config = SettingsConfigDict(extra="ignore", validate_default=True, frozen=True)
 
-    persistiq_api_key: SecretStr | None = None
-    persistiq_base_url: str = "https://api.persistiq.com"
-    snov_client_id: SecretStr | None = None
-    snov_client_secret: SecretStr | None = None
-    snov_base_url: str = "https://api.snov.io"
-    snov_max_credits: float | None = Field(default=None, ge=0)
-    epixel_base_url: str | None = None
-    epixel_api_key: SecretStr | None = None
-    epixel_access_token: SecretStr | None = None
-    epixel_username: str | None = None
-    epixel_password: SecretStr | None = None
     outbound_mcp_read_only: bool = False
     outbound_mcp_sandbox: bool = False
     """Same as --sandbox (how a Claude Desktop bundle's "try it on the sandbox" setting reaches the server)."""
@@ -100,45 +61,39 @@ class Settings(BaseSettings):
     outbound_mcp_log_level: LogLevel = "WARNING"
     outbound_mcp_state: str = "sqlite"
     """Where budgets, credits and tokens are shared: sqlite (one file per user), memory, or redis://..."""
-    snov_credit_period: str = "day"
-    """The period SNOV_MAX_CREDITS applies to: day, week, month (UTC) or a number of seconds."""
     outbound_mcp_max_wait: float = Field(default=50.0, gt=0, le=600)
     """Seconds one tool call may take as a whole (polls, rate waits, pages); past it, a handle or cursor."""
     # README "Confirmations": which calls ask the person first, and what happens when the client cannot ask.
     outbound_mcp_confirm: Annotated[list[ConfirmKind], NoDecode] = Field(
         default_factory=lambda: ["paid", "destructive"]
     )
-    outbound_mcp_unconfirmed: Literal["preview", "allow", "refuse"] = "preview"
+    outbound_mcp_unconfirmed: Unconfirmed = "preview"
     """A spend or delete the client cannot be asked about: a preview with a one-time token, run unasked, or refuse."""
     outbound_mcp_state_secret: SecretStr | None = None
     """Seals the 2026-07-28 input-required round trip, so any replica sharing it can take the retry."""
 
     # Tuning (README "Tuning"): prefixed variables, so a stray HTTP_TIMEOUT in the shell is not read.
-    http_timeout: float = _tuning(30.0, "OUTBOUND_MCP_HTTP_TIMEOUT")
-    poll_wait: float = _tuning(25.0, "OUTBOUND_MCP_POLL_WAIT")
-    poll_interval: float = _tuning(1.0, "OUTBOUND_MCP_POLL_INTERVAL")
-    persistiq_rate_limit: int = _tuning(100, "OUTBOUND_MCP_PERSISTIQ_RATE_LIMIT")
-    snov_rate_limit: int = _tuning(60, "OUTBOUND_MCP_SNOV_RATE_LIMIT")
-    rate_window: float = _tuning(60.0, "OUTBOUND_MCP_RATE_WINDOW")
-    http_session_idle: float = _tuning(300.0, "OUTBOUND_MCP_HTTP_SESSION_IDLE")
-    http_sessions_per_client: int = _tuning(16, "OUTBOUND_MCP_HTTP_SESSIONS_PER_CLIENT")
-    http_large_bodies: int = _tuning(4, "OUTBOUND_MCP_HTTP_LARGE_BODIES")
+    http_timeout: float = tuning(30.0, "OUTBOUND_MCP_HTTP_TIMEOUT")
+    poll_wait: float = tuning(25.0, "OUTBOUND_MCP_POLL_WAIT")
+    poll_interval: float = tuning(1.0, "OUTBOUND_MCP_POLL_INTERVAL")
+    rate_window: float = tuning(60.0, "OUTBOUND_MCP_RATE_WINDOW")
+    http_session_idle: float = tuning(300.0, "OUTBOUND_MCP_HTTP_SESSION_IDLE")
+    http_sessions_per_client: int = tuning(16, "OUTBOUND_MCP_HTTP_SESSIONS_PER_CLIENT")
+    http_large_bodies: int = tuning(4, "OUTBOUND_MCP_HTTP_LARGE_BODIES")
 
-    @field_validator(*CREDENTIALS, "snov_max_credits", "epixel_base_url", mode="before")
+    @field_validator(*SERVER_SECRETS, mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
-        # PERSISTIQ_API_KEY= (or a pasted key with a trailing newline) must not turn a provider on; nor may a
-        # bundle setting the person left empty, whether the host passes "" or its ${user_config.x} unreplaced.
+        # A provider's credentials are checked by its own settings; a bundle setting the person left empty
+        # counts as unset, whether the host passes "" or its ${user_config.x} unreplaced.
         if isinstance(value, str):
-            return None if _left_empty(value) else value.strip()
+            return None if left_empty(value) else value.strip()
         return value
 
-    @field_validator(
-        "persistiq_base_url", "snov_base_url", "outbound_mcp_read_only", "outbound_mcp_sandbox", mode="before"
-    )
+    @field_validator("outbound_mcp_read_only", "outbound_mcp_sandbox", mode="before")
     @classmethod
     def _blank_is_default(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, str) and _left_empty(value):
+        if isinstance(value, str) and left_empty(value):
             return cls.model_fields[str(info.field_name)].default
         return value
 
@@ -147,20 +102,10 @@ class Settings(BaseSettings):
     def _upper(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("persistiq_base_url", "snov_base_url", "epixel_base_url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        return None if value is None or value == "" else check_base_url(value)
-
     @field_validator("outbound_mcp_state")
     @classmethod
     def _state(cls, value: str) -> str:
         return check_spec(value)
-
-    @field_validator("snov_credit_period")
-    @classmethod
-    def _period(cls, value: str) -> str:
-        return check_period(value)
 
     @field_validator(
         "outbound_mcp_allowed_hosts", "outbound_mcp_allowed_origins", "outbound_mcp_oauth_scopes", mode="before"
@@ -250,7 +195,7 @@ class Settings(BaseSettings):
             return False
         return described.complete(lambda field: getattr(self, field) is not None)
 
-    def enabled_providers(self) -> list[Provider]:
+    def enabled_providers(self) -> list[str]:
         if self.outbound_mcp_toolsets:
             return [p for p in PROVIDERS if p in self.outbound_mcp_toolsets]
         return [p for p in PROVIDERS if self.configured(p)]
@@ -263,38 +208,11 @@ class Settings(BaseSettings):
                 if given and len(given) < len(part):
                     missing = next(field for field in part if field not in given).upper()
                     raise ConfigError(f"{missing} is required when {given[0].upper()} is set", variable=missing)
-        self._check_epixel()
+        enabled = self.enabled_providers()
+        for own in PROVIDER_SETTINGS:  # each provider's own rules, read from its own class
+            own.check_own(self, enabled, self.outbound_mcp_user_credentials != "off")
         self._check_oauth()
         return self
-
-    def _check_epixel(self) -> None:
-        """Epixel needs all three: base URL, API key, and a token or a login; a part alone is a mistake."""
-        login = self.epixel_access_token is not None or self.epixel_username is not None
-        given = [
-            name
-            for name, value in (
-                ("EPIXEL_API_KEY", self.epixel_api_key),
-                ("EPIXEL_ACCESS_TOKEN", self.epixel_access_token),
-                ("EPIXEL_USERNAME", self.epixel_username),
-            )
-            if value is not None
-        ]
-        if given and self.epixel_base_url is None:
-            raise ConfigError(
-                "EPIXEL_BASE_URL is required for Epixel: https://<domain>/<api prefix>/<version>",
-                variable="EPIXEL_BASE_URL",
-            )
-        # With per-user credentials on, a server may name Epixel without holding a key of its own.
-        user_keys = self.outbound_mcp_user_credentials != "off"
-        named = self.epixel_base_url is not None and "epixel" in self.enabled_providers() and not user_keys
-        if self.epixel_api_key is None and (login or named):
-            because = f"when {given[0]} is set" if given else "when EPIXEL_BASE_URL is set"
-            raise ConfigError(f"EPIXEL_API_KEY is required {because}", variable="EPIXEL_API_KEY")
-        if self.epixel_api_key is not None and not login:
-            raise ConfigError(
-                "EPIXEL_ACCESS_TOKEN (or EPIXEL_USERNAME and EPIXEL_PASSWORD) is required when EPIXEL_API_KEY is set",
-                variable="EPIXEL_ACCESS_TOKEN",
-            )
 
     def _check_oauth(self) -> None:
         if self.outbound_mcp_oauth_issuer is None:
@@ -315,6 +233,29 @@ class Settings(BaseSettings):
         fields = [credential.field for credential in credentials() if credential.secret] + list(SERVER_SECRETS)
         values: list[SecretStr | None] = [getattr(self, field) for field in fields]
         return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+
+
+PROVIDER_SETTINGS: tuple[type[ProviderSettings], ...] = tuple(
+    base for base in Settings.__bases__ if issubclass(base, ProviderSettings)
+)
+"""Every provider's settings, in catalogue order: the one list of providers."""
+DESCRIBED: tuple[Described, ...] = tuple(own.described for own in PROVIDER_SETTINGS)
+PROVIDERS: tuple[str, ...] = tuple(described.name for described in DESCRIBED)
+BY_NAME: dict[str, Described] = {described.name: described for described in DESCRIBED}
+
+
+def credentials() -> list[Credential]:
+    """Every provider's credentials, in catalogue order."""
+    return credentials_of(DESCRIBED)
+
+
+def either() -> str:
+    """What to set for any one provider to be on."""
+    return either_of(DESCRIBED)
+
+
+CREDENTIALS = (*(credential.field for credential in credentials()), *SERVER_SECRETS)
+"""Every credential field (the providers', then the server's own)."""
 
 
 def load_settings(**overrides: Any) -> Settings:

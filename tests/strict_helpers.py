@@ -9,8 +9,8 @@ from typing import Any
 import anyio
 from mcp import Client
 
+from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.outcomes import OUTCOMES
-from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 from tests.json_checks import is_list, is_object

@@ -17,8 +17,7 @@ from mcp import Client, StdioServerParameters
 
 from mcp_server.catalogue import all_tools
 from mcp_server.cli import main
-from mcp_server.described import credentials
-from mcp_server.settings import load_settings
+from mcp_server.settings import credentials, load_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 ROOT = Path(__file__).resolve().parents[1]

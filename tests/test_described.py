@@ -1,4 +1,4 @@
-"""The providers are described once (``mcp_server.described``): settings, per-user headers, the CORS list,
+"""The providers are described once (each in its ``providers/<name>/settings.py``, listed by ``Settings``): settings, per-user headers, the CORS list,
 registration and the README all agree with that description."""
 
 from __future__ import annotations
@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.core.errors import ConfigError
-from mcp_server.described import DESCRIBED, EPIXEL, credentials
+from mcp_server.described import ProviderSettings
 from mcp_server.http.credentials import HEADERS
 from mcp_server.http.origins import REQUEST_HEADERS
-from mcp_server.providers import ALL_PROVIDERS
-from mcp_server.settings import CREDENTIALS, Settings, load_settings
+from mcp_server.providers.epixel.settings import EpixelSettings
+from mcp_server.settings import CREDENTIALS, DESCRIBED, PROVIDER_SETTINGS, Settings, credentials, load_settings
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
 
@@ -40,9 +41,25 @@ def test_registration_takes_names_labels_and_needs_from_the_description():
 def test_a_provider_is_configured_exactly_when_one_whole_login_is_given(given: dict[str, str], configured: bool):
     settings = Settings.model_validate({"epixel_base_url": "https://crm.example.com/api/v1", **given})
     assert settings.configured("epixel") is configured
-    assert EPIXEL.complete(lambda field: field in given) is configured
+    assert EpixelSettings.described.complete(lambda field: field in given) is configured
 
 
 def test_half_of_a_credential_pair_is_refused_naming_the_missing_half():
     with pytest.raises(ConfigError, match="SNOV_CLIENT_SECRET is required when SNOV_CLIENT_ID is set"):
         load_settings(snov_client_id="i" * 12)
+
+
+def unbound(method: object) -> object:
+    return getattr(method, "__func__", method)
+
+
+def test_each_provider_owns_its_settings_and_every_check_of_them_runs_in_the_composed_settings():
+    composed = Settings.__pydantic_decorators__.field_validators
+    for own in PROVIDER_SETTINGS:
+        fields = set(own.model_fields) - set(ProviderSettings.model_fields)
+        assert fields and all(field.startswith(f"{own.described.name}_") for field in fields), own
+        for name, validator in own.__pydantic_decorators__.field_validators.items():
+            # Composed by inheritance: a validator of the same name in another class would silently replace it.
+            assert unbound(composed[name].func) is unbound(validator.func), f"{own.__name__}.{name} is shadowed"
+    assert [own.described for own in PROVIDER_SETTINGS] == list(DESCRIBED)
+    assert [p.name for p in ALL_PROVIDERS] == [own.described.name for own in PROVIDER_SETTINGS]

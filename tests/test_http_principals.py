@@ -1,4 +1,4 @@
-"""``principal_of`` over real HTTP: "" for the shared token alone (as over stdio), a stable id per set of
+"""A call's principal (``current().caller.principal()``) over real HTTP: "" for the shared token alone (as over stdio), a stable id per set of
 per-user credentials, and the token's subject in OAuth mode whatever keys it sends. Cursor and handle
 binding (issue 20) is built on this id."""
 
@@ -19,7 +19,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel
 
-from mcp_server.app.providers import ProviderDef, principal_of
+from mcp_server.app.providers import ProviderDef
+from mcp_server.core.call.context import current
 from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.http.app import HttpOptions, build_http_app
 from mcp_server.server import create_server
@@ -43,7 +44,8 @@ class Who(BaseModel):
 @toolset.tool("Who am I", Access.READ)
 async def demo_whoami(ctx: Context) -> Who:
     """The caller's principal."""
-    return Who(principal=principal_of(ctx))
+    del ctx
+    return Who(principal=current().caller.principal())
 
 
 WHO = ProviderDef("persistiq", "Who", toolset, open_demo, needs="nothing")

@@ -11,8 +11,7 @@ from typing import Any
 import jsonschema
 
 from mcp_server import __version__
-from mcp_server.described import credentials
-from mcp_server.settings import SERVER_SECRETS
+from mcp_server.settings import SERVER_SECRETS, credentials
 from mcp_server.variables import known_variables
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,8 +9,8 @@ import pkgutil
 import pytest
 from pydantic import BaseModel
 
+from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.core.tools.registry import Access, Toolset
-from mcp_server.providers import ALL_PROVIDERS
 
 
 def declared_toolsets() -> list[tuple[str, str, Toolset]]:

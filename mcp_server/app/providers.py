@@ -11,23 +11,21 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
 from mcp_server import __version__
-from mcp_server.core.call.caller import LOCAL, SCOPE_KEY, Caller
+from mcp_server.core.call.caller import LOCAL, Caller
+from mcp_server.core.call.context import current
 from mcp_server.core.errors import ConfigError
-from mcp_server.core.guards import is_str_mapping
-from mcp_server.core.lists import handles
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
-from mcp_server.described import DESCRIBED, Described
-from mcp_server.settings import Settings
-
-if TYPE_CHECKING:  # the tool wrapper (tooling) reads states through this module: no import back at runtime
-    from mcp_server.core.tools.registry import Toolset
+from mcp_server.core.tools.host import Policy
+from mcp_server.core.tools.registry import Toolset
+from mcp_server.described import Described
+from mcp_server.settings import DESCRIBED, Settings
 
 S = TypeVar("S")
 IDENTITY_SETTINGS = ("_base_url", "_username")
@@ -51,7 +49,8 @@ class ProviderDef:
     def of(
         cls, described: Described, toolset: Toolset, open: Callable[[Settings, httpx.AsyncClient, StateStore], Any]
     ) -> ProviderDef:
-        """A provider as ``mcp_server.described`` names it, with its tools and how to open its client."""
+        """A provider as its settings describe it (``providers/<name>/settings.py``), with its tools and how to
+        open its client."""
         return cls(described.name, described.label, toolset, open, described.needs)
 
 
@@ -61,7 +60,7 @@ USER_HEADERS = {described.name: described.headers_needed for described in DESCRI
 
 
 class AppState:
-    """The lifespan's state: one opened service per configured provider."""
+    """The lifespan's state: one opened service per configured provider (the core's ``Host``)."""
 
     def __init__(
         self,
@@ -75,6 +74,11 @@ class AppState:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
+        self.policy = Policy(
+            confirm=frozenset(settings.outbound_mcp_confirm),
+            unconfirmed=settings.outbound_mcp_unconfirmed,
+            max_wait=settings.outbound_mcp_max_wait,
+        )
         self.clock = clock
         """The time confirmation tokens are made and checked on (tests inject theirs)."""
         self.services = services
@@ -152,34 +156,14 @@ class AppState:
 
 
 def service_of(ctx: Any, provider: str, kind: type[S]) -> S:
-    """The provider's service for the tool call ``ctx`` belongs to (its caller's own credentials, if sent);
-    the call's cursors and handles are signed and checked from here on, bound to its caller and the
-    provider's credential."""
-    state = state_of(ctx)
-    service = state.service(provider, kind, caller_of(ctx))
-    handles.bind(state.handle_key, f"{principal_of(ctx)}|{provider}|{state.credential_digest(provider)}")
-    return service
-
-
-def caller_of(ctx: Any) -> Caller:
-    """The caller the HTTP layer resolved for this request; ``LOCAL`` over stdio or in memory."""
-    request = getattr(ctx.request_context, "request", None)
-    scope = getattr(request, "scope", None)
-    caller: object = scope.get(SCOPE_KEY) if is_str_mapping(scope) else None
-    return caller if isinstance(caller, Caller) else LOCAL
+    """The provider's service for the tool call ``ctx`` belongs to (its caller's own credentials, if sent)."""
+    return state_of(ctx).service(provider, kind, current().caller)
 
 
 def state_of(ctx: Any) -> AppState:
     state = ctx.request_context.lifespan_context
     assert isinstance(state, AppState)
     return state
-
-
-def principal_of(ctx: Any) -> str:
-    """Who is calling, for binding handles, cursors and replays to their caller: "" while every caller
-    shares the server's own credentials (one local user); otherwise the verified token's subject, or a
-    digest of the per-user credentials the request carried."""
-    return caller_of(ctx).principal()
 
 
 def new_http_client(settings: Settings, transport: LazyTransport) -> httpx.AsyncClient:

@@ -11,7 +11,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import Field
 
-from mcp_server.app.providers import principal_of, state_of
+from mcp_server.app.providers import state_of
+from mcp_server.core.call.caller import caller_of
 from mcp_server.core.errors import describe
 from mcp_server.core.state import StateUnavailable
 from mcp_server.core.tools.approvals import ApprovalRefused, answer_approval, approved
@@ -30,7 +31,7 @@ async def outbound_answer_approval(
 ) -> CallToolResult:
     state = state_of(ctx)
     try:
-        pending = await answer_approval(state.store, approval_id, principal_of(ctx), state.clock())
+        pending = await answer_approval(state.store, approval_id, caller_of(ctx).principal(), state.clock())
     except ApprovalRefused as refused:
         raise ToolError(f"{refused}. Nothing was sent.") from None
     except StateUnavailable as error:

@@ -11,7 +11,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mcp_server.core.call.caller import SCOPE_KEY, Caller
-from mcp_server.described import BY_NAME, DESCRIBED, Credential
+from mcp_server.described import Credential
+from mcp_server.settings import BY_NAME, DESCRIBED
 
 UserCredentialsMode = Literal["off", "allow", "require"]
 

@@ -7,8 +7,8 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mcp_server.described import credentials
 from mcp_server.http.names import Allowed
+from mcp_server.settings import credentials
 
 ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS"
 # What a browser MCP client sends and must be able to read back (per-user credential headers included).

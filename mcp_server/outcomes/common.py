@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from mcp_server.app.providers import principal_of, state_of
+from mcp_server.app.providers import state_of
 from mcp_server.core.errors import InvalidInput
 from mcp_server.core.guards import is_json_object
 from mcp_server.core.lists import handles
@@ -77,22 +77,16 @@ def resolve_name(wanted: str, names: Mapping[str, str], what: str, field: str) -
     )
 
 
-def _bind(ctx: Any, tool: str) -> None:
-    state = state_of(ctx)
-    handles.bind(state.handle_key, f"{principal_of(ctx)}|outcomes|{tool}")
-
-
-async def save_progress(ctx: Any, tool: str, scope: str, progress: Mapping[str, Any]) -> str:
+async def save_progress(ctx: Any, scope: str, progress: Mapping[str, Any]) -> str:
     """A signed handle for ``progress`` (kept in the state store, so any process on it can resume)."""
     key = secrets.token_urlsafe(12)
     await state_of(ctx).store.set(f"outcomes:resume:{key}", json.dumps(progress).encode(), ttl=RESUME_TTL)
-    _bind(ctx, tool)
     return handles.encode(HANDLE_KIND, {"k": key, "s": scope})
 
 
-async def load_progress(ctx: Any, tool: str, scope: str, handle: str) -> dict[str, Any]:
-    """The progress a handle of this tool, caller and arguments saved; a clear error otherwise."""
-    _bind(ctx, tool)
+async def load_progress(ctx: Any, scope: str, handle: str) -> dict[str, Any]:
+    """The progress a handle of this tool, caller and arguments (``scope``: ``handles.scope``) saved; a clear
+    error otherwise."""
     payload = handles.decode(HANDLE_KIND, handle, "handle")
     if payload.get("s") != scope:
         raise InvalidInput(
@@ -111,10 +105,9 @@ async def load_progress(ctx: Any, tool: str, scope: str, handle: str) -> dict[st
     return loaded if is_json_object(loaded) else {}
 
 
-async def finish_progress(ctx: Any, tool: str, handle: str | None) -> None:
+async def finish_progress(ctx: Any, handle: str | None) -> None:
     """Forget a finished run's saved progress."""
     if not handle:
         return
-    _bind(ctx, tool)  # the provider tools the run called bound their own signers since
     payload = handles.decode(HANDLE_KIND, handle, "handle")
     await state_of(ctx).store.delete(f"outcomes:resume:{payload.get('k')}")

@@ -19,7 +19,7 @@ from pydantic import Field
 from mcp_server.core.call.deadline import remaining
 from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import InvalidInput, OutboundError, RateLimited, describe
-from mcp_server.core.lists.handles import fingerprint
+from mcp_server.core.lists.handles import scope as handle_scope
 from mcp_server.core.tools.answer_models import Maybe
 from mcp_server.core.tools.confirmations import Confirmation
 from mcp_server.core.tools.registry import Access, Toolset
@@ -39,7 +39,6 @@ from mcp_server.providers.snov.verifier import snov_verify_emails
 
 toolset = Toolset("outcomes")
 
-TOOL = "outreach_prospect_company"
 PAGE = 20
 """Snov.io's prospects per paid page."""
 LOW_TIME = 3.0
@@ -114,8 +113,8 @@ async def outreach_prospect_company(
     handle to call again with."""
     if bool(domain) == bool(snov_list_id):
         raise InvalidInput("give domain or snov_list_id, one of them", field="domain", hint="Nothing was sent.")
-    scope = fingerprint(c=campaign, d=domain, s=snov_list_id, p=sorted(positions or []), m=max_prospects, b=mailbox_id)
-    state: dict[str, Any] = await load_progress(ctx, TOOL, scope, handle) if handle else {}
+    scope = handle_scope(c=campaign, d=domain, s=snov_list_id, p=sorted(positions or []), m=max_prospects, b=mailbox_id)
+    state: dict[str, Any] = await load_progress(ctx, scope, handle) if handle else {}
     if state and dry_run:
         raise InvalidInput("a handle resumes a paid run", field="dry_run", hint="Resume with dry_run=false.")
     campaign_id, named = await campaign_named(ctx, campaign)
@@ -137,9 +136,9 @@ async def outreach_prospect_company(
         if not dry_run:
             await run.write(campaign_id, mailbox_id)
     except Pause:
-        new_handle = await save_progress(ctx, TOOL, scope, run.state)
+        new_handle = await save_progress(ctx, scope, run.state)
         return run.answer(source, named, campaign_id, max_prospects, "partial", new_handle)
-    await finish_progress(ctx, TOOL, handle)
+    await finish_progress(ctx, handle)
     return run.answer(source, named, campaign_id, max_prospects, "dry_run" if dry_run else "done", None)
 
 

@@ -9,7 +9,8 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.app.providers import principal_of, state_of
+from mcp_server.app.providers import state_of
+from mcp_server.core.call.context import current
 from mcp_server.core.errors import ApiError
 from mcp_server.core.tools.answer_models import Maybe, Record
 from mcp_server.core.tools.registry import Access, Toolset
@@ -53,7 +54,7 @@ async def outreach_reference_data(
     on = state.settings.enabled_providers()
     chosen = [s for s in (sections or ["persistiq", "snov", "epixel"]) if s in on]
     digests = ",".join(f"{s}:{state.credential_digest(s)}" for s in chosen)
-    key = f"outcomes:reference:{principal_of(ctx)}:{digests}"
+    key = f"outcomes:reference:{current().caller.principal()}:{digests}"
     saved = await state.store.get(key)
     if saved is not None:
         return Reference.model_validate({**json.loads(saved), "cached": True})

@@ -1,10 +1,5 @@
-"""The three providers, in the order their tools are listed."""
-
-from mcp_server.app.providers import ProviderDef
-from mcp_server.described import PROVIDERS
-from mcp_server.providers.epixel import PROVIDER as EPIXEL
-from mcp_server.providers.persistiq import PROVIDER as PERSISTIQ
-from mcp_server.providers.snov import PROVIDER as SNOV
-
-ALL_PROVIDERS: tuple[ProviderDef, ...] = (PERSISTIQ, SNOV, EPIXEL)
-assert [p.name for p in ALL_PROVIDERS] == list(PROVIDERS), "in the order mcp_server.described lists them"
+"""The providers, one package each, all alike: ``settings.py`` (its settings and description), ``client.py`` (its
+endpoint table and how to open its client), its tool modules and ``provider.py`` (its tools in catalogue order).
+The list of providers is ``mcp_server.settings.Settings``' bases; ``mcp_server.app.registry`` finds each one's
+``provider.py`` from it. Nothing is imported here: the settings read a provider's ``settings.py`` before any
+tool is loaded."""

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from mcp_server.app.providers import ProviderDef, service_of
 from mcp_server.core.call.progress import from_context
 from mcp_server.core.lists.batches import run_batches
-from mcp_server.core.lists.handles import decode, encode, fingerprint
+from mcp_server.core.lists.handles import decode, encode, scope
 from mcp_server.core.lists.jobs import Pending, Poller, Schedule, clamp_wait
 from mcp_server.core.lists.listings import Listing, PageNumber, read
 from mcp_server.core.lists.pages import Page, collect
@@ -104,9 +104,7 @@ async def demo_list(
         response = await api.request("GET", ref or "items", params={"kind": kind}, link=Link.to("GET", "items"))
         return Page([Item(**i) for i in response.data["items"]], response.data.get("next_page"))
 
-    got = await collect(
-        fetch, limit=limit, cursor=cursor, scope=fingerprint(tool="demo_list", kind=kind), progress=from_context(ctx)
-    )
+    got = await collect(fetch, limit=limit, cursor=cursor, scope=scope(kind=kind), progress=from_context(ctx))
     return Items(items=got.items, next_cursor=got.next_cursor, hint=got.hint)
 
 

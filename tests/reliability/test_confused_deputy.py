@@ -15,6 +15,8 @@ import pytest
 from mcp_server.app import providers as provider
 from mcp_server.app.providers import AppState
 from mcp_server.catalogue import all_tools, kind_of
+from mcp_server.core.call.caller import Caller
+from mcp_server.core.call.context import CallContext, Signer, entered
 from mcp_server.core.lists import handles
 from mcp_server.core.lists.handles import fingerprint
 from mcp_server.providers.persistiq.client import Lists
@@ -245,10 +247,10 @@ async def test_a_cursor_from_another_caller_or_another_tool_is_refused(
 ) -> None:
     caller = {"id": "alice"}
 
-    def principal(ctx: Any) -> str:
+    def principal(self: Caller) -> str:
         return caller["id"]
 
-    monkeypatch.setattr(provider, "principal_of", principal)
+    monkeypatch.setattr(Caller, "principal", principal)
     async with connect(["persistiq_list_leads", "persistiq_list_campaigns"]) as client:
         cursor = await _two_pages(client)
         caller["id"] = "mallory"
@@ -276,9 +278,9 @@ async def test_a_signed_cursor_with_a_damaged_offset_is_a_clear_error(
 ) -> None:
     monkeypatch.setattr(provider.secrets, "token_bytes", same_bytes(b"k"))  # a key the test knows
     digest = AppState(settings_for(), {}, {}).credential_digest("persistiq")
-    handles.bind(b"k" * 32, f"|persistiq|{digest}")
-    scope = fingerprint(tool="persistiq_list_leads", path=Lists.leads.endpoint.path)  # a cursor's scope
-    damaged = handles.encode("page", {"s": scope, "r": None, "o": "abc"})
+    with entered(CallContext(tool="persistiq_list_leads", signer=Signer(b"k" * 32, f"|persistiq|{digest}"))):
+        scope = handles.scope(path=Lists.leads.endpoint.path)  # a cursor's scope
+        damaged = handles.encode("page", {"s": scope, "r": None, "o": "abc"})
     async with connect(["persistiq_list_leads"]) as client:
         result = await client.call_tool("persistiq_list_leads", {"limit": 3, "cursor": damaged})
     assert result.is_error and "cursor is damaged" in text_of(result), text_of(result)

@@ -20,8 +20,8 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from hypothesis import HealthCheck, given, settings
 from mcp import Client
 
+from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.outcomes import OUTCOMES
-from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 from tests.reliability.figures import count

@@ -4,35 +4,29 @@ in flight instead of sending the rest to nobody (its outcome is still recorded f
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
+from dataclasses import replace
 from typing import TypeVar
 
 import anyio
 
+from mcp_server.core.call.context import Flag, current, entered
+
 T = TypeVar("T")
-
-
-class _Flag:
-    gone = False
-
-
-_flag: ContextVar[_Flag | None] = ContextVar("outbound_mcp_call_abandoned", default=None)
 
 
 def abandoned() -> bool:
     """True once the call this code runs in was cancelled (its client gave up or disconnected)."""
-    flag = _flag.get()
-    return flag is not None and flag.gone
+    flag = current().abandoned
+    return flag is not None and flag.raised
 
 
 async def see_through(work: Callable[[], Awaitable[T]], limit: float) -> T | None:
     """``work`` run to its end even if this call is cancelled meanwhile (for at most ``limit`` seconds);
     None when the limit cut it off. A cancellation is re-raised once ``work`` is done."""
-    flag = _Flag()
-    token = _flag.set(flag)  # before the tasks start: they copy this context
+    flag = Flag()
     outcome: list[T] = []
     failure: list[Exception] = []
-    try:
+    with entered(replace(current(), abandoned=flag)):  # before the tasks start: they copy this context
         async with anyio.create_task_group() as group:
 
             async def run() -> None:
@@ -48,13 +42,12 @@ async def see_through(work: Callable[[], Awaitable[T]], limit: float) -> T | Non
                 try:
                     await anyio.sleep_forever()
                 except anyio.get_cancelled_exc_class():
-                    flag.gone = not outcome and not failure
+                    if not outcome and not failure:
+                        flag.set()
                     raise
 
             group.start_soon(watch)
             group.start_soon(run)
-    finally:
-        _flag.reset(token)
     if failure:
         raise failure[0]
     return outcome[0] if outcome else None

@@ -1,11 +1,14 @@
 """Who a tool call is for: the authenticated subject (OAuth mode) and the provider credentials the
-request carried for its user alone. Built by the HTTP layer, read by ``core.provider``."""
+request carried for its user alone. Built by the HTTP layer, put in each call's context by the tool wrapper."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from mcp_server.core.guards import is_str_mapping
 
 SCOPE_KEY = "outbound_mcp.caller"
 """Where the HTTP layer leaves the ``Caller`` in the ASGI scope of each request."""
@@ -49,3 +52,12 @@ class Caller:
 
 LOCAL = Caller()
 """stdio, or HTTP without per-user credentials and without OAuth: the server's own keys."""
+
+
+def caller_of(ctx: Any) -> Caller:
+    """The caller the HTTP layer resolved for the request of the tool call ``ctx``; ``LOCAL`` over stdio or in
+    memory."""
+    request = getattr(getattr(ctx, "request_context", None), "request", None)
+    scope = getattr(request, "scope", None)
+    caller: object = scope.get(SCOPE_KEY) if is_str_mapping(scope) else None
+    return caller if isinstance(caller, Caller) else LOCAL

@@ -1,6 +1,7 @@
 """One time budget per tool call (``OUTBOUND_MCP_MAX_WAIT``), shared by everything the call waits for.
 
-The tool wrapper opens it; ``ApiClient.deadline``, the poller and the paginator read what is left, so
+The tool wrapper opens it (the call context's ``ends_at``); ``ApiClient.deadline``, the poller and the
+paginator read what is left, so
 job polls, rate-budget waits, token renewals and slow pages together stay inside it. Outside a tool
 call (tests of the core, the CLI) nothing is bounded here.
 """
@@ -10,9 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Generator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from dataclasses import replace
 
-_ends_at: ContextVar[float | None] = ContextVar("outbound_mcp_call_ends_at", default=None)
+from mcp_server.core.call.context import current, entered
+
 OVERRUN = 2.0
 """Seconds past its budget a call is cut off at the latest (the tool wrapper's hard stop), and the most a
 store operation in flight then may still take: under load a call ends by its budget plus this."""
@@ -22,23 +24,20 @@ store operation in flight then may still take: under load a call ends by its bud
 def call_budget(seconds: float) -> Generator[None, None, None]:
     """Bound the code inside to ``seconds`` from now (a nested budget never extends an outer one)."""
     ends = time.monotonic() + seconds
-    outer = _ends_at.get()
-    token = _ends_at.set(ends if outer is None else min(outer, ends))
-    try:
+    call = current()
+    with entered(replace(call, ends_at=ends if call.ends_at is None else min(call.ends_at, ends))):
         yield
-    finally:
-        _ends_at.reset(token)
 
 
 def remaining() -> float | None:
     """Seconds left in this call's budget (never negative); None outside a budgeted call."""
-    ends = _ends_at.get()
+    ends = current().ends_at
     return None if ends is None else max(0.0, ends - time.monotonic())
 
 
 def cutoff_left() -> float | None:
     """Seconds until this call is cut off (its budget plus ``OVERRUN``); None outside a budgeted call."""
-    ends = _ends_at.get()
+    ends = current().ends_at
     return None if ends is None else max(0.0, ends + OVERRUN - time.monotonic())
 
 

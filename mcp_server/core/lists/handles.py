@@ -2,8 +2,8 @@
 
 A token is its payload (base64 JSON) and an HMAC-SHA256 tag over its kind, its caller and that payload,
 so a model (or a prompt in the data it read) cannot write one, alter one, or replay one made for
-another caller or credential. The key and the caller come from ``bind``, called once per tool call
-where the tool reaches its service (``provider.service_of``).
+another caller or credential. The key and the caller come from the call context's ``signer``, which the tool
+wrapper sets for each call; a token's ``scope`` (``scope``) names the call's tool with the arguments it is for.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ import binascii
 import hashlib
 import hmac
 import json
-import secrets
-from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
+from mcp_server.core.call.context import Signer, current
 from mcp_server.core.errors import InvalidInput
 from mcp_server.core.guards import is_str_dict
 
@@ -25,27 +23,16 @@ TAG_BYTES = 16
 """128 bits of tag: unforgeable, and 22 characters of token."""
 
 
-@dataclass(frozen=True)
-class Signer:
-    key: bytes
-    caller: str
-    """Who the tokens belong to: the caller's id and a digest of the credential the service uses."""
-
-
-_PROCESS_SIGNER = Signer(secrets.token_bytes(32), "")
-"""Used only where no tool call bound one (never for a real call: every tool reaches its service first)."""
-_signer: ContextVar[Signer] = ContextVar("outbound_handle_signer", default=_PROCESS_SIGNER)
-
-
-def bind(key: bytes, caller: str) -> None:
-    """Sign and check the tokens of the current tool call with ``key``, bound to ``caller``."""
-    _signer.set(Signer(key, caller))
-
-
 def fingerprint(**values: Any) -> str:
     """A short digest of the arguments a cursor belongs to."""
     raw = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def scope(**values: Any) -> str:
+    """What a cursor or handle of this call is for: the called tool and ``values`` (the filters, and for an
+    endpoint with ids in its path, that path filled in: one campaign's cursor is no other campaign's)."""
+    return fingerprint(tool=current().tool, **values)
 
 
 def _b64(raw: bytes) -> str:
@@ -59,7 +46,7 @@ def _tag(signer: Signer, kind: str, body: str) -> str:
 
 def encode(kind: str, payload: dict[str, Any]) -> str:
     body = _b64(json.dumps(payload, separators=(",", ":"), default=str).encode())
-    return f"{body}.{_tag(_signer.get(), kind, body)}"
+    return f"{body}.{_tag(current().signer, kind, body)}"
 
 
 def decode(kind: str, token: str, field: str) -> dict[str, Any]:
@@ -67,7 +54,7 @@ def decode(kind: str, token: str, field: str) -> dict[str, Any]:
     naming ``field`` otherwise (nothing is sent for a refused token)."""
     body, _, tag = token.strip().rpartition(".")
     payload: Any = None
-    if body and hmac.compare_digest(tag.encode(), _tag(_signer.get(), kind, body).encode()):
+    if body and hmac.compare_digest(tag.encode(), _tag(current().signer, kind, body).encode()):
         try:
             payload = json.loads(base64.urlsafe_b64decode((body + "=" * (-len(body) % 4)).encode()))
         except (ValueError, binascii.Error):

@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, cast
 
-from mcp_server.core.call.progress import from_context
-from mcp_server.core.lists.handles import fingerprint
+from mcp_server.core.call.context import current
+from mcp_server.core.lists.handles import scope
 from mcp_server.core.lists.pages import Collected, Page, collect
 from mcp_server.core.upstream.client import ApiClient
 from mcp_server.core.upstream.endpoints import Endpoint
@@ -208,8 +208,8 @@ async def read(
         limit=limit,
         cursor=cursor,
         # The path carries the ids a list is of (a campaign's leads): a cursor is bound to them as to filters.
-        scope=fingerprint(tool=listing.tool, path=listing.endpoint.path, **applied),
-        progress=from_context(ctx),
+        scope=scope(path=listing.endpoint.path, **applied),
+        progress=current().progress,
         noun=listing.noun,
         shown=listing.shown,
     )

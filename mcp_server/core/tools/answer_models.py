@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from pydantic import BaseModel
 
 from mcp_server.core.guards import is_str_dict, is_tuple
-from mcp_server.core.lists.pages import Collected
 
 T = TypeVar("T")
 
@@ -17,6 +16,19 @@ T = TypeVar("T")
 Maybe = T | None
 """An optional argument: leaving it out, null and "" all mean "not given" (the core publishes it nullable, or
 free text as it is: ``""`` leaves it out)."""
+
+
+class Collected(Protocol[T]):
+    """What reading a list gave (``core.lists.pages.Collected``): the records, and the cursor and hint."""
+
+    @property
+    def items(self) -> list[T]: ...
+
+    @property
+    def next_cursor(self) -> str | None: ...
+
+    @property
+    def hint(self) -> str | None: ...
 
 
 class Record(BaseModel):

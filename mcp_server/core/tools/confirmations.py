@@ -25,15 +25,15 @@ from mcp.types import CallToolResult, TextContent
 from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, Field
 
-from mcp_server.app.providers import principal_of, state_of
+from mcp_server.core.call.context import current
 from mcp_server.core.errors import ConfigError, InvalidInput, OutboundError, describe
 from mcp_server.core.state import StateUnavailable
 from mcp_server.core.tools.approvals import META_KEY, is_approved, open_approval
 from mcp_server.core.tools.asked import kept_question
 from mcp_server.core.tools.confirmation_tokens import TokenRefused, check_unused, issue, redeem, when
+from mcp_server.core.tools.host import ConfirmKind as Kind
+from mcp_server.core.tools.host import Host, host_of, policy_of
 from mcp_server.core.tools.sealed_state import first_use
-from mcp_server.settings import ConfirmKind as Kind
-from mcp_server.settings import Settings
 
 log = logging.getLogger("outbound_mcp.confirm")
 Question = Callable[[Context, Mapping[str, Any]], Awaitable[str | None]]
@@ -170,11 +170,11 @@ def asks_in_rounds(ctx: Context) -> bool:
     return version is not None and is_version_at_least(version, INPUT_REQUIRED_VERSION)
 
 
-def policy_of(ctx: Context) -> Settings:
-    state = ctx.request_context.lifespan_context
-    settings = getattr(state, "settings", None)
-    # A server built on another lifespan (tests, embedding) gets the defaults, never a read of the environment.
-    return settings if isinstance(settings, Settings) else Settings.model_construct()
+def host(ctx: Context) -> Host:
+    state = host_of(ctx)
+    if state is None:
+        raise ConfigError("this server keeps no state store to confirm a call with")
+    return state
 
 
 CONFIRMED = "confirmed__"
@@ -226,14 +226,15 @@ def resolver_for(tool: str, confirmation: Confirmation, arguments: list[str]) ->
 async def decide(ctx: Context, tool: str, confirmation: Confirmation, args: dict[str, Any]) -> Any:
     """Ask (``Elicit``), or let the call run (``NotAsked``), or not (``Refused``), or answer a ``Preview``.
     Whatever cannot be checked (the store down or locked, the ledger unreadable) refuses: consent fails closed."""
-    settings = policy_of(ctx)
+    policy = policy_of(ctx)
     token = args.pop(TOKEN, None)
     kind = confirmation.kind
-    if kind not in settings.outbound_mcp_confirm:
+    if kind not in policy.confirm:
         return NotAsked(reason="OUTBOUND_MCP_CONFIRM")
     if token is None and is_approved(tool, args):
         return NotAsked(reason="approved in the approval App")
-    state = state_of(ctx)
+    state = host(ctx)
+    principal = current().caller.principal()
     try:
         if token is not None:
             await check_unused(state.store, token)
@@ -257,23 +258,21 @@ async def decide(ctx: Context, tool: str, confirmation: Confirmation, args: dict
         return NotAsked(reason="nothing to confirm")
     try:
         if token is not None:
-            await redeem(state.store, token, tool, args, principal_of(ctx), state.clock())
+            await redeem(state.store, token, tool, args, principal, state.clock())
             return NotAsked(reason="confirmed with a token")
         why = why_not_asked(ctx)
         if why is None:
             if asks_in_rounds(ctx):
-                question = await kept_question(state.store, ctx, tool, args, principal_of(ctx), question)
+                question = await kept_question(state.store, ctx, tool, args, principal, question)
             return Elicit(question, FORMS[kind])
         if client_supports_apps(ctx):  # the person answers in an approval App; the model never holds its id
-            approval, expires = await open_approval(
-                state.store, tool, args, question, kind, principal_of(ctx), state.clock()
-            )
+            approval, expires = await open_approval(state.store, tool, args, question, kind, principal, state.clock())
             return AppApproval(question=question, approval=approval, expires=expires)
-        if settings.outbound_mcp_unconfirmed == "allow":
+        if policy.unconfirmed == "allow":
             return NotAsked(reason="the client cannot ask")
-        if settings.outbound_mcp_unconfirmed == "refuse":
+        if policy.unconfirmed == "refuse":
             return refused_unasked(kind, why)
-        token, expires = await issue(state.store, tool, args, principal_of(ctx), state.clock())
+        token, expires = await issue(state.store, tool, args, principal, state.clock())
     except TokenRefused as refusal:
         return Refused(text=f"{refusal.message}. {DONE_NOTHING[kind]}", hint=refusal.hint)
     except StateUnavailable as error:
@@ -351,7 +350,7 @@ async def gate(
         return preview
     kind = confirmation.kind
     try:
-        fresh = await first_use(state_of(ctx).store)
+        fresh = await first_use(host(ctx).store)
     except StateUnavailable as error:
         refused = unprepared(kind, describe(error))
         raise NotConfirmed(f"{title}: {refused.text}", hint=refused.hint) from None

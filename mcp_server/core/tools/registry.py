@@ -20,8 +20,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
-from mcp_server.app.providers import caller_of
-from mcp_server.core.call.caller import LOCAL
+from mcp_server.core.call.context import entered
 from mcp_server.core.call.deadline import OVERRUN, call_budget
 from mcp_server.core.errors import OutboundError, to_tool_error
 from mcp_server.core.redact import REDACTOR
@@ -29,6 +28,7 @@ from mcp_server.core.tools import replay, sent
 from mcp_server.core.tools.answers import to_result
 from mcp_server.core.tools.approvals import APPROVAL_URI
 from mcp_server.core.tools.arguments import Arguments, explain, given, model_of
+from mcp_server.core.tools.calls import opened
 from mcp_server.core.tools.confirmations import (
     CONFIRMED,
     PREVIEW_KEY,
@@ -40,6 +40,7 @@ from mcp_server.core.tools.confirmations import (
     with_confirmation,
 )
 from mcp_server.core.tools.fences import fenced_fields
+from mcp_server.core.tools.host import policy_of
 from mcp_server.core.tools.schemas import input_schema, output_schema
 
 Kind = Literal["read", "spend", "write", "delete"]
@@ -112,7 +113,7 @@ class ToolDef:
             raise TypeError(f"tool {self.name} must return a pydantic model, not {returned!r}")
 
         guarded = self.access is Access.WRITE
-        name, provider = self.name, self.provider
+        name = self.name
         confirmation = self.confirm or (default_for(self.title) if self.access is Access.DESTRUCTIVE else None)
         check_kind(self.name, self.access, confirmation)
         signature = with_confirmation(self.name, confirmation, signature)
@@ -129,8 +130,8 @@ class ToolDef:
 
             # One time budget for the whole call, and a write made once however often it is retried; a call
             # that overruns it anyway (a store queue under load) is cut off shortly after.
-            max_wait = max_wait_of(ctx)
-            with call_budget(max_wait), sent.watching(), anyio.move_on_after(max_wait + OVERRUN):
+            max_wait = policy_of(ctx).max_wait
+            with call_budget(max_wait), anyio.move_on_after(max_wait + OVERRUN):
                 try:
                     if confirmation is not None:  # declined, cancelled or only previewed: nothing is sent
                         preview = await gate(ctx, outcome, confirmation, self.title, name)
@@ -139,7 +140,7 @@ class ToolDef:
                     arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
                     writes = self.writes_when is None or self.writes_when(arguments)
                     if guarded and ctx is not None and writes:
-                        return await replay.once(ctx, provider, name, arguments, answer, repeat=repeat)
+                        return await replay.once(ctx, arguments, answer, repeat=repeat)
                     return await answer()
                 except OutboundError as error:
                     raise to_tool_error(sent.honest(error)) from None
@@ -217,9 +218,10 @@ class Entry:
         return self.kind != "read"
 
     async def call(self, arguments: dict[str, Any], context: Any, run: Callable[[dict[str, Any]], Awaitable[R]]) -> R:
-        """``run`` (the SDK's call of the tool) with the arguments as checked: our names, only what was given."""
-        caller = caller_of(context) if context is not None else LOCAL
-        with REDACTOR.caller(caller.credentials_key(), caller.secrets()):
+        """``run`` (the SDK's call of the tool) with the arguments as checked: our names, only what was given.
+        The call's one context is set here for everything under it: the confirmation asked first, then the body."""
+        call = opened(self.name, self.provider, self.kind, context)
+        with entered(call), REDACTOR.caller(call.caller.credentials_key(), call.caller.secrets()):
             return await run(self.checked(arguments))
 
     def checked(self, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -273,13 +275,6 @@ REPEAT_PARAMETER = inspect.Parameter(
     default=None,
     annotation=Annotated[bool | None, Field(description="true: write again even if just done")],
 )
-DEFAULT_MAX_WAIT = 50.0
-
-
-def max_wait_of(ctx: Any) -> float:
-    """``OUTBOUND_MCP_MAX_WAIT`` of the server the call reached (its default outside a server)."""
-    settings = getattr(getattr(getattr(ctx, "request_context", None), "lifespan_context", None), "settings", None)
-    return getattr(settings, "outbound_mcp_max_wait", DEFAULT_MAX_WAIT)
 
 
 def describe(doc: str | None) -> str:

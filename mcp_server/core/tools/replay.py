@@ -32,14 +32,15 @@ import anyio
 import pydantic_core
 from mcp.types import CallToolResult, TextContent
 
-from mcp_server.app.providers import caller_of, principal_of, state_of
 from mcp_server.core.call import deadline as call_time
 from mcp_server.core.call.abandon import abandoned, see_through
-from mcp_server.core.errors import OutboundError, may_be_applied
+from mcp_server.core.call.context import current
+from mcp_server.core.errors import ConfigError, OutboundError, may_be_applied
 from mcp_server.core.guards import is_str_dict
 from mcp_server.core.state import StateStore, StateUnavailable
 from mcp_server.core.tools import sent
 from mcp_server.core.tools.answers import serialize
+from mcp_server.core.tools.host import Host, host_of
 
 log = logging.getLogger("outbound_mcp.replay")
 REPLAY_TTL = 300.0
@@ -81,17 +82,21 @@ class Upstream:
     """The caller's principal and, when it sent its own, a digest of its credential for this provider."""
 
 
-def upstream_of(ctx: Any, provider: str) -> Upstream:
-    state = state_of(ctx)
-    return Upstream(state.credential_digest(provider), f"{principal_of(ctx)}|{caller_of(ctx).credential_id(provider)}")
+def upstream_of(host: Host, provider: str) -> Upstream:
+    """The call's account and caller (``core.call.context``) for ``provider``."""
+    caller = current().caller
+    return Upstream(host.credential_digest(provider), f"{caller.principal()}|{caller.credential_id(provider)}")
 
 
-async def once(
-    ctx: Any, provider: str, tool: str, arguments: dict[str, Any], write: Write, *, repeat: bool
-) -> CallToolResult:
-    """Run ``write`` unless a retry of it should be answered from its first call (see the module's words)."""
-    store = state_of(ctx).store
-    key = replay_key(provider, tool, arguments, upstream_of(ctx, provider))
+async def once(ctx: Any, arguments: dict[str, Any], write: Write, *, repeat: bool) -> CallToolResult:
+    """Run ``write``, this call's tool with ``arguments``, unless a retry of it should be answered from its first
+    call (see the module's words)."""
+    host = host_of(ctx)
+    if host is None:
+        raise ConfigError("this server keeps no state store to guard a write with")
+    call = current()
+    store = host.store
+    key = replay_key(call.provider, call.tool, arguments, upstream_of(host, call.provider))
     if repeat:
         await store.set(key, _record("running"), ttl=LEASE)
         return await _first(store, key, write)

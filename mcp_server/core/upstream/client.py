@@ -16,6 +16,7 @@ import anyio
 import httpx
 
 from mcp_server.core.call import deadline as call_time
+from mcp_server.core.call.context import note_write
 from mcp_server.core.errors import (
     ApiError,
     BadResponse,
@@ -28,7 +29,6 @@ from mcp_server.core.errors import (
 )
 from mcp_server.core.scrub import parsed_clean
 from mcp_server.core.state import StateUnavailable
-from mcp_server.core.tools import sent
 from mcp_server.core.upstream.bodies import ACCEPTED, read_capped
 from mcp_server.core.upstream.budget import Clock, RateBudget, Sleep
 from mcp_server.core.upstream.error_bodies import parse_error
@@ -217,7 +217,7 @@ class ApiClient:
             error: OutboundError
             try:
                 if _writes(method, idempotent):
-                    sent.note_write()
+                    note_write()
                 response, body = await self._send(
                     method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline
                 )

@@ -31,7 +31,7 @@ from mcp_server.providers.epixel.inputs import (
 from mcp_server.providers.epixel.models import Appointment, Done, SavedAppointment, message_only
 
 toolset = Toolset("epixel")
-"""This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/epixel/provider.py)."""
 
 
 async def created_appointment(api: ApiClient, data: Any, sent: dict[str, str]) -> SavedAppointment:

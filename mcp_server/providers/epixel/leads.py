@@ -35,7 +35,7 @@ from mcp_server.providers.epixel.inputs import (
 from mcp_server.providers.epixel.models import Done, Lead, LeadDetail, LeadRow, Overview, SavedLead, message_only
 
 toolset = Toolset("epixel")
-"""This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/epixel/provider.py)."""
 
 # The doc marks these required on update too; the tool fills the ones not given from the lead.
 REQUIRED_ON_UPDATE = ("first_name", "last_name", "email", "phone")

@@ -17,7 +17,7 @@ from mcp_server.providers.epixel.inputs import LeadNote, Slug
 from mcp_server.providers.epixel.models import Done, SavedNote, message_only
 
 toolset = Toolset("epixel")
-"""This module's tools, in the order the provider lists them (providers/epixel/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/epixel/provider.py)."""
 
 NoteId = Annotated[int, Field(ge=1, description="From epixel_get_lead's notes")]
 

@@ -31,7 +31,7 @@ from mcp_server.providers.persistiq.models import (
 )
 
 toolset = Toolset("persistiq")
-"""This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/persistiq/provider.py)."""
 
 ADD_BATCH = 100
 

@@ -16,7 +16,7 @@ from mcp_server.providers.persistiq.client import Endpoints, Lists, parse, persi
 from mcp_server.providers.persistiq.models import Cursor, DncAdded, DncDomain, Limit
 
 toolset = Toolset("persistiq")
-"""This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/persistiq/provider.py)."""
 
 DOMAIN = r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 

@@ -15,7 +15,7 @@ from mcp_server.providers.persistiq.client import Lists
 from mcp_server.providers.persistiq.models import CampaignId, Cursor, Event, LeadId, Limit, UserId
 
 toolset = Toolset("persistiq")
-"""This module's tools, in the order the provider lists them (providers/persistiq/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/persistiq/provider.py)."""
 
 
 @toolset.tool("List PersistIQ events", Access.READ)

@@ -14,7 +14,7 @@ from mcp_server.providers.snov.costs import remember_balance
 from mcp_server.providers.snov.finder_models import Balance
 
 toolset = Toolset("snov")
-"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 
 @toolset.tool("Get Snov.io credit balance", Access.READ)

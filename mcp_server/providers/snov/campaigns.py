@@ -32,7 +32,7 @@ from mcp_server.providers.snov.campaigns_models import (
 from mcp_server.providers.snov.client import Endpoints, Snov, api, snov
 
 toolset = Toolset("snov")
-"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 ROW_CAP = 10_000
 """Activity rows Snov.io answers per request; ``offset`` reaches the older ones (none is sent for the first)."""

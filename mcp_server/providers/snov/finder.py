@@ -8,7 +8,7 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.errors import ApiError, InvalidInput
-from mcp_server.core.lists.handles import fingerprint
+from mcp_server.core.lists import handles
 from mcp_server.core.lists.jobs import Pending
 from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.providers.snov import costs
@@ -31,7 +31,7 @@ from mcp_server.providers.snov.tasks import (
 )
 
 toolset = Toolset("snov")
-"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 V1 = "v1 Email Finder"
 LOOKUP, QUEUE = Endpoints.emails_from_names, Endpoints.queue_names
@@ -67,7 +67,7 @@ async def snov_find_email(
     Where the free finder is retired, v2 costs 1 credit per email found and needs queue_if_missing=true."""
     service, name = snov(ctx), clean_domain(domain)
     person = {"first_name": first_name.strip(), "last_name": last_name.strip(), "domain": name}
-    scope = fingerprint(tool="snov_find_email", **{k: v.lower() for k, v in person.items()})
+    scope = handles.scope(**{k: v.lower() for k, v in person.items()})
     state = resume(handle, scope) if handle else {}
     if queue_if_missing and not handle:
         refuse_spending_when_read_only(service, "queue_if_missing")

@@ -9,7 +9,7 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.errors import ApiError
-from mcp_server.core.lists.handles import fingerprint
+from mcp_server.core.lists import handles
 from mcp_server.core.lists.jobs import Pending
 from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.core.upstream.values import is_obj, objs
@@ -33,7 +33,7 @@ from mcp_server.providers.snov.tasks import (
 )
 
 toolset = Toolset("snov")
-"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 V1 = "v1 add-url-for-search + get-emails-from-url"
 V2 = "v2 li-profiles-by-urls (v1 retired; no emails)"
@@ -57,7 +57,7 @@ async def snov_find_profile_by_url(ctx: Context, url: ProfileUrl, handle: Handle
     snov_domain_search), social links, emails with status. Free if Snov.io holds it; else queued (1 credit), and past
     the wait a handle asks again free. Where this is retired, v2 answers without emails."""
     service = snov(ctx)
-    scope = fingerprint(tool="snov_find_profile_by_url", url=url.strip().lower().rstrip("/"))
+    scope = handles.scope(url=url.strip().lower().rstrip("/"))
     state = resume(handle, scope) if handle else {}
     if state.get("g", "v1") == "v1" and not uses_retired(service, FROM_URL, *(() if handle else (ADD_URL,))):
         queued_at = float(state.get("q", service.api.clock())) if handle else None

@@ -28,7 +28,7 @@ from mcp_server.providers.snov.prospects_models import (
 )
 
 toolset = Toolset("snov")
-"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 PER_PAGE = 100
 """prospect-list's page size: the older doc's maximum, safe on both generations."""

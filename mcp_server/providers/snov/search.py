@@ -17,6 +17,7 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from mcp_server.core.errors import ApiError, InvalidInput
+from mcp_server.core.lists import handles
 from mcp_server.core.lists.handles import fingerprint
 from mcp_server.core.lists.jobs import Pending
 from mcp_server.core.lists.listings import Ask, Listing, PageNumber, Send, TokenChain, read
@@ -45,7 +46,7 @@ from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import handle_for, poll, result_link, result_url, resume, still_running_hint
 
 toolset = Toolset("snov")
-"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 PROSPECTS_PER_PAGE = 20
 EMAILS_PER_PAGE = 50
@@ -168,7 +169,7 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
     prospects, emails and generic contacts Snov.io holds. 1 credit per distinct search (none without
     results). Next: snov_list_domain_prospects, snov_list_domain_emails, snov_list_generic_contacts."""
     service, name = snov(ctx), clean_domain(domain)
-    scope = fingerprint(tool="snov_domain_search", domain=name)
+    scope = handles.scope(domain=name)
     results = Endpoints.domain_search_result
     if handle:
         state = resume(handle, scope)
@@ -227,7 +228,7 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
             hint="Nothing was sent. Pass prospect_hash exactly as snov_list_domain_prospects returned it.",
         )
     prospect_hash = prospect.rstrip("/").rsplit("/", 1)[-1]
-    scope = fingerprint(tool="snov_find_prospect_email", prospect=prospect_hash)
+    scope = handles.scope(prospect=prospect_hash)
     if handle:
         state = resume(handle, scope)
         url, key = state["u"], state.get("c")

@@ -9,8 +9,8 @@ from pydantic import Field
 
 from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import ApiError
+from mcp_server.core.lists import handles
 from mcp_server.core.lists.batches import chunks, run_batches
-from mcp_server.core.lists.handles import fingerprint
 from mcp_server.core.lists.jobs import Pending
 from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.providers.snov import costs
@@ -36,7 +36,7 @@ from mcp_server.providers.snov.tasks import (
 )
 
 toolset = Toolset("snov")
-"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 PER_REQUEST = 10
 """The queue takes at most 10 emails a request; lookups are sent in the same sizes."""
@@ -67,7 +67,7 @@ async def snov_verify_emails(
     queue_unverified=true."""
     service = snov(ctx)
     unique = list(dict.fromkeys(e.strip().lower() for e in emails))
-    scope = fingerprint(tool="snov_verify_emails", emails=sorted(unique))
+    scope = handles.scope(emails=sorted(unique))
     state = resume(handle, scope) if handle else {}
     if queue_unverified and not handle:
         refuse_spending_when_read_only(service, "queue_unverified")

@@ -16,7 +16,7 @@ from mcp_server.providers.snov.campaigns_models import as_list, unix_time
 from mcp_server.providers.snov.client import LABEL, Endpoints, snov
 
 toolset = Toolset("snov")
-"""This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
+"""This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 Event = Literal[
     "campaign_email.sent",
