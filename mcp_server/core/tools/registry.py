@@ -101,6 +101,8 @@ class ToolDef:
     """The tool's ``_meta`` in tools/list (e.g. ``anthropic/alwaysLoad``)."""
     writes_when: Callable[[dict[str, Any]], bool] | None = None
     """A write tool whose calls write only when this says so (a dry run does not): the others are not replayed."""
+    example: dict[str, Any] | None = None
+    """Arguments a call could be made with: the one example the test suites and benchmarks read (never published)."""
 
     def build(self) -> Tool:
         """The SDK's tool, arguments checked first, failures mapped to tool errors, input rules published whole."""
@@ -320,12 +322,14 @@ class Toolset:
         *,
         confirm: Confirmation | None = None,
         writes_when: Callable[[dict[str, Any]], bool] | None = None,
+        example: dict[str, Any] | None = None,
     ) -> Callable[[F], F]:
         def register(fn: F) -> F:
             if not fn.__doc__:
                 raise ValueError(f"tool {fn.__name__} needs a docstring: it is the model's description")
             tool = ToolDef(fn, fn.__name__, title, access, self.provider, dict(aliases or {}), confirm)
             tool.writes_when = writes_when
+            tool.example = example
             self.tools.append(tool)
             return fn
 

@@ -77,7 +77,7 @@ def not_found(error: ApiError, lead_id: str) -> ApiError:
     return error
 
 
-@toolset.tool("List PersistIQ users", Access.READ)
+@toolset.tool("List PersistIQ users", Access.READ, example={})
 async def persistiq_list_users(ctx: Context) -> Listing[User]:
     """List the company's users (not archived): ids for creator_id and owner_id filters, and each user's
     default_mailbox_id for persistiq_add_leads_to_campaign.
@@ -94,7 +94,7 @@ async def persistiq_list_users(ctx: Context) -> Listing[User]:
     return Listing[User](items=users, hint=hint)
 
 
-@toolset.tool("List PersistIQ leads", Access.READ)
+@toolset.tool("List PersistIQ leads", Access.READ, example={"status": "Replied", "limit": 20})
 async def persistiq_list_leads(
     ctx: Context,
     status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
@@ -110,7 +110,7 @@ async def persistiq_list_leads(
     return Table[LeadRow].of(await read(ctx, Lists.leads, limit, cursor, filters), LeadRow.of)
 
 
-@toolset.tool("Get a PersistIQ lead", Access.READ)
+@toolset.tool("Get a PersistIQ lead", Access.READ, example={"lead_id": "l_KCOLKD"})
 async def persistiq_get_lead(
     ctx: Context, lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")]
 ) -> Lead:
@@ -122,7 +122,11 @@ async def persistiq_get_lead(
     return one_lead(response.data)
 
 
-@toolset.tool("Create PersistIQ leads", Access.WRITE)
+@toolset.tool(
+    "Create PersistIQ leads",
+    Access.WRITE,
+    example={"leads": [{"email": "ann.lee@acme.com", "first_name": "Ann", "last_name": "Lee"}]},
+)
 async def persistiq_create_leads(
     ctx: Context,
     leads: Annotated[list[NewLead], Field(min_length=1, max_length=1000, description="Leads; email is required")],
@@ -189,7 +193,11 @@ async def persistiq_create_leads(
     )
 
 
-@toolset.tool("Update a PersistIQ lead", Access.IDEMPOTENT_WRITE)
+@toolset.tool(
+    "Update a PersistIQ lead",
+    Access.IDEMPOTENT_WRITE,
+    example={"lead_id": "l_KCOLKD", "data": [{"name": "title", "value": "CTO"}]},
+)
 async def persistiq_update_lead(
     ctx: Context,
     lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")],
@@ -231,7 +239,7 @@ async def persistiq_update_lead(
     return one_lead(response.data)
 
 
-@toolset.tool("List PersistIQ lead statuses", Access.READ)
+@toolset.tool("List PersistIQ lead statuses", Access.READ, example={})
 async def persistiq_list_lead_statuses(ctx: Context) -> Listing[LeadStatus]:
     """List the company's lead statuses (id, name): the names persistiq_list_leads filters by and
     persistiq_update_lead sets.
@@ -240,7 +248,7 @@ async def persistiq_list_lead_statuses(ctx: Context) -> Listing[LeadStatus]:
     return Listing[LeadStatus](items=records(response.data, "lead_statuses", LeadStatus, "lead status"))
 
 
-@toolset.tool("List PersistIQ lead fields", Access.READ)
+@toolset.tool("List PersistIQ lead fields", Access.READ, example={})
 async def persistiq_list_lead_fields(ctx: Context) -> Listing[LeadField]:
     """List the lead fields, built-in and custom (name, label): the keys a lead's data takes in
     persistiq_create_leads and persistiq_update_lead.

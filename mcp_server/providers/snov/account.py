@@ -17,7 +17,7 @@ toolset = Toolset("snov")
 """This module's tools, in the order the provider lists them (providers/snov/__init__.py)."""
 
 
-@toolset.tool("Get Snov.io credit balance", Access.READ)
+@toolset.tool("Get Snov.io credit balance", Access.READ, example={})
 async def snov_get_balance(ctx: Context) -> Balance:
     """The account's credit balance, what this server process has spent (estimated before each paid call),
     the SNOV_MAX_CREDITS ceiling with what every server on this machine's state has spent of it this period
