@@ -17,9 +17,10 @@ from typing import Any
 import anyio
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from mcp import Client
 
+from mcp_server.examples import example_of
 from mcp_server.outcomes import OUTCOMES
 from mcp_server.providers import ALL_PROVIDERS
 from mcp_server.server import create_server
@@ -100,6 +101,7 @@ def test_a_tool_answers_any_input_its_schema_allows_and_refuses_a_broken_field_b
 
         @FUZZ
         @given(args=objects(schema, schema.get("$defs", {})))
+        @example(args=example_of(name))  # the tool's declared example is always among the calls tried
         def allowed(args: dict[str, Any]) -> None:
             count("fuzzed")
             before = len(fuzz_sandbox.env.requests)
