@@ -1,7 +1,7 @@
 """Every call does what it was asked or says what it did not: unknown arguments are refused before any
 request, and null, "" and a strict-mode client's "every key present" fill mean the same as leaving an
-argument out. Every tool in tools/list is tried as a table through its own argument check (``check``: the
-check the server runs, nothing run past it), and one tool of each provider through a server on the sandbox."""
+argument out. Every tool in tools/list is tried as a table through its own argument check
+(``tests.argument_check``), and one tool of each provider through a server on the sandbox."""
 
 from __future__ import annotations
 
@@ -10,13 +10,10 @@ from typing import Any, TypeAlias
 
 import pytest
 from mcp import Client
-from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.mcpserver.tools.base import Tool
 
-from mcp_server.catalogue import all_tools
-from mcp_server.core.tools.registry import StrictTool
 from mcp_server.examples import example_of
 from mcp_server.server import create_server
+from tests.argument_check import built, check
 from tests.fixture_types import SettingsFor
 from tests.json_checks import is_list, is_object
 from tests.strict_helpers import (
@@ -33,9 +30,7 @@ from tests.strict_helpers import (
 pytestmark = pytest.mark.anyio
 TOOLS = listed_tools()
 IDS = [tool["name"] for tool in TOOLS]
-BUILT = {tool.name: tool for tool in all_tools() if isinstance(tool, StrictTool)}
 Call: TypeAlias = Callable[[str, dict[str, Any]], Awaitable[tuple[Any, list[Any]]]]
-Check: TypeAlias = Callable[[str, dict[str, Any]], Awaitable[tuple[str | None, dict[str, Any] | None]]]
 TUNING = {"poll_wait": 0.3, "poll_interval": 0.01, "snov_rate_limit": 10_000, "persistiq_rate_limit": 10_000}
 
 
@@ -59,28 +54,6 @@ def call(quiet_sandbox: Any, settings_for: SettingsFor) -> Call:
     return run
 
 
-@pytest.fixture
-def check(monkeypatch: pytest.MonkeyPatch) -> Check:
-    """``await check(name, args)`` -> (the refusal's text or None, the arguments the tool's body would get): the
-    tool's own argument check as the server runs it, with no server, no upstream and nothing run past it."""
-    passed: list[dict[str, Any]] = []
-
-    async def body(self: Tool, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> None:
-        passed.append(arguments)
-
-    monkeypatch.setattr(Tool, "run", body)
-
-    async def run(name: str, args: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None]:
-        passed.clear()
-        try:
-            await BUILT[name].run(args, None)
-        except ToolError as refused:
-            return str(refused), None
-        return None, passed[0]
-
-    return run
-
-
 # One tool of each provider tried through a server: the ones whose arguments nest objects and have most keys.
 THROUGH_SERVER = ["persistiq_create_leads", "snov_add_prospect_to_list", "epixel_create_lead", "outreach_log_meeting"]
 
@@ -96,7 +69,7 @@ def text_of(result: Any) -> str:
 
 
 def test_every_declared_tool_is_tried_once():
-    assert sorted(IDS) == sorted(declared_tools()) == sorted(BUILT)
+    assert sorted(IDS) == sorted(declared_tools()) == sorted(built())
 
 
 def open_objects(node: Any, where: str) -> list[str]:
@@ -118,7 +91,7 @@ def test_every_object_at_every_depth_of_every_input_schema_is_closed():
     assert open_objects({"type": "object", "properties": {"a": {"type": "object"}}}, "x") == ["x", "x/properties/a"]
 
 
-async def test_every_tool_refuses_an_unknown_argument_by_name(check: Check):
+async def test_every_tool_refuses_an_unknown_argument_by_name():
     wrong: list[str] = []
     for name in IDS:
         refusal, _ = await check(name, {**example_of(name), "surely_not_an_argument": "x"})
@@ -142,7 +115,7 @@ def test_the_nested_walk_finds_the_lists_of_objects_and_the_name_value_pairs():
     assert {"leads[0]", "leads[0].fields[0]", "data[0]", "social_links[0]"} <= {where for _, where, _ in NESTED}
 
 
-async def test_every_tool_refuses_an_unknown_key_inside_a_nested_object_by_its_path(check: Check):
+async def test_every_tool_refuses_an_unknown_key_inside_a_nested_object_by_its_path():
     wrong: list[str] = []
     for name, where, args in NESTED:
         refusal, _ = await check(name, args)
@@ -192,7 +165,7 @@ def left_out(tool: dict[str, Any], base: dict[str, Any]) -> dict[str, dict[str, 
     }
 
 
-async def test_for_every_tool_null_empty_text_and_a_strict_fill_mean_leaving_arguments_out(check: Check):
+async def test_for_every_tool_null_empty_text_and_a_strict_fill_mean_leaving_arguments_out():
     wrong: list[str] = []
     for tool in TOOLS:
         name = tool["name"]
