@@ -1,5 +1,5 @@
-"""For the strict-argument tests: the tools as listed, minimal valid arguments made from each input schema,
-and the requests one call sends to the sandbox."""
+"""For the strict-argument tests: the tools as listed, each tool's declared example of arguments (and valid
+values for the objects nested in them, made from the schema), and the requests one call sends to the sandbox."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import anyio
 from mcp import Client
 
 from mcp_server.app.registry import ALL_PROVIDERS
+from mcp_server.examples import example_of
 from mcp_server.outcomes import OUTCOMES
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
@@ -24,7 +25,8 @@ FAKE = {
     "epixel_username": "u",
     "epixel_password": "p" * 12,
 }
-# Strings that fit most documented shapes; the first one that fits a field's rules is used.
+# Strings that fit most documented shapes; the first one that fits a field's rules is used (for the objects
+# nested in a tool's arguments).
 CANDIDATES = [
     "someone@example.org",
     "example.com",
@@ -72,7 +74,7 @@ def is_text(schema: dict[str, Any], defs: dict[str, Any]) -> bool:
     return branch(schema, defs).get("type") == "string"
 
 
-def example(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
+def value_for(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
     """One value the schema accepts, the same each time."""
     schema = branch(schema, defs)
     if "enum" in schema:
@@ -89,10 +91,12 @@ def example(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
     if kind == "boolean":
         return False
     if kind == "array":
-        return [example(schema["items"], defs)] * schema.get("minItems", 0)
+        return [value_for(schema["items"], defs)] * schema.get("minItems", 0)
     if kind == "object":
         return {
-            name: example(sub, defs) for name, sub in schema["properties"].items() if name in schema.get("required", [])
+            name: value_for(sub, defs)
+            for name, sub in schema["properties"].items()
+            if name in schema.get("required", [])
         }
     raise AssertionError(f"no example for {schema}")
 
@@ -108,14 +112,9 @@ def _fits(text: str, schema: dict[str, Any]) -> bool:
     return re.search(schema.get("pattern", ""), text) is not None
 
 
-BY_NAME = {"prospect": "0123456789abcdef"}
-"""Arguments whose rule the schema cannot state (a prospect_hash or a URL): a value that fits it."""
-
-
 def base_arguments(tool: dict[str, Any]) -> dict[str, Any]:
-    schema = tool["inputSchema"]
-    arguments = example(schema, schema.get("$defs", {}))
-    return {name: BY_NAME.get(name, value) if isinstance(value, str) else value for name, value in arguments.items()}
+    """The example of arguments the tool declares beside it."""
+    return example_of(tool["name"])
 
 
 def strict_fill(tool: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
@@ -156,7 +155,7 @@ def planted(tool: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     with one unknown key at that object, and where it is (``leads[0].fields[0]``)."""
     schema = tool["inputSchema"]
     defs = schema.get("$defs", {})
-    base = example(schema, defs)
+    base = base_arguments(tool)
     out: list[tuple[str, dict[str, Any]]] = []
     for name, sub in schema.get("properties", {}).items():
         out += [(where, {**base, name: value}) for where, value in _planted(sub, defs, name)]
@@ -169,7 +168,7 @@ def _planted(schema: dict[str, Any], defs: dict[str, Any], path: str) -> list[tu
         return [(where, [value]) for where, value in _planted(schema["items"], defs, f"{path}[0]")]
     if schema.get("type") != "object":
         return []
-    base = example(schema, defs)
+    base = value_for(schema, defs)
     out: list[tuple[str, Any]] = [(path, {**base, UNKNOWN_FIELD: "x"})]
     for name, sub in schema.get("properties", {}).items():
         out += [(where, {**base, name: value}) for where, value in _planted(sub, defs, f"{path}.{name}")]

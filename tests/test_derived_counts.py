@@ -15,11 +15,12 @@ import pytest
 from mcp import Client
 from starlette.routing import BaseRoute, Match, Mount
 
+from mcp_server.examples import example_of
 from mcp_server.server import create_server
 from outbound_sandbox.app import AnsweredRequest, Sandbox
 from tests.confirm_helpers import agrees
 from tests.fixture_types import SettingsFor
-from tests.strict_helpers import base_arguments, listed_tools
+from tests.strict_helpers import listed_tools
 
 pytestmark = pytest.mark.anyio
 TOOLS = listed_tools()
@@ -28,14 +29,6 @@ TUNING = {"poll_wait": 0.3, "poll_interval": 0.01, "snov_rate_limit": 10_000, "p
 NOWHERE = "/no-such-route-in-any-vendor-document"
 HERE = Path(__file__).resolve()
 TESTS = HERE.parent
-CHANGE = {
-    # An update with only its id changes nothing and is refused before any request; one field is enough.
-    "persistiq_update_lead": {"data": {"title": "CTO"}},
-    "epixel_update_lead": {"location": "Oslo"},
-    "epixel_update_appointment": {"appointment_note": "Agenda"},
-    # Prospecting needs a domain or a Snov.io list, one of them (a rule the schema cannot say).
-    "outreach_prospect_company": {"domain": "acme.com"},
-}
 
 
 # Each vendor ends its table with a catch-all that answers in the vendor's own 404 body, so a body alone cannot
@@ -106,16 +99,32 @@ async def routing(sandbox: Any, sandbox_urls: Any) -> AsyncIterator[Routing]:
         yield Routing(sandbox, http)
 
 
-@pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-async def test_every_tool_reaches_a_sandbox_route(
-    tool: dict[str, Any], sandbox: Sandbox, routing: Routing, settings_for: SettingsFor
+PROVIDERS = ["persistiq", "snov", "epixel", "outreach"]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_every_tool_of_a_provider_called_with_its_example_reaches_a_sandbox_route(
+    provider: str, sandbox: Sandbox, routing: Routing, settings_for: SettingsFor
 ):
+    names = [name for name in IDS if name.startswith(f"{provider}_")]
+    problems: list[str] = []
     async with Client(create_server(settings_for(**TUNING)), elicitation_callback=agrees) as client:
-        result = await client.call_tool(tool["name"], {**base_arguments(tool), **CHANGE.get(tool["name"], {})})
-    requests = list(sandbox.env.requests)
-    assert routing.missing(requests) == [], "the sandbox has no route for these requests"
-    served = [r for r in requests if await routing.served(r)]
-    assert served, "no request was answered by its route: " + " ".join(getattr(b, "text", "") for b in result.content)
+        for name in names:
+            before = len(sandbox.env.requests)
+            result = await client.call_tool(name, example_of(name))
+            text = " ".join(getattr(b, "text", "") for b in result.content)
+            requests = list(sandbox.env.requests)[before:]
+            if "arguments refused" in text:
+                problems.append(f"{name}: its example was refused: {text}")
+            if missing := routing.missing(requests):
+                problems.append(f"{name}: the sandbox has no route for {missing}")
+            if not [r for r in requests if await routing.served(r)]:
+                problems.append(f"{name}: no request was answered by its route: {text[:300]}")
+    assert names and problems == []
+
+
+def test_every_tool_is_tried_with_its_provider():
+    assert sorted(name for provider in PROVIDERS for name in IDS if name.startswith(f"{provider}_")) == sorted(IDS)
 
 
 async def test_a_path_no_vendor_serves_is_told_apart_from_a_lead_the_vendor_does_not_have(
@@ -172,15 +181,14 @@ def called_names(source: str) -> set[str]:
 
 @cache
 def called_in_tests() -> frozenset[str]:
-    """What the test files (not this one, not the helpers) call; the parametrized all-tool tests name none."""
+    """What the test files (not this one, not the helpers) call; the all-tool tests, calling each tool's example,
+    name none."""
     files = [p for p in TESTS.rglob("*.py") if p.name.startswith("test_") or p.name == "conftest.py"]
     return frozenset[str]().union(*(called_names(p.read_text(encoding="utf-8")) for p in files if p != HERE))
 
 
-@pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-def test_every_tool_is_called_by_some_test(tool: dict[str, Any]):
-    uncalled = {tool["name"]} - called_in_tests()
-    assert not uncalled, f"no test calls {tool['name']} by name"
+def test_every_tool_is_called_by_some_test():
+    assert sorted(set(IDS) - called_in_tests()) == [], "no test calls these by name"
 
 
 def test_only_a_name_passed_to_a_call_counts_as_calling_it():

@@ -13,27 +13,29 @@ from mcp_server.cli import main
 from mcp_server.figures import UnknownFigure, blocks, fill_inline, read_seal, seal
 
 DOCS = documents()
+FIGURES = document_figures()  # made once: each one builds every tool
+TOOLS = len(all_tools())
 
 
 @pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
 def test_every_inline_figure_is_the_one_the_code_gives(path: Path):
     text = path.read_text()
-    assert fill_inline(text, document_figures()) == text, "run: python -m mcp_server.catalogue"
+    assert fill_inline(text, FIGURES) == text, "run: python -m mcp_server.catalogue"
 
 
 def test_the_readme_states_the_tool_count_from_the_registry():
     readme = (CHECKOUT / "README.md").read_text()
-    assert f"<!-- figure:tools -->{len(all_tools())}<!-- /figure --> typed tools" in readme
+    assert f"<!-- figure:tools -->{TOOLS}<!-- /figure --> typed tools" in readme
 
 
 def test_a_figure_no_command_makes_is_refused_by_name():
     with pytest.raises(UnknownFigure, match="figure:tests"):
-        fill_inline("<!-- figure:tests -->1,618<!-- /figure --> tests", document_figures())
+        fill_inline("<!-- figure:tests -->1,618<!-- /figure --> tests", FIGURES)
 
 
 @pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
 def test_every_block_a_run_wrote_is_intact_and_measured_on_todays_catalogue(path: Path):
-    tools = len(all_tools())
+    tools = TOOLS
     for name, block in blocks(path.read_text()).items():
         if name == "tools" or name.startswith("confirm-"):
             continue  # made from the code and checked by test_catalogue / test_confirmations_readme
@@ -57,7 +59,7 @@ def test_refreshing_the_documents_changes_nothing_when_they_are_current(tmp_path
         (tmp_path / path.relative_to(CHECKOUT)).write_text(path.read_text())
     assert refresh_documents(tmp_path) == []
     stale = tmp_path / "README.md"
-    stale.write_text(stale.read_text().replace(f"figure:tools -->{len(all_tools())}<", "figure:tools -->56<"))
+    stale.write_text(stale.read_text().replace(f"figure:tools -->{TOOLS}<", "figure:tools -->56<"))
     assert refresh_documents(tmp_path) == [stale]
 
 

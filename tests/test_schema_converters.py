@@ -20,7 +20,6 @@ from tests.json_checks import is_list, is_object
 from tests.strict_helpers import listed_tools, optional_names
 
 TOOLS = listed_tools()
-IDS = [tool["name"] for tool in TOOLS]
 NULL = {"type": "null"}
 
 
@@ -74,38 +73,70 @@ def takes_empty_text(prop: dict[str, Any]) -> bool:
     return prop.get("type") == "string" and not rules & set(prop)
 
 
-@pytest.mark.parametrize("convert", CONVERTERS, ids=[c.__name__ for c in CONVERTERS])
-@pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-def test_every_input_schema_converts_keeping_every_argument_and_its_meaning(
-    tool: dict[str, Any], convert: Callable[[dict[str, Any]], dict[str, Any]]
-):
+def meaning_lost(tool: dict[str, Any], convert: Callable[[dict[str, Any]], dict[str, Any]]) -> list[str]:
+    """What the converter's output of the tool's input schema lost: an argument, a way to leave an optional
+    one out, an object's fields or closedness, or a published rule."""
     schema = tool["inputSchema"]
     converted = convert(schema)
     defs = converted.get("$defs", {})
     props = converted.get("properties", {})
-    assert list(props) == list(schema["properties"])
-    for name in optional_names(tool):
-        assert accepts_null(props[name]) or takes_empty_text(props[name]), (
-            f"{name}: a strict client cannot leave it out"
-        )
+    if list(props) != list(schema["properties"]):
+        return [f"arguments {list(schema['properties'])} became {list(props)}"]
+    optional = optional_names(tool)
+    lost = [
+        f"{name}: a strict client could not leave it out"
+        for name in optional
+        if not (accepts_null(props[name]) or takes_empty_text(props[name]))
+    ]
     for node in nodes(converted, defs):
         kinds = node.get("type")
         if kinds == "object" or (isinstance(kinds, list) and "object" in kinds):
-            assert node.get("additionalProperties") in (None, False), f"open object kept: {node}"
-            assert node.get("properties") or node is converted, f"an object lost its fields: {node}"
+            if node.get("additionalProperties") not in (None, False):
+                lost.append(f"open object kept: {node}")
+            if not (node.get("properties") or node is converted):
+                lost.append(f"an object lost its fields: {node}")
     text = json.dumps(converted)
     for node in nodes(schema, schema.get("$defs", {})):
         for rule in ("pattern", "maxLength", "maxItems"):
             if rule in node:
                 value = node[rule]
-                assert (json.dumps(value) in text) or (f"{rule}={value}" in text), f"{rule} {value} lost"
+                if not ((json.dumps(value) in text) or (f"{rule}={value}" in text)):
+                    lost.append(f"{rule} {value} lost")
+    return lost
 
 
-@pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-def test_openai_agents_serves_every_tool_strict_with_every_key_required(tool: dict[str, Any]):
-    converted = openai_agents(tool["inputSchema"])
-    assert converted["additionalProperties"] is False
-    assert converted["required"] == list(converted["properties"])
+@pytest.mark.parametrize("convert", CONVERTERS, ids=[c.__name__ for c in CONVERTERS])
+def test_every_input_schema_converts_keeping_every_argument_and_its_meaning(
+    convert: Callable[[dict[str, Any]], dict[str, Any]],
+):
+    assert [f"{tool['name']}: {lost}" for tool in TOOLS for lost in meaning_lost(tool, convert)] == []
+
+
+def test_a_converter_that_drops_a_rule_or_a_null_is_caught():
+    tool = next(t for t in TOOLS if t["name"] == "persistiq_list_campaigns")
+    pattern = "^l_[A-Za-z0-9]+$"
+
+    def drops_null(schema: dict[str, Any]) -> dict[str, Any]:
+        out = pydantic_ai_openai_strict(schema)
+        out["properties"]["lead_id"] = {"type": "string", "pattern": pattern}  # "" does not fit it either
+        return out
+
+    def drops_rule(schema: dict[str, Any]) -> dict[str, Any]:
+        out = pydantic_ai_openai_strict(schema)
+        out["properties"]["lead_id"] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+        return out
+
+    assert meaning_lost(tool, drops_null) == ["lead_id: a strict client could not leave it out"]
+    assert meaning_lost(tool, drops_rule) == [f"pattern {pattern} lost"]
+
+
+def test_openai_agents_serves_every_tool_strict_with_every_key_required():
+    loose: list[str] = []
+    for tool in TOOLS:
+        converted = openai_agents(tool["inputSchema"])
+        if converted["additionalProperties"] is not False or converted["required"] != list(converted["properties"]):
+            loose.append(tool["name"])
+    assert loose == []
 
 
 def test_an_open_map_reaches_gemini_as_name_value_pairs():

@@ -1,6 +1,7 @@
 """Every call does what it was asked or says what it did not: unknown arguments are refused before any
 request, and null, "" and a strict-mode client's "every key present" fill mean the same as leaving an
-argument out. Every tool in tools/list is tried, against the sandbox."""
+argument out. Every tool in tools/list is tried as a table through its own argument check
+(``tests.argument_check``), and one tool of each provider through a server on the sandbox."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from typing import Any, TypeAlias
 import pytest
 from mcp import Client
 
+from mcp_server.examples import example_of
 from mcp_server.server import create_server
+from tests.argument_check import built, check
 from tests.fixture_types import SettingsFor
 from tests.json_checks import is_list, is_object
 from tests.strict_helpers import (
     UNKNOWN_FIELD,
-    base_arguments,
     declared_tools,
     is_text,
     listed_tools,
@@ -52,6 +54,10 @@ def call(quiet_sandbox: Any, settings_for: SettingsFor) -> Call:
     return run
 
 
+# One tool of each provider tried through a server: the ones whose arguments nest objects and have most keys.
+THROUGH_SERVER = ["persistiq_create_leads", "snov_add_prospect_to_list", "epixel_create_lead", "outreach_log_meeting"]
+
+
 def polls_once(requests: list[Any]) -> list[Any]:
     """The requests with each run of identical ones (a job polled until the wait ends) counted once: how many
     polls fit in the wait depends on the machine, what is asked does not."""
@@ -63,7 +69,7 @@ def text_of(result: Any) -> str:
 
 
 def test_every_declared_tool_is_tried_once():
-    assert sorted(IDS) == sorted(declared_tools())
+    assert sorted(IDS) == sorted(declared_tools()) == sorted(built())
 
 
 def open_objects(node: Any, where: str) -> list[str]:
@@ -85,12 +91,20 @@ def test_every_object_at_every_depth_of_every_input_schema_is_closed():
     assert open_objects({"type": "object", "properties": {"a": {"type": "object"}}}, "x") == ["x", "x/properties/a"]
 
 
-@pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-async def test_an_unknown_argument_is_refused_by_name_before_any_request(tool: dict[str, Any], call: Call):
-    args = {**base_arguments(tool), "surely_not_an_argument": "x"}
-    result, requests = await call(tool["name"], args)
+async def test_every_tool_refuses_an_unknown_argument_by_name():
+    wrong: list[str] = []
+    for name in IDS:
+        refusal, _ = await check(name, {**example_of(name), "surely_not_an_argument": "x"})
+        if f"surely_not_an_argument is not an argument of {name}" not in (refusal or ""):
+            wrong.append(f"{name}: {refusal}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("name", THROUGH_SERVER)
+async def test_an_unknown_argument_is_refused_by_name_before_any_request(name: str, call: Call):
+    result, requests = await call(name, {**example_of(name), "surely_not_an_argument": "x"})
     assert result.is_error
-    assert f"surely_not_an_argument is not an argument of {tool['name']}" in text_of(result)
+    assert f"surely_not_an_argument is not an argument of {name}" in text_of(result)
     assert requests == []
 
 
@@ -101,7 +115,21 @@ def test_the_nested_walk_finds_the_lists_of_objects_and_the_name_value_pairs():
     assert {"leads[0]", "leads[0].fields[0]", "data[0]", "social_links[0]"} <= {where for _, where, _ in NESTED}
 
 
-@pytest.mark.parametrize(("name", "where", "args"), NESTED, ids=[f"{n}:{w}" for n, w, _ in NESTED])
+async def test_every_tool_refuses_an_unknown_key_inside_a_nested_object_by_its_path():
+    wrong: list[str] = []
+    for name, where, args in NESTED:
+        refusal, _ = await check(name, args)
+        if f"{where}.{UNKNOWN_FIELD} is not a field of {where}" not in (refusal or ""):
+            wrong.append(f"{name} {where}: {refusal}")
+    assert wrong == []
+
+
+NESTED_THROUGH_SERVER = [case for case in NESTED if case[0] in THROUGH_SERVER]
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "args"), NESTED_THROUGH_SERVER, ids=[f"{n}:{w}" for n, w, _ in NESTED_THROUGH_SERVER]
+)
 async def test_an_unknown_key_inside_a_nested_object_is_refused_by_its_path_before_any_request(
     name: str, where: str, args: dict[str, Any], call: Call
 ):
@@ -124,23 +152,39 @@ async def test_a_social_network_snov_io_does_not_take_is_refused_naming_the_ones
     assert "must be one of 'linkedIn', 'facebook' or 'twitter'" in text_of(result)
 
 
-@pytest.mark.parametrize(
-    "tool", [t for t in TOOLS if optional_names(t)], ids=[t["name"] for t in TOOLS if optional_names(t)]
-)
-async def test_null_empty_text_and_a_strict_fill_send_the_same_requests_as_leaving_arguments_out(
-    tool: dict[str, Any], call: Call
-):
-    name, base = tool["name"], base_arguments(tool)
-    defs = tool["inputSchema"].get("$defs", {})
-    props = tool["inputSchema"]["properties"]
-    expected_result, expected = await call(name, base)
-    assert "arguments refused" not in text_of(expected_result), text_of(expected_result)
-    variants = {
-        "null": {**base, **dict.fromkeys(optional_names(tool))},
-        "empty text": {**base, **{k: "" for k in optional_names(tool) if is_text(props[k], defs)}},
+def left_out(tool: dict[str, Any], base: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``base`` with every optional argument it does not set given as "not given": null, "" (text ones) and a
+    strict-mode client's fill of every key."""
+    schema = tool["inputSchema"]
+    defs, props = schema.get("$defs", {}), schema["properties"]
+    others = [name for name in optional_names(tool) if name not in base]
+    return {
+        "null": {**base, **dict.fromkeys(others)},
+        "empty text": {**base, **{k: "" for k in others if is_text(props[k], defs)}},
         "strict fill": strict_fill(tool, base),
     }
-    for label, args in variants.items():
+
+
+async def test_for_every_tool_null_empty_text_and_a_strict_fill_mean_leaving_arguments_out():
+    wrong: list[str] = []
+    for tool in TOOLS:
+        name = tool["name"]
+        refusal, expected = await check(name, example_of(name))
+        assert refusal is None, refusal
+        for label, args in left_out(tool, example_of(name)).items():
+            refusal, passed = await check(name, args)
+            if passed != expected:
+                wrong.append(f"{name} {label}: {refusal or passed}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("name", THROUGH_SERVER)
+async def test_null_empty_text_and_a_strict_fill_send_the_same_requests_as_leaving_arguments_out(name: str, call: Call):
+    tool = next(t for t in TOOLS if t["name"] == name)
+    expected_result, expected = await call(name, example_of(name))
+    assert "arguments refused" not in text_of(expected_result), text_of(expected_result)
+    assert expected, "the example sends nothing: nothing to compare"
+    for label, args in left_out(tool, example_of(name)).items():
         result, requests = await call(name, args)
         assert "arguments refused" not in text_of(result), f"{label}: {text_of(result)}"
         assert requests == expected, label
@@ -266,6 +310,11 @@ def _unbounded(node: Any, path: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("tool", TOOLS, ids=IDS)
-def test_every_text_list_and_map_argument_states_its_size_limit(tool: dict[str, Any]):
-    assert _unbounded(tool["inputSchema"], tool["name"]) == []
+def test_every_text_list_and_map_argument_of_every_tool_states_its_size_limit():
+    assert [found for tool in TOOLS for found in _unbounded(tool["inputSchema"], tool["name"])] == []
+    loose = {"properties": {"a": {"type": "string"}, "b": {"type": "array"}, "c": {"type": "object"}}}
+    assert _unbounded(loose, "x") == [
+        "x.properties.a: text without maxLength",
+        "x.properties.b: list without maxItems",
+        "x.properties.c: open map",
+    ]

@@ -26,7 +26,7 @@ Provider = Literal["persistiq", "epixel"]
 CAMPAIGN_STATS = ("contacted", "reached", "opened", "replied", "bounced", "optedout")
 
 
-@toolset.tool("Count leads by status, campaign or owner", Access.READ)
+@toolset.tool("Count leads by status, campaign or owner", Access.READ, example={"by": "campaign"})
 async def outreach_lead_counts(
     ctx: Context,
     by: Annotated[

@@ -25,7 +25,11 @@ LEADS_CAP = 20_000
 """Epixel leads searched for the email at most (its list has no email filter)."""
 
 
-@toolset.tool("Log a meeting with a lead (Epixel)", Access.WRITE)
+@toolset.tool(
+    "Log a meeting with a lead (Epixel)",
+    Access.WRITE,
+    example={"email": "ann.lee@acme.com", "starts": "2031-05-01T15:00:00+00:00", "ends": "2031-05-01T15:30:00+00:00"},
+)
 async def outreach_log_meeting(
     ctx: Context,
     email: Annotated[Email, Field(description="The lead's email: an existing lead is found by it")],

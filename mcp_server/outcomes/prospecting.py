@@ -89,7 +89,13 @@ def writes(arguments: Mapping[str, Any]) -> bool:
     return arguments.get("dry_run") is False
 
 
-@toolset.tool("Prospect a company into a PersistIQ campaign", Access.WRITE, confirm=CONFIRM, writes_when=writes)
+@toolset.tool(
+    "Prospect a company into a PersistIQ campaign",
+    Access.WRITE,
+    confirm=CONFIRM,
+    writes_when=writes,
+    example={"campaign": "Logistics VPs", "domain": "acme.com", "positions": ["Engineering Manager"]},
+)
 async def outreach_prospect_company(
     ctx: Context,
     campaign: Annotated[str, Field(min_length=1, max_length=200, description="PersistIQ campaign name")],

@@ -42,7 +42,9 @@ class Reference(Record):
     hint: str | None = None
 
 
-@toolset.tool("Reference data: statuses, users, campaigns, lists", Access.READ)
+@toolset.tool(
+    "Reference data: statuses, users, campaigns, lists", Access.READ, example={"sections": ["persistiq", "snov"]}
+)
 async def outreach_reference_data(
     ctx: Context,
     sections: Annotated[Maybe[list[Section]], Field(max_length=3, description="Default: every provider on")] = None,

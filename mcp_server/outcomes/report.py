@@ -53,7 +53,12 @@ def _matches(name: str | None, wanted: str | None) -> bool:
     return not wanted or wanted.lower() in (name or "").lower()
 
 
-@toolset.tool("Campaign report (Snov.io and PersistIQ)", Access.READ, meta={"ui": {"resourceUri": REPORT_URI}})
+@toolset.tool(
+    "Campaign report (Snov.io and PersistIQ)",
+    Access.READ,
+    meta={"ui": {"resourceUri": REPORT_URI}},
+    example={"vendors": ["snov"], "campaign": "mass"},
+)
 async def outreach_campaign_report(
     ctx: Context,
     vendors: Annotated[Maybe[list[Vendor]], Field(max_length=2, description="Default: both")] = None,

@@ -25,10 +25,11 @@ async def demo_client(**overrides: Any):
 
 
 class LimitedUpstream:
-    """Answers 200, or 429 when more than ``limit`` requests came within ``window`` seconds."""
+    """Answers 200, or 429 when more than ``limit`` requests came within ``window - slack`` seconds: ``slack`` is
+    how late a request may arrive after the client counted it (a loaded machine schedules it late)."""
 
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
+    def __init__(self, limit: int, window: float, slack: float = 0.0) -> None:
+        self.limit, self.window = limit, window - slack
         self.seen: deque[float] = deque()
         self.too_many = 0
         self.ok = 0

@@ -19,10 +19,11 @@ from mcp_server.core.call.caller import Caller
 from mcp_server.core.call.context import CallContext, Signer, entered
 from mcp_server.core.lists import handles
 from mcp_server.core.lists.handles import fingerprint
+from mcp_server.examples import example_of
 from mcp_server.providers.persistiq.client import Lists
 from outbound_sandbox.config import Fault
 from tests.reliability.figures import count
-from tests.reliability.test_fuzzing import RULES, TOOLS
+from tests.reliability.test_fuzzing import TOOLS
 from tests.reliability.writes import text_of
 from tests.tables import rows
 
@@ -120,22 +121,9 @@ async def test_a_job_result_link_to_another_endpoint_of_the_same_api_is_never_po
 # Every tool that takes a link, cursor or handle, read from tools/list of a read-only server that may spend.
 SPENDS = {tool.name for tool in all_tools() if kind_of(tool) == "spend"}
 
-PLAIN = ["acme.com", "ann@acme.com", "Ann", "0123456789abcdef"]
-
 
 def is_link(name: str, schema: dict[str, Any]) -> bool:
     return name in ("cursor", "handle") or "URL" in (schema.get("description") or "")
-
-
-def filler(schema: dict[str, Any]) -> Any:
-    """A plain valid value for a required argument, so that only the link argument can be refused."""
-    kind = schema.get("type")
-    if kind == "integer":
-        return max(1, schema.get("minimum", 1))
-    if kind == "array":
-        return [filler(schema.get("items", {"type": "string"}))]
-    pattern = schema.get("pattern")
-    return next(v for v in PLAIN if not pattern or re.search(pattern, v))
 
 
 def hostile_values(name: str, origin: str) -> list[str]:
@@ -164,14 +152,14 @@ async def test_read_only_mode_sends_nothing_for_any_link_cursor_or_handle_pointi
     for tool in TOOLS:
         if not (tool["annotations"]["readOnlyHint"] or tool["name"] in SPENDS):
             continue
-        rules = RULES[tool["name"]]
         links = [name for name, schema in tool["inputSchema"].get("properties", {}).items() if is_link(name, schema)]
         if not links:
             continue
         tried.append(tool["name"])
-        plain = {name: filler(rules["properties"][name]) for name in rules.get("required", []) if name not in links}
-        if "prospect" in plain:  # a prospect_hash, so that only the link argument can be refused
-            plain["prospect"] = PLAIN[-1]
+        # The required arguments of the tool's declared example, links left out: only the link can be refused
+        # (an optional filter may be looked up first, e.g. a status name).
+        required = set(tool["inputSchema"].get("required", [])) - set(links)
+        plain = {name: value for name, value in example_of(tool["name"]).items() if name in required}
         async with connect([tool["name"]], **RESEARCH) as client:
             for field in links:
                 for value in hostile_values(field, sandbox_urls.origin):

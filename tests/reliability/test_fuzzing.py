@@ -2,7 +2,8 @@
 huge strings mixed in) must get an answer, never a crash or a hang, and a refusal names the field and sends
 nothing; arguments broken in one field (against the full rules the server enforces, published or not) must
 get an error naming that field, with nothing sent upstream. Tools are read from tools/list, so a new tool
-is fuzzed without touching this file.
+is fuzzed without touching this file. Broken fields are tried on every tool through its own argument check
+(tests.argument_check), and through a server for one tool of each provider.
 
 Sized for CI (a few examples per tool, derandomized); OUTBOUND_FUZZ_EXAMPLES=200 digs deeper, at random.
 """
@@ -17,13 +18,15 @@ from typing import Any
 import anyio
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from mcp import Client
 
 from mcp_server.app.registry import ALL_PROVIDERS
+from mcp_server.examples import example_of
 from mcp_server.outcomes import OUTCOMES
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
+from tests.argument_check import check
 from tests.reliability.figures import count
 from tests.reliability.schemas import broken, objects
 from tests.reliability.writes import text_of
@@ -59,6 +62,15 @@ DECLARED = [*(t for p in ALL_PROVIDERS for t in p.toolset.tools), *OUTCOMES.tool
 RULES = {t.name: t.build().fn_metadata.arg_model.model_json_schema() for t in DECLARED}
 """The full argument rules each tool validates against (the published schema leaves some out)."""
 REFUSED = "arguments refused"
+PROVIDERS = ["persistiq", "snov", "epixel", "outreach"]
+TUNING = {"poll_wait": 0.3, "poll_interval": 0.01, "rate_window": 1.0, "http_timeout": 5.0}
+THROUGH_SERVER = [
+    "persistiq_create_leads",
+    "snov_add_prospect_to_list",
+    "epixel_create_appointment",
+    "outreach_log_meeting",
+]
+"""One tool of each provider whose broken fields are also tried through a server: writes with many rules."""
 FENCED = "carries the <untrusted-content> fence"
 LIBRARY_TEXT = re.compile(r"pydantic|errors\.pydantic\.dev|Arguments\b")
 
@@ -78,28 +90,39 @@ def fuzz_sandbox(sandbox: Any) -> Any:
 
 def test_every_provider_s_tools_are_listed_and_fuzzed() -> None:
     prefixes = {tool["name"].split("_", 1)[0] for tool in TOOLS}
-    assert prefixes == {"persistiq", "snov", "epixel", "outreach"}
+    assert prefixes == set(PROVIDERS)
     names = [tool["name"] for tool in TOOLS]
     assert len(names) == len(set(names)) and set(names) == declared_tools()
 
 
-@pytest.mark.parametrize("tool", TOOLS, ids=[tool["name"] for tool in TOOLS])
-def test_a_tool_answers_any_input_its_schema_allows_and_refuses_a_broken_field_by_name_sending_nothing(
-    tool: dict[str, Any], fuzz_sandbox: Any, connect: Any, portal: BlockingPortal
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_every_tool_of_a_provider_answers_any_input_its_schema_allows_and_a_refusal_sends_nothing(
+    provider: str, fuzz_sandbox: Any, connect: Any, portal: BlockingPortal
 ) -> None:
+    tools = [tool for tool in TOOLS if tool["name"].startswith(f"{provider}_")]
+    problems: list[str] = []
+    for tool in tools:
+        fuzz_sandbox.reset()  # each tool on freshly seeded data, as a test of its own would be
+        problems += [f"{tool['name']}: {p}" for p in allowed_input_problems(tool, fuzz_sandbox, connect, portal)]
+    assert tools and not problems, "\n".join(dict.fromkeys(problems))
+
+
+def allowed_input_problems(tool: dict[str, Any], fuzz_sandbox: Any, connect: Any, portal: BlockingPortal) -> list[str]:
+    """Arguments the tool's schema allows, drawn by hypothesis (its declared example among them), called on a
+    server serving only this tool: what went wrong (a crash, a hang, library words, a refusal that sent)."""
     name: str = tool["name"]
     schema: dict[str, Any] = tool["inputSchema"]
-    tuning = {"poll_wait": 0.3, "poll_interval": 0.01, "rate_window": 1.0, "http_timeout": 5.0}
     problems: list[str] = []
 
     async def call(client: Any, args: dict[str, Any]) -> Any:
         with anyio.fail_after(CALL_LIMIT):
             return await client.call_tool(name, args)
 
-    with portal.wrap_async_context_manager(connect([name], **tuning)) as client:
+    with portal.wrap_async_context_manager(connect([name], **TUNING)) as client:
 
         @FUZZ
         @given(args=objects(schema, schema.get("$defs", {})))
+        @example(args=example_of(name))  # the tool's declared example is always among the calls tried
         def allowed(args: dict[str, Any]) -> None:
             count("fuzzed")
             before = len(fuzz_sandbox.env.requests)
@@ -120,26 +143,73 @@ def test_a_tool_answers_any_input_its_schema_allows_and_refuses_a_broken_field_b
                 if len(fuzz_sandbox.env.requests) != before:
                     problems.append(f"refused {args!r:.200} but sent a request upstream")
 
+        allowed()
+    return problems
+
+
+def broken_field_problems(field: str, how: str, text: str | None) -> list[str]:
+    """What is wrong with the answer to arguments broken in ``field``: accepted, not naming it, library words."""
+    if text is None:
+        return [f"{field}={how} was accepted"]
+    problems = [f"{field}={how}: library text in the error: {text[:300]}"] if LIBRARY_TEXT.search(text) else []
+    if not re.search(rf"\b{re.escape(field)}\b", text):
+        problems.append(f"{field}={how}: the error does not name the field: {text[:300]}")
+    return problems
+
+
+def broken_fields_checked(name: str) -> list[str]:
+    """Arguments broken in one field, tried on the tool's own argument check: what was wrong with the answers."""
+    problems: list[str] = []
+
+    @settings(FUZZ, max_examples=BROKEN_EXAMPLES)
+    @given(case=broken(RULES[name]))
+    def refused(case: tuple[dict[str, Any], str, str]) -> None:
+        args, field, how = case
+        count("fuzzed")
+        count("fuzzed_invalid")
+        refusal, _ = anyio.run(check, name, args)
+        problems.extend(f"{name}: {problem}" for problem in broken_field_problems(field, how, refusal))
+
+    refused()
+    return problems
+
+
+def test_every_tool_refuses_a_field_broken_against_its_full_rules_naming_it() -> None:
+    problems = [
+        p for tool in TOOLS if tool["inputSchema"].get("properties") for p in broken_fields_checked(tool["name"])
+    ]
+    assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+def test_a_broken_field_s_refusal_is_told_apart_from_an_acceptance_and_a_vague_one() -> None:
+    assert broken_field_problems("limit", "0", None) == ["limit=0 was accepted"]
+    assert broken_field_problems("limit", "0", "limit: must be at least 1.") == []
+    vague = broken_field_problems("limit", "0", "1 validation error for Arguments")
+    assert [line.split(":")[1] for line in vague] == [
+        " library text in the error",
+        " the error does not name the field",
+    ]
+
+
+@pytest.mark.parametrize("name", THROUGH_SERVER)
+def test_a_field_broken_against_the_full_rules_is_refused_naming_it_with_nothing_sent_upstream(
+    name: str, fuzz_sandbox: Any, connect: Any, portal: BlockingPortal
+) -> None:
+    problems: list[str] = []
+    with portal.wrap_async_context_manager(connect([name], **TUNING)) as client:
+
         @settings(FUZZ, max_examples=BROKEN_EXAMPLES)
-        @given(case=broken(RULES.get(name, schema)))
+        @given(case=broken(RULES[name]))
         def refused(case: tuple[dict[str, Any], str, str]) -> None:
             args, field, how = case
             count("fuzzed")
             count("fuzzed_invalid")
             before = len(fuzz_sandbox.env.requests)
-            result = portal.call(call, client, args)
+            result = portal.call(client.call_tool, name, args)
             sent = len(fuzz_sandbox.env.requests) - before
-            text = text_of(result)
-            if LIBRARY_TEXT.search(text):
-                problems.append(f"{field}={how}: library text in the error: {text[:300]}")
-            if not result.is_error:
-                problems.append(f"{field}={how} was accepted: {text[:200]}")
-            elif not re.search(rf"\b{re.escape(field)}\b", text):
-                problems.append(f"{field}={how}: the error does not name the field: {text[:300]}")
+            problems.extend(broken_field_problems(field, how, text_of(result) if result.is_error else None))
             if sent:
                 problems.append(f"{field}={how}: {sent} request(s) went upstream for invalid input")
 
-        allowed()
-        if schema.get("properties"):
-            refused()
+        refused()
     assert not problems, "\n".join(dict.fromkeys(problems))

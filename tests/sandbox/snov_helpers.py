@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from outbound_sandbox import config as cfg
+from tests.sandbox.plain_http import SHARED_TLS
 
 
 def get_token(base: str) -> dict[str, Any]:
@@ -23,7 +24,7 @@ def get_token(base: str) -> dict[str, Any]:
 
 def snov_client(base: str) -> httpx.Client:
     token = get_token(base)["access_token"]
-    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30, verify=SHARED_TLS)
 
 
 def poll(

@@ -16,6 +16,7 @@ from outbound_sandbox.epixel.data import APPOINTMENT_STATUSES, LEAD_STATUSES, in
 from outbound_sandbox.guards import is_array
 from outbound_sandbox.runner import SandboxUrls
 from tests.conftest import sandbox_defaults
+from tests.sandbox.plain_http import SHARED_TLS
 from tests.sandbox_clock import SandboxClock
 
 LOGIN = {"username": cfg.EPIXEL_USERNAME, "password": cfg.EPIXEL_PASSWORD}
@@ -28,7 +29,7 @@ CREATE_LEAD = "/v1/leads/create/lead/" if DOCUMENTED else "/leads/create/lead/"
 
 @pytest.fixture
 def http(sandbox_urls: SandboxUrls) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox_urls.epixel, timeout=10) as client:
+    with httpx.Client(base_url=sandbox_urls.epixel, timeout=10, verify=SHARED_TLS) as client:
         yield client
 
 

@@ -15,6 +15,7 @@ from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from outbound_sandbox.runner import SandboxUrls
 from tests.conftest import sandbox_defaults
+from tests.sandbox.plain_http import SHARED_TLS
 from tests.sandbox_clock import SandboxClock
 
 KEY = {"x-api-key": cfg.PERSISTIQ_API_KEY}
@@ -27,7 +28,7 @@ DOCUMENTED = sandbox_defaults().profile != "current"  # documented or recorded
 
 @pytest.fixture
 def http(sandbox_urls: SandboxUrls) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox_urls.persistiq, headers=KEY, timeout=10) as client:
+    with httpx.Client(base_url=sandbox_urls.persistiq, headers=KEY, timeout=10, verify=SHARED_TLS) as client:
         yield client
 
 

@@ -10,6 +10,7 @@ from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import SandboxConfig
 from outbound_sandbox.kit import LoggedRequest, SandboxEnv
 from outbound_sandbox.runner import SandboxUrls
+from tests.sandbox.plain_http import SHARED_TLS
 
 
 def entry(n: int) -> LoggedRequest:
@@ -39,7 +40,7 @@ def test_requests_over_http_go_through_the_bounded_log(
 ) -> None:
     monkeypatch.setattr(kit, "REQUEST_LOG_LIMIT", 20)
     sandbox.env.requests.clear()
-    with httpx.Client(base_url=sandbox_urls.persistiq, timeout=10) as client:
+    with httpx.Client(base_url=sandbox_urls.persistiq, timeout=10, verify=SHARED_TLS) as client:
         for _ in range(60):
             client.get("v1/users")
     assert 0 < len(sandbox.env.requests) <= 20

@@ -102,6 +102,8 @@ class ToolDef:
     """A write tool whose calls write only when this says so (a dry run does not): the others are not replayed."""
     entry: Entry | None = field(default=None, init=False)
     """The way into a call of the built tool (``build``): the server passes every call of it through."""
+    example: dict[str, Any] | None = None
+    """Arguments a call could be made with: the one example the test suites and benchmarks read (never published)."""
 
     def build(self) -> Tool:
         """The SDK's tool, made by its public ``Tool.from_function`` (failures mapped to tool errors, the input
@@ -307,6 +309,7 @@ class Toolset:
         confirm: Confirmation | None = None,
         writes_when: Callable[[dict[str, Any]], bool] | None = None,
         meta: dict[str, Any] | None = None,
+        example: dict[str, Any] | None = None,
     ) -> Callable[[F], F]:
         def register(fn: F) -> F:
             if not fn.__doc__:
@@ -314,6 +317,7 @@ class Toolset:
             tool = ToolDef(fn, fn.__name__, title, access, self.provider, dict(aliases or {}), confirm)
             tool.writes_when = writes_when
             tool.meta = meta
+            tool.example = example
             self.tools.append(tool)
             return fn
 

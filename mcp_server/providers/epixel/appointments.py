@@ -69,7 +69,10 @@ APPOINTMENTS = listing("epixel_list_appointments", Endpoints.appointments, Appoi
 
 
 @toolset.tool(
-    "List Epixel appointments", Access.READ, aliases={"appointment": "period", "appointment_status": "status"}
+    "List Epixel appointments",
+    Access.READ,
+    aliases={"appointment": "period", "appointment_status": "status"},
+    example={"period": "month", "status": "confirmed", "limit": 20},
 )
 async def epixel_list_appointments(
     ctx: Context,
@@ -90,7 +93,11 @@ async def epixel_list_appointments(
     return Paged[Appointment].of(await read_list(ctx, APPOINTMENTS, limit, cursor, sent, local))
 
 
-@toolset.tool("Create an Epixel appointment", Access.WRITE)
+@toolset.tool(
+    "Create an Epixel appointment",
+    Access.WRITE,
+    example={"slug": "lead1", "appointment_date": "2031-05-01T15:00:00", "appointment_to": "2031-05-01T15:30:00"},
+)
 async def epixel_create_appointment(
     ctx: Context,
     slug: Slug,
@@ -110,7 +117,11 @@ async def epixel_create_appointment(
     return await created_appointment(api, response.data, data)
 
 
-@toolset.tool("Update an Epixel appointment", Access.IDEMPOTENT_WRITE)
+@toolset.tool(
+    "Update an Epixel appointment",
+    Access.IDEMPOTENT_WRITE,
+    example={"appointment_id": 1013, "appointment_note": "Agenda: pricing"},
+)
 async def epixel_update_appointment(
     ctx: Context,
     appointment_id: AppointmentId,
@@ -142,6 +153,7 @@ async def epixel_update_appointment(
         lambda a: f"Delete Epixel appointment {a['appointment_id']}",
         instead="To keep a record, epixel_update_appointment can set its status to cancelled.",
     ),
+    example={"appointment_id": 1013},
 )
 async def epixel_delete_appointment(ctx: Context, appointment_id: AppointmentId) -> Done:
     """DESTRUCTIVE: delete an appointment the user created, for good (to keep a record, set status cancelled with

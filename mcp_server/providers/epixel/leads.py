@@ -100,7 +100,7 @@ async def post_new_lead(service: Epixel, data: dict[str, str]) -> Any:
     )
 
 
-@toolset.tool("Epixel leads overview", Access.READ, aliases={"appointment": "period"})
+@toolset.tool("Epixel leads overview", Access.READ, aliases={"appointment": "period"}, example={"period": "week"})
 async def epixel_get_leads_overview(
     ctx: Context,
     period: Annotated[Maybe[Period], Field(description="Appointments to count; API default upcoming")] = None,
@@ -117,7 +117,12 @@ LEADS = replace(
 )
 
 
-@toolset.tool("List Epixel leads", Access.READ, meta={"ui": {"resourceUri": LEADS_URI}})
+@toolset.tool(
+    "List Epixel leads",
+    Access.READ,
+    meta={"ui": {"resourceUri": LEADS_URI}},
+    example={"status": "prospect", "limit": 20},
+)
 async def epixel_list_leads(
     ctx: Context,
     list_type: Annotated[
@@ -153,7 +158,7 @@ def _mixed(leads: list[Lead], list_type: str) -> bool:
     return len(people - {None, ""}) > 1
 
 
-@toolset.tool("Get an Epixel lead", Access.READ)
+@toolset.tool("Get an Epixel lead", Access.READ, example={"slug": "lead1"})
 async def epixel_get_lead(ctx: Context, slug: Slug) -> LeadDetail:
     """One lead by slug with its appointments (ids for epixel_update_appointment) and notes (ids for
     epixel_delete_lead_note)."""
@@ -163,7 +168,11 @@ async def epixel_get_lead(ctx: Context, slug: Slug) -> LeadDetail:
     return parse(LeadDetail, response.data, "lead")
 
 
-@toolset.tool("Create an Epixel lead", Access.WRITE)
+@toolset.tool(
+    "Create an Epixel lead",
+    Access.WRITE,
+    example={"first_name": "Ann", "last_name": "Lee", "email": "ann.lee@acme.com", "phone": "5550100123"},
+)
 async def epixel_create_lead(
     ctx: Context,
     first_name: Name,
@@ -193,7 +202,7 @@ async def epixel_create_lead(
     return await created_lead(service, await post_new_lead(service, data), data)
 
 
-@toolset.tool("Update an Epixel lead", Access.IDEMPOTENT_WRITE)
+@toolset.tool("Update an Epixel lead", Access.IDEMPOTENT_WRITE, example={"slug": "lead1", "location": "Oslo"})
 async def epixel_update_lead(
     ctx: Context,
     slug: Slug,
@@ -259,6 +268,7 @@ async def lead_named(ctx: Context, slug: str) -> str:
     "Delete an Epixel lead",
     Access.DESTRUCTIVE,
     confirm=checked(lambda ctx, a: lead_named(ctx, a["slug"]), "Its appointments and notes are deleted with it."),
+    example={"slug": "lead3"},
 )
 async def epixel_delete_lead(ctx: Context, slug: Slug) -> Done:
     """DESTRUCTIVE: delete a lead the user owns with its appointments and notes; it cannot be restored."""

@@ -22,7 +22,7 @@ toolset = Toolset("epixel")
 NoteId = Annotated[int, Field(ge=1, description="From epixel_get_lead's notes")]
 
 
-@toolset.tool("Add an Epixel lead note", Access.WRITE)
+@toolset.tool("Add an Epixel lead note", Access.WRITE, example={"slug": "lead1", "note": "Asked for a demo next week"})
 async def epixel_create_lead_note(ctx: Context, slug: Slug, note: LeadNote) -> SavedNote:
     """Add a note to a lead the user owns or is assigned; answers its id."""
     sent, api = {"slug": slug, "note": note}, epixel(ctx).api
@@ -47,6 +47,7 @@ async def epixel_create_lead_note(ctx: Context, slug: Slug, note: LeadNote) -> S
     "Delete an Epixel lead note",
     Access.DESTRUCTIVE,
     confirm=destructive(lambda a: f"Delete Epixel lead note {a['note_id']}"),
+    example={"note_id": 1},
 )
 async def epixel_delete_lead_note(ctx: Context, note_id: NoteId) -> Done:
     """DESTRUCTIVE: delete a note the user wrote, for good."""

@@ -36,7 +36,7 @@ toolset = Toolset("persistiq")
 ADD_BATCH = 100
 
 
-@toolset.tool("List PersistIQ campaigns", Access.READ)
+@toolset.tool("List PersistIQ campaigns", Access.READ, example={"name_contains": "solar", "limit": 20})
 async def persistiq_list_campaigns(
     ctx: Context,
     lead_id: Annotated[Maybe[LeadId], Field(description="Campaigns this lead is in")] = None,
@@ -71,7 +71,9 @@ async def _closest_names(ctx: Context, wanted: str) -> str:
     return f"Closest campaign names: {', '.join(near)} (name matches exactly; name_contains matches a part)."
 
 
-@toolset.tool("Add PersistIQ leads to a campaign", Access.WRITE)
+@toolset.tool(
+    "Add PersistIQ leads to a campaign", Access.WRITE, example={"campaign_id": "c_qJPoxg", "lead_ids": ["l_KCOLKD"]}
+)
 async def persistiq_add_leads_to_campaign(
     ctx: Context,
     campaign_id: Annotated[CampaignId, Field(description="From persistiq_list_campaigns")],
@@ -155,6 +157,7 @@ async def membership_named(ctx: Context, campaign_id: str, lead_id: str) -> str:
         lambda ctx, a: membership_named(ctx, a["campaign_id"], a["lead_id"]),
         "The lead gets no more of the campaign's emails.",
     ),
+    example={"campaign_id": "c_qJPoxg", "lead_id": "l_k1EdwJ"},
 )
 async def persistiq_remove_lead_from_campaign(
     ctx: Context,

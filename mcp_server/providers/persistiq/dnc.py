@@ -21,7 +21,7 @@ toolset = Toolset("persistiq")
 DOMAIN = r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 
 
-@toolset.tool("List PersistIQ do-not-contact domains", Access.READ)
+@toolset.tool("List PersistIQ do-not-contact domains", Access.READ, example={"limit": 50})
 async def persistiq_list_dnc_domains(
     ctx: Context,
     limit: Limit = 100,
@@ -31,7 +31,7 @@ async def persistiq_list_dnc_domains(
     return Paged[DncDomain].of(await read(ctx, Lists.dnc_domains, limit, cursor, {}))
 
 
-@toolset.tool("Add a PersistIQ do-not-contact domain", Access.WRITE)
+@toolset.tool("Add a PersistIQ do-not-contact domain", Access.WRITE, example={"name": "competitor.io"})
 async def persistiq_create_dnc_domain(
     ctx: Context,
     name: Annotated[

@@ -18,7 +18,11 @@ toolset = Toolset("persistiq")
 """This module's tools, in the order the provider lists them (providers/persistiq/provider.py)."""
 
 
-@toolset.tool("List PersistIQ events", Access.READ)
+@toolset.tool(
+    "List PersistIQ events",
+    Access.READ,
+    example={"group": "lead_detail", "start_at": "2025-03-01T00:00:00+00:00", "limit": 50},
+)
 async def persistiq_list_events(
     ctx: Context,
     group: Annotated[

@@ -78,7 +78,7 @@ def not_found(error: ApiError, lead_id: str) -> ApiError:
     return error
 
 
-@toolset.tool("List PersistIQ users", Access.READ)
+@toolset.tool("List PersistIQ users", Access.READ, example={})
 async def persistiq_list_users(ctx: Context) -> Listing[User]:
     """The company's users (not archived): ids for creator_id and owner_id, and each one's default_mailbox_id for
     persistiq_add_leads_to_campaign."""
@@ -94,7 +94,12 @@ async def persistiq_list_users(ctx: Context) -> Listing[User]:
     return Listing[User](items=users, hint=hint)
 
 
-@toolset.tool("List PersistIQ leads", Access.READ, meta={"ui": {"resourceUri": LEADS_URI}})
+@toolset.tool(
+    "List PersistIQ leads",
+    Access.READ,
+    meta={"ui": {"resourceUri": LEADS_URI}},
+    example={"status": "Replied", "limit": 20},
+)
 async def persistiq_list_leads(
     ctx: Context,
     status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
@@ -110,7 +115,7 @@ async def persistiq_list_leads(
     return Table[LeadRow].of(await read(ctx, Lists.leads, limit, cursor, filters), LeadRow.of)
 
 
-@toolset.tool("Get a PersistIQ lead", Access.READ)
+@toolset.tool("Get a PersistIQ lead", Access.READ, example={"lead_id": "l_KCOLKD"})
 async def persistiq_get_lead(
     ctx: Context, lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")]
 ) -> Lead:
@@ -122,7 +127,11 @@ async def persistiq_get_lead(
     return one_lead(response.data)
 
 
-@toolset.tool("Create PersistIQ leads", Access.WRITE)
+@toolset.tool(
+    "Create PersistIQ leads",
+    Access.WRITE,
+    example={"leads": [{"email": "ann.lee@acme.com", "first_name": "Ann", "last_name": "Lee"}]},
+)
 async def persistiq_create_leads(
     ctx: Context,
     leads: Annotated[list[NewLead], Field(min_length=1, max_length=1000, description="Leads; email is required")],
@@ -199,7 +208,11 @@ async def persistiq_create_leads(
     )
 
 
-@toolset.tool("Update a PersistIQ lead", Access.IDEMPOTENT_WRITE)
+@toolset.tool(
+    "Update a PersistIQ lead",
+    Access.IDEMPOTENT_WRITE,
+    example={"lead_id": "l_KCOLKD", "data": [{"name": "title", "value": "CTO"}]},
+)
 async def persistiq_update_lead(
     ctx: Context,
     lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")],
@@ -239,14 +252,14 @@ async def persistiq_update_lead(
     return one_lead(response.data)
 
 
-@toolset.tool("List PersistIQ lead statuses", Access.READ)
+@toolset.tool("List PersistIQ lead statuses", Access.READ, example={})
 async def persistiq_list_lead_statuses(ctx: Context) -> Listing[LeadStatus]:
     """The company's lead statuses: the names persistiq_list_leads filters by and persistiq_update_lead sets."""
     response = await Endpoints.lead_statuses.send(persistiq(ctx).api)
     return Listing[LeadStatus](items=records(response.data, "lead_statuses", LeadStatus, "lead status"))
 
 
-@toolset.tool("List PersistIQ lead fields", Access.READ)
+@toolset.tool("List PersistIQ lead fields", Access.READ, example={})
 async def persistiq_list_lead_fields(ctx: Context) -> Listing[LeadField]:
     """Lead fields, built-in and custom: the keys of a lead's data in persistiq_create_leads and
     persistiq_update_lead."""

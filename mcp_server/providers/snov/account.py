@@ -17,7 +17,7 @@ toolset = Toolset("snov")
 """This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
 
 
-@toolset.tool("Get Snov.io credit balance", Access.READ)
+@toolset.tool("Get Snov.io credit balance", Access.READ, example={})
 async def snov_get_balance(ctx: Context) -> Balance:
     """The credit balance, what this server has spent, the SNOV_MAX_CREDITS ceiling with what is spent of it this period
     and when that ends, and unique recipients used this month. Free."""

@@ -69,7 +69,7 @@ Ids = Annotated[Maybe[list[int]], Field(max_length=100)]
 Bodies = Annotated[bool, Field(description="Add email bodies (untrusted text)")]
 
 
-@toolset.tool("List Snov.io campaigns", Access.READ)
+@toolset.tool("List Snov.io campaigns", Access.READ, example={})
 async def snov_list_campaigns(ctx: Context) -> Items[Campaign]:
     """List the account's drip campaigns: id, name, status, prospect list id, created/started times. Free.
     Campaign ids feed the other snov campaign tools."""
@@ -79,7 +79,11 @@ async def snov_list_campaigns(ctx: Context) -> Items[Campaign]:
     return Items[Campaign](items=readable.items, hint=hint)
 
 
-@toolset.tool("Get Snov.io campaign analytics", Access.READ)
+@toolset.tool(
+    "Get Snov.io campaign analytics",
+    Access.READ,
+    example={"date_from": "2025-01-01", "date_to": "2025-03-31", "campaign_ids": [237945]},
+)
 async def snov_get_campaign_analytics(
     ctx: Context,
     date_from: Annotated[Maybe[date], Field(description="Default: from the start")] = None,
@@ -199,7 +203,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-@toolset.tool("Get Snov.io campaign progress", Access.READ)
+@toolset.tool("Get Snov.io campaign progress", Access.READ, example={"campaign_id": 237945})
 async def snov_get_campaign_progress(ctx: Context, campaign_id: CampaignId) -> Progress:
     """A campaign's status, share of recipients done and number still in the sequence. Free."""
     response = await Endpoints.campaign_progress.at(campaign_id=campaign_id).send(snov(ctx).api)
@@ -212,7 +216,11 @@ async def snov_get_campaign_progress(ctx: Context, campaign_id: CampaignId) -> P
     )
 
 
-@toolset.tool("Change Snov.io recipient status", Access.IDEMPOTENT_WRITE)
+@toolset.tool(
+    "Change Snov.io recipient status",
+    Access.IDEMPOTENT_WRITE,
+    example={"campaign_id": 237945, "email": "jane.doe@acme.com", "status": "Paused"},
+)
 async def snov_change_recipient_status(
     ctx: Context,
     campaign_id: CampaignId,
@@ -226,7 +234,7 @@ async def snov_change_recipient_status(
     return RecipientStatus(email=email, campaign_id=campaign_id, status=status)
 
 
-@toolset.tool("List Snov.io completed prospects", Access.READ)
+@toolset.tool("List Snov.io completed prospects", Access.READ, example={"campaign_id": 237945, "limit": 20})
 async def snov_list_completed_prospects(
     ctx: Context, campaign_id: CampaignId, limit: Limit = 100, cursor: Cursor = None
 ) -> Paged[Recipient]:
@@ -234,7 +242,7 @@ async def snov_list_completed_prospects(
     return Paged[Recipient].of(await read(ctx, COMPLETED, limit, cursor, {"campaignId": campaign_id}))
 
 
-@toolset.tool("List Snov.io campaign replies", Access.READ)
+@toolset.tool("List Snov.io campaign replies", Access.READ, example={"campaign_id": 237945, "limit": 20})
 async def snov_list_campaign_replies(
     ctx: Context, campaign_id: CampaignId, limit: Limit = 100, cursor: Cursor = None, include_bodies: Bodies = False
 ) -> Paged[Recipient]:
@@ -243,7 +251,7 @@ async def snov_list_campaign_replies(
     return await _activity(ctx, "snov_list_campaign_replies", campaign_id, limit, cursor, include_bodies)
 
 
-@toolset.tool("List Snov.io campaign opens", Access.READ)
+@toolset.tool("List Snov.io campaign opens", Access.READ, example={"campaign_id": 237945, "limit": 20})
 async def snov_list_campaign_opens(
     ctx: Context, campaign_id: CampaignId, limit: Limit = 100, cursor: Cursor = None, include_bodies: Bodies = False
 ) -> Paged[Recipient]:
@@ -252,7 +260,7 @@ async def snov_list_campaign_opens(
     return await _activity(ctx, "snov_list_campaign_opens", campaign_id, limit, cursor, include_bodies)
 
 
-@toolset.tool("List Snov.io campaign clicks", Access.READ)
+@toolset.tool("List Snov.io campaign clicks", Access.READ, example={"campaign_id": 237945, "limit": 20})
 async def snov_list_campaign_clicks(
     ctx: Context, campaign_id: CampaignId, limit: Limit = 100, cursor: Cursor = None, include_bodies: Bodies = False
 ) -> Paged[Recipient]:
@@ -261,7 +269,7 @@ async def snov_list_campaign_clicks(
     return await _activity(ctx, "snov_list_campaign_clicks", campaign_id, limit, cursor, include_bodies)
 
 
-@toolset.tool("List Snov.io sent emails", Access.READ)
+@toolset.tool("List Snov.io sent emails", Access.READ, example={"campaign_id": 237945, "limit": 20})
 async def snov_list_sent_emails(
     ctx: Context, campaign_id: CampaignId, limit: Limit = 100, cursor: Cursor = None
 ) -> Paged[Recipient]:

@@ -52,6 +52,7 @@ def refuse_spending_when_read_only(service: Snov, flag: str) -> None:
     "Find email by name (Snov.io)",
     Access.SPEND,
     confirm=paid(costs.find_email, "queue_if_missing", "Call without queue_if_missing for the free lookup only."),
+    example={"first_name": "Jane", "last_name": "Doe", "domain": "acme.com"},
 )
 @spends(costs.find_email)
 async def snov_find_email(

@@ -50,7 +50,12 @@ ProfileUrl = Annotated[
 ]
 
 
-@toolset.tool("Find profile by social URL (Snov.io)", Access.SPEND, confirm=paid(costs.profile_by_url))
+@toolset.tool(
+    "Find profile by social URL (Snov.io)",
+    Access.SPEND,
+    confirm=paid(costs.profile_by_url),
+    example={"url": "https://www.linkedin.com/in/jane-doe"},
+)
 @spends(costs.profile_by_url)
 async def snov_find_profile_by_url(ctx: Context, url: ProfileUrl, handle: Handle = None) -> Profile:
     """A person's profile from a LinkedIn or X URL: name, location, industry, jobs, employer sites (for
@@ -122,7 +127,12 @@ async def _by_url_v2(ctx: Context, service: Snov, url: str, scope: str, task: st
     return Profile.of(found[0], method=V2, credits=reserved)
 
 
-@toolset.tool("Get profile by email (Snov.io)", Access.SPEND, confirm=paid(costs.profile_by_email))
+@toolset.tool(
+    "Get profile by email (Snov.io)",
+    Access.SPEND,
+    confirm=paid(costs.profile_by_email),
+    example={"email": "jane.doe@acme.com"},
+)
 @spends(costs.profile_by_email)
 async def snov_get_profile_by_email(ctx: Context, email: Email) -> Profile:
     """The person behind an email: name, location, industry, current jobs, social links. 1 credit when a

@@ -75,7 +75,11 @@ Network = Literal["linkedIn", "facebook", "twitter"]
 SocialLinks = Annotated[dict[Network, Url], Field(max_length=5), AsPairs()]
 
 
-@toolset.tool("Add to Snov.io do-not-email list", Access.WRITE)
+@toolset.tool(
+    "Add to Snov.io do-not-email list",
+    Access.WRITE,
+    example={"items": ["competitor.io", "ann.lee@acme.com"], "list_id": 42002},
+)
 async def snov_add_to_do_not_email_list(
     ctx: Context,
     items: Annotated[list[EmailOrDomain], Field(min_length=1, max_length=100, description="Emails or domains")],
@@ -111,7 +115,11 @@ async def _list_ids(api: ApiClient) -> str:
     return "If the list id is wrong: take it from the do-not-email list's settings in the Snov.io app."
 
 
-@toolset.tool("Add prospect to Snov.io list", Access.WRITE)
+@toolset.tool(
+    "Add prospect to Snov.io list",
+    Access.WRITE,
+    example={"list_id": 1250344, "email": "ann.lee@acme.com", "first_name": "Ann", "last_name": "Lee"},
+)
 async def snov_add_prospect_to_list(
     ctx: Context,
     list_id: ListId,
@@ -160,7 +168,7 @@ async def snov_add_prospect_to_list(
     return AddedProspect(id=data.get("id"), list_id=list_id, added=data.get("added"), updated=data.get("updated"))
 
 
-@toolset.tool("Get Snov.io prospect", Access.READ)
+@toolset.tool("Get Snov.io prospect", Access.READ, example={"prospect_id": "xusD3-T_K5IktGoaa8Jc8A=="})
 async def snov_get_prospect(
     ctx: Context, prospect_id: Annotated[str, Field(min_length=1, max_length=200, description="Prospect id")]
 ) -> Prospect:
@@ -178,7 +186,7 @@ async def snov_get_prospect(
     return Prospect.of(data)
 
 
-@toolset.tool("Find Snov.io prospects by email", Access.READ)
+@toolset.tool("Find Snov.io prospects by email", Access.READ, example={"email": "gavin.vanrooyen@octagon.com"})
 async def snov_find_prospects_by_email(ctx: Context, email: Email) -> Items[Prospect]:
     """Prospects in your lists with this email, each with lists, campaigns and custom fields. Free."""
     try:
@@ -194,7 +202,7 @@ async def snov_find_prospects_by_email(ctx: Context, email: Email) -> Items[Pros
     return Items[Prospect](items=rows, hint=hint)
 
 
-@toolset.tool("List Snov.io custom fields", Access.READ)
+@toolset.tool("List Snov.io custom fields", Access.READ, example={})
 async def snov_list_custom_fields(ctx: Context) -> Items[CustomField]:
     """The account's prospect custom fields: label, type, required. Free. Labels are the keys of
     snov_add_prospect_to_list's custom_fields."""
@@ -204,7 +212,7 @@ async def snov_list_custom_fields(ctx: Context) -> Items[CustomField]:
     )
 
 
-@toolset.tool("List Snov.io prospect lists", Access.READ)
+@toolset.tool("List Snov.io prospect lists", Access.READ, example={})
 async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
     """The account's prospect lists: id, name, number of prospects, creation time. Deleted lists are left
     out. Free."""
@@ -212,7 +220,7 @@ async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
     return Items[ProspectList](items=[ProspectList.of(r) for r in rows if not r.get("isDeleted")])
 
 
-@toolset.tool("List prospects in a Snov.io list", Access.READ)
+@toolset.tool("List prospects in a Snov.io list", Access.READ, example={"list_id": 1250344, "limit": 20})
 async def snov_list_prospects_in_list(
     ctx: Context, list_id: ListId, limit: Limit = 100, cursor: Cursor = None
 ) -> ListPage:
@@ -227,7 +235,7 @@ async def snov_list_prospects_in_list(
     return ListPage.of(got, list_name=about.get("name"), contacts=about.get("contacts"))
 
 
-@toolset.tool("Create Snov.io prospect list", Access.WRITE)
+@toolset.tool("Create Snov.io prospect list", Access.WRITE, example={"name": "Logistics VPs"})
 async def snov_create_prospect_list(
     ctx: Context, name: Annotated[str, Field(min_length=1, max_length=255)]
 ) -> ProspectList:

@@ -162,6 +162,7 @@ async def _settle(service: Snov, key: str | None, *, found: bool) -> None:
     "Snov.io domain search",
     Access.SPEND,
     confirm=paid(costs.domain_search, instead="snov_count_domain_emails (free) says how many emails Snov.io holds."),
+    example={"domain": "acme.com"},
 )
 @spends(costs.domain_search)
 async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None) -> Company:
@@ -191,6 +192,7 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
     "List prospects at a domain (Snov.io)",
     Access.SPEND,
     confirm=paid(costs.domain_prospects, instead="A smaller limit spends less."),
+    example={"domain": "acme.com", "positions": ["Engineering Manager"], "limit": 10},
 )
 @spends(costs.domain_prospects)
 async def snov_list_domain_prospects(
@@ -214,7 +216,12 @@ async def snov_list_domain_prospects(
     )
 
 
-@toolset.tool("Find a domain prospect's email (Snov.io)", Access.SPEND, confirm=paid(costs.prospect_email))
+@toolset.tool(
+    "Find a domain prospect's email (Snov.io)",
+    Access.SPEND,
+    confirm=paid(costs.prospect_email),
+    example={"prospect": "0123456789abcdef"},
+)
 @spends(costs.prospect_email)
 async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: Handle = None) -> ProspectEmail:
     """The email(s) of one prospect found by snov_list_domain_prospects, each valid or unknown. 1 credit
@@ -260,6 +267,7 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
     "List a domain's emails (Snov.io)",
     Access.SPEND,
     confirm=paid(DOMAIN_EMAILS, instead=COUNT_FIRST),
+    example={"domain": "acme.com", "limit": 10},
 )
 @spends(DOMAIN_EMAILS)
 async def snov_list_domain_emails(
@@ -274,6 +282,7 @@ async def snov_list_domain_emails(
     "List a domain's generic contacts (Snov.io)",
     Access.SPEND,
     confirm=paid(GENERIC_CONTACTS, instead=COUNT_FIRST),
+    example={"domain": "acme.com", "limit": 10},
 )
 @spends(GENERIC_CONTACTS)
 async def snov_list_generic_contacts(
@@ -284,7 +293,7 @@ async def snov_list_generic_contacts(
     return await _email_pages(ctx, "generic-contacts", domain, limit, cursor)
 
 
-@toolset.tool("Count a domain's emails (Snov.io)", Access.READ)
+@toolset.tool("Count a domain's emails (Snov.io)", Access.READ, example={"domain": "acme.com"})
 async def snov_count_domain_emails(ctx: Context, domain: Domain) -> DomainCount:
     """How many emails Snov.io holds for a domain (0 for webmail domains such as gmail.com). Free: use it
     before paying for snov_list_domain_emails."""

@@ -51,6 +51,7 @@ GREYLISTED_HINT = "Greylisted emails cannot be judged yet: verify them again in 
     "Verify emails (Snov.io)",
     Access.SPEND,
     confirm=paid(costs.verify_emails, "queue_unverified", "Call without queue_unverified: verified emails are free."),
+    example={"emails": ["jane.doe@acme.com"]},
 )
 @spends(costs.verify_emails)
 async def snov_verify_emails(

@@ -64,7 +64,7 @@ class Deleted(Record):
     deleted: bool
 
 
-@toolset.tool("List Snov.io webhooks", Access.READ)
+@toolset.tool("List Snov.io webhooks", Access.READ, example={})
 async def snov_list_webhooks(ctx: Context) -> Webhooks:
     """The account's webhooks: id, event, endpoint URL, status (active or deactivated), created. Free.
     An account holds at most 50."""
@@ -73,7 +73,11 @@ async def snov_list_webhooks(ctx: Context) -> Webhooks:
     return Webhooks(items=[Webhook.of(row) for row in as_list(data)], count=count)
 
 
-@toolset.tool("Create Snov.io webhook", Access.WRITE)
+@toolset.tool(
+    "Create Snov.io webhook",
+    Access.WRITE,
+    example={"event": "campaign_reply.received", "endpoint_url": "https://hooks.example.org/snov"},
+)
 async def snov_create_webhook(
     ctx: Context,
     event: Annotated[Event, Field(description="object.action that triggers it")],
@@ -87,7 +91,9 @@ async def snov_create_webhook(
     return Webhook.of(response.data)
 
 
-@toolset.tool("Set Snov.io webhook status", Access.IDEMPOTENT_WRITE)
+@toolset.tool(
+    "Set Snov.io webhook status", Access.IDEMPOTENT_WRITE, example={"webhook_id": 14, "status": "deactivated"}
+)
 async def snov_set_webhook_status(ctx: Context, webhook_id: WebhookId, status: Status) -> Webhook:
     """Switch a webhook on (active) or off (deactivated), e.g. to revive one Snov.io deactivated. Free."""
     endpoint = Endpoints.change_webhook.at(webhook_id=webhook_id)
@@ -118,6 +124,7 @@ async def webhook_named(ctx: Context, webhook_id: int) -> str:
         "Its events stop being sent at once.",
         instead="To stop its events but keep it, snov_set_webhook_status can deactivate it.",
     ),
+    example={"webhook_id": 14},
 )
 async def snov_delete_webhook(ctx: Context, webhook_id: WebhookId) -> Deleted:
     """Delete a webhook for good (to pause it instead, use snov_set_webhook_status). Free."""
