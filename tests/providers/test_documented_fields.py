@@ -28,7 +28,7 @@ pytestmark = pytest.mark.anyio
 ANSWERS: dict[str, Any] = json.loads((Path(__file__).parents[1] / "fixtures" / "documented_answers.json").read_text())
 KEEPS_AT_LEAST = 370
 """Issue #29's bar, of the audit's 377 (counted another way); this count's own total is printed beside it."""
-KEPT_FLOOR = 369
+KEPT_FLOOR = 378
 """What the tools keep now by this count: a field lost from an answer fails the test."""
 ENVELOPE = {"success", "errors", "error", "has_more", "next_page", "meta", "links"}
 PHP_DATE = {"date", "timezone_type", "timezone"}
