@@ -1,6 +1,7 @@
 """The one HTTP core: auth hook, rate budget, retries, error mapping, link checks, size cap.
 
-Providers describe endpoints; every request of every tool goes through ``ApiClient.request``.
+Providers describe endpoints (``endpoints.Endpoint``, with their hints) and how their API speaks (one
+``dialect.Dialect``); every request of every tool goes through ``ApiClient.request``.
 """
 
 from __future__ import annotations

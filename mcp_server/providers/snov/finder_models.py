@@ -8,7 +8,7 @@ from pydantic import BeforeValidator, model_validator
 
 from mcp_server.core.tools.answer_models import Record
 from mcp_server.core.upstream.values import is_obj, obj
-from mcp_server.providers.snov.reading import Text, Upstream, read, rows
+from mcp_server.providers.snov.reading import LooseText, Text, Upstream, read, rows
 from mcp_server.providers.snov.search_models import FoundEmail
 from mcp_server.providers.snov.spend_models import Spending
 
@@ -110,23 +110,23 @@ class Job(Upstream):
     }
 
     current: bool
-    position: Text = None
-    company: Text = None
-    site: Text = None
-    social_link: Text = None
-    industry: Text = None
-    size: Text = None
-    founded: Text = None
-    company_type: Text = None
-    country: Text = None
-    locality: Text = None
-    state: Text = None
-    city: Text = None
-    street: Text = None
-    street2: Text = None
-    postal: Text = None
-    start_date: Text = None
-    end_date: Text = None
+    position: LooseText = None
+    company: LooseText = None
+    site: LooseText = None
+    social_link: LooseText = None
+    industry: LooseText = None
+    size: LooseText = None
+    founded: LooseText = None
+    company_type: LooseText = None
+    country: LooseText = None
+    locality: LooseText = None
+    state: LooseText = None
+    city: LooseText = None
+    street: LooseText = None
+    street2: LooseText = None
+    postal: LooseText = None
+    start_date: LooseText = None
+    end_date: LooseText = None
 
 
 def job_details(current: list[dict[str, Any]], earlier: list[dict[str, Any]]) -> list[Job] | None:

@@ -45,11 +45,19 @@ class Upstream(Record):
         return out
 
 
-def text(value: Any) -> str | None:
+def loose_text(value: Any) -> str | None:
     """Text, or a number as text; anything else (an object, a list, a flag) is no value."""
     if isinstance(value, bool) or value in (None, ""):
         return None
     return str(value) if isinstance(value, str | int | float) else None
+
+
+def text(value: Any) -> str | None:
+    """Text, or a number as text; an object, a list or a flag is a shape Snov.io does not document, so the
+    record is unreadable (skipped on a list page, said in its hint) rather than shown without the value."""
+    if (value is not None and not isinstance(value, str | int | float)) or isinstance(value, bool):
+        raise ValueError(f"expected text, got {type(value).__name__}")
+    return loose_text(value)
 
 
 def count(value: Any) -> int | None:
@@ -93,8 +101,10 @@ def rows(value: Any) -> list[dict[str, Any]]:
 
 
 Text = Annotated[str | None, BeforeValidator(text)]
+LooseText = Annotated[str | None, BeforeValidator(loose_text)]
+"""Details Snov.io gives in varying shapes (a job's company address): one it does not document is left out."""
 Count = Annotated[int | None, BeforeValidator(count)]
 UnixTime = Annotated[str | None, BeforeValidator(unix_time)]
 PhpTime = Annotated[str | None, BeforeValidator(php_time)]
-StrangerText = Annotated[str | None, BeforeValidator(lambda value: stranger(text(value)))]
+StrangerText = Annotated[str | None, BeforeValidator(lambda value: stranger(loose_text(value)))]
 """Text a stranger wrote (a name, a job title): fenced as data where it reads as free text."""

@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, Field
 from mcp_server.core.tools.answer_models import Maybe, Paged, Record
 from mcp_server.core.upstream.values import is_seq
 from mcp_server.providers.snov.campaigns_models import body_of
-from mcp_server.providers.snov.reading import Count, StrangerText, Text, Upstream, read
+from mcp_server.providers.snov.reading import Count, LooseText, StrangerText, Upstream, read
 from mcp_server.providers.snov.spend_models import Spending
 
 Status = Literal["done", "running"]
@@ -37,13 +37,13 @@ class Company(Spending, Upstream):
 
     domain: str
     status: Status
-    name: Text = None
-    industry: Text = None
-    size: Text = None
-    city: Text = None
-    founded: Text = None
-    website: Text = None
-    hq_phone: Text = None
+    name: LooseText = None
+    industry: LooseText = None
+    size: LooseText = None
+    city: LooseText = None
+    founded: LooseText = None
+    website: LooseText = None
+    hq_phone: LooseText = None
     related_domains: Annotated[list[str] | None, BeforeValidator(_domains)] = None
     prospects: Count = None
     emails: Count = None
@@ -74,7 +74,7 @@ class DomainProspect(Upstream):
     first_name: StrangerText = None
     last_name: StrangerText = None
     position: StrangerText = None
-    source_page: Text = None
+    source_page: LooseText = None
     prospect_hash: Annotated[str | None, BeforeValidator(_hash)] = None
     """For snov_find_prospect_email."""
 
