@@ -1,6 +1,6 @@
 """Answer size in real tokens: every list tool at its largest page over the sandbox's biggest data, its text
-block counted by the o200k tokenizer, beside the old estimate (bytes / 4) of the same answer. Goal: no block
-over 20,000 tokens (``output.ANSWER_TOKENS``)."""
+block counted by the o200k tokenizer, beside the same block in cl100k. Goal: no block over 20,000 o200k tokens
+(``answers.ANSWER_TOKENS``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from mcp import Client
 
 from benchmarks.common import FAST_SCALE, FAST_WINDOW, Figure, agrees, sandbox, settings_for
 from mcp_server.catalogue import all_tools
-from mcp_server.core.tokens import count_tokens
+from mcp_server.core.tokens import OLDER, count_tokens
 from mcp_server.core.tools.answers import ANSWER_TOKENS
 from mcp_server.server import create_server
 from outbound_sandbox.largest_pages import LARGEST, largest_limit
@@ -37,12 +37,12 @@ async def run() -> list[Figure]:
                 text = "".join(getattr(block, "text", "") for block in result.content)
                 assert not result.is_error, text
                 tokens = count_tokens(text)
-                estimate = len(text.encode()) / 4
+                older = count_tokens(text, OLDER)
                 figures.append(
                     Figure(
                         f"o200k tokens of one answer block, {name} limit={args['limit']}",
                         f"{tokens:,} ({len(text.encode()) / tokens:.2f} bytes a token)",
-                        f"bytes / 4 estimate of the same block: {estimate:,.0f}",
+                        f"cl100k tokens of the same block: {older:,}",
                         f"<= {ANSWER_TOKENS:,}",
                         tokens <= ANSWER_TOKENS,
                     )

@@ -1,6 +1,7 @@
-"""Output size: the text a tool returns for a page of records against the raw API JSON of the same
-records (compact, without the envelope), for a 100-lead PersistIQ page, a 100-prospect Snov.io list page
-and the Epixel lead list (the sandbox's 64 leads)."""
+"""Output size in o200k tokens (cl100k beside): the answer a tool returns for a page of records against the raw
+API JSON of the same records (compact, without the envelope), for a 100-lead PersistIQ page, a 100-prospect
+Snov.io list page and the Epixel lead list (the sandbox's 64 leads). A structured-only client reads the
+structured content, a text-only client the text block, google-adk and llama-index both."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import httpx
 from mcp import Client
 
 from benchmarks.common import FAST_SCALE, FAST_WINDOW, Figure, sandbox, settings_for, snov_token
+from mcp_server.core.tokens import OLDER, count_tokens
 from mcp_server.server import create_server
 from outbound_sandbox import config as cfg
 from outbound_sandbox.runner import SandboxUrls
@@ -62,19 +64,34 @@ CASES = [
 ]
 
 
-def size(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+def compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def tokens(nbytes: int) -> str:
-    return f"{nbytes / 4:,.0f}"
+@dataclass
+class Size:
+    """One block's size in o200k tokens, cl100k tokens and bytes."""
+
+    tokens: int
+    older: int
+    nbytes: int
+
+    @classmethod
+    def of(cls, text: str) -> Size:
+        return cls(count_tokens(text), count_tokens(text, OLDER), len(text.encode()))
+
+    def __add__(self, other: Size) -> Size:
+        return Size(self.tokens + other.tokens, self.older + other.older, self.nbytes + other.nbytes)
+
+    def share(self, raw: Size) -> str:
+        return f"{self.tokens:,} = {self.tokens / raw.tokens:.1%} of raw (cl100k {self.older / raw.older:.1%})"
 
 
 def as_records(answer: dict[str, Any]) -> Any:
     """A table answer (``shapes.Table``) as the records form it replaced: each row a map, empties left out."""
     if "columns" not in answer:
         return answer
-    rows = [{c: v for c, v in zip(answer["columns"], row, strict=True) if v is not None} for row in answer["rows"]]
+    rows = [{c: v for c, v in zip(answer["columns"], row, strict=False) if v is not None} for row in answer["rows"]]
     return {**{k: v for k, v in answer.items() if k not in ("columns", "rows")}, "items": rows}
 
 
@@ -85,33 +102,33 @@ async def run() -> list[Figure]:
             for case in CASES:
                 result = await client.call_tool(case.tool, case.args)
                 assert not result.is_error and result.structured_content, result.content
-                text = len("".join(getattr(block, "text", "") for block in result.content).encode())
-                structured = size(result.structured_content)
+                text = Size.of("".join(getattr(block, "text", "") for block in result.content))
                 answer = result.structured_content
+                structured = Size.of(compact(answer))
                 items = answer.get("rows", answer.get("items", []))  # a table (shapes.Table) or records
                 raw_records = await case.raw(http, urls)
                 assert len(raw_records) == len(items), (case.label, len(raw_records), len(items))
-                raw = size(raw_records)
-                baseline = f"raw API JSON of the same records: {tokens(raw)} tokens ({raw:,} bytes)"
+                raw = Size.of(compact(raw_records))
+                baseline = f"raw API JSON of the same records: {raw.tokens:,} o200k tokens ({raw.nbytes:,} bytes)"
                 for family, received, goal in (
                     ("structured-only client", structured, GOAL_ONE_BLOCK),
                     ("text-only client", text, GOAL_ONE_BLOCK),
-                    ("client sent both blocks", structured + text, GOAL_BOTH),
+                    ("client sent both blocks (google-adk, llama-index)", structured + text, GOAL_BOTH),
                 ):
                     figures.append(
                         Figure(
-                            f"tokens received, {case.label} ({len(items)} records), {family}",
-                            f"{tokens(received)} = {received / raw:.0%} of raw",
+                            f"o200k tokens received, {case.label} ({len(items)} records), {family}",
+                            received.share(raw),
                             baseline,
                             f"<= {goal:.0%}",
-                            received / raw <= goal,
+                            received.tokens / raw.tokens <= goal,
                         )
                     )
-                records = size(as_records(answer))
+                records = Size.of(compact(as_records(answer)))
                 figures.append(
                     Figure(
                         f"for comparison, {case.label} as one record per row, keys repeated (one block)",
-                        f"{tokens(records)} = {records / raw:.0%} of raw",
+                        records.share(raw),
                         baseline,
                         "- (reported)",
                         None,

@@ -172,6 +172,7 @@ def build_bundle(out: Path) -> Path:
         archive.write(SOURCE_ROOT / "icon.png", "icon.png")
         archive.write(SOURCE_ROOT / "LICENSE", "LICENSE")
         for package in PACKAGES:
-            for path in sorted((SOURCE_ROOT / package).rglob("*.py")):
+            # The code, and the pages the MCP Apps serve (mcp_server/apps/html, built from ui/).
+            for path in sorted([*(SOURCE_ROOT / package).rglob("*.py"), *(SOURCE_ROOT / package).rglob("*.html")]):
                 archive.write(path, path.relative_to(SOURCE_ROOT).as_posix())
     return target

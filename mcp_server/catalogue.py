@@ -11,6 +11,9 @@ from typing import Any
 from mcp.server.mcpserver.tools.base import Tool
 
 from mcp_server.app.providers import ProviderDef
+from mcp_server.core.guards import is_dict, is_list
+from mcp_server.core.tokens import count_tokens
+from mcp_server.core.tools.answers import ANSWER_TOKENS, PAGE_TOKENS, RESULT_TOKENS
 from mcp_server.figures import fill_inline
 from mcp_server.outcomes import OUTCOMES
 from mcp_server.providers import ALL_PROVIDERS
@@ -36,6 +39,43 @@ def tool_document(tool: Tool) -> dict[str, Any]:
         "annotations": annotations,
         **({"_meta": tool.meta} if tool.meta else {}),
     }
+
+
+def as_sent(document: dict[str, Any]) -> dict[str, Any]:
+    """What pydantic-ai (``ToolDefinition``) and openai-agents (``FunctionTool``) send a model for one tool: name,
+    description and input schema (the title and annotations stay with the client)."""
+    return {"name": document["name"], "description": document.get("description") or "", **_rules(document)}
+
+
+def as_adk(document: dict[str, Any]) -> dict[str, Any]:
+    """What google-adk sends (``FunctionDeclaration`` with ``response_json_schema``): the output schema too."""
+    return {**as_sent(document), "response": document.get("outputSchema")}
+
+
+def as_rules(document: dict[str, Any]) -> dict[str, Any]:
+    """The floor: the name and the input rules alone, every description left out."""
+    return {"name": document["name"], "parameters": undescribed(document["inputSchema"])}
+
+
+def undescribed(schema: object) -> object:
+    """A schema without its descriptions (a property named "description" stays)."""
+    if is_dict(schema):
+        return {k: undescribed(v) for k, v in schema.items() if not (k == "description" and isinstance(v, str))}
+    return [undescribed(v) for v in schema] if is_list(schema) else schema
+
+
+def _rules(document: dict[str, Any]) -> dict[str, Any]:
+    return {"parameters": document["inputSchema"]}
+
+
+def compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def tokens_per_tool(form: Any, tools: Sequence[Tool] | None = None) -> float:
+    """Mean o200k tokens of ``form(tool document)`` over the catalogue (every tool unless ``tools`` is given)."""
+    chosen = all_tools() if tools is None else tools
+    return sum(count_tokens(compact(form(tool_document(t)))) for t in chosen) / max(1, len(chosen))
 
 
 def render(document: dict[str, Any]) -> str:
@@ -139,6 +179,12 @@ def document_figures() -> dict[str, str]:
     figures |= {f"tools-{p.name}": str(len(p.toolset.tools)) for p in ALL_PROVIDERS}
     figures["tools-read-only"] = str(sum(bool(t.annotations and t.annotations.read_only_hint) for t in tools))
     figures["tools-destructive"] = str(sum(bool(t.annotations and t.annotations.destructive_hint) for t in tools))
+    # Every token figure the documents state is counted by the one counter (core.tokens, o200k).
+    figures["catalogue-tokens"] = f"{tokens_per_tool(as_sent, tools):.0f}"
+    figures["catalogue-tokens-adk"] = f"{tokens_per_tool(as_adk, tools):.0f}"
+    figures["catalogue-floor-tokens"] = f"{tokens_per_tool(as_rules, tools):.0f}"
+    figures |= {"answer-tokens": f"{ANSWER_TOKENS:,}", "result-tokens": f"{RESULT_TOKENS:,}"}
+    figures["page-tokens"] = f"{PAGE_TOKENS:,}"
     return figures
 
 

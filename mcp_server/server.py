@@ -20,10 +20,12 @@ from mcp_server import __version__
 from mcp_server.absent import absent_list, unknown_tool
 from mcp_server.app import modes
 from mcp_server.app.providers import AppState, LazyTransport, ProviderDef, new_http_client
+from mcp_server.apps.extension import AppOnlyTools, build_apps
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.redact import REDACTOR, install_redaction
 from mcp_server.core.state import StateStore, StateUnavailable, shared_key
 from mcp_server.core.state.opener import open_store
+from mcp_server.core.tools.approvals import APPROVAL_TOOL
 from mcp_server.core.tools.registry import Access, ToolDef
 from mcp_server.core.tools.sealed_state import RememberSealedState, sealed_principal
 from mcp_server.outcomes import NEEDS, OUTCOMES
@@ -193,11 +195,12 @@ def create_server(
         lifespan=lifespan,
         log_level="WARNING",
         request_state_security=request_state_security(settings),
-        middleware=[modes.HiddenTools(modes.hidden_tools(settings, providers))],
+        middleware=[modes.HiddenTools(modes.hidden_tools(settings, providers)), AppOnlyTools()],
+        extensions=[build_apps()],
     )
     # Outside the SDK's request-state boundary: it must see the sealed state as the client sent it.
     server.middleware.insert(0, RememberSealedState())
-    server.known = frozenset(tool.name for tool in tools)
+    server.known = frozenset([*(tool.name for tool in tools), APPROVAL_TOOL])
     server.hidden = frozenset(t.name for p in providers for t in p.toolset.tools) - server.known
     served = {tool.name for tool in tools}
     for playbook in PLAYBOOKS:

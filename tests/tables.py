@@ -6,5 +6,7 @@ from typing import Any
 
 
 def rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each row as a map from column to cell, every column present (null where the record has no value)."""
-    return [dict(zip(answer["columns"], row, strict=True)) for row in answer["rows"]]
+    """Each row as a map from column to cell, every column present (null where the record has no value; a row
+    stops at its last value)."""
+    columns: list[str] = answer["columns"]
+    return [dict(zip(columns, [*row, *[None] * (len(columns) - len(row))], strict=True)) for row in answer["rows"]]

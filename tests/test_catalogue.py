@@ -94,4 +94,4 @@ def test_output_schemas_are_typed_down_to_the_records_a_list_tool_returns():
     columns = leads["columns"]["items"]["enum"]
     cells = leads["rows"]["items"]["prefixItems"]
     assert len(cells) == len(columns)
-    assert cells[columns.index("status")] == {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    assert cells[columns.index("status")] == {"type": ["string", "null"]}

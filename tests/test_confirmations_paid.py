@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import mcp.types as t
 import pytest
 from mcp import Client
 
@@ -183,3 +184,24 @@ async def test_a_resumed_job_is_free_and_asks_nothing(connect: OpenClient, jobs:
         await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True, "handle": first["handle"]})
 
     assert len(person.asked) == 1 and len(jobs.env.handled("POST", QUEUE)) == 1
+
+
+async def test_a_paid_question_answered_over_2026_rounds_runs_though_its_figures_moved_between_rounds(
+    connect: OpenClient, jobs: Sandbox
+):
+    # The question quotes live figures (the balance last read); a balance read between the rounds changed them,
+    # and the answer was then discarded as an answer to another question: the person was asked round after round.
+    call = ("snov_find_email", {**ALEX, "queue_if_missing": True})
+    async with connect("2026-07-28", Person("accept")) as client:
+        first = await client.session.call_tool(*call, allow_input_required=True)
+        assert isinstance(first, t.InputRequiredResult) and first.input_requests is not None
+        (key,) = first.input_requests
+        await client.call_tool("snov_get_balance", {})
+        answer = t.ElicitResult(action="accept", content={"confirm": True})
+        done = await client.session.call_tool(
+            *call, input_responses={key: answer}, request_state=first.request_state, allow_input_required=True
+        )
+
+    assert isinstance(done, t.CallToolResult), "the person was asked again"
+    assert not done.is_error, text_of(done)
+    assert len(jobs.env.handled("POST", QUEUE)) == 1

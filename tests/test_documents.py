@@ -68,3 +68,24 @@ def test_schemas_check_finds_the_checkouts_schemas_from_another_folder(
     assert main(["schemas", "--check"]) == 0, capsys.readouterr().err
     assert main(["schemas", "--check", "--dir", str(tmp_path / "nowhere")]) == 1
     assert "no tool_schemas/ folder at" in capsys.readouterr().err
+
+
+TOKEN_FIGURE = re.compile(r"\b\d[\d,.]*\s+(?:o200k\s+|cl100k\s+)?tokens?\b", re.I)
+"""A number of tokens in prose ("20,000 tokens", "150 o200k tokens")."""
+
+
+def hand_written(text: str) -> str:
+    """``text`` without what a command made: inline figures, blocks a run wrote, and code (a command's output
+    quoted as an example)."""
+    text = re.sub(r"<!-- ([a-z0-9-]+):start -->.*?<!-- \1:end -->", "", text, flags=re.S)
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    return re.sub(r"`[^`]*`", "", INLINE_FIGURE.sub("", text))
+
+
+INLINE_FIGURE = re.compile(r"<!-- figure:[a-z0-9-]+ -->.*?<!-- /figure -->\s*(?:o200k\s+)?tokens?")
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
+def test_no_document_states_a_token_figure_the_counter_did_not_produce(path: Path):
+    stated = TOKEN_FIGURE.findall(hand_written(path.read_text()))
+    assert stated == [], f"{path.name}: {stated}; quote it as an inline figure (mcp_server.catalogue)"

@@ -68,6 +68,12 @@ def accepts_null(prop: dict[str, Any]) -> bool:
     )
 
 
+def takes_empty_text(prop: dict[str, Any]) -> bool:
+    """Free text: ``""`` fits it, and the server reads ``""`` on an optional argument as "not given"."""
+    rules = {"pattern", "format", "minLength", "enum", "const"}
+    return prop.get("type") == "string" and not rules & set(prop)
+
+
 @pytest.mark.parametrize("convert", CONVERTERS, ids=[c.__name__ for c in CONVERTERS])
 @pytest.mark.parametrize("tool", TOOLS, ids=IDS)
 def test_every_input_schema_converts_keeping_every_argument_and_its_meaning(
@@ -79,7 +85,9 @@ def test_every_input_schema_converts_keeping_every_argument_and_its_meaning(
     props = converted.get("properties", {})
     assert list(props) == list(schema["properties"])
     for name in optional_names(tool):
-        assert accepts_null(props[name]), f"{name}: a strict client could not leave it out"
+        assert accepts_null(props[name]) or takes_empty_text(props[name]), (
+            f"{name}: a strict client cannot leave it out"
+        )
     for node in nodes(converted, defs):
         kinds = node.get("type")
         if kinds == "object" or (isinstance(kinds, list) and "object" in kinds):
@@ -105,3 +113,13 @@ def test_an_open_map_reaches_gemini_as_name_value_pairs():
     data = pydantic_ai_google_openapi(tool["inputSchema"])["properties"]["data"]
     assert data["type"] == "array" and data["nullable"] is True
     assert set(data["items"]["properties"]) == {"name", "value"}
+
+
+def test_optional_free_text_is_published_without_null_and_optional_rules_with_it():
+    props = next(t for t in TOOLS if t["name"] == "snov_add_prospect_to_list")["inputSchema"]["properties"]
+    assert props["country"]["type"] == "string" and "anyOf" not in props["country"]
+    assert NULL in props["company_site"]["anyOf"], "a URL pattern refuses empty text: null leaves it out"
+    custom = props["custom_fields"]["anyOf"][0]["items"]["properties"]
+    assert custom["value"]["type"] == "string"
+    leads = next(t for t in TOOLS if t["name"] == "persistiq_create_leads")["inputSchema"]["properties"]["leads"]
+    assert leads["items"]["properties"]["city"] == {"maxLength": 1000, "type": "string"}

@@ -12,7 +12,7 @@ OUTCOMES = Toolset.joined(
 )
 """Every outcome tool, in the order they are listed after the providers' tools."""
 for _tool in OUTCOMES.tools:
-    _tool.meta = ALWAYS_LOAD
+    _tool.meta = {**ALWAYS_LOAD, **(_tool.meta or {})}
 
 NEEDS: dict[str, tuple[str, ...]] = {
     "outreach_prospect_company": ("snov", "persistiq"),

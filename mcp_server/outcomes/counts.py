@@ -41,10 +41,9 @@ async def outreach_lead_counts(
         Field(max_length=20, description="Only these values (e.g. bounced, optedout); zero counts are kept"),
     ] = None,
 ) -> LeadCounts:
-    """How many leads there are per status (PersistIQ, Epixel), per PersistIQ campaign (contacted, reached,
-    opened, replied, bounced, opted out) or per Epixel owner, in one call: the leads are read and counted in
-    the server, so none of them reaches the model. Free. For the leads themselves: persistiq_list_leads or
-    epixel_list_leads with a status."""
+    """Lead counts per status (PersistIQ, Epixel), per PersistIQ campaign (contacted, reached, opened, replied, bounced,
+    opted out) or per Epixel owner, counted in the server: no lead reaches the model. Free. The leads:
+    persistiq_list_leads or epixel_list_leads."""
     able: list[Provider] = (
         ["persistiq"] if by == "campaign" else ["epixel"] if by == "owner" else ["persistiq", "epixel"]
     )

@@ -14,7 +14,7 @@ Text = Annotated[str, Field(max_length=200)]
 
 
 def prospecting(
-    domain: Annotated[str, Field(description="Company domain, e.g. acme.com")],
+    domain: Annotated[str, Field(description="e.g. acme.com")],
     campaign: Annotated[str, Field(description="PersistIQ campaign name")],
     titles: Annotated[str, Field(description="Job titles, comma-separated")] = "",
 ) -> str:

@@ -19,7 +19,6 @@ from pydantic import Field
 from mcp_server.core.call.deadline import remaining
 from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import InvalidInput, OutboundError, RateLimited, describe
-from mcp_server.core.guards import is_json_object, is_list
 from mcp_server.core.lists.handles import fingerprint
 from mcp_server.core.tools.answer_models import Maybe
 from mcp_server.core.tools.confirmations import Confirmation
@@ -107,14 +106,12 @@ async def outreach_prospect_company(
     mailbox_id: Annotated[Maybe[MailboxId], Field(description="Sending mailbox (persistiq_list_users)")] = None,
     handle: Handle = None,
 ) -> ProspectRun:
-    """Prospect into a PersistIQ campaign in one call: people at a domain with these job titles (or a Snov.io
-    list's prospects) -> their emails -> Snov.io verification -> skip those already leads, at PersistIQ
-    do-not-contact domains or without a valid email -> PersistIQ leads created and added to the campaign
-    (named; the closest names are given when none matches). dry_run=true (default) is free and writes
-    nothing: who would be skipped and why, and the most the run can cost (with a domain, who works there is
-    known only once the search is paid for). dry_run=false asks before spending. Answers one table: person,
-    title, email, verdict, outcome, reason, lead id; and credits spent. A run cut short by the wait limit
-    answers status partial and a handle: call again with the same arguments and the handle."""
+    """Prospect into a PersistIQ campaign in one call: people at a domain with these titles (or a Snov.io list's) ->
+    emails -> Snov.io verification -> skip existing leads, do-not-contact domains and invalid emails -> PersistIQ leads
+    added to the campaign (by name; the closest names if none matches). dry_run=true (default) is free and writes
+    nothing: who would be skipped and the most it can cost. dry_run=false asks before spending. Answers a table (person,
+    title, email, verdict, outcome, reason, lead id) and credits spent; a run cut short answers status partial and a
+    handle to call again with."""
     if bool(domain) == bool(snov_list_id):
         raise InvalidInput("give domain or snov_list_id, one of them", field="domain", hint="Nothing was sent.")
     scope = fingerprint(c=campaign, d=domain, s=snov_list_id, p=sorted(positions or []), m=max_prospects, b=mailbox_id)
@@ -262,14 +259,12 @@ class Run:
         for row in page.rows:
             cells = dict(zip(columns, row, strict=False))
             name = str(cells.get("name") or "(no name)")
-            listed = cells.get("emails")
-            emails = [e for e in listed if is_json_object(e)] if is_list(listed) else []
-            best = next((e for e in emails if e.get("status") == "valid"), emails[0] if emails else None)
             person: dict[str, Any] = {"n": name, "o": "pending", "s": True}
-            if best:
+            email = cells.get("email")  # the row's best email: the first valid one, else the first
+            if isinstance(email, str):
                 # Lists give some statuses as numbers the docs do not explain: those are verified, not guessed.
-                status = best.get("status")
-                person.update(e=str(best["email"]).lower(), v=status if isinstance(status, str) else None)
+                status = cells.get("status")
+                person.update(e=email.lower(), v=status if isinstance(status, str) else None)
             self.people.append(person)
         self.state["listed"] = True
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import jsonschema
+
 from mcp_server.core.lists.pages import Collected
 from mcp_server.core.tools.answer_models import Record, Table
 from mcp_server.core.tools.answers import to_result
@@ -16,10 +18,18 @@ class Person(Record):
 
 def test_an_empty_cell_stays_as_null_so_every_later_cell_keeps_its_column():
     page = Table[Person].of(
-        Collected([Person(id="a", emails=["a@x.org"]), Person(id="b", name="", emails=[])], None, None)
+        Collected([Person(id="a", emails=["a@x.org"]), Person(id="c", name="Cy", emails=["c@x.org"])], None, None)
     )
     answer = to_result(page).structured_content
-    assert answer == {"columns": ["id", "name", "emails"], "rows": [["a", None, ["a@x.org"]], ["b", None, None]]}
+    assert answer == {"columns": ["id", "name", "emails"], "rows": [["a", None, ["a@x.org"]], ["c", "Cy", ["c@x.org"]]]}
+
+
+def test_a_row_stops_at_its_last_value_and_the_columns_past_it_are_empty():
+    page = Table[Person].of(Collected([Person(id="b", name="", emails=[]), Person(id="c", name="Cy")], None, None))
+    result = to_result(page)
+    assert result.structured_content == {"columns": ["id", "name", "emails"], "rows": [["b"], ["c", "Cy"]]}
+    schema = output_schema(Table[Person])
+    jsonschema.validate(result.structured_content, schema)
 
 
 def test_a_table_output_schema_names_its_columns_and_types_each_cell():

@@ -6,6 +6,7 @@ from typing import Any
 
 from outbound_sandbox.app import Sandbox
 from tests.providers.snov.outreach_helpers import failed, ok
+from tests.tables import rows
 
 __all__ = ["failed", "ok", "paid_starts", "people", "persistiq_writes", "rows_of"]
 
@@ -36,9 +37,9 @@ def paid_starts(sandbox: Sandbox, prefix: str = "") -> list[str]:
 def people(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The run's table as records by person name."""
     table = answer["people"]
-    return {row[0]: dict(zip(table["columns"], row, strict=True)) for row in table.get("rows", [])}
+    return {row["name"]: row for row in rows_of(table)}
 
 
 def rows_of(table: dict[str, Any]) -> list[dict[str, Any]]:
     """A table answer's rows as records (a table with no rows leaves ``rows`` out)."""
-    return [dict(zip(table["columns"], row, strict=True)) for row in table.get("rows", [])]
+    return rows({"columns": table["columns"], "rows": table.get("rows", [])})

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.anyio
 ANSWERS: dict[str, Any] = json.loads((Path(__file__).parents[1] / "fixtures" / "documented_answers.json").read_text())
 KEEPS_AT_LEAST = 370
 """Issue #29's bar, of the audit's 377 (counted another way); this count's own total is printed beside it."""
-KEPT_FLOOR = 378
+KEPT_FLOOR = 374
 """What the tools keep now by this count: a field lost from an answer fails the test."""
 ENVELOPE = {"success", "errors", "error", "has_more", "next_page", "meta", "links"}
 PHP_DATE = {"date", "timezone_type", "timezone"}
@@ -150,6 +150,10 @@ def kept(key: str, value: Any, answer: Any, text: str) -> bool:
 
 
 def pairs(value: Any, key: str = "") -> list[tuple[str, Any]]:
+    if is_obj(value) and is_seq(value.get("columns")) and is_seq(value.get("rows")):  # a table: cells by column
+        rows = [dict(zip(value["columns"], row, strict=False)) for row in value["rows"] if is_seq(row)]
+        rest = {name: item for name, item in value.items() if name not in ("columns", "rows")}
+        return pairs(rows, key) + pairs(rest, key)
     if is_obj(value):
         return [pair for name, item in value.items() for pair in pairs(item, name)]
     if is_seq(value):

@@ -15,7 +15,8 @@ T = TypeVar("T")
 
 
 Maybe = T | None
-"""An optional argument: leaving it out, null and "" all mean "not given" (the core publishes it nullable)."""
+"""An optional argument: leaving it out, null and "" all mean "not given" (the core publishes it nullable, or
+free text as it is: ``""`` leaves it out)."""
 
 
 class Record(BaseModel):
@@ -45,7 +46,8 @@ class Paged(Record, Generic[T]):
 
 class Table(Record, Generic[T]):
     """A page of records as a table: the column names once, then one row per record, each cell in its
-    column's place (null where the record has no value). Lists of people are the big answers, and their
+    column's place (null where the record has no value; a row stops at its last value, ``answers.prune``).
+    Lists of people are the big answers, and their
     keys repeated per record cost more than their values: a 100-lead page as records is over 80% of the
     API's own JSON, as this table under 30%. ``T`` is the row's record; its fields are the columns."""
 

@@ -42,9 +42,13 @@ def prune(value: Any, depth: int = 0) -> Any:
 
 
 def _cells(row: list[object], depth: int) -> list[Any]:
-    """A table's row (``shapes.Table``): its places are its columns, so an empty cell stays, as null."""
+    """A table's row (``answer_models.Table``): its places are its columns, so an empty cell stays, as null,
+    except at the end: a row stops at its last value, and a column past its end is empty."""
     cells = [prune(cell, depth + 1) for cell in row]
-    return [None if cell in ("", [], {}) else cell for cell in cells]
+    cells = [None if cell in ("", [], {}) else cell for cell in cells]
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
 
 
 def clip(text: str | None, limit: int = MAX_TEXT) -> str | None:

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeGuard
 
+from mcp.server.apps import client_supports_apps
 from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
@@ -27,6 +28,8 @@ from pydantic import BaseModel, Field
 from mcp_server.app.providers import principal_of, state_of
 from mcp_server.core.errors import ConfigError, InvalidInput, OutboundError, describe
 from mcp_server.core.state import StateUnavailable
+from mcp_server.core.tools.approvals import META_KEY, is_approved, open_approval
+from mcp_server.core.tools.asked import kept_question
 from mcp_server.core.tools.confirmation_tokens import TokenRefused, check_unused, issue, redeem, when
 from mcp_server.core.tools.sealed_state import first_use
 from mcp_server.settings import ConfirmKind as Kind
@@ -121,6 +124,14 @@ class Preview(BaseModel):
     expires: float
 
 
+class AppApproval(BaseModel):
+    """The resolver's answer for a client that renders MCP Apps: the question is shown in the approval App."""
+
+    question: str
+    approval: str
+    expires: float
+
+
 @dataclass
 class NotConfirmed(OutboundError):
     """The person said no (or could not be asked, and the server refuses unconfirmed calls)."""
@@ -153,6 +164,12 @@ INPUT_REQUIRED_VERSION = "2026-07-28"
 """From this protocol on, a question is an input-required answer the client retries with (no session needed)."""
 
 
+def asks_in_rounds(ctx: Context) -> bool:
+    """Whether the question is an input-required answer the client retries with (not a request mid-call)."""
+    version = ctx.protocol_version
+    return version is not None and is_version_at_least(version, INPUT_REQUIRED_VERSION)
+
+
 def policy_of(ctx: Context) -> Settings:
     state = ctx.request_context.lifespan_context
     settings = getattr(state, "settings", None)
@@ -164,13 +181,14 @@ CONFIRMED = "confirmed__"
 """The hidden parameter the SDK fills with the person's answer; never part of the input schema."""
 TOKEN = "confirmation_token"
 """The argument a spend or delete takes back from a preview, once the person agreed in the chat."""
+# Undescribed: only a preview hands one out, and the preview says how to pass it back.
 TOKEN_PARAMETER = inspect.Parameter(
     TOKEN,
     inspect.Parameter.KEYWORD_ONLY,
     default=None,
     annotation=Annotated[
         str | None,
-        Field(max_length=100, description="From a preview, once the user agreed to it"),
+        Field(max_length=100),
     ],
 )
 
@@ -213,6 +231,8 @@ async def decide(ctx: Context, tool: str, confirmation: Confirmation, args: dict
     kind = confirmation.kind
     if kind not in settings.outbound_mcp_confirm:
         return NotAsked(reason="OUTBOUND_MCP_CONFIRM")
+    if token is None and is_approved(tool, args):
+        return NotAsked(reason="approved in the approval App")
     state = state_of(ctx)
     try:
         if token is not None:
@@ -241,7 +261,14 @@ async def decide(ctx: Context, tool: str, confirmation: Confirmation, args: dict
             return NotAsked(reason="confirmed with a token")
         why = why_not_asked(ctx)
         if why is None:
+            if asks_in_rounds(ctx):
+                question = await kept_question(state.store, ctx, tool, args, principal_of(ctx), question)
             return Elicit(question, FORMS[kind])
+        if client_supports_apps(ctx):  # the person answers in an approval App; the model never holds its id
+            approval, expires = await open_approval(
+                state.store, tool, args, question, kind, principal_of(ctx), state.clock()
+            )
+            return AppApproval(question=question, approval=approval, expires=expires)
         if settings.outbound_mcp_unconfirmed == "allow":
             return NotAsked(reason="the client cannot ask")
         if settings.outbound_mcp_unconfirmed == "refuse":
@@ -295,6 +322,8 @@ def settle(outcome: Any, confirmation: Confirmation, title: str, tool: str) -> C
         return None
     if isinstance(data, Preview):
         return preview_result(data, confirmation.kind, tool)
+    if isinstance(data, AppApproval):
+        return approval_result(data, confirmation.kind, tool)
     kind = confirmation.kind
     if isinstance(data, Refused):
         raise NotConfirmed(f"{title}: {data.text}", hint=data.hint)
@@ -368,4 +397,32 @@ def preview_result(preview: Preview, kind: Kind, tool: str) -> CallToolResult:
     details = {"preview": preview.question, "confirmation_token": preview.token, "expires_at": expires, "next": step}
     return CallToolResult(
         content=[TextContent(type="text", text=text)], structured_content={PREVIEW_KEY: details}, is_error=False
+    )
+
+
+def approval_result(approval: AppApproval, kind: Kind, tool: str) -> CallToolResult:
+    """Not an error, and nothing done yet: the question is in front of the person in the approval App. The
+    model gets the question in words but no way to answer it; the App gets the approval's id in ``_meta``."""
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(approval.expires))
+    step = (
+        "The user is shown this question in an approval panel with Approve and Decline, until "
+        f"{when(approval.expires)}. Wait for their choice; it is added to the conversation. Do not call {tool} "
+        "again for it: only the user's Approve runs it, once."
+    )
+    text = "\n".join(
+        [f"Not done yet: waiting for the user's approval. {DONE_NOTHING[kind]}", "Question:", approval.question, step]
+    )
+    details = {"preview": approval.question, "expires_at": expires, "next": step}
+    for_app = {
+        "id": approval.approval,
+        "tool": tool,
+        "kind": kind,
+        "question": approval.question,
+        "expires_at": expires,
+    }
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)],
+        structured_content={PREVIEW_KEY: details},
+        is_error=False,
+        _meta={META_KEY: for_app},
     )

@@ -31,6 +31,7 @@ from mcp_server.core.redact import REDACTOR
 from mcp_server.core.tools import replay, sent
 from mcp_server.core.tools.answer_models import Table, column_names, row_model
 from mcp_server.core.tools.answers import to_result
+from mcp_server.core.tools.approvals import APPROVAL_URI
 from mcp_server.core.tools.arguments import ArgumentProblem, clean, decoded, explain
 from mcp_server.core.tools.confirmations import (
     CONFIRMED,
@@ -166,7 +167,7 @@ class ToolDef:
             context_kwarg="ctx",
             annotations=self.access.annotations(),
             structured_output=False,
-            meta=self.meta,
+            meta=with_approval_app(self.meta) if confirmation is not None else self.meta,
         )
         assert isinstance(tool, StrictTool)
         tool.aliases = self.aliases
@@ -181,6 +182,11 @@ class ToolDef:
         if confirmation is not None:  # a client that cannot be asked gets a preview instead of the answer
             tool.published_output["properties"][PREVIEW_KEY] = PREVIEW_SCHEMA
         return tool
+
+
+def with_approval_app(meta: dict[str, Any] | None) -> dict[str, Any]:
+    """A tool that asks first names the approval App, shown by clients that render MCP Apps (docs/apps.md)."""
+    return {**(meta or {}), "ui": {"resourceUri": APPROVAL_URI}}
 
 
 def check_kind(tool: str, access: Access, confirmation: Confirmation | None) -> None:
@@ -320,12 +326,14 @@ class Toolset:
         *,
         confirm: Confirmation | None = None,
         writes_when: Callable[[dict[str, Any]], bool] | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> Callable[[F], F]:
         def register(fn: F) -> F:
             if not fn.__doc__:
                 raise ValueError(f"tool {fn.__name__} needs a docstring: it is the model's description")
             tool = ToolDef(fn, fn.__name__, title, access, self.provider, dict(aliases or {}), confirm)
             tool.writes_when = writes_when
+            tool.meta = meta
             self.tools.append(tool)
             return fn
 
@@ -338,13 +346,55 @@ NULL = {"type": "null"}
 def input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """The arguments' rules as published, all of them (nothing is refused for a rule the schema hides):
     titles and ``default: null`` dropped, every object closed (``additionalProperties: false``), each
-    optional argument nullable (a strict-mode client sends every key, null for "not given"), and
+    optional argument nullable (a strict-mode client sends every key, null for "not given") except free text
+    (``""`` says it), and
     definitions inlined (openai-agents' strict mode refuses a bare ``$ref``; no input type is recursive)."""
-    out = _closed(_inlined(schema, schema.get("$defs", {})))
+    out = _free_text(_closed(_inlined(schema, schema.get("$defs", {}))))
     required = set(out.get("required", []))
     props = out.get("properties", {})
-    out["properties"] = {name: sub if name in required else _nullable(sub) for name, sub in props.items()}
+    out["properties"] = {
+        name: sub if name in required or _is_free_text(sub) else _nullable(sub) for name, sub in props.items()
+    }
     return out
+
+
+FREE_TEXT_RULES = frozenset({"pattern", "format", "minLength", "enum", "const"})
+"""Rules that refuse ``""``: a string without them is free text."""
+
+
+def _is_free_text(prop: dict[str, Any]) -> bool:
+    return prop.get("type") == "string" and not FREE_TEXT_RULES & set(prop)
+
+
+def _free_text(node: Any) -> Any:
+    """Optional free text at any depth published without ``null``: a strict-mode client leaves it out with
+    ``""``, which the server reads as "not given" (``arguments.clean``), so the null arm only costs tokens."""
+    if is_list(node):
+        return [_free_text(item) for item in node]
+    if not is_str_dict(node):
+        return node
+    listed = node.get("required")
+    required = {name for name in listed if isinstance(name, str)} if is_list(listed) else set[str]()
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties" and is_str_dict(value):
+            out[key] = {
+                name: _free_text(sub) if name in required else _without_null(_free_text(sub))
+                for name, sub in value.items()
+            }
+        else:
+            out[key] = _free_text(value)
+    return out
+
+
+def _without_null(prop: Any) -> Any:
+    arms = prop.get("anyOf") if is_str_dict(prop) else None
+    if not (is_list(arms) and len(arms) == 2 and NULL in arms):
+        return prop
+    text = next(arm for arm in arms if arm != NULL)
+    if not (is_str_dict(text) and _is_free_text(text)):
+        return prop
+    return {**{key: value for key, value in prop.items() if key != "anyOf"}, **text}
 
 
 def _inlined(node: Any, defs: dict[str, Any]) -> Any:
@@ -466,7 +516,7 @@ def _table(model: type[Table[Any]], seen: set[type[BaseModel]]) -> dict[str, Any
     row = row_model(model)
     # A cell with no value is null: the row keeps its place (shapes.Table), so optional cells say so.
     cells = [
-        _shape(info.annotation, seen) if info.is_required() else {"anyOf": [_shape(info.annotation, seen), NULL]}
+        _shape(info.annotation, seen) if info.is_required() else _or_null(_shape(info.annotation, seen))
         for info in row.model_fields.values()
     ]
     schema = _fields(model, seen)
@@ -474,6 +524,15 @@ def _table(model: type[Table[Any]], seen: set[type[BaseModel]]) -> dict[str, Any
     # No "items": false after the cells: a Draft 7 validator reads it as "no cells at all".
     schema["properties"]["rows"] = {"type": "array", "items": {"type": "array", "prefixItems": cells}}
     return schema
+
+
+def _or_null(shape: dict[str, Any]) -> dict[str, Any]:
+    """A cell that may be null: ``{"type": [T, "null"]}`` for a plain scalar (google-adk shows output schemas to
+    the model, so the shorter spelling of the same rule), ``anyOf`` otherwise."""
+    kind = shape.get("type")
+    if set(shape) == {"type"} and isinstance(kind, str):
+        return {"type": [kind, "null"]}
+    return {"anyOf": [shape, NULL]}
 
 
 def _shape(annotation: Any, seen: set[type[BaseModel]]) -> dict[str, Any]:

@@ -79,8 +79,8 @@ async def epixel_list_appointments(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Paged[Appointment]:
-    """List the user's appointments by start time, filtered by period, status or lead. Times are the CRM's
-    wall-clock YYYY-MM-DD HH:MM (its own zone; the API gives none)."""
+    """The user's appointments by start time, filtered by period, status or lead. Times are the CRM's wall clock (the
+    API gives no zone)."""
     local = [
         *([filters.period(period)] if period else []),
         *([filters.equals("status", status, "appointment_status", "status")] if status else []),
@@ -101,9 +101,8 @@ async def epixel_create_appointment(
     appointment_note: Maybe[AppointmentNote] = None,
     appointment_status: Maybe[AppointmentStatus] = None,
 ) -> SavedAppointment:
-    """Book an appointment with a lead (slug from epixel_list_leads). Give times as the user said them, in the CRM's
-    time zone: they are sent as that wall-clock time, never converted (15:00+05:30 is booked at 15:00). Refused
-    when it overlaps another of the user's appointments."""
+    """Book an appointment with a lead. Times are the CRM's wall clock, sent as given (15:00+05:30 is booked at 15:00).
+    Refused if it overlaps another of the user's appointments."""
     times = schedule(appointment_date, appointment_to)
     data = {"slug": slug, **times, **form(appointment_note=appointment_note, appointment_status=appointment_status)}
     api = epixel(ctx).api
@@ -145,8 +144,8 @@ async def epixel_update_appointment(
     ),
 )
 async def epixel_delete_appointment(ctx: Context, appointment_id: AppointmentId) -> Done:
-    """DESTRUCTIVE: permanently delete an appointment the user created (to keep a record, set status cancelled with
-    epixel_update_appointment instead)."""
+    """DESTRUCTIVE: delete an appointment the user created, for good (to keep a record, set status cancelled with
+    epixel_update_appointment)."""
     data = {"appointment_id": str(appointment_id)}
     response = await Endpoints.delete_appointment.send(epixel(ctx).api, data=data)
     return Done(deleted=str(appointment_id), message=obj(response.data).get("message"))

@@ -17,7 +17,7 @@ LeadStatus = Literal["prospect", "tentative", "potential", "closed", "contact", 
 AppointmentStatus = Literal["pending", "rescheduled", "cancelled", "fullfilled", "confirmed"]
 Period = Literal["upcoming", "today", "week", "month"]
 
-Slug = Annotated[str, Field(min_length=1, max_length=258, description="Lead slug (epixel_list_leads)")]
+Slug = Annotated[str, Field(min_length=1, max_length=258, description="From epixel_list_leads")]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 Email = Annotated[str, Field(max_length=255, pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")]
 # The document's message is the common phone validator's: 9 to 15 digits, an optional leading +.
@@ -33,13 +33,11 @@ AppointmentNote = Annotated[str, Field(max_length=200)]
 LeadNote = Annotated[str, Field(min_length=1, max_length=499)]
 When = Annotated[
     datetime,
-    Field(
-        description="Wall-clock time in the CRM's zone, e.g. 2031-05-01T15:00; sent as given to the minute "
-        "(an offset is dropped, not converted: the API's times have no zone)"
-    ),
+    Field(description="CRM wall clock, e.g. 2031-05-01T15:00 (an offset is dropped)"),
 ]
 Limit = Annotated[int, Field(ge=1, le=1000)]
-Cursor = Annotated[Maybe[str], Field(max_length=4096, description="next_cursor of the last call, same filters")]
+# Undescribed: an answer with next_cursor says how to pass it (core.lists.pages), so no call need pay for it.
+Cursor = Annotated[Maybe[str], Field(max_length=4096)]
 
 
 def wall_clock(moment: datetime) -> datetime:

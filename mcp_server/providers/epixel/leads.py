@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from mcp_server.apps.uris import LEADS_URI
 from mcp_server.core.errors import ApiError, BadResponse, InvalidInput
 from mcp_server.core.tools.answer_models import Maybe, Table, as_row, row_text
 from mcp_server.core.tools.confirmations import Absent, checked, in_words
@@ -104,8 +105,8 @@ async def epixel_get_leads_overview(
     ctx: Context,
     period: Annotated[Maybe[Period], Field(description="Appointments to count; API default upcoming")] = None,
 ) -> Overview:
-    """Dashboard of the signed-in user's CRM: lead totals by status, assigned leads, and appointment counts by status
-    for a period with the next few appointments. Start here, then epixel_list_leads or epixel_list_appointments."""
+    """The user's CRM at a glance: leads by status, assigned leads, appointments by status for a period and the next
+    few. Then epixel_list_leads or epixel_list_appointments."""
     response = await Endpoints.overview.send(epixel(ctx).api, params=form(appointment=period))
     return parse(Overview, response.data, "overview")
 
@@ -116,7 +117,7 @@ LEADS = replace(
 )
 
 
-@toolset.tool("List Epixel leads", Access.READ)
+@toolset.tool("List Epixel leads", Access.READ, meta={"ui": {"resourceUri": LEADS_URI}})
 async def epixel_list_leads(
     ctx: Context,
     list_type: Annotated[
@@ -126,8 +127,8 @@ async def epixel_list_leads(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Table[LeadRow]:
-    """List leads, newest first, a row each: slug (the id every other lead tool takes), name, email, phone,
-    status, source, owner, assignee. epixel_get_lead has every field, appointments and notes."""
+    """Leads, newest first, a row each: slug (the id other lead tools take), name, email, phone, status, source, owner,
+    assignee. Every field, appointments, notes: epixel_get_lead."""
     username = epixel(ctx).username
     filters = {"list_type": "assigned" if list_type == "assigned" else None, "status": status}
     local = [f for f in (lead_list(list_type, username), status and equals("status", status)) if f]
@@ -175,7 +176,7 @@ async def epixel_create_lead(
     message: Maybe[Text] = None,
     assignee: Maybe[Assignee] = None,
 ) -> SavedLead:
-    """Create a lead owned by the signed-in user; returns it with its slug. Then epixel_create_appointment or
+    """Create a lead owned by the user; answers it with its slug. Next: epixel_create_appointment or
     epixel_create_lead_note."""
     data = form(
         first_name=first_name,
@@ -206,8 +207,7 @@ async def epixel_update_lead(
     message: Maybe[Text] = None,
     assignee: Maybe[Assignee] = None,
 ) -> Lead:
-    """Change a lead the user owns: give only the fields to change. Assigned leads (list_type=assigned) can't be
-    changed."""
+    """Change a lead the user owns; give only what changes. Assigned leads can't be changed."""
     changes = form(
         first_name=first_name,
         last_name=last_name,
@@ -261,7 +261,6 @@ async def lead_named(ctx: Context, slug: str) -> str:
     confirm=checked(lambda ctx, a: lead_named(ctx, a["slug"]), "Its appointments and notes are deleted with it."),
 )
 async def epixel_delete_lead(ctx: Context, slug: Slug) -> Done:
-    """DESTRUCTIVE: delete a lead the user owns; its appointments and notes go with it and it cannot be restored
-    here. Confirm with the user first."""
+    """DESTRUCTIVE: delete a lead the user owns with its appointments and notes; it cannot be restored."""
     response = await Endpoints.delete_lead.send(epixel(ctx).api, data={"slug": slug})
     return Done(deleted=slug, message=obj(response.data).get("message"))

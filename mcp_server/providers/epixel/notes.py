@@ -24,7 +24,7 @@ NoteId = Annotated[int, Field(ge=1, description="From epixel_get_lead's notes")]
 
 @toolset.tool("Add an Epixel lead note", Access.WRITE)
 async def epixel_create_lead_note(ctx: Context, slug: Slug, note: LeadNote) -> SavedNote:
-    """Add a note (up to 499 characters) to a lead the user owns or is assigned; returns its id."""
+    """Add a note to a lead the user owns or is assigned; answers its id."""
     sent, api = {"slug": slug, "note": note}, epixel(ctx).api
     response = await Endpoints.create_note.send(api, data=sent)
     said = message_only(response.data)
@@ -49,6 +49,6 @@ async def epixel_create_lead_note(ctx: Context, slug: Slug, note: LeadNote) -> S
     confirm=destructive(lambda a: f"Delete Epixel lead note {a['note_id']}"),
 )
 async def epixel_delete_lead_note(ctx: Context, note_id: NoteId) -> Done:
-    """DESTRUCTIVE: permanently delete a note the user wrote (ids from epixel_get_lead)."""
+    """DESTRUCTIVE: delete a note the user wrote, for good."""
     response = await Endpoints.delete_note.send(epixel(ctx).api, data={"note_id": str(note_id)})
     return Done(deleted=str(note_id), message=obj(response.data).get("message"))

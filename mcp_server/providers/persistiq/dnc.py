@@ -38,8 +38,8 @@ async def persistiq_create_dnc_domain(
         str, Field(pattern=DOMAIN, max_length=253, description="Domain, e.g. example.com (no @, no scheme)")
     ],
 ) -> DncAdded:
-    """Block a domain: PersistIQ then sends no email (without manual approval) to any address at it. A domain
-    already on the list is answered as such (already_listed: true), not as an error."""
+    """Block a domain: PersistIQ sends no email (without manual approval) to any address at it. One already listed
+    answers already_listed: true."""
     domain = name.lower()
     try:
         response = await Endpoints.add_dnc_domain.send(persistiq(ctx).api, json_body={"name": domain})

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import AwareDatetime, Field
 
+from mcp_server.apps.uris import LEADS_URI
 from mcp_server.core.call.progress import from_context
 from mcp_server.core.errors import BadResponse, InvalidInput, OutboundError, describe
 from mcp_server.core.lists.batches import run_batches
@@ -73,9 +74,8 @@ def stale_lead(email: str, sent: dict[str, dict[str, Any]], outcome: LeadOutcome
 
 @toolset.tool("List PersistIQ users", Access.READ)
 async def persistiq_list_users(ctx: Context) -> Listing[User]:
-    """List the company's users (not archived): ids for creator_id and owner_id filters, and each user's
-    default_mailbox_id for persistiq_add_leads_to_campaign.
-    """
+    """The company's users (not archived): ids for creator_id and owner_id, and each one's default_mailbox_id for
+    persistiq_add_leads_to_campaign."""
     api, users, target = persistiq(ctx).api, list[User](), None
     for _ in range(USER_PAGES):
         link = Endpoints.users.link if target else None
@@ -88,7 +88,7 @@ async def persistiq_list_users(ctx: Context) -> Listing[User]:
     return Listing[User](items=users, hint=hint)
 
 
-@toolset.tool("List PersistIQ leads", Access.READ)
+@toolset.tool("List PersistIQ leads", Access.READ, meta={"ui": {"resourceUri": LEADS_URI}})
 async def persistiq_list_leads(
     ctx: Context,
     status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
@@ -96,8 +96,8 @@ async def persistiq_list_leads(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Table[LeadRow]:
-    """List leads, a row each: id, status, name, email, company, title. Filter by status name (an unknown one
-    is refused listing the company's statuses) or updated_after; persistiq_get_lead has every field."""
+    """Leads, a row each: id, status, name, email, company, title. An unknown status is refused naming the known ones.
+    Every field: persistiq_get_lead."""
     if status:
         status = await status_name(persistiq(ctx).api, status)
     filters = {"status": status, "updated_after": updated_after.isoformat() if updated_after else None}
@@ -122,10 +122,9 @@ async def persistiq_create_leads(
     ] = "skip",
     creator_id: Annotated[Maybe[UserId], Field(description="Creator of new leads (persistiq_list_users)")] = None,
 ) -> CreatedLeads:
-    """Create leads, up to 1000 (sent 10 per request). Answers the ids created, with dup=update apart from them
-    the existing leads it updated, duplicates skipped, and each failure by email with PersistIQ's message; one
-    failed batch does not stop the others. Then add ids to a campaign with persistiq_add_leads_to_campaign.
-    """
+    """Create up to 1000 leads (10 per request). Answers the ids created, leads updated (dup=update) or skipped as
+    duplicates, and each failure with PersistIQ's message; a failed batch does not stop the others. Next:
+    persistiq_add_leads_to_campaign."""
     api = persistiq(ctx).api
     deadline = api.deadline()  # one for the whole call: batches past it are reported as not sent
     extra: dict[str, Any] = {"creator_id": creator_id} if creator_id else {}
@@ -191,9 +190,7 @@ async def persistiq_update_lead(
     bounced: Annotated[Maybe[bool], Field(description="Mark bounced or not")] = None,
     optedout: Annotated[Maybe[bool], Field(description="Mark opted out or not")] = None,
 ) -> Lead:
-    """Change one lead: only what is given is sent; fields left out keep their value, fields in `clear`
-    are emptied. Answers the lead as it is now.
-    """
+    """Change one lead: only what is given is sent; fields in clear are emptied. Answers the lead as it is now."""
     both = sorted(set(data or {}) & set(clear or []))
     if both:
         raise InvalidInput(
@@ -221,17 +218,14 @@ async def persistiq_update_lead(
 
 @toolset.tool("List PersistIQ lead statuses", Access.READ)
 async def persistiq_list_lead_statuses(ctx: Context) -> Listing[LeadStatus]:
-    """List the company's lead statuses (id, name): the names persistiq_list_leads filters by and
-    persistiq_update_lead sets.
-    """
+    """The company's lead statuses: the names persistiq_list_leads filters by and persistiq_update_lead sets."""
     response = await Endpoints.lead_statuses.send(persistiq(ctx).api)
     return Listing[LeadStatus](items=records(response.data, "lead_statuses", LeadStatus, "lead status"))
 
 
 @toolset.tool("List PersistIQ lead fields", Access.READ)
 async def persistiq_list_lead_fields(ctx: Context) -> Listing[LeadField]:
-    """List the lead fields, built-in and custom (name, label): the keys a lead's data takes in
-    persistiq_create_leads and persistiq_update_lead.
-    """
+    """Lead fields, built-in and custom: the keys of a lead's data in persistiq_create_leads and
+    persistiq_update_lead."""
     response = await Endpoints.lead_fields.send(persistiq(ctx).api)
     return Listing[LeadField](items=records(response.data, "lead_fields", LeadField, "lead field"))

@@ -25,7 +25,8 @@ StatusId = Annotated[str, Field(pattern=r"^lss_[A-Za-z0-9]+$", max_length=64)]
 FieldName = Annotated[str, Field(min_length=1, max_length=100)]
 FieldValue = Annotated[str, Field(max_length=5000)]
 Limit = Annotated[int, Field(ge=1, le=1000)]
-Cursor = Annotated[Maybe[str], Field(max_length=4096, description="next_cursor of the last call, same filters")]
+# Undescribed: an answer with next_cursor says how to pass it (core.lists.pages), so no call need pay for it.
+Cursor = Annotated[Maybe[str], Field(max_length=4096)]
 MAX_FIELDS = 100
 FieldPairs = Annotated[dict[FieldName, FieldValue], Field(max_length=MAX_FIELDS), AsPairs()]
 """Lead fields by name (persistiq_list_lead_fields): ``[{name, value}]``, or a ``{name: value}`` map."""

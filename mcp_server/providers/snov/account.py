@@ -19,9 +19,8 @@ toolset = Toolset("snov")
 
 @toolset.tool("Get Snov.io credit balance", Access.READ)
 async def snov_get_balance(ctx: Context) -> Balance:
-    """The account's credit balance, what this server process has spent (estimated before each paid call),
-    the SNOV_MAX_CREDITS ceiling with what every server on this machine's state has spent of it this period
-    and when the period ends, plus unique recipients used this month. Free."""
+    """The credit balance, what this server has spent, the SNOV_MAX_CREDITS ceiling with what is spent of it this period
+    and when that ends, and unique recipients used this month. Free."""
     service = snov(ctx)
     spent, ends = await service.credits.used()
     data = body_of(body_of((await Endpoints.balance.send(service.api)).data).get("data"))

@@ -22,9 +22,10 @@ from mcp_server.providers.snov.reading import (
 SUBJECT_CHARS = 300
 
 
-CampaignId = Annotated[int, Field(ge=1, description="Campaign id (snov_list_campaigns)")]
+CampaignId = Annotated[int, Field(ge=1, description="From snov_list_campaigns")]
 Limit = Annotated[int, Field(ge=1, le=1000)]
-Cursor = Annotated[Maybe[str], Field(max_length=4096, description="next_cursor of the last call")]
+# Undescribed: an answer with next_cursor says how to pass it (core.lists.pages), so no call need pay for it.
+Cursor = Annotated[Maybe[str], Field(max_length=4096)]
 Email = Annotated[str, Field(max_length=254, pattern=r"^\S+@\S+\.\S+$")]
 
 

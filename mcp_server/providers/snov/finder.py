@@ -63,10 +63,9 @@ async def snov_find_email(
     queue_if_missing: Annotated[bool, Field(description="Have Snov.io search it (1 credit) if unknown")] = False,
     handle: Handle = None,
 ) -> FoundEmails:
-    """A person's email from first name, last name and company domain, each valid or unknown. The lookup
-    is free; with queue_if_missing=true an unknown name is queued (1 credit) and asked again until found
-    or the wait runs out (then a handle asks again for free). Where Snov.io has retired the free finder, its
-    v2 replacement costs 1 credit per email found and runs only with queue_if_missing=true."""
+    """A person's email from first and last name and company domain, each valid or unknown. The lookup is free;
+    queue_if_missing=true queues an unknown name (1 credit) and waits for it (past the wait, a handle asks again free).
+    Where the free finder is retired, v2 costs 1 credit per email found and needs queue_if_missing=true."""
     service, name = snov(ctx), clean_domain(domain)
     person = {"first_name": first_name.strip(), "last_name": last_name.strip(), "domain": name}
     scope = fingerprint(tool="snov_find_email", **{k: v.lower() for k, v in person.items()})

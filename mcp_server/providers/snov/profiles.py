@@ -54,10 +54,9 @@ ProfileUrl = Annotated[
 @toolset.tool("Find profile by social URL (Snov.io)", Access.SPEND, confirm=paid(costs.profile_by_url))
 @spends(costs.profile_by_url)
 async def snov_find_profile_by_url(ctx: Context, url: ProfileUrl, handle: Handle = None) -> Profile:
-    """A person's profile from their LinkedIn or X URL: name, location, industry, current and previous jobs,
-    employer sites (inputs for snov_domain_search), social links and emails with status. A URL Snov.io already
-    holds is free; otherwise it is queued (1 credit) and collected, and a handle asks again past the wait for
-    free. Where Snov.io retired this pair, its v2 replacement answers without emails."""
+    """A person's profile from a LinkedIn or X URL: name, location, industry, jobs, employer sites (for
+    snov_domain_search), social links, emails with status. Free if Snov.io holds it; else queued (1 credit), and past
+    the wait a handle asks again free. Where this is retired, v2 answers without emails."""
     service = snov(ctx)
     scope = fingerprint(tool="snov_find_profile_by_url", url=url.strip().lower().rstrip("/"))
     state = resume(handle, scope) if handle else {}

@@ -53,7 +53,7 @@ MEMBERS = Listing(
     skip_unreadable=False,
     shown=row_text(lambda prospect: prospect),  # answered as a table (ListPage)
 )
-ListId = Annotated[int, Field(ge=1, description="Prospect list id (snov_list_prospect_lists)")]
+ListId = Annotated[int, Field(ge=1, description="From snov_list_prospect_lists")]
 Text = Maybe[Annotated[str, Field(max_length=255)]]
 EmailOrDomain = Annotated[str, Field(max_length=254, pattern=r"^([^@\s]+@)?[^@\s]+\.[^@\s]+$")]
 Url = Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")]
@@ -71,9 +71,8 @@ async def snov_add_to_do_not_email_list(
     items: Annotated[list[EmailOrDomain], Field(min_length=1, max_length=100, description="Emails or domains")],
     list_id: Annotated[int, Field(ge=1, description="Do-not-email list id (see the tool description)")],
 ) -> DoNotEmail:
-    """Stop all future emails to these addresses or whole domains, in one do-not-email list. Free. Returns
-    those newly added and those already listed. The list id is in the Snov.io app (the do-not-email list's
-    settings); a call with a wrong id fails naming the account's lists where Snov.io's API can list them."""
+    """Stop all future emails to these addresses or domains. Free. Answers those added and those already listed. The
+    list id is in the Snov.io app (do-not-email list settings); a wrong id fails naming the lists where the API can."""
     api = snov(ctx).api
     unique = list(dict.fromkeys(i.strip().lower() for i in items))
     try:
@@ -124,8 +123,8 @@ async def snov_add_prospect_to_list(
     ] = None,
     update_contact: Annotated[bool, Field(description="Update the prospect if the email exists")] = False,
 ) -> AddedProspect:
-    """Add a prospect to a prospect list; a campaign running on that list starts for them. Free. Returns the
-    prospect id (for snov_get_prospect) and whether it was added or updated."""
+    """Add a prospect to a prospect list; a campaign running on the list starts for them. Free. Answers the prospect id
+    (for snov_get_prospect) and whether it was added or updated."""
     api = snov(ctx).api
     if custom_fields:
         await _check_custom_fields(api, list(custom_fields))
@@ -155,9 +154,8 @@ async def snov_add_prospect_to_list(
 async def snov_get_prospect(
     ctx: Context, prospect_id: Annotated[str, Field(min_length=1, max_length=200, description="Prospect id")]
 ) -> Prospect:
-    """A prospect in your lists by id: name, location, social links, current jobs, lists, campaigns with
-    sent/open/reply counts, custom fields. Free. Ids come from snov_list_prospects_in_list or
-    snov_add_prospect_to_list."""
+    """A prospect in your lists by id: name, location, social links, jobs, lists, campaigns with sent/open/reply counts,
+    custom fields. Free."""
     response = await Endpoints.prospect_by_id.send(snov(ctx).api, data={"id": prospect_id})
     data = obj(obj(response.data).get("data"))
     if not data:  # an empty (or list-shaped) data is not a prospect: a made-up one would be a silent wrong
@@ -208,8 +206,8 @@ async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
 async def snov_list_prospects_in_list(
     ctx: Context, list_id: ListId, limit: Limit = 100, cursor: Cursor = None
 ) -> ListPage:
-    """Prospects in a list, newest first, a row each: id, name, emails with Snov.io's status for each. Free.
-    Details: snov_get_prospect; a fresh verdict: snov_verify_emails."""
+    """Prospects in a list, newest first, a row each: id, name, best email with its probability and status,
+    other emails. Free. Details: snov_get_prospect; fresh verdicts: snov_verify_emails."""
     about: dict[str, Any] = {}
 
     def seen(data: Any) -> None:  # every page names the list and its size

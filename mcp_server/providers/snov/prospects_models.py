@@ -61,10 +61,6 @@ class ListedEmail(Upstream):
     upstream = {
         "status": ("smtpStatus", "smtp_status"),
         "verified": ("isVerified",),
-        "valid_format": ("isValidFormat",),
-        "disposable": ("isDisposable",),
-        "webmail": ("isWebmail",),
-        "gibberish": ("isGibberish",),
     }
 
     email: str
@@ -73,20 +69,32 @@ class ListedEmail(Upstream):
     verified."""
     verified: Flag = None
     probability: Annotated[int | float | None, BeforeValidator(_number)] = None
-    valid_format: Flag = None
-    disposable: Flag = None
-    webmail: Flag = None
-    gibberish: Flag = None
-
-
-def _emails(value: Any) -> list[Any] | None:
-    return [row for row in rows(value) if isinstance(row.get("email"), str)] or None
 
 
 class ListedProspect(Upstream):
+    """A prospect as a list's row: its best email (the first one verified valid, else the first) with that
+    email's probability, status and verified flag in their own columns, any other emails after them; the page
+    is the big answer, so the row keeps one email's fields flat instead of a record per email."""
+
     id: str
     name: StrangerText = None
-    emails: Annotated[list[ListedEmail] | None, BeforeValidator(_emails)] = None
+    email: str | None = None
+    probability: int | float | None = None
+    status: str | None = None
+    """The email's status, in snov_verify_emails' words."""
+    verified: bool | None = None
+    other_emails: list[ListedEmail] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _best_email(cls, data: Any) -> Any:
+        if not is_obj(data) or "emails" not in data:
+            return data
+        emails = [ListedEmail.model_validate(e) for e in rows(data["emails"]) if isinstance(e.get("email"), str)]
+        best = next((e for e in emails if e.status == "valid"), emails[0] if emails else None)
+        others = [e for e in emails if e is not best]
+        flat = best.model_dump(exclude_none=True) if best else {}
+        return {"id": data.get("id"), "name": data.get("name"), **flat, "other_emails": others or None}
 
 
 class ListPage(Table[ListedProspect]):

@@ -14,8 +14,9 @@ from mcp_server.providers.snov.spend_models import Spending
 
 Status = Literal["done", "running"]
 DOMAIN_PATTERN = r"^(https?://)?(www\.)?[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,63}/?$"
-Domain = Annotated[str, Field(max_length=253, pattern=DOMAIN_PATTERN, description="Company domain, e.g. acme.com")]
-Handle = Annotated[Maybe[str], Field(max_length=2000, description="handle of the last call, to resume its job")]
+Domain = Annotated[str, Field(max_length=253, pattern=DOMAIN_PATTERN, description="e.g. acme.com")]
+# Undescribed: an answer with a handle says how to pass it back, so no call need pay for it.
+Handle = Annotated[Maybe[str], Field(max_length=2000)]
 
 
 def clean_domain(raw: str) -> str:

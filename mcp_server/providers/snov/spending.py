@@ -31,7 +31,7 @@ DRY_RUN_PARAMETER = inspect.Parameter(
     costs.DRY_RUN,
     inspect.Parameter.KEYWORD_ONLY,
     default=False,
-    annotation=Annotated[bool, Field(description="true: say the most this would cost; sends nothing, spends nothing")],
+    annotation=Annotated[bool, Field(description="true: cost estimate only")],
 )
 
 

@@ -61,10 +61,10 @@ async def snov_verify_emails(
     ] = False,
     handle: Handle = None,
 ) -> Verification:
-    """Whether emails are deliverable: valid, not_valid, unknown (catch-all or unverifiable) or greylisted
-    (retry later). Looking up emails Snov.io verified before is free; the others come back unverified unless
-    queue_unverified=true (1 credit per email, 10 per request), after which the call waits for them. Where the
-    free verifier is retired, the v2 one costs 1 credit per email and runs only with queue_unverified=true."""
+    """Whether emails are deliverable: valid, not_valid, unknown (catch-all or unverifiable) or greylisted (retry
+    later). Emails Snov.io verified before are free; others come back unverified unless queue_unverified=true (1 credit
+    each), then the call waits for them. Where the free verifier is retired, v2 costs 1 credit per email and needs
+    queue_unverified=true."""
     service = snov(ctx)
     unique = list(dict.fromkeys(e.strip().lower() for e in emails))
     scope = fingerprint(tool="snov_verify_emails", emails=sorted(unique))

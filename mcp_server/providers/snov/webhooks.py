@@ -28,7 +28,7 @@ Event = Literal[
 ]
 """The doc's event object and action pairs, written ``object.action``."""
 Status = Literal["active", "deactivated"]
-WebhookId = Annotated[int, Field(ge=1, description="Webhook id (snov_list_webhooks)")]
+WebhookId = Annotated[int, Field(ge=1, description="From snov_list_webhooks")]
 
 
 class Webhook(Upstream):
@@ -83,8 +83,8 @@ async def snov_create_webhook(
     event: Annotated[Event, Field(description="object.action that triggers it")],
     endpoint_url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$", description="Receives JSON POSTs")],
 ) -> Webhook:
-    """Have Snov.io POST a JSON event to a URL when campaign emails are sent or opened or replies arrive.
-    Free; premium plans, at most 50 per account. Snov.io deactivates it after 38 hours of failed deliveries."""
+    """Have Snov.io POST a JSON event to a URL on campaign sends, opens or replies. Free; premium plans, 50 per account.
+    Deactivated after 38 hours of failed deliveries."""
     obj, action = event.split(".")
     body = {"event_object": obj, "event_action": action, "endpoint_url": endpoint_url}
     response = await Endpoints.add_webhook.send(snov(ctx).api, json_body=body)

@@ -72,9 +72,15 @@ async def test_a_prospect_added_with_custom_fields_and_social_links_is_seen_in_t
 
     listed = ok(await mcp.call_tool("snov_list_prospects_in_list", {"list_id": list_id}))
     assert listed["list_name"] == "Fresh" and listed["contacts"] == 1
-    # Changed on purpose (issue 13): each email now comes with Snov.io's status fields.
-    emails = [{"email": "nora.quinn@example.org", "probability": 99}]
-    assert rows(listed) == [{"id": added["id"], "name": "Nora Quinn", "emails": emails}]
+    # Changed on purpose (issue 13, then 32): the best email and its status in their own columns.
+    email = {
+        "email": "nora.quinn@example.org",
+        "probability": 99,
+        "status": None,
+        "verified": None,
+        "other_emails": None,
+    }
+    assert rows(listed) == [{"id": added["id"], "name": "Nora Quinn", **email}]
 
     prospect = ok(await mcp.call_tool("snov_get_prospect", {"prospect_id": added["id"]}))
     assert prospect["custom_fields"] == {"Project name": "Apollo", "company": "Example Inc"}
