@@ -26,6 +26,7 @@ SUITES = [
     "startup",
     "overhead",
     "rate_budget",
+    "strict_budget",
     "state",
     "latency",
     "poller",

@@ -124,8 +124,9 @@ def annotation_flags(tool: Tool) -> str:
 
 
 def kind_of(tool: Tool) -> str:
-    """read, spend, write or delete (``ToolDef``'s kind, kept on the built tool)."""
-    return str(getattr(tool, "kind", "read"))
+    """read, spend, write or delete: the kind its declaration (``ToolDef``) gives it."""
+    declared = [*(t for provider in ALL_PROVIDERS for t in provider.toolset.tools), *OUTCOMES.tools]
+    return next(t.access.kind for t in declared if t.name == tool.name)
 
 
 def catalogue_lines(tools: Sequence[Tool] | None = None) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -26,7 +26,7 @@ from mcp_server.core.redact import REDACTOR, install_redaction
 from mcp_server.core.state import StateStore, StateUnavailable, shared_key
 from mcp_server.core.state.opener import open_store
 from mcp_server.core.tools.approvals import APPROVAL_TOOL
-from mcp_server.core.tools.registry import Access, ToolDef
+from mcp_server.core.tools.registry import Access, Entry, ToolDef
 from mcp_server.core.tools.sealed_state import RememberSealedState, sealed_principal
 from mcp_server.outcomes import NEEDS, OUTCOMES
 from mcp_server.outcomes.playbooks import PLAYBOOKS
@@ -111,6 +111,8 @@ class OutboundServer(MCPServer[AppState]):
     known: frozenset[str] = frozenset()
     hidden: frozenset[str] = frozenset()
     """Tools that exist but this server's settings do not offer (read-only mode, OUTBOUND_MCP_TOOLS, ...)."""
+    entries: Mapping[str, Entry] = {}
+    """Each served tool's way in (``ToolDef.entry``): its arguments checked before the SDK's tool runs."""
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
@@ -122,7 +124,15 @@ class OutboundServer(MCPServer[AppState]):
             )
         if self.known and name not in self.known:
             raise ToolError(unknown_tool(name, sorted(self.known)))
-        return await super().call_tool(name, arguments, context)
+        sdk = super()
+        entry = self.entries.get(name)
+        if entry is None:
+            return await sdk.call_tool(name, arguments, context)
+
+        async def run(checked: dict[str, Any]) -> CallToolResult | InputRequiredResult:
+            return await sdk.call_tool(name, checked, context)
+
+        return await entry.call(arguments, context, run)
 
 
 async def share_handle_key(state: AppState) -> None:
@@ -201,6 +211,7 @@ def create_server(
     # Outside the SDK's request-state boundary: it must see the sealed state as the client sent it.
     server.middleware.insert(0, RememberSealedState())
     server.known = frozenset([*(tool.name for tool in tools), APPROVAL_TOOL])
+    server.entries = {tool.name: entry for tool in tools if (entry := tool.entry) is not None}
     server.hidden = frozenset(t.name for p in providers for t in p.toolset.tools) - server.known
     served = {tool.name for tool in tools}
     for playbook in PLAYBOOKS:

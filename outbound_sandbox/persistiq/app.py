@@ -144,7 +144,10 @@ class PersistIQSandbox:
     # Vendor protocol
 
     def error_response(self, status: int, message: str) -> Response:
-        return JSONResponse(error_body(status, message), status_code=status)
+        body = error_body(status, message)
+        if self.recorded:  # the Singer tap reads "error" as a list of {reason, message} (tap-persistiq client.py)
+            body["error"] = [body["error"]]
+        return JSONResponse(body, status_code=status)
 
     def rate_limited_response(self, request: Request) -> Response:
         window = self.limiter.windows.get(request.headers.get("x-api-key", ""))
@@ -268,6 +271,8 @@ class PersistIQSandbox:
 
     async def get_lead(self, request: Request) -> Response:
         lead = self._lead(request.path_params["lead_id"])
+        if self.recorded:  # a public client reads one lead under "lead" (tizz98/persistiq resources.py)
+            return JSONResponse({"status": "success", "errors": None, "lead": self._render_lead(lead)})
         return JSONResponse({"status": "success", "errors": None, "leads": [self._render_lead(lead)]})
 
     async def create_leads(self, request: Request) -> Response:
@@ -408,11 +413,10 @@ class PersistIQSandbox:
             "prospects_bounced": bounced,
             "prospects_optedout": statuses.count("optedout"),
         }
+        if self.recorded:  # a real answer counts the campaign's leads inside stats (Airbyte's recorded campaign)
+            stats["total_prospects"] = len(campaign.members)
         creator = self.world.user(campaign.creator_id).ref()
-        view: dict[str, Any] = {"id": campaign.id, "name": campaign.name, "creator": creator, "stats": stats}
-        if self.recorded:  # real answers count the campaign's leads; the document's example does not
-            view["total_prospects"] = len(campaign.members)
-        return view
+        return {"id": campaign.id, "name": campaign.name, "creator": creator, "stats": stats}
 
     async def list_campaigns(self, request: Request) -> Response:
         query = request.query_params

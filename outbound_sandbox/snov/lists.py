@@ -86,6 +86,8 @@ class ListApi:
         if self.core.documented:
             per = min(per, DOCUMENTED_MAX_PER_PAGE)
         newest_first = list(reversed(lst.prospects))[(page - 1) * per : page * per]
+        if not newest_first and page > 1 and self.core.recorded:  # hull-snovio stops paging on this refusal
+            return ok({"success": False})
         prospects = [self.core.crm.prospects[pid] for pid in newest_first]
         return ok(
             {

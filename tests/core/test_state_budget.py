@@ -117,3 +117,48 @@ async def test_no_more_requests_than_the_limit_go_in_one_window_and_the_next_wai
     assert refused.value.retry_after == pytest.approx(10.0 + budget.margin)
     await budget.acquire(fake.now + 50)
     assert fake.now == pytest.approx(start + 10.0 + budget.margin, abs=0.001)
+
+
+async def test_a_429_asking_for_one_second_costs_its_call_one_second_though_its_reset_is_a_window_away(
+    fake: FakeTime, http: httpx.AsyncClient
+):
+    api = client(fake, http, retries=3)
+    sent: list[float] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(fake.now)
+        if len(sent) == 1:  # a sliding-window API: "retry in 1 s", its window clearing in 60 s
+            headers = {"Retry-After": "1", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(fake.now + 60)}
+            return httpx.Response(429, headers=headers, json={"error": "slow down"})
+        return httpx.Response(200, json={"ok": True})
+
+    with respx.mock() as mock:
+        route = mock.get(f"{BASE}/items").mock(side_effect=answer)
+        started = fake.now
+        response = await api.request("GET", "items")
+    assert response.status == 200 and route.call_count == 2
+    assert fake.now - started <= 1.5
+
+
+async def test_a_slot_frees_as_long_after_the_window_as_answers_recently_took_to_come(fake: FakeTime):
+    # A window counts arrivals: a request answered 0.8 s after its slot may have reached the API that late.
+    budget = WindowBudget(2, 10.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
+    start = fake.now
+    for _ in range(2):
+        await budget.acquire(fake.now + 50)
+    fake.now += 0.8
+    for _ in range(2):
+        await budget.observe(None, None)
+    assert await budget.slot() == pytest.approx(start + 10.8, abs=0.001)
+
+
+async def test_a_slow_answer_widens_the_margin_for_two_windows_and_then_no_longer(fake: FakeTime):
+    budget = WindowBudget(2, 10.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
+    await budget.acquire(fake.now + 50)
+    fake.now += 0.8
+    await budget.observe(None, None)
+    assert budget.margin == pytest.approx(0.8)
+    fake.now += 19.0
+    assert budget.margin == pytest.approx(0.8)
+    fake.now += 2.0
+    assert budget.margin == pytest.approx(budget.base_margin)

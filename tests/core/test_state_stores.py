@@ -128,6 +128,29 @@ async def test_the_api_figures_and_a_429_block_hold_back_the_next_slot(store: St
     assert (await store.rate_slot(k, now, rule, take=False)).at == pytest.approx(now + 5, abs=0.001)
 
 
+async def test_when_our_own_window_is_full_the_oldest_request_leaving_frees_a_slot_not_the_apis_later_reset(
+    store: StateStore,
+):
+    # A sliding-window API may report "none left until the whole window clears" (its newest request + window).
+    rule = RateRule(limit=3, window=10.0, margin=0.2)
+    k, now = key(store, "sliding"), 1_800_000_000.0
+    for step in (0.0, 4.0, 8.0):
+        assert (await store.rate_slot(k, now + step, rule, take=True)).at <= now + step
+    await store.rate_observe(k, now + 8.0, rule, 0, now + 18.0, limited=False)
+    assert (await store.rate_slot(k, now + 8.0, rule, take=False)).at == pytest.approx(now + 10.2, abs=0.001)
+    assert (await store.rate_slot(k, now + 10.3, rule, take=True)).at <= now + 10.3
+    assert (await store.rate_slot(k, now + 10.3, rule, take=False)).at == pytest.approx(now + 14.2, abs=0.001)
+
+
+async def test_requests_the_api_counted_beyond_ours_hold_back_only_their_share_until_its_reset(store: StateStore):
+    rule = RateRule(limit=4, window=10.0, margin=0.2)
+    k, now = key(store, "others"), 1_800_000_000.0
+    await store.rate_slot(k, now, rule, take=True)
+    await store.rate_observe(k, now, rule, 1, now + 30.0, limited=False)  # two more went from another client
+    assert (await store.rate_slot(k, now + 1.0, rule, take=True)).at <= now + 1.0
+    assert (await store.rate_slot(k, now + 1.0, rule, take=False)).at == pytest.approx(now + 10.2, abs=0.001)
+
+
 async def test_one_shared_key_for_every_client_of_the_same_store(
     store: StateStore, tmp_path: Path, request: pytest.FixtureRequest
 ):

@@ -7,7 +7,7 @@ import jsonschema
 from mcp_server.core.lists.pages import Collected
 from mcp_server.core.tools.answer_models import Record, Table
 from mcp_server.core.tools.answers import to_result
-from mcp_server.core.tools.registry import output_schema
+from mcp_server.core.tools.schemas import output_schema
 
 
 class Person(Record):

@@ -18,10 +18,16 @@ Change = Callable[[bytes | None], tuple[bytes | None, R]]
 
 @dataclass
 class RateLog:
-    """One budget: when this account's recent requests went, and what the API last reported."""
+    """One budget: when this account's recent requests went, and what the API last reported.
+
+    The API's figures are kept as ``others``: requests its window counted beyond ours (another client on the
+    key, a lower limit than configured), until its ``reset_at``. Our own requests leave our window one by one,
+    so the API's "none left" frees a slot as soon as the oldest of ours leaves, not only at its reset (a
+    sliding-window API may report when its whole window clears, a window after its newest request).
+    """
 
     sent: list[float] = field(default_factory=list[float])
-    remaining: int | None = None
+    others: int = 0
     reset_at: float | None = None
     blocked_until: float = 0.0
 
@@ -30,43 +36,64 @@ class RateLog:
         if not raw:
             return cls()
         data: dict[str, Any] = json.loads(raw)
-        return cls(data["s"], data["r"], data["t"], data["b"])
+        return cls(data["s"], data.get("o", 0), data["t"], data["b"])
 
     def dump(self) -> bytes:
-        record = {"s": self.sent, "r": self.remaining, "t": self.reset_at, "b": self.blocked_until}
+        record = {"s": self.sent, "o": self.others, "t": self.reset_at, "b": self.blocked_until}
         return json.dumps(record, separators=(",", ":")).encode()
+
+    def _prune(self, now: float, rule: RateRule) -> None:
+        self.sent = [at for at in self.sent if at > now - rule.window]
+        if self.reset_at is not None and now >= self.reset_at + rule.margin:
+            self.others, self.reset_at = 0, None
+
+    def _aged(self, newest: int, rule: RateRule) -> float:
+        """When the ``newest``-th newest of our requests leaves the window (with the margin)."""
+        return self.sent[len(self.sent) - newest] + rule.window + rule.margin
 
     def next_slot(self, now: float, rule: RateRule) -> float:
         """The earliest time one more request may be sent (``now`` if it may go now)."""
-        self.sent = [at for at in self.sent if at > now - rule.window]
-        if self.reset_at is not None and now >= self.reset_at + rule.margin:
-            self.remaining, self.reset_at = None, None
+        self._prune(now, rule)
         at = max(now, self.blocked_until)
-        # Both must have room: the API's figures lag the requests still in flight, our window its resets.
-        if self.remaining is not None and self.reset_at is not None and self.remaining <= 0:
-            at = max(at, self.reset_at + rule.margin)
-        if len(self.sent) < rule.limit:
-            return at
-        return max(at, self.sent[len(self.sent) - rule.limit] + rule.window + rule.margin)
+        n = len(self.sent)
+        free = now
+        if self.reset_at is not None and self.others > 0:
+            # Until the API's reset, room for ours is what the others left; after it, the whole limit.
+            after_reset = self.reset_at + rule.margin
+            if n >= rule.limit:
+                after_reset = max(after_reset, self._aged(rule.limit, rule))
+            room = rule.limit - self.others
+            if room <= 0:
+                free = after_reset
+            elif n >= room:
+                free = min(self._aged(room, rule), after_reset)
+        elif n >= rule.limit:
+            free = self._aged(rule.limit, rule)
+        return max(at, free)
+
+    def remaining(self, rule: RateRule) -> int | None:
+        """The API's remaining as we expect it now (None while it reported none)."""
+        return None if self.reset_at is None else rule.limit - self.others - len(self.sent)
 
     def take(self, now: float) -> None:
         self.sent.append(now)
-        if self.remaining is not None:
-            self.remaining -= 1
 
-    def observe(self, remaining: int | None, reset_at: float | None, limited: bool) -> None:
+    def observe(self, now: float, rule: RateRule, remaining: int | None, reset_at: float | None, limited: bool) -> None:
+        self._prune(now, rule)
+        both = remaining is not None and reset_at is not None
+        others = max(0, rule.limit - (remaining or 0) - len(self.sent)) if both else 0
         if limited:
             # A 429's own figures win, even a reset sooner than an earlier answer's.
-            both = remaining is not None and reset_at is not None
-            self.remaining, self.reset_at = (remaining, reset_at) if both else (None, None)
+            self.others, self.reset_at = (others, reset_at) if both else (0, None)
             return
-        if remaining is None or reset_at is None:
+        if not both:
             return
+        assert reset_at is not None
         if self.reset_at is None or reset_at > self.reset_at + 0.001:
-            # A new window on the API's side: its count replaces ours.
-            self.remaining, self.reset_at = remaining, reset_at
-        elif self.remaining is None or remaining < self.remaining:
-            self.remaining = remaining
+            # A new window on the API's side: its count replaces the one before.
+            self.others, self.reset_at = others, reset_at
+        elif others > self.others:
+            self.others = others
 
 
 def _spend(amount: float, ceiling: float | None) -> Change[tuple[bool, float]]:
@@ -97,7 +124,7 @@ class LocalOps:
             slot = log.next_slot(now, rule)
             if take and slot <= now:
                 log.take(now)
-            return log.dump(), Slot(slot, log.remaining, log.reset_at)
+            return log.dump(), Slot(slot, log.remaining(rule), log.reset_at)
 
         return await self._rate(key, now, rule, change)
 
@@ -106,7 +133,7 @@ class LocalOps:
     ) -> None:
         def change(raw: bytes | None) -> tuple[bytes | None, None]:
             log = RateLog.load(raw)
-            log.observe(remaining, reset_at, limited)
+            log.observe(now, rule, remaining, reset_at, limited)
             return log.dump(), None
 
         await self._rate(key, now, rule, change)

@@ -1,8 +1,9 @@
 """The store shared across machines: ``OUTBOUND_MCP_STATE=redis://…`` (the ``redis`` asyncio client).
 
 Every operation that reads then writes is one Lua script, which Redis runs atomically: a plain server
-needs no module, and the rules are the same as ``local.RateLog``'s (window, the API's corrections, 429
-blocks), which a rate-limit library such as ``limits`` could not express (it has no API corrections).
+needs no module, and the rules are the same as ``local.RateLog``'s (window, the API's corrections as the
+requests it counted beyond ours, 429 blocks), which a rate-limit library such as ``limits`` could not
+express (it has no API corrections).
 """
 
 from __future__ import annotations
@@ -39,34 +40,44 @@ end
 return {1, value}
 """
 
-# KEYS: state hash (r remaining, t reset, b blocked until), sent zset. ARGV: now limit window margin take id ttl
+# KEYS: state hash (o others, t reset, b blocked until), sent zset. ARGV: now limit window margin take id ttl
 SLOT = """
 local state, sent = KEYS[1], KEYS[2]
 local now, limit, window, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', sent, '-inf', now - window)
-local rem = tonumber(redis.call('HGET', state, 'r'))
+local others = tonumber(redis.call('HGET', state, 'o')) or 0
 local reset = tonumber(redis.call('HGET', state, 't'))
 local at = math.max(now, tonumber(redis.call('HGET', state, 'b')) or 0)
 if reset and now >= reset + margin then
-  redis.call('HDEL', state, 'r', 't')
-  rem, reset = nil, nil
+  redis.call('HDEL', state, 'o', 't')
+  others, reset = 0, nil
 end
-if rem and reset and rem <= 0 then at = math.max(at, reset + margin) end
 local n = redis.call('ZCARD', sent)
-if n >= limit then
-  local row = redis.call('ZRANGE', sent, n - limit, n - limit, 'WITHSCORES')
-  at = math.max(at, tonumber(row[2]) + window + margin)
+local function aged(newest)
+  local row = redis.call('ZRANGE', sent, n - newest, n - newest, 'WITHSCORES')
+  return tonumber(row[2]) + window + margin
 end
+local free = now
+if reset and others > 0 then
+  local after_reset = reset + margin
+  if n >= limit then after_reset = math.max(after_reset, aged(limit)) end
+  local room = limit - others
+  if room <= 0 then free = after_reset
+  elseif n >= room then free = math.min(aged(room), after_reset) end
+elseif n >= limit then
+  free = aged(limit)
+end
+at = math.max(at, free)
 local took = 0
 if ARGV[5] == '1' and at <= now then
   redis.call('ZADD', sent, now, ARGV[6])
-  if rem then redis.call('HSET', state, 'r', rem - 1) end
   redis.call('PEXPIRE', sent, ARGV[7])
   redis.call('PEXPIRE', state, ARGV[7])
   took = 1
-  if rem then rem = rem - 1 end
+  n = n + 1
 end
-return {took, string.format('%.6f', at), rem and tostring(rem) or '', reset and string.format('%.6f', reset) or ''}
+local rem = reset and tostring(limit - others - n) or ''
+return {took, string.format('%.6f', at), rem, reset and string.format('%.6f', reset) or ''}
 """
 
 BLOCK = """
@@ -74,20 +85,26 @@ redis.call('HSET', KEYS[1], 'b', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 """
 
-# ARGV: limited remaining reset ttl ('' for a figure the API did not give)
+# KEYS: state hash, sent zset. ARGV: limited remaining reset ttl now limit window ('' for a figure not given)
 OBSERVE = """
-local state = KEYS[1]
+local state, sent = KEYS[1], KEYS[2]
 local rem, reset = ARGV[2], ARGV[3]
+local now, limit, window = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local both = rem ~= '' and reset ~= ''
+local others = 0
+if both then
+  local ours = redis.call('ZCOUNT', sent, '(' .. string.format('%.6f', now - window), '+inf')
+  others = math.max(0, limit - tonumber(rem) - ours)
+end
 if ARGV[1] == '1' then
-  if both then redis.call('HSET', state, 'r', rem, 't', reset) else redis.call('HDEL', state, 'r', 't') end
+  if both then redis.call('HSET', state, 'o', others, 't', reset) else redis.call('HDEL', state, 'o', 't') end
 elseif both then
   local old_reset = tonumber(redis.call('HGET', state, 't'))
-  local old_rem = tonumber(redis.call('HGET', state, 'r'))
+  local old = tonumber(redis.call('HGET', state, 'o')) or 0
   if old_reset == nil or tonumber(reset) > old_reset + 0.001 then
-    redis.call('HSET', state, 'r', rem, 't', reset)
-  elseif old_rem == nil or tonumber(rem) < old_rem then
-    redis.call('HSET', state, 'r', rem)
+    redis.call('HSET', state, 'o', others, 't', reset)
+  elseif others > old then
+    redis.call('HSET', state, 'o', others)
   end
 end
 redis.call('PEXPIRE', state, ARGV[4])
@@ -156,8 +173,8 @@ class RedisStore:
         self, key: str, now: float, rule: RateRule, remaining: int | None, reset_at: float | None, limited: bool
     ) -> None:
         figures = ["" if remaining is None else str(remaining), "" if reset_at is None else repr(reset_at)]
-        args = [int(limited), *figures, _ms(rate_ttl(rule))]
-        await self._do(self._observe(keys=[PREFIX + key], args=args))
+        args = [int(limited), *figures, _ms(rate_ttl(rule)), repr(now), rule.limit, repr(rule.window)]
+        await self._do(self._observe(keys=[PREFIX + key, PREFIX + key + ":sent"], args=args))
 
     async def rate_block(self, key: str, now: float, rule: RateRule, until: float) -> None:
         await self._do(self._block(keys=[PREFIX + key], args=[repr(until), _ms(rate_ttl(rule))]))

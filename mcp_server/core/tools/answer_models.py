@@ -21,7 +21,7 @@ free text as it is: ``""`` leaves it out)."""
 
 class Record(BaseModel):
     """An output record: unset fields are left out of the answer (``output.to_result`` prunes them), never sent
-    as null, so its published schema spells no null either (``tooling.output_schema``)."""
+    as null, so its published schema spells no null either (``schemas.Published``)."""
 
 
 class Items(Record, Generic[T]):

@@ -1,36 +1,36 @@
-"""A tool call's arguments, checked before the tool runs: unknown names refused (vendor spellings of ours
-taken as ours), ``null`` and ``""`` on an optional argument read as "not given", booleans kept out of
-numbers, and validation failures told one field per line in words a model can act on.
-
-The walk follows the tool's Python types (the argument model the SDK builds from its signature), so what
-it accepts is exactly what validation accepts.
+"""A tool call's arguments, checked by one pydantic model per tool (``Arguments``): its config forbids unknown
+names at every depth, and one before-validator (``given``) reads what clients send the way the published schema
+means it: vendor spellings of our names taken as ours, ``null`` and ``""`` on an optional argument as "not
+given", JSON inside a string decoded, booleans kept out of numbers. Validation failures are told one field per
+line in words a model can act on (``explain``).
 """
 
 from __future__ import annotations
 
 import difflib
+import inspect
 import json
 import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, ClassVar, LiteralString, TypeGuard, Union
 
-from pydantic import BaseModel, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, ErrorDetails, core_schema
+from pydantic_core import CoreSchema, ErrorDetails, InitErrorDetails, PydanticCustomError, core_schema
 
-from mcp_server.core.guards import is_list, is_mapping, is_str_dict, is_str_mapping
+from mcp_server.core.guards import is_dict, is_list, is_mapping, is_str_dict, is_str_mapping
 
 Path = tuple[str | int, ...]
-
-
-class ArgumentProblem(Exception):
-    """Arguments refused before any request: one line per field."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 def where(path: Path) -> str:
@@ -48,6 +48,108 @@ def where(path: Path) -> str:
 def snake(name: str) -> str:
     """``listId`` -> ``list_id``: the vendors' camelCase spelling of one of our names."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+# The model ------------------------------------------------------------------------------------------------
+
+
+class Arguments(BaseModel):
+    """A tool's arguments (``model_of``): unknown names refused by the config, the rest read by ``given``."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    vendor_names: ClassVar[Mapping[str, str]] = {}
+    """The vendor's names for arguments that mean exactly one of ours (camelCase spellings need none)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_given(cls, data: Any) -> Any:
+        return given(cls, data)
+
+
+def model_of(
+    tool: str, signature: inspect.Signature, skip: set[str], vendor_names: Mapping[str, str]
+) -> type[Arguments]:
+    """The arguments a model may send to ``tool``, from its signature (``skip``: what the SDK fills)."""
+    fields: dict[str, Any] = {
+        name: (param.annotation, ... if param.default is inspect.Parameter.empty else param.default)
+        for name, param in signature.parameters.items()
+        if name not in skip
+    }
+    model = create_model(f"{tool}_arguments", __base__=Arguments, **fields)
+    model.vendor_names = dict(vendor_names)
+    return model
+
+
+def given(model: type[BaseModel], data: Any) -> Any:
+    """``data`` as ``model`` reads it: vendor spellings renamed to ours, "not given" values left out, JSON
+    inside a string decoded (Claude Desktop sends lists and objects so); raises ``ValidationError`` for a name
+    given twice, a boolean where a number goes, or an unknown name on a model open inside but closed outside."""
+    if not is_str_mapping(data):
+        return data
+    fields = {info.alias or name: info for name, info in model.model_fields.items()}
+    vendor: Mapping[str, str] = getattr(model, "vendor_names", {})
+    top = issubclass(model, Arguments)
+    out: dict[str, Any] = {}
+    errors: list[InitErrorDetails] = []
+    for key, value in data.items():
+        name = key if key in fields else vendor.get(key) or (snake(key) if snake(key) in fields else None)
+        if name is None:
+            if _published_closed(model):
+                errors.append(InitErrorDetails(type="extra_forbidden", loc=(key,), input=value))
+            else:
+                out[key] = value  # the config says: refused (a tool's arguments) or kept as an extra
+            continue
+        if name in out:
+            said = "{key} and {name} are the same argument; give it once"
+            errors.append(_ours(said, (key,), value, key=key, name=name))
+            continue
+        info = fields[name]
+        if not info.is_required() and (value is None or value == ""):
+            continue  # a strict-mode client's way of leaving it out
+        if top and isinstance(value, str) and info.annotation is not str:
+            value = _decoded(value)
+        errors += _booleans(info.annotation, value, (name,))
+        out[name] = value
+    if errors:
+        raise ValidationError.from_exception_data(model.__name__, errors)
+    return out
+
+
+OURS = "argument"
+"""The error type of the refusals ``given`` words itself: told as they are, with no field hint."""
+
+
+def _ours(message: LiteralString, loc: Path, given: Any, **context: Any) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError(OURS, message, context), loc=loc, input=given)
+
+
+def _decoded(value: str) -> Any:
+    try:
+        parsed: object = json.loads(value)
+    except (ValueError, RecursionError):
+        return value  # not JSON: left for validation to judge
+    return parsed if is_list(parsed) or is_dict(parsed) else value
+
+
+def _booleans(annotation: Any, value: Any, loc: Path) -> list[InitErrorDetails]:
+    """A boolean where only a number goes (pydantic reads true as 1), in the value or the items of its list."""
+    kinds = _arms(annotation)
+    if isinstance(value, bool) and bool not in kinds and any(k in (int, float) for k in kinds):
+        return [_ours("must be a number, not {json}", loc, value, json=str(value).lower())]
+    items = [k for k in kinds if typing.get_origin(k) in (list, tuple, set, frozenset, Sequence)]
+    if is_list(value) and len(items) == 1 and typing.get_args(items[0]):
+        item = typing.get_args(items[0])[0]
+        return [error for i, one in enumerate(value) for error in _booleans(item, one, (*loc, i))]
+    return []
+
+
+def _published_closed(model: type[BaseModel]) -> bool:
+    """A model that takes extra keys inside (filled by its own validator) but publishes a closed object: a
+    caller's unknown key is refused as the schema says, not kept as an extra."""
+    extra: object = model.model_config.get("json_schema_extra")
+    return (
+        model.model_config.get("extra") == "allow" and is_str_dict(extra) and extra.get("additionalProperties") is False
+    )
 
 
 # Open maps ----------------------------------------------------------------------------------------------
@@ -85,6 +187,15 @@ class AsPairs:
 def pairs_to_map(value: Any) -> Any:
     if not is_list(value):
         return value
+    unknown = [
+        InitErrorDetails(type="extra_forbidden", loc=(index, key), input=pair[key])
+        for index, pair in enumerate(value)
+        if is_str_mapping(pair)
+        for key in pair
+        if key not in PAIR_KEYS
+    ]
+    if unknown:
+        raise ValidationError.from_exception_data("pairs", unknown)
     out: dict[Any, Any] = {}
     for index, pair in enumerate(value):
         if not (is_mapping(pair) and set(pair) == {"name", "value"}):
@@ -95,73 +206,10 @@ def pairs_to_map(value: Any) -> Any:
     return out
 
 
-# The walk -------------------------------------------------------------------------------------------------
+PAIR_KEYS = ("name", "value")
 
 
-def decoded(model: type[BaseModel], arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """Arguments a client sent as JSON inside a string (Claude Desktop does, for lists and objects) decoded,
-    where the argument is not itself a string; a string that is not JSON is left for validation to judge."""
-    out = dict(arguments)
-    fields = {info.alias or name: info for name, info in model.model_fields.items()}
-    for key, value in arguments.items():
-        info = fields.get(key)
-        if info is None or not isinstance(value, str) or info.annotation is str:
-            continue
-        try:
-            parsed = json.loads(value)
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(parsed, list | dict):
-            out[key] = parsed
-    return out
-
-
-def clean(
-    model: type[BaseModel], arguments: Mapping[str, Any], tool: str, aliases: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    """``arguments`` with vendor spellings renamed to ours and "not given" values left out; raises
-    ``ArgumentProblem`` for an unknown name or a boolean where a number goes."""
-    problems: list[str] = []
-    out = _object(model, arguments, (), tool, aliases or {}, problems)
-    if problems:
-        raise ArgumentProblem(problems)
-    return out
-
-
-def _object(
-    model: type[BaseModel],
-    given: Mapping[str, Any],
-    path: Path,
-    tool: str,
-    aliases: Mapping[str, str],
-    problems: list[str],
-) -> dict[str, Any]:
-    fields = {info.alias or name: info for name, info in model.model_fields.items()}
-    open_ended = model.model_config.get("extra") == "allow" and not _published_closed(model)
-    out: dict[str, Any] = {}
-    for key, value in given.items():
-        name = key if key in fields else aliases.get(key) or (snake(key) if snake(key) in fields else None)
-        if name is None:
-            if open_ended:
-                out[key] = value
-            else:
-                problems.append(_unknown(key, path, tool, list(fields)))
-            continue
-        if name in out:
-            problems.append(f"{where((*path, key))}: {key} and {name} are the same argument; give it once.")
-            continue
-        info = fields[name]
-        if not info.is_required() and (value is None or value == ""):
-            continue  # a strict-mode client's way of leaving it out
-        out[name] = _value(info.annotation, value, (*path, name), tool, problems)
-    return out
-
-
-def _published_closed(model: type[BaseModel]) -> bool:
-    """A model that takes extra keys inside (filled by its own validator) but publishes a closed object: a
-    caller's unknown key is refused as the schema says, not kept as an extra."""
-    extra: object = model.model_config.get("json_schema_extra")
-    return is_str_dict(extra) and extra.get("additionalProperties") is False
+# Words --------------------------------------------------------------------------------------------------
 
 
 def _unknown(key: str, path: Path, tool: str, names: list[str]) -> str:
@@ -173,30 +221,6 @@ def _unknown(key: str, path: Path, tool: str, names: list[str]) -> str:
     if not names:
         return f"{said}: it takes no arguments."
     return f"{said}; the {'arguments' if not path else 'fields'} are: {', '.join(names)}."
-
-
-def _value(annotation: Any, value: Any, path: Path, tool: str, problems: list[str]) -> Any:
-    if is_list(value) and _is_pairs(annotation):
-        for index, pair in enumerate(value):
-            if is_str_mapping(pair):
-                unknown = [key for key in pair if key not in PAIR_KEYS]
-                problems += [_unknown(key, (*path, index), tool, list(PAIR_KEYS)) for key in unknown]
-        return value
-    kinds = _arms(annotation)
-    models = [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)]
-    if is_str_mapping(value) and len(models) == 1:
-        return _object(models[0], value, path, tool, {}, problems)
-    items = [k for k in kinds if typing.get_origin(k) in (list, tuple, set, frozenset, Sequence)]
-    if is_list(value) and len(items) == 1:
-        inner = typing.get_args(items[0])
-        item = inner[0] if inner else Any
-        return [_value(item, one, (*path, index), tool, problems) for index, one in enumerate(value)]
-    if isinstance(value, bool) and bool not in kinds and any(k in (int, float) for k in kinds):
-        problems.append(f"{where(path)}: must be a number, not {str(value).lower()}.")
-    return value
-
-
-PAIR_KEYS = ("name", "value")
 
 
 def _is_pairs(annotation: Any) -> bool:
@@ -247,13 +271,17 @@ _WORDS: dict[str, str] = {
 }
 
 
-def explain(error: ValidationError, model: type[BaseModel]) -> list[str]:
-    """One line per refused field: where, what is wrong, what is allowed, where a valid value comes from."""
+def explain(error: ValidationError, model: type[BaseModel], tool: str) -> list[str]:
+    """One line per refused field: where, what is wrong, what is allowed, where a valid value comes from; an
+    unknown name with the closest real one."""
     lines: list[str] = []
     for detail in error.errors(include_url=False):
         path = tuple(detail["loc"])
+        if detail["type"] == "extra_forbidden":
+            lines.append(_unknown(str(path[-1]), path[:-1], tool, _names_at(model, path[:-1])))
+            continue
         line = f"{where(path)}: {_words(detail)}"
-        hint = describe_field(model, path)
+        hint = describe_field(model, path) if detail["type"] != OURS else ""
         if hint and hint.lower() not in line.lower():
             line += f" ({hint})"
         lines.append(line if line.endswith((".", "?")) else line + ".")
@@ -281,25 +309,45 @@ def _words(detail: ErrorDetails) -> str:
         return f"must be one of {ctx.get('expected', '')}".rstrip()
     if kind == "value_error":
         return str(ctx.get("error") or detail["msg"]).removeprefix("Value error, ")
+    if kind == OURS:
+        return detail["msg"]
     return _WORDS.get(kind, str(detail["msg"]).lower())
 
 
 def describe_field(model: type[BaseModel], path: Path) -> str:
     """The description of the field at ``path`` (it says where valid values come from), if any."""
+    return _field_at(model, path)[2]
+
+
+def _names_at(model: type[BaseModel], path: Path) -> list[str]:
+    """The names the object at ``path`` takes."""
+    current, annotation, _ = _field_at(model, path)
+    if annotation is not None and _is_pairs(annotation):
+        return list(PAIR_KEYS)
+    return [info.alias or name for name, info in current.model_fields.items()] if _is_model(current) else []
+
+
+def _field_at(model: type[BaseModel], path: Path) -> tuple[Any, Any, str]:
+    """What ``path`` reaches: the record it ends in (if any), the last field's annotation and description."""
     current: Any = model
+    annotation: Any = None
     description = ""
     for part in path:
         if isinstance(part, int):
             continue
-        fields = current.model_fields if isinstance(current, type) and issubclass(current, BaseModel) else {}
-        info = fields.get(part)
+        info = current.model_fields.get(part) if _is_model(current) else None
         if info is None:
-            return ""
-        description = info.description or _annotated_description(info.annotation) or ""
-        nested = [k for k in _arms(info.annotation) if isinstance(k, type) and issubclass(k, BaseModel)]
-        items = [typing.get_args(k)[0] for k in _arms(info.annotation) if typing.get_origin(k) is list]
+            return None, None, ""
+        annotation = info.annotation
+        description = info.description or _annotated_description(annotation) or ""
+        nested = [k for k in _arms(annotation) if _is_model(k)]
+        items = [typing.get_args(k)[0] for k in _arms(annotation) if typing.get_origin(k) is list]
         current = (nested or [a for item in items for a in _arms(item)] or [None])[0]
-    return description
+    return current, annotation, description
+
+
+def _is_model(kind: Any) -> TypeGuard[type[BaseModel]]:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
 
 
 def _annotated_description(annotation: Any) -> str | None:

@@ -7,6 +7,7 @@ state store, so every process (and machine) on one store and one API key shares 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -17,6 +18,8 @@ from mcp_server.core.state import RateRule, StateStore, StateUnavailable
 from mcp_server.core.state.memory import MemoryStore
 
 Clock = Callable[[], float]
+MARGIN_SHARE = 0.1
+"""The most of each window the margin for late arrivals may take."""
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -41,9 +44,10 @@ class RateBudget(Protocol):
 class WindowBudget:
     """``limit`` requests per ``window`` seconds (sliding), corrected by the API's own counters.
 
-    Once the API reports ``X-RateLimit-Remaining``/``-Reset``, a request goes only while both the API's
-    figures and the local window have room; when the API reports none it waits for the reset. A slot is
-    taken in the store atomically with its check: no request goes without one.
+    Once the API reports ``X-RateLimit-Remaining``/``-Reset``, the requests it counted beyond ours (another
+    client on the key) hold back their share of the window until its reset; our own free a slot as each
+    leaves the window, whatever the API's reset says (a sliding-window API may report when its whole window
+    clears). A slot is taken in the store atomically with its check: no request goes without one.
     """
 
     def __init__(
@@ -62,9 +66,12 @@ class WindowBudget:
         self.provider = provider
         self.clock = clock
         self.sleep = sleep
-        # A request counted here may reach the API a moment later than we stamp it.
-        self.margin = min(0.25, window * 0.02)
-        self.rule = RateRule(limit, window, self.margin)
+        self.base_margin = min(0.25, window * 0.02)
+        self._stamps: deque[float] = deque(maxlen=max(1, limit))
+        """When this process's requests in flight took their slots, oldest first (answers come mostly in order)."""
+        self._latencies: deque[tuple[float, float]] = deque()
+        """(when answered, seconds from slot to answer), falling from the front: the front is the longest of
+        the last two windows. It bounds how late the requests now in the window reached the API."""
         self.store: StateStore = store if store is not None else MemoryStore(clock)
         self.key = key
         self._next = 0.0
@@ -74,6 +81,20 @@ class WindowBudget:
         self._lock = anyio.Lock()
         self._in_store = False
         """Whether the call taking a slot waits on the store now (those queued behind it wait on it too)."""
+
+    @property
+    def margin(self) -> float:
+        """How much later than its slot a request may reach the API: a window counts from the arrivals, so
+        a slot frees only this long after our request leaves it. The recent slot-to-answer time bounds it
+        (on a loaded machine or a slow link far past the fixed margin), capped to a share of the window."""
+        while self._latencies and self._latencies[0][0] < self.clock() - 2 * self.window:
+            self._latencies.popleft()
+        longest = self._latencies[0][1] if self._latencies else 0.0
+        return min(max(self.base_margin, longest), self.window * MARGIN_SHARE)
+
+    @property
+    def rule(self) -> RateRule:
+        return RateRule(self.limit, self.window, self.margin)
 
     async def acquire(self, deadline: float) -> None:
         with anyio.move_on_after(max(0.0, deadline - self.clock())):
@@ -85,6 +106,7 @@ class WindowBudget:
                     self._in_store = False
                     slot = self._next = got.at
                     if slot <= now:
+                        self._stamps.append(now)
                         known = got.remaining is not None and got.reset_at is not None
                         self._seen = (got.remaining or 0, got.reset_at or 0.0) if known else None
                         return
@@ -115,10 +137,23 @@ class WindowBudget:
         return min(reset_at, self.clock() + self.window + self.margin)
 
     async def observe(self, remaining: int | None, reset_at: float | None, limited: bool = False) -> None:
+        self._answered()
         reset_at = None if reset_at is None else self._capped(reset_at)
         if not limited and (remaining is None or reset_at is None or self._unchanged(remaining, reset_at)):
             return  # nothing to correct: spare the store a round trip
         await self.store.rate_observe(self.key, self.clock(), self.rule, remaining, reset_at, limited)
+
+    def _answered(self) -> None:
+        """An answer came: how long since the oldest slot still in flight was taken (every answer is observed)."""
+        if not self._stamps:
+            return
+        now = self.clock()
+        took = now - self._stamps.popleft()
+        if took > self.window:  # a request that failed on the way (no answer observed), not a latency
+            return
+        while self._latencies and self._latencies[-1][1] <= took:
+            self._latencies.pop()  # answered earlier and sooner: never the longest again
+        self._latencies.append((now, took))
 
     def _unchanged(self, remaining: int, reset_at: float) -> bool:
         """The API's figures would change nothing: the same window as stored when our slot was taken, and

@@ -226,7 +226,7 @@ class ApiClient:
                 failure = Transport.of(exc)
                 error = self._transport_error(exc)
             else:
-                await self._observe(response)
+                await self._observe(response, body)
                 if (
                     response.status_code == 401
                     and self.auth
@@ -325,11 +325,15 @@ class ApiClient:
             hint="Nothing was sent. Pass ids and URLs exactly as the list tools returned them.",
         )
 
-    async def _observe(self, response: httpx.Response) -> None:
+    async def _observe(self, response: httpx.Response, body: bytes) -> None:
         # Best effort: the request has gone out, so a store failing now must not read as "nothing was sent".
         limited = response.status_code == 429
+        now = self.clock()
+        # A 429 costs no more than its own Retry-After: its X-RateLimit-Reset may be a whole window away
+        # (a sliding-window API reporting when its window clears) while the API asks for a second.
+        reset = retry_at(response, now, body.decode(errors="replace")[:2000]) if limited else rate_reset(response, now)
         try:
-            await self.budget.observe(rate_remaining(response), rate_reset(response, self.clock()), limited=limited)
+            await self.budget.observe(rate_remaining(response), reset, limited=limited)
         except StateUnavailable as unrecorded:
             log.warning("%s: rate figures not recorded: %s", self.provider, unrecorded.message)
 

@@ -54,6 +54,8 @@ def parse_error(status: int, body: bytes, cls: type[E]) -> E:
             reason, message = str(err.get("reason", "")), _text(err.get("message", ""))
         elif isinstance(err, str):
             message = err
+        elif is_list(err) and err:  # PersistIQ {"error": [{"reason", "message"}]}, as the Singer tap reads it
+            message = _text(err)
         if not message and isinstance(top := data.get("message"), str):
             message = top
         if not message and "detail" in data:  # DRF {"detail": ...}

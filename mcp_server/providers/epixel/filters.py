@@ -14,6 +14,7 @@ from typing import Any
 
 from mcp_server.core.upstream.values import is_obj
 from mcp_server.providers.epixel.inputs import SENT_FORMAT
+from mcp_server.providers.epixel.models import username_of
 
 Check = Callable[[Mapping[str, Any]], bool]
 # Wall clocks run from UTC-12 to UTC+14: the CRM's own "now" lies somewhere in this band around UTC.
@@ -47,10 +48,11 @@ def lead_list(list_type: str, username: str | None) -> Filter | None:
     """
 
     def check(record: Mapping[str, Any]) -> bool:
-        owner, assignee = record.get("owner"), record.get("assignee")
+        # A nested user counts by its username; a bare user id cannot be told apart, so it counts as absent.
+        owner, assignee = username_of(record.get("owner")), username_of(record.get("assignee"))
         if list_type == "owned":
             return owner is None or owner == username
-        if "assignee" in record and not assignee:
+        if "assignee" in record and not record.get("assignee"):
             return False
         return username is None or ((assignee is None or assignee == username) and owner != username)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, ConfigDict, Field, field_validator, model_validator
 
 from mcp_server.core.tools.answer_models import Record
 from mcp_server.core.tools.answers import prune, stranger, untrusted
@@ -15,11 +15,39 @@ def _fence(value: Any) -> Any:
     return untrusted(value) if isinstance(value, str) else value
 
 
+PERSON_KEYS = ("username", "email", "name", "id")
+
+
+def username_of(value: Any) -> str | None:
+    """A person as a list filter compares them: a username, or the username of a nested user object. A bare
+    number is a user id, which no username equals: ``None`` (cannot tell)."""
+    if isinstance(value, str):
+        return value
+    if is_obj(value):
+        name = value.get("username")
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _person(value: Any) -> Any:
+    """A person as an answer shows them (Django REST framework may send a nested user or a bare user id)."""
+    if is_obj(value):
+        return next((str(value[key]) for key in PERSON_KEYS if value.get(key) not in (None, "")), None)
+    return value
+
+
+class Read(Record):
+    """A record as Epixel answers it: a number where text is expected (a phone, an id) is read as that text,
+    never a record skipped."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+
 def _upstream(name: str) -> Any:
     return Field(default=None, validation_alias=AliasChoices(name, f"appointment_{name}"))
 
 
-class Appointment(Record):
+class Appointment(Read):
     """Times are the CRM's wall-clock ``YYYY-MM-DD HH:MM``, no zone (``appointment_date`` / ``appointment_to``)."""
 
     id: int
@@ -32,6 +60,7 @@ class Appointment(Record):
     created_by: str | None = None
 
     _fenced = field_validator("note", mode="before")(_fence)
+    _people = field_validator("created_by", mode="before")(_person)
 
 
 class SavedAppointment(Appointment):
@@ -41,7 +70,7 @@ class SavedAppointment(Appointment):
     hint: str | None = None
 
 
-class Note(Record):
+class Note(Read):
     id: int
     slug: str | None = None
     note: str | None = None
@@ -49,9 +78,10 @@ class Note(Record):
     created_at: str | None = None
 
     _fenced = field_validator("note", mode="before")(_fence)
+    _people = field_validator("created_by", mode="before")(_person)
 
 
-class Lead(Record):
+class Lead(Read):
     slug: str
     first_name: str | None = None
     last_name: str | None = None
@@ -66,9 +96,10 @@ class Lead(Record):
 
     _fenced = field_validator("message", mode="before")(_fence)
     _names = field_validator("first_name", "last_name", "source", "location", mode="before")(stranger)
+    _people = field_validator("owner", "assignee", mode="before")(_person)
 
 
-class LeadRow(Record):
+class LeadRow(Read):
     """A lead as a list shows it, one table row (epixel_get_lead has every field, appointments and notes)."""
 
     slug: str
@@ -83,6 +114,7 @@ class LeadRow(Record):
 
     # Whoever fills the CRM's web form writes these: bare as names, fenced once they read as free text.
     _names = field_validator("first_name", "last_name", "source", mode="before")(stranger)
+    _people = field_validator("owner", "assignee", mode="before")(_person)
 
 
 class SavedLead(Lead):

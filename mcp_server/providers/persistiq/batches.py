@@ -31,6 +31,8 @@ class CampaignOutcome:
     added: list[str] = field(default_factory=list[str])
     skipped: list[str] = field(default_factory=list[str])
     failed: list[Failure] = field(default_factory=list[Failure])
+    mailboxes: set[str] = field(default_factory=set[str])
+    """The sending mailboxes the answer names for the leads added."""
 
 
 def failures(failed: Sequence[BatchFailure[T]], label: Callable[[T], str]) -> list[Failure]:
@@ -94,7 +96,8 @@ def split_outcome(emails: list[str], data: Any, dup: str) -> LeadOutcome:
         lead_id = lead.get("id")
         if not isinstance(lead_id, str):
             continue
-        out.created.append(LeadRef(id=lead_id, email=email))
+        status = lead.get("status")
+        out.created.append(LeadRef(id=lead_id, email=email, status=status if isinstance(status, str) else None))
         if email:
             pending.pop(email.lower(), None)
             out.answered[email.lower()] = _dict(lead.get("data"))
@@ -136,6 +139,9 @@ def campaign_outcome(lead_ids: list[str], data: Any) -> CampaignOutcome:
         if isinstance(lead_id, str) and lead_id in pending:
             pending.pop(lead_id)
             out.added.append(lead_id)
+            mailbox = entry.get("mailbox_id")
+            if isinstance(mailbox, str) and mailbox:
+                out.mailboxes.add(mailbox)
     anonymous: list[str] = []
     for error in map(_dict, _list(body.get("errors"))):
         lead_id = _lead_id_of(error)

@@ -78,8 +78,9 @@ async def persistiq_add_leads_to_campaign(
     lead_ids: Annotated[list[LeadId], Field(min_length=1, max_length=5000)],
     mailbox_id: Annotated[Maybe[MailboxId], Field(description="Sending mailbox; a user's default_mailbox_id")] = None,
 ) -> AddedToCampaign:
-    """Add up to 5000 leads to a campaign (100 per request). Answers the ids added, those already in it, and each
-    failure with PersistIQ's message; a failed batch does not stop the others."""
+    """Add up to 5000 leads to a campaign (100 per request). Answers the ids added, the sending mailbox, those
+    already in it, and each failure with PersistIQ's message; a failed batch does not stop the others. PersistIQ's
+    campaign-lead ids are left out: no tool takes them."""
     api = persistiq(ctx).api
     endpoint = Endpoints.add_campaign_leads.at(campaign_id=campaign_id)
     unique = list(dict.fromkeys(lead_ids))
@@ -95,16 +96,25 @@ async def persistiq_add_leads_to_campaign(
     report = await run_batches(unique, ADD_BATCH, send, progress=from_context(ctx), noun="leads")
     added: list[str] = []
     skipped: list[str] = []
+    mailboxes: set[str] = set()
     failed = failures(report.failed, str)
     for _, outcome in report.done:
         added += outcome.added
+        mailboxes |= outcome.mailboxes
         skipped += outcome.skipped
         failed += outcome.failed
     hint = None
     if any("404" in f.error for f in failed):
         hint = "A 404 means the campaign or a lead id does not exist: check them with the list tools."
+    # One mailbox named for every lead added: it sends. Several (or none): the answer leaves it out.
+    sender = next(iter(mailboxes)) if len(mailboxes) == 1 else None
     return AddedToCampaign(
-        campaign_id=campaign_id, added=added, skipped=skipped or None, failed=failed or None, hint=hint
+        campaign_id=campaign_id,
+        added=added,
+        mailbox_id=sender,
+        skipped=skipped or None,
+        failed=failed or None,
+        hint=hint,
     )
 
 

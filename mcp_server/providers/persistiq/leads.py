@@ -122,9 +122,10 @@ async def persistiq_create_leads(
     ] = "skip",
     creator_id: Annotated[Maybe[UserId], Field(description="Creator of new leads (persistiq_list_users)")] = None,
 ) -> CreatedLeads:
-    """Create up to 1000 leads (10 per request). Answers the ids created, leads updated (dup=update) or skipped as
-    duplicates, and each failure with PersistIQ's message; a failed batch does not stop the others. Next:
-    persistiq_add_leads_to_campaign."""
+    """Create up to 1000 leads (10 per request). Answers the ids created (with status; one shared status is said
+    once as created_status), leads updated (dup=update) or skipped as duplicates, and each failure with
+    PersistIQ's message; a failed batch does not stop the others. Other fields are left out: they are what was
+    sent (persistiq_get_lead shows them). Next: persistiq_add_leads_to_campaign."""
     api = persistiq(ctx).api
     deadline = api.deadline()  # one for the whole call: batches past it are reported as not sent
     extra: dict[str, Any] = {"creator_id": creator_id} if creator_id else {}
@@ -174,8 +175,18 @@ async def persistiq_create_leads(
     hint = None
     if failed:
         hint = "Fix the failed leads and send only those again (dup=skip keeps the others from doubling)."
+    # New leads start alike: one status for all is said once, not per lead (a 1000-lead answer stays small).
+    shared = {ref.status for ref in created}
+    created_status = shared.pop() if len(shared) == 1 else None
+    if created_status:
+        created = [ref.model_copy(update={"status": None}) for ref in created]
     return CreatedLeads(
-        created=created, updated=updated or None, skipped=skipped or None, failed=failed or None, hint=hint
+        created=created,
+        created_status=created_status,
+        updated=updated or None,
+        skipped=skipped or None,
+        failed=failed or None,
+        hint=hint,
     )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mcp_server.core.tools.answer_models import Maybe, Record
 from mcp_server.core.tools.answers import prune, stranger, untrusted
-from mcp_server.core.tools.arguments import AsPairs, pairs_to_map
+from mcp_server.core.tools.arguments import AsPairs, given, pairs_to_map
 from mcp_server.core.upstream.values import is_obj
 
 T = TypeVar("T")
@@ -77,9 +77,13 @@ class NewLead(Record):
     @classmethod
     def _spread_fields(cls, data: Any) -> Any:
         # The pairs become the lead's own keys: a built-in name fills that field, others go as extras.
+        data = given(cls, data)  # our names, only what was given, unknown keys refused (the schema is closed)
         if not is_obj(data):
             return data
-        extra: object = pairs_to_map(data.get("fields")) or {}
+        try:
+            extra: object = pairs_to_map(data.get("fields")) or {}
+        except ValidationError:
+            return data  # the field's own check tells which pair is wrong, by its path
         if not is_obj(extra):
             return data
         rest = {key: value for key, value in data.items() if key != "fields"}
@@ -111,15 +115,29 @@ LooseText = Annotated[str | None, BeforeValidator(_text)]
 """Fields the documents never show: read whatever type they come in."""
 
 
-class Ref(Record):
-    """A user, creator or campaign as other records mention it."""
+class Read(Record):
+    """A record as PersistIQ answers it: a number where the document shows text (an id, a status) is read as
+    that text, never a record skipped."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+
+def _bare_id(data: Any) -> Any:
+    """A reference given as its bare id (``"creator": "u_7"``) instead of an object."""
+    return {"id": str(data)} if isinstance(data, str | int) and not isinstance(data, bool) else data
+
+
+class Ref(Read):
+    """A user, creator or campaign as other records mention it (an object, or only its id)."""
 
     id: str | None = None
     name: str | None = None
     email: str | None = None
 
+    _bare = model_validator(mode="before")(_bare_id)
 
-class User(Record):
+
+class User(Read):
     id: str
     name: str | None = None
     email: str | None = None
@@ -128,7 +146,7 @@ class User(Record):
     salesforce_id: str | None = None
 
 
-class Lead(Record):
+class Lead(Read):
     id: str
     status: str | None = None
     bounced: bool | None = None
@@ -148,7 +166,7 @@ class Lead(Record):
         return filled(value) or {}
 
 
-class LeadRow(Record):
+class LeadRow(Read):
     """A lead as a list shows it, one table row: who it is and its status (persistiq_get_lead has every field)."""
 
     id: str
@@ -172,9 +190,11 @@ ROW_FIELDS = ("first_name", "last_name", "email", "company_name", "title")
 class LeadRef(Record):
     id: str
     email: str | None = None
+    status: str | None = None
+    """As PersistIQ answers it: a new lead's first status, an updated one's current status."""
 
 
-class CampaignStats(Record):
+class CampaignStats(Read):
     prospects_contacted: int | None = None
     prospects_reached: int | None = None
     prospects_opened: int | None = None
@@ -184,23 +204,35 @@ class CampaignStats(Record):
     total_contacted: int | None = None
 
 
-class Campaign(Record):
+class Campaign(Read):
     id: str
     name: str | None = None
     creator: Ref | None = None
     stats: CampaignStats | None = None
     total_prospects: LooseCount = None
-    """Leads in the campaign (real answers carry it; the document's example does not)."""
+    """Leads in the campaign (real answers carry it, inside stats; the document's example does not)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _count_from_stats(cls, data: Any) -> Any:
+        # Airbyte recorded a real campaign counting its leads in stats.total_prospects; answered once, at the top.
+        if not is_obj(data) or not is_obj(data.get("stats")) or "total_prospects" not in data["stats"]:
+            return data
+        stats = {key: value for key, value in data["stats"].items() if key != "total_prospects"}
+        total = data.get("total_prospects")
+        return {**data, "stats": stats, "total_prospects": data["stats"]["total_prospects"] if total is None else total}
 
 
-class EventLead(Record):
+class EventLead(Read):
     id: str | None = None
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
 
+    _bare = model_validator(mode="before")(_bare_id)
 
-class Event(Record):
+
+class Event(Read):
     id: str
     kind: str
     event_at: str | None = None
@@ -213,10 +245,11 @@ class Event(Record):
     @field_validator("params", "diff", mode="before")
     @classmethod
     def _only_filled(cls, value: Any) -> Any:
-        return filled(value) or None
+        # Free-form: only an object is shown; any other shape is left out rather than losing the event.
+        return (filled(value) or None) if is_obj(value) else None
 
 
-class DncDomain(Record):
+class DncDomain(Read):
     id: str
     name: str
 
@@ -230,12 +263,12 @@ class DncAdded(Record):
     hint: str | None = None
 
 
-class LeadStatus(Record):
+class LeadStatus(Read):
     id: str
     name: str
 
 
-class LeadField(Record):
+class LeadField(Read):
     id: str | None = None
     name: str
     label: str | None = None
@@ -257,6 +290,8 @@ class Failure(Record):
 
 class CreatedLeads(Record):
     created: list[LeadRef]
+    created_status: str | None = None
+    """The status every created lead has, said once (then left out of each ``created`` entry)."""
     updated: list[LeadRef] | None = None
     """With dup=update: the existing leads (same email) that were updated, not created."""
     skipped: list[str] | None = None
@@ -267,6 +302,8 @@ class CreatedLeads(Record):
 class AddedToCampaign(Record):
     campaign_id: str
     added: list[str]
+    mailbox_id: str | None = None
+    """The mailbox PersistIQ answered it sends from (the one given, or the one it chose)."""
     skipped: list[str] | None = None
     failed: list[Failure] | None = None
     hint: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
@@ -41,11 +41,24 @@ def _members(data: Any) -> list[dict[str, Any]]:
     return [row for row in as_list(body_of(data).get("prospects")) if "id" in row]
 
 
+@dataclass(frozen=True)
+class ListPages(PageNumber):
+    """Pages of one prospect list, never past its size: the real server answers the page after a list's end
+    ``{"success": false}`` (hull-snovio pages while ``list.contacts > page * perPage``), which reads as a refusal."""
+
+    def read(self, ref: Any, body: Any, raw: list[Any]) -> tuple[list[Any], Any]:
+        raw, following = super().read(ref, body, raw)
+        contacts = obj(body_of(body).get("list")).get("contacts")
+        if following is not None and isinstance(contacts, int) and int(ref or self.first) * self.size >= contacts:
+            return raw, None
+        return raw, following
+
+
 MEMBERS = Listing(
     "snov_list_prospects_in_list",
     api,
     Endpoints.list_prospects,
-    PageNumber("page", "perPage", PER_PAGE),
+    ListPages("page", "perPage", PER_PAGE),
     _members,
     lambda raw: read_record(ListedProspect, raw, "prospect"),
     "prospects",

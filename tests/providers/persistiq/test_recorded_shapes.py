@@ -10,6 +10,7 @@ from mcp import Client
 from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from tests.providers.persistiq.helpers import LEADS, new_leads, ok
+from tests.providers.typed import text_of
 from tests.tables import rows
 
 pytestmark = pytest.mark.anyio
@@ -67,3 +68,24 @@ async def test_the_lead_and_campaign_fields_connectors_sync_are_kept(mcp: Client
     assert lead["owner_id"] == contacted.creator_id and lead["creator_id"] == contacted.creator_id
     assert lead["sent_count"] == 1 and "replied_count" in lead and lead["last_sent_at"]
     assert all("total_prospects" in campaign for campaign in campaigns["items"])
+
+
+async def test_a_campaigns_lead_count_inside_its_stats_is_answered_as_its_total_prospects(
+    mcp: Client, recorded: Sandbox
+):
+    # Airbyte's connector recorded a real campaign with "stats": {..., "total_prospects": 1}
+    # (source-persistiq/integration_tests/expected_campaigns_stream.txt).
+    campaigns = ok(await mcp.call_tool("persistiq_list_campaigns", {}))["items"]
+    members = {c.id: len(c.members) for c in recorded.persistiq.world.campaigns.values()}
+
+    assert {c["id"]: c["total_prospects"] for c in campaigns} == members
+    assert all("total_prospects" not in (c.get("stats") or {}) for c in campaigns)
+
+
+async def test_an_error_listed_under_error_is_reported_in_persistiqs_own_words(mcp: Client, recorded: Sandbox):
+    # The Singer tap (NickLeoMartin/tap-persistiq, client.py) reads a refusal's "error" as a list of
+    # {reason, message}; the document's example gives one object. The recorded profile serves the list.
+    result = await mcp.call_tool("persistiq_get_lead", {"lead_id": "l_nobody"})
+
+    assert result.is_error
+    assert "Lead l_nobody not found" in text_of(result) and "no error message" not in text_of(result)

@@ -206,3 +206,47 @@ async def test_a_domain_search_refused_as_out_of_credits_keeps_no_credit_reserve
     assert "ran out of credits" in refused and "Nothing was charged" in refused
     assert balance["spent_by_this_server"] == 0
     assert again["credits_spent"] == 1  # the next search is paid for anew, not taken as paid already
+
+
+async def test_out_of_credits_as_a_400_is_a_refusal_that_keeps_no_credit_reserved(connect: Connect, recorded: Sandbox):
+    # TalentTicker/python-snovio (snovio/snovio_api.py) meets "you ran out of credits" on an HTTP 400.
+    body = {"success": False, "message": "You ran out of credits"}
+    recorded.config.add_fault("POST /snov/v1/add-names-to-find-emails", Fault("body", status=400, body=body))
+    async with connect() as client:
+        text = failed(await client.call_tool("snov_find_email", {**ALEX, "queue_if_missing": True}))
+        balance = ok(await client.call_tool("snov_get_balance", {}))
+
+    assert "ran out of credits" in text and "may have been applied" not in text
+    assert balance["spent_by_this_server"] == 0
+
+
+async def test_a_url_snov_io_refuses_to_queue_says_why_and_keeps_no_credit_reserved(
+    connect: Connect, recorded: Sandbox
+):
+    # The hull-snovio connector (SMK1085/hull-snovio) reads add-url-for-search's 200 {"success": false} refusal
+    # and keeps its "message" as the reason.
+    body = {"success": False, "message": "Invalid LinkedIn profile URL"}
+    recorded.config.add_fault("POST /snov/v1/add-url-for-search", Fault("body", status=200, body=body))
+    async with connect() as client:
+        result = await client.call_tool("snov_find_profile_by_url", {"url": URL})
+
+    assert "Invalid LinkedIn profile URL" in (failed(result) if result.is_error else str(result.structured_content))
+    assert await spent_by_server(connect) == 0
+
+
+async def test_a_prospect_list_of_exactly_one_full_page_is_read_without_asking_past_its_end(
+    connect: Connect, recorded: Sandbox
+):
+    # The hull-snovio connector pages a list while list.contacts > page * perPage and stops on a
+    # {"success": false} page: a list that fills its last page is never asked for the page after it.
+    prospects = [{"id": f"p{n:03}", "name": f"Person {n}", "emails": [{"email": f"p{n}@acme.com"}]} for n in range(100)]
+    full = {"success": True, "list": {"name": "Hundred", "contacts": 100}, "prospects": prospects}
+    recorded.config.add_fault("POST /snov/v1/prospect-list", Fault("body", status=200, body=full, count=1))
+    past_end = recorded.config.add_fault(
+        "POST /snov/v1/prospect-list", Fault("body", status=200, body={"success": False})
+    )
+    async with connect() as client:
+        page = ok(await client.call_tool("snov_list_prospects_in_list", {"list_id": 7, "limit": 150}))
+
+    assert len(page["rows"]) == 100 and page["contacts"] == 100 and not page.get("next_cursor")
+    assert past_end.seen == 0

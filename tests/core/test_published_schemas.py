@@ -1,0 +1,61 @@
+"""The published schemas come from pydantic's generator with one hook (``core.tools.schemas.Published``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mcp_server.core.tools.answer_models import Record
+from mcp_server.core.tools.schemas import input_schema, output_schema
+
+
+class Address(Record):
+    """Where the person works."""
+
+    city: Annotated[str, Field(min_length=1, description="A city")]
+    zip: str | None = None
+
+
+class Arguments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(max_length=10)]
+    address: Address | None = None
+    limit: Annotated[int, Field(ge=1, description="How many")] = 100
+
+
+class Node(Record):
+    name: str | None = None
+    kind: Literal["a", "b"] | None = None
+    children: list[Node] | None = None
+
+
+def test_an_input_schema_is_closed_at_every_depth_inlined_and_untitled():
+    schema = input_schema(Arguments)
+    assert "$defs" not in schema and "title" not in schema
+    address = schema["properties"]["address"]["anyOf"][0]
+    assert address["additionalProperties"] is False and "title" not in address
+    assert address["properties"]["city"] == {"description": "A city", "minLength": 1, "type": "string"}
+    assert list(schema) == ["properties", "required", "type", "additionalProperties"]
+
+
+def test_an_optional_argument_is_published_nullable_with_its_words_outside():
+    limit = input_schema(Arguments)["properties"]["limit"]
+    assert limit == {
+        "description": "How many",
+        "default": 100,
+        "anyOf": [{"minimum": 1, "type": "integer"}, {"type": "null"}],
+    }
+    assert "default" not in input_schema(Arguments)["properties"]["address"]
+
+
+def test_an_output_schema_types_each_field_without_null_required_or_descriptions():
+    schema = output_schema(Address)
+    assert schema == {"type": "object", "properties": {"city": {"type": "string"}, "zip": {"type": "string"}}}
+
+
+def test_a_record_that_contains_itself_is_typed_once_then_left_an_untyped_object():
+    schema = output_schema(Node)
+    assert schema["properties"]["kind"] == {"enum": ["a", "b"], "type": "string"}
+    assert schema["properties"]["children"] == {"type": "array", "items": {"type": "object"}}
