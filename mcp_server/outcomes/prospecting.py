@@ -164,7 +164,7 @@ class Run:
         self.notes: list[str] = []
         self.campaign_id = campaign_id
         self.asked_campaign = ""
-        self.spent_before = snov(ctx).spent if not dry_run else 0.0
+        self.spent_before = snov(ctx).credits.spent if not dry_run else 0.0
 
     async def load_screen(self) -> Screen:
         """PersistIQ's leads and blocked domains, read when a step needs them: a resumed call that only polls
@@ -179,12 +179,12 @@ class Run:
         return self._screen
 
     def spent(self) -> float:
-        now = snov(self.ctx).spent if not self.dry_run else 0.0
+        now = snov(self.ctx).credits.spent if not self.dry_run else 0.0
         return float(self.state["credits"]) + max(0.0, now - self.spent_before)
 
     def _keep_credits(self) -> None:
         self.state["credits"] = self.spent()
-        self.spent_before = snov(self.ctx).spent
+        self.spent_before = snov(self.ctx).credits.spent
 
     def _pause(self, why: str) -> Pause:
         self._keep_credits()

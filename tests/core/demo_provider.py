@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from mcp_server.app.providers import ProviderDef, service_of
 from mcp_server.core.call.progress import from_context
+from mcp_server.core.errors import ApiError
 from mcp_server.core.lists.batches import run_batches
 from mcp_server.core.lists.handles import decode, encode, scope
 from mcp_server.core.lists.jobs import Pending, Poller, Schedule, clamp_wait
@@ -20,10 +21,12 @@ from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.core.upstream.auth import HeaderAuth, Token, TokenAuth
 from mcp_server.core.upstream.budget import WindowBudget
-from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.client import ApiClient, ApiResponse
+from mcp_server.core.upstream.dialect import Dialect
 from mcp_server.core.upstream.endpoints import Endpoint
 from mcp_server.core.upstream.links import Link
 from mcp_server.core.upstream.retry import RetryPolicy
+from mcp_server.core.upstream.values import is_obj
 from mcp_server.settings import Settings
 
 BASE = "https://demo.example.com/api"
@@ -34,6 +37,23 @@ toolset = Toolset("persistiq")
 class Demo:
     api: ApiClient
     token_api: ApiClient
+
+
+class DemoDialect(Dialect):
+    """The demo API refuses inside a 200 (``{"ok": false, "why": ...}``) and answers 401 "not yours" for a
+    business rule, which no new token would change."""
+
+    def data(self, response: ApiResponse) -> Any:
+        body = response.data
+        if is_obj(body) and body.get("ok") is False:
+            raise ApiError(f"the API refused: {body.get('why')}", provider="Demo", status=200)
+        return body
+
+    def token_rejected(self, response: httpx.Response, body: bytes) -> bool:
+        return b"not yours" not in body
+
+
+ITEM = Endpoint("GET", "items/{item_id}", hints={404: "No item {item_id}: take item ids from demo_list."})
 
 
 async def _fetch_token(client: ApiClient, deadline: float, previous: Token | None) -> Token:
@@ -48,8 +68,12 @@ def open_demo(settings: Settings, http: httpx.AsyncClient, store: StateStore) ->
     budget = WindowBudget(
         settings.persistiq_rate_limit, settings.rate_window, provider="Demo", store=store, key=f"{account}:rate"
     )
-    api = ApiClient("Demo", BASE, HeaderAuth({"x-api-key": settings.persistiq_api_key}), budget, http, retry=fast)
-    token_api = ApiClient("Demo", BASE, TokenAuth(_fetch_token), WindowBudget(1000, 60), http, retry=fast)
+    dialect = DemoDialect()
+    key = HeaderAuth({"x-api-key": settings.persistiq_api_key})
+    api = ApiClient("Demo", BASE, key, budget, http, retry=fast, dialect=dialect)
+    token_api = ApiClient(
+        "Demo", BASE, TokenAuth(_fetch_token), WindowBudget(1000, 60), http, retry=fast, dialect=dialect
+    )
     return Demo(api, token_api)
 
 
@@ -83,6 +107,13 @@ class JobResult(BaseModel):
 async def demo_get(ctx: Context, item_id: Annotated[str, Field(description="id")]) -> Item:
     """Get one item."""
     response = await demo(ctx).api.request("GET", f"items/{item_id}")
+    return Item(**response.data)
+
+
+@toolset.tool("Get item by its endpoint", Access.READ)
+async def demo_get_declared(ctx: Context, item_id: Annotated[str, Field(description="id")]) -> Item:
+    """Get one item through the declared endpoint (and its hints)."""
+    response = await ITEM.at(item_id=item_id).send(demo(ctx).api)
     return Item(**response.data)
 
 

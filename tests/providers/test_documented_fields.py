@@ -37,7 +37,7 @@ pytestmark = pytest.mark.anyio
 ANSWERS: dict[str, Any] = json.loads((Path(__file__).parents[1] / "fixtures" / "documented_answers.json").read_text())
 AUDIT = {"persistiq": 156, "snov": 221}
 """Issue #29's audit: documented fields per provider (377 in all), counted another way; its bar is 370 of 377."""
-KEPT_FLOOR = {"persistiq": 65, "snov": 251}
+KEPT_FLOOR = {"persistiq": 65, "snov": 254}
 """What the tools keep now by this count, per provider: a field lost from an answer fails the test."""
 SAID = {
     "persistiq": {

@@ -1,6 +1,7 @@
 """The one HTTP core: auth hook, rate budget, retries, error mapping, link checks, size cap.
 
-Providers describe endpoints; every request of every tool goes through ``ApiClient.request``.
+Providers describe endpoints (``endpoints.Endpoint``, with their hints) and how their API speaks (one
+``dialect.Dialect``); every request of every tool goes through ``ApiClient.request``.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,6 +32,7 @@ from mcp_server.core.scrub import parsed_clean
 from mcp_server.core.state import StateUnavailable
 from mcp_server.core.upstream.bodies import ACCEPTED, read_capped
 from mcp_server.core.upstream.budget import Clock, RateBudget, Sleep
+from mcp_server.core.upstream.dialect import Dialect
 from mcp_server.core.upstream.error_bodies import parse_error
 from mcp_server.core.upstream.links import Link, climbs
 from mcp_server.core.upstream.retry import (
@@ -96,6 +98,8 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 Params = Mapping[str, Any] | list[tuple[str, Any]]
 Form = Mapping[str, Any]
 """Form fields; a list value repeats the key (``{"emails[]": [a, b]}``)."""
+Hints = Mapping[int, str]
+"""What to do about an error status on one endpoint, by status."""
 
 
 class AuthHook(Protocol):
@@ -116,10 +120,6 @@ class ApiResponse:
     url: httpx.URL
 
 
-Check = Callable[[ApiResponse], Any]
-"""A provider's look at a 2xx body: returns the useful part or raises ``ApiError``."""
-
-
 @dataclass
 class ApiClient:
     provider: str
@@ -130,11 +130,8 @@ class ApiClient:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     default_wait: float = 50.0
     """Seconds a call may take by default, waits included; clients time out near 60 s."""
-    check: Check | None = None
-    token_rejected: Callable[[httpx.Response, bytes], bool] | None = None
-    """Whether a 401 is about the token (worth one renewal and a resend); None: every 401 is."""
-    unauthorized_hint: str = ""
-    """What to do about a final 401, naming the variables to fix; "" keeps the generic hint."""
+    dialect: Dialect = field(default_factory=Dialect)
+    """How this vendor's bodies and errors read (``core.upstream.dialect``)."""
     clock: Clock = time.time
     sleep: Sleep = anyio.sleep
 
@@ -192,11 +189,13 @@ class ApiClient:
         budgeted: bool = True,
         headers: Mapping[str, str] | None = None,
         link: Link | None = None,
+        hints: Hints | None = None,
     ) -> ApiResponse:
         """Send one logical request; retried where that is safe, never a write twice.
 
         ``budgeted=False`` is for requests the API does not count against its rate limit (a token fetch).
         ``link``: ``path`` came from a model or an API answer and must be that endpoint (required for URLs).
+        ``hints``: what to do about an error status on this endpoint (its ``Endpoint.hints``).
         """
         url = self.url(path, link, method)
         if params and url.query:
@@ -233,7 +232,7 @@ class ApiClient:
                     and self.auth
                     and authenticated
                     and not renewed
-                    and self._about_token(response, body)
+                    and self.dialect.token_rejected(response, body)
                 ):
                     renewed = True
                     if await self.auth.renew(self, auth_headers, deadline):
@@ -244,7 +243,7 @@ class ApiClient:
                     except BadResponse as unreadable:
                         failure, error = Unreadable(), unreadable
                 else:
-                    failure, error = Status(response.status_code), self._api_error(response, body)
+                    failure, error = Status(response.status_code), self._api_error(response, body, hints)
                     wait_until = retry_at(response, self.clock(), body.decode(errors="replace")[:2000])
             landed = landed or uncertain(failure)
             decision = decide(
@@ -326,9 +325,6 @@ class ApiClient:
             hint="Nothing was sent. Pass ids and URLs exactly as the list tools returned them.",
         )
 
-    def _about_token(self, response: httpx.Response, body: bytes) -> bool:
-        return self.token_rejected is None or self.token_rejected(response, body)
-
     async def _observe(self, response: httpx.Response, body: bytes) -> None:
         # Best effort: the request has gone out, so a store failing now must not read as "nothing was sent".
         limited = response.status_code == 429
@@ -358,11 +354,10 @@ class ApiClient:
                 hint="This is usually temporary: try again in a minute.",
             ) from None
         result = ApiResponse(response.status_code, response.headers, parsed_clean(body, data), response.url)
-        if self.check is not None:
-            result.data = self.check(result)
+        result.data = self.dialect.data(result)
         return result
 
-    def _api_error(self, response: httpx.Response, body: bytes) -> ApiError:
+    def _api_error(self, response: httpx.Response, body: bytes, hints: Hints | None) -> ApiError:
         cls = RateLimited if response.status_code == 429 else ApiError
         try:
             error = parse_error(response.status_code, body, cls)
@@ -371,11 +366,12 @@ class ApiClient:
             error.status = response.status_code
         error.provider = self.provider
         error.request_id = response.headers.get("x-request-id", "") or response.headers.get("request-id", "")
-        if response.status_code == 401 and self.unauthorized_hint:
-            error.hint = self.unauthorized_hint
         if isinstance(error, RateLimited):
             until = retry_at(response, self.clock(), body.decode(errors="replace")[:2000])
             error.retry_after = max(1.0, (until or self.clock() + 60) - self.clock())
+        error = self.dialect.error(error, response, body)
+        if hints and (hint := hints.get(response.status_code)):
+            error.hint = hint
         return error
 
     def _transport_error(self, exc: Exception) -> TransportError:

@@ -6,7 +6,8 @@ chooses a method, writes a path or decides idempotency by hand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mcp_server.core.upstream.client import ApiClient, ApiResponse
@@ -18,16 +19,21 @@ class Endpoint:
     """``method`` on ``path`` (relative to the base URL; ``{name}`` marks an id).
 
     ``idempotent``: whether a failed request may be sent again; None decides by the HTTP method, as
-    ``ApiClient.request`` does. A POST that only reads (or repeats harmlessly) declares True here."""
+    ``ApiClient.request`` does. A POST that only reads (or repeats harmlessly) declares True here.
+
+    ``hints``: what to do when this endpoint answers an error status, by status (a 404 on a lead id: where
+    lead ids come from); ``{name}`` parts are filled in with the ids, as the path's are."""
 
     method: str
     path: str
     idempotent: bool | None = None
+    hints: Mapping[int, str] = field(default_factory=dict[int, str], compare=False)
 
     def at(self, **ids: Any) -> Endpoint:
         """This endpoint with its ids filled in as given: the tools' arguments have validated them, and a
         plain ``str.format`` is what every id path was built with before."""
-        return replace(self, path=self.path.format(**ids))
+        hints = {status: hint.format(**ids) for status, hint in self.hints.items()}
+        return replace(self, path=self.path.format(**ids), hints=hints)
 
     @property
     def link(self) -> Link:
@@ -40,4 +46,4 @@ class Endpoint:
         ``target``: a path or URL a model or an API answer gave for this endpoint, sent exactly as given
         (pass the ``link`` it must match); None sends to ``path``."""
         path = self.path if target is None else target
-        return await client.request(self.method, path, idempotent=self.idempotent, **kwargs)
+        return await client.request(self.method, path, idempotent=self.idempotent, hints=self.hints, **kwargs)

@@ -22,6 +22,7 @@ from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.upstream.auth import Fetch, HeaderAuth, Token, TokenAuth, TokenCache
 from mcp_server.core.upstream.budget import WindowBudget
 from mcp_server.core.upstream.client import ApiClient, ApiResponse, AuthHook
+from mcp_server.core.upstream.dialect import Dialect
 from mcp_server.core.upstream.endpoints import Endpoint
 from mcp_server.core.upstream.error_bodies import field_errors
 from mcp_server.core.upstream.records import parse_record
@@ -118,11 +119,31 @@ def unwrap(response: ApiResponse) -> Any:
     return body["data"]
 
 
-class EpixelApi(ApiClient):
-    """The core client, with Epixel's error bodies made readable."""
+def token_rejected(response: httpx.Response, body: bytes) -> bool:
+    """Epixel answers 401 for business refusals too ("You are not owner of this lead."): only a 401 about
+    the token (simplejwt's ``token_not_valid``, a missing or malformed header, a challenge) is worth a renewal
+    and a resend, which for a write would send it twice."""
+    if "www-authenticate" in response.headers:
+        return True
+    text = body[:2000].decode(errors="replace")
+    return any(mark in text for mark in ("token_not_valid", "bad_authorization_header", "credentials were not"))
 
-    def _api_error(self, response: httpx.Response, body: bytes) -> ApiError:
-        return _tidy(super()._api_error(response, body), response.status_code)
+
+class EpixelDialect(Dialect):
+    """Epixel's data comes in an envelope that may hold an error; its error bodies are DRF's, with business
+    refusals answered 401 (``_tidy``)."""
+
+    def data(self, response: ApiResponse) -> Any:
+        return unwrap(response)
+
+    def error(self, error: ApiError, response: httpx.Response, body: bytes) -> ApiError:
+        return _tidy(error, response.status_code)
+
+    def token_rejected(self, response: httpx.Response, body: bytes) -> bool:
+        return token_rejected(response, body)
+
+
+DIALECT = EpixelDialect()
 
 
 def _tokens(data: Any) -> tuple[str, str | None]:
@@ -188,26 +209,15 @@ def _auth(settings: Settings, store: StateStore, account: str) -> AuthHook:
 def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore) -> Epixel:
     assert settings.epixel_base_url is not None and settings.epixel_api_key is not None
     account = namespace("epixel", settings.epixel_base_url, settings.epixel_api_key.get_secret_value())
-    api = EpixelApi(
+    api = ApiClient(
         provider=LABEL,
         base_url=settings.epixel_base_url,
         auth=_auth(settings, store, account),
         budget=WindowBudget(RATE_LIMIT, settings.rate_window, provider=LABEL, store=store, key=f"{account}:rate"),
         http=http,
-        check=unwrap,
-        token_rejected=token_rejected,
+        dialect=DIALECT,
     )
     return Epixel(api, username=settings.epixel_username)
-
-
-def token_rejected(response: httpx.Response, body: bytes) -> bool:
-    """Epixel answers 401 for business refusals too ("You are not owner of this lead."): only a 401 about
-    the token (simplejwt's ``token_not_valid``, a missing or malformed header, a challenge) is worth a renewal
-    and a resend, which for a write would send it twice."""
-    if "www-authenticate" in response.headers:
-        return True
-    text = body[:2000].decode(errors="replace")
-    return any(mark in text for mark in ("token_not_valid", "bad_authorization_header", "credentials were not"))
 
 
 def epixel(ctx: Context) -> Epixel:

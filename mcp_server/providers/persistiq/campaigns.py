@@ -165,13 +165,5 @@ async def persistiq_remove_lead_from_campaign(
     lead_id: Annotated[LeadId, Field(description="A lead in it; persistiq_list_campaigns(lead_id) checks")],
 ) -> Removed:
     """Remove one lead from a campaign: it gets no more of its emails. The API cannot undo it."""
-    try:
-        await Endpoints.remove_campaign_lead.at(campaign_id=campaign_id, lead_id=lead_id).send(persistiq(ctx).api)
-    except ApiError as error:
-        if error.status == 404:
-            error.hint = (
-                f"The campaign does not exist or {lead_id} is not in it: "
-                f"persistiq_list_campaigns(lead_id={lead_id}) lists the lead's campaigns."
-            )
-        raise
+    await Endpoints.remove_campaign_lead.at(campaign_id=campaign_id, lead_id=lead_id).send(persistiq(ctx).api)
     return Removed(campaign_id=campaign_id, lead_id=lead_id, removed=True)

@@ -20,6 +20,7 @@ from mcp_server.core.tools.answer_models import row_text
 from mcp_server.core.upstream.auth import HeaderAuth
 from mcp_server.core.upstream.budget import WindowBudget
 from mcp_server.core.upstream.client import ApiClient
+from mcp_server.core.upstream.dialect import Dialect
 from mcp_server.core.upstream.endpoints import Endpoint
 from mcp_server.core.upstream.records import parse_record
 from mcp_server.core.upstream.values import is_seq, obj
@@ -31,19 +32,32 @@ LABEL = "PersistIQ"
 M = TypeVar("M", bound=BaseModel)
 
 
+NO_LEAD = "No lead {lead_id}: take lead ids from persistiq_list_leads."
+
+DIALECT = Dialect(unauthorized_hint="The PersistIQ API key was refused: ask the user to check PERSISTIQ_API_KEY.")
+"""PersistIQ speaks plain REST: errors as ``{"error": {"reason", "message"}}``, read by the core."""
+
+
 class Endpoints:
     """Every upstream endpoint in one place (paths relative to the base URL)."""
 
     users = Endpoint("GET", "v1/users")
     leads = Endpoint("GET", "v1/leads")
     create_leads = Endpoint("POST", "v1/leads")
-    lead = Endpoint("GET", "v1/leads/{lead_id}")
-    update_lead = Endpoint("PUT", "v1/leads/{lead_id}")
+    lead = Endpoint("GET", "v1/leads/{lead_id}", hints={404: NO_LEAD})
+    update_lead = Endpoint("PUT", "v1/leads/{lead_id}", hints={404: NO_LEAD})
     lead_statuses = Endpoint("GET", "v1/lead_statuses")
     lead_fields = Endpoint("GET", "v1/lead_fields")
     campaigns = Endpoint("GET", "v1/campaigns")
     add_campaign_leads = Endpoint("POST", "v1/campaigns/{campaign_id}/leads")
-    remove_campaign_lead = Endpoint("DELETE", "v1/campaigns/{campaign_id}/leads/{lead_id}")
+    remove_campaign_lead = Endpoint(
+        "DELETE",
+        "v1/campaigns/{campaign_id}/leads/{lead_id}",
+        hints={
+            404: "The campaign does not exist or {lead_id} is not in it: "
+            "persistiq_list_campaigns(lead_id={lead_id}) lists the lead's campaigns."
+        },
+    )
     # The doc's events section says /v1/leads; the real path is /v1/events.
     events = Endpoint("GET", "v1/events")
     dnc_domains = Endpoint("GET", "v1/dnc_domains")
@@ -67,7 +81,7 @@ def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore)
             settings.persistiq_rate_limit, settings.rate_window, provider=LABEL, store=store, key=f"{account}:rate"
         ),
         http=http,
-        unauthorized_hint="The PersistIQ API key was refused: ask the user to check PERSISTIQ_API_KEY.",
+        dialect=DIALECT,
     )
     return PersistIQ(api)
 

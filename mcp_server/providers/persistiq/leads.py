@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, Field
 
 from mcp_server.apps.uris import LEADS_URI
 from mcp_server.core.call.progress import from_context
-from mcp_server.core.errors import ApiError, BadResponse, InvalidInput, OutboundError, describe
+from mcp_server.core.errors import BadResponse, InvalidInput, OutboundError, describe
 from mcp_server.core.lists.batches import run_batches
 from mcp_server.core.lists.listings import read
 from mcp_server.core.tools.answer_models import Maybe, Table
@@ -72,12 +72,6 @@ def stale_lead(email: str, sent: dict[str, dict[str, Any]], outcome: LeadOutcome
     return key in sent and differs(sent[key], outcome.answered.get(key, {}))
 
 
-def not_found(error: ApiError, lead_id: str) -> ApiError:
-    if error.status == 404:
-        error.hint = f"No lead {lead_id}: take lead ids from persistiq_list_leads."
-    return error
-
-
 @toolset.tool("List PersistIQ users", Access.READ, example={})
 async def persistiq_list_users(ctx: Context) -> Listing[User]:
     """The company's users (not archived): ids for creator_id and owner_id, and each one's default_mailbox_id for
@@ -120,10 +114,7 @@ async def persistiq_get_lead(
     ctx: Context, lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")]
 ) -> Lead:
     """One lead by id: its status and every field that has a value."""
-    try:
-        response = await Endpoints.lead.at(lead_id=lead_id).send(persistiq(ctx).api)
-    except ApiError as error:
-        raise not_found(error, lead_id) from None
+    response = await Endpoints.lead.at(lead_id=lead_id).send(persistiq(ctx).api)
     return one_lead(response.data)
 
 
@@ -245,10 +236,7 @@ async def persistiq_update_lead(
         raise InvalidInput(
             "nothing to change", field="data", hint="Give data, clear, status, status_id, bounced or optedout."
         )
-    try:
-        response = await Endpoints.update_lead.at(lead_id=lead_id).send(persistiq(ctx).api, json_body=body)
-    except ApiError as error:
-        raise not_found(error, lead_id) from None
+    response = await Endpoints.update_lead.at(lead_id=lead_id).send(persistiq(ctx).api, json_body=body)
     return one_lead(response.data)
 
 

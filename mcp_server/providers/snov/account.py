@@ -22,19 +22,20 @@ async def snov_get_balance(ctx: Context) -> Balance:
     """The credit balance, what this server has spent, the SNOV_MAX_CREDITS ceiling with what is spent of it this period
     and when that ends, and unique recipients used this month. Free."""
     service = snov(ctx)
-    spent, ends = await service.period_spent()
+    spent, ends = await service.credits.used()
     data = body_of(body_of((await Endpoints.balance.send(service.api)).data).get("data"))
     balance = number(data.get("balance") or 0, "credit balance", "Snov.io")
     await remember_balance(ctx, balance)  # shown in the next paid call's confirmation
     return Balance(
         balance=balance,
-        spent_by_this_server=round(service.spent, 2),
-        max_credits=service.max_credits,
+        spent_by_this_server=round(service.credits.spent, 2),
+        max_credits=service.credits.ceiling,
         spent_this_period=round(spent, 2),
-        credit_period=service.period,
+        credit_period=service.credits.period,
         period_ends_at=datetime.fromtimestamp(ends, UTC).isoformat().replace("+00:00", "Z"),
         recipients_used=data.get("unique_recipients_used", data.get("recipients_used")),
+        teamwork=data.get("teamwork") if isinstance(data.get("teamwork"), bool) else None,
         limit_resets_in_days=data.get("limit_resets_in"),
         subscription_ends_in_days=data.get("expires_in"),
-        hint=service.watch.hint(),
+        hint=service.credits.hint(),
     )

@@ -28,11 +28,18 @@ from mcp_server.providers.snov.campaigns_models import (
     Recipient,
     RecipientStatus,
     as_list,
+    recipient,
 )
 from mcp_server.providers.snov.client import Endpoints, Snov, api, snov
+from mcp_server.providers.snov.reading import read as read_record
 
 toolset = Toolset("snov")
 """This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
+
+
+def _campaign(raw: Any) -> Campaign:
+    return read_record(Campaign, raw, "campaign")
+
 
 ROW_CAP = 10_000
 """Activity rows Snov.io answers per request; ``offset`` reaches the older ones (none is sent for the first)."""
@@ -45,7 +52,7 @@ def _capped(body: Any, rows: list[Any]) -> bool:
 
 ROWS = Offset(_capped, send_zero=False)
 ACTIVITY = {
-    tool: Listing(tool, api, endpoint, ROWS, as_list, Recipient.of, "rows", skip_unreadable=False)
+    tool: Listing(tool, api, endpoint, ROWS, as_list, recipient, "rows", skip_unreadable=False)
     for tool, endpoint in {
         "snov_list_campaign_replies": Endpoints.replies,
         "snov_list_campaign_opens": Endpoints.opens,
@@ -59,7 +66,7 @@ COMPLETED = Listing(
     Endpoints.completed_prospects,
     OnePage(),
     as_list,
-    Recipient.of,
+    recipient,
     "prospects",
     skip_unreadable=False,
 )
@@ -74,7 +81,7 @@ async def snov_list_campaigns(ctx: Context) -> Items[Campaign]:
     """List the account's drip campaigns: id, name, status, prospect list id, created/started times. Free.
     Campaign ids feed the other snov campaign tools."""
     response = await Endpoints.campaigns.send(snov(ctx).api)
-    readable = parse_each(Campaign.of, as_list(response.data))
+    readable = parse_each(_campaign, as_list(response.data))
     hint = skipped_note(readable.skipped, "campaigns") if readable.skipped else None
     return Items[Campaign](items=readable.items, hint=hint)
 
@@ -119,7 +126,7 @@ async def snov_get_campaign_analytics(
         data = await _analytics(service, dates, filters)
         service.analytics_needs_dates = True
     listed = as_list((await Endpoints.campaigns.send(service.api)).data)
-    known = {c.id: c for c in parse_each(Campaign.of, listed).items}
+    known = {c.id: c for c in parse_each(_campaign, listed).items}
     covered = (
         [known.get(i) or Campaign(id=i) for i in dict.fromkeys(campaign_ids)]
         if campaign_ids
@@ -281,7 +288,7 @@ async def _activity(
     ctx: Context, tool: str, campaign_id: int, limit: int, cursor: str | None, bodies: bool
 ) -> Paged[Recipient]:
     """Activity rows read by ``offset`` (up to ``ROW_CAP`` a request) until ``limit``."""
-    listing = replace(ACTIVITY[tool], record=functools.partial(Recipient.of, bodies=bodies))
+    listing = replace(ACTIVITY[tool], record=functools.partial(recipient, bodies=bodies))
     return Paged[Recipient].of(await read(ctx, listing, limit, cursor, {"campaignId": campaign_id}))
 
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from mcp_server.core.tools.answer_models import Maybe, Record
-from mcp_server.core.tools.answers import stranger, untrusted
+from mcp_server.core.tools.answers import untrusted
 from mcp_server.core.upstream.values import is_obj, obj, objs
+from mcp_server.providers.snov.reading import (
+    Count,
+    PhpTime,
+    StrangerText,
+    Text,
+    UnixTime,
+    Upstream,
+    read,
+)
 
 SUBJECT_CHARS = 300
 
@@ -19,19 +27,6 @@ Limit = Annotated[int, Field(ge=1, le=1000)]
 # Undescribed: an answer with next_cursor says how to pass it (core.lists.pages), so no call need pay for it.
 Cursor = Annotated[Maybe[str], Field(max_length=4096)]
 Email = Annotated[str, Field(max_length=254, pattern=r"^\S+@\S+\.\S+$")]
-
-
-def unix_time(value: Any) -> str | None:
-    """A Unix timestamp as ISO 8601 UTC."""
-    if isinstance(value, int | float) and value > 0:
-        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return None
-
-
-def php_time(value: Any) -> str | None:
-    """``{"date": "2020-07-14 13:10:46.000000", ...}`` (or a plain string) as ``2020-07-14 13:10:46``."""
-    text = obj(value).get("date") if is_obj(value) else value
-    return text.split(".")[0] if isinstance(text, str) and text else None
 
 
 def body_of(data: Any) -> dict[str, Any]:
@@ -44,26 +39,16 @@ def as_list(data: Any) -> list[dict[str, Any]]:
     return objs(obj(data).get("data") if is_obj(data) else data)
 
 
-class Campaign(Record):
-    id: int
-    name: str | None = None
-    status: str | None = None
-    list_id: int | None = None
-    created_at: str | None = None
-    started_at: str | None = None
-    updated_at: str | None = None
+class Campaign(Upstream):
+    upstream = {"name": ("campaign", "name"), "list_id": ("list_id", "listId")}
 
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> Campaign:
-        return cls(
-            id=row["id"],
-            name=row.get("campaign"),
-            status=row.get("status"),
-            list_id=row.get("list_id"),
-            created_at=unix_time(row.get("created_at")),
-            started_at=unix_time(row.get("started_at")),
-            updated_at=unix_time(row.get("updated_at")),
-        )
+    id: int
+    name: Text = None
+    status: Text = None
+    list_id: Count = None
+    created_at: UnixTime = None
+    started_at: UnixTime = None
+    updated_at: UnixTime = None
 
 
 class CampaignAnalytics(Record):
@@ -101,25 +86,36 @@ class RecipientStatus(Record):
     status: str
 
 
-class Recipient(Record):
-    """A campaign recipient or an email activity row (reply, open, click, sent email)."""
+def _subject(value: Any) -> str | None:
+    return untrusted(value, SUBJECT_CHARS) if isinstance(value, str) else None
 
-    at: str | None = None
-    prospect_id: str | None = None
-    name: str | None = None
-    email: str | None = None
-    subject: str | None = None
-    body: str | None = None
 
-    @classmethod
-    def of(cls, row: dict[str, Any], *, bodies: bool = False) -> Recipient:
-        # Subjects and bodies come from strangers' mail: fenced as data, bodies only on request.
-        subject, body = row.get("emailSubject"), row.get("emailBody")
-        return cls(
-            at=php_time(row.get("visitedAt") or row.get("sentDate")),
-            prospect_id=row.get("prospectId"),
-            name=stranger(row.get("prospectName") or row.get("userName")),
-            email=row.get("prospectEmail") or row.get("userEmail"),
-            subject=untrusted(subject, SUBJECT_CHARS) if isinstance(subject, str) else None,
-            body=untrusted(body) if bodies and isinstance(body, str) else None,
-        )
+def _body(value: Any) -> str | None:
+    return untrusted(value) if isinstance(value, str) else None
+
+
+class Recipient(Upstream):
+    """A campaign recipient or an email activity row (reply, open, click, sent email). Subjects and bodies come
+    from strangers' mail: fenced as data (``recipient`` drops bodies unless asked for)."""
+
+    upstream = {
+        "at": ("visitedAt", "sentDate"),
+        "prospect_id": ("prospectId",),
+        "name": ("prospectName", "userName"),
+        "email": ("prospectEmail", "userEmail"),
+        "subject": ("emailSubject",),
+        "body": ("emailBody",),
+    }
+
+    at: PhpTime = None
+    prospect_id: Text = None
+    name: StrangerText = None
+    email: Text = None
+    subject: Annotated[str | None, BeforeValidator(_subject)] = None
+    body: Annotated[str | None, BeforeValidator(_body)] = None
+
+
+def recipient(raw: Any, *, bodies: bool = False) -> Recipient:
+    """One campaign row; its email body only when ``bodies``."""
+    row = read(Recipient, raw, "campaign row")
+    return row if bodies else row.model_copy(update={"body": None})

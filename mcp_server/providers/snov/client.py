@@ -6,10 +6,7 @@ account: every process on the same store shares them."""
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -17,18 +14,16 @@ from mcp.server.mcpserver import Context
 from pydantic import SecretStr
 
 from mcp_server.app.providers import service_of
-from mcp_server.core.errors import ApiError, CreditLimit, may_be_applied
+from mcp_server.core.errors import ApiError
 from mcp_server.core.lists.jobs import Schedule
 from mcp_server.core.state import StateStore, namespace
-from mcp_server.core.state.memory import MemoryStore
-from mcp_server.core.state.periods import period_bounds
 from mcp_server.core.upstream.auth import Fetch, Token, TokenAuth, TokenCache
 from mcp_server.core.upstream.budget import WindowBudget
 from mcp_server.core.upstream.client import ApiClient, ApiResponse
+from mcp_server.core.upstream.dialect import Dialect
 from mcp_server.core.upstream.endpoints import Endpoint
 from mcp_server.core.upstream.values import is_obj, obj
-from mcp_server.providers.snov import meter
-from mcp_server.providers.snov.ledger import LedgerWatch
+from mcp_server.providers.snov.credits import Credits, OutOfCredits
 from mcp_server.settings import Settings
 
 R = TypeVar("R")
@@ -163,47 +158,50 @@ OUT_OF_CREDITS_TEXTS = ("ran out of credits", "not enough credits", "no credits 
 """How Snov.io words an empty balance; real servers answer it as HTTP 502 (public clients recorded it)."""
 
 
-class OutOfCredits(CreditLimit):
-    """Snov.io refused a call because the account's balance cannot pay for it: nothing was done or charged."""
-
-
 def out_of_credits(message: str) -> bool:
     text = message.lower()
     return any(words in text for words in OUT_OF_CREDITS_TEXTS)
 
 
-class SnovApi(ApiClient):
-    """The shared client, plus the hourly plan limit's hint whatever status it comes with (the document gives
-    its message only: a 4xx would otherwise read as a bad argument, a 429 as a one-minute wait), and an empty
-    balance read as the refusal it is whatever its status (a 502 is not "may have been applied")."""
+def hourly(error: ApiError) -> ApiError:
+    """The hourly plan limit's hint whatever status it comes with (the document gives its message only: a 4xx
+    would otherwise read as a bad argument, a 429 as a one-minute wait). A plain ApiError, not RateLimited:
+    no "retry in N s", the wait is the plan's hour."""
+    if HOURLY_LIMIT_TEXT not in error.message.lower():
+        return error
+    return ApiError(
+        error.message,
+        provider=error.provider,
+        hint=HOURLY_HINT,
+        status=error.status,
+        reason=error.reason,
+        request_id=error.request_id,
+        maybe_applied=error.maybe_applied,
+    )
 
-    def _api_error(self, response: httpx.Response, body: bytes) -> ApiError:
-        error = super()._api_error(response, body)
+
+class SnovDialect(Dialect):
+    """Snov.io answers some refusals with 200 and ``"success": false``; an empty balance is a refusal whatever
+    its status (a 502 is not "may have been applied"), and the hourly plan limit has its own hint."""
+
+    def data(self, response: ApiResponse) -> Any:
+        return check_success(response)
+
+    def error(self, error: ApiError, response: httpx.Response, body: bytes) -> ApiError:
         if out_of_credits(error.message) or out_of_credits(body.decode(errors="replace")[:2000]):
-            # Raised here, before the core's retry decision: a refusal is neither retried nor "maybe applied".
+            # Raised, not returned: a refusal is neither retried nor "maybe applied".
             raise OutOfCredits(
                 f"Snov.io refused the request: the account ran out of credits (HTTP {response.status_code})",
                 provider=LABEL,
                 hint="Nothing was charged. Check snov_get_balance; the account needs more credits.",
             )
-        return error
+        return hourly(super().error(error, response, body))
 
-    async def request(self, *args: Any, **kwargs: Any) -> ApiResponse:
-        try:
-            return await super().request(*args, **kwargs)
-        except ApiError as error:
-            if HOURLY_LIMIT_TEXT not in error.message.lower():
-                raise
-            # A plain ApiError, not RateLimited: no "retry in N s", the wait is the plan's hour.
-            raise ApiError(
-                error.message,
-                provider=error.provider,
-                hint=HOURLY_HINT,
-                status=error.status,
-                reason=error.reason,
-                request_id=error.request_id,
-                maybe_applied=error.maybe_applied,
-            ) from None
+
+DIALECT = SnovDialect(
+    unauthorized_hint="The Snov.io credentials were refused: ask the user to check SNOV_CLIENT_ID and "
+    "SNOV_CLIENT_SECRET."
+)
 
 
 RETIRE_AFTER = 2
@@ -238,116 +236,18 @@ class Retirements:
 @dataclass
 class Snov:
     api: ApiClient
-    max_credits: float | None
+    credits: Credits
+    """Every paid path's afford, reserve, settle and refund (``providers.snov.credits``)."""
     read_only: bool
-    spent: float = 0.0
-    """Credits this process has committed to spend (estimated before each paid call)."""
     v1_retired: Retirements = field(default_factory=lambda: Retirements())
     """v1 methods that answered 404/410 again and again: a tool that needs one uses its v2 replacement for a
     while; the other v1 methods stay in use (kept here until a shared state store holds it)."""
-    paid_requests: set[str] = field(default_factory=set[str])
-    """Domain-search starts this process paid for: Snov.io charges a distinct request once."""
     analytics_needs_dates: bool = False
     """Campaign analytics refused empty dates once (the newer page requires them): send them from then on."""
     wait: float = 25.0
     """Seconds one call polls a job before handing back a resume handle."""
     schedule: Schedule = field(default_factory=lambda: Schedule(initial=1.0, first=1.0, factor=1.25, most=3.0))
     """At most one poll a second: Snov.io's whole budget is 60 requests a minute."""
-    store: StateStore = field(default_factory=MemoryStore)
-    """Where the credit ledger lives: what every process on this store spent this period."""
-    account: str = "snov"
-    """The account's namespace in the store."""
-    period: str = "day"
-    """SNOV_CREDIT_PERIOD: the period SNOV_MAX_CREDITS applies to."""
-    watch: LedgerWatch = field(init=False)
-    """Notices a ledger the store lost within its period (``providers.snov.ledger``)."""
-
-    def __post_init__(self) -> None:
-        self.watch = LedgerWatch(self.store)
-
-    def _ledger(self) -> tuple[str, float, float]:
-        """This period's ledger key, its end, and the seconds the ledger must be kept."""
-        now = time.time()
-        start, end = period_bounds(self.period, now)
-        return f"{self.account}:credits:{self.period}:{start:.0f}", end, end - now + 60.0
-
-    async def period_spent(self) -> tuple[float, float]:
-        """Credits spent this period by every process on the store, and when the period ends (epoch)."""
-        key, end, ttl = self._ledger()
-        await self.watch.check(key, ttl)
-        raw = await self.store.get(key)
-        return (float(raw) if raw else 0.0), end
-
-    async def charge(self, credits: float, what: str) -> None:
-        """Reserve ``credits`` before a paid request; refuse (nothing sent) past ``SNOV_MAX_CREDITS``.
-
-        The check and the reservation are one atomic step in the store: two processes cannot both take
-        the last credit."""
-        if credits <= 0:
-            return
-        key, end, ttl = self._ledger()
-        await self.watch.check(key, ttl)
-        done, total = await self.store.spend(key, credits, self.max_credits, ttl)
-        if not done:
-            raise self._over(credits, total, what, end)
-        self.watch.record(key, credits)
-        self.spent += credits
-        meter.count(credits)
-
-    async def afford(self, credits: float, what: str) -> None:
-        """Refuse a call whose worst case would pass ``SNOV_MAX_CREDITS``, before its first request."""
-        if self.max_credits is None:
-            return
-        total, end = await self.period_spent()
-        if total + credits > self.max_credits:
-            raise self._over(credits, total, what, end)
-
-    def _over(self, credits: float, total: float, what: str, end: float) -> CreditLimit:
-        assert self.max_credits is not None
-        left = max(0.0, self.max_credits - total)
-        until = datetime.fromtimestamp(end, UTC).strftime("%Y-%m-%d %H:%M UTC")
-        return CreditLimit(
-            f"{what} would spend up to {credits:g} credits, but only {left:g} of SNOV_MAX_CREDITS="
-            f"{self.max_credits:g} remain until {until} (the ceiling is shared by every server process on "
-            "this state store)",
-            provider=LABEL,
-            hint="Nothing was sent. Ask the user to raise SNOV_MAX_CREDITS or narrow the request.",
-        )
-
-    async def paid(self, credits: float, what: str, send: Callable[[], Awaitable[R]]) -> R:
-        """``send`` a paid request with ``credits`` reserved first (``charge``). Refused by Snov.io (any error
-        below 500, its not-found answers included, or an empty balance whatever its status) nothing was charged, so
-        they are given back; another 5xx or a
-        dropped connection keeps them: the request may have been charged (``settle`` corrects it later)."""
-        await self.charge(credits, what)
-        try:
-            return await send()
-        except OutOfCredits:
-            await self.refund(credits)
-            raise
-        except ApiError as error:
-            if not may_be_applied(error):  # refused: nothing was charged
-                await self.refund(credits)
-            raise
-
-    async def refund(self, credits: float) -> None:
-        """Give back a reservation that was not spent (nothing found, batch not sent)."""
-        if credits <= 0:
-            return
-        key, _, ttl = self._ledger()
-        await self.store.spend(key, -credits, None, ttl)
-        self.watch.record(key, -credits)
-        self.spent = max(0.0, self.spent - credits)
-        meter.count(-credits)
-
-    async def settle(self, reserved: float, actual: float) -> None:
-        """Replace a reservation with what Snov.io actually charged (recorded even past the ceiling)."""
-        if actual != reserved:
-            key, _, ttl = self._ledger()
-            await self.store.spend(key, actual - reserved, None, ttl)
-            self.watch.record(key, actual - reserved)
-            meter.count(actual - reserved)
-        self.spent = max(0.0, self.spent - reserved + actual)
 
 
 def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore) -> Snov:
@@ -357,26 +257,22 @@ def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore)
     budget = WindowBudget(
         settings.snov_rate_limit, settings.rate_window, provider=LABEL, store=store, key=f"{account}:rate"
     )
-    api = SnovApi(
+    api = ApiClient(
         provider=LABEL,
         base_url=settings.snov_base_url,
         auth=TokenAuth(fetch, cache=TokenCache.of(store, f"{account}:token")),
         budget=budget,
         http=http,
-        unauthorized_hint="The Snov.io credentials were refused: ask the user to check SNOV_CLIENT_ID and "
-        "SNOV_CLIENT_SECRET.",
-        check=check_success,
+        dialect=DIALECT,
     )
+    credits = Credits(settings.snov_max_credits, store, account, settings.snov_credit_period)
     return Snov(
         api,
-        settings.snov_max_credits,
+        credits,
         # Spending is for read-only mode only with OUTBOUND_MCP_ALLOW_SPEND (then the spend tools are served).
         settings.outbound_mcp_read_only and not settings.outbound_mcp_allow_spend,
         wait=settings.poll_wait,
         schedule=poll_schedule(settings.poll_interval),
-        store=store,
-        account=account,
-        period=settings.snov_credit_period,
     )
 
 

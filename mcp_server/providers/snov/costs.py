@@ -50,17 +50,17 @@ class Ledger:
 
 async def ledger(ctx: Context) -> Ledger:
     """The one place a confirmation reads the credit ledger: repoint it when the ledger moves."""
-    service = snov(ctx)
-    seen = await state_of(ctx).store.get(f"{service.account}:{BALANCE_SEEN}")
+    credits = snov(ctx).credits
+    seen = await state_of(ctx).store.get(f"{credits.account}:{BALANCE_SEEN}")
     balance, at = json.loads(seen) if seen else (None, None)
     # The ceiling holds per period for every process on the state store: the question shows that figure.
-    spent, _ = await service.period_spent()
-    return Ledger(spent, PERIOD_WORDS.get(service.period, "this period"), service.max_credits, balance, at)
+    spent, _ = await credits.used()
+    return Ledger(spent, PERIOD_WORDS.get(credits.period, "this period"), credits.ceiling, balance, at)
 
 
 async def remember_balance(ctx: Context, balance: float) -> None:
-    service = snov(ctx)
-    await state_of(ctx).store.set(f"{service.account}:{BALANCE_SEEN}", json.dumps([balance, time.time()]).encode())
+    account = snov(ctx).credits.account
+    await state_of(ctx).store.set(f"{account}:{BALANCE_SEEN}", json.dumps([balance, time.time()]).encode())
 
 
 def paid(estimate: Callable[[Mapping[str, Any]], Estimate | None], flag: str = "", instead: str = "") -> Confirmation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -118,7 +119,8 @@ async def _find_v1(
             )
             return _answer(person, status="not_found", method=V1, hint=hint)
         else:
-            await service.paid(1, "Queueing a name for the email finder", lambda: v1_request(service, QUEUE, data=form))
+            queue_name = functools.partial(v1_request, service, QUEUE, data=form)
+            await service.credits.spend(1, "Queueing a name for the email finder", queue_name)
             credits, queued_at = 1, service.api.clock()
     # The documented answers are only complete and not_found: after queueing, not_found means "not yet".
     outcome = await wait_for(ctx, service, ask, label="email finder")
@@ -159,7 +161,7 @@ async def _find_v2(
     found = [e for row in as_list(outcome.get("data")) for e in as_list(row.get("result")) if e.get("email")]
     emails = [FoundEmail(email=str(e["email"]), status=e.get("smtp_status")) for e in found]
     if reserved:  # a resumed run reserved nothing here: its start was settled by the call that made it
-        await service.settle(reserved, len(emails))
+        await service.credits.settle(reserved, len(emails))
     status = "found" if emails else "not_found"
     credits = len(emails) if reserved else 0
     return _answer(person, status=status, emails=emails or None, method=V2, credits=credits)

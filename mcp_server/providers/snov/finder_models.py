@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, model_validator
 
 from mcp_server.core.tools.answer_models import Record
 from mcp_server.core.upstream.values import is_obj, obj
-from mcp_server.providers.snov.campaigns_models import as_list
+from mcp_server.providers.snov.reading import LooseText, Text, Upstream, read, rows
 from mcp_server.providers.snov.search_models import FoundEmail
 from mcp_server.providers.snov.spend_models import Spending
 
@@ -26,30 +28,6 @@ class FoundEmails(Spending):
     hint: str | None = None
 
 
-class Verified(Record):
-    email: str
-    status: str
-    """valid, not_valid, unknown, greylisted (retry in 15-60 min), no_status (Snov.io finished without an SMTP
-    status), unverified (not queued), queued (not done)."""
-    valid_format: bool | None = None
-    disposable: bool | None = None
-    webmail: bool | None = None
-    gibberish: bool | None = None
-    catchall: bool | None = None
-    greylist: bool | None = None
-    """The mail server greylists Snov.io's checks."""
-    banned_error: bool | None = None
-    """The mail server did not answer Snov.io's connection."""
-    connection_error: bool | None = None
-    """The mail server failed while Snov.io connected."""
-
-    @classmethod
-    def of(cls, email: str, data: dict[str, Any]) -> Verified:
-        status = data.get("smtpStatus", data.get("smtp_status"))
-        flags = {name: flag(data, *keys) for name, keys in VERIFIER_FLAGS.items()}
-        return cls(email=email, status=str(status) if status not in (None, "") else "no_status", **flags)
-
-
 VERIFIER_FLAGS = {
     "valid_format": ("isValidFormat", "is_valid_format"),
     "disposable": ("isDisposable", "is_disposable"),
@@ -61,22 +39,52 @@ VERIFIER_FLAGS = {
     "connection_error": ("isConnectionError", "is_connection_error"),
 }
 """Every flag of the document's verifier answer (camelCase) and the v2 pair's (snake_case): false ones kept."""
+TRUTHS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
-def flag(data: dict[str, Any], *keys: str) -> bool | None:
+def flag_value(value: Any) -> bool | None:
     """A yes/no flag as Snov.io gives it (true, "true", 1, "1"...); None when absent or unreadable."""
-    for key in keys:
-        value = data.get(key)
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int | float):
-            return value != 0
-        if isinstance(value, str) and value.strip().lower() in TRUTHS:
-            return TRUTHS[value.strip().lower()]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        return TRUTHS.get(value.strip().lower())
     return None
 
 
-TRUTHS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+def _verdict(value: Any) -> str:
+    return str(value) if value not in (None, "") and not is_obj(value) else "no_status"
+
+
+Flag = Annotated[bool | None, BeforeValidator(flag_value)]
+
+
+class Verified(Upstream):
+    upstream = VERIFIER_FLAGS
+
+    email: str
+    status: Annotated[str, BeforeValidator(_verdict)]
+    """valid, not_valid, unknown, greylisted (retry in 15-60 min), no_status (Snov.io finished without an SMTP
+    status), unverified (not queued), queued (not done)."""
+    valid_format: Flag = None
+    disposable: Flag = None
+    webmail: Flag = None
+    gibberish: Flag = None
+    catchall: Flag = None
+    greylist: Flag = None
+    """The mail server greylists Snov.io's checks."""
+    banned_error: Flag = None
+    """The mail server did not answer Snov.io's connection."""
+    connection_error: Flag = None
+    """The mail server failed while Snov.io connected."""
+
+
+def verified(email: str, data: Any) -> Verified:
+    """One email's verdict from the v1 answer's ``data`` or the v2 pair's ``result``."""
+    row = obj(data)
+    status = row.get("smtpStatus", row.get("smtp_status"))
+    return read(Verified, {**row, "email": email, "status": status}, "verification")
 
 
 class Verification(Spending):
@@ -90,68 +98,80 @@ class Verification(Spending):
     hint: str | None = None
 
 
-class Job(Record):
+class Job(Upstream):
     """One job of a profile or prospect with its company's details, as Snov.io gives them."""
 
+    upstream = {
+        "company": ("companyName", "company_name"),
+        "social_link": ("socialLink", "social_link"),
+        "company_type": ("companyType", "company_type"),
+        "start_date": ("startDate", "start_date"),
+        "end_date": ("endDate", "end_date"),
+    }
+
     current: bool
-    position: str | None = None
-    company: str | None = None
-    site: str | None = None
-    social_link: str | None = None
-    industry: str | None = None
-    size: str | None = None
-    founded: str | None = None
-    company_type: str | None = None
-    country: str | None = None
-    locality: str | None = None
-    state: str | None = None
-    city: str | None = None
-    street: str | None = None
-    street2: str | None = None
-    postal: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-
-    @classmethod
-    def of(cls, job: dict[str, Any], *, current: bool) -> Job:
-        def text(*keys: str) -> str | None:
-            value = next((job[k] for k in keys if job.get(k) not in (None, "")), None)
-            return None if value is None or isinstance(value, dict | list) else str(value)
-
-        return cls(
-            current=current,
-            position=text("position"),
-            company=text("companyName", "company_name"),
-            site=text("site"),
-            social_link=text("socialLink", "social_link"),
-            industry=text("industry"),
-            size=text("size"),
-            founded=text("founded"),
-            company_type=text("companyType", "company_type"),
-            country=text("country"),
-            locality=text("locality"),
-            state=text("state"),
-            city=text("city"),
-            street=text("street"),
-            street2=text("street2"),
-            postal=text("postal"),
-            start_date=text("startDate", "start_date"),
-            end_date=text("endDate", "end_date"),
-        )
+    position: LooseText = None
+    company: LooseText = None
+    site: LooseText = None
+    social_link: LooseText = None
+    industry: LooseText = None
+    size: LooseText = None
+    founded: LooseText = None
+    company_type: LooseText = None
+    country: LooseText = None
+    locality: LooseText = None
+    state: LooseText = None
+    city: LooseText = None
+    street: LooseText = None
+    street2: LooseText = None
+    postal: LooseText = None
+    start_date: LooseText = None
+    end_date: LooseText = None
 
 
 def job_details(current: list[dict[str, Any]], earlier: list[dict[str, Any]]) -> list[Job] | None:
-    return [Job.of(j, current=True) for j in current] + [Job.of(j, current=False) for j in earlier] or None
+    jobs = [{**job, "current": True} for job in current] + [{**job, "current": False} for job in earlier]
+    return [read(Job, job, "job") for job in jobs] or None
 
 
-class Profile(Spending):
+def updated_at(value: Any) -> str | None:
+    """A date as text, or a PHP DateTime object's ``date``."""
+    date = obj(value).get("date") if is_obj(value) else value
+    return str(date)[:19] if isinstance(date, str) and date else None
+
+
+def _links(value: Any) -> list[str] | None:
+    return [str(s["link"]) for s in rows(value) if s.get("link")] or None
+
+
+def _found(value: Any) -> list[FoundEmail] | None:
+    emails = [
+        FoundEmail(email=str(e["email"]), status=e.get("status") or e.get("emailStatus"))
+        for e in rows(value)
+        if e.get("email")
+    ]
+    return emails or None
+
+
+def _profile_id(value: Any) -> str | None:
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+class Profile(Spending, Upstream):
+    upstream = {
+        "first_name": ("firstName", "first_name"),
+        "last_name": ("lastName", "last_name"),
+        "source_page": ("sourcePage", "source_page"),
+        "updated": ("lastUpdateDate",),
+    }
+
     status: Outcome
-    name: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    industry: str | None = None
-    country: str | None = None
-    locality: str | None = None
+    name: Text = None
+    first_name: Text = None
+    last_name: Text = None
+    industry: Text = None
+    country: Text = None
+    locality: Text = None
     jobs: list[str] | None = None
     """Current jobs as "position at company"."""
     previous_jobs: list[str] | None = None
@@ -160,57 +180,40 @@ class Profile(Spending):
     """Domains of the current employers' sites: the input of snov_domain_search."""
     job_details: list[Job] | None = None
     """Every job with its company's details (site, size, industry, address, dates)."""
-    social: list[str] | None = None
-    emails: list[FoundEmail] | None = None
-    source_page: str | None = None
-    id: str | None = None
+    social: Annotated[list[str] | None, BeforeValidator(_links)] = None
+    emails: Annotated[list[FoundEmail] | None, BeforeValidator(_found)] = None
+    source_page: Text = None
+    id: Annotated[str | None, BeforeValidator(_profile_id)] = None
     """Snov.io's profile id."""
-    source: str | None = None
+    source: Annotated[str | None, BeforeValidator(lambda value: value if isinstance(value, str) else None)] = None
     """Where Snov.io took the profile from (linkedIn...)."""
-    updated: str | None = None
+    updated: Annotated[str | None, BeforeValidator(updated_at)] = None
     """When Snov.io last updated the profile."""
     method: str
     credits: int = 0
     handle: str | None = None
     hint: str | None = None
 
+    @model_validator(mode="before")
     @classmethod
-    def of(cls, data: dict[str, Any], *, method: str, credits: int) -> Profile:
-        jobs = as_list(data.get("currentJobs") or data.get("currentJob") or data.get("positions"))
-        earlier = as_list(data.get("previousJobs") or data.get("previousJob"))
-        social = [str(s["link"]) for s in as_list(data.get("social")) if s.get("link")]
-        emails = [
-            FoundEmail(email=str(e["email"]), status=e.get("status") or e.get("emailStatus"))
-            for e in as_list(data.get("emails"))
-            if e.get("email")
-        ]
-        return cls(
-            status="found",
-            name=data.get("name"),
-            first_name=data.get("firstName") or data.get("first_name"),
-            last_name=data.get("lastName") or data.get("last_name"),
-            industry=data.get("industry"),
-            country=data.get("country"),
-            locality=data.get("locality"),
-            jobs=[_job(j) for j in jobs if _job(j)] or None,
-            previous_jobs=[dated_job(j) for j in earlier if _job(j)] or None,
-            employer_sites=employer_sites(jobs),
-            job_details=job_details(jobs, earlier),
-            social=social or None,
-            emails=emails or None,
-            source_page=data.get("sourcePage") or data.get("source_page"),
-            id=str(data["id"]) if isinstance(data.get("id"), str | int) else None,
-            source=data.get("source") if isinstance(data.get("source"), str) else None,
-            updated=updated_at(data.get("lastUpdateDate")),
-            method=method,
-            credits=credits,
-        )
+    def _jobs(cls, data: Any) -> Any:
+        # Snov.io names the job lists in the plural, in the singular, or "positions"; each becomes the job fields.
+        if not is_obj(data) or "jobs" in data:
+            return data
+        jobs = rows(data.get("currentJobs") or data.get("currentJob") or data.get("positions"))
+        earlier = rows(data.get("previousJobs") or data.get("previousJob"))
+        return {
+            **data,
+            "jobs": [_job(j) for j in jobs if _job(j)] or None,
+            "previous_jobs": [dated_job(j) for j in earlier if _job(j)] or None,
+            "employer_sites": employer_sites(jobs),
+            "job_details": job_details(jobs, earlier),
+        }
 
 
-def updated_at(value: Any) -> str | None:
-    """A date as text, or a PHP DateTime object's ``date``."""
-    date = obj(value).get("date") if is_obj(value) else value
-    return str(date)[:19] if isinstance(date, str) and date else None
+def profile(data: Any, *, method: str, credits: int) -> Profile:
+    """A profile Snov.io found, and how it was found."""
+    return read(Profile, {**obj(data), "status": "found", "method": method, "credits": credits}, "profile")
 
 
 def _job(job: dict[str, Any]) -> str:
@@ -252,6 +255,8 @@ class Balance(Record):
     period_ends_at: str | None = None
     """When the period ends and the ceiling starts again from 0 (ISO 8601, UTC)."""
     recipients_used: int | None = None
+    teamwork: bool | None = None
+    """Snov.io's teamwork flag: whether the account is part of a team's."""
     limit_resets_in_days: int | None = None
     subscription_ends_in_days: int | None = None
     hint: str | None = None

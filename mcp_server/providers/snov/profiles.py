@@ -18,6 +18,7 @@ from mcp_server.providers.snov.campaigns_models import Email, as_list, body_of
 from mcp_server.providers.snov.client import Endpoints, Snov, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder_models import Profile
+from mcp_server.providers.snov.finder_models import profile as found_profile
 from mcp_server.providers.snov.search_models import Handle
 from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import (
@@ -97,12 +98,13 @@ async def _by_url_v1(ctx: Context, service: Snov, url: str, scope: str, queued_a
     if queued_at is None:
         known = await lookup()
         if known is not None:
-            return Profile.of(known, method=V1, credits=0)
-        await service.paid(1, "Looking up a profile by URL", lambda: v1_request(service, ADD_URL, data={"url": url}))
+            return found_profile(known, method=V1, credits=0)
+        queue = functools.partial(v1_request, service, ADD_URL, data={"url": url})
+        await service.credits.spend(1, "Looking up a profile by URL", queue)
         credits, queued_at = 1, service.api.clock()
     outcome = await wait_for(ctx, service, lookup, label="profile search")
     if not isinstance(outcome, Pending):
-        return Profile.of(outcome, method=V1, credits=credits)
+        return found_profile(outcome, method=V1, credits=credits)
     if gave_up(queued_at, service.api.clock()):
         minutes = round((service.api.clock() - queued_at) / 60)
         hint = f"Snov.io has shown no profile for this URL in the {minutes} minutes since it was queued."
@@ -122,9 +124,9 @@ async def _by_url_v2(ctx: Context, service: Snov, url: str, scope: str, task: st
     outcome, reserved = run.outcome, run.reserved
     found = [body_of(row.get("result")) for row in as_list(outcome.get("data")) if row.get("result")]
     if not found:
-        await service.refund(reserved)
+        await service.credits.refund(reserved)
         return Profile(status="not_found", method=V2, hint="Snov.io has no profile for this URL.")
-    return Profile.of(found[0], method=V2, credits=reserved)
+    return found_profile(found[0], method=V2, credits=reserved)
 
 
 @toolset.tool(
@@ -141,18 +143,18 @@ async def snov_get_profile_by_email(ctx: Context, email: Email) -> Profile:
     try:
         # Charged per request: not resent on a doubtful failure.
         lookup = functools.partial(Endpoints.profile_by_email.send, service.api, data={"email": email.strip()})
-        response = await service.paid(1, "A profile lookup by email", lookup)
+        response = await service.credits.spend(1, "A profile lookup by email", lookup)
     except ApiError as error:
         # Any 200 refusal but the hourly limit ("couldn't find", another message, or a bare result): no profile,
-        # and the reserved credit went back in paid().
+        # and the reserved credit went back in credits.spend().
         if refused(error):
             return Profile(status="not_found", method="v1 get-profile-by-email", hint=NO_PROFILE)
         raise
     body = body_of(response.data)
     if not has_profile(body):  # {"success": true, "message": ...}: no profile, so not charged either
-        await service.refund(1)
+        await service.credits.refund(1)
         return Profile(status="not_found", method="v1 get-profile-by-email", hint=NO_PROFILE)
-    return Profile.of(body, method="v1 get-profile-by-email", credits=1)
+    return found_profile(body, method="v1 get-profile-by-email", credits=1)
 
 
 def profile_rows(data: Any) -> list[dict[str, Any]]:

@@ -25,7 +25,10 @@ from mcp_server.providers.snov.prospects_models import (
     ListPage,
     Prospect,
     ProspectList,
+    prospect,
 )
+from mcp_server.providers.snov.reading import php_time
+from mcp_server.providers.snov.reading import read as read_record
 
 toolset = Toolset("snov")
 """This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
@@ -57,7 +60,7 @@ MEMBERS = Listing(
     Endpoints.list_prospects,
     ListPages("page", "perPage", PER_PAGE),
     _members,
-    ListedProspect.of,
+    lambda raw: read_record(ListedProspect, raw, "prospect"),
     "prospects",
     form=True,
     skip_unreadable=False,
@@ -183,7 +186,7 @@ async def snov_get_prospect(
             status=404,
             hint="Take prospect ids from snov_list_prospects_in_list or snov_find_prospects_by_email.",
         )
-    return Prospect.of(data)
+    return prospect(data)
 
 
 @toolset.tool("Find Snov.io prospects by email", Access.READ, example={"email": "gavin.vanrooyen@octagon.com"})
@@ -197,7 +200,7 @@ async def snov_find_prospects_by_email(ctx: Context, email: Email) -> Items[Pros
         if error.status not in (200, 404) or HOURLY_LIMIT_TEXT in error.message.lower():
             raise
         return Items[Prospect](items=[], hint=f"No prospect in your lists has the email {email}.")
-    rows = [Prospect.of(row) for row in as_list(response.data) if row.get("id")]
+    rows = [prospect(row) for row in as_list(response.data) if row.get("id")]
     hint = None if rows else f"No prospect in your lists has the email {email}."
     return Items[Prospect](items=rows, hint=hint)
 
@@ -207,9 +210,7 @@ async def snov_list_custom_fields(ctx: Context) -> Items[CustomField]:
     """The account's prospect custom fields: label, type, required. Free. Labels are the keys of
     snov_add_prospect_to_list's custom_fields."""
     rows = as_list((await Endpoints.custom_fields.send(snov(ctx).api)).data)
-    return Items[CustomField](
-        items=[CustomField(label=r["label"], type=r.get("type"), required=r.get("required")) for r in rows]
-    )
+    return Items[CustomField](items=[read_record(CustomField, row, "custom field") for row in rows])
 
 
 @toolset.tool("List Snov.io prospect lists", Access.READ, example={})
@@ -217,7 +218,9 @@ async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
     """The account's prospect lists: id, name, number of prospects, creation time. Deleted lists are left
     out. Free."""
     rows = as_list((await Endpoints.lists.send(snov(ctx).api)).data)
-    return Items[ProspectList](items=[ProspectList.of(r) for r in rows if not r.get("isDeleted")])
+    return Items[ProspectList](
+        items=[read_record(ProspectList, r, "prospect list") for r in rows if not r.get("isDeleted")]
+    )
 
 
 @toolset.tool("List prospects in a Snov.io list", Access.READ, example={"list_id": 1250344, "limit": 20})
@@ -232,7 +235,8 @@ async def snov_list_prospects_in_list(
         about.update(body_of(data).get("list") or {})
 
     got = await read(ctx, MEMBERS, limit, cursor, {"listId": list_id}, seen=seen)
-    return ListPage.of(got, list_name=about.get("name"), contacts=about.get("contacts"))
+    created = php_time(about.get("creationDate"))
+    return ListPage.of(got, list_name=about.get("name"), contacts=about.get("contacts"), list_created=created)
 
 
 @toolset.tool("Create Snov.io prospect list", Access.WRITE, example={"name": "Logistics VPs"})

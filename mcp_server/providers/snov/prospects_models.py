@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, model_validator
 
 from mcp_server.core.tools.answer_models import Record, Table
-from mcp_server.core.tools.answers import stranger
-from mcp_server.core.upstream.values import obj, objs
-from mcp_server.providers.snov.campaigns_models import php_time
+from mcp_server.core.upstream.values import is_obj, obj
 from mcp_server.providers.snov.finder_models import Job, dated_job, employer_sites, job_details
-
-
-def _rows(value: Any) -> list[dict[str, Any]]:
-    return objs(value)
+from mcp_server.providers.snov.reading import Count, PhpTime, StrangerText, Text, Upstream, read, rows
 
 
 def _filled(value: Any) -> dict[str, Any] | None:
@@ -31,17 +28,13 @@ def _job(job: dict[str, Any]) -> str:
     return " at ".join(str(part) for part in (job.get("position"), job.get("companyName")) if part)
 
 
-class ProspectList(Record):
-    id: int
-    name: str | None = None
-    contacts: int | None = None
-    created: str | None = None
+class ProspectList(Upstream):
+    upstream = {"created": ("creationDate",)}
 
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> ProspectList:
-        return cls(
-            id=row["id"], name=row.get("name"), contacts=row.get("contacts"), created=php_time(row.get("creationDate"))
-        )
+    id: int
+    name: Text = None
+    contacts: Count = None
+    created: PhpTime = None
 
 
 SMTP_CODES = {3: "valid"}
@@ -57,22 +50,34 @@ def smtp_word(value: Any) -> str | None:
     return given
 
 
-class ListedEmail(Record):
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+Flag = Annotated[bool | None, BeforeValidator(_flag)]
+
+
+class ListedEmail(Upstream):
+    upstream = {
+        "status": ("smtpStatus", "smtp_status"),
+        "verified": ("isVerified",),
+    }
+
     email: str
-    status: str | None = None
+    status: Annotated[str | None, BeforeValidator(smtp_word)] = None
     """Snov.io's smtpStatus in the words snov_verify_emails uses (valid, not_valid, ...); unset when never
     verified."""
-    verified: bool | None = None
-    probability: int | float | None = None
+    verified: Flag = None
+    probability: Annotated[int | float | None, BeforeValidator(_number)] = None
 
 
-class ListedProspect(Record):
+class ListedProspect(Upstream):
     """A prospect as a list's row: its best email (the first one verified valid, else the first) with that
     email's probability, status and verified flag in their own columns, any other emails after them; the page
     is the big answer, so the row keeps one email's fields flat instead of a record per email."""
 
     id: str
-    name: str | None = None
+    name: StrangerText = None
     email: str | None = None
     probability: int | float | None = None
     status: str | None = None
@@ -80,26 +85,16 @@ class ListedProspect(Record):
     verified: bool | None = None
     other_emails: list[ListedEmail] | None = None
 
+    @model_validator(mode="before")
     @classmethod
-    def of(cls, row: dict[str, Any]) -> ListedProspect:
-        emails = [
-            ListedEmail(
-                email=e["email"],
-                status=smtp_word(e.get("smtpStatus", e.get("smtp_status"))),
-                verified=e.get("isVerified") if isinstance(e.get("isVerified"), bool) else None,
-                probability=_number(e.get("probability")),
-            )
-            for e in _rows(row.get("emails"))
-            if isinstance(e.get("email"), str)
-        ]
+    def _best_email(cls, data: Any) -> Any:
+        if not is_obj(data) or "emails" not in data:
+            return data
+        emails = [ListedEmail.model_validate(e) for e in rows(data["emails"]) if isinstance(e.get("email"), str)]
         best = next((e for e in emails if e.status == "valid"), emails[0] if emails else None)
         others = [e for e in emails if e is not best]
-        return cls(
-            id=row["id"],
-            name=stranger(row.get("name")),
-            other_emails=others or None,
-            **(best.model_dump(exclude_none=True) if best else {}),
-        )
+        flat = best.model_dump(exclude_none=True) if best else {}
+        return {"id": data.get("id"), "name": data.get("name"), **flat, "other_emails": others or None}
 
 
 class ListPage(Table[ListedProspect]):
@@ -107,29 +102,46 @@ class ListPage(Table[ListedProspect]):
 
     list_name: str | None = None
     contacts: int | None = None
+    list_created: str | None = None
 
 
 class ListRef(Record):
     id: int
-    name: str | None = None
+    name: Text = None
 
 
-class ProspectCampaign(Record):
-    id: int | None = None
-    name: str | None = None
-    status: str | None = None
-    sent: int | None = None
-    opens: int | None = None
-    replies: int | None = None
+class ProspectCampaign(Upstream):
+    upstream = {"sent": ("sentCount",), "opens": ("openCount",), "replies": ("replyCount",)}
+
+    id: Count = None
+    name: Text = None
+    status: Text = None
+    sent: Count = None
+    opens: Count = None
+    replies: Count = None
 
 
-class Prospect(Record):
-    id: str
-    name: str | None = None
-    industry: str | None = None
-    country: str | None = None
-    locality: str | None = None
-    social: dict[str, str] | None = None
+def _social(value: Any) -> dict[str, str] | None:
+    return {s["type"]: s["link"] for s in rows(value) if s.get("type") and s.get("link")} or None
+
+
+def _lists(value: Any) -> list[Any] | None:
+    return [row for row in rows(value) if "id" in row] or None
+
+
+def _some(value: Any) -> list[Any] | None:
+    return rows(value) or None
+
+
+class Prospect(Upstream):
+    upstream = {"custom_fields": ("customFields",), "updated": ("lastUpdateDate",)}
+
+    id: Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int | str) else value)]
+    name: StrangerText = None
+    industry: Text = None
+    country: Text = None
+    locality: Text = None
+    social: Annotated[dict[str, str] | None, BeforeValidator(_social)] = None
     jobs: list[str] | None = None
     """Current jobs as "position at company"."""
     previous_jobs: list[str] | None = None
@@ -137,49 +149,38 @@ class Prospect(Record):
     """Every job with its company's details (site, size, industry, address, dates)."""
     employer_sites: list[str] | None = None
     """Domains of the current employers' sites: the input of snov_domain_search."""
-    lists: list[ListRef] | None = None
-    campaigns: list[ProspectCampaign] | None = None
-    custom_fields: dict[str, Any] | None = None
-    updated: str | None = None
+    lists: Annotated[list[ListRef] | None, BeforeValidator(_lists)] = None
+    campaigns: Annotated[list[ProspectCampaign] | None, BeforeValidator(_some)] = None
+    custom_fields: Annotated[dict[str, Any] | None, BeforeValidator(_filled)] = None
+    updated: PhpTime = None
 
+    @model_validator(mode="before")
     @classmethod
-    def of(cls, row: dict[str, Any]) -> Prospect:
-        social = {s["type"]: s["link"] for s in _rows(row.get("social")) if s.get("type") and s.get("link")}
-        jobs = _rows(row.get("currentJobs") or row.get("currentJob"))
-        earlier = _rows(row.get("previousJobs") or row.get("previousJob"))
-        campaigns = [
-            ProspectCampaign(
-                id=c.get("id"),
-                name=c.get("name"),
-                status=c.get("status"),
-                sent=c.get("sentCount"),
-                opens=c.get("openCount"),
-                replies=c.get("replyCount"),
-            )
-            for c in _rows(row.get("campaigns"))
-        ]
-        return cls(
-            id=str(row["id"]),
-            name=stranger(row.get("name")),
-            industry=row.get("industry"),
-            country=row.get("country"),
-            locality=row.get("locality"),
-            social=social or None,
-            jobs=[_job(j) for j in jobs] or None,
-            previous_jobs=[dated_job(j) for j in earlier if _job(j)] or None,
-            employer_sites=employer_sites(jobs),
-            job_details=job_details(jobs, earlier),
-            lists=[ListRef(id=x["id"], name=x.get("name")) for x in _rows(row.get("lists")) if "id" in x] or None,
-            campaigns=campaigns or None,
-            custom_fields=_filled(row.get("customFields")),
-            updated=php_time(row.get("lastUpdateDate")),
-        )
+    def _jobs(cls, data: Any) -> Any:
+        # Snov.io names the job lists in the plural and in the singular; each becomes the tools' job fields.
+        if not is_obj(data) or "jobs" in data:
+            return data
+        jobs = rows(data.get("currentJobs") or data.get("currentJob"))
+        earlier = rows(data.get("previousJobs") or data.get("previousJob"))
+        return {
+            **data,
+            "jobs": [_job(j) for j in jobs] or None,
+            "previous_jobs": [dated_job(j) for j in earlier if _job(j)] or None,
+            "employer_sites": employer_sites(jobs),
+            "job_details": job_details(jobs, earlier),
+        }
 
 
-class CustomField(Record):
+def prospect(raw: Any) -> Prospect:
+    return read(Prospect, raw, "prospect")
+
+
+class CustomField(Upstream):
     label: str
-    type: str | None = None
-    required: bool | None = None
+    type: Text = None
+    required: Flag = None
+    key: Text = None
+    """The field as Snov.io's forms name it (``customFields['label']``)."""
 
 
 class AddedProspect(Record):

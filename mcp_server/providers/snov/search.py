@@ -7,6 +7,7 @@ same job, so nothing is started or paid for twice.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -16,7 +17,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from mcp_server.core.errors import ApiError, InvalidInput
+from mcp_server.core.errors import InvalidInput
 from mcp_server.core.lists import handles
 from mcp_server.core.lists.handles import fingerprint
 from mcp_server.core.lists.jobs import Pending
@@ -35,13 +36,14 @@ from mcp_server.providers.snov.search_models import (
     Domain,
     DomainCount,
     DomainEmails,
-    DomainProspect,
     DomainProspects,
     FoundEmail,
     Handle,
     ProspectEmail,
     clean_domain,
+    domain_prospect,
 )
+from mcp_server.providers.snov.search_models import company as found_company
 from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import handle_for, poll, result_link, result_url, resume, still_running_hint
 
@@ -87,7 +89,7 @@ PROSPECTS = Listing(
     Endpoints.domain_prospects_start,
     PageNumber("page", more=_more),
     as_list,
-    DomainProspect.of,
+    domain_prospect,
     "prospects",
     skip_unreadable=False,
 )
@@ -121,18 +123,9 @@ async def _start(
     # A link is checked before a credit is reserved: a refused one costs nothing.
     service.api.url(path, link, start.method)
     form = {k: v for k, v in form.items() if v not in (None, "", [])}
-    key = _start_key(path, form)
-    fresh = key not in service.paid_requests
-    if fresh:
-        await service.charge(1, what)
-        service.paid_requests.add(key)
-    try:
-        started = await start.send(service.api, path, data=form, link=link)
-    except ApiError as error:
-        if fresh and error.status < 500:  # refused: nothing charged (a 5xx may have started it)
-            await _settle(service, key, found=False)
-        raise
-    return body_of(started.data), key if fresh else None
+    send = functools.partial(start.send, service.api, path, data=form, link=link)
+    started, key = await service.credits.spend_once(_start_key(path, form), what, send)
+    return body_of(started.data), key
 
 
 def _start_key(path: str, form: dict[str, Any]) -> str:
@@ -148,14 +141,7 @@ def _unpaid(service: Snov, listing: Listing[Any], filters: dict[str, Any], pages
         return pages
     refs: list[Any] = [None, *range(2, pages + 1)] if isinstance(listing.paging, PageNumber) else [None]
     known = [_start_key(listing.endpoint.path, {**filters, **listing.paging.ask(ref).params}) for ref in refs]
-    return pages - sum(1 for key in known[:pages] if key in service.paid_requests)
-
-
-async def _settle(service: Snov, key: str | None, *, found: bool) -> None:
-    """A start this process reserved for: kept when the job found something, else given back."""
-    if key is not None and not found and key in service.paid_requests:
-        service.paid_requests.discard(key)
-        await service.refund(1)
+    return pages - len(known[:pages]) + service.credits.unpaid(known[:pages])
 
 
 @toolset.tool(
@@ -183,8 +169,8 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
     if isinstance(outcome, Pending):
         resume_handle = handle_for(scope, u=url, c=key)
         return Company(domain=name, status="running", handle=resume_handle, hint=still_running_hint("The search"))
-    company = Company.of(name, outcome)
-    await _settle(service, key, found=company.found_anything())
+    company = found_company(name, outcome)
+    await service.credits.settle_once(key, found=company.found_anything())
     return company
 
 
@@ -206,7 +192,7 @@ async def snov_list_domain_prospects(
     # Each page is a paid start: a limit the ceiling cannot cover is refused before the first one (pages
     # already paid for are read again free, so they do not count).
     pages = _unpaid(service, PROSPECTS, filters, math.ceil(limit / PROSPECTS_PER_PAGE), cursor)
-    await service.afford(pages, f"Reading up to {limit} prospects")
+    await service.credits.afford(pages, f"Reading up to {limit} prospects")
     total: dict[str, int] = {}
     label = f"prospects of {name}"
     send = _jobs(ctx, service, PROSPECTS, label, lambda ask: f"page {ask.params['page']} of {name}'s prospects")
@@ -257,7 +243,7 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
         for e in as_list(data.get("emails"))
         if e.get("email")
     ]
-    await _settle(service, key, found=bool(emails))  # 1 credit per prospect with an email
+    await service.credits.settle_once(key, found=bool(emails))  # 1 credit per prospect with an email
     return ProspectEmail(
         prospect_hash=prospect_hash, status="done", emails=emails, searched_at=data.get("searching_date")
     )
@@ -310,7 +296,7 @@ async def _email_pages(ctx: Context, tab: str, domain: str, limit: int, cursor: 
     listing = EMAIL_JOBS[tab]
     what = f"Reading up to {limit} emails"
     filters = {"domain": name}
-    await service.afford(_unpaid(service, listing, filters, math.ceil(limit / EMAILS_PER_PAGE), cursor), what)
+    await service.credits.afford(_unpaid(service, listing, filters, math.ceil(limit / EMAILS_PER_PAGE), cursor), what)
     total: dict[str, int] = {}
     send = _jobs(ctx, service, listing, f"{tab} of {name}", lambda ask: f"{name} {tab}")
     got = await read(ctx, listing, limit, cursor, filters, send=send, seen=_total(total))
@@ -331,7 +317,7 @@ def _jobs(ctx: Context, service: Snov, listing: Listing[Any], label: str, what: 
         outcome = await poll(ctx, service, results, job["u"], label=label, wait=wait, link=link)
         if isinstance(outcome, Pending):
             raise PageNotReady(job)
-        await _settle(service, job.get("c"), found=bool(listing.rows(outcome)))
+        await service.credits.settle_once(job.get("c"), found=bool(listing.rows(outcome)))
         return outcome
 
     return send

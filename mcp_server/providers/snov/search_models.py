@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from mcp_server.core.tools.answer_models import Maybe, Paged, Record
-from mcp_server.core.tools.answers import stranger
 from mcp_server.core.upstream.values import is_seq
 from mcp_server.providers.snov.campaigns_models import body_of
+from mcp_server.providers.snov.reading import Count, LooseText, StrangerText, Upstream, read
 from mcp_server.providers.snov.spend_models import Spending
 
 Status = Literal["done", "running"]
@@ -24,24 +24,31 @@ def clean_domain(raw: str) -> str:
     return domain.rstrip("/")
 
 
-def _text(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
+def _domains(value: Any) -> list[str] | None:
+    return [str(d) for d in value if d] if is_seq(value) else None
 
 
-class Company(Spending):
+class Company(Spending, Upstream):
+    upstream = {
+        "name": ("company_name",),
+        "prospects": ("prospects_count",),
+        "emails": ("emails_count",),
+        "generic_contacts": ("generic_contacts_count",),
+    }
+
     domain: str
     status: Status
-    name: str | None = None
-    industry: str | None = None
-    size: str | None = None
-    city: str | None = None
-    founded: str | None = None
-    website: str | None = None
-    hq_phone: str | None = None
-    related_domains: list[str] | None = None
-    prospects: int | None = None
-    emails: int | None = None
-    generic_contacts: int | None = None
+    name: LooseText = None
+    industry: LooseText = None
+    size: LooseText = None
+    city: LooseText = None
+    founded: LooseText = None
+    website: LooseText = None
+    hq_phone: LooseText = None
+    related_domains: Annotated[list[str] | None, BeforeValidator(_domains)] = None
+    prospects: Count = None
+    emails: Count = None
+    generic_contacts: Count = None
     handle: str | None = None
     hint: str | None = None
 
@@ -50,45 +57,31 @@ class Company(Spending):
         info = (self.name, self.industry, self.size, self.city, self.founded, self.website, self.hq_phone)
         return any(info) or bool(self.related_domains) or any((self.prospects, self.emails, self.generic_contacts))
 
-    @classmethod
-    def of(cls, domain: str, body: dict[str, Any]) -> Company:
-        data, meta = body_of(body.get("data")), body_of(body.get("meta"))
-        related = data.get("related_domains")
-        return cls(
-            domain=domain,
-            status="done",
-            name=_text(data.get("company_name")),
-            industry=_text(data.get("industry")),
-            size=_text(data.get("size")),
-            city=_text(data.get("city")),
-            founded=_text(data.get("founded")),
-            website=_text(data.get("website")),
-            hq_phone=_text(data.get("hq_phone")),
-            related_domains=[str(d) for d in related if d] if is_seq(related) else None,
-            prospects=meta.get("prospects_count"),
-            emails=meta.get("emails_count"),
-            generic_contacts=meta.get("generic_contacts_count"),
-        )
+
+def company(domain: str, body: dict[str, Any]) -> Company:
+    """A finished domain search: the company under ``data``, the counts under ``meta``."""
+    data, meta = body_of(body.get("data")), body_of(body.get("meta"))
+    return read(Company, {**meta, **data, "domain": domain, "status": "done"}, "company")
 
 
-class DomainProspect(Record):
-    first_name: str | None = None
-    last_name: str | None = None
-    position: str | None = None
-    source_page: str | None = None
-    prospect_hash: str | None = None
+def _hash(start: Any) -> str | None:
+    """The prospect's hash, the last part of its ``search_emails_start`` URL."""
+    return start.rstrip("/").rsplit("/", 1)[-1] if isinstance(start, str) and start else None
+
+
+class DomainProspect(Upstream):
+    upstream = {"prospect_hash": ("search_emails_start",)}
+
+    first_name: StrangerText = None
+    last_name: StrangerText = None
+    position: StrangerText = None
+    source_page: LooseText = None
+    prospect_hash: Annotated[str | None, BeforeValidator(_hash)] = None
     """For snov_find_prospect_email."""
 
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> DomainProspect:
-        start = row.get("search_emails_start")
-        return cls(
-            first_name=stranger(_text(row.get("first_name"))),
-            last_name=stranger(_text(row.get("last_name"))),
-            position=stranger(_text(row.get("position"))),
-            source_page=_text(row.get("source_page")),
-            prospect_hash=start.rstrip("/").rsplit("/", 1)[-1] if isinstance(start, str) and start else None,
-        )
+
+def domain_prospect(raw: Any) -> DomainProspect:
+    return read(DomainProspect, raw, "prospect")
 
 
 class DomainPage(Paged[Any], Spending):

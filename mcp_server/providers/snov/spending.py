@@ -22,7 +22,6 @@ from pydantic import Field
 from mcp_server.core.state import StateUnavailable
 from mcp_server.providers.snov import costs
 from mcp_server.providers.snov.client import snov
-from mcp_server.providers.snov.meter import metered
 from mcp_server.providers.snov.spend_models import Spending
 
 log = logging.getLogger("outbound_mcp.snov")
@@ -48,7 +47,7 @@ def spends(estimate: Estimator) -> Callable[[F], F]:
             ctx = bound.arguments["ctx"]
             if dry:
                 return await dry_run(ctx, estimate(bound.arguments))
-            with metered() as meter:
+            with snov(ctx).credits.metered() as meter:
                 answer = await fn(*args, **kwargs)
             answer.credits_spent = meter.credits
             answer.credits_left = await credits_left(ctx)
@@ -85,12 +84,8 @@ async def dry_run(ctx: Context, found: costs.Estimate | None) -> Spending:
 async def credits_left(ctx: Context) -> float | None:
     """What is left of ``SNOV_MAX_CREDITS`` this period; None without a ceiling, or when the store cannot say
     (the credits were spent: the answer stands without the figure)."""
-    service = snov(ctx)
-    if service.max_credits is None:
-        return None
     try:
-        spent, _ = await service.period_spent()
+        return await snov(ctx).credits.left()
     except StateUnavailable as error:
         log.warning("the credit ledger could not be read for an answer: %s", error.message)
         return None
-    return max(0.0, service.max_credits - spent)

@@ -165,13 +165,13 @@ async def run_pair(
     ``result?task_hash=``. ``body`` is ``data=`` (form) or ``json_body=``."""
     reserved = 0
     if task is None:
-        started = await service.paid(1, what, lambda: start.send(service.api, **body))
+        started = await service.credits.spend(1, what, lambda: start.send(service.api, **body))
         reserved = 1
         task = task_hash(body_of(started.data))
     params = {"task_hash": task}
     outcome = await poll(ctx, service, result, params=params, label=what)
     if not isinstance(outcome, Pending) and out_of_credits(outcome):
-        await service.refund(reserved)
+        await service.credits.refund(reserved)
         raise too_little_credit(what)
     return PairRun(task, outcome, reserved)
 

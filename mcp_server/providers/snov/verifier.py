@@ -18,7 +18,7 @@ from mcp_server.providers.snov.campaigns_models import Email, as_list, body_of
 from mcp_server.providers.snov.client import Endpoints, Snov, snov
 from mcp_server.providers.snov.costs import paid
 from mcp_server.providers.snov.finder import refuse_spending_when_read_only
-from mcp_server.providers.snov.finder_models import Verification, Verified
+from mcp_server.providers.snov.finder_models import Verification, Verified, verified
 from mcp_server.providers.snov.search_models import Handle
 from mcp_server.providers.snov.spending import spends
 from mcp_server.providers.snov.tasks import (
@@ -94,7 +94,7 @@ async def _lookup_v1(service: Snov, emails: list[str], busy: set[str] | None = N
             entry = body_of(body.get(email))
             identifier = str(body_of(entry.get("status")).get("identifier", "")).lower()
             if identifier == "complete":
-                done[email] = Verified.of(email, body_of(entry.get("data")))
+                done[email] = verified(email, body_of(entry.get("data")))
             elif identifier in RUNNING and busy is not None:
                 busy.add(email)
     return done
@@ -111,7 +111,7 @@ async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool
             report.hint = _joined(f"{len(busy)} emails are being verified by Snov.io already: {BUSY}", report.hint)
         return report
 
-    await service.charge(len(waiting), f"Queueing {len(waiting)} emails for verification")
+    await service.credits.reserve(len(waiting), f"Queueing {len(waiting)} emails for verification")
 
     async def send(batch: list[str]) -> None:
         await v1_request(service, QUEUE, params={"emails[]": batch})
@@ -119,7 +119,7 @@ async def _verify_v1(ctx: Context, service: Snov, emails: list[str], queue: bool
     report = await run_batches(waiting, PER_REQUEST, send, progress=from_context(ctx), noun="emails queued")
     queued = [e for batch, _ in report.done for e in batch] + [e for e in emails if e in busy]
     unsent = [e for f in report.failed if not (f.sent and f.maybe_applied) for e in f.items]
-    await service.refund(len(unsent))
+    await service.credits.refund(len(unsent))
     errors = [f"{', '.join(f.items)}: {f.error}" for f in report.failed]
 
     async def check() -> dict[str, Verified] | None:
@@ -151,7 +151,7 @@ async def _verify_v2(
         return result
     reserved, errors, unsent = 0, [], []
     if tasks is None:
-        await service.charge(len(emails), f"Verifying {len(emails)} emails")
+        await service.credits.reserve(len(emails), f"Verifying {len(emails)} emails")
 
         async def start(batch: list[str]) -> str:
             started = await Endpoints.verification_start.send(service.api, data={"emails[]": batch})
@@ -162,7 +162,7 @@ async def _verify_v2(
         tasks = [task for _, task in report.done]
         unsent = [e for f in report.failed if not (f.sent and f.maybe_applied) for e in f.items]
         errors = [f"{', '.join(f.items)}: {f.error}" for f in report.failed]
-        await service.refund(len(unsent))
+        await service.credits.refund(len(unsent))
         reserved = len(emails) - len(unsent)
     done: dict[str, Verified] = {}
     open_tasks = list(tasks)
@@ -178,7 +178,7 @@ async def _verify_v2(
             open_tasks.remove(task)
             for row in as_list(body.get("data")):
                 email = str(row.get("email", "")).lower()
-                done[email] = Verified.of(email, body_of(row.get("result")))
+                done[email] = verified(email, body_of(row.get("result")))
         return None if open_tasks else done
 
     outcome = await wait_for(ctx, service, check, label="email verification") if tasks else done
@@ -186,7 +186,7 @@ async def _verify_v2(
     # Greylisted emails are free; unfinished ones stay reserved until they are known.
     charged = sum(1 for v in done.values() if v.status != "greylisted")
     if reserved:
-        await service.settle(reserved, charged + len(pending))
+        await service.credits.settle(reserved, charged + len(pending))
     result = _report(emails, done, pending, method=V2, credits=charged, unverified_hint=False)
     result.queued, result.errors = reserved, errors or None
     if pending:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from mcp_server.core.errors import ApiError
 from mcp_server.core.tools.answer_models import Record
 from mcp_server.core.tools.confirmations import Absent, checked
 from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.core.upstream.values import is_obj, obj
-from mcp_server.providers.snov.campaigns_models import as_list, unix_time
+from mcp_server.providers.snov.campaigns_models import as_list
 from mcp_server.providers.snov.client import LABEL, Endpoints, snov
+from mcp_server.providers.snov.reading import Text, UnixTime, Upstream, read
 
 toolset = Toolset("snov")
 """This module's tools, in the order the provider lists them (providers/snov/provider.py)."""
@@ -30,27 +31,30 @@ Status = Literal["active", "deactivated"]
 WebhookId = Annotated[int, Field(ge=1, description="From snov_list_webhooks")]
 
 
-class Webhook(Record):
-    id: int
-    event: str | None = None
-    url: str | None = None
-    status: str | None = None
-    created_at: str | None = None
+class Webhook(Upstream):
+    upstream = {"url": ("end_point",)}
 
+    id: int
+    event: Text = None
+    url: Text = None
+    status: Text = None
+    created_at: UnixTime = None
+
+    @model_validator(mode="before")
     @classmethod
-    def of(cls, body: Any) -> Webhook:
+    def _unnested(cls, data: Any) -> Any:
         # The list nests each webhook as {"data": {...}}; the writes answer {"data": {...}, "meta": ...}.
-        row = obj(body)
-        while is_obj(row.get("data")):
-            row = obj(row["data"])
+        row = data
+        while is_obj(row) and is_obj(row.get("data")):
+            row = row["data"]
+        if not is_obj(row) or row.get("event"):
+            return row
         target, action = row.get("event_object"), row.get("event_action")
-        return cls(
-            id=row["id"],
-            event=f"{target}.{action}" if target and action else None,
-            url=row.get("end_point"),
-            status=row.get("status"),
-            created_at=unix_time(row.get("created_at")),
-        )
+        return {**row, "event": f"{target}.{action}" if target and action else None}
+
+
+def webhook(raw: Any) -> Webhook:
+    return read(Webhook, raw, "webhook")
 
 
 class Webhooks(Record):
@@ -70,7 +74,7 @@ async def snov_list_webhooks(ctx: Context) -> Webhooks:
     An account holds at most 50."""
     data = (await Endpoints.webhooks.send(snov(ctx).api)).data
     count = obj(obj(data).get("meta")).get("webhooks_count")
-    return Webhooks(items=[Webhook.of(row) for row in as_list(data)], count=count)
+    return Webhooks(items=[webhook(row) for row in as_list(data)], count=count)
 
 
 @toolset.tool(
@@ -88,7 +92,7 @@ async def snov_create_webhook(
     obj, action = event.split(".")
     body = {"event_object": obj, "event_action": action, "endpoint_url": endpoint_url}
     response = await Endpoints.add_webhook.send(snov(ctx).api, json_body=body)
-    return Webhook.of(response.data)
+    return webhook(response.data)
 
 
 @toolset.tool(
@@ -98,13 +102,13 @@ async def snov_set_webhook_status(ctx: Context, webhook_id: WebhookId, status: S
     """Switch a webhook on (active) or off (deactivated), e.g. to revive one Snov.io deactivated. Free."""
     endpoint = Endpoints.change_webhook.at(webhook_id=webhook_id)
     response = await endpoint.send(snov(ctx).api, json_body={"status": status})
-    return Webhook.of(response.data)
+    return webhook(response.data)
 
 
 async def webhook_named(ctx: Context, webhook_id: int) -> str:
     """The webhook in words, read from the list (Snov.io has no read of one webhook); ``Absent`` when not there."""
     data = (await Endpoints.webhooks.send(snov(ctx).api)).data
-    found = [hook for hook in map(Webhook.of, as_list(data)) if hook.id == webhook_id]
+    found = [hook for hook in map(webhook, as_list(data)) if hook.id == webhook_id]
     if not found:
         raise Absent(
             f"Snov.io has no webhook {webhook_id}, so there is nothing to delete",

@@ -9,6 +9,7 @@ from mcp import Client
 
 from mcp_server.providers.snov import campaigns
 from outbound_sandbox.app import Sandbox
+from outbound_sandbox.config import Fault
 from outbound_sandbox.snov.crm import INJECTION_EMAIL
 from tests.providers.snov.outreach_helpers import failed, fields, ok, text_of
 
@@ -223,3 +224,24 @@ async def test_sent_emails_cross_the_row_cap_by_offset_and_resume_where_they_sto
     assert len(rows) == 350
     assert set(rows[0]) == {"at", "name", "email"}
     assert len({(r["at"], r["email"]) for r in rows}) == 350
+
+
+async def test_campaigns_are_read_whatever_type_their_numbers_and_times_come_in_and_new_keys_are_ignored(
+    mcp: Client, sandbox: Sandbox
+):
+    row: dict[str, Any] = {
+        "id": "42",
+        "campaign": 7,
+        "list_id": "77",
+        "status": "Active",
+        "created_at": "1639469976",
+        "new": {},
+    }
+    body: list[dict[str, Any]] = [row, {"campaign": "no id"}]
+    sandbox.config.add_fault("GET /snov/v1/get-user-campaigns", Fault("body", status=200, body=body))
+    result = ok(await mcp.call_tool("snov_list_campaigns", {}))
+
+    assert result["items"] == [
+        {"id": 42, "name": "7", "status": "Active", "list_id": 77, "created_at": "2021-12-14T08:19:36Z"}
+    ]
+    assert "1 campaigns skipped" in result["hint"]

@@ -251,6 +251,7 @@ async def test_the_balance_shows_the_ceiling_and_what_this_server_spent(
         "spent_by_this_server": 1.0,
         "max_credits": 50.0,
         "recipients_used": balance["recipients_used"],
+        "teamwork": False,
         "limit_resets_in_days": 29,
         "subscription_ends_in_days": 359,
         "spent_this_period": 1.0,

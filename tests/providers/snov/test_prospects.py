@@ -33,7 +33,7 @@ async def test_custom_fields_are_listed_by_label(mcp: Client):
     items = ok(await mcp.call_tool("snov_list_custom_fields", {}))["items"]
 
     assert [f["label"] for f in items] == ["company", "Project name", "SEO", "specialization"]
-    assert items[0] == {"label": "company", "type": "string", "required": False}
+    assert items[0] == {"label": "company", "type": "string", "required": False, "key": "customFields['company']"}
 
 
 async def test_a_new_list_is_created_and_listed(mcp: Client, sandbox: Sandbox):

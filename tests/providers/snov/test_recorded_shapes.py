@@ -192,6 +192,22 @@ async def test_an_empty_data_for_a_prospect_id_is_not_a_found_prospect(connect: 
     assert "no prospect with id no-such-prospect: not found" in text and "snov_list_prospects_in_list" in text
 
 
+async def test_a_domain_search_refused_as_out_of_credits_keeps_no_credit_reserved_and_is_not_remembered_as_paid(
+    connect: Connect, recorded: Sandbox
+):
+    refusal = {"success": False, "message": "You ran out of credits"}
+    start = "POST /snov/v2/domain-search/start"
+    recorded.config.add_fault(start, Fault("body", status=502, body=refusal, count=1))
+    async with connect() as client:
+        refused = failed(await client.call_tool("snov_domain_search", {"domain": "acme.com"}))
+        balance = ok(await client.call_tool("snov_get_balance", {}))
+        again = ok(await client.call_tool("snov_domain_search", {"domain": "acme.com"}))
+
+    assert "ran out of credits" in refused and "Nothing was charged" in refused
+    assert balance["spent_by_this_server"] == 0
+    assert again["credits_spent"] == 1  # the next search is paid for anew, not taken as paid already
+
+
 async def test_out_of_credits_as_a_400_is_a_refusal_that_keeps_no_credit_reserved(connect: Connect, recorded: Sandbox):
     # TalentTicker/python-snovio (snovio/snovio_api.py) meets "you ran out of credits" on an HTTP 400.
     body = {"success": False, "message": "You ran out of credits"}
