@@ -85,7 +85,7 @@ async def names(**overrides: Any) -> set[str]:
 @pytest.mark.anyio
 async def test_read_only_mode_offers_only_read_only_tools():
     assert "demo_create" in await names()
-    reads = {"demo_get", "demo_token_get", "demo_list", "demo_list_group_items", "demo_job"}
+    reads = {"demo_get", "demo_get_declared", "demo_token_get", "demo_list", "demo_list_group_items", "demo_job"}
     assert await names(outbound_mcp_read_only=True) == reads
 
 

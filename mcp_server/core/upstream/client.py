@@ -32,7 +32,7 @@ from mcp_server.core.scrub import parsed_clean
 from mcp_server.core.state import StateUnavailable
 from mcp_server.core.upstream.bodies import ACCEPTED, read_capped
 from mcp_server.core.upstream.budget import Clock, RateBudget, Sleep
-from mcp_server.core.upstream.dialect import Dialect
+from mcp_server.core.upstream.dialect import ApiResponse, Dialect
 from mcp_server.core.upstream.error_bodies import parse_error
 from mcp_server.core.upstream.links import Link, climbs
 from mcp_server.core.upstream.retry import (
@@ -110,14 +110,6 @@ class AuthHook(Protocol):
     async def renew(self, client: ApiClient, rejected: dict[str, str], deadline: float) -> bool:
         """Called once after a 401; True when a new credential is worth one more try."""
         ...
-
-
-@dataclass
-class ApiResponse:
-    status: int
-    headers: httpx.Headers
-    data: Any
-    url: httpx.URL
 
 
 @dataclass

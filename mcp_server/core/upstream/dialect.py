@@ -9,14 +9,21 @@ declared on that endpoint in the provider's ``Endpoints`` table, not here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
 from mcp_server.core.errors import ApiError
 
-if TYPE_CHECKING:  # the client imports this module to build its default dialect
-    from mcp_server.core.upstream.client import ApiResponse
+
+@dataclass
+class ApiResponse:
+    """An upstream answer as the client read it (its ``data`` as the dialect made it)."""
+
+    status: int
+    headers: httpx.Headers
+    data: Any
+    url: httpx.URL
 
 
 @dataclass
