@@ -20,7 +20,10 @@ MAX_WAIT = 45.0
 ANSWER_MARGIN = 0.5
 """Seconds of the call's budget kept for the last poll's request and the answer itself."""
 RESOLUTION = 0.05
-"""Narrowest learned window, in intervals: below it a probe costs a poll and gains next to nothing."""
+"""Half the narrowest learned window worth narrowing, in intervals."""
+AIM = 0.75
+"""How far into a learned window the aligned poll goes: far enough that a steady job is rarely missed (a miss
+costs a whole interval), early enough that each job ready by then narrows the window."""
 
 
 @dataclass
@@ -44,7 +47,8 @@ class Durations:
     """What this process learned of each job kind's duration, from jobs it polled since their start.
 
     Each kind keeps one window: a job whose window overlaps it narrows it (steady durations converge on the
-    ready moment); one that does not replaces it (the duration changed, so older jobs say nothing)."""
+    ready moment); one that does not replaces it (the duration changed, so older jobs say nothing).
+    In-process only: a wrong window costs at most one interval of lateness, never a wrong answer."""
 
     windows: dict[str, Window] = field(default_factory=dict[str, Window])
 
@@ -63,8 +67,9 @@ class Schedule:
     """When to poll, in seconds from the job's start: at ``initial``, then ``first`` apart for ``flat``
     seconds, then growing by ``factor`` up to ``most`` apart (a long job must not spend the rate budget).
 
-    With a learned window the polls are aligned on its end (``by``), where the typical job is done, one probe
-    goes in its middle to narrow it, and the ``flat`` stretch counts from ``by``."""
+    With a learned window the polls are shifted so one lands three quarters into it: likely just after the
+    typical job is ready, and a job ready by then narrows the window from above, so steady durations converge
+    on their ready moment while polls stay ``first`` apart. The ``flat`` stretch counts from that poll."""
 
     first: float = 1.0
     initial: float = 0.0
@@ -79,8 +84,9 @@ class Schedule:
             at = self.initial
             yield at
         else:
-            yield from self._up_to(learned)
-            at = start = learned.by
+            start = self.aim(learned)
+            yield from self._back_from(start)
+            at = start
         grown = 0
         while True:
             if at < start + self.flat:
@@ -90,19 +96,19 @@ class Schedule:
                 grown += 1
             yield at
 
-    def _up_to(self, learned: Window) -> list[float]:
-        """Polls up to ``learned.by``: one interval apart counting back from it (none sooner than half the
-        initial pause), and the probe in the window's middle while the window is wide enough to narrow."""
-        points = [learned.by]
-        back = learned.by - self.first
-        while back >= self.initial / 2 and back > 0:
-            points.append(back)
-            back -= self.first
-        if learned.by - learned.after > RESOLUTION * self.first:
-            probe = (learned.after + learned.by) / 2
-            if all(abs(probe - p) > RESOLUTION * self.first for p in points):
-                points.append(probe)
-        return sorted(points)
+    def aim(self, learned: Window) -> float:
+        """Where in the window to poll: three quarters in, or its end once it is too narrow to narrow further
+        (request timing varies by a few milliseconds, so an exact ready moment cannot be held)."""
+        width = learned.by - learned.after
+        return learned.by if width <= 2 * RESOLUTION * self.first else learned.after + AIM * width
+
+    def _back_from(self, aim: float) -> list[float]:
+        """``aim`` and the polls before it, one interval apart counting back (none sooner than half the
+        initial pause)."""
+        points = [aim]
+        while points[-1] - self.first >= self.initial / 2 and points[-1] - self.first > 0:
+            points.append(points[-1] - self.first)
+        return points[::-1]
 
 
 @dataclass
