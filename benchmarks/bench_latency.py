@@ -1,10 +1,10 @@
 """Async job latency: from the moment the sandbox's job is ready to the tool's answer, for Snov.io's
 domain search (v2 start, then result polls), polling at most once a second.
 
-Two series of jobs, each on a fresh server: jobs that take about as long as the last ones (the poller once
-learned their duration; see bench_poller) and jobs whose duration keeps changing. The
-baseline, run beside each job on the same sandbox job, is a bare httpx client that starts the job and
-polls its result once a second.
+Two series of jobs, each on a fresh server with a store of its own (so one series' requests do not spend the
+next one's rate budget): jobs that take about as long as the last ones (the server learns their ready window;
+see bench_poller) and jobs whose duration keeps changing. The baseline, run beside each job on the same
+sandbox, is a bare httpx client that starts the job and polls its result once a second.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ async def series(sb: Sandbox, urls: SandboxUrls, delays: list[float]) -> tuple[l
     theirs: list[float] = []
     gaps: list[float] = []
     async with (
-        Client(create_server(settings_for(urls)), elicitation_callback=agrees) as client,
+        Client(create_server(settings_for(urls, outbound_mcp_state="memory")), elicitation_callback=agrees) as client,
         httpx.AsyncClient() as http,
     ):
         headers = {"Authorization": f"Bearer {await snov_token(http, urls)}"}
@@ -110,10 +110,11 @@ async def run() -> list[Figure]:
             figures.append(
                 Figure(
                     f"async job latency, {label}: ready to answer (median of {len(delays)})",
-                    f"{median(ours) * 1000:.0f} ms (max {max(ours) * 1000:.0f} ms; polls >= {closest:.2f} s apart)",
-                    f"bare httpx polling every 1 s: {median(theirs) * 1000:.0f} ms",
-                    f"<= {GOAL_MS} ms, polls >= 1 s apart",
-                    median(ours) * 1000 <= GOAL_MS and closest >= 0.99,
+                    f"{median(ours) * 1000:.0f} ms = {median(ours) / median(theirs):.2f}x bare (max "
+                    f"{max(ours) * 1000:.0f} ms; polls >= {closest:.2f} s apart)",
+                    f"bare httpx polling every 1 s: {median(theirs) * 1000:.0f} ms (max {max(theirs) * 1000:.0f} ms)",
+                    f"<= {GOAL_MS} ms and <= bare, polls >= 1 s apart",
+                    median(ours) * 1000 <= GOAL_MS and median(ours) <= median(theirs) and closest >= 0.99,
                 )
             )
     return figures

@@ -195,7 +195,7 @@ async def demo_job(ctx: Context, resume_handle: str | None = None, max_wait: flo
     poller = Poller(
         check,
         wait=clamp_wait(max_wait),
-        schedule=Schedule(first=0.01, factor=1.0, most=0.01),
+        schedule=Schedule(first=0.05, factor=1.0, most=0.05),  # polls start 50 ms apart: 20 in a 1 s wait
         progress=from_context(ctx),
         label="demo job",
     )

@@ -2,7 +2,10 @@
 
 WAL lets readers run beside the one writer; each operation is one ``BEGIN IMMEDIATE`` transaction, so two
 processes never both take the last slot. The file (and its WAL) is mode 0600 in a 0700 folder: it may hold
-provider tokens. Calls run on one worker thread, so a busy file never blocks the event loop.
+provider tokens. A transaction that gets the file's write lock at once runs on the event loop (tens of
+microseconds, where a hop to a worker thread costs about a millisecond on a loaded machine); one that would
+wait for another process, and the first one (which opens the file), run on one worker thread, so a busy file
+never blocks the event loop.
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ T = TypeVar("T")
 BUSY_TIMEOUT = 5.0
 """Seconds a write waits for another process's transaction before the store reports itself busy."""
 SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL)"
+
+
+class _Busy:
+    """The file's write lock was not free at once (or the file is not open yet)."""
+
+
+BUSY = _Busy()
 
 
 def default_path() -> Path:
@@ -86,6 +96,33 @@ class SqliteStore(LocalOps):
         return db
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            done = self._at_once(work)
+        except (sqlite3.Error, OSError) as exc:
+            raise self._unavailable(exc) from None
+        if not isinstance(done, _Busy):
+            return done
+        return await self._on_thread(work)
+
+    def _at_once(self, work: Callable[[sqlite3.Connection], T]) -> T | _Busy:
+        """``work`` on the event loop if the file is open, no thread works on it, and its write lock is free."""
+        db = self._db
+        if db is None or self._limiter.borrowed_tokens:
+            return BUSY
+        db.execute("PRAGMA busy_timeout = 0")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # another process holds the lock: wait for it on the thread
+            return BUSY
+        try:
+            result = work(db)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return result
+
+    async def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
         # A thread cannot be cancelled: under a tool call, waiting for another process's lock ends by the
         # call's cutoff, so a locked file cannot hold a call past OUTBOUND_MCP_MAX_WAIT.
         left = call_time.cutoff_left()
@@ -106,11 +143,14 @@ class SqliteStore(LocalOps):
         try:
             return await anyio.to_thread.run_sync(run, limiter=self._limiter)
         except (sqlite3.Error, OSError) as exc:
-            raise StateUnavailable(
-                f"the state store {self.path} failed ({type(exc).__name__}: {str(exc)[:200]})",
-                hint="Nothing was sent. Try again in a moment; if it persists, ask the user to check that file "
-                "(or set OUTBOUND_MCP_STATE to another path, or to memory for one process alone).",
-            ) from None
+            raise self._unavailable(exc) from None
+
+    def _unavailable(self, exc: sqlite3.Error | OSError) -> StateUnavailable:
+        return StateUnavailable(
+            f"the state store {self.path} failed ({type(exc).__name__}: {str(exc)[:200]})",
+            hint="Nothing was sent. Try again in a moment; if it persists, ask the user to check that file "
+            "(or set OUTBOUND_MCP_STATE to another path, or to memory for one process alone).",
+        )
 
     def _read(self, db: sqlite3.Connection, key: str) -> tuple[bytes | None, float | None]:
         row = db.execute("SELECT value, expires FROM kv WHERE key = ?", (key,)).fetchone()

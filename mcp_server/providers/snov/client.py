@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from mcp_server.app.providers import service_of
 from mcp_server.core.errors import ApiError
-from mcp_server.core.lists.jobs import Schedule
+from mcp_server.core.lists.jobs import Durations, Schedule
 from mcp_server.core.state import StateStore, namespace
 from mcp_server.core.upstream.auth import Fetch, Token, TokenAuth, TokenCache
 from mcp_server.core.upstream.budget import WindowBudget
@@ -248,6 +248,8 @@ class Snov:
     """Seconds one call polls a job before handing back a resume handle."""
     schedule: Schedule = field(default_factory=lambda: Schedule(initial=1.0, first=1.0, factor=1.25, most=3.0))
     """At most one poll a second: Snov.io's whole budget is 60 requests a minute."""
+    durations: Durations = field(default_factory=Durations)
+    """Each job kind's typical duration, learned in this process: polls align on when it is usually done."""
 
 
 def open_service(settings: Settings, http: httpx.AsyncClient, store: StateStore) -> Snov:
@@ -280,10 +282,15 @@ def snov(ctx: Context) -> Snov:
     return service_of(ctx, "snov", Snov)
 
 
+FLAT_POLLS = 10
+"""Intervals past the expected ready moment (or the start) polled one interval apart before polls grow apart."""
+
+
 def poll_schedule(every: float) -> Schedule:
-    """Snov.io's job polling from ``OUTBOUND_MCP_POLL_INTERVAL``: one poll per interval at first, then slowly
-    further apart (at most two intervals), so a long job does not spend the 60-a-minute budget."""
-    return Schedule(initial=every, first=every, factor=1.2, most=2 * every)
+    """Snov.io's job polling from ``OUTBOUND_MCP_POLL_INTERVAL``: one poll per interval while the job is likely
+    to become ready (never later than plain polling), then slowly further apart (at most two intervals), so a
+    long job does not spend the 60-a-minute budget."""
+    return Schedule(initial=every, first=every, factor=1.2, most=2 * every, flat=FLAT_POLLS * every)
 
 
 def api(ctx: Context) -> ApiClient:

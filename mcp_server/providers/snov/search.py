@@ -165,7 +165,8 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
         what = f"a domain search for {name}"
         started, key = await _start(service, Endpoints.domain_search_start, {"domain": name}, what)
         url = result_url(started, results)
-    outcome = await poll(ctx, service, results, url, label=f"domain search for {name}", link=result_link(results))
+    label, link = f"domain search for {name}", result_link(results)
+    outcome = await poll(ctx, service, results, url, label=label, link=link, started_now=not handle)
     if isinstance(outcome, Pending):
         resume_handle = handle_for(scope, u=url, c=key)
         return Company(domain=name, status="running", handle=resume_handle, hint=still_running_hint("The search"))
@@ -232,7 +233,8 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
         started, key = await _start(service, start, {}, "a prospect's email search", target)
         url = result_url(started, Endpoints.prospect_email_result)
     link = result_link(Endpoints.prospect_email_result)
-    outcome = await poll(ctx, service, Endpoints.prospect_email_result, url, label="email search", link=link)
+    results = Endpoints.prospect_email_result
+    outcome = await poll(ctx, service, results, url, label="email search", link=link, started_now=not handle)
     if isinstance(outcome, Pending):
         hint = still_running_hint("The email search")
         resume_handle = handle_for(scope, u=url, c=key)
@@ -310,11 +312,14 @@ def _jobs(ctx: Context, service: Snov, listing: Listing[Any], label: str, what: 
     results = RESULTS[listing.tool]
 
     async def send(ask: Ask, job: dict[str, Any]) -> Any:
-        if "u" not in job:
+        started_now = "u" not in job
+        if started_now:
             started, job["c"] = await _start(service, listing.endpoint, ask.params, what(ask))
             job["u"] = result_url(started, results)
         wait, link = deadline - time.monotonic(), result_link(results)
-        outcome = await poll(ctx, service, results, job["u"], label=label, wait=wait, link=link)
+        outcome = await poll(
+            ctx, service, results, job["u"], label=label, wait=wait, link=link, started_now=started_now
+        )
         if isinstance(outcome, Pending):
             raise PageNotReady(job)
         await service.credits.settle_once(job.get("c"), found=bool(listing.rows(outcome)))

@@ -35,14 +35,20 @@ async def wait_for(
     *,
     label: str,
     wait: float | None = None,
+    kind: str | None = None,
 ) -> T | Pending:
-    """Run ``check`` on Snov.io's polling schedule until it answers or the wait runs out (``Pending``)."""
+    """Run ``check`` on Snov.io's polling schedule until it answers or the wait runs out (``Pending``).
+
+    ``kind``: the job kind whose typical duration this job teaches and uses; only for a job started by this
+    call (a resumed one was not polled from its start, so when it became ready says nothing)."""
     poller = Poller(
         check,
         wait=service.wait if wait is None else max(0.0, wait),
         schedule=service.schedule,
         progress=from_context(ctx),
         label=label,
+        durations=service.durations if kind is not None else None,
+        kind=kind or label,
     )
     return await poller.run()
 
@@ -57,17 +63,20 @@ async def poll(
     params: dict[str, Any] | None = None,
     wait: float | None = None,
     link: Link | None = None,
+    started_now: bool = False,
 ) -> dict[str, Any] | Pending:
     """Ask ``result`` (at ``url``, when an answer or a handle gave one) until its ``status`` leaves "in progress"
     (the body) or the wait runs out (``Pending``).
 
-    ``link``: the result endpoint ``url`` must be when it came from an answer or a handle."""
+    ``link``: the result endpoint ``url`` must be when it came from an answer or a handle. ``started_now``: this
+    call started the job, so its duration teaches the schedule of ``result``'s jobs."""
 
     async def check() -> dict[str, Any] | None:
         body = body_of((await result.send(service.api, url, params=params, link=link)).data)
         return None if running(body) else body
 
-    return await wait_for(ctx, service, check, label=label, wait=wait)
+    kind = result.path if started_now else None
+    return await wait_for(ctx, service, check, label=label, wait=wait, kind=kind)
 
 
 def result_link(result: Endpoint) -> Link:
@@ -169,7 +178,7 @@ async def run_pair(
         reserved = 1
         task = task_hash(body_of(started.data))
     params = {"task_hash": task}
-    outcome = await poll(ctx, service, result, params=params, label=what)
+    outcome = await poll(ctx, service, result, params=params, label=what, started_now=reserved == 1)
     if not isinstance(outcome, Pending) and out_of_credits(outcome):
         await service.credits.refund(reserved)
         raise too_little_credit(what)
