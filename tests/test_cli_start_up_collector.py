@@ -1,8 +1,11 @@
-"""The garbage collector sleeps through start-up (``mcp_server.launch``) and runs again once the server serves."""
+"""Start-up: the garbage collector sleeps through it (``mcp_server.launch``) and runs again once the server
+serves; the modules only subcommands need are not imported."""
 
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,3 +58,14 @@ def test_a_collector_the_host_turned_off_stays_off(collector_restored: None) -> 
     launch.pause()
     launch.resume()
     assert not gc.isenabled()
+
+
+SUBCOMMANDS_ONLY = ("mcp_server.bundle", "mcp_server.catalogue", "mcp_server.shared_sandbox", "outbound_sandbox")
+
+
+@pytest.mark.e2e
+def test_a_keyed_start_imports_none_of_the_modules_only_subcommands_need() -> None:
+    probe = "import sys, mcp_server.cli; print(sorted(m for m in sys.modules if m.startswith(NAMES)))"
+    code = f"NAMES = {SUBCOMMANDS_ONLY!r}\n{probe}"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"
