@@ -15,9 +15,9 @@ from typing import Any, NoReturn
 import anyio
 
 from mcp_server import __version__
+from mcp_server.collector import resume
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.redact import log_to_stderr
-from mcp_server.launch import resume
 from mcp_server.preflight import served_tools
 from mcp_server.server import create_server
 from mcp_server.settings import DESCRIBED, Settings, is_loopback, load_settings
@@ -217,7 +217,7 @@ def _serve(args: argparse.Namespace) -> None:
     sock = _http_socket(args, settings) if args.transport == "http" else None
     log_to_stderr(getattr(logging, settings.outbound_mcp_log_level))
     server = create_server(settings)
-    resume()  # built: from here on objects come and go (mcp_server.launch)
+    resume()  # built: from here on objects come and go (mcp_server.collector)
     if note:
         print(note, file=sys.stderr)
     if sock is None:
@@ -321,7 +321,7 @@ def _print_sandbox(urls: Any, profile: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command is not None:
-        resume()  # only the server's start-up runs with the collector paused (mcp_server.launch)
+        resume()  # only the server's start-up runs with the collector paused (mcp_server.collector)
     try:
         if args.command == "tools":
             _list_tools(args)

@@ -1,4 +1,4 @@
-"""Start-up: the garbage collector sleeps through it (``mcp_server.launch``) and runs again once the server
+"""Start-up: the garbage collector sleeps through it (``mcp_server.collector``) and runs again once the server
 serves; the modules only subcommands need are not imported."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mcp_server import cli, launch
+from mcp_server import cli, collector
 
 KEY = {"PERSISTIQ_API_KEY": "persistiq-key-1"}
 
@@ -20,7 +20,7 @@ KEY = {"PERSISTIQ_API_KEY": "persistiq-key-1"}
 def collector_restored() -> Iterator[None]:
     was = gc.isenabled()
     yield
-    launch.resume()
+    collector.resume()
     gc.unfreeze()  # this test process's objects go back to being collected
     if was:
         gc.enable()
@@ -40,7 +40,7 @@ def test_the_server_serves_with_the_collector_running_over_new_objects_after_a_p
 
     monkeypatch.setattr(cli, "run_stdio", serve)
     gc.enable()
-    launch.pause()
+    collector.pause()
     assert not gc.isenabled()
     assert cli.main([]) == 0
     assert seen == [True]
@@ -52,7 +52,7 @@ def test_a_subcommand_runs_with_the_collector_running_after_a_paused_start(
     capsys: pytest.CaptureFixture[str], collector_restored: None
 ) -> None:
     gc.enable()
-    launch.pause()
+    collector.pause()
     assert cli.main(["tools", "--sandbox"]) == 0
     assert gc.isenabled()
     assert "persistiq" in capsys.readouterr().out
@@ -60,8 +60,8 @@ def test_a_subcommand_runs_with_the_collector_running_after_a_paused_start(
 
 def test_a_collector_the_host_turned_off_stays_off(collector_restored: None) -> None:
     gc.disable()
-    launch.pause()
-    launch.resume()
+    collector.pause()
+    collector.resume()
     assert not gc.isenabled()
 
 
