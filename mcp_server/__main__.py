@@ -1,3 +1,3 @@
-from mcp_server.cli import entry
+from mcp_server.launch import entry
 
 entry()

@@ -24,7 +24,7 @@ REPOSITORY = "https://github.com/outbound-mcp/outbound-mcp"
 ENTRY_POINT = "main.py"
 MAIN = '''"""Claude Desktop starts this through uv (manifest.json); the packages sit beside it."""
 
-from mcp_server.cli import entry
+from mcp_server.launch import entry
 
 entry()
 '''

@@ -15,14 +15,12 @@ from typing import Any, NoReturn
 import anyio
 
 from mcp_server import __version__
-from mcp_server.bundle import build_bundle
-from mcp_server.catalogue import catalogue_lines, default_schema_dir, schema_drift, write_schemas
+from mcp_server.collector import resume
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.redact import log_to_stderr
 from mcp_server.preflight import served_tools
 from mcp_server.server import create_server
 from mcp_server.settings import DESCRIBED, Settings, is_loopback, load_settings
-from mcp_server.shared_sandbox import RESET_COMMAND, SharedSandbox, shared_dir, write_record
 from mcp_server.stdio import TERMINAL_HINT, run_stdio
 from mcp_server.variables import check_variable_names
 
@@ -178,6 +176,12 @@ def _configured(args: argparse.Namespace, *, start_sandbox: bool) -> tuple[Setti
         from outbound_sandbox.runner import SandboxUrls
 
         return load_settings(**_lower(SandboxUrls("http://127.0.0.1:9").environment()), **overrides), ""
+    from mcp_server.shared_sandbox import (  # lazy: --sandbox only (start-up time)
+        RESET_COMMAND,
+        SharedSandbox,
+        shared_dir,
+    )
+
     shared = SharedSandbox(shared_dir())
     origin, environment = shared.ensure()
     own: dict[str, Any] = {}
@@ -199,6 +203,8 @@ def _lower(environment: dict[str, str]) -> dict[str, str]:
 
 
 def _list_tools(args: argparse.Namespace) -> None:
+    from mcp_server.catalogue import catalogue_lines  # lazy: this subcommand only (start-up time)
+
     settings, _ = _configured(args, start_sandbox=False)
     print("\n".join(catalogue_lines([tool.build() for tool in served_tools(settings)])))
 
@@ -211,6 +217,7 @@ def _serve(args: argparse.Namespace) -> None:
     sock = _http_socket(args, settings) if args.transport == "http" else None
     log_to_stderr(getattr(logging, settings.outbound_mcp_log_level))
     server = create_server(settings)
+    resume()  # built: from here on objects come and go (mcp_server.collector)
     if note:
         print(note, file=sys.stderr)
     if sock is None:
@@ -268,6 +275,7 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def _sandbox(args: argparse.Namespace) -> None:
+    from mcp_server.shared_sandbox import SharedSandbox, write_record  # lazy: this subcommand only (start-up time)
     from outbound_sandbox.app import Sandbox
     from outbound_sandbox.config import SandboxConfig
     from outbound_sandbox.runner import serve_sandbox
@@ -312,11 +320,19 @@ def _print_sandbox(urls: Any, profile: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command is not None:
+        resume()  # only the server's start-up runs with the collector paused (mcp_server.collector)
     try:
         if args.command == "tools":
             _list_tools(args)
             return 0
         if args.command == "schemas":
+            from mcp_server.catalogue import (  # lazy: this subcommand only
+                default_schema_dir,
+                schema_drift,
+                write_schemas,
+            )
+
             folder = args.dir or default_schema_dir()
             if args.write:
                 print(f"wrote {write_schemas(folder)} schemas to {folder}/")
@@ -334,9 +350,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{folder}/ is out of date: run `outbound-mcp schemas --write`", file=sys.stderr)
             return 1 if drift else 0
         if args.command == "bundle":
+            from mcp_server.bundle import build_bundle  # lazy: this subcommand only (start-up time)
+
             print(f"wrote {build_bundle(args.out)}")
             return 0
         if args.command == "sandbox" and args.reset:
+            from mcp_server.shared_sandbox import SharedSandbox, shared_dir  # lazy: this subcommand only
+
             stopped = "stopped and " if SharedSandbox(shared_dir()).reset() else ""
             print(f"outbound-mcp: shared sandbox {stopped}cleared; the next --sandbox starts afresh")
             return 0
