@@ -14,10 +14,7 @@ documented rate (window / limit apart, as a client-side limiter would), with no 
 
 from __future__ import annotations
 
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -30,7 +27,7 @@ import anyio
 import httpx
 from mcp import Client
 
-from benchmarks.common import Figure, quiet, settings_for, snov_token, stdio_server
+from benchmarks.common import Figure, quiet, serving_process, settings_for, snov_token, stdio_server
 from benchmarks.strict_upstream import KINDS, LOG_PATH, RESET_PATH, UPSTREAMS, Kind, Upstream
 from mcp_server.server import create_server
 from outbound_sandbox import config as cfg
@@ -61,21 +58,9 @@ CASES = [
 @contextmanager
 def strict_upstream(kind: Kind) -> Iterator[SandboxUrls]:
     """The gated sandbox in a process of its own, so its clock is not held up by the clients being measured."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    args = ["-m", "benchmarks.strict_upstream", "--kind", kind, "--window", str(WINDOW), "--port", str(port)]
-    process = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        if "serving on http" not in process.stdout.readline():
-            raise RuntimeError("the strict upstream did not start")
-        yield SandboxUrls(f"http://127.0.0.1:{port}")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+    args = ["-m", "benchmarks.strict_upstream", "--kind", kind, "--window", str(WINDOW)]
+    with serving_process(args, "the strict upstream") as urls:
+        yield urls
 
 
 async def reset(urls: SandboxUrls) -> None:

@@ -92,15 +92,22 @@ async def quiet(params: StdioServerParameters) -> AsyncIterator[Any]:
 def sandbox_process(time_scale: float = 1.0) -> Iterator[SandboxUrls]:
     """The simulated APIs in a process of their own (``outbound-mcp sandbox``): for timings, so that the
     upstream does not share this process's interpreter lock with the client and server being measured."""
+    args = ["-m", "mcp_server", "sandbox", "--time-scale", str(time_scale)]
+    with serving_process(args, "the sandbox process") as urls:
+        yield urls
+
+
+@contextmanager
+def serving_process(args: list[str], what: str) -> Iterator[SandboxUrls]:
+    """``python <args> --port N`` on a free loopback port, once it prints "serving on http"; stopped after."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    args = ["-m", "mcp_server", "sandbox", "--port", str(port), "--time-scale", str(time_scale)]
-    process = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, *args, "--port", str(port)], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         if "serving on http" not in process.stdout.readline():
-            raise RuntimeError("the sandbox process did not start")
+            raise RuntimeError(f"{what} did not start")
         yield SandboxUrls(f"http://127.0.0.1:{port}")
     finally:
         process.terminate()

@@ -114,13 +114,7 @@ class SqliteStore(LocalOps):
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:  # another process holds the lock: wait for it on the thread
             return BUSY
-        try:
-            result = work(db)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        return result
+        return _committed(db, work)
 
     async def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
         # A thread cannot be cancelled: under a tool call, waiting for another process's lock ends by the
@@ -132,13 +126,7 @@ class SqliteStore(LocalOps):
             db = self._connect()
             db.execute(f"PRAGMA busy_timeout = {busy_ms}")
             db.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(db)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-            return result
+            return _committed(db, work)
 
         try:
             return await anyio.to_thread.run_sync(run, limiter=self._limiter)
@@ -198,3 +186,14 @@ class SqliteStore(LocalOps):
         if self._db is not None:
             db, self._db = self._db, None
             await anyio.to_thread.run_sync(db.close, limiter=self._limiter)
+
+
+def _committed(db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """``work`` inside the transaction just begun: committed when it returns, rolled back when it raises."""
+    try:
+        result = work(db)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return result
