@@ -22,7 +22,7 @@ ABSENT = [
     Absent(
         r"^snov_(delete|remove)_(prospect_)?lists?$",
         "delete a Snov.io prospect list",
-        "delete it in the Snov.io app; snov_list_prospect_lists leaves deleted lists out.",
+        "delete it in the Snov.io app; snov_list_prospect_lists marks deleted lists.",
     ),
     Absent(
         r"^snov_(delete|remove)_prospects?(_from_list)?$",

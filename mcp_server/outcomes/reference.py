@@ -95,7 +95,11 @@ async def _snov(ctx: Context) -> dict[str, Any]:
     lists = await snov_list_prospect_lists(ctx)
     out: dict[str, Any] = {
         "campaigns": {c.name or str(c.id): {"id": c.id, "status": c.status} for c in campaigns.items},
-        "prospect_lists": {p.name or str(p.id): {"id": p.id, "contacts": p.contacts} for p in lists.items},
+        "prospect_lists": {
+            p.name or str(p.id): {"id": p.id, "contacts": p.contacts}
+            for p in lists.items
+            if not p.deleted  # a deleted list takes no prospects
+        },
     }
     try:
         blacklists = as_list((await SnovEndpoints.do_not_email_lists.send(snov(ctx).api)).data)

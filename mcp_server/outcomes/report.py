@@ -17,8 +17,8 @@ from mcp_server.outcomes.common import closest, read_all
 from mcp_server.outcomes.models import CampaignLine, CampaignReport, Replier, campaigns_table, repliers_table
 from mcp_server.providers.persistiq.client import Lists as PersistIQLists
 from mcp_server.providers.snov.campaigns import (
+    activity_rows,
     snov_get_campaign_analytics,
-    snov_list_campaign_replies,
     snov_list_campaigns,
 )
 from mcp_server.providers.snov.campaigns_models import Recipient
@@ -107,7 +107,7 @@ async def _snov(ctx: Context, wanted: str | None, with_repliers: bool, names: li
             bounced=_int(stats.get("bounced")),
         )
         if with_repliers and line.replies:
-            page = await snov_list_campaign_replies(ctx, campaign_id=camp.id, limit=REPLIERS, include_bodies=True)
+            page = await activity_rows(ctx, "snov_list_campaign_replies", camp.id, REPLIERS, None, bodies=True)
             line.repliers = repliers_table([_snov_replier(row) for row in page.items])
         lines.append(line)
     return lines

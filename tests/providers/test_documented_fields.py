@@ -34,15 +34,46 @@ from tests.providers.typed import SettingsFor, text_of
 
 pytestmark = pytest.mark.anyio
 
-ANSWERS: dict[str, Any] = json.loads((Path(__file__).parents[1] / "fixtures" / "documented_answers.json").read_text())
+DOCUMENTED: dict[str, Any] = json.loads(
+    (Path(__file__).parents[1] / "fixtures" / "documented_answers.json").read_text()
+)
+UNSCRUBBED = {"email", "userEmail", "prospectEmail", "link"}
+"""Keys under which Snov.io's page export left "" for an e-mail address or a social link (PersistIQ's pages left a
+placeholder instead). A real answer has the address, and a tool rightly drops an email or a link it cannot show,
+with its status or type: the test puts a stand-in there (``stand_ins``), so those fields, and the addresses
+themselves, are counted as a real answer would give them."""
+
+
+def stand_ins(value: Any, key: str = "", made: list[int] | None = None) -> Any:
+    """``value`` with each scrubbed address or link under an ``UNSCRUBBED`` key replaced by a distinct stand-in."""
+    made = [0] if made is None else made
+    if is_obj(value):
+        return {name: stand_ins(item, name, made) for name, item in value.items()}
+    if is_seq(value):
+        return [stand_ins(item, key, made) for item in value]
+    if value == "" and key in UNSCRUBBED:
+        made[0] += 1
+        return f"https://social.example/p{made[0]}" if key == "link" else f"person{made[0]}@octagon.com"
+    return value
+
+
+ANSWERS = {key: stand_ins(value) if key.startswith("snov:") else value for key, value in DOCUMENTED.items()}
 AUDIT = {"persistiq": 156, "snov": 221}
 """Issue #29's audit: documented fields per provider (377 in all), counted another way; its bar is 370 of 377."""
-KEPT_FLOOR = {"persistiq": 65, "snov": 254}
+KEPT_FLOOR = {"persistiq": 65, "snov": 303}
 """What the tools keep now by this count, per provider: a field lost from an answer fails the test."""
+MOST_LOST = 7
+"""Issue #29's bar, 370 of 377 (2% lost), as fields: at most this many lost in all, each said in its tool's
+description (``SAID``)."""
 SAID = {
     "persistiq": {
         "persistiq_create_leads": "Other fields are left out",
         "persistiq_add_leads_to_campaign": "campaign-lead ids are left out",
+    },
+    "snov": {
+        "snov_list_campaign_replies": "Bodies only with include_bodies",
+        "snov_list_campaign_opens": "Bodies only with include_bodies",
+        "snov_list_campaign_clicks": "Bodies only with include_bodies",
     },
 }
 """Per provider that checks it: each tool that leaves a documented field out, and the words of its description
@@ -64,7 +95,7 @@ CASES: list[tuple[list[tuple[str, str]], str, dict[str, Any]]] = [
      "snov_find_prospect_email", {"prospect": "5e846a1d80d95f66cfb30250a7c1881f"}),
     ([("snov:99", "POST /snov/v2/domain-search/domain-emails/start"),
       ("snov:108", "GET /snov/v2/domain-search/domain-emails/result*")],
-     "snov_list_domain_emails", {"domain": "octagon.com", "limit": 50}),
+     "snov_list_domain_emails", {"domain": "octagon.com", "limit": 2}),  # the example's one page
     ([("snov:121", "POST /snov/v2/domain-search/generic-contacts/start"),
       ("snov:130", "GET /snov/v2/domain-search/generic-contacts/result*")],
      "snov_list_generic_contacts", {"domain": "octagon.com", "limit": 50}),
@@ -235,6 +266,7 @@ async def test_the_tools_keep_the_documented_fields_of_every_documented_example_
             print(f" (issue #29's audit counted {AUDIT[provider]})")
             print("  not kept:", "; ".join(lost[provider]) or "none")
     assert all(count[p] >= KEPT_FLOOR[p] for p in KEPT_FLOOR), (count, lost)
+    assert sum(total.values()) - sum(count.values()) <= MOST_LOST, lost
     descriptions = {tool.name: tool.description or "" for tool in (await client.list_tools()).tools}
     for provider, said in SAID.items():
         unsaid = [entry for entry in lost[provider] if entry.split(":")[0] not in said]

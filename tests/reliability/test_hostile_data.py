@@ -305,11 +305,11 @@ async def test_a_lead_note_written_to_break_out_of_its_fence_stays_fenced(connec
 
 async def test_email_subjects_and_bodies_from_strangers_stay_fenced(connect: Any, sandbox: Any) -> None:
     row = {"prospectId": "p1", "prospectName": "Eve", "prospectEmail": "eve@example.org", "visitedAt": None}
-    rows = [{**row, "emailSubject": INJECTION, "emailBody": INJECTION * 300}]
-    sandbox.config.add_fault("GET /snov/v1/get-emails-replies", Fault("body", status=200, body=rows))
+    body = [{**row, "emailSubject": INJECTION, "emailBody": INJECTION * 300}]
+    sandbox.config.add_fault("GET /snov/v1/get-emails-replies", Fault("body", status=200, body=body))
     async with connect(["snov_list_campaign_replies"]) as client:
         result = await client.call_tool("snov_list_campaign_replies", {"campaign_id": 1, "include_bodies": True})
     assert not result.is_error, text_of(result)
-    [reply] = result.structured_content["items"]
+    [reply] = rows(result.structured_content)
     assert fenced(reply["subject"]) and fenced(reply["body"])
     assert "[cut:" in reply["body"]

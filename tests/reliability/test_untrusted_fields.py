@@ -75,5 +75,5 @@ async def test_snov_prospect_names_and_reply_subjects_written_by_strangers_are_f
     count("hostile_links", 2)
     assert not listed.is_error and not replies.is_error, text_of(listed) + text_of(replies)
     assert fenced(rows(listed.structured_content)[0]["name"])
-    [reply] = replies.structured_content["items"]
+    [reply] = rows(replies.structured_content)
     assert fenced(reply["name"]) and fenced(reply["subject"]) and reply["email"] == "eve@example.org"

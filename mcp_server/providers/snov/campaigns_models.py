@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from mcp_server.core.tools.answer_models import Maybe, Record
+from mcp_server.core.tools.answer_models import Collected, Maybe, Record, Table, cells, column_names
 from mcp_server.core.tools.answers import untrusted
 from mcp_server.core.upstream.values import is_obj, obj, objs
 from mcp_server.providers.snov.reading import (
     Count,
+    LooseText,
     PhpTime,
     StrangerText,
     Text,
@@ -49,6 +50,8 @@ class Campaign(Upstream):
     created_at: UnixTime = None
     started_at: UnixTime = None
     updated_at: UnixTime = None
+    hash: LooseText = None
+    """Snov.io's hash of the campaign (no method here takes it)."""
 
 
 class CampaignAnalytics(Record):
@@ -95,8 +98,9 @@ def _body(value: Any) -> str | None:
 
 
 class Recipient(Upstream):
-    """A campaign recipient or an email activity row (reply, open, click, sent email). Subjects and bodies come
-    from strangers' mail: fenced as data (``recipient`` drops bodies unless asked for)."""
+    """A campaign recipient or an email activity row (reply, open, click, sent email), one row of an
+    ``Activity`` table. Subjects and bodies come from strangers' mail: fenced as data (``recipient`` drops bodies
+    unless asked for). The fields most often empty come last: a row stops at its last value."""
 
     upstream = {
         "at": ("visitedAt", "sentDate"),
@@ -105,14 +109,56 @@ class Recipient(Upstream):
         "email": ("prospectEmail", "userEmail"),
         "subject": ("emailSubject",),
         "body": ("emailBody",),
+        "campaign_id": ("campaignId", "campaign_id"),
     }
 
     at: PhpTime = None
-    prospect_id: Text = None
     name: StrangerText = None
     email: Text = None
+    id: LooseText = None
+    """Snov.io's id of this row."""
+    hash: LooseText = None
+    prospect_id: Text = None
     subject: Annotated[str | None, BeforeValidator(_subject)] = None
+    industry: StrangerText = None
+    source: LooseText = None
+    """How the prospect came into Snov.io (copy, import...)."""
     body: Annotated[str | None, BeforeValidator(_body)] = None
+    campaign: StrangerText = None
+    """The campaign's name; empty when the answer's ``campaign`` says it for every row."""
+    campaign_id: Count = None
+    """Empty when it is the campaign asked for (the answer's ``campaign_id``)."""
+
+
+class Activity(Table[Recipient]):
+    """A page of one campaign's rows as a table; what every row shares (the campaign) is said once here."""
+
+    campaign_id: int
+    campaign: str | None = None
+    """The campaign's name, as the rows give it."""
+
+    @classmethod
+    def of_campaign(cls, got: Collected[Recipient], campaign_id: int) -> Activity:
+        """The page, its rows' campaign name and id said once when every row shares them."""
+        names = {row.campaign for row in got.items if row.campaign}
+        shared = names.pop() if len(names) == 1 and all(row.campaign for row in got.items) else None
+        rows = [
+            row.model_copy(
+                update={
+                    "campaign": None if shared else row.campaign,
+                    "campaign_id": None if row.campaign_id == campaign_id else row.campaign_id,
+                }
+            )
+            for row in got.items
+        ]
+        return cls(
+            columns=column_names(Recipient),
+            rows=[cells(row) for row in rows],
+            next_cursor=got.next_cursor,
+            hint=got.hint,
+            campaign_id=campaign_id,
+            campaign=shared,
+        )
 
 
 def recipient(raw: Any, *, bodies: bool = False) -> Recipient:

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, model_validator
 
 from mcp_server.core.tools.answer_models import Record
-from mcp_server.core.upstream.values import is_obj, obj
-from mcp_server.providers.snov.reading import LooseText, Text, Upstream, read, rows
+from mcp_server.core.upstream.values import is_obj, is_seq, obj
+from mcp_server.providers.snov.reading import LooseText, Text, Upstream, loose_text, read, rows
 from mcp_server.providers.snov.search_models import FoundEmail
 from mcp_server.providers.snov.spend_models import Spending
 
@@ -140,8 +140,22 @@ def updated_at(value: Any) -> str | None:
     return str(date)[:19] if isinstance(date, str) and date else None
 
 
-def _links(value: Any) -> list[str] | None:
-    return [str(s["link"]) for s in rows(value) if s.get("link")] or None
+class Social(Record):
+    link: str
+    type: str | None = None
+    """The network as Snov.io names it (linkedIn, twitter...)."""
+
+
+def _links(value: Any) -> list[Social] | None:
+    """Social links as ``[{link, type}]`` (the document) or bare link texts (a recorded client's shape)."""
+    items = value if is_seq(value) else [value] if is_obj(value) or isinstance(value, str) else []
+    links = [Social(link=item) for item in items if isinstance(item, str) and item]
+    links += [
+        Social(link=item["link"], type=loose_text(item.get("type")))
+        for item in items
+        if is_obj(item) and isinstance(item.get("link"), str) and item["link"]
+    ]
+    return links or None
 
 
 def _found(value: Any) -> list[FoundEmail] | None:
@@ -180,7 +194,7 @@ class Profile(Spending, Upstream):
     """Domains of the current employers' sites: the input of snov_domain_search."""
     job_details: list[Job] | None = None
     """Every job with its company's details (site, size, industry, address, dates)."""
-    social: Annotated[list[str] | None, BeforeValidator(_links)] = None
+    social: Annotated[list[Social] | None, BeforeValidator(_links)] = None
     emails: Annotated[list[FoundEmail] | None, BeforeValidator(_found)] = None
     source_page: Text = None
     id: Annotated[str | None, BeforeValidator(_profile_id)] = None

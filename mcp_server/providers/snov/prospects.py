@@ -215,12 +215,11 @@ async def snov_list_custom_fields(ctx: Context) -> Items[CustomField]:
 
 @toolset.tool("List Snov.io prospect lists", Access.READ, example={})
 async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
-    """The account's prospect lists: id, name, number of prospects, creation time. Deleted lists are left
-    out. Free."""
-    rows = as_list((await Endpoints.lists.send(snov(ctx).api)).data)
-    return Items[ProspectList](
-        items=[read_record(ProspectList, r, "prospect list") for r in rows if not r.get("isDeleted")]
-    )
+    """The account's prospect lists: id, name, number of prospects, creation time. Deleted lists come last,
+    marked deleted. Free."""
+    listed = as_list((await Endpoints.lists.send(snov(ctx).api)).data)
+    lists = [read_record(ProspectList, r, "prospect list") for r in listed]
+    return Items[ProspectList](items=sorted(lists, key=lambda one: bool(one.deleted)))
 
 
 @toolset.tool("List prospects in a Snov.io list", Access.READ, example={"list_id": 1250344, "limit": 20})

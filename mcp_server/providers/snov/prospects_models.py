@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, Self
 
 from pydantic import BeforeValidator, model_validator
 
-from mcp_server.core.tools.answer_models import Record, Table
+from mcp_server.core.tools.answer_models import Collected, Record, Table
 from mcp_server.core.upstream.values import is_obj, obj
-from mcp_server.providers.snov.finder_models import Job, dated_job, employer_sites, job_details
-from mcp_server.providers.snov.reading import Count, PhpTime, StrangerText, Text, Upstream, read, rows
+from mcp_server.providers.snov.finder_models import Flag, Job, dated_job, employer_sites, job_details
+from mcp_server.providers.snov.reading import Count, LooseText, PhpTime, StrangerText, Text, Upstream, read, rows
 
 
 def _filled(value: Any) -> dict[str, Any] | None:
@@ -29,12 +31,15 @@ def _job(job: dict[str, Any]) -> str:
 
 
 class ProspectList(Upstream):
-    upstream = {"created": ("creationDate",)}
+    upstream = {"created": ("creationDate",), "deleted": ("isDeleted",), "deleted_at": ("deletionDate", "deleteDate")}
 
     id: int
     name: Text = None
     contacts: Count = None
     created: PhpTime = None
+    deleted: Flag = None
+    """True for a list deleted in Snov.io (it takes no prospects); false as Snov.io says it."""
+    deleted_at: PhpTime = None
 
 
 SMTP_CODES = {3: "valid"}
@@ -50,17 +55,22 @@ def smtp_word(value: Any) -> str | None:
     return given
 
 
-def _flag(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-Flag = Annotated[bool | None, BeforeValidator(_flag)]
+EMAIL_CHECKS = {
+    "valid_format": ("isValidFormat",),
+    "disposable": ("isDisposable",),
+    "webmail": ("isWebmail",),
+    "gibberish": ("isGibberish",),
+    "domain_type": ("domainType",),
+    "job_status": ("jobStatus",),
+}
+"""A listed email's checks as the document shows them (a check never made is null there: left unset)."""
 
 
 class ListedEmail(Upstream):
     upstream = {
         "status": ("smtpStatus", "smtp_status"),
         "verified": ("isVerified",),
+        **EMAIL_CHECKS,
     }
 
     email: str
@@ -69,6 +79,13 @@ class ListedEmail(Upstream):
     verified."""
     verified: Flag = None
     probability: Annotated[int | float | None, BeforeValidator(_number)] = None
+    valid_format: Flag = None
+    disposable: Flag = None
+    webmail: Flag = None
+    gibberish: Flag = None
+    domain_type: LooseText = None
+    """company_domain, linkedin_email..."""
+    job_status: LooseText = None
 
 
 class ListedProspect(Upstream):
@@ -79,11 +96,18 @@ class ListedProspect(Upstream):
     id: str
     name: StrangerText = None
     email: str | None = None
-    probability: int | float | None = None
     status: str | None = None
     """The email's status, in snov_verify_emails' words."""
-    verified: bool | None = None
+    valid_format: bool | None = None
+    disposable: bool | None = None
+    webmail: bool | None = None
+    gibberish: bool | None = None
     other_emails: list[ListedEmail] | None = None
+    # Last, as the page's values most often shared (ListPage.same): a row stops at its last value.
+    verified: bool | None = None
+    probability: int | float | None = None
+    domain_type: str | None = None
+    job_status: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -97,12 +121,47 @@ class ListedProspect(Upstream):
         return {"id": data.get("id"), "name": data.get("name"), **flat, "other_emails": others or None}
 
 
+SHAREABLE = (
+    "probability",
+    "verified",
+    "domain_type",
+    "job_status",
+    "valid_format",
+    "disposable",
+    "webmail",
+    "gibberish",
+)
+"""Columns said once (``ListPage.same``) when every row of a page holds the same value in them."""
+
+
 class ListPage(Table[ListedProspect]):
     """A page of a prospect list as a table (columns once, a row per prospect), with the list's name and size."""
 
     list_name: str | None = None
     contacts: int | None = None
     list_created: str | None = None
+    same: dict[str, Any] | None = None
+    """Values every row of this page holds (probability, domain_type...): said once, their cells left empty."""
+
+    @classmethod
+    def of(cls, got: Collected[Any], row: Callable[[Any], Any] | None = None, **extra: Any) -> Self:
+        return super().of(got, row, **extra).shared()
+
+    def shared(self) -> Self:
+        """The page with each ``SHAREABLE`` column every row holds the same value in said once in ``same``; the
+        columns stay (the rows are typed place by place), their cells empty, and a row stops at its last value."""
+        if len(self.rows) < 2:
+            return self
+        same: dict[str, Any] = {}
+        for name in SHAREABLE:  # rows are whole here (answers.prune cuts their ends later)
+            at = self.columns.index(name)
+            if self.rows[0][at] is not None and len({json.dumps(row[at]) for row in self.rows}) == 1:
+                same[name] = self.rows[0][at]  # json.dumps tells true from 1
+        if not same:
+            return self
+        emptied = [i for i, name in enumerate(self.columns) if name in same]
+        rows = [[None if i in emptied else cell for i, cell in enumerate(row)] for row in self.rows]
+        return self.model_copy(update={"rows": rows, "same": same})
 
 
 class ListRef(Record):

@@ -12,6 +12,7 @@ from outbound_sandbox.app import Sandbox
 from outbound_sandbox.config import Fault
 from outbound_sandbox.snov.crm import INJECTION_EMAIL
 from tests.providers.snov.outreach_helpers import failed, fields, ok, text_of
+from tests.tables import rows as table_rows
 
 pytestmark = pytest.mark.anyio
 
@@ -23,7 +24,12 @@ SENT = "/snov/v1/emails-sent"
 YEAR = {"date_from": "2025-01-01", "date_to": "2025-12-31"}
 
 
-async def test_campaigns_are_listed_with_list_ids_and_iso_times_without_hashes(mcp: Client):
+def records(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """An activity table's rows as records of their values (changed on purpose, issue 29: rows, not items)."""
+    return [{key: value for key, value in row.items() if value is not None} for row in table_rows(answer)]
+
+
+async def test_campaigns_are_listed_with_list_ids_iso_times_and_their_hashes(mcp: Client):
     result = await mcp.call_tool("snov_list_campaigns", {})
 
     items = {c["id"]: c for c in ok(result)["items"]}
@@ -36,9 +42,9 @@ async def test_campaigns_are_listed_with_list_ids_and_iso_times_without_hashes(m
         "created_at": "2025-06-02T09:00:00Z",
         "started_at": "2025-06-02T10:00:00Z",
         "updated_at": "2025-06-02T10:00:00Z",
+        "hash": "ff1b7108ac31c6a29ea8318a4de7cc62",  # changed on purpose (issue 29): a documented field kept
     }
     assert "started_at" not in items[237956]  # a draft never started
-    assert "hash" not in text_of(result)
 
 
 async def test_analytics_for_one_campaign_sends_the_filters_and_keeps_zero_metrics(mcp: Client, sandbox: Sandbox):
@@ -136,17 +142,19 @@ async def test_completed_prospects_come_in_limits_and_resume_by_cursor(mcp: Clie
     finished = {e for e, s in sandbox.snov.crm.campaigns[LEADERS].recipients.items() if s == "Finished"}
 
     first = ok(await mcp.call_tool("snov_list_completed_prospects", {"campaign_id": LEADERS, "limit": 15}))
-    assert len(first["items"]) == 15 and first["next_cursor"] and "cursor" in first["hint"]
+    assert len(first["rows"]) == 15 and first["next_cursor"] and "cursor" in first["hint"]
     rest = ok(
         await mcp.call_tool(
             "snov_list_completed_prospects", {"campaign_id": LEADERS, "limit": 15, "cursor": first["next_cursor"]}
         )
     )
-    assert len(rest["items"]) == 5 and "next_cursor" not in rest
+    assert len(rest["rows"]) == 5 and "next_cursor" not in rest
 
-    rows = first["items"] + rest["items"]
+    rows = records(first) + records(rest)
     assert {r["email"] for r in rows} == finished
-    assert all(r["prospect_id"] and r["name"] for r in rows)
+    assert all(r["prospect_id"] and r["name"] and r["id"] and r["hash"] for r in rows)
+    assert (first["campaign_id"], first["campaign"]) == (LEADERS, "Acme engineering leaders")  # said once
+    assert all("campaign" not in r and "campaign_id" not in r for r in rows)
 
 
 async def test_replies_are_paged_by_offset_up_to_the_limit_and_the_cursor_resumes_without_loss(
@@ -157,8 +165,8 @@ async def test_replies_are_paged_by_offset_up_to_the_limit_and_the_cursor_resume
     for expected in (4, 4, 1):
         args = {"campaign_id": LEADERS, "limit": 4, **({"cursor": cursor} if cursor else {})}
         page = ok(await mcp.call_tool("snov_list_campaign_replies", args))
-        assert len(page["items"]) == expected
-        seen += page["items"]
+        assert len(page["rows"]) == expected
+        seen += records(page)
         cursor = page.get("next_cursor")
     assert cursor is None
     assert len({(r["at"], r["email"]) for r in seen}) == 9
@@ -178,7 +186,7 @@ async def test_a_replies_cursor_is_refused_for_another_campaign(mcp: Client):
 async def test_reply_bodies_are_absent_by_default_and_subjects_are_fenced_as_untrusted(mcp: Client):
     result = await mcp.call_tool("snov_list_campaign_replies", {"campaign_id": LEADERS})
 
-    rows = ok(result)["items"]
+    rows = records(ok(result))
     assert len(rows) == 9
     assert all("body" not in r for r in rows)
     assert all(r["subject"].startswith("<untrusted-content>") for r in rows)
@@ -188,7 +196,7 @@ async def test_reply_bodies_are_absent_by_default_and_subjects_are_fenced_as_unt
 async def test_reply_bodies_when_asked_are_fenced_so_an_injected_instruction_reads_as_data(mcp: Client):
     result = await mcp.call_tool("snov_list_campaign_replies", {"campaign_id": LEADERS, "include_bodies": True})
 
-    rows = ok(result)["items"]
+    rows = records(ok(result))
     (eve,) = [r for r in rows if r["email"] == INJECTION_EMAIL]
     assert eve["body"].startswith("<untrusted-content>") and eve["body"].endswith("</untrusted-content>")
     assert "Ignore previous instructions" in eve["body"]
@@ -196,12 +204,12 @@ async def test_reply_bodies_when_asked_are_fenced_so_an_injected_instruction_rea
 
 
 async def test_opens_and_clicks_share_the_row_shape_without_bodies(mcp: Client):
-    opens = ok(await mcp.call_tool("snov_list_campaign_opens", {"campaign_id": LEADERS, "limit": 1000}))["items"]
-    clicks = ok(await mcp.call_tool("snov_list_campaign_clicks", {"campaign_id": LEADERS}))["items"]
+    opens = records(ok(await mcp.call_tool("snov_list_campaign_opens", {"campaign_id": LEADERS, "limit": 1000})))
+    clicks = records(ok(await mcp.call_tool("snov_list_campaign_clicks", {"campaign_id": LEADERS})))
 
     assert (len(opens), len(clicks)) == (70, 12)
-    for row in opens + clicks:
-        assert set(row) == {"at", "prospect_id", "name", "email", "subject"}
+    for row in opens + clicks:  # changed on purpose (issue 29): the row's id and hash, industry and source kept
+        assert set(row) - {"industry"} == {"at", "prospect_id", "name", "email", "subject", "id", "hash", "source"}
 
 
 async def test_sent_emails_cross_the_row_cap_by_offset_and_resume_where_they_stopped(
@@ -210,20 +218,21 @@ async def test_sent_emails_cross_the_row_cap_by_offset_and_resume_where_they_sto
     monkeypatch.setattr(campaigns, "ROW_CAP", 100)
     sandbox.snov.core.row_cap = 100
 
-    first = ok(await mcp.call_tool("snov_list_sent_emails", {"campaign_id": MASS, "limit": 250}))
-    assert len(first["items"]) == 250 and first["next_cursor"]
-    assert [fields(e).get("offset") for e in sandbox.env.handled("GET", SENT)] == [None, ["100"], ["200"]]
+    # 150 a call (changed on purpose, issue 29: rows now carry their id and hash, so 250 no longer fit one answer)
+    first = ok(await mcp.call_tool("snov_list_sent_emails", {"campaign_id": MASS, "limit": 150}))
+    assert len(first["rows"]) == 150 and first["next_cursor"]
+    assert [fields(e).get("offset") for e in sandbox.env.handled("GET", SENT)] == [None, ["100"]]
 
     rest = ok(
         await mcp.call_tool(
             "snov_list_sent_emails", {"campaign_id": MASS, "limit": 100, "cursor": first["next_cursor"]}
         )
     )
-    assert [fields(e)["offset"] for e in sandbox.env.handled("GET", SENT)[3:]] == [["200"], ["300"]]
-    rows = first["items"] + rest["items"]
-    assert len(rows) == 350
-    assert set(rows[0]) == {"at", "name", "email"}
-    assert len({(r["at"], r["email"]) for r in rows}) == 350
+    assert [fields(e)["offset"] for e in sandbox.env.handled("GET", SENT)[2:]] == [["100"], ["200"]]
+    rows = records(first) + records(rest)
+    assert len(rows) == 250
+    assert set(rows[0]) == {"at", "name", "email", "id", "hash"}  # changed on purpose (issue 29): id and hash kept
+    assert len({(r["at"], r["email"]) for r in rows}) == 250
 
 
 async def test_campaigns_are_read_whatever_type_their_numbers_and_times_come_in_and_new_keys_are_ignored(

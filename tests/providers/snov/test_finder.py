@@ -217,7 +217,11 @@ async def test_a_profile_by_email_costs_a_credit_only_when_found(
         nobody = ok(await client.call_tool("snov_get_profile_by_email", {"email": "nobody@acme.com"}))
         balance = ok(await client.call_tool("snov_get_balance", {}))
 
-    assert jane["status"] == "found" and jane["social"] == [JANE_URL] and jane["credits"] == 1
+    assert (
+        jane["status"] == "found"
+        and jane["social"] == [{"link": JANE_URL, "type": "linkedIn"}]
+        and jane["credits"] == 1
+    )
     assert nobody["status"] == "not_found" and nobody["credits"] == 0
     assert balance["spent_by_this_server"] == 1 and balance["balance"] == 2499
 

@@ -17,15 +17,19 @@ GAVIN = "xusD3-T_K5IktGoaa8Jc8A=="
 ADD = "/snov/v1/add-prospect-to-list"
 
 
-async def test_prospect_lists_leave_deleted_lists_out(mcp: Client):
-    lists = {x["id"]: x for x in ok(await mcp.call_tool("snov_list_prospect_lists", {}))["items"]}
+async def test_prospect_lists_mark_deleted_lists_and_list_them_last(mcp: Client):
+    # Changed on purpose (issue 29): deleted lists were left out; Snov.io documents them, so they are kept, marked.
+    items = ok(await mcp.call_tool("snov_list_prospect_lists", {}))["items"]
+    lists = {x["id"]: x for x in items}
 
-    assert set(lists) == {1250344, 8512947, 7654321, 2600001}  # 1505383 is deleted
+    assert set(lists) == {1250344, 8512947, 7654321, 2600001, 1505383}
+    assert [x["id"] for x in items if x.get("deleted")] == [1505383] and items[-1]["id"] == 1505383
     assert lists[OUTREACH] == {
         "id": OUTREACH,
         "name": "Acme outreach",
         "contacts": 130,
         "created": "2025-05-19 17:34:39",
+        "deleted": False,
     }
 
 
@@ -73,12 +77,16 @@ async def test_a_prospect_added_with_custom_fields_and_social_links_is_seen_in_t
     listed = ok(await mcp.call_tool("snov_list_prospects_in_list", {"list_id": list_id}))
     assert listed["list_name"] == "Fresh" and listed["contacts"] == 1
     # Changed on purpose (issue 13, then 32): the best email and its status in their own columns.
+    # Changed on purpose (issue 29): the email's checks as the document shows them (unset until verified).
     email = {
         "email": "nora.quinn@example.org",
         "probability": 99,
         "status": None,
         "verified": None,
         "other_emails": None,
+        **dict.fromkeys(("valid_format", "disposable", "webmail", "gibberish"), None),
+        "domain_type": "linkedin_email",
+        "job_status": "any",
     }
     assert rows(listed) == [{"id": added["id"], "name": "Nora Quinn", **email}]
 
