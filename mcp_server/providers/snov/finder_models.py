@@ -146,7 +146,7 @@ class Social(Record):
     """The network as Snov.io names it (linkedIn, twitter...)."""
 
 
-def _links(value: Any) -> list[Social] | None:
+def social_links(value: Any) -> list[Social] | None:
     """Social links as ``[{link, type}]`` (the document) or bare link texts (a recorded client's shape)."""
     items = value if is_seq(value) else [value] if is_obj(value) or isinstance(value, str) else []
     links = [Social(link=item) for item in items if isinstance(item, str) and item]
@@ -194,7 +194,7 @@ class Profile(Spending, Upstream):
     """Domains of the current employers' sites: the input of snov_domain_search."""
     job_details: list[Job] | None = None
     """Every job with its company's details (site, size, industry, address, dates)."""
-    social: Annotated[list[Social] | None, BeforeValidator(_links)] = None
+    social: Annotated[list[Social] | None, BeforeValidator(social_links)] = None
     emails: Annotated[list[FoundEmail] | None, BeforeValidator(_found)] = None
     source_page: Text = None
     id: Annotated[str | None, BeforeValidator(_profile_id)] = None

@@ -10,7 +10,15 @@ from pydantic import BeforeValidator, model_validator
 
 from mcp_server.core.tools.answer_models import Collected, Record, Table
 from mcp_server.core.upstream.values import is_obj, obj
-from mcp_server.providers.snov.finder_models import Flag, Job, dated_job, employer_sites, job_details
+from mcp_server.providers.snov.finder_models import (
+    Flag,
+    Job,
+    Social,
+    dated_job,
+    employer_sites,
+    job_details,
+    social_links,
+)
 from mcp_server.providers.snov.reading import Count, LooseText, PhpTime, StrangerText, Text, Upstream, read, rows
 
 
@@ -180,10 +188,6 @@ class ProspectCampaign(Upstream):
     replies: Count = None
 
 
-def _social(value: Any) -> dict[str, str] | None:
-    return {s["type"]: s["link"] for s in rows(value) if s.get("type") and s.get("link")} or None
-
-
 def _lists(value: Any) -> list[Any] | None:
     return [row for row in rows(value) if "id" in row] or None
 
@@ -200,7 +204,7 @@ class Prospect(Upstream):
     industry: Text = None
     country: Text = None
     locality: Text = None
-    social: Annotated[dict[str, str] | None, BeforeValidator(_social)] = None
+    social: Annotated[list[Social] | None, BeforeValidator(social_links)] = None
     jobs: list[str] | None = None
     """Current jobs as "position at company"."""
     previous_jobs: list[str] | None = None

@@ -92,7 +92,8 @@ async def test_a_prospect_added_with_custom_fields_and_social_links_is_seen_in_t
 
     prospect = ok(await mcp.call_tool("snov_get_prospect", {"prospect_id": added["id"]}))
     assert prospect["custom_fields"] == {"Project name": "Apollo", "company": "Example Inc"}
-    assert prospect["social"] == {"linkedIn": "https://www.linkedin.com/in/nora-quinn"}
+    # Changed on purpose (issue 29): social links as profiles give them, [{link, type}], a link without a type kept.
+    assert prospect["social"] == [{"link": "https://www.linkedin.com/in/nora-quinn", "type": "linkedIn"}]
     assert prospect["jobs"] == ["CTO at Example"]
     assert prospect["lists"] == [{"id": list_id, "name": "Fresh"}]
 
