@@ -106,9 +106,10 @@ class ListedProspect(Upstream):
     email: str | None = None
     status: str | None = None
     """The email's status, in snov_verify_emails' words."""
+    # The checks that vary most first: the others are most often said once (ListPage.same), their cells empty.
+    webmail: bool | None = None
     valid_format: bool | None = None
     disposable: bool | None = None
-    webmail: bool | None = None
     gibberish: bool | None = None
     other_emails: list[ListedEmail] | None = None
     # Last, as the page's values most often shared (ListPage.same): a row stops at its last value.
