@@ -80,7 +80,7 @@ async def seed_list(sandbox: Sandbox, call: Recorder) -> Seeded:
 async def list_by_endpoints(call: Recorder, seeded: Seeded) -> Any:
     campaign = records(await call("persistiq_list_campaigns", {"name": "Logistics VPs"}))[0]
     listed = records(await call("snov_list_prospects_in_list", {"list_id": seeded["list_id"]}))
-    emails = [e["email"] for p in listed for e in (p.get("emails") or [])[:1]]
+    emails = [p["email"] for p in listed if p.get("email")]  # a row's best email (snov ListPage)
     checked = await until_done(call, "snov_verify_emails", {"emails": emails, "queue_unverified": True})
     valid = [r["email"] for r in checked["results"] if r["status"] == "valid"]
     leads = {str(r.get("email")).lower() for r in await every(call, "persistiq_list_leads", {"limit": 1000})}
