@@ -9,7 +9,9 @@ links) is not counted, nor the document's elisions (a `"...": "..."` key). A fie
 example gives it shows in the tool's answer: a long text or a number of two or more digits anywhere; a short text,
 a flag, a small number or the documents' scrubbed placeholder e-mail under a key of the same name. The examples
 are the vendor documents' own (tests/fixtures/documented_answers.json, taken from ../shared/api-docs with their
-two typos mended: a missing comma, a trailing comma).
+two typos mended: a missing comma, a trailing comma); where Snov.io's page export left "" for an e-mail address or
+a social link, a stand-in is put first (``stand_ins``). A value said once at an answer's top for every row (a
+table's shared campaign, a list page's ``same``) is under a key of the same name too.
 
 Issue #29's audit counted 377 documented fields (PersistIQ 156, Snov.io 221) another way, not recorded; this
 count prints its own totals beside it (docs/upstream-assumptions.md, "Documented fields kept")."""
