@@ -68,7 +68,12 @@ _CONNECT_CAUSES = {
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_PLAIN_PATH = re.compile(r"(?!(?:[^?]*/)?\.\.?(?:[/?]|\Z))(?:[\w\-~%@.]+/)*[\w\-~%@.]*(?:\?[\w\-.~%@/=&+,\[\]:]+)?", re.ASCII)
+_PLAIN_PATH = re.compile(
+    r"(?!(?:[^?]*/)?\.\.?(?:[/?]|\Z))"  # no "." or ".." segment
+    r"(?:[\w\-~%@.]+/)*[\w\-~%@.]*"  # segments of plain characters, none empty
+    r"(?:\?[\w\-.~%@/=&+,\[\]:]+)?",  # a query, not empty
+    re.ASCII,
+)
 """A relative path that joins the base URL by plain concatenation: no dot segment, empty segment, colon (a
 scheme), fragment or empty query, nothing to escape. Parsing the joined text is a third of ``URL.join``'s work."""
 
