@@ -36,6 +36,8 @@ def _folded(text: str) -> str:
 
 def carries_fence(text: str) -> bool:
     """Whether ``text`` holds the fence's tag or something that reads as it."""
+    if text.isascii() and "<" not in text and "&" not in text:  # no bracket, no entity: no tag to spell
+        return False
     return _MARK.search(_folded(text)) is not None
 
 

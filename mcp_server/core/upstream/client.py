@@ -321,8 +321,9 @@ class ApiClient:
                 body = await read_capped(response, MAX_BODY_BYTES, self.provider)
             finally:
                 await response.aclose()
-        elapsed = self.clock() - started
-        log.debug("%s %s %s -> %s in %.3fs", self.provider, method, url.path, response.status_code, elapsed)
+        if log.isEnabledFor(logging.DEBUG):  # the path is decoded anew each time it is read
+            elapsed = self.clock() - started
+            log.debug("%s %s %s -> %s in %.3fs", self.provider, method, url.path, response.status_code, elapsed)
         return response, body
 
     def _unusable(self, exc: httpx.InvalidURL) -> InvalidInput:
