@@ -90,15 +90,17 @@ def stranger(value: Any) -> Any:
     look-alike or the words instructions are made of; digits alone are no words: a phone stays bare).
     "Head of Sales at Acme" costs no fence, so pages stay cheap and a value written back to a CRM carries no
     markers. Either way long text is clipped. Maps and lists are fenced value by value."""
+    if isinstance(value, str):  # the common case first
+        if "<" in value and is_ours(value):  # a fence starts with "<"
+            return value
+        if "\n" in value or "<" in value or _reads_as_prose(value) or _CUES.search(value) or carries_fence(value):
+            return untrusted(value)
+        return value if len(value) <= MAX_TEXT else clip(value)
     if is_dict(value):
         return {key: stranger(item) for key, item in value.items()}
     if is_list(value):
         return [stranger(item) for item in value]
-    if not isinstance(value, str) or is_ours(value):
-        return value
-    if "\n" in value or "<" in value or _reads_as_prose(value) or _CUES.search(value) or carries_fence(value):
-        return untrusted(value)
-    return clip(value)
+    return value
 
 
 def _reads_as_prose(value: str) -> bool:
