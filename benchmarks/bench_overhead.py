@@ -2,11 +2,13 @@
 request made with a bare ``httpx.AsyncClient``, interleaved in the same run.
 
 A plain ``MCPServer`` tool that makes that request itself shows what the MCP SDK alone adds; the same server on
-the memory store shows what the default SQLite store's one trip per call (the rate budget's slot) costs.
+the memory store shows what the default SQLite store's one trip per call (the rate budget's slot) costs. The
+SQLite file is the run's own: the default one is shared with every other process of the user on the machine.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -79,6 +81,11 @@ def tool_call(client: Client, lead_id: str, name: str = "persistiq_get_lead") ->
 
 
 async def run() -> list[Figure]:
+    with tempfile.TemporaryDirectory() as folder:
+        return await measured(f"sqlite:///{folder}/overhead.sqlite3")
+
+
+async def measured(state: str) -> list[Figure]:
     figures = []
     with sandbox_process(time_scale=FAST_SCALE) as urls:
         headers = {"x-api-key": cfg.PERSISTIQ_API_KEY, "Accept": "application/json"}
@@ -91,7 +98,7 @@ async def run() -> list[Figure]:
                 response.raise_for_status()
                 return response.json()
 
-            server = create_server(settings_for(urls, **FAST_WINDOW))
+            server = create_server(settings_for(urls, outbound_mcp_state=state, **FAST_WINDOW))
             on_memory = create_server(settings_for(urls, outbound_mcp_state="memory", **FAST_WINDOW))
             async with (
                 Client(server) as ours,
@@ -129,7 +136,7 @@ async def run() -> list[Figure]:
                     None,
                 )
             )
-            async with Client(quiet(stdio_server(urls, **FAST_WINDOW))) as ours:
+            async with Client(quiet(stdio_server(urls, state=state, **FAST_WINDOW))) as ours:
                 got = await interleaved({"ours": tool_call(ours, lead_id), "bare": bare}, STDIO_CALLS)
             added = (median(got["ours"]) - median(got["bare"])) * 1000
             figures.append(
