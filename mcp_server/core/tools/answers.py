@@ -19,32 +19,40 @@ from mcp_server.core.tools.fences import CLOSE, OPEN, carries_fence, escaped, is
 MAX_TEXT = 4000
 """Longest stranger-written text kept in one field before it is cut with a note."""
 MAX_DEPTH = 12
+TOO_DEEP = "[cut: nested too deeply]"
 
 
-def prune(value: Any, depth: int = 0) -> Any:
-    """Drop nulls, empty strings, lists and maps; cut nesting deeper than ``MAX_DEPTH``."""
+def prune(value: Any, depth: int = 0, leaf: Callable[[str], str] | None = None) -> Any:
+    """Drop nulls, empty strings, lists and maps; cut nesting deeper than ``MAX_DEPTH``; each string kept passes
+    through ``leaf`` when given (the answer's masking, in the same walk)."""
     if depth > MAX_DEPTH:
-        return "[cut: nested too deeply]"
+        return leaf(TOO_DEEP) if leaf is not None else TOO_DEEP
     if is_dict(value):
         out: dict[object, object] = {}
         for key, item in value.items():
-            pruned = prune(item, depth + 1)
+            if isinstance(item, str) and depth < MAX_DEPTH:  # the common leaf, without a call of its own
+                if item:
+                    out[key] = leaf(item) if leaf is not None else item
+                continue
+            pruned = prune(item, depth + 1, leaf)
             if pruned not in (None, "", [], {}):
                 out[key] = pruned
         return out
     if is_list(value):
         return [
-            _cells(item, depth + 1) if is_list(item) else prune(item, depth + 1)
+            _cells(item, depth + 1, leaf) if is_list(item) else prune(item, depth + 1, leaf)
             for item in value
             if item not in (None, "", [], {})
         ]
+    if leaf is not None and isinstance(value, str):
+        return leaf(value)
     return value
 
 
-def _cells(row: list[object], depth: int) -> list[Any]:
+def _cells(row: list[object], depth: int, leaf: Callable[[str], str] | None) -> list[Any]:
     """A table's row (``answer_models.Table``): its places are its columns, so an empty cell stays, as null,
     except at the end: a row stops at its last value, and a column past its end is empty."""
-    cells = [prune(cell, depth + 1) for cell in row]
+    cells = [prune(cell, depth + 1, leaf) for cell in row]
     cells = [None if cell in ("", [], {}) else cell for cell in cells]
     while cells and cells[-1] is None:
         cells.pop()
@@ -82,28 +90,27 @@ def stranger(value: Any) -> Any:
     look-alike or the words instructions are made of; digits alone are no words: a phone stays bare).
     "Head of Sales at Acme" costs no fence, so pages stay cheap and a value written back to a CRM carries no
     markers. Either way long text is clipped. Maps and lists are fenced value by value."""
+    if isinstance(value, str):  # the common case first
+        if "<" in value and is_ours(value):  # a fence starts with "<"
+            return value
+        if "\n" in value or "<" in value or _reads_as_prose(value) or _CUES.search(value) or carries_fence(value):
+            return untrusted(value)
+        return value if len(value) <= MAX_TEXT else clip(value)
     if is_dict(value):
         return {key: stranger(item) for key, item in value.items()}
     if is_list(value):
         return [stranger(item) for item in value]
-    if not isinstance(value, str) or is_ours(value):
-        return value
-    words = [word for word in value.split() if _LETTER.search(word)]
-    free = len(words) >= FENCE_WORDS or (len(words) > 1 and len(value) >= FENCE_CHARS) or "\n" in value
-    if free or "<" in value or _CUES.search(value) or carries_fence(value):
-        return untrusted(value)
-    return clip(value)
-
-
-def masked(value: Any) -> Any:
-    """Every known secret masked, wherever an upstream put it (a key echoed into a record reaches no model)."""
-    if isinstance(value, str):
-        return REDACTOR.known(value)
-    if is_dict(value):
-        return {key: masked(item) for key, item in value.items()}
-    if is_list(value):
-        return [masked(item) for item in value]
     return value
+
+
+def _reads_as_prose(value: str) -> bool:
+    """7+ words, or 2+ words in 60+ characters (a word has a letter). Most values have too few parts to be
+    either, and are let through without looking at each word."""
+    parts = value.split()
+    if len(parts) < FENCE_WORDS and (len(parts) < 2 or len(value) < FENCE_CHARS):
+        return False
+    words = sum(1 for part in parts if _LETTER.search(part))
+    return words >= FENCE_WORDS or (words > 1 and len(value) >= FENCE_CHARS)
 
 
 ANSWER_TOKENS = 20_000
@@ -140,7 +147,7 @@ def to_result(model: BaseModel) -> CallToolResult:
     block is that same JSON serialized (the spec's SHOULD), so every client shows the model the same
     thing, at the size of the one compact form; an answer over ``RESULT_TOKENS`` (or ``RESULT_BUDGET`` bytes) is
     clipped with a note."""
-    structured = masked(prune(model.model_dump(mode="json", by_alias=True, exclude_none=True)))
+    structured = prune(model.model_dump(mode="json", by_alias=True, exclude_none=True), leaf=REDACTOR.known)
     text = serialize(structured)
     if has_surrogates(text):  # one scan of the text; the rare answer that needs it is scrubbed whole
         structured = scrub(structured)

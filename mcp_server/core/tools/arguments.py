@@ -14,6 +14,7 @@ import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, LiteralString, TypeGuard, Union
 
 from pydantic import (
@@ -22,9 +23,11 @@ from pydantic import (
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     ValidationError,
+    ValidationInfo,
     create_model,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, ErrorDetails, InitErrorDetails, PydanticCustomError, core_schema
 
@@ -62,8 +65,18 @@ class Arguments(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _as_given(cls, data: Any) -> Any:
+    def _as_given(cls, data: Any, info: ValidationInfo) -> Any:
+        if isinstance(info.context, Given) and info.context.model is cls:
+            return data  # the caller ran ``given`` already (``Entry.checked`` keeps what it made)
         return given(cls, data)
+
+
+@dataclass(frozen=True)
+class Given:
+    """Validation context: the top-level arguments of ``model`` are already as ``given`` makes them (its nested
+    models still read theirs)."""
+
+    model: type[BaseModel]
 
 
 def model_of(
@@ -86,7 +99,7 @@ def given(model: type[BaseModel], data: Any) -> Any:
     given twice, a boolean where a number goes, or an unknown name on a model open inside but closed outside."""
     if not is_str_mapping(data):
         return data
-    fields = {info.alias or name: info for name, info in model.model_fields.items()}
+    fields = _fields_of(model)
     vendor: Mapping[str, str] = getattr(model, "vendor_names", {})
     top = issubclass(model, Arguments)
     out: dict[str, Any] = {}
@@ -113,6 +126,17 @@ def given(model: type[BaseModel], data: Any) -> Any:
     if errors:
         raise ValidationError.from_exception_data(model.__name__, errors)
     return out
+
+
+_FIELDS: dict[type[BaseModel], dict[str, FieldInfo]] = {}
+
+
+def _fields_of(model: type[BaseModel]) -> dict[str, FieldInfo]:
+    """A model's fields by the name a caller sends (its alias, if it has one); read once per model."""
+    fields = _FIELDS.get(model)
+    if fields is None:
+        fields = _FIELDS[model] = {info.alias or name: info for name, info in model.model_fields.items()}
+    return fields
 
 
 OURS = "argument"
@@ -234,8 +258,27 @@ def _is_pairs(annotation: Any) -> bool:
     return False
 
 
+_ARMS: dict[int, tuple[Any, list[Any]]] = {}
+"""``_arms`` by the annotation's id, the annotation kept beside it (so the id stays its own): annotations with
+metadata are not all hashable."""
+
+
 def _arms(annotation: Any) -> list[Any]:
     """The types an annotation allows, with ``Annotated`` and ``None`` peeled off."""
+    known = _ARMS.get(id(annotation))
+    if known is not None and known[0] is annotation:
+        return known[1]
+    arms = _peeled(annotation)
+    if len(_ARMS) < ARMS_KEPT:
+        _ARMS[id(annotation)] = (annotation, arms)
+    return arms
+
+
+ARMS_KEPT = 4096
+"""Annotations whose arms are remembered: every tool's arguments and their items, with room to spare."""
+
+
+def _peeled(annotation: Any) -> list[Any]:
     origin = typing.get_origin(annotation)
     if origin is Annotated:
         return _arms(typing.get_args(annotation)[0])

@@ -28,12 +28,16 @@ _ASCII_MARK = re.compile(r"(?i)<(\s*/?\s*untrusted)")
 def _folded(text: str) -> str:
     """Look-alikes as what they look like: compatibility forms folded (fullwidth or small ``<``), invisible
     characters dropped, and the angle brackets a tag could be drawn with read as ``<``."""
+    if text.isascii():  # every look-alike and invisible character is outside ASCII, and NFKC keeps ASCII as is
+        return text
     folded = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
     return folded.translate(_BRACKETS)
 
 
 def carries_fence(text: str) -> bool:
     """Whether ``text`` holds the fence's tag or something that reads as it."""
+    if text.isascii() and "<" not in text and "&" not in text:  # no bracket, no entity: no tag to spell
+        return False
     return _MARK.search(_folded(text)) is not None
 
 
@@ -47,8 +51,9 @@ def escaped(text: str) -> str:
 
 def is_ours(text: str) -> bool:
     """Already fenced by ``output.untrusted``: one fence around text with every inner tag escaped."""
-    inner = text[len(OPEN) : -len(CLOSE)]
-    return text.startswith(OPEN) and text.endswith(CLOSE) and not carries_fence(inner.replace("&lt;", "&amp;"))
+    if not (text.startswith(OPEN) and text.endswith(CLOSE)):
+        return False
+    return not carries_fence(text[len(OPEN) : -len(CLOSE)].replace("&lt;", "&amp;"))
 
 
 def fenced_fields(value: Any, path: str = "") -> list[str]:

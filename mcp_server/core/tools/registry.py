@@ -27,7 +27,7 @@ from mcp_server.core.redact import REDACTOR
 from mcp_server.core.tools import replay, sent
 from mcp_server.core.tools.answers import to_result
 from mcp_server.core.tools.approvals import APPROVAL_URI
-from mcp_server.core.tools.arguments import Arguments, explain, given, model_of
+from mcp_server.core.tools.arguments import Arguments, Given, explain, given, model_of
 from mcp_server.core.tools.calls import opened
 from mcp_server.core.tools.confirmations import (
     CONFIRMED,
@@ -230,7 +230,7 @@ class Entry:
         model = self.arguments
         try:
             cleaned: dict[str, Any] = given(model, arguments)
-            model.model_validate(cleaned)
+            model.model_validate(cleaned, context=Given(model))
         except ValidationError as error:
             raise self._refused(explain(error, model, self.name)) from None
         if self.writes and (fenced := fenced_fields(cleaned)):

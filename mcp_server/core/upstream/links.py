@@ -39,4 +39,6 @@ def _pattern(path: str) -> re.Pattern[str]:
 
 def climbs(path: str) -> bool:
     """A ``..`` segment, even percent-encoded, climbs out of the base path once the server decodes it."""
+    if "." not in path and "%" not in path:  # most paths: nothing that could spell a dot
+        return False
     return ".." in unquote(path.split("?", 1)[0].split("#", 1)[0]).replace("\\", "/").split("/")
