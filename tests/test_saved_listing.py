@@ -13,7 +13,7 @@ import pytest
 from mcp import Client
 
 from mcp_server.app import listings
-from mcp_server.app.listings import code_key, saved_listing
+from mcp_server.app.listings import cache_dir, code_key, saved_listing
 from mcp_server.core.tools.registry import Access, ToolDef
 from mcp_server.examples import declared
 from mcp_server.server import create_server
@@ -123,3 +123,17 @@ def test_a_tool_declared_elsewhere_under_a_package_tools_name_is_never_served_fr
     stand_in = ToolDef(real.fn, real.name, "Another tool", Access.READ, "persistiq")
     assert listing.of(real) is shown
     assert listing.of(stand_in) is None
+
+
+def test_the_entries_are_saved_in_the_users_cache_folder_and_never_under_a_relative_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert cache_dir() == tmp_path / "cache" / "outbound-mcp"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_dir() == tmp_path / "home" / ".cache" / "outbound-mcp"
+    monkeypatch.setenv("HOME", "not-a-home")
+    assert cache_dir() is None
+    assert len(saved_listing().entries) == len(declared())  # built, and saved nowhere
+    assert not (Path.cwd() / "not-a-home").exists()

@@ -60,11 +60,13 @@ def saved_listing(folder: Path | None = None, package: Path = PACKAGE) -> Listin
     tool, each once per process: ``built``) and saved there for the next start."""
     tools = declared()
     key = code_key(package)
-    path = (folder or cache_dir()) / f"tools-{key}.json"
-    documents = read(path, key)
+    folder = folder or cache_dir()
+    path = folder / f"tools-{key}.json" if folder is not None else None
+    documents = read(path, key) if path is not None else None
     if documents is None or set(documents) != {tool.name for tool in tools}:
         documents = {tool.name: document(built(tool)) for tool in tools}
-        write(path, key, documents)
+        if path is not None:
+            write(path, key, documents)
     return Listing({tool.name: (tool, entry(documents[tool.name])) for tool in tools})
 
 
@@ -80,10 +82,13 @@ def built(tool: ToolDef) -> Tool:
     return entry[1]
 
 
-def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/outbound-mcp`` (``~/.cache`` when unset)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "outbound-mcp"
+def cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/outbound-mcp`` (``~/.cache`` when unset; a relative one is ignored, as the XDG rules
+    say), or None when there is no home folder to put it in (nothing is saved then)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or "")
+    if not base.is_absolute():
+        base = Path(os.path.expanduser("~")) / ".cache"
+    return base / "outbound-mcp" if base.is_absolute() else None
 
 
 def code_key(package: Path = PACKAGE) -> str:
