@@ -5,12 +5,14 @@ every tool at once; the saved entries are read only under the key of the code th
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import Client
+from mcp import Client, StdioServerParameters
 
 from mcp_server.app import listings
 from mcp_server.app.listings import cache_dir, code_key, saved_listing
@@ -137,3 +139,22 @@ def test_the_entries_are_saved_in_the_users_cache_folder_and_never_under_a_relat
     assert cache_dir() is None
     assert len(saved_listing().entries) == len(declared())  # built, and saved nowhere
     assert not (Path.cwd() / "not-a-home").exists()
+
+
+@pytest.mark.e2e
+async def test_the_command_saves_the_entries_at_its_first_start_and_lists_the_same_tools_from_them_next(
+    tmp_path: Path,
+):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PERSISTIQ_", "SNOV_", "EPIXEL_", "OUTBOUND_"))}
+    env.update(PERSISTIQ_API_KEY="persistiq-key-1", XDG_CACHE_HOME=str(tmp_path))
+    params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server"], env=env)
+    async with Client(params) as first:
+        cold = await listed_tools(first)
+    saved = saved_file(tmp_path / "outbound-mcp")
+    written = saved.stat().st_mtime_ns
+    async with Client(params) as second:
+        warm = await listed_tools(second)
+        answered = await second.call_tool("persistiq_list_users", {"page_size": 5})
+    assert warm == cold and {tool["name"] for tool in warm} >= {"persistiq_list_users", "persistiq_list_leads"}
+    assert saved.stat().st_mtime_ns == written  # read, not written again
+    assert answered.is_error and "arguments refused" in answered.content[0].text  # type: ignore[union-attr]
