@@ -27,7 +27,7 @@ import mcp
 import mcp_types
 import pydantic
 import pydantic_core
-from mcp.server.mcpserver.tools.base import Tool
+from mcp.server.mcpserver.tools import Tool
 from mcp.types import Tool as MCPTool
 from mcp.types import ToolAnnotations
 
