@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import anyio
 
 from mcp_server import __version__
+from mcp_server.app.listings import saved_listing
 from mcp_server.collector import resume
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.redact import log_to_stderr
@@ -216,7 +217,7 @@ def _serve(args: argparse.Namespace) -> None:
     served_tools(settings)
     sock = _http_socket(args, settings) if args.transport == "http" else None
     log_to_stderr(getattr(logging, settings.outbound_mcp_log_level))
-    server = create_server(settings)
+    server = create_server(settings, listing=saved_listing())  # tools/list from saved entries (app.listings)
     resume()  # built: from here on objects come and go (mcp_server.collector)
     if note:
         print(note, file=sys.stderr)

@@ -12,13 +12,14 @@ from typing import Any
 import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.mcpserver.tools.base import Tool
 from mcp.server.request_state import RequestStateSecurity
+from mcp.types import Tool as MCPTool
 from mcp_types import CallToolResult, InputRequiredResult
 
 from mcp_server import __version__
 from mcp_server.absent import absent_list, unknown_tool
 from mcp_server.app import modes
+from mcp_server.app.listings import Listing, built
 from mcp_server.app.providers import AppState, LazyTransport, ProviderDef, new_http_client
 from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.apps.extension import AppOnlyTools, build_apps
@@ -111,8 +112,38 @@ class OutboundServer(MCPServer[AppState]):
     known: frozenset[str] = frozenset()
     hidden: frozenset[str] = frozenset()
     """Tools that exist but this server's settings do not offer (read-only mode, OUTBOUND_MCP_TOOLS, ...)."""
-    entries: Mapping[str, Entry] = {}
+    entries: dict[str, Entry] = {}
     """Each served tool's way in (``ToolDef.entry``): its arguments checked before the SDK's tool runs."""
+    listed: Mapping[str, tuple[ToolDef, MCPTool]] = {}
+    """Tools served from their saved entry (``app.listings``) until their first call builds and registers them;
+    tools/list shows them in this order, before any other tool."""
+
+    async def list_tools(self) -> list[MCPTool]:
+        registered = await super().list_tools()
+        if not self.listed:
+            return registered
+        return [*(shown for _, shown in self.listed.values()), *(t for t in registered if t.name not in self.listed)]
+
+    def entry(self, name: str) -> Entry | None:
+        """The tool's way in; a listed tool is built (once per process) and registered at its first call."""
+        entry = self.entries.get(name)
+        listed = self.listed.get(name)
+        if entry is not None or listed is None:
+            return entry
+        tool = built(listed[0])
+        self.add_tool(
+            tool.fn,
+            name=tool.name,
+            title=tool.title,
+            description=tool.description,
+            annotations=tool.annotations,
+            meta=tool.meta,
+            structured_output=False,
+        )
+        entry = listed[0].entry
+        if entry is not None:
+            self.entries[name] = entry
+        return entry
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
@@ -125,7 +156,7 @@ class OutboundServer(MCPServer[AppState]):
         if self.known and name not in self.known:
             raise ToolError(unknown_tool(name, sorted(self.known)))
         sdk = super()
-        entry = self.entries.get(name)
+        entry = self.entry(name)
         if entry is None:
             return await sdk.call_tool(name, arguments, context)
 
@@ -159,14 +190,21 @@ def _opener(provider: ProviderDef, http: httpx.AsyncClient, store: StateStore) -
 
 
 def create_server(
-    settings: Settings, providers: Sequence[ProviderDef] = ALL_PROVIDERS, *, clock: Callable[[], float] = time.time
+    settings: Settings,
+    providers: Sequence[ProviderDef] = ALL_PROVIDERS,
+    *,
+    clock: Callable[[], float] = time.time,
+    listing: Listing | None = None,
 ) -> MCPServer[AppState]:
+    """The server; with ``listing`` (``app.listings.saved_listing``: what a start serves), each tool found in
+    it is listed from its saved entry and built at its first call, the others as they are declared."""
     install_redaction()
     for secret in settings.secrets():
         REDACTOR.add(secret)
     for user, secret in basic_pairs(settings):
         REDACTOR.add_pair(user, secret)
     tools = select_tools(settings, providers)
+    listed = {tool.name: (tool, shown) for tool in tools if listing and (shown := listing.of(tool)) is not None}
     labels = {p.name: (p.label, p.needs) for p in providers}
 
     @asynccontextmanager
@@ -198,7 +236,7 @@ def create_server(
         title="Outbound sales APIs (PersistIQ, Snov.io, Epixel)",
         version=__version__,
         instructions=instructions(settings, providers),
-        tools=[built(tool) for tool in tools],
+        tools=[built(tool) for tool in tools if tool.name not in listed],
         lifespan=lifespan,
         log_level="WARNING",
         request_state_security=request_state_security(settings),
@@ -208,25 +246,14 @@ def create_server(
     # Outside the SDK's request-state boundary: it must see the sealed state as the client sent it.
     server.middleware.insert(0, RememberSealedState())
     server.known = frozenset([*(tool.name for tool in tools), APPROVAL_TOOL])
-    server.entries = {tool.name: entry for tool in tools if (entry := tool.entry) is not None}
+    server.listed = listed
+    server.entries = {tool.name: entry for tool in tools if tool.name not in listed and (entry := tool.entry)}
     server.hidden = frozenset(t.name for p in providers for t in p.toolset.tools) - server.known
     served = {tool.name for tool in tools}
     for playbook in PLAYBOOKS:
         if playbook.needs in served:
             server.add_prompt(playbook.prompt())
     return server
-
-
-BUILT: dict[int, tuple[ToolDef, Tool]] = {}
-"""Each declaration's SDK tool, built once per process: a build depends on the declaration alone (no setting),
-and building all of them again cost every new server (one per test, per-call clients) about 150 ms."""
-
-
-def built(tool: ToolDef) -> Tool:
-    entry = BUILT.get(id(tool))
-    if entry is None or entry[0] is not tool:  # the entry holds its declaration, so an id is never reused
-        entry = BUILT[id(tool)] = (tool, tool.build())
-    return entry[1]
 
 
 def request_state_security(settings: Settings) -> RequestStateSecurity:

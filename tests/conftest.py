@@ -29,6 +29,8 @@ from tests.sandbox_clock import SandboxClock
 # file, here in a folder of this test run rather than the user's own state folder.
 os.environ.setdefault("OUTBOUND_MCP_STATE", "memory")
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="outbound-mcp-test-state-")
+# The tools/list entries a started server saves (mcp_server.app.listings): this run's own, not the user's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="outbound-mcp-test-cache-")
 
 if TYPE_CHECKING:
     from mcp import Client
