@@ -27,7 +27,8 @@ class StateUnavailable(OutboundError):
 
 @dataclass(frozen=True)
 class RateRule:
-    """``limit`` requests per ``window`` seconds; ``margin`` pads each window for requests in flight."""
+    """``limit`` requests per ``window`` seconds; ``margin``: how long after the API's reported reset its window
+    is taken as over (its clock is not ours). Our own requests need none: each frees a window after its answer."""
 
     limit: int
     window: float
@@ -44,8 +45,8 @@ class Slot:
 
 
 Lease = tuple[str, float]
-"""A slot taken for one request: its ticket, and the latest moment it may reach the API (its call gives up
-then); until it is answered, it counts as arriving now."""
+"""A slot taken for one request: its ticket (``<id>@<now>``), and the latest moment it may reach the API (its
+call gives up then); until it is answered, it holds its slot."""
 Reports = Sequence[tuple[str, float]]
 """Requests answered since: ticket, and when the answer came (each reached the API, if at all, before)."""
 

@@ -24,8 +24,9 @@ class RateLog:
     ``sent`` maps each request's ticket to the latest moment it can have reached the API: while it is in
     flight, the end of its lease (when its call gives up); once answered, the moment the answer came (a
     window counts arrivals, and an answer comes after its request arrived, however late a loaded machine
-    sent it). A request still in flight occupies its slot as if it arrived now: it frees no sooner than a
-    window from now, and no later than a window after its lease ends.
+    sent it). So a request frees its slot exactly a window after its answer, and one still in flight holds
+    it; one whose answer has not been reported yet frees no sooner than a window after its slot was given
+    (its ticket ends ``@<when>``): a call waiting for it looks again shortly after that.
 
     The API's figures are kept as ``others``: requests its window counted beyond ours (another client on the
     key, a lower limit than configured), until its ``reset_at``. Our own requests leave our window one by one,
@@ -58,9 +59,13 @@ class RateLog:
             self.others, self.reset_at = 0, None
 
     def _aged(self, newest: int, now: float, rule: RateRule) -> float:
-        """The soonest the ``newest``-th latest of our requests can leave the window (with the margin)."""
-        latest = sorted(self.sent.values())[len(self.sent) - newest]
-        return min(latest, now) + rule.window + rule.margin
+        """The soonest the ``newest``-th latest of our requests can leave the window; when that has passed
+        and it still holds its slot (in flight, or answered in a process that has not said so yet), soon."""
+        soonest = sorted(
+            at + rule.window if at <= now else granted(ticket, now) + rule.window for ticket, at in self.sent.items()
+        )
+        at = soonest[len(self.sent) - newest]
+        return at if at > now else now + poll(rule)
 
     def next_slot(self, now: float, rule: RateRule) -> float:
         """The earliest time one more request may be sent (``now`` if it may go now)."""
@@ -143,7 +148,7 @@ class LocalOps:
             log.answered(reports)
             slot = log.next_slot(now, rule)
             if take and slot <= now:
-                log.take(now, *(lease or (secrets.token_hex(6), None)))
+                log.take(now, *(lease or (f"{secrets.token_hex(6)}@{now!r}", None)))
             return log.dump(), Slot(slot, log.remaining(rule), log.reset_at)
 
         return await self._rate(key, now, rule, change)
@@ -176,6 +181,21 @@ class LocalOps:
 
     async def _rate(self, key: str, now: float, rule: RateRule, change: Change[R]) -> R:
         return await self.update(key, change, rate_ttl(rule))
+
+
+def granted(ticket: str, otherwise: float) -> float:
+    """When a ticket's slot was given (``<id>@<epoch seconds>``), or ``otherwise``."""
+    _, at, when = ticket.rpartition("@")
+    try:
+        return float(when) if at else otherwise
+    except ValueError:
+        return otherwise
+
+
+def poll(rule: RateRule) -> float:
+    """How soon a call waiting on a slot whose answer may have come looks again: one request's share of the
+    window (the store trip it costs is nothing beside the wait)."""
+    return max(0.01, rule.window / max(1, rule.limit))
 
 
 def rate_ttl(rule: RateRule) -> float:

@@ -69,8 +69,17 @@ if reset and now >= reset + margin then
 end
 local n = redis.call('ZCARD', sent)
 local function aged(newest)
-  local row = redis.call('ZRANGE', sent, n - newest, n - newest, 'WITHSCORES')
-  return math.min(tonumber(row[2]), now) + window + margin
+  -- As local.RateLog._aged: a window after the answer; in flight, after the slot was given (ticket@when).
+  local rows, soonest = redis.call('ZRANGE', sent, 0, -1, 'WITHSCORES'), {}
+  for i = 1, #rows, 2 do
+    local at = tonumber(rows[i + 1])
+    if at > now then at = tonumber(string.match(rows[i], '@([^@]+)$')) or now end
+    soonest[#soonest + 1] = at + window
+  end
+  table.sort(soonest)
+  local at = soonest[n - newest + 1]
+  if at <= now then at = now + math.max(0.01, window / math.max(1, limit)) end
+  return at
 end
 local free = now
 if reset and others > 0 then
@@ -189,7 +198,7 @@ class RedisStore:
         self, key: str, now: float, rule: RateRule, take: bool, lease: Lease | None = None, reports: Reports = ()
     ) -> Slot:
         keys = [PREFIX + key, PREFIX + key + ":sent"]
-        ticket, until = lease or (secrets.token_hex(6), None)
+        ticket, until = lease or (f"{secrets.token_hex(6)}@{now!r}", None)
         args: list[str | int] = [repr(now), rule.limit, repr(rule.window), repr(rule.margin), int(take), ticket]
         args += [_ms(rate_ttl(rule)), "" if until is None else repr(until), *_pairs(reports)]
         took, at, remaining, reset = await self._do(self._slot(keys=keys, args=args))

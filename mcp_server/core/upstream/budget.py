@@ -51,10 +51,11 @@ class WindowBudget:
     """``limit`` requests per ``window`` seconds (sliding), corrected by the API's own counters.
 
     A window counts arrivals, and a loaded machine may send a request well after its slot was given. So a
-    slot counts as taken "now" until its request is answered, and then as taken when the answer came (the
-    request arrived before it): it frees one window after that, however late the request left, with no
-    margin to guess. The answers ride to the store on this process's next trip (the next slot or the API's
-    figures): one store trip per call, as before.
+    slot is held until its request is answered, and then counts as taken when the answer came (the request
+    arrived before it): it frees one window after that, however late the request left, with no margin to
+    guess. The answers ride to the store on this process's next trip (the next slot or the API's figures):
+    one store trip per call, as before. A call waiting on a slot another process has not reported yet
+    looks again shortly (a waiting call's trips cost nothing that matters).
 
     Once the API reports ``X-RateLimit-Remaining``/``-Reset``, the requests it counted beyond ours (another
     client on the key) hold back their share of the window until its reset; our own free a slot as each
@@ -108,12 +109,13 @@ class WindowBudget:
             self._answered[:0] = reports
 
     async def acquire(self, deadline: float) -> str:
-        ticket = f"{self._process}:{next(self._tickets)}"
-        lease = (ticket, deadline + LEASE_SLACK)
+        number = next(self._tickets)
         with anyio.move_on_after(max(0.0, deadline - self.clock())):
             async with self._lock:
                 while True:
                     now = self.clock()
+                    ticket = f"{self._process}:{number}@{now!r}"  # the store reads when the slot was given
+                    lease = (ticket, deadline + LEASE_SLACK)
                     self._in_store = True
                     reports, delivered = self._reports(), False
                     try:
