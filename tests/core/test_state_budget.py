@@ -223,6 +223,24 @@ async def test_another_process_sees_a_slot_free_a_window_after_the_answer_once_t
     assert await second.slot() == pytest.approx(start + 0.5 + 10.0, abs=0.001)
 
 
+async def test_a_process_done_with_its_calls_reports_its_last_answers_when_the_budget_was_full(fake: FakeTime):
+    store = MemoryStore(fake.clock)
+    first, second = (
+        WindowBudget(2, 10.0, clock=fake.clock, sleep=fake.sleep, store=store, key="shared") for _ in range(2)
+    )
+    start = fake.now
+    one, two = await first.acquire(start + 50), await first.acquire(start + 50)
+    fake.now += 1.0
+    first.settle(one)
+    three = await first.acquire(start + 50)  # waits for the first answer to leave the window
+    assert fake.now > start + 11.0
+    fake.now += 1.0
+    first.settle(two)
+    first.settle(three)
+    await first.observe(None, None)  # no call of the first process waits now: its answers go at once
+    assert await second.slot() == pytest.approx(fake.now + 10.0, abs=0.001)
+
+
 async def test_answers_ride_on_the_next_slot_so_a_call_makes_one_store_trip(fake: FakeTime, http: httpx.AsyncClient):
     store = CountingStore(fake.clock)
     budget = WindowBudget(100, 60.0, clock=fake.clock, sleep=fake.sleep, store=store)

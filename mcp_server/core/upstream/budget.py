@@ -89,6 +89,8 @@ class WindowBudget:
         self._tickets = count()
         self._process = secrets.token_hex(4)
         self._answered: list[tuple[str, float]] = []
+        self._waited = 0.0
+        """Until when this process last had to wait for a slot (the budget was full)."""
         """Tickets answered since this process last went to the store, and when: sent on its next trip."""
         # Calls of this process queue here (first come, first served); the store arbitrates between processes.
         self._lock = anyio.Lock()
@@ -131,6 +133,7 @@ class WindowBudget:
                         return ticket
                     if slot > deadline:
                         raise self._limited(slot - now)
+                    self._waited = slot
                     await self.sleep(slot - now)
         if self._in_store:  # the time ran out waiting on the store (another process holds it), not the API
             raise StateUnavailable(
@@ -160,7 +163,8 @@ class WindowBudget:
 
     async def observe(self, remaining: int | None, reset_at: float | None, limited: bool = False) -> None:
         reset_at = None if reset_at is None else self._capped(reset_at)
-        if not limited and (remaining is None or reset_at is None or self._unchanged(remaining, reset_at)):
+        unchanged = remaining is None or reset_at is None or self._unchanged(remaining, reset_at)
+        if not limited and unchanged and not self._idle_while_contended():
             return  # nothing to correct: spare the store a round trip (the answers go with the next slot)
         reports, delivered = self._reports(), False
         try:
@@ -168,6 +172,12 @@ class WindowBudget:
             delivered = True
         finally:
             self._undelivered(reports, delivered)
+
+    def _idle_while_contended(self) -> bool:
+        """Answers no next slot of this process will carry soon (no call of it waits for one) while the budget
+        was full within the last window: the other processes waiting on it should see them now."""
+        idle = bool(self._answered) and not self._lock.locked()
+        return idle and self._waited > self.clock() - self.window
 
     def _unchanged(self, remaining: int, reset_at: float) -> bool:
         """The API's figures would change nothing: the same window as stored when our slot was taken, and
