@@ -1,4 +1,5 @@
-"""The rate budget over the state store: a 429's own reset wins (issue 13), on a fake clock with respx."""
+"""The rate budget over the state store: a 429's own reset wins (issue 13), a slot frees a window after its
+answer (issue 32), on a fake clock with respx."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pytest
 import respx
 
 from mcp_server.core.errors import RateLimited
+from mcp_server.core.state import Lease, RateRule, Reports, Slot
 from mcp_server.core.state.memory import MemoryStore
-from mcp_server.core.upstream.budget import WindowBudget
+from mcp_server.core.upstream.budget import LEASE_SLACK, WindowBudget
 from mcp_server.core.upstream.client import ApiClient
 from mcp_server.core.upstream.retry import RetryPolicy
 
@@ -43,9 +45,37 @@ def http() -> Iterator[httpx.AsyncClient]:
     yield httpx.AsyncClient()
 
 
-def client(fake: FakeTime, http: httpx.AsyncClient, retries: int) -> ApiClient:
+class CountingStore(MemoryStore):
+    """Counts the budget's trips to the store, and the answers they carried."""
+
+    trips = 0
+    reported = 0
+
+    async def rate_slot(
+        self, key: str, now: float, rule: RateRule, take: bool, lease: Lease | None = None, reports: Reports = ()
+    ) -> Slot:
+        self.trips += 1
+        self.reported += len(reports)
+        return await super().rate_slot(key, now, rule, take, lease, reports)
+
+    async def rate_observe(
+        self,
+        key: str,
+        now: float,
+        rule: RateRule,
+        remaining: int | None,
+        reset_at: float | None,
+        limited: bool,
+        reports: Reports = (),
+    ) -> None:
+        self.trips += 1
+        self.reported += len(reports)
+        await super().rate_observe(key, now, rule, remaining, reset_at, limited, reports)
+
+
+def client(fake: FakeTime, http: httpx.AsyncClient, retries: int, limit: int = 100, window: float = 60.0) -> ApiClient:
     store = MemoryStore(fake.clock)
-    budget = WindowBudget(100, 60.0, provider="Rate", clock=fake.clock, sleep=fake.sleep, store=store)
+    budget = WindowBudget(limit, window, provider="Rate", clock=fake.clock, sleep=fake.sleep, store=store)
     policy = RetryPolicy(max_retries=retries, base_delay=0.001, max_delay=0.01)
     return ApiClient("Rate", BASE, None, budget, http, retry=policy, clock=fake.clock, sleep=fake.sleep)
 
@@ -110,13 +140,13 @@ async def test_no_more_requests_than_the_limit_go_in_one_window_and_the_next_wai
     budget = WindowBudget(3, 10.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
     start = fake.now
     for _ in range(3):
-        await budget.acquire(fake.now + 50)
+        budget.settle(await budget.acquire(fake.now + 50))
     assert fake.now == start
     with pytest.raises(RateLimited) as refused:
         await budget.acquire(fake.now + 1)
-    assert refused.value.retry_after == pytest.approx(10.0 + budget.margin)
+    assert refused.value.retry_after == pytest.approx(10.0)
     await budget.acquire(fake.now + 50)
-    assert fake.now == pytest.approx(start + 10.0 + budget.margin, abs=0.001)
+    assert fake.now == pytest.approx(start + 10.0, abs=0.001)
 
 
 async def test_a_429_asking_for_one_second_costs_its_call_one_second_though_its_reset_is_a_window_away(
@@ -140,25 +170,84 @@ async def test_a_429_asking_for_one_second_costs_its_call_one_second_though_its_
     assert fake.now - started <= 1.5
 
 
-async def test_a_slot_frees_as_long_after_the_window_as_answers_recently_took_to_come(fake: FakeTime):
-    # A window counts arrivals: a request answered 0.8 s after its slot may have reached the API that late.
-    budget = WindowBudget(2, 10.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
+async def test_a_slot_frees_a_window_after_its_answer_however_late_a_loaded_machine_sent_the_request(
+    fake: FakeTime, http: httpx.AsyncClient
+):
+    # A window counts arrivals: a request answered 3 s after its slot may have reached the API that late.
+    api = client(fake, http, retries=0, limit=2, window=10.0)
+    budget = api.budget
+    assert isinstance(budget, WindowBudget)
+
+    def late(request: httpx.Request) -> httpx.Response:
+        fake.now += 3.0
+        return httpx.Response(200, json={"ok": True})
+
+    with respx.mock() as mock:
+        mock.get(f"{BASE}/items").mock(side_effect=late)
+        start = fake.now
+        await api.request("GET", "items")
+        await api.request("GET", "items")
+    assert await budget.slot() == pytest.approx(start + 3.0 + 10.0, abs=0.001)
+
+
+async def test_a_slot_held_by_an_unanswered_request_is_looked_at_again_shortly_and_frees_after_its_call_gives_up(
+    fake: FakeTime,
+):
+    budget = WindowBudget(4, 10.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
     start = fake.now
-    for _ in range(2):
-        await budget.acquire(fake.now + 50)
-    fake.now += 0.8
-    for _ in range(2):
-        await budget.observe(None, None)
-    assert await budget.slot() == pytest.approx(start + 10.8, abs=0.001)
+    for _ in range(4):
+        await budget.acquire(start + 30)  # in flight: it may reach the API at any moment
+    fake.now += 25.0
+    assert await budget.slot() == pytest.approx(fake.now + 2.5, abs=0.001)  # one request's share of the window
+    fake.now += 12.0  # their call gave up at start + 30: they reached the API by then, if at all
+    assert await budget.slot() == pytest.approx(start + 30 + LEASE_SLACK + 10.0, abs=0.001)
 
 
-async def test_a_slow_answer_widens_the_margin_for_two_windows_and_then_no_longer(fake: FakeTime):
-    budget = WindowBudget(2, 10.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
-    await budget.acquire(fake.now + 50)
-    fake.now += 0.8
-    await budget.observe(None, None)
-    assert budget.margin == pytest.approx(0.8)
-    fake.now += 19.0
-    assert budget.margin == pytest.approx(0.8)
-    fake.now += 2.0
-    assert budget.margin == pytest.approx(budget.base_margin)
+async def test_another_process_sees_a_slot_free_a_window_after_the_answer_once_the_next_trip_carries_it(
+    fake: FakeTime,
+):
+    store = MemoryStore(fake.clock)
+    first, second = (
+        WindowBudget(2, 10.0, clock=fake.clock, sleep=fake.sleep, store=store, key="shared") for _ in range(2)
+    )
+    start = fake.now
+    ticket = await first.acquire(start + 50)
+    fake.now += 0.5
+    first.settle(ticket)
+    fake.now += 0.2
+    await second.acquire(start + 50)
+    # Not reported yet: no sooner than a window after its slot was given.
+    assert await second.slot() == pytest.approx(start + 10.0, abs=0.001)
+    fake.now += 1.0
+    await first.slot()  # the first process's next trip carries its answer
+    assert await second.slot() == pytest.approx(start + 0.5 + 10.0, abs=0.001)
+
+
+async def test_a_process_done_with_its_calls_reports_its_last_answers_when_the_budget_was_full(fake: FakeTime):
+    store = MemoryStore(fake.clock)
+    first, second = (
+        WindowBudget(2, 10.0, clock=fake.clock, sleep=fake.sleep, store=store, key="shared") for _ in range(2)
+    )
+    start = fake.now
+    one, two = await first.acquire(start + 50), await first.acquire(start + 50)
+    fake.now += 1.0
+    first.settle(one)
+    three = await first.acquire(start + 50)  # waits for the first answer to leave the window
+    assert fake.now > start + 11.0
+    fake.now += 1.0
+    first.settle(two)
+    first.settle(three)
+    await first.observe(None, None)  # no call of the first process waits now: its answers go at once
+    assert await second.slot() == pytest.approx(fake.now + 10.0, abs=0.001)
+
+
+async def test_answers_ride_on_the_next_slot_so_a_call_makes_one_store_trip(fake: FakeTime, http: httpx.AsyncClient):
+    store = CountingStore(fake.clock)
+    budget = WindowBudget(100, 60.0, clock=fake.clock, sleep=fake.sleep, store=store)
+    api = ApiClient("Rate", BASE, None, budget, http, retry=RetryPolicy(max_retries=0), clock=fake.clock)
+    with respx.mock() as mock:
+        mock.get(f"{BASE}/items").mock(return_value=httpx.Response(200, json={"ok": True}))
+        for _ in range(5):
+            await api.request("GET", "items")
+    assert store.trips == 5
+    assert store.reported == 4  # each call's answer went with the next call's slot

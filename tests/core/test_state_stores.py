@@ -108,8 +108,8 @@ async def test_no_more_slots_than_the_limit_are_taken_and_the_next_one_is_dated(
     k, now = key(store, "rate"), 1_800_000_000.0
     slots = [(await store.rate_slot(k, now, rule, take=True)).at for _ in range(8)]
     assert sum(s <= now for s in slots) == 5
-    assert slots[-1] == pytest.approx(now + 60.25, abs=0.001)
-    assert (await store.rate_slot(k, now + 60.3, rule, take=True)).at <= now + 60.3
+    assert slots[-1] == pytest.approx(now + 60.0, abs=0.001)  # a window after its answer: no margin
+    assert (await store.rate_slot(k, now + 60.0, rule, take=True)).at <= now + 60.0
 
 
 async def test_the_api_figures_and_a_429_block_hold_back_the_next_slot(store: StateStore):
@@ -137,9 +137,9 @@ async def test_when_our_own_window_is_full_the_oldest_request_leaving_frees_a_sl
     for step in (0.0, 4.0, 8.0):
         assert (await store.rate_slot(k, now + step, rule, take=True)).at <= now + step
     await store.rate_observe(k, now + 8.0, rule, 0, now + 18.0, limited=False)
-    assert (await store.rate_slot(k, now + 8.0, rule, take=False)).at == pytest.approx(now + 10.2, abs=0.001)
-    assert (await store.rate_slot(k, now + 10.3, rule, take=True)).at <= now + 10.3
-    assert (await store.rate_slot(k, now + 10.3, rule, take=False)).at == pytest.approx(now + 14.2, abs=0.001)
+    assert (await store.rate_slot(k, now + 8.0, rule, take=False)).at == pytest.approx(now + 10.0, abs=0.001)
+    assert (await store.rate_slot(k, now + 10.0, rule, take=True)).at <= now + 10.0
+    assert (await store.rate_slot(k, now + 10.0, rule, take=False)).at == pytest.approx(now + 14.0, abs=0.001)
 
 
 async def test_requests_the_api_counted_beyond_ours_hold_back_only_their_share_until_its_reset(store: StateStore):
@@ -148,7 +148,21 @@ async def test_requests_the_api_counted_beyond_ours_hold_back_only_their_share_u
     await store.rate_slot(k, now, rule, take=True)
     await store.rate_observe(k, now, rule, 1, now + 30.0, limited=False)  # two more went from another client
     assert (await store.rate_slot(k, now + 1.0, rule, take=True)).at <= now + 1.0
-    assert (await store.rate_slot(k, now + 1.0, rule, take=False)).at == pytest.approx(now + 10.2, abs=0.001)
+    assert (await store.rate_slot(k, now + 1.0, rule, take=False)).at == pytest.approx(now + 10.0, abs=0.001)
+
+
+async def test_a_request_in_flight_holds_its_slot_and_frees_a_window_after_its_reported_answer(store: StateStore):
+    rule = RateRule(limit=2, window=10.0, margin=0.25)
+    k, now = key(store, "answers"), 1_800_000_000.0
+    tickets = [f"p:{n}@{now!r}" for n in range(2)]
+    for ticket in tickets:
+        assert (await store.rate_slot(k, now, rule, take=True, lease=(ticket, now + 50))).at <= now
+    # Both unanswered a window later: still held; they may have been answered, so look again in 10 / 2 s.
+    assert (await store.rate_slot(k, now + 11, rule, take=False)).at == pytest.approx(now + 16, abs=0.001)
+    await store.rate_observe(k, now + 11, rule, None, None, False, reports=[(tickets[0], now + 3)])
+    got = await store.rate_slot(k, now + 11, rule, take=False, reports=[(tickets[1], now + 4)])
+    assert got.at == pytest.approx(now + 13, abs=0.001)  # a window after the first answer
+    assert (await store.rate_slot(k, now + 13, rule, take=True)).at <= now + 13
 
 
 async def test_one_shared_key_for_every_client_of_the_same_store(

@@ -35,7 +35,10 @@ class Recorded:
 
     blocks: list[float] = field(default_factory=list[float])
 
-    async def acquire(self, deadline: float) -> None:
+    async def acquire(self, deadline: float) -> str:
+        return "ticket"
+
+    def settle(self, ticket: str) -> None:
         pass
 
     async def observe(self, remaining: int | None, reset_at: float | None, limited: bool = False) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,7 +27,8 @@ class StateUnavailable(OutboundError):
 
 @dataclass(frozen=True)
 class RateRule:
-    """``limit`` requests per ``window`` seconds; ``margin`` pads each window for requests in flight."""
+    """``limit`` requests per ``window`` seconds; ``margin``: how long after the API's reported reset its window
+    is taken as over (its clock is not ours). Our own requests need none: each frees a window after its answer."""
 
     limit: int
     window: float
@@ -40,6 +42,13 @@ class Slot:
     at: float
     remaining: int | None = None
     reset_at: float | None = None
+
+
+Lease = tuple[str, float]
+"""A slot taken for one request: its ticket (``<id>@<now>``), and the latest moment it may reach the API (its
+call gives up then); until it is answered, it holds its slot."""
+Reports = Sequence[tuple[str, float]]
+"""Requests answered since: ticket, and when the answer came (each reached the API, if at all, before)."""
 
 
 class StateStore(Protocol):
@@ -67,15 +76,26 @@ class StateStore(Protocol):
         expires after ``ttl`` seconds; ``get`` reads it as a decimal string."""
         ...
 
-    async def rate_slot(self, key: str, now: float, rule: RateRule, take: bool) -> Slot:
+    async def rate_slot(
+        self, key: str, now: float, rule: RateRule, take: bool, lease: Lease | None = None, reports: Reports = ()
+    ) -> Slot:
         """The earliest time one more request may go under ``rule`` (``now`` or earlier: it may go now).
-        With ``take``, a request that may go now is counted (atomically with the check)."""
+        With ``take``, a request that may go now is counted (atomically with the check), under ``lease``
+        (without one: as answered now). ``reports`` first date the requests answered since (same trip)."""
         ...
 
     async def rate_observe(
-        self, key: str, now: float, rule: RateRule, remaining: int | None, reset_at: float | None, limited: bool
+        self,
+        key: str,
+        now: float,
+        rule: RateRule,
+        remaining: int | None,
+        reset_at: float | None,
+        limited: bool,
+        reports: Reports = (),
     ) -> None:
-        """Correct the budget with the API's ``X-RateLimit-*``; ``limited`` (a 429): its figures replace ours."""
+        """Correct the budget with the API's ``X-RateLimit-*``; ``limited`` (a 429): its figures replace ours.
+        ``reports`` as for ``rate_slot``."""
         ...
 
     async def rate_block(self, key: str, now: float, rule: RateRule, until: float) -> None:

@@ -5,11 +5,12 @@ rules as Lua scripts."""
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from mcp_server.core.state import RateRule, Slot
+from mcp_server.core.state import Lease, RateRule, Reports, Slot
 
 R = TypeVar("R")
 Change = Callable[[bytes | None], tuple[bytes | None, R]]
@@ -18,7 +19,14 @@ Change = Callable[[bytes | None], tuple[bytes | None, R]]
 
 @dataclass
 class RateLog:
-    """One budget: when this account's recent requests went, and what the API last reported.
+    """One budget: when this account's recent requests reached the API at the latest, and what it reported.
+
+    ``sent`` maps each request's ticket to the latest moment it can have reached the API: while it is in
+    flight, the end of its lease (when its call gives up); once answered, the moment the answer came (a
+    window counts arrivals, and an answer comes after its request arrived, however late a loaded machine
+    sent it). So a request frees its slot exactly a window after its answer, and one still in flight holds
+    it; one whose answer has not been reported yet frees no sooner than a window after its slot was given
+    (its ticket ends ``@<when>``): a call waiting for it looks again shortly after that.
 
     The API's figures are kept as ``others``: requests its window counted beyond ours (another client on the
     key, a lower limit than configured), until its ``reset_at``. Our own requests leave our window one by one,
@@ -26,7 +34,7 @@ class RateLog:
     sliding-window API may report when its whole window clears, a window after its newest request).
     """
 
-    sent: list[float] = field(default_factory=list[float])
+    sent: dict[str, float] = field(default_factory=dict[str, float])
     others: int = 0
     reset_at: float | None = None
     blocked_until: float = 0.0
@@ -36,20 +44,28 @@ class RateLog:
         if not raw:
             return cls()
         data: dict[str, Any] = json.loads(raw)
-        return cls(data["s"], data.get("o", 0), data["t"], data["b"])
+        sent: dict[str, float] | list[float] = data["s"]
+        if isinstance(sent, list):  # a record from before tickets: its requests as answered when they went
+            sent = {f"old{i}": at for i, at in enumerate(sent)}
+        return cls(sent, data.get("o", 0), data["t"], data["b"])
 
     def dump(self) -> bytes:
         record = {"s": self.sent, "o": self.others, "t": self.reset_at, "b": self.blocked_until}
         return json.dumps(record, separators=(",", ":")).encode()
 
     def _prune(self, now: float, rule: RateRule) -> None:
-        self.sent = [at for at in self.sent if at > now - rule.window]
+        self.sent = {ticket: at for ticket, at in self.sent.items() if at > now - rule.window}
         if self.reset_at is not None and now >= self.reset_at + rule.margin:
             self.others, self.reset_at = 0, None
 
-    def _aged(self, newest: int, rule: RateRule) -> float:
-        """When the ``newest``-th newest of our requests leaves the window (with the margin)."""
-        return self.sent[len(self.sent) - newest] + rule.window + rule.margin
+    def _aged(self, newest: int, now: float, rule: RateRule) -> float:
+        """The soonest the ``newest``-th latest of our requests can leave the window; when that has passed
+        and it still holds its slot (in flight, or answered in a process that has not said so yet), soon."""
+        soonest = sorted(
+            at + rule.window if at <= now else granted(ticket, now) + rule.window for ticket, at in self.sent.items()
+        )
+        at = soonest[len(self.sent) - newest]
+        return at if at > now else now + poll(rule)
 
     def next_slot(self, now: float, rule: RateRule) -> float:
         """The earliest time one more request may be sent (``now`` if it may go now)."""
@@ -61,22 +77,28 @@ class RateLog:
             # Until the API's reset, room for ours is what the others left; after it, the whole limit.
             after_reset = self.reset_at + rule.margin
             if n >= rule.limit:
-                after_reset = max(after_reset, self._aged(rule.limit, rule))
+                after_reset = max(after_reset, self._aged(rule.limit, now, rule))
             room = rule.limit - self.others
             if room <= 0:
                 free = after_reset
             elif n >= room:
-                free = min(self._aged(room, rule), after_reset)
+                free = min(self._aged(room, now, rule), after_reset)
         elif n >= rule.limit:
-            free = self._aged(rule.limit, rule)
+            free = self._aged(rule.limit, now, rule)
         return max(at, free)
 
     def remaining(self, rule: RateRule) -> int | None:
         """The API's remaining as we expect it now (None while it reported none)."""
         return None if self.reset_at is None else rule.limit - self.others - len(self.sent)
 
-    def take(self, now: float) -> None:
-        self.sent.append(now)
+    def take(self, now: float, ticket: str, until: float | None) -> None:
+        self.sent[ticket] = now if until is None else max(now, until)
+
+    def answered(self, reports: Reports) -> None:
+        """Requests answered (or given up on): each reached the API, if at all, before that moment."""
+        for ticket, at in reports:
+            if ticket in self.sent:
+                self.sent[ticket] = min(self.sent[ticket], at)
 
     def observe(self, now: float, rule: RateRule, remaining: int | None, reset_at: float | None, limited: bool) -> None:
         self._prune(now, rule)
@@ -118,21 +140,32 @@ class LocalOps:
     async def spend(self, key: str, amount: float, ceiling: float | None, ttl: float) -> tuple[bool, float]:
         return await self.update(key, _spend(amount, ceiling), ttl, keep_ttl=True)
 
-    async def rate_slot(self, key: str, now: float, rule: RateRule, take: bool) -> Slot:
+    async def rate_slot(
+        self, key: str, now: float, rule: RateRule, take: bool, lease: Lease | None = None, reports: Reports = ()
+    ) -> Slot:
         def change(raw: bytes | None) -> tuple[bytes | None, Slot]:
             log = RateLog.load(raw)
+            log.answered(reports)
             slot = log.next_slot(now, rule)
             if take and slot <= now:
-                log.take(now)
+                log.take(now, *(lease or (f"{secrets.token_hex(6)}@{now!r}", None)))
             return log.dump(), Slot(slot, log.remaining(rule), log.reset_at)
 
         return await self._rate(key, now, rule, change)
 
     async def rate_observe(
-        self, key: str, now: float, rule: RateRule, remaining: int | None, reset_at: float | None, limited: bool
+        self,
+        key: str,
+        now: float,
+        rule: RateRule,
+        remaining: int | None,
+        reset_at: float | None,
+        limited: bool,
+        reports: Reports = (),
     ) -> None:
         def change(raw: bytes | None) -> tuple[bytes | None, None]:
             log = RateLog.load(raw)
+            log.answered(reports)
             log.observe(now, rule, remaining, reset_at, limited)
             return log.dump(), None
 
@@ -148,6 +181,21 @@ class LocalOps:
 
     async def _rate(self, key: str, now: float, rule: RateRule, change: Change[R]) -> R:
         return await self.update(key, change, rate_ttl(rule))
+
+
+def granted(ticket: str, otherwise: float) -> float:
+    """When a ticket's slot was given (``<id>@<epoch seconds>``), or ``otherwise``."""
+    _, at, when = ticket.rpartition("@")
+    try:
+        return float(when) if at else otherwise
+    except ValueError:
+        return otherwise
+
+
+def poll(rule: RateRule) -> float:
+    """How soon a call waiting on a slot whose answer may have come looks again: one request's share of the
+    window (the store trip it costs is nothing beside the wait)."""
+    return max(0.01, rule.window / max(1, rule.limit))
 
 
 def rate_ttl(rule: RateRule) -> float:

@@ -18,7 +18,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from mcp_server.core.redact import REDACTOR
-from mcp_server.core.state import RateRule, Slot, StateUnavailable
+from mcp_server.core.state import Lease, RateRule, Reports, Slot, StateUnavailable
 from mcp_server.core.state.local import rate_ttl
 
 PREFIX = "outbound-mcp:"
@@ -40,10 +40,25 @@ end
 return {1, value}
 """
 
-# KEYS: state hash (o others, t reset, b blocked until), sent zset. ARGV: now limit window margin take id ttl
-SLOT = """
+# The requests answered since the last trip (ARGV pairs from ``first``: ticket, answered at) date their arrival
+# by their answer, never later than their lease said.
+REPORTS = """
+local function report(sent, first)
+  for i = first, #ARGV, 2 do
+    local cur = tonumber(redis.call('ZSCORE', sent, ARGV[i]))
+    if cur and tonumber(ARGV[i + 1]) < cur then redis.call('ZADD', sent, ARGV[i + 1], ARGV[i]) end
+  end
+end
+"""
+
+# KEYS: state hash (o others, t reset, b blocked until), sent zset (ticket -> latest arrival).
+# ARGV: now limit window margin take ticket ttl until ('' for now), then the reports.
+SLOT = (
+    REPORTS
+    + """
 local state, sent = KEYS[1], KEYS[2]
 local now, limit, window, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+report(sent, 9)
 redis.call('ZREMRANGEBYSCORE', sent, '-inf', now - window)
 local others = tonumber(redis.call('HGET', state, 'o')) or 0
 local reset = tonumber(redis.call('HGET', state, 't'))
@@ -54,8 +69,17 @@ if reset and now >= reset + margin then
 end
 local n = redis.call('ZCARD', sent)
 local function aged(newest)
-  local row = redis.call('ZRANGE', sent, n - newest, n - newest, 'WITHSCORES')
-  return tonumber(row[2]) + window + margin
+  -- As local.RateLog._aged: a window after the answer; in flight, after the slot was given (ticket@when).
+  local rows, soonest = redis.call('ZRANGE', sent, 0, -1, 'WITHSCORES'), {}
+  for i = 1, #rows, 2 do
+    local at = tonumber(rows[i + 1])
+    if at > now then at = tonumber(string.match(rows[i], '@([^@]+)$')) or now end
+    soonest[#soonest + 1] = at + window
+  end
+  table.sort(soonest)
+  local at = soonest[n - newest + 1]
+  if at <= now then at = now + math.max(0.01, window / math.max(1, limit)) end
+  return at
 end
 local free = now
 if reset and others > 0 then
@@ -70,7 +94,7 @@ end
 at = math.max(at, free)
 local took = 0
 if ARGV[5] == '1' and at <= now then
-  redis.call('ZADD', sent, now, ARGV[6])
+  redis.call('ZADD', sent, string.format('%.6f', math.max(now, tonumber(ARGV[8]) or now)), ARGV[6])
   redis.call('PEXPIRE', sent, ARGV[7])
   redis.call('PEXPIRE', state, ARGV[7])
   took = 1
@@ -79,15 +103,20 @@ end
 local rem = reset and tostring(limit - others - n) or ''
 return {took, string.format('%.6f', at), rem, reset and string.format('%.6f', reset) or ''}
 """
+)
 
 BLOCK = """
 redis.call('HSET', KEYS[1], 'b', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 """
 
-# KEYS: state hash, sent zset. ARGV: limited remaining reset ttl now limit window ('' for a figure not given)
-OBSERVE = """
+# KEYS: state hash, sent zset. ARGV: limited remaining reset ttl now limit window ('' for a figure not given),
+# then the reports.
+OBSERVE = (
+    REPORTS
+    + """
 local state, sent = KEYS[1], KEYS[2]
+report(sent, 8)
 local rem, reset = ARGV[2], ARGV[3]
 local now, limit, window = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local both = rem ~= '' and reset ~= ''
@@ -109,6 +138,11 @@ elseif both then
 end
 redis.call('PEXPIRE', state, ARGV[4])
 """
+)
+
+
+def _pairs(reports: Reports) -> list[str]:
+    return [part for ticket, at in reports for part in (ticket, repr(at))]
 
 
 def _ms(seconds: float) -> int:
@@ -160,20 +194,31 @@ class RedisStore:
         done, total = await self._do(self._spend(keys=[PREFIX + key], args=args))
         return bool(done), float(total)
 
-    async def rate_slot(self, key: str, now: float, rule: RateRule, take: bool) -> Slot:
+    async def rate_slot(
+        self, key: str, now: float, rule: RateRule, take: bool, lease: Lease | None = None, reports: Reports = ()
+    ) -> Slot:
         keys = [PREFIX + key, PREFIX + key + ":sent"]
-        member = f"{now!r}:{secrets.token_hex(4)}"
-        args = [repr(now), rule.limit, repr(rule.window), repr(rule.margin), int(take), member, _ms(rate_ttl(rule))]
+        ticket, until = lease or (f"{secrets.token_hex(6)}@{now!r}", None)
+        args: list[str | int] = [repr(now), rule.limit, repr(rule.window), repr(rule.margin), int(take), ticket]
+        args += [_ms(rate_ttl(rule)), "" if until is None else repr(until), *_pairs(reports)]
         took, at, remaining, reset = await self._do(self._slot(keys=keys, args=args))
         # The script compares at full precision; its answer is rounded to the microsecond.
         when = now if took else (max(float(at), now + 1e-6) if take else float(at))
         return Slot(when, int(float(remaining)) if remaining else None, float(reset) if reset else None)
 
     async def rate_observe(
-        self, key: str, now: float, rule: RateRule, remaining: int | None, reset_at: float | None, limited: bool
+        self,
+        key: str,
+        now: float,
+        rule: RateRule,
+        remaining: int | None,
+        reset_at: float | None,
+        limited: bool,
+        reports: Reports = (),
     ) -> None:
         figures = ["" if remaining is None else str(remaining), "" if reset_at is None else repr(reset_at)]
         args = [int(limited), *figures, _ms(rate_ttl(rule)), repr(now), rule.limit, repr(rule.window)]
+        args += _pairs(reports)
         await self._do(self._observe(keys=[PREFIX + key, PREFIX + key + ":sent"], args=args))
 
     async def rate_block(self, key: str, now: float, rule: RateRule, until: float) -> None:

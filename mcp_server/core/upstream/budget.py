@@ -6,9 +6,10 @@ state store, so every process (and machine) on one store and one API key shares 
 
 from __future__ import annotations
 
+import secrets
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
+from itertools import count
 from typing import Protocol
 
 import anyio
@@ -18,14 +19,19 @@ from mcp_server.core.state import RateRule, StateStore, StateUnavailable
 from mcp_server.core.state.memory import MemoryStore
 
 Clock = Callable[[], float]
-MARGIN_SHARE = 0.1
-"""The most of each window the margin for late arrivals may take."""
 Sleep = Callable[[float], Awaitable[None]]
+LEASE_SLACK = 1.0
+"""Seconds past its call's deadline a request given up on may still reach the API (bytes already on their way)."""
 
 
 class RateBudget(Protocol):
-    async def acquire(self, deadline: float) -> None:
-        """Wait for room for one request; raise ``RateLimited`` if none comes before ``deadline``."""
+    async def acquire(self, deadline: float) -> str:
+        """Wait for room for one request; raise ``RateLimited`` if none comes before ``deadline``. Answers the
+        slot's ticket, for ``settle``."""
+        ...
+
+    def settle(self, ticket: str) -> None:
+        """The request of ``ticket`` was answered (or given up on): it reached the API, if at all, by now."""
         ...
 
     async def observe(self, remaining: int | None, reset_at: float | None, limited: bool = False) -> None:
@@ -43,6 +49,13 @@ class RateBudget(Protocol):
 
 class WindowBudget:
     """``limit`` requests per ``window`` seconds (sliding), corrected by the API's own counters.
+
+    A window counts arrivals, and a loaded machine may send a request well after its slot was given. So a
+    slot is held until its request is answered, and then counts as taken when the answer came (the request
+    arrived before it): it frees one window after that, however late the request left, with no margin to
+    guess. The answers ride to the store on this process's next trip (the next slot or the API's figures):
+    one store trip per call, as before. A call waiting on a slot another process has not reported yet
+    looks again shortly (a waiting call's trips cost nothing that matters).
 
     Once the API reports ``X-RateLimit-Remaining``/``-Reset``, the requests it counted beyond ours (another
     client on the key) hold back their share of the window until its reset; our own free a slot as each
@@ -66,52 +79,61 @@ class WindowBudget:
         self.provider = provider
         self.clock = clock
         self.sleep = sleep
-        self.base_margin = min(0.25, window * 0.02)
-        self._stamps: deque[float] = deque(maxlen=max(1, limit))
-        """When this process's requests in flight took their slots, oldest first (answers come mostly in order)."""
-        self._latencies: deque[tuple[float, float]] = deque()
-        """(when answered, seconds from slot to answer), falling from the front: the front is the longest of
-        the last two windows. It bounds how late the requests now in the window reached the API."""
+        self.margin = min(0.25, window * 0.02)
+        """How long after the API's reported reset its window is taken as over (its clock is not ours)."""
         self.store: StateStore = store if store is not None else MemoryStore(clock)
         self.key = key
         self._next = 0.0
         self._seen: tuple[int, float] | None = None
         """The API's remaining and reset as the store held them when this process last took a slot."""
+        self._tickets = count()
+        self._process = secrets.token_hex(4)
+        self._answered: list[tuple[str, float]] = []
+        self._waited = 0.0
+        """Until when this process last had to wait for a slot (the budget was full)."""
+        """Tickets answered since this process last went to the store, and when: sent on its next trip."""
         # Calls of this process queue here (first come, first served); the store arbitrates between processes.
         self._lock = anyio.Lock()
         self._in_store = False
         """Whether the call taking a slot waits on the store now (those queued behind it wait on it too)."""
 
     @property
-    def margin(self) -> float:
-        """How much later than its slot a request may reach the API: a window counts from the arrivals, so
-        a slot frees only this long after our request leaves it. The recent slot-to-answer time bounds it
-        (on a loaded machine or a slow link far past the fixed margin), capped to a share of the window."""
-        while self._latencies and self._latencies[0][0] < self.clock() - 2 * self.window:
-            self._latencies.popleft()
-        longest = self._latencies[0][1] if self._latencies else 0.0
-        return min(max(self.base_margin, longest), self.window * MARGIN_SHARE)
-
-    @property
     def rule(self) -> RateRule:
         return RateRule(self.limit, self.window, self.margin)
 
-    async def acquire(self, deadline: float) -> None:
+    def _reports(self) -> list[tuple[str, float]]:
+        reports, self._answered = self._answered, []
+        return reports
+
+    def _undelivered(self, reports: list[tuple[str, float]], delivered: bool) -> None:
+        """A trip that failed or was cancelled: its answers go with the next one."""
+        if not delivered:
+            self._answered[:0] = reports
+
+    async def acquire(self, deadline: float) -> str:
+        number = next(self._tickets)
         with anyio.move_on_after(max(0.0, deadline - self.clock())):
             async with self._lock:
                 while True:
                     now = self.clock()
+                    ticket = f"{self._process}:{number}@{now!r}"  # the store reads when the slot was given
+                    lease = (ticket, deadline + LEASE_SLACK)
                     self._in_store = True
-                    got = await self.store.rate_slot(self.key, now, self.rule, take=True)
-                    self._in_store = False
+                    reports, delivered = self._reports(), False
+                    try:
+                        got = await self.store.rate_slot(self.key, now, self.rule, True, lease, reports)
+                        delivered = True
+                    finally:
+                        self._in_store = False
+                        self._undelivered(reports, delivered)
                     slot = self._next = got.at
                     if slot <= now:
-                        self._stamps.append(now)
                         known = got.remaining is not None and got.reset_at is not None
                         self._seen = (got.remaining or 0, got.reset_at or 0.0) if known else None
-                        return
+                        return ticket
                     if slot > deadline:
                         raise self._limited(slot - now)
+                    self._waited = slot
                     await self.sleep(slot - now)
         if self._in_store:  # the time ran out waiting on the store (another process holds it), not the API
             raise StateUnavailable(
@@ -120,6 +142,9 @@ class WindowBudget:
                 hint="Nothing was sent. Try again in a moment.",
             )
         raise self._limited(self.wait_hint())
+
+    def settle(self, ticket: str) -> None:
+        self._answered.append((ticket, self.clock()))
 
     def _limited(self, wait: float) -> RateLimited:
         return RateLimited(
@@ -137,23 +162,22 @@ class WindowBudget:
         return min(reset_at, self.clock() + self.window + self.margin)
 
     async def observe(self, remaining: int | None, reset_at: float | None, limited: bool = False) -> None:
-        self._answered()
         reset_at = None if reset_at is None else self._capped(reset_at)
-        if not limited and (remaining is None or reset_at is None or self._unchanged(remaining, reset_at)):
-            return  # nothing to correct: spare the store a round trip
-        await self.store.rate_observe(self.key, self.clock(), self.rule, remaining, reset_at, limited)
+        unchanged = remaining is None or reset_at is None or self._unchanged(remaining, reset_at)
+        if not limited and unchanged and not self._idle_while_contended():
+            return  # nothing to correct: spare the store a round trip (the answers go with the next slot)
+        reports, delivered = self._reports(), False
+        try:
+            await self.store.rate_observe(self.key, self.clock(), self.rule, remaining, reset_at, limited, reports)
+            delivered = True
+        finally:
+            self._undelivered(reports, delivered)
 
-    def _answered(self) -> None:
-        """An answer came: how long since the oldest slot still in flight was taken (every answer is observed)."""
-        if not self._stamps:
-            return
-        now = self.clock()
-        took = now - self._stamps.popleft()
-        if took > self.window:  # a request that failed on the way (no answer observed), not a latency
-            return
-        while self._latencies and self._latencies[-1][1] <= took:
-            self._latencies.pop()  # answered earlier and sooner: never the longest again
-        self._latencies.append((now, took))
+    def _idle_while_contended(self) -> bool:
+        """Answers no next slot of this process will carry soon (no call of it waits for one) while the budget
+        was full within the last window: the other processes waiting on it should see them now."""
+        idle = bool(self._answered) and not self._lock.locked()
+        return idle and self._waited > self.clock() - self.window
 
     def _unchanged(self, remaining: int, reset_at: float) -> bool:
         """The API's figures would change nothing: the same window as stored when our slot was taken, and
@@ -169,8 +193,10 @@ class WindowBudget:
         await self.store.rate_block(self.key, self.clock(), self.rule, reset_at)
 
     async def slot(self) -> float:
-        """The earliest time the next request could go, read from the store (nothing taken)."""
-        self._next = (await self.store.rate_slot(self.key, self.clock(), self.rule, take=False)).at
+        """The earliest time the next request could go, read from the store (nothing taken; the answers
+        this process has are dated first)."""
+        got = await self.store.rate_slot(self.key, self.clock(), self.rule, False, None, self._reports())
+        self._next = got.at
         return self._next
 
     def wait_hint(self) -> float:

@@ -200,7 +200,8 @@ class ApiClient:
     ) -> ApiResponse:
         """Send one logical request; retried where that is safe, never a write twice.
 
-        ``budgeted=False`` is for requests the API does not count against its rate limit (a token fetch).
+        ``budgeted=False`` is for a request the API does not count against its rate limit (none today: a token
+        request counts like any other).
         ``link``: ``path`` came from a model or an API answer and must be that endpoint (required for URLs).
         ``hints``: what to do about an error status on this endpoint (its ``Endpoint.hints``).
         """
@@ -216,17 +217,20 @@ class ApiClient:
         while True:
             # Token first: a token fetch takes a slot of its own, and a slot taken while waiting for it goes stale.
             auth_headers = await self.auth.headers(self, deadline) if (self.auth and authenticated) else {}
-            if budgeted:
-                await self.budget.acquire(deadline)
+            ticket = await self.budget.acquire(deadline) if budgeted else None
             wait_until: float | None = None
             failure: Failure
             error: OutboundError
             try:
                 if _writes(method, idempotent):
                     note_write()
-                response, body = await self._send(
-                    method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline
-                )
+                try:
+                    response, body = await self._send(
+                        method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline
+                    )
+                finally:
+                    if ticket is not None:  # the request reached the API, if at all, by now
+                        self.budget.settle(ticket)
             except BadResponse as oversized:  # an answer over the size cap: the request itself went through
                 failure, error = Unreadable(oversized=True), oversized
             except (httpx.TransportError, TimeoutError) as exc:
