@@ -3,6 +3,7 @@ tasks and across processes; a store that fails says so as a tool-ready error, ne
 
 from __future__ import annotations
 
+import json
 import stat
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 
 from mcp_server.core.redact import REDACTOR
 from mcp_server.core.state import RateRule, StateStore, StateUnavailable, namespace, shared_key
+from mcp_server.core.state.local import RateLog
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.state.opener import open_store
 from mcp_server.core.state.redis import RedisStore
@@ -282,3 +284,16 @@ def test_outbound_mcp_state_accepts_its_forms_and_names_them_otherwise(value: st
         with pytest.raises(ConfigError) as refused:
             load_settings(outbound_mcp_state=value)
         assert "OUTBOUND_MCP_STATE" in refused.value.message and "redis://" in refused.value.message
+
+
+def test_a_rate_record_stays_readable_by_a_replica_of_the_earlier_release_and_reads_its_records():
+    """Replicas upgraded one by one share one store: the earlier release reads ``s`` as a list of times and
+    rewrites the record without tickets; each must read what the other wrote."""
+    log = RateLog.load(None)
+    log.take(100.0, "a@100.0", None)
+    log.take(101.0, "b@101.0", 150.0)  # in flight until its lease ends
+    record = json.loads(log.dump())
+    assert record["s"] == [100.0, 150.0]  # the earlier release's shape: every request's time, a list
+    assert RateLog.load(log.dump()).sent == {"a@100.0": 100.0, "b@101.0": 150.0}
+    earlier = json.dumps({"s": [100.0, 101.0], "o": 0, "t": None, "b": 0.0}).encode()
+    assert sorted(RateLog.load(earlier).sent.values()) == [100.0, 101.0]

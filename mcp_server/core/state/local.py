@@ -44,13 +44,17 @@ class RateLog:
         if not raw:
             return cls()
         data: dict[str, Any] = json.loads(raw)
-        sent: dict[str, float] | list[float] = data["s"]
-        if isinstance(sent, list):  # a record from before tickets: its requests as answered when they went
-            sent = {f"old{i}": at for i, at in enumerate(sent)}
+        tickets: dict[str, float] | None = data.get("k")
+        # No tickets: written by a release from before them (it rewrites the record without them): its
+        # requests count as answered when they went.
+        sent = tickets if tickets is not None else {f"old{i}": at for i, at in enumerate(data["s"])}
         return cls(sent, data.get("o", 0), data["t"], data["b"])
 
     def dump(self) -> bytes:
-        record = {"s": self.sent, "o": self.others, "t": self.reset_at, "b": self.blocked_until}
+        # "s" keeps the earlier release's shape (a list of times), so a replica not yet upgraded on the same
+        # store still reads the record; "k" holds the tickets.
+        times = sorted(self.sent.values())
+        record = {"s": times, "k": self.sent, "o": self.others, "t": self.reset_at, "b": self.blocked_until}
         return json.dumps(record, separators=(",", ":")).encode()
 
     def _prune(self, now: float, rule: RateRule) -> None:
