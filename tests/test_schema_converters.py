@@ -16,11 +16,28 @@ from agents.strict_schema import ensure_strict_json_schema
 from pydantic_ai.profiles.google import GoogleJsonSchemaTransformer, GoogleOpenAPISchemaTransformer
 from pydantic_ai.profiles.openai import OpenAIJsonSchemaTransformer
 
+from mcp_server.app.registry import ALL_PROVIDERS
+from mcp_server.outcomes import OUTCOMES
 from tests.json_checks import is_list, is_object
 from tests.strict_helpers import listed_tools, optional_names
 
 TOOLS = listed_tools()
 NULL = {"type": "null"}
+
+
+def off_unless_given() -> set[tuple[str, str]]:
+    """(tool, argument) of every boolean argument the server reads as false when it is not given."""
+    flags: set[tuple[str, str]] = set()
+    for declared in [*(t for p in ALL_PROVIDERS for t in p.toolset.tools), *OUTCOMES.tools]:
+        declared.build()
+        assert declared.entry is not None
+        for name, info in declared.entry.arguments.model_fields.items():
+            if info.annotation is bool and info.default is False:
+                flags.add((declared.name, name))
+    return flags
+
+
+FLAGS = off_unless_given()
 
 
 def openai_agents(schema: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +90,11 @@ def takes_empty_text(prop: dict[str, Any]) -> bool:
     return prop.get("type") == "string" and not rules & set(prop)
 
 
+def takes_false(tool: str, name: str, prop: dict[str, Any]) -> bool:
+    """A flag: ``false`` is what the server reads when it is not given, so sending it leaves the flag out."""
+    return prop.get("type") == "boolean" and (tool, name) in FLAGS
+
+
 def meaning_lost(tool: dict[str, Any], convert: Callable[[dict[str, Any]], dict[str, Any]]) -> list[str]:
     """What the converter's output of the tool's input schema lost: an argument, a way to leave an optional
     one out, an object's fields or closedness, or a published rule."""
@@ -86,7 +108,9 @@ def meaning_lost(tool: dict[str, Any], convert: Callable[[dict[str, Any]], dict[
     lost = [
         f"{name}: a strict client could not leave it out"
         for name in optional
-        if not (accepts_null(props[name]) or takes_empty_text(props[name]))
+        if not (
+            accepts_null(props[name]) or takes_empty_text(props[name]) or takes_false(tool["name"], name, props[name])
+        )
     ]
     for node in nodes(converted, defs):
         kinds = node.get("type")

@@ -23,6 +23,10 @@ class Arguments(BaseModel):
     name: Annotated[str, Field(max_length=10)]
     address: Address | None = None
     limit: Annotated[int, Field(ge=1, description="How many")] = 100
+    full: bool = False
+    both: bool | None = None
+    note: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    code: Annotated[str, Field(min_length=2)] | None = None
 
 
 class Node(Record):
@@ -48,6 +52,18 @@ def test_an_optional_argument_is_published_nullable_with_its_words_outside():
         "anyOf": [{"minimum": 1, "type": "integer"}, {"type": "null"}],
     }
     assert "default" not in input_schema(Arguments)["properties"]["address"]
+
+
+def test_a_flag_off_unless_given_is_a_plain_boolean_and_a_three_way_one_stays_nullable():
+    props = input_schema(Arguments)["properties"]
+    assert props["full"] == {"type": "boolean"}, "a strict client sends false, which is what not giving it means"
+    assert props["both"] == {"anyOf": [{"type": "boolean"}, {"type": "null"}]}
+
+
+def test_optional_text_that_only_refuses_empty_is_published_as_free_text():
+    props = input_schema(Arguments)["properties"]
+    assert props["note"] == {"maxLength": 50, "type": "string"}, '"" on an optional argument is "not given"'
+    assert props["code"] == {"anyOf": [{"minLength": 2, "type": "string"}, {"type": "null"}]}
 
 
 def test_an_output_schema_types_each_field_without_null_required_or_descriptions():

@@ -43,9 +43,7 @@ class Published(GenerateJsonSchema):
         out = free_text(out)
         required = set(out.get("required", []))
         props: dict[str, Any] = out.get("properties", {})
-        out["properties"] = {
-            name: sub if name in required or is_free_text(sub) else nullable(sub) for name, sub in props.items()
-        }
+        out["properties"] = {name: sub if name in required else optional(sub) for name, sub in props.items()}
         return out
 
     def generate_inner(self, schema: Any) -> JsonSchemaValue:
@@ -182,6 +180,24 @@ SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean"}
 PLAIN = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
 
 
+def optional(prop: dict[str, Any]) -> dict[str, Any]:
+    """An optional argument as a strict-mode client (which sends every key) can leave it out: free text with
+    ``""``, a flag that is off unless given with ``false``, anything else with ``null``. The server reads ``""``
+    and ``null`` on an optional argument as "not given" (``arguments.given``), so a ``minLength: 1`` there refuses
+    nothing and goes: the text is then free text too."""
+    if is_flag(prop):
+        return {key: value for key, value in prop.items() if key != "default"}
+    text = without_null(prop, any_text=True)
+    if text.get("minLength") == 1 and is_free_text({k: v for k, v in text.items() if k != "minLength"}):
+        return {key: value for key, value in text.items() if key != "minLength"}
+    return prop if is_free_text(prop) else nullable(prop)
+
+
+def is_flag(prop: dict[str, Any]) -> bool:
+    """A boolean that is off unless given: ``false`` leaves it as it is, so it needs no ``null``."""
+    return prop.get("type") == "boolean" and prop.get("default") is False
+
+
 def nullable(prop: dict[str, Any]) -> dict[str, Any]:
     if NULL in prop.get("anyOf", []):
         return prop
@@ -219,12 +235,13 @@ def free_text(node: Any) -> Any:
     return out
 
 
-def without_null(prop: dict[str, Any]) -> dict[str, Any]:
+def without_null(prop: dict[str, Any], *, any_text: bool = False) -> dict[str, Any]:
+    """``prop`` without its null arm when the other arm is free text (any string with ``any_text``)."""
     arms = prop.get("anyOf")
     if not (isinstance(arms, list) and len(cast(list[Any], arms)) == 2 and NULL in arms):
         return prop
     text = next(arm for arm in cast(list[dict[str, Any]], arms) if arm != NULL)
-    if not is_free_text(text):
+    if not (is_free_text(text) or (any_text and text.get("type") == "string")):
         return prop
     return {**{key: value for key, value in prop.items() if key != "anyOf"}, **text}
 
