@@ -21,7 +21,7 @@ class Arguments(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(max_length=10)]
-    address: Address | None = None
+    address: Annotated[Address | None, Field(description="Where the person works.")] = None
     limit: Annotated[int, Field(ge=1, description="How many")] = 100
     full: bool = False
     both: bool | None = None
@@ -52,6 +52,12 @@ def test_an_optional_argument_is_published_nullable_with_its_words_outside():
         "anyOf": [{"minimum": 1, "type": "integer"}, {"type": "null"}],
     }
     assert "default" not in input_schema(Arguments)["properties"]["address"]
+
+
+def test_an_argument_described_in_its_own_words_does_not_repeat_its_types_description():
+    address = input_schema(Arguments)["properties"]["address"]
+    assert address["description"] == "Where the person works."
+    assert "description" not in address["anyOf"][0], "the record's docstring would say it twice"
 
 
 def test_a_flag_off_unless_given_is_a_plain_boolean_and_a_three_way_one_stays_nullable():

@@ -43,7 +43,9 @@ class Published(GenerateJsonSchema):
         out = free_text(out)
         required = set(out.get("required", []))
         props: dict[str, Any] = out.get("properties", {})
-        out["properties"] = {name: sub if name in required else optional(sub) for name, sub in props.items()}
+        out["properties"] = {
+            name: one_description(sub if name in required else optional(sub)) for name, sub in props.items()
+        }
         return out
 
     def generate_inner(self, schema: Any) -> JsonSchemaValue:
@@ -182,9 +184,9 @@ PLAIN = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"
 
 def optional(prop: dict[str, Any]) -> dict[str, Any]:
     """An optional argument as a strict-mode client (which sends every key) can leave it out: free text with
-    ``""``, a flag that is off unless given with ``false``, anything else with ``null``. The server reads ``""``
-    and ``null`` on an optional argument as "not given" (``arguments.given``), so a ``minLength: 1`` there refuses
-    nothing and goes: the text is then free text too."""
+    ``""``, a flag that is off unless given with ``false``, anything else with ``null`` (not a default: OpenAI's
+    strict mode drops defaults, pydantic-ai with them). The server reads ``""`` and ``null`` on an optional argument as "not given"
+    (``arguments.given``), so a ``minLength: 1`` there refuses nothing and goes: the text is then free text too."""
     if is_flag(prop):
         return {key: value for key, value in prop.items() if key != "default"}
     text = without_null(prop, any_text=True)
@@ -203,6 +205,16 @@ def nullable(prop: dict[str, Any]) -> dict[str, Any]:
         return prop
     outer = {key: prop[key] for key in KEPT if key in prop}
     return {**outer, "anyOf": [{key: value for key, value in prop.items() if key not in outer}, NULL]}
+
+
+def one_description(prop: dict[str, Any]) -> dict[str, Any]:
+    """An argument described in its own words keeps those alone: its type's description (``Slug``'s "From
+    epixel_list_leads" under "Only this lead's") would say it twice."""
+    arms = prop.get("anyOf")
+    if "description" not in prop or not isinstance(arms, list):
+        return prop
+    typed = cast(list[Any], arms)
+    return {**prop, "anyOf": [{k: v for k, v in arm.items() if k != "description"} for arm in typed]}
 
 
 FREE_TEXT_RULES = frozenset({"pattern", "format", "minLength", "enum", "const"})

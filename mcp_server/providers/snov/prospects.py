@@ -144,8 +144,8 @@ async def snov_add_prospect_to_list(
     ] = None,
     update_contact: Annotated[bool, Field(description="Update the prospect if the email exists")] = False,
 ) -> AddedProspect:
-    """Add a prospect to a prospect list; a campaign running on the list starts for them. Free. Answers the prospect id
-    (for snov_get_prospect) and whether it was added or updated."""
+    """Add a prospect to a list; a campaign running on the list starts for them. Free. Answers the prospect id (for
+    snov_get_prospect) and whether it was added or updated."""
     api = snov(ctx).api
     if custom_fields:
         await _check_custom_fields(api, list(custom_fields))
@@ -175,8 +175,8 @@ async def snov_add_prospect_to_list(
 async def snov_get_prospect(
     ctx: Context, prospect_id: Annotated[str, Field(min_length=1, max_length=200, description="Prospect id")]
 ) -> Prospect:
-    """A prospect in your lists by id: name, location, social links, jobs, lists, campaigns with sent/open/reply counts,
-    custom fields. Free."""
+    """A prospect in your lists by id: name, location, social links, jobs, lists, campaigns with sent/open/reply
+    counts, custom fields. Free."""
     response = await Endpoints.prospect_by_id.send(snov(ctx).api, data={"id": prospect_id})
     data = obj(obj(response.data).get("data"))
     if not data:  # an empty (or list-shaped) data is not a prospect: a made-up one would be a silent wrong
@@ -207,16 +207,15 @@ async def snov_find_prospects_by_email(ctx: Context, email: Email) -> Items[Pros
 
 @toolset.tool("List Snov.io custom fields", Access.READ, example={})
 async def snov_list_custom_fields(ctx: Context) -> Items[CustomField]:
-    """The account's prospect custom fields: label, type, required. Free. Labels are the keys of
-    snov_add_prospect_to_list's custom_fields."""
+    """Prospect custom fields: label, type, required. Free. Labels are the names in snov_add_prospect_to_list's
+    custom_fields."""
     rows = as_list((await Endpoints.custom_fields.send(snov(ctx).api)).data)
     return Items[CustomField](items=[read_record(CustomField, row, "custom field") for row in rows])
 
 
 @toolset.tool("List Snov.io prospect lists", Access.READ, example={})
 async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
-    """The account's prospect lists: id, name, number of prospects, creation time. Deleted lists are left
-    out. Free."""
+    """Prospect lists: id, name, number of prospects, creation time (deleted lists left out). Free."""
     rows = as_list((await Endpoints.lists.send(snov(ctx).api)).data)
     return Items[ProspectList](
         items=[read_record(ProspectList, r, "prospect list") for r in rows if not r.get("isDeleted")]
@@ -227,8 +226,8 @@ async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
 async def snov_list_prospects_in_list(
     ctx: Context, list_id: ListId, limit: Limit = 100, cursor: Cursor = None
 ) -> ListPage:
-    """Prospects in a list, newest first, a row each: id, name, best email with its probability and status,
-    other emails. Free. Details: snov_get_prospect; fresh verdicts: snov_verify_emails."""
+    """Prospects in a list, newest first, a row each: id, name, best email with its probability and status, other
+    emails. Free. Details: snov_get_prospect; fresh verdicts: snov_verify_emails."""
     about: dict[str, Any] = {}
 
     def seen(data: Any) -> None:  # every page names the list and its size
@@ -243,7 +242,7 @@ async def snov_list_prospects_in_list(
 async def snov_create_prospect_list(
     ctx: Context, name: Annotated[str, Field(min_length=1, max_length=255)]
 ) -> ProspectList:
-    """Create an empty prospect list. Free. Then add prospects with snov_add_prospect_to_list."""
+    """Create an empty prospect list. Free. Next: snov_add_prospect_to_list."""
     response = await Endpoints.create_list.send(snov(ctx).api, data={"name": name})
     body = _unwrapped(response)
     data = obj(body.get("data")) if is_obj(body.get("data")) else body
