@@ -184,9 +184,10 @@ PLAIN = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"
 
 def optional(prop: dict[str, Any]) -> dict[str, Any]:
     """An optional argument as a strict-mode client (which sends every key) can leave it out: free text with
-    ``""``, a flag that is off unless given with ``false``, anything else with ``null`` (not a default: OpenAI's
-    strict mode drops defaults, pydantic-ai with them). The server reads ``""`` and ``null`` on an optional argument as "not given"
-    (``arguments.given``), so a ``minLength: 1`` there refuses nothing and goes: the text is then free text too."""
+    ``""``, a flag that is off unless given with ``false``, anything else with ``null`` (not its default: OpenAI's
+    strict mode drops defaults, and pydantic-ai with them). The server reads ``""`` and ``null`` on an optional
+    argument as "not given" (``arguments.given``), so a ``minLength: 1`` there refuses nothing and goes: the text
+    is then free text too."""
     if is_flag(prop):
         return {key: value for key, value in prop.items() if key != "default"}
     text = without_null(prop, any_text=True)
