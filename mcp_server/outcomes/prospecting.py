@@ -99,16 +99,12 @@ def writes(arguments: Mapping[str, Any]) -> bool:
 async def outreach_prospect_company(
     ctx: Context,
     campaign: Annotated[str, Field(min_length=1, max_length=200, description="PersistIQ campaign name")],
-    domain: Annotated[Maybe[Domain], Field(description="Company domain to find people at")] = None,
-    snov_list_id: Annotated[
-        Maybe[int], Field(ge=1, description="Or: a Snov.io prospect list to take people from")
-    ] = None,
+    domain: Maybe[Domain] = None,
+    snov_list_id: Annotated[Maybe[int], Field(ge=1, description="Or a Snov.io prospect list")] = None,
     positions: Positions = None,
     max_prospects: MaxProspects = 20,
-    dry_run: Annotated[
-        bool, Field(description="true (default): spend and write nothing, say what would happen")
-    ] = True,
-    mailbox_id: Annotated[Maybe[MailboxId], Field(description="Sending mailbox (persistiq_list_users)")] = None,
+    dry_run: bool = True,
+    mailbox_id: Annotated[Maybe[MailboxId], Field(description="From persistiq_list_users")] = None,
     handle: Handle = None,
 ) -> ProspectRun:
     """Prospect into a PersistIQ campaign (by name; the closest names if none matches) in one call: people at a

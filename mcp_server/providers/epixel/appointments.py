@@ -101,10 +101,8 @@ async def epixel_list_appointments(
 async def epixel_create_appointment(
     ctx: Context,
     slug: Slug,
-    appointment_date: Annotated[
-        When, Field(description="Start, in the future: CRM wall-clock time, e.g. 2031-05-01T15:00 (offsets dropped)")
-    ],
-    appointment_to: Annotated[When, Field(description="End, not before the start")],
+    appointment_date: Annotated[When, Field(description="In the future, e.g. 2031-05-01T15:00")],
+    appointment_to: Annotated[When, Field(description="Not before the start")],
     appointment_note: Maybe[AppointmentNote] = None,
     appointment_status: Maybe[AppointmentStatus] = None,
 ) -> SavedAppointment:

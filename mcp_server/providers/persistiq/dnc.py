@@ -34,9 +34,7 @@ async def persistiq_list_dnc_domains(
 @toolset.tool("Add a PersistIQ do-not-contact domain", Access.WRITE, example={"name": "competitor.io"})
 async def persistiq_create_dnc_domain(
     ctx: Context,
-    name: Annotated[
-        str, Field(pattern=DOMAIN, max_length=253, description="Domain, e.g. example.com (no @, no scheme)")
-    ],
+    name: Annotated[str, Field(pattern=DOMAIN, max_length=253, description="e.g. example.com")],
 ) -> DncAdded:
     """Block a domain: PersistIQ emails no address at it (without manual approval). One already listed answers
     already_listed: true."""

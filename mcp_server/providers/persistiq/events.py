@@ -32,8 +32,8 @@ async def persistiq_list_events(
     campaign: Annotated[Maybe[CampaignId], Field(description="From persistiq_list_campaigns")] = None,
     lead: Annotated[Maybe[LeadId], Field(description="From persistiq_list_leads")] = None,
     user: Annotated[Maybe[UserId], Field(description="Who acted")] = None,
-    start_at: Annotated[Maybe[AwareDatetime], Field(description="ISO 8601 with offset; events after it")] = None,
-    end_at: Annotated[Maybe[AwareDatetime], Field(description="ISO 8601 with offset; events before it")] = None,
+    start_at: Annotated[Maybe[AwareDatetime], Field(description="Events after it")] = None,
+    end_at: Annotated[Maybe[AwareDatetime], Field(description="Events before it")] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Paged[Event]:

@@ -96,8 +96,8 @@ async def persistiq_list_users(ctx: Context) -> Listing[User]:
 )
 async def persistiq_list_leads(
     ctx: Context,
-    status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
-    updated_after: Annotated[Maybe[AwareDatetime], Field(description="ISO 8601 time with offset")] = None,
+    status: Annotated[Maybe[StatusName], Field(description="From persistiq_list_lead_statuses")] = None,
+    updated_after: Maybe[AwareDatetime] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Table[LeadRow]:
@@ -125,11 +125,9 @@ async def persistiq_get_lead(
 )
 async def persistiq_create_leads(
     ctx: Context,
-    leads: Annotated[list[NewLead], Field(min_length=1, max_length=1000, description="Leads; email is required")],
-    dup: Annotated[
-        Literal["skip", "update"], Field(description="An existing lead with the same email: skip it or update it")
-    ] = "skip",
-    creator_id: Annotated[Maybe[UserId], Field(description="Creator of new leads (persistiq_list_users)")] = None,
+    leads: Annotated[list[NewLead], Field(min_length=1, max_length=1000)],
+    dup: Annotated[Literal["skip", "update"], Field(description="For a lead with the same email")] = "skip",
+    creator_id: Annotated[Maybe[UserId], Field(description="From persistiq_list_users")] = None,
 ) -> CreatedLeads:
     """Create up to 1000 leads, 10 per request; a failed batch does not stop the others. Answers the ids created (a
     status they share once, as created_status), those updated (dup=update) or skipped, each failure with PersistIQ's
@@ -208,10 +206,10 @@ async def persistiq_update_lead(
     lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")],
     data: Annotated[Maybe[FieldPairs], Field(description="Fields to set (persistiq_list_lead_fields)")] = None,
     clear: Annotated[Maybe[list[FieldName]], Field(description="Field names to empty", max_length=100)] = None,
-    status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
+    status: Annotated[Maybe[StatusName], Field(description="From persistiq_list_lead_statuses")] = None,
     status_id: Annotated[Maybe[StatusId], Field(description="Or the status's id")] = None,
-    bounced: Annotated[Maybe[bool], Field(description="Mark bounced or not")] = None,
-    optedout: Annotated[Maybe[bool], Field(description="Mark opted out or not")] = None,
+    bounced: Maybe[bool] = None,
+    optedout: Maybe[bool] = None,
 ) -> Lead:
     """Change a lead: only what is given is sent; fields in clear are emptied. Answers the lead as it is now."""
     both = sorted(set(data or {}) & set(clear or []))

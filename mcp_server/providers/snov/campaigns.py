@@ -73,7 +73,7 @@ COMPLETED = Listing(
 ALL_TIME_FROM = date(2015, 1, 1)
 """Where "all time" starts when the API requires dates: before Snov.io had campaigns."""
 Ids = Annotated[Maybe[list[int]], Field(max_length=100)]
-Bodies = Annotated[bool, Field(description="Add email bodies (untrusted text)")]
+Bodies = bool
 
 
 @toolset.tool("List Snov.io campaigns", Access.READ, example={})
@@ -95,11 +95,11 @@ async def snov_get_campaign_analytics(
     ctx: Context,
     date_from: Annotated[Maybe[date], Field(description="Default: from the start")] = None,
     date_to: Annotated[Maybe[date], Field(description="Inclusive; default: today")] = None,
-    campaign_ids: Annotated[Ids, Field(description="Default: all active campaigns")] = None,
-    sender_email_ids: Annotated[Ids, Field(description="Sender email account ids")] = None,
-    sender_linkedin_ids: Annotated[Ids, Field(description="Sender LinkedIn account ids")] = None,
+    campaign_ids: Ids = None,
+    sender_email_ids: Ids = None,
+    sender_linkedin_ids: Ids = None,
     campaign_owners: Annotated[Maybe[list[Email]], Field(max_length=50, description="Team members' emails")] = None,
-    all_channels: Annotated[bool, Field(description="Keep the LinkedIn metrics even when all are zero")] = False,
+    all_channels: bool = False,
 ) -> Analytics:
     """Email and LinkedIn campaign stats (sent, delivered, bounced, opens, clicks, replies, unsubscribes, interest,
     rates): totals, then a row per campaign (up to 20). Without campaign_ids only active campaigns count; scope
@@ -231,7 +231,7 @@ async def snov_get_campaign_progress(ctx: Context, campaign_id: CampaignId) -> P
 async def snov_change_recipient_status(
     ctx: Context,
     campaign_id: CampaignId,
-    email: Annotated[Email, Field(description="The recipient's email")],
+    email: Email,
     status: Literal["Active", "Paused", "Unsubscribed"],
 ) -> RecipientStatus:
     """Pause, resume (Active) or unsubscribe one recipient of a campaign. Free. Finished or Moved recipients cannot

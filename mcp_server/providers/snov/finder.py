@@ -61,7 +61,7 @@ async def snov_find_email(
     first_name: Name,
     last_name: Name,
     domain: Domain,
-    queue_if_missing: Annotated[bool, Field(description="Have Snov.io search it (1 credit) if unknown")] = False,
+    queue_if_missing: bool = False,
     handle: Handle = None,
 ) -> FoundEmails:
     """A person's email from first and last name and company domain, each valid or unknown. The lookup is free;

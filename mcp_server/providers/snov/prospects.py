@@ -86,7 +86,7 @@ SocialLinks = Annotated[dict[Network, Url], Field(max_length=5), AsPairs()]
 async def snov_add_to_do_not_email_list(
     ctx: Context,
     items: Annotated[list[EmailOrDomain], Field(min_length=1, max_length=100, description="Emails or domains")],
-    list_id: Annotated[int, Field(ge=1, description="Do-not-email list id (see the tool description)")],
+    list_id: Annotated[int, Field(ge=1)],
 ) -> DoNotEmail:
     """Stop all future emails to these addresses or domains. Free. Answers those added and those already listed. The
     list id is in the Snov.io app (do-not-email list settings); a wrong id fails naming the lists where the API can."""
@@ -127,21 +127,19 @@ async def snov_add_prospect_to_list(
     ctx: Context,
     list_id: ListId,
     email: Email,
-    full_name: Annotated[Text, Field(description="Full name (or give first and last)")] = None,
+    full_name: Annotated[Text, Field(description="Or first and last")] = None,
     first_name: Text = None,
     last_name: Text = None,
     position: Text = None,
     company_name: Text = None,
     company_site: Maybe[Url] = None,
-    country: Annotated[Text, Field(description="Country name in English")] = None,
+    country: Annotated[Text, Field(description="In English")] = None,
     locality: Text = None,
     phones: Annotated[Maybe[list[Annotated[str, Field(max_length=40)]]], Field(max_length=10)] = None,
     custom_fields: Annotated[
-        Maybe[CustomFields], Field(description="name: a label from snov_list_custom_fields; value: its value")
+        Maybe[CustomFields], Field(description="name: a label from snov_list_custom_fields")
     ] = None,
-    social_links: Annotated[
-        Maybe[SocialLinks], Field(description="name: the network, linkedIn, facebook or twitter (X); value: the URL")
-    ] = None,
+    social_links: Annotated[Maybe[SocialLinks], Field(description="twitter is X")] = None,
     update_contact: Annotated[bool, Field(description="Update the prospect if the email exists")] = False,
 ) -> AddedProspect:
     """Add a prospect to a list; a campaign running on the list starts for them. Free. Answers the prospect id (for
@@ -172,9 +170,7 @@ async def snov_add_prospect_to_list(
 
 
 @toolset.tool("Get Snov.io prospect", Access.READ, example={"prospect_id": "xusD3-T_K5IktGoaa8Jc8A=="})
-async def snov_get_prospect(
-    ctx: Context, prospect_id: Annotated[str, Field(min_length=1, max_length=200, description="Prospect id")]
-) -> Prospect:
+async def snov_get_prospect(ctx: Context, prospect_id: Annotated[str, Field(min_length=1, max_length=200)]) -> Prospect:
     """A prospect in your lists by id: name, location, social links, jobs, lists, campaigns with sent/open/reply
     counts, custom fields. Free."""
     response = await Endpoints.prospect_by_id.send(snov(ctx).api, data={"id": prospect_id})

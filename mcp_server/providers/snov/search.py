@@ -54,7 +54,7 @@ PROSPECTS_PER_PAGE = 20
 EMAILS_PER_PAGE = 50
 Positions = Annotated[
     Maybe[list[Annotated[str, Field(min_length=1, max_length=100)]]],
-    Field(max_length=10, description="Job titles to match, up to 10"),
+    Field(max_length=10, description="Job titles"),
 ]
 ProspectRef = Annotated[
     str,

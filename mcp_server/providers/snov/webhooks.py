@@ -85,7 +85,7 @@ async def snov_list_webhooks(ctx: Context) -> Webhooks:
 async def snov_create_webhook(
     ctx: Context,
     event: Annotated[Event, Field(description="object.action that triggers it")],
-    endpoint_url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$", description="Receives JSON POSTs")],
+    endpoint_url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")],
 ) -> Webhook:
     """Have Snov.io POST a JSON event to a URL on campaign sends, opens or replies. Free; premium plans, 50 per
     account. Deactivated after 38 hours of failed deliveries."""
