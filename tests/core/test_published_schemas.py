@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import jsonschema
+import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_server.core.tools.answer_models import Record
@@ -33,6 +35,11 @@ class Node(Record):
     name: str | None = None
     kind: Literal["a", "b"] | None = None
     children: list[Node] | None = None
+
+
+class Holder(Record):
+    where: Address | None = None
+    tags: list[str] | None = None
 
 
 def test_an_input_schema_is_closed_at_every_depth_inlined_and_untitled():
@@ -77,7 +84,17 @@ def test_an_output_schema_types_each_field_without_null_required_or_descriptions
     assert schema == {"type": "object", "properties": {"city": {"type": "string"}, "zip": {"type": "string"}}}
 
 
+def test_below_the_top_an_answer_says_a_record_by_its_fields_and_a_list_by_its_items():
+    schema = output_schema(Holder)
+    assert schema["type"] == "object"
+    assert schema["properties"]["where"] == {"properties": {"city": {"type": "string"}, "zip": {"type": "string"}}}
+    assert schema["properties"]["tags"] == {"items": {"type": "string"}}
+    jsonschema.validate({"where": {"city": "Oslo"}, "tags": ["a"]}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"where": {"city": 1}, "tags": [2]}, schema)
+
+
 def test_a_record_that_contains_itself_is_typed_once_then_left_an_untyped_object():
     schema = output_schema(Node)
     assert schema["properties"]["kind"] == {"enum": ["a", "b"], "type": "string"}
-    assert schema["properties"]["children"] == {"type": "array", "items": {"type": "object"}}
+    assert schema["properties"]["children"] == {"items": {"type": "object"}}

@@ -2,14 +2,16 @@
 
 Inputs (mode ``validation``): all the rules, nothing hidden (nothing is refused for a rule the schema does not
 show); no titles and no ``default: null``; every object closed; definitions inlined (openai-agents' strict mode
-refuses a bare ``$ref``; no input type is recursive); each optional argument nullable (a strict-mode client
-sends every key, null for "not given").
+refuses a bare ``$ref``; no input type is recursive); each optional argument left out the way a strict-mode
+client (which sends every key) can: ``null``, ``""`` for free text, ``false`` for a flag off unless given
+(``optional``); one description per argument.
 
 Outputs (mode ``serialization``): typed down to the records, each field's type, nested records with their
 fields, lists with their items; no ``required`` (answers leave out empty fields), no null (unset fields are
 pruned, ``answers.to_result``), no descriptions, constraints or defaults (the field names and the tool's
-description say what they hold, and only frameworks that type outputs read it). A ``Table`` publishes its
-column names and its rows typed place by place.
+description say what they hold; google-adk shows them to the model), each type said once (below the top a
+record is known by its ``properties``, a list by its ``items``). A ``Table`` publishes its column names and its
+rows typed place by place.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class Published(GenerateJsonSchema):
     def generate(self, schema: CoreSchema, mode: JsonSchemaMode = "validation") -> JsonSchemaValue:
         out = super().generate(schema, mode)
         if mode == "serialization":
-            return out
+            return {**out, "properties": {name: implied(sub) for name, sub in out.get("properties", {}).items()}}
         out = free_text(out)
         required = set(out.get("required", []))
         props: dict[str, Any] = out.get("properties", {})
@@ -266,6 +268,29 @@ def or_null(shape: dict[str, Any]) -> dict[str, Any]:
     if set(shape) == {"type"} and isinstance(kind, str):
         return {"type": [kind, "null"]}
     return {"anyOf": [shape, NULL]}
+
+
+def implied(node: Any) -> Any:
+    """An answer's shape with each type said once: below the top, a record is known by its ``properties`` and a
+    list by its ``items`` (google-adk shows output schemas to the model, and ``"type"`` beside them says nothing
+    more; validators read the same shapes)."""
+    if isinstance(node, list):
+        return [implied(item) for item in cast(list[Any], node)]
+    if not isinstance(node, dict):
+        return node
+    node = cast(dict[str, Any], node)
+    out = {
+        key: {n: implied(sub) for n, sub in cast(dict[str, Any], value).items()}
+        if key == "properties"
+        else implied(value)
+        for key, value in node.items()
+    }
+    if (out.get("type"), "properties" in out) == ("object", True) or (out.get("type"), "items" in out) == (
+        "array",
+        True,
+    ):
+        del out["type"]
+    return out
 
 
 def input_schema(model: type[BaseModel]) -> dict[str, Any]:
