@@ -42,8 +42,8 @@ async def outreach_lead_counts(
     ] = None,
 ) -> LeadCounts:
     """Lead counts per status (PersistIQ, Epixel), per PersistIQ campaign (contacted, reached, opened, replied,
-    bounced, opted out) or per Epixel owner, counted in the server: no lead reaches the model. Free. The leads:
-    persistiq_list_leads or epixel_list_leads."""
+    bounced, opted out) or per Epixel owner, counted in the server: no lead reaches the model. Free. The leads
+    themselves: persistiq_list_leads, epixel_list_leads."""
     able: list[Provider] = (
         ["persistiq"] if by == "campaign" else ["epixel"] if by == "owner" else ["persistiq", "epixel"]
     )

@@ -43,7 +43,7 @@ async def outreach_log_meeting(
 ) -> Meeting:
     """Record a meeting in Epixel in one call: finds the lead by email among the user's (or creates it: then
     first_name, last_name and phone are needed), books the appointment, adds the note. Answers the slug, whether the
-    lead was created, appointment and note ids. A repeated call is answered from the first, not written twice."""
+    lead was created, appointment and note ids. A repeated call is answered from the first."""
     progress = from_context(ctx)
     await progress(0, 3, "finding the lead")
     slug = await _find(ctx, email)

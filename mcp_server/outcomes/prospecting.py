@@ -110,9 +110,9 @@ async def outreach_prospect_company(
     """Prospect into a PersistIQ campaign (by name; the closest names if none matches) in one call: people at a
     domain with these titles, or a Snov.io list's -> emails -> Snov.io verification -> skip existing leads,
     do-not-contact domains and invalid emails -> leads added to the campaign. dry_run (default) is free and writes
-    nothing: who would be skipped, the most it can cost. dry_run=false asks before spending. Answers a table
-    (person, title, email, verdict, outcome, reason, lead id) and credits spent; a run cut short answers status
-    partial and a handle to call again with."""
+    nothing: who would be skipped, the most it can cost; dry_run=false asks before spending. Answers a table of
+    people with each one's outcome, and credits spent; a run cut short answers status partial and a handle to call
+    again with."""
     if bool(domain) == bool(snov_list_id):
         raise InvalidInput("give domain or snov_list_id, one of them", field="domain", hint="Nothing was sent.")
     scope = handle_scope(c=campaign, d=domain, s=snov_list_id, p=sorted(positions or []), m=max_prospects, b=mailbox_id)

@@ -129,9 +129,9 @@ async def persistiq_create_leads(
     dup: Annotated[Literal["skip", "update"], Field(description="For a lead with the same email")] = "skip",
     creator_id: Annotated[Maybe[UserId], Field(description="From persistiq_list_users")] = None,
 ) -> CreatedLeads:
-    """Create up to 1000 leads, 10 per request; a failed batch does not stop the others. Answers the ids created (a
-    status they share once, as created_status), those updated (dup=update) or skipped, each failure with PersistIQ's
-    message. Other fields are left out: they are what was sent. Next: persistiq_add_leads_to_campaign."""
+    """Create up to 1000 leads, 10 per request; a failed batch does not stop the others. Answers the ids created,
+    those updated (dup=update) or skipped, each failure with PersistIQ's message. Other fields are left out: they
+    are what was sent. Next: persistiq_add_leads_to_campaign."""
     api = persistiq(ctx).api
     deadline = api.deadline()  # one for the whole call: batches past it are reported as not sent
     extra: dict[str, Any] = {"creator_id": creator_id} if creator_id else {}
