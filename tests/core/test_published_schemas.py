@@ -29,6 +29,8 @@ class Arguments(BaseModel):
     both: bool | None = None
     note: Annotated[str, Field(min_length=1, max_length=50)] | None = None
     code: Annotated[str, Field(min_length=2)] | None = None
+    ref: Annotated[str, Field(pattern=r"^x_[a-z]+$")] | None = None
+    either: Annotated[str, Field(pattern=r"^a$|^b$")] | None = None
 
 
 class Node(Record):
@@ -77,6 +79,12 @@ def test_optional_text_that_only_refuses_empty_is_published_as_free_text():
     props = input_schema(Arguments)["properties"]
     assert props["note"] == {"maxLength": 50, "type": "string"}, '"" on an optional argument is "not given"'
     assert props["code"] == {"anyOf": [{"minLength": 2, "type": "string"}, {"type": "null"}]}
+
+
+def test_an_optional_patterned_text_allows_empty_in_its_pattern_instead_of_null():
+    props = input_schema(Arguments)["properties"]
+    assert props["ref"] == {"pattern": "^(x_[a-z]+)?$", "type": "string"}, '"" is "not given", as null is'
+    assert props["either"] == {"anyOf": [{"pattern": "^a$|^b$", "type": "string"}, {"type": "null"}]}
 
 
 def test_an_output_schema_types_each_field_without_null_required_or_descriptions():

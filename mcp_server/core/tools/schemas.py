@@ -189,13 +189,44 @@ def optional(prop: dict[str, Any]) -> dict[str, Any]:
     ``""``, a flag that is off unless given with ``false``, anything else with ``null`` (not its default: OpenAI's
     strict mode drops defaults, and pydantic-ai with them). The server reads ``""`` and ``null`` on an optional
     argument as "not given" (``arguments.given``), so a ``minLength: 1`` there refuses nothing and goes: the text
-    is then free text too."""
+    is then free text too; a patterned one (an id, an email) is published with ``""`` allowed by its pattern."""
     if is_flag(prop):
         return {key: value for key, value in prop.items() if key != "default"}
     text = without_null(prop, any_text=True)
-    if text.get("minLength") == 1 and is_free_text({k: v for k, v in text.items() if k != "minLength"}):
-        return {key: value for key, value in text.items() if key != "minLength"}
-    return prop if is_free_text(prop) else nullable(prop)
+    if text.get("minLength") == 1:
+        text = {key: value for key, value in text.items() if key != "minLength"}
+    if is_free_text(text):
+        return text
+    pattern = text.get("pattern")
+    if (
+        text is not prop
+        and isinstance(pattern, str)
+        and is_free_text({k: v for k, v in text.items() if k != "pattern"})
+    ):
+        empty = or_empty(pattern)
+        if empty is not None:
+            return {**text, "pattern": empty}
+    return nullable(prop)
+
+
+def or_empty(pattern: str) -> str | None:
+    """``^X$`` as ``^(X)?$`` (the same rule, or nothing at all); None for a pattern of another form, which stays
+    as it is (a top-level ``|`` would change meaning inside the group)."""
+    if not (pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$")):
+        return None
+    inner, depth, escaped = pattern[1:-1], 0, False
+    for char in inner:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return None
+    return f"^({inner})?$"
 
 
 def is_flag(prop: dict[str, Any]) -> bool:
