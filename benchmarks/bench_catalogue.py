@@ -5,8 +5,8 @@
 - as google-adk sends it (``FunctionDeclaration`` with ``parameters_json_schema`` and ``response_json_schema``):
   the output schema too.
 
-Beside them: the floor (name and input rules alone, every description left out) and the whole ``tools/list``
-answer on the wire.
+Beside them: the floor (name and input rules alone, every description left out; for google-adk with the output
+schemas, which carry no descriptions) and the whole ``tools/list`` answer on the wire.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from mcp import Client
 
 from benchmarks.bench_startup import FAKE_ENV
 from benchmarks.common import Figure
-from mcp_server.catalogue import as_adk, as_rules, as_sent, compact
+from mcp_server.catalogue import as_adk, as_adk_rules, as_argument_words, as_rules, as_sent, as_unsaid, compact
 from mcp_server.core.tokens import OLDER, count_tokens
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
@@ -47,13 +47,16 @@ async def run() -> list[Figure]:
     shown, google = Per([as_sent(t) for t in tools]), Per([as_adk(t) for t in tools])
     rules = Per([as_rules(t) for t in tools])
     descriptions = sum(count_tokens(t.get("description", "")) for t in tools) / count
+    # The arguments' words: the tool sent without its own description, less the same with none at all.
+    arguments = Per([as_argument_words(t) for t in tools]).mean - Per([as_unsaid(t) for t in tools]).mean
     outputs = Per([t.get("outputSchema") for t in tools])
+    adk_floor = Per([as_adk_rules(t) for t in tools])
     wire = listed.model_dump_json(by_alias=True, exclude_none=True)
     return [
         Figure(
             "catalogue, o200k tokens per tool as pydantic-ai and openai-agents send it (name, description, "
             f"input schema), {len(tools)} tools",
-            f"{shown} (tool descriptions {descriptions:.0f})",
+            f"{shown} (descriptions: tools {descriptions:.0f}, arguments {arguments:.0f})",
             f"floor, input rules alone: {rules}",
             f"<= {GOAL_SENT}",
             shown.mean <= GOAL_SENT,
@@ -61,7 +64,8 @@ async def run() -> list[Figure]:
         Figure(
             "catalogue, o200k tokens per tool as google-adk sends it (the same and the output schema)",
             f"{google} (output schemas {outputs.mean:.0f})",
-            f"the same tools as pydantic-ai sends them: {shown.mean:.0f}",
+            f"the same tools as pydantic-ai sends them: {shown.mean:.0f}; floor, input rules and output schemas "
+            f"alone: {adk_floor}",
             f"<= {GOAL_ADK}",
             google.mean <= GOAL_ADK,
         ),

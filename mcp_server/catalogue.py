@@ -57,6 +57,21 @@ def as_rules(document: dict[str, Any]) -> dict[str, Any]:
     return {"name": document["name"], "parameters": undescribed(document["inputSchema"])}
 
 
+def as_adk_rules(document: dict[str, Any]) -> dict[str, Any]:
+    """google-adk's floor: the name, the input rules and the output schema, every description left out."""
+    return {**as_rules(document), "response": document.get("outputSchema")}
+
+
+def as_argument_words(document: dict[str, Any]) -> dict[str, Any]:
+    """What pydantic-ai sends with the tool's own description left empty: its arguments' words remain."""
+    return {**as_sent(document), "description": ""}
+
+
+def as_unsaid(document: dict[str, Any]) -> dict[str, Any]:
+    """What pydantic-ai sends with no words at all (an empty description, none on any argument)."""
+    return {"name": document["name"], "description": "", "parameters": undescribed(document["inputSchema"])}
+
+
 def undescribed(schema: object) -> object:
     """A schema without its descriptions (a property named "description" stays)."""
     if is_dict(schema):
@@ -184,6 +199,11 @@ def document_figures() -> dict[str, str]:
     figures["catalogue-tokens"] = f"{tokens_per_tool(as_sent, tools):.0f}"
     figures["catalogue-tokens-adk"] = f"{tokens_per_tool(as_adk, tools):.0f}"
     figures["catalogue-floor-tokens"] = f"{tokens_per_tool(as_rules, tools):.0f}"
+    figures["catalogue-floor-tokens-adk"] = f"{tokens_per_tool(as_adk_rules, tools):.0f}"
+    words = sum(count_tokens(tool.description or "") for tool in tools) / max(1, len(tools))
+    figures["catalogue-tool-words"] = f"{words:.0f}"
+    said = tokens_per_tool(as_argument_words, tools) - tokens_per_tool(as_unsaid, tools)
+    figures["catalogue-argument-words"] = f"{said:.0f}"
     figures |= {"answer-tokens": f"{ANSWER_TOKENS:,}", "result-tokens": f"{RESULT_TOKENS:,}"}
     figures["page-tokens"] = f"{PAGE_TOKENS:,}"
     return figures

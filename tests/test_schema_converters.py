@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,11 +17,28 @@ from agents.strict_schema import ensure_strict_json_schema
 from pydantic_ai.profiles.google import GoogleJsonSchemaTransformer, GoogleOpenAPISchemaTransformer
 from pydantic_ai.profiles.openai import OpenAIJsonSchemaTransformer
 
+from mcp_server.app.registry import ALL_PROVIDERS
+from mcp_server.outcomes import OUTCOMES
 from tests.json_checks import is_list, is_object
 from tests.strict_helpers import listed_tools, optional_names
 
 TOOLS = listed_tools()
 NULL = {"type": "null"}
+
+
+def off_unless_given() -> set[tuple[str, str]]:
+    """(tool, argument) of every boolean argument the server reads as false when it is not given."""
+    flags: set[tuple[str, str]] = set()
+    for declared in [*(t for p in ALL_PROVIDERS for t in p.toolset.tools), *OUTCOMES.tools]:
+        declared.build()
+        assert declared.entry is not None
+        for name, info in declared.entry.arguments.model_fields.items():
+            if info.annotation is bool and info.default is False:
+                flags.add((declared.name, name))
+    return flags
+
+
+FLAGS = off_unless_given()
 
 
 def openai_agents(schema: dict[str, Any]) -> dict[str, Any]:
@@ -68,9 +86,17 @@ def accepts_null(prop: dict[str, Any]) -> bool:
 
 
 def takes_empty_text(prop: dict[str, Any]) -> bool:
-    """Free text: ``""`` fits it, and the server reads ``""`` on an optional argument as "not given"."""
-    rules = {"pattern", "format", "minLength", "enum", "const"}
-    return prop.get("type") == "string" and not rules & set(prop)
+    """``""`` fits it (free text, or a pattern that allows nothing at all), and the server reads ``""`` on an
+    optional argument as "not given"."""
+    rules = {"format", "minLength", "enum", "const"}
+    pattern = prop.get("pattern")
+    fits = pattern is None or re.search(pattern, "") is not None
+    return prop.get("type") == "string" and not rules & set(prop) and fits
+
+
+def takes_false(tool: str, name: str, prop: dict[str, Any]) -> bool:
+    """A flag: ``false`` is what the server reads when it is not given, so sending it leaves the flag out."""
+    return prop.get("type") == "boolean" and (tool, name) in FLAGS
 
 
 def meaning_lost(tool: dict[str, Any], convert: Callable[[dict[str, Any]], dict[str, Any]]) -> list[str]:
@@ -86,7 +112,9 @@ def meaning_lost(tool: dict[str, Any], convert: Callable[[dict[str, Any]], dict[
     lost = [
         f"{name}: a strict client could not leave it out"
         for name in optional
-        if not (accepts_null(props[name]) or takes_empty_text(props[name]))
+        if not (
+            accepts_null(props[name]) or takes_empty_text(props[name]) or takes_false(tool["name"], name, props[name])
+        )
     ]
     for node in nodes(converted, defs):
         kinds = node.get("type")
@@ -114,11 +142,11 @@ def test_every_input_schema_converts_keeping_every_argument_and_its_meaning(
 
 def test_a_converter_that_drops_a_rule_or_a_null_is_caught():
     tool = next(t for t in TOOLS if t["name"] == "persistiq_list_campaigns")
-    pattern = "^l_[A-Za-z0-9]+$"
+    pattern = "^(l_[A-Za-z0-9]+)?$"  # an id, or "" for "not given"
 
     def drops_null(schema: dict[str, Any]) -> dict[str, Any]:
         out = pydantic_ai_openai_strict(schema)
-        out["properties"]["lead_id"] = {"type": "string", "pattern": pattern}  # "" does not fit it either
+        out["properties"]["lead_id"] = {"type": "string", "pattern": pattern, "minLength": 1}  # "" does not fit
         return out
 
     def drops_rule(schema: dict[str, Any]) -> dict[str, Any]:
@@ -149,7 +177,9 @@ def test_an_open_map_reaches_gemini_as_name_value_pairs():
 def test_optional_free_text_is_published_without_null_and_optional_rules_with_it():
     props = next(t for t in TOOLS if t["name"] == "snov_add_prospect_to_list")["inputSchema"]["properties"]
     assert props["country"]["type"] == "string" and "anyOf" not in props["country"]
-    assert NULL in props["company_site"]["anyOf"], "a URL pattern refuses empty text: null leaves it out"
+    site = props["company_site"]
+    assert site["pattern"] == "^(https?://\\S+)?$" and "anyOf" not in site, 'a URL, or "" for not given'
+    assert NULL in props["phones"]["anyOf"], "a list has no empty spelling the server reads as not given"
     custom = props["custom_fields"]["anyOf"][0]["items"]["properties"]
     assert custom["value"]["type"] == "string"
     leads = next(t for t in TOOLS if t["name"] == "persistiq_create_leads")["inputSchema"]["properties"]["leads"]

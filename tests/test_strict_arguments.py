@@ -256,7 +256,7 @@ async def test_argument_errors_name_each_field_on_its_own_line_in_plain_words(ca
     assert result.is_error and requests == []
     lines = text.splitlines()
     assert "leads[7].email: must not be empty." in lines
-    assert "creator_id: must match ^u_[A-Za-z0-9]+$ (Creator of new leads (persistiq_list_users))." in lines
+    assert "creator_id: must match ^u_[A-Za-z0-9]+$ (From persistiq_list_users)." in lines
     for word in ("pydantic", "errors.pydantic.dev", "Arguments", "validation error", "Input should"):
         assert word not in text
 

@@ -41,9 +41,9 @@ async def outreach_lead_counts(
         Field(max_length=20, description="Only these values (e.g. bounced, optedout); zero counts are kept"),
     ] = None,
 ) -> LeadCounts:
-    """Lead counts per status (PersistIQ, Epixel), per PersistIQ campaign (contacted, reached, opened, replied, bounced,
-    opted out) or per Epixel owner, counted in the server: no lead reaches the model. Free. The leads:
-    persistiq_list_leads or epixel_list_leads."""
+    """Lead counts per status (PersistIQ, Epixel), per PersistIQ campaign (contacted, reached, opened, replied,
+    bounced, opted out) or per Epixel owner, counted in the server: no lead reaches the model. Free. The leads
+    themselves: persistiq_list_leads, epixel_list_leads."""
     able: list[Provider] = (
         ["persistiq"] if by == "campaign" else ["epixel"] if by == "owner" else ["persistiq", "epixel"]
     )

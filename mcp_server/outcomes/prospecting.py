@@ -99,24 +99,20 @@ def writes(arguments: Mapping[str, Any]) -> bool:
 async def outreach_prospect_company(
     ctx: Context,
     campaign: Annotated[str, Field(min_length=1, max_length=200, description="PersistIQ campaign name")],
-    domain: Annotated[Maybe[Domain], Field(description="Company domain to find people at")] = None,
-    snov_list_id: Annotated[
-        Maybe[int], Field(ge=1, description="Or: a Snov.io prospect list to take people from")
-    ] = None,
+    domain: Maybe[Domain] = None,
+    snov_list_id: Annotated[Maybe[int], Field(ge=1, description="Or a Snov.io prospect list")] = None,
     positions: Positions = None,
     max_prospects: MaxProspects = 20,
-    dry_run: Annotated[
-        bool, Field(description="true (default): spend and write nothing, say what would happen")
-    ] = True,
-    mailbox_id: Annotated[Maybe[MailboxId], Field(description="Sending mailbox (persistiq_list_users)")] = None,
+    dry_run: bool = True,
+    mailbox_id: Annotated[Maybe[MailboxId], Field(description="From persistiq_list_users")] = None,
     handle: Handle = None,
 ) -> ProspectRun:
-    """Prospect into a PersistIQ campaign in one call: people at a domain with these titles (or a Snov.io list's) ->
-    emails -> Snov.io verification -> skip existing leads, do-not-contact domains and invalid emails -> PersistIQ leads
-    added to the campaign (by name; the closest names if none matches). dry_run=true (default) is free and writes
-    nothing: who would be skipped and the most it can cost. dry_run=false asks before spending. Answers a table (person,
-    title, email, verdict, outcome, reason, lead id) and credits spent; a run cut short answers status partial and a
-    handle to call again with."""
+    """Prospect into a PersistIQ campaign (by name; the closest names if none matches) in one call: people at a
+    domain with these titles, or a Snov.io list's -> emails -> Snov.io verification -> skip existing leads,
+    do-not-contact domains and invalid emails -> leads added to the campaign. dry_run (default) is free and writes
+    nothing: who would be skipped, the most it can cost; dry_run=false asks before spending. Answers a table of
+    people with each one's outcome, and credits spent; a run cut short answers status partial and a handle to call
+    again with."""
     if bool(domain) == bool(snov_list_id):
         raise InvalidInput("give domain or snov_list_id, one of them", field="domain", hint="Nothing was sent.")
     scope = handle_scope(c=campaign, d=domain, s=snov_list_id, p=sorted(positions or []), m=max_prospects, b=mailbox_id)

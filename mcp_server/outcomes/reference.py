@@ -50,8 +50,8 @@ async def outreach_reference_data(
     sections: Annotated[Maybe[list[Section]], Field(max_length=3, description="Default: every provider on")] = None,
 ) -> Reference:
     """The names and ids other tools take, in one call: PersistIQ statuses, users with their mailbox, campaigns,
-    do-not-contact domains; Snov.io campaigns, prospect lists, do-not-email lists; Epixel lead and appointment statuses.
-    Free; cached a minute. Read it instead of guessing a name."""
+    do-not-contact domains; Snov.io campaigns, prospect and do-not-email lists; Epixel lead and appointment
+    statuses. Free; cached a minute. Read it instead of guessing a name."""
     state = state_of(ctx)
     on = state.settings.enabled_providers()
     chosen = [s for s in (sections or ["persistiq", "snov", "epixel"]) if s in on]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import jsonschema
+import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_server.core.tools.answer_models import Record
@@ -21,14 +23,25 @@ class Arguments(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(max_length=10)]
-    address: Address | None = None
+    address: Annotated[Address | None, Field(description="Where the person works.")] = None
     limit: Annotated[int, Field(ge=1, description="How many")] = 100
+    full: bool = False
+    both: bool | None = None
+    note: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    code: Annotated[str, Field(min_length=2)] | None = None
+    ref: Annotated[str, Field(pattern=r"^x_[a-z]+$")] | None = None
+    either: Annotated[str, Field(pattern=r"^a$|^b$")] | None = None
 
 
 class Node(Record):
     name: str | None = None
     kind: Literal["a", "b"] | None = None
     children: list[Node] | None = None
+
+
+class Holder(Record):
+    where: Address | None = None
+    tags: list[str] | None = None
 
 
 def test_an_input_schema_is_closed_at_every_depth_inlined_and_untitled():
@@ -50,12 +63,46 @@ def test_an_optional_argument_is_published_nullable_with_its_words_outside():
     assert "default" not in input_schema(Arguments)["properties"]["address"]
 
 
+def test_an_argument_described_in_its_own_words_does_not_repeat_its_types_description():
+    address = input_schema(Arguments)["properties"]["address"]
+    assert address["description"] == "Where the person works."
+    assert "description" not in address["anyOf"][0], "the record's docstring would say it twice"
+
+
+def test_a_flag_off_unless_given_is_a_plain_boolean_and_a_three_way_one_stays_nullable():
+    props = input_schema(Arguments)["properties"]
+    assert props["full"] == {"type": "boolean"}, "a strict client sends false, which is what not giving it means"
+    assert props["both"] == {"anyOf": [{"type": "boolean"}, {"type": "null"}]}
+
+
+def test_optional_text_that_only_refuses_empty_is_published_as_free_text():
+    props = input_schema(Arguments)["properties"]
+    assert props["note"] == {"maxLength": 50, "type": "string"}, '"" on an optional argument is "not given"'
+    assert props["code"] == {"anyOf": [{"minLength": 2, "type": "string"}, {"type": "null"}]}
+
+
+def test_an_optional_patterned_text_allows_empty_in_its_pattern_instead_of_null():
+    props = input_schema(Arguments)["properties"]
+    assert props["ref"] == {"pattern": "^(x_[a-z]+)?$", "type": "string"}, '"" is "not given", as null is'
+    assert props["either"] == {"anyOf": [{"pattern": "^a$|^b$", "type": "string"}, {"type": "null"}]}
+
+
 def test_an_output_schema_types_each_field_without_null_required_or_descriptions():
     schema = output_schema(Address)
     assert schema == {"type": "object", "properties": {"city": {"type": "string"}, "zip": {"type": "string"}}}
 
 
+def test_below_the_top_an_answer_says_a_record_by_its_fields_and_a_list_by_its_items():
+    schema = output_schema(Holder)
+    assert schema["type"] == "object"
+    assert schema["properties"]["where"] == {"properties": {"city": {"type": "string"}, "zip": {"type": "string"}}}
+    assert schema["properties"]["tags"] == {"items": {"type": "string"}}
+    jsonschema.validate({"where": {"city": "Oslo"}, "tags": ["a"]}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"where": {"city": 1}, "tags": [2]}, schema)
+
+
 def test_a_record_that_contains_itself_is_typed_once_then_left_an_untyped_object():
     schema = output_schema(Node)
     assert schema["properties"]["kind"] == {"enum": ["a", "b"], "type": "string"}
-    assert schema["properties"]["children"] == {"type": "array", "items": {"type": "object"}}
+    assert schema["properties"]["children"] == {"items": {"type": "object"}}

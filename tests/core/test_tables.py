@@ -37,4 +37,4 @@ def test_a_table_output_schema_names_its_columns_and_types_each_cell():
     assert schema["columns"]["items"]["enum"] == ["id", "name", "emails"]
     cells = schema["rows"]["items"]["prefixItems"]
     assert cells[0] == {"type": "string"}
-    assert cells[2] == {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]}
+    assert cells[2] == {"anyOf": [{"items": {"type": "string"}}, {"type": "null"}]}

@@ -365,15 +365,9 @@ async def gate(
 PREVIEW_KEY = "confirmation_required"
 """Where a preview answer's structured content keeps the question and the token (declared in every spend and
 delete tool's output schema)."""
-PREVIEW_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "preview": {"type": "string"},
-        "confirmation_token": {"type": "string"},
-        "expires_at": {"type": "string"},
-        "next": {"type": "string"},
-    },
-}
+PREVIEW_SCHEMA: dict[str, Any] = {"type": "object"}
+"""Untyped inside: google-adk shows output schemas to the model, and the preview's text already says what to
+show the user and how to call again with its token (``preview_result``), so its fields' names would only cost."""
 
 
 def preview_result(preview: Preview, kind: Kind, tool: str) -> CallToolResult:

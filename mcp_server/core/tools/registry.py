@@ -12,13 +12,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mcp_server.core.call.context import entered
 from mcp_server.core.call.deadline import OVERRUN, call_budget
@@ -274,8 +274,9 @@ REPEAT = "repeat"
 REPEAT_PARAMETER = inspect.Parameter(
     REPEAT,
     inspect.Parameter.KEYWORD_ONLY,
-    default=None,
-    annotation=Annotated[bool | None, Field(description="true: write again even if just done")],
+    default=False,
+    # Undescribed: the answer to a repeated write says to pass repeat: true to send it again (replay.AGAIN).
+    annotation=bool,
 )
 
 

@@ -2,14 +2,16 @@
 
 Inputs (mode ``validation``): all the rules, nothing hidden (nothing is refused for a rule the schema does not
 show); no titles and no ``default: null``; every object closed; definitions inlined (openai-agents' strict mode
-refuses a bare ``$ref``; no input type is recursive); each optional argument nullable (a strict-mode client
-sends every key, null for "not given").
+refuses a bare ``$ref``; no input type is recursive); each optional argument left out the way a strict-mode
+client (which sends every key) can: ``null``, ``""`` for free text, ``false`` for a flag off unless given
+(``optional``); one description per argument.
 
 Outputs (mode ``serialization``): typed down to the records, each field's type, nested records with their
 fields, lists with their items; no ``required`` (answers leave out empty fields), no null (unset fields are
 pruned, ``answers.to_result``), no descriptions, constraints or defaults (the field names and the tool's
-description say what they hold, and only frameworks that type outputs read it). A ``Table`` publishes its
-column names and its rows typed place by place.
+description say what they hold; google-adk shows them to the model), each type said once (below the top a
+record is known by its ``properties``, a list by its ``items``). A ``Table`` publishes its column names and its
+rows typed place by place.
 """
 
 from __future__ import annotations
@@ -39,12 +41,12 @@ class Published(GenerateJsonSchema):
     def generate(self, schema: CoreSchema, mode: JsonSchemaMode = "validation") -> JsonSchemaValue:
         out = super().generate(schema, mode)
         if mode == "serialization":
-            return out
+            return {**out, "properties": {name: implied(sub) for name, sub in out.get("properties", {}).items()}}
         out = free_text(out)
         required = set(out.get("required", []))
         props: dict[str, Any] = out.get("properties", {})
         out["properties"] = {
-            name: sub if name in required or is_free_text(sub) else nullable(sub) for name, sub in props.items()
+            name: one_description(sub if name in required else optional(sub)) for name, sub in props.items()
         }
         return out
 
@@ -182,11 +184,71 @@ SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean"}
 PLAIN = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
 
 
+def optional(prop: dict[str, Any]) -> dict[str, Any]:
+    """An optional argument as a strict-mode client (which sends every key) can leave it out: free text with
+    ``""``, a flag that is off unless given with ``false``, anything else with ``null`` (not its default: OpenAI's
+    strict mode drops defaults, and pydantic-ai with them). The server reads ``""`` and ``null`` on an optional
+    argument as "not given" (``arguments.given``), so a ``minLength: 1`` there refuses nothing and goes: the text
+    is then free text too; a patterned one (an id, an email) is published with ``""`` allowed by its pattern."""
+    if is_flag(prop):
+        return {key: value for key, value in prop.items() if key != "default"}
+    text = without_null(prop, any_text=True)
+    if text.get("minLength") == 1:
+        text = {key: value for key, value in text.items() if key != "minLength"}
+    if is_free_text(text):
+        return text
+    pattern = text.get("pattern")
+    if (
+        text is not prop
+        and isinstance(pattern, str)
+        and is_free_text({k: v for k, v in text.items() if k != "pattern"})
+    ):
+        empty = or_empty(pattern)
+        if empty is not None:
+            return {**text, "pattern": empty}
+    return nullable(prop)
+
+
+def or_empty(pattern: str) -> str | None:
+    """``^X$`` as ``^(X)?$`` (the same rule, or nothing at all); None for a pattern of another form, which stays
+    as it is (a top-level ``|`` would change meaning inside the group)."""
+    if not (pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$")):
+        return None
+    inner, depth, escaped = pattern[1:-1], 0, False
+    for char in inner:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return None
+    return f"^({inner})?$"
+
+
+def is_flag(prop: dict[str, Any]) -> bool:
+    """A boolean that is off unless given: ``false`` leaves it as it is, so it needs no ``null``."""
+    return prop.get("type") == "boolean" and prop.get("default") is False
+
+
 def nullable(prop: dict[str, Any]) -> dict[str, Any]:
     if NULL in prop.get("anyOf", []):
         return prop
     outer = {key: prop[key] for key in KEPT if key in prop}
     return {**outer, "anyOf": [{key: value for key, value in prop.items() if key not in outer}, NULL]}
+
+
+def one_description(prop: dict[str, Any]) -> dict[str, Any]:
+    """An argument described in its own words keeps those alone: its type's description (``Slug``'s "From
+    epixel_list_leads" under "Only this lead's") would say it twice."""
+    arms = prop.get("anyOf")
+    if "description" not in prop or not isinstance(arms, list):
+        return prop
+    typed = cast(list[Any], arms)
+    return {**prop, "anyOf": [{k: v for k, v in arm.items() if k != "description"} for arm in typed]}
 
 
 FREE_TEXT_RULES = frozenset({"pattern", "format", "minLength", "enum", "const"})
@@ -219,12 +281,13 @@ def free_text(node: Any) -> Any:
     return out
 
 
-def without_null(prop: dict[str, Any]) -> dict[str, Any]:
+def without_null(prop: dict[str, Any], *, any_text: bool = False) -> dict[str, Any]:
+    """``prop`` without its null arm when the other arm is free text (any string with ``any_text``)."""
     arms = prop.get("anyOf")
     if not (isinstance(arms, list) and len(cast(list[Any], arms)) == 2 and NULL in arms):
         return prop
     text = next(arm for arm in cast(list[dict[str, Any]], arms) if arm != NULL)
-    if not is_free_text(text):
+    if not (is_free_text(text) or (any_text and text.get("type") == "string")):
         return prop
     return {**{key: value for key, value in prop.items() if key != "anyOf"}, **text}
 
@@ -236,6 +299,29 @@ def or_null(shape: dict[str, Any]) -> dict[str, Any]:
     if set(shape) == {"type"} and isinstance(kind, str):
         return {"type": [kind, "null"]}
     return {"anyOf": [shape, NULL]}
+
+
+def implied(node: Any) -> Any:
+    """An answer's shape with each type said once: below the top, a record is known by its ``properties`` and a
+    list by its ``items`` (google-adk shows output schemas to the model, and ``"type"`` beside them says nothing
+    more; validators read the same shapes)."""
+    if isinstance(node, list):
+        return [implied(item) for item in cast(list[Any], node)]
+    if not isinstance(node, dict):
+        return node
+    node = cast(dict[str, Any], node)
+    out = {
+        key: {n: implied(sub) for n, sub in cast(dict[str, Any], value).items()}
+        if key == "properties"
+        else implied(value)
+        for key, value in node.items()
+    }
+    if (out.get("type"), "properties" in out) == ("object", True) or (out.get("type"), "items" in out) == (
+        "array",
+        True,
+    ):
+        del out["type"]
+    return out
 
 
 def input_schema(model: type[BaseModel]) -> dict[str, Any]:

@@ -22,12 +22,10 @@ Name = Annotated[str, Field(min_length=1, max_length=255)]
 Email = Annotated[str, Field(max_length=255, pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")]
 # The document's message is the common phone validator's: 9 to 15 digits, an optional leading +.
 # [0-9], not \d: pydantic's regex reads \d as any script's digits (Arabic-Indic, fullwidth...).
-Phone = Annotated[
-    str, Field(pattern=r"^\+?[0-9]{9,15}$", max_length=16, description="9-15 digits 0-9, optional leading +")
-]
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9]{9,15}$", max_length=16)]
 Text = Annotated[str, Field(max_length=255)]
 Source = Annotated[str, Field(min_length=1, max_length=255, description="One the instance accepts, e.g. website")]
-Assignee = Annotated[str, Field(min_length=1, max_length=255, description="Username to assign the lead to")]
+Assignee = Annotated[str, Field(min_length=1, max_length=255, description="A username")]
 AppointmentId = Annotated[int, Field(ge=1, description="From epixel_list_appointments or epixel_get_lead")]
 AppointmentNote = Annotated[str, Field(max_length=200)]
 LeadNote = Annotated[str, Field(min_length=1, max_length=499)]

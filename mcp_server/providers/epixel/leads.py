@@ -132,8 +132,8 @@ async def epixel_list_leads(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Table[LeadRow]:
-    """Leads, newest first, a row each: slug (the id other lead tools take), name, email, phone, status, source, owner,
-    assignee. Every field, appointments, notes: epixel_get_lead."""
+    """Leads, newest first, a row each: slug (the id other lead tools take), name, email, phone, status, source,
+    owner, assignee. Every field, appointments, notes: epixel_get_lead."""
     username = epixel(ctx).username
     filters = {"list_type": "assigned" if list_type == "assigned" else None, "status": status}
     local = [f for f in (lead_list(list_type, username), status and equals("status", status)) if f]

@@ -39,16 +39,14 @@ ADD_BATCH = 100
 @toolset.tool("List PersistIQ campaigns", Access.READ, example={"name_contains": "solar", "limit": 20})
 async def persistiq_list_campaigns(
     ctx: Context,
-    lead_id: Annotated[Maybe[LeadId], Field(description="Campaigns this lead is in")] = None,
-    owner_id: Annotated[Maybe[UserId], Field(description="Campaigns of this owner")] = None,
+    lead_id: Maybe[LeadId] = None,
+    owner_id: Maybe[UserId] = None,
     name: Annotated[Maybe[str], Field(min_length=1, max_length=200, description="Exact campaign name")] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
-    name_contains: Annotated[
-        Maybe[str], Field(min_length=1, max_length=200, description="Part of the name, any case (e.g. Q3)")
-    ] = None,
+    name_contains: Annotated[Maybe[str], Field(min_length=1, max_length=200, description="Any case")] = None,
 ) -> Paged[Campaign]:
-    """Campaigns with creator and prospect stats (contacted, reached, opened, replied, bounced, opted out). A name that
+    """Campaigns with creator and stats (contacted, reached, opened, replied, bounced, opted out). A name that
     matches nothing answers the closest names."""
     filters = {"lead_id": lead_id, "owner_id": owner_id, "name": name}
     part = name_contains.casefold() if name_contains else None
@@ -78,10 +76,10 @@ async def persistiq_add_leads_to_campaign(
     ctx: Context,
     campaign_id: Annotated[CampaignId, Field(description="From persistiq_list_campaigns")],
     lead_ids: Annotated[list[LeadId], Field(min_length=1, max_length=5000)],
-    mailbox_id: Annotated[Maybe[MailboxId], Field(description="Sending mailbox; a user's default_mailbox_id")] = None,
+    mailbox_id: Annotated[Maybe[MailboxId], Field(description="A user's default_mailbox_id")] = None,
 ) -> AddedToCampaign:
-    """Add up to 5000 leads to a campaign (100 per request). Answers the ids added, the sending mailbox, those
-    already in it, and each failure with PersistIQ's message; a failed batch does not stop the others. PersistIQ's
+    """Add up to 5000 leads to a campaign, 100 per request; a failed batch does not stop the others. Answers those
+    added, the sending mailbox, those already in it, each failure with PersistIQ's message. PersistIQ's
     campaign-lead ids are left out: no tool takes them."""
     api = persistiq(ctx).api
     endpoint = Endpoints.add_campaign_leads.at(campaign_id=campaign_id)
@@ -162,8 +160,8 @@ async def membership_named(ctx: Context, campaign_id: str, lead_id: str) -> str:
 async def persistiq_remove_lead_from_campaign(
     ctx: Context,
     campaign_id: Annotated[CampaignId, Field(description="From persistiq_list_campaigns")],
-    lead_id: Annotated[LeadId, Field(description="A lead in it; persistiq_list_campaigns(lead_id) checks")],
+    lead_id: Annotated[LeadId, Field(description="A lead in it")],
 ) -> Removed:
-    """Remove one lead from a campaign: it gets no more of its emails. The API cannot undo it."""
+    """Remove a lead from a campaign: it gets no more of its emails. The API cannot undo it."""
     await Endpoints.remove_campaign_lead.at(campaign_id=campaign_id, lead_id=lead_id).send(persistiq(ctx).api)
     return Removed(campaign_id=campaign_id, lead_id=lead_id, removed=True)

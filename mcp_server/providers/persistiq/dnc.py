@@ -27,19 +27,17 @@ async def persistiq_list_dnc_domains(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Paged[DncDomain]:
-    """List the do-not-contact domains: PersistIQ sends no email to addresses at these domains."""
+    """The do-not-contact domains: PersistIQ emails no address at them."""
     return Paged[DncDomain].of(await read(ctx, Lists.dnc_domains, limit, cursor, {}))
 
 
 @toolset.tool("Add a PersistIQ do-not-contact domain", Access.WRITE, example={"name": "competitor.io"})
 async def persistiq_create_dnc_domain(
     ctx: Context,
-    name: Annotated[
-        str, Field(pattern=DOMAIN, max_length=253, description="Domain, e.g. example.com (no @, no scheme)")
-    ],
+    name: Annotated[str, Field(pattern=DOMAIN, max_length=253, description="e.g. example.com")],
 ) -> DncAdded:
-    """Block a domain: PersistIQ sends no email (without manual approval) to any address at it. One already listed
-    answers already_listed: true."""
+    """Block a domain: PersistIQ emails no address at it (without manual approval). One already listed answers
+    already_listed: true."""
     domain = name.lower()
     try:
         response = await Endpoints.add_dnc_domain.send(persistiq(ctx).api, json_body={"name": domain})

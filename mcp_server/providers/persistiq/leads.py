@@ -74,8 +74,8 @@ def stale_lead(email: str, sent: dict[str, dict[str, Any]], outcome: LeadOutcome
 
 @toolset.tool("List PersistIQ users", Access.READ, example={})
 async def persistiq_list_users(ctx: Context) -> Listing[User]:
-    """The company's users (not archived): ids for creator_id and owner_id, and each one's default_mailbox_id for
-    persistiq_add_leads_to_campaign."""
+    """The company's users (not archived): ids for creator_id and owner_id, each with the default_mailbox_id
+    persistiq_add_leads_to_campaign takes."""
     api, users, target = persistiq(ctx).api, list[User](), None
     for _ in range(USER_PAGES):
         link = Endpoints.users.link if target else None
@@ -96,13 +96,13 @@ async def persistiq_list_users(ctx: Context) -> Listing[User]:
 )
 async def persistiq_list_leads(
     ctx: Context,
-    status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
-    updated_after: Annotated[Maybe[AwareDatetime], Field(description="ISO 8601 time with offset")] = None,
+    status: Annotated[Maybe[StatusName], Field(description="From persistiq_list_lead_statuses")] = None,
+    updated_after: Maybe[AwareDatetime] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Table[LeadRow]:
-    """Leads, a row each: id, status, name, email, company, title. An unknown status is refused naming the known ones.
-    Every field: persistiq_get_lead."""
+    """Leads, a row each: id, status, name, email, company, title. An unknown status is refused naming the known
+    ones. Every field: persistiq_get_lead."""
     if status:
         status = await status_name(persistiq(ctx).api, status)
     filters = {"status": status, "updated_after": updated_after.isoformat() if updated_after else None}
@@ -125,16 +125,13 @@ async def persistiq_get_lead(
 )
 async def persistiq_create_leads(
     ctx: Context,
-    leads: Annotated[list[NewLead], Field(min_length=1, max_length=1000, description="Leads; email is required")],
-    dup: Annotated[
-        Literal["skip", "update"], Field(description="An existing lead with the same email: skip it or update it")
-    ] = "skip",
-    creator_id: Annotated[Maybe[UserId], Field(description="Creator of new leads (persistiq_list_users)")] = None,
+    leads: Annotated[list[NewLead], Field(min_length=1, max_length=1000)],
+    dup: Annotated[Literal["skip", "update"], Field(description="For a lead with the same email")] = "skip",
+    creator_id: Annotated[Maybe[UserId], Field(description="From persistiq_list_users")] = None,
 ) -> CreatedLeads:
-    """Create up to 1000 leads (10 per request). Answers the ids created (with status; one shared status is said
-    once as created_status), leads updated (dup=update) or skipped as duplicates, and each failure with
-    PersistIQ's message; a failed batch does not stop the others. Other fields are left out: they are what was
-    sent (persistiq_get_lead shows them). Next: persistiq_add_leads_to_campaign."""
+    """Create up to 1000 leads, 10 per request; a failed batch does not stop the others. Answers the ids created,
+    those updated (dup=update) or skipped, each failure with PersistIQ's message. Other fields are left out: they
+    are what was sent. Next: persistiq_add_leads_to_campaign."""
     api = persistiq(ctx).api
     deadline = api.deadline()  # one for the whole call: batches past it are reported as not sent
     extra: dict[str, Any] = {"creator_id": creator_id} if creator_id else {}
@@ -209,12 +206,12 @@ async def persistiq_update_lead(
     lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")],
     data: Annotated[Maybe[FieldPairs], Field(description="Fields to set (persistiq_list_lead_fields)")] = None,
     clear: Annotated[Maybe[list[FieldName]], Field(description="Field names to empty", max_length=100)] = None,
-    status: Annotated[Maybe[StatusName], Field(description="Status name (persistiq_list_lead_statuses)")] = None,
+    status: Annotated[Maybe[StatusName], Field(description="From persistiq_list_lead_statuses")] = None,
     status_id: Annotated[Maybe[StatusId], Field(description="Or the status's id")] = None,
-    bounced: Annotated[Maybe[bool], Field(description="Mark bounced or not")] = None,
-    optedout: Annotated[Maybe[bool], Field(description="Mark opted out or not")] = None,
+    bounced: Maybe[bool] = None,
+    optedout: Maybe[bool] = None,
 ) -> Lead:
-    """Change one lead: only what is given is sent; fields in clear are emptied. Answers the lead as it is now."""
+    """Change a lead: only what is given is sent; fields in clear are emptied. Answers the lead as it is now."""
     both = sorted(set(data or {}) & set(clear or []))
     if both:
         raise InvalidInput(
@@ -242,7 +239,7 @@ async def persistiq_update_lead(
 
 @toolset.tool("List PersistIQ lead statuses", Access.READ, example={})
 async def persistiq_list_lead_statuses(ctx: Context) -> Listing[LeadStatus]:
-    """The company's lead statuses: the names persistiq_list_leads filters by and persistiq_update_lead sets."""
+    """The lead statuses: names persistiq_list_leads filters by and persistiq_update_lead sets."""
     response = await Endpoints.lead_statuses.send(persistiq(ctx).api)
     return Listing[LeadStatus](items=records(response.data, "lead_statuses", LeadStatus, "lead status"))
 

@@ -76,13 +76,13 @@ COMPLETED = Listing(
 ALL_TIME_FROM = date(2015, 1, 1)
 """Where "all time" starts when the API requires dates: before Snov.io had campaigns."""
 Ids = Annotated[Maybe[list[int]], Field(max_length=100)]
-Bodies = Annotated[bool, Field(description="Add email bodies (untrusted text)")]
+Bodies = bool
 
 
 @toolset.tool("List Snov.io campaigns", Access.READ, example={})
 async def snov_list_campaigns(ctx: Context) -> Items[Campaign]:
-    """List the account's drip campaigns: id, name, status, prospect list id, created/started times. Free.
-    Campaign ids feed the other snov campaign tools."""
+    """Drip campaigns: id, name, status, prospect list id, created and started times. Free. The ids feed the other
+    snov campaign tools."""
     response = await Endpoints.campaigns.send(snov(ctx).api)
     readable = parse_each(_campaign, as_list(response.data))
     hint = skipped_note(readable.skipped, "campaigns") if readable.skipped else None
@@ -98,15 +98,15 @@ async def snov_get_campaign_analytics(
     ctx: Context,
     date_from: Annotated[Maybe[date], Field(description="Default: from the start")] = None,
     date_to: Annotated[Maybe[date], Field(description="Inclusive; default: today")] = None,
-    campaign_ids: Annotated[Ids, Field(description="Default: all active campaigns")] = None,
-    sender_email_ids: Annotated[Ids, Field(description="Sender email account ids")] = None,
-    sender_linkedin_ids: Annotated[Ids, Field(description="Sender LinkedIn account ids")] = None,
+    campaign_ids: Ids = None,
+    sender_email_ids: Ids = None,
+    sender_linkedin_ids: Ids = None,
     campaign_owners: Annotated[Maybe[list[Email]], Field(max_length=50, description="Team members' emails")] = None,
-    all_channels: Annotated[bool, Field(description="Keep the LinkedIn metrics even when all are zero")] = False,
+    all_channels: bool = False,
 ) -> Analytics:
-    """Email and LinkedIn campaign statistics (sent, delivered, bounced, opens, clicks, replies, unsubscribes, interest,
-    rates): totals, then a row per campaign (up to 20). Without campaign_ids only active campaigns count; scope names
-    those covered. Zeros are kept; all-zero LinkedIn metrics are left out unless all_channels=true. Free."""
+    """Email and LinkedIn campaign stats (sent, delivered, bounced, opens, clicks, replies, unsubscribes, interest,
+    rates): totals, then a row per campaign (up to 20). Without campaign_ids only active campaigns count; scope
+    names them. All-zero LinkedIn metrics are left out unless all_channels. Free."""
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("date_from is after date_to", field="date_from", hint="Give date_from <= date_to.")
     service = snov(ctx)
@@ -234,11 +234,11 @@ async def snov_get_campaign_progress(ctx: Context, campaign_id: CampaignId) -> P
 async def snov_change_recipient_status(
     ctx: Context,
     campaign_id: CampaignId,
-    email: Annotated[Email, Field(description="The recipient's email")],
+    email: Email,
     status: Literal["Active", "Paused", "Unsubscribed"],
 ) -> RecipientStatus:
-    """Pause, resume (Active) or unsubscribe one recipient of a campaign. Free. Finished or Moved
-    recipients cannot be changed."""
+    """Pause, resume (Active) or unsubscribe one recipient of a campaign. Free. Finished or Moved recipients cannot
+    be changed."""
     form = {"email": email, "campaign_id": campaign_id, "status": status}
     await Endpoints.recipient_status.send(snov(ctx).api, data=form)
     return RecipientStatus(email=email, campaign_id=campaign_id, status=status)
@@ -248,7 +248,7 @@ async def snov_change_recipient_status(
 async def snov_list_completed_prospects(
     ctx: Context, campaign_id: CampaignId, limit: Limit = 100, cursor: Cursor = None
 ) -> Activity:
-    """Recipients who reached the end of a campaign's sequence: prospect id, name, email. Free."""
+    """Recipients who finished a campaign's sequence: prospect id, name, email. Free."""
     return Activity.of_campaign(await read(ctx, COMPLETED, limit, cursor, {"campaignId": campaign_id}), campaign_id)
 
 

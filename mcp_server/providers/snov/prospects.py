@@ -86,7 +86,7 @@ SocialLinks = Annotated[dict[Network, Url], Field(max_length=5), AsPairs()]
 async def snov_add_to_do_not_email_list(
     ctx: Context,
     items: Annotated[list[EmailOrDomain], Field(min_length=1, max_length=100, description="Emails or domains")],
-    list_id: Annotated[int, Field(ge=1, description="Do-not-email list id (see the tool description)")],
+    list_id: Annotated[int, Field(ge=1)],
 ) -> DoNotEmail:
     """Stop all future emails to these addresses or domains. Free. Answers those added and those already listed. The
     list id is in the Snov.io app (do-not-email list settings); a wrong id fails naming the lists where the API can."""
@@ -127,25 +127,23 @@ async def snov_add_prospect_to_list(
     ctx: Context,
     list_id: ListId,
     email: Email,
-    full_name: Annotated[Text, Field(description="Full name (or give first and last)")] = None,
+    full_name: Annotated[Text, Field(description="Or first and last")] = None,
     first_name: Text = None,
     last_name: Text = None,
     position: Text = None,
     company_name: Text = None,
     company_site: Maybe[Url] = None,
-    country: Annotated[Text, Field(description="Country name in English")] = None,
+    country: Annotated[Text, Field(description="In English")] = None,
     locality: Text = None,
     phones: Annotated[Maybe[list[Annotated[str, Field(max_length=40)]]], Field(max_length=10)] = None,
     custom_fields: Annotated[
-        Maybe[CustomFields], Field(description="name: a label from snov_list_custom_fields; value: its value")
+        Maybe[CustomFields], Field(description="name: a label from snov_list_custom_fields")
     ] = None,
-    social_links: Annotated[
-        Maybe[SocialLinks], Field(description="name: the network, linkedIn, facebook or twitter (X); value: the URL")
-    ] = None,
+    social_links: Annotated[Maybe[SocialLinks], Field(description="twitter is X")] = None,
     update_contact: Annotated[bool, Field(description="Update the prospect if the email exists")] = False,
 ) -> AddedProspect:
-    """Add a prospect to a prospect list; a campaign running on the list starts for them. Free. Answers the prospect id
-    (for snov_get_prospect) and whether it was added or updated."""
+    """Add a prospect to a list; a campaign running on the list starts for them. Free. Answers the prospect id (for
+    snov_get_prospect) and whether it was added or updated."""
     api = snov(ctx).api
     if custom_fields:
         await _check_custom_fields(api, list(custom_fields))
@@ -172,11 +170,9 @@ async def snov_add_prospect_to_list(
 
 
 @toolset.tool("Get Snov.io prospect", Access.READ, example={"prospect_id": "xusD3-T_K5IktGoaa8Jc8A=="})
-async def snov_get_prospect(
-    ctx: Context, prospect_id: Annotated[str, Field(min_length=1, max_length=200, description="Prospect id")]
-) -> Prospect:
-    """A prospect in your lists by id: name, location, social links, jobs, lists, campaigns with sent/open/reply counts,
-    custom fields. Free."""
+async def snov_get_prospect(ctx: Context, prospect_id: Annotated[str, Field(min_length=1, max_length=200)]) -> Prospect:
+    """A prospect in your lists by id: name, location, social links, jobs, lists, campaigns with sent/open/reply
+    counts, custom fields. Free."""
     response = await Endpoints.prospect_by_id.send(snov(ctx).api, data={"id": prospect_id})
     data = obj(obj(response.data).get("data"))
     if not data:  # an empty (or list-shaped) data is not a prospect: a made-up one would be a silent wrong
@@ -207,16 +203,15 @@ async def snov_find_prospects_by_email(ctx: Context, email: Email) -> Items[Pros
 
 @toolset.tool("List Snov.io custom fields", Access.READ, example={})
 async def snov_list_custom_fields(ctx: Context) -> Items[CustomField]:
-    """The account's prospect custom fields: label, type, required. Free. Labels are the keys of
-    snov_add_prospect_to_list's custom_fields."""
+    """Prospect custom fields: label, type, required. Free. Labels are the names in snov_add_prospect_to_list's
+    custom_fields."""
     rows = as_list((await Endpoints.custom_fields.send(snov(ctx).api)).data)
     return Items[CustomField](items=[read_record(CustomField, row, "custom field") for row in rows])
 
 
 @toolset.tool("List Snov.io prospect lists", Access.READ, example={})
 async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
-    """The account's prospect lists: id, name, number of prospects, creation time. Deleted lists come last,
-    marked deleted. Free."""
+    """Prospect lists: id, name, number of prospects, creation time; deleted lists last, marked deleted. Free."""
     listed = as_list((await Endpoints.lists.send(snov(ctx).api)).data)
     lists = [read_record(ProspectList, r, "prospect list") for r in listed]
     return Items[ProspectList](items=sorted(lists, key=lambda one: bool(one.deleted)))
@@ -226,8 +221,8 @@ async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
 async def snov_list_prospects_in_list(
     ctx: Context, list_id: ListId, limit: Limit = 100, cursor: Cursor = None
 ) -> ListPage:
-    """Prospects in a list, newest first, a row each: id, name, best email with its probability and status,
-    other emails. Free. Details: snov_get_prospect; fresh verdicts: snov_verify_emails."""
+    """Prospects in a list, newest first, a row each: id, name, best email with its probability and status, other
+    emails. Free. Details: snov_get_prospect; fresh verdicts: snov_verify_emails."""
     about: dict[str, Any] = {}
 
     def seen(data: Any) -> None:  # every page names the list and its size
@@ -242,7 +237,7 @@ async def snov_list_prospects_in_list(
 async def snov_create_prospect_list(
     ctx: Context, name: Annotated[str, Field(min_length=1, max_length=255)]
 ) -> ProspectList:
-    """Create an empty prospect list. Free. Then add prospects with snov_add_prospect_to_list."""
+    """Create an empty prospect list. Free. Next: snov_add_prospect_to_list."""
     response = await Endpoints.create_list.send(snov(ctx).api, data={"name": name})
     body = _unwrapped(response)
     data = obj(body.get("data")) if is_obj(body.get("data")) else body

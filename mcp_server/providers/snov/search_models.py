@@ -14,7 +14,7 @@ from mcp_server.providers.snov.spend_models import Spending
 
 Status = Literal["done", "running"]
 DOMAIN_PATTERN = r"^(https?://)?(www\.)?[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,63}/?$"
-Domain = Annotated[str, Field(max_length=253, pattern=DOMAIN_PATTERN, description="e.g. acme.com")]
+Domain = Annotated[str, Field(max_length=253, pattern=DOMAIN_PATTERN)]
 # Undescribed: an answer with a handle says how to pass it back, so no call need pay for it.
 Handle = Annotated[Maybe[str], Field(max_length=2000)]
 

@@ -63,9 +63,8 @@ async def snov_verify_emails(
     handle: Handle = None,
 ) -> Verification:
     """Whether emails are deliverable: valid, not_valid, unknown (catch-all or unverifiable) or greylisted (retry
-    later). Emails Snov.io verified before are free; others come back unverified unless queue_unverified=true (1 credit
-    each), then the call waits for them. Where the free verifier is retired, v2 costs 1 credit per email and needs
-    queue_unverified=true."""
+    later). Emails Snov.io verified before are free; others come back unverified unless queue_unverified (1 credit
+    each, waited for). Where the free verifier is retired, v2 costs 1 credit per email and needs queue_unverified."""
     service = snov(ctx)
     unique = list(dict.fromkeys(e.strip().lower() for e in emails))
     scope = handles.scope(emails=sorted(unique))

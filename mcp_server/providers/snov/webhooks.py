@@ -70,8 +70,8 @@ class Deleted(Record):
 
 @toolset.tool("List Snov.io webhooks", Access.READ, example={})
 async def snov_list_webhooks(ctx: Context) -> Webhooks:
-    """The account's webhooks: id, event, endpoint URL, status (active or deactivated), created. Free.
-    An account holds at most 50."""
+    """Webhooks: id, event, endpoint URL, status (active or deactivated), created. Free. An account holds at most
+    50."""
     data = (await Endpoints.webhooks.send(snov(ctx).api)).data
     count = obj(obj(data).get("meta")).get("webhooks_count")
     return Webhooks(items=[webhook(row) for row in as_list(data)], count=count)
@@ -85,10 +85,10 @@ async def snov_list_webhooks(ctx: Context) -> Webhooks:
 async def snov_create_webhook(
     ctx: Context,
     event: Annotated[Event, Field(description="object.action that triggers it")],
-    endpoint_url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$", description="Receives JSON POSTs")],
+    endpoint_url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")],
 ) -> Webhook:
-    """Have Snov.io POST a JSON event to a URL on campaign sends, opens or replies. Free; premium plans, 50 per account.
-    Deactivated after 38 hours of failed deliveries."""
+    """Have Snov.io POST a JSON event to a URL on campaign sends, opens or replies. Free; premium plans, 50 per
+    account. Deactivated after 38 hours of failed deliveries."""
     obj, action = event.split(".")
     body = {"event_object": obj, "event_action": action, "endpoint_url": endpoint_url}
     response = await Endpoints.add_webhook.send(snov(ctx).api, json_body=body)
@@ -131,7 +131,7 @@ async def webhook_named(ctx: Context, webhook_id: int) -> str:
     example={"webhook_id": 14},
 )
 async def snov_delete_webhook(ctx: Context, webhook_id: WebhookId) -> Deleted:
-    """Delete a webhook for good (to pause it instead, use snov_set_webhook_status). Free."""
+    """Delete a webhook for good (to pause it: snov_set_webhook_status). Free."""
     response = await Endpoints.delete_webhook.at(webhook_id=webhook_id).send(snov(ctx).api)
     if obj(obj(response.data).get("data")).get("success") is False:
         raise ApiError(f"Snov.io did not delete webhook {webhook_id}", provider=LABEL, status=response.status)
