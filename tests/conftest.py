@@ -22,6 +22,7 @@ import pytest
 
 from outbound_sandbox.config import Profile, SandboxConfig
 from tests.e2e_guard import Guard, GuardedPopen
+from tests.reliability.figures import FIGURES, summary
 from tests.sandbox_clock import SandboxClock
 
 # Servers built in this one test process each keep their own state, as before the shared stores, unless a
@@ -53,6 +54,26 @@ def sandbox_defaults() -> SandboxConfig:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "current_profile: behaviour only the sandbox's current profile has")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist (``-n``) each worker hands its reliability figures to the controller, which prints
+    their sum: a worker's own terminal summary is never shown."""
+    worker_output: dict[str, Any] | None = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output["figures"] = dict(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    FIGURES.update(getattr(node, "workeroutput", {}).get("figures", {}))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES:
+        terminalreporter.write_sep("=", "reliability figures")
+        for line in summary():
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(autouse=True)
