@@ -138,9 +138,22 @@ def settings_for(sandbox_urls: SandboxUrls) -> Callable[..., Settings]:
 
     def make(**overrides: Any) -> Settings:
         env = {key.lower(): value for key, value in sandbox_urls.environment().items()}
-        return load_settings(**{**env, **overrides})
+        values = {**env, **overrides}
+        try:  # Settings are frozen: the same values under the same environment make the same settings
+            key = hash((frozenset(values.items()), frozenset(os.environ.items())))
+        except TypeError:  # a list or another unhashable value: made afresh
+            return load_settings(**values)
+        made = SETTINGS.get(key)
+        if made is None or made[0] != (values, dict(os.environ)):
+            made = SETTINGS[key] = ((values, dict(os.environ)), load_settings(**values))
+        return made[1]
 
     return make
+
+
+SETTINGS: dict[int, tuple[tuple[dict[str, Any], dict[str, str]], Settings]] = {}
+"""Settings made by ``settings_for``, by their values and the environment: making them cost some 20 ms in a
+fixture most tests use, some more than once."""
 
 
 @pytest.fixture
