@@ -17,15 +17,17 @@ from mcp_server.core.tokens import count_tokens
 from mcp_server.core.tools.answers import ANSWER_TOKENS, PAGE_TOKENS, RESULT_TOKENS
 from mcp_server.figures import fill_inline
 from mcp_server.outcomes import OUTCOMES
+from mcp_server.server import built
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 """The repository root when the package runs from a checkout (editable install or PYTHONPATH)."""
 
 
 def all_tools(providers: Sequence[ProviderDef] = ALL_PROVIDERS, *, outcomes: bool = True) -> list[Tool]:
-    """The providers' tools, then (unless ``outcomes`` is False) the outcome tools built over them."""
+    """The providers' tools, then (unless ``outcomes`` is False) the outcome tools built over them; each built
+    once per process, as servers build them (building all again cost about a second on every call)."""
     extra = OUTCOMES.tools if outcomes else []
-    return [tool.build() for tool in [*(t for provider in providers for t in provider.toolset.tools), *extra]]
+    return [built(tool) for tool in [*(t for provider in providers for t in provider.toolset.tools), *extra]]
 
 
 def tool_document(tool: Tool) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, fields
 
 import anyio
 from starlette.applications import Starlette
@@ -26,28 +27,75 @@ class AnsweredRequest(LoggedRequest):
     """The status the sandbox answered with (None until it answers), e.g. to tell accepted writes apart."""
 
 
+FRESH_FOR = 30.0
+"""Seconds an untouched vendor's seeded state stands for a fresh one."""
+
+
 class Sandbox:
     """Holds the vendors' state; ``app`` is the ASGI app to serve."""
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
         self.env = SandboxEnv(self.config)
-        self.persistiq = PersistIQSandbox(self.env)
-        self.snov = SnovSandbox(self.env)
-        self.epixel = EpixelSandbox(self.env)
-        self.vendors: list[Vendor] = [self.persistiq, self.snov, self.epixel]
-        inner = Starlette(routes=[Mount(v.prefix, routes=v.routes()) for v in self.vendors])
+        self._persistiq = PersistIQSandbox(self.env)
+        self._snov = SnovSandbox(self.env)
+        self._epixel = EpixelSandbox(self.env)
+        self._vendors: list[Vendor] = [self._persistiq, self._snov, self._epixel]
+        self._untouched: set[str] = set()
+        """Prefixes of the vendors no request and no caller has reached since they were seeded."""
+        self._seeded_with: tuple[object, ...] | None = None
+        """The settings (all but the faults) of the last reset: seeding and its state read them."""
+        self._seeded_at = 0.0
+        inner = Starlette(routes=[Mount(v.prefix, routes=v.routes()) for v in self._vendors])
         self.app: ASGIApp = FaultInjector(inner, self)
 
+    # Reaching a vendor (a request, or a caller taking it to read or change its state) marks it touched.
+    @property
+    def persistiq(self) -> PersistIQSandbox:
+        self._untouched.discard(self._persistiq.prefix)
+        return self._persistiq
+
+    @property
+    def snov(self) -> SnovSandbox:
+        self._untouched.discard(self._snov.prefix)
+        return self._snov
+
+    @property
+    def epixel(self) -> EpixelSandbox:
+        self._untouched.discard(self._epixel.prefix)
+        return self._epixel
+
+    @property
+    def vendors(self) -> list[Vendor]:
+        self._untouched.clear()
+        return self._vendors
+
     def reset(self) -> None:
-        """Reseed every vendor, forget faults and the request log."""
+        """Reseed every vendor touched since it was seeded (every one when the settings differ from the last
+        reset's), forget faults and the request log. An untouched vendor is as freshly seeded already: a test
+        suite resets before every test, most tests reach one vendor, and reseeding all three cost more than
+        many a test."""
         self.config.faults.clear()
         self.env.requests.clear()
-        for vendor in self.vendors:
-            vendor.reset()
+        settings = tuple(getattr(self.config, f.name) for f in fields(self.config) if f.name != "faults")
+        # Epixel seeds appointments around the current minute: a world kept longer would drift from a fresh one.
+        stale = settings != self._seeded_with or time.time() - self._seeded_at > FRESH_FOR
+        for vendor in self._vendors:
+            if stale or vendor.prefix not in self._untouched:
+                vendor.reset()
+        if stale:
+            self._seeded_with, self._seeded_at = settings, time.time()
+        self._untouched = {v.prefix for v in self._vendors}
+
+    def touched(self, path: str) -> Vendor | None:
+        """The vendor serving ``path``, marked touched."""
+        vendor = next((v for v in self._vendors if path.startswith(v.prefix)), None)
+        if vendor is not None:
+            self._untouched.discard(vendor.prefix)
+        return vendor
 
     def vendor_for(self, path: str) -> Vendor | None:
-        return next((v for v in self.vendors if path.startswith(v.prefix)), None)
+        return self.touched(path)
 
 
 class FaultInjector:
@@ -61,6 +109,7 @@ class FaultInjector:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        self.sandbox.touched(scope["path"])
         body = await _read_body(receive)
         entry = AnsweredRequest(
             method=scope["method"],

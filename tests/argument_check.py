@@ -10,14 +10,15 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from mcp_server.core.tools.registry import Entry
 from mcp_server.examples import declared
+from mcp_server.server import built as build
 
 
 @cache
 def built() -> dict[str, Entry]:
-    """Every tool's way in (``registry.Entry``), built as the server builds it."""
+    """Every tool's way in (``registry.Entry``), built as the server builds it (once per process)."""
     entries: dict[str, Entry] = {}
     for tool in declared():
-        tool.build()
+        build(tool)
         assert tool.entry is not None
         entries[tool.name] = tool.entry
     return entries

@@ -22,6 +22,7 @@ import pytest
 
 from outbound_sandbox.config import Profile, SandboxConfig
 from tests.e2e_guard import Guard, GuardedPopen
+from tests.reliability.figures import FIGURES, summary
 from tests.sandbox_clock import SandboxClock
 
 # Servers built in this one test process each keep their own state, as before the shared stores, unless a
@@ -55,6 +56,26 @@ def sandbox_defaults() -> SandboxConfig:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "current_profile: behaviour only the sandbox's current profile has")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist (``-n``) each worker hands its reliability figures to the controller, which prints
+    their sum: a worker's own terminal summary is never shown."""
+    worker_output: dict[str, Any] | None = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output["figures"] = dict(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    FIGURES.update(getattr(node, "workeroutput", {}).get("figures", {}))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES:
+        terminalreporter.write_sep("=", "reliability figures")
+        for line in summary():
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(autouse=True)
@@ -119,9 +140,22 @@ def settings_for(sandbox_urls: SandboxUrls) -> Callable[..., Settings]:
 
     def make(**overrides: Any) -> Settings:
         env = {key.lower(): value for key, value in sandbox_urls.environment().items()}
-        return load_settings(**{**env, **overrides})
+        values = {**env, **overrides}
+        try:  # Settings are frozen: the same values under the same environment make the same settings
+            key = hash((frozenset(values.items()), frozenset(os.environ.items())))
+        except TypeError:  # a list or another unhashable value: made afresh
+            return load_settings(**values)
+        made = SETTINGS.get(key)
+        if made is None or made[0] != (values, dict(os.environ)):
+            made = SETTINGS[key] = ((values, dict(os.environ)), load_settings(**values))
+        return made[1]
 
     return make
+
+
+SETTINGS: dict[int, tuple[tuple[dict[str, Any], dict[str, str]], Settings]] = {}
+"""Settings made by ``settings_for``, by their values and the environment: making them cost some 20 ms in a
+fixture most tests use, some more than once."""
 
 
 @pytest.fixture

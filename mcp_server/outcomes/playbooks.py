@@ -3,6 +3,7 @@ call in which order, and where each id comes from. Each is served when the tools
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -94,7 +95,14 @@ class Playbook:
     """The tool the playbook leads with: served only where it is."""
 
     def prompt(self) -> Prompt:
-        return Prompt.from_function(self.fn, title=self.title, description=self.description)
+        return prompt_of(self)
+
+
+@functools.cache
+def prompt_of(playbook: Playbook) -> Prompt:
+    """The SDK's prompt, made once per process as the tools are: it depends on the playbook alone, and making it
+    again cost every new server (one per test) about 30 ms."""
+    return Prompt.from_function(playbook.fn, title=playbook.title, description=playbook.description)
 
 
 PLAYBOOKS = (

@@ -15,7 +15,7 @@ from mcp import Client
 from mcp_server.core.upstream.retry import RetryPolicy
 from outbound_sandbox import config as cfg
 from tests.confirm_helpers import agrees
-from tests.reliability.figures import FIGURES, count, summary
+from tests.reliability.figures import count
 
 # Every credential the sandbox accepts, replaced by a value that must never be seen again.
 CANARIES = {
@@ -137,10 +137,3 @@ def connect(settings_for: Callable[..., Any]) -> Connect:
             yield client
 
     return open_client
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if FIGURES:
-        terminalreporter.write_sep("=", "reliability figures")
-        for line in summary():
-            terminalreporter.write_line(line)

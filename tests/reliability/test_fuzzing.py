@@ -24,7 +24,7 @@ from mcp import Client
 from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.examples import example_of
 from mcp_server.outcomes import OUTCOMES
-from mcp_server.server import create_server
+from mcp_server.server import built, create_server
 from mcp_server.settings import load_settings
 from tests.argument_check import check
 from tests.reliability.figures import count
@@ -59,7 +59,7 @@ def listed_tools() -> list[dict[str, Any]]:
 
 TOOLS = listed_tools()
 DECLARED = [*(t for p in ALL_PROVIDERS for t in p.toolset.tools), *OUTCOMES.tools]
-RULES = {t.name: t.build().fn_metadata.arg_model.model_json_schema() for t in DECLARED}
+RULES = {t.name: built(t).fn_metadata.arg_model.model_json_schema() for t in DECLARED}
 """The full argument rules each tool validates against (the published schema leaves some out)."""
 REFUSED = "arguments refused"
 PROVIDERS = ["persistiq", "snov", "epixel", "outreach"]

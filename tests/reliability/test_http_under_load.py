@@ -26,6 +26,9 @@ from tests.reliability.writes import text_of
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 CONCURRENT = 200
+HANG = 300.0
+"""Seconds after which the concurrent calls count as hung: they took over 60 s (the old limit) on a 2-core
+machine with its load near 9; the test is that all succeed, not how fast."""
 WRITE = {"name": "persistiq_create_dnc_domain", "arguments": {"name": "never-written.example"}}
 CALL = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": WRITE}
 READS: list[tuple[str, Callable[[Any], dict[str, Any]]]] = [
@@ -55,7 +58,7 @@ async def serving(settings_for: Any, **overrides: Any) -> AsyncGenerator[str]:
 
 @asynccontextmanager
 async def mcp_over_http(url: str) -> AsyncGenerator[Any]:
-    http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {HTTP_TOKEN}"}, timeout=60)
+    http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {HTTP_TOKEN}"}, timeout=HANG)
     async with http, Client(streamable_http_client(url, http_client=http), elicitation_callback=agrees) as client:
         yield client
 
@@ -100,7 +103,7 @@ async def test_200_concurrent_tool_calls_over_streamable_http_all_succeed(settin
             failures.append(f"{tool}: {text_of(result)[:200]}")
 
     async with serving(settings_for) as url, mcp_over_http(url) as client:
-        with anyio.fail_after(60):
+        with anyio.fail_after(HANG):
             async with anyio.create_task_group() as group:
                 for n in range(CONCURRENT):
                     group.start_soon(one, client, n)
@@ -123,9 +126,22 @@ async def test_cancelling_a_call_stops_its_polling_at_once(settings_for: Any, sa
                 while polled() < 3:
                     await anyio.sleep(0.02)
             group.cancel_scope.cancel()
-        await anyio.sleep(0.1)  # a poll already on the wire may still land
-        at_cancel = polled()
-        await anyio.sleep(1.0)  # ten poll intervals
+        at_cancel = await settled(polled)
+        await anyio.sleep(1.0)  # twenty poll intervals
         after = polled()
     assert at_cancel >= 3
     assert after == at_cancel, f"{after - at_cancel} polls after the cancel"
+
+
+async def settled(polled: Callable[[], int], quiet: float = 0.3, within: float = 5.0) -> int:
+    """The poll count once it has not moved for ``quiet`` seconds (six poll intervals), or after ``within``: a
+    poll on the wire when the cancel went, or sent before the server read the cancel, lands late on a loaded
+    machine (a fixed 0.1 s wait for it was once too short)."""
+    seen = polled()
+    with anyio.move_on_after(within):
+        while True:
+            await anyio.sleep(quiet)
+            if polled() == seen:
+                break
+            seen = polled()
+    return polled()

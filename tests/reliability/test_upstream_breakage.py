@@ -208,14 +208,16 @@ async def test_one_bad_record_is_skipped_and_the_hint_says_so(connect: Any, sand
 # Compression bombs
 
 
-def _deflate(data: bytes) -> bytes:
-    return zlib.compress(data, 9)
+def _deflate(data: bytes, level: int = 9) -> bytes:
+    return zlib.compress(data, level)
 
 
+# The innermost layer at level 1: a quarter of level 9's CPU on 200 MiB, and the outer layers still squeeze the
+# bomb far below the size it must stay under.
 BOMBS: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
-    "gzip of gzip": ("gzip, gzip", lambda raw: gzip.compress(gzip.compress(raw, 9), 9)),
-    "deflate of gzip": ("gzip, deflate", lambda raw: _deflate(gzip.compress(raw, 9))),
-    "three layers": ("deflate, gzip, gzip", lambda raw: gzip.compress(gzip.compress(_deflate(raw), 9), 9)),
+    "gzip of gzip": ("gzip, gzip", lambda raw: gzip.compress(gzip.compress(raw, 1), 9)),
+    "deflate of gzip": ("gzip, deflate", lambda raw: _deflate(gzip.compress(raw, 1))),
+    "three layers": ("deflate, gzip, gzip", lambda raw: gzip.compress(gzip.compress(_deflate(raw, 1), 9), 9)),
 }
 
 
