@@ -10,6 +10,7 @@ from typing import Any
 
 from mcp.server.mcpserver.tools.base import Tool
 
+from mcp_server.app.listings import built
 from mcp_server.app.providers import ProviderDef
 from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.core.guards import is_dict, is_list
@@ -17,7 +18,6 @@ from mcp_server.core.tokens import count_tokens
 from mcp_server.core.tools.answers import ANSWER_TOKENS, PAGE_TOKENS, RESULT_TOKENS
 from mcp_server.figures import fill_inline
 from mcp_server.outcomes import OUTCOMES
-from mcp_server.server import built
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 """The repository root when the package runs from a checkout (editable install or PYTHONPATH)."""
