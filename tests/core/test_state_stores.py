@@ -297,3 +297,11 @@ def test_a_rate_record_stays_readable_by_a_replica_of_the_earlier_release_and_re
     assert RateLog.load(log.dump()).sent == {"a@100.0": 100.0, "b@101.0": 150.0}
     earlier = json.dumps({"s": [100.0, 101.0], "o": 0, "t": None, "b": 0.0}).encode()
     assert sorted(RateLog.load(earlier).sent.values()) == [100.0, 101.0]
+
+
+def test_a_rate_record_in_a_shape_no_release_writes_is_read_as_far_as_it_goes_never_a_crash():
+    """A development build wrote its ticket map under "s"; a call on that store crashed with a TypeError."""
+    tickets = json.dumps({"s": {"a@100.0": 100.0, "b@101.0": "x"}, "o": 0, "t": None, "b": 0.0}).encode()
+    log = RateLog.load(tickets)
+    assert log.sent == {"a@100.0": 100.0}
+    assert log.next_slot(105.0, RateRule(limit=1, window=10.0, margin=0.25)) == pytest.approx(110.0)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from mcp_server.core.guards import is_dict, is_list
 from mcp_server.core.state import Lease, RateRule, Reports, Slot
 
 R = TypeVar("R")
@@ -44,11 +45,13 @@ class RateLog:
         if not raw:
             return cls()
         data: dict[str, Any] = json.loads(raw)
-        tickets: dict[str, float] | None = data.get("k")
-        # No tickets: written by a release from before them (it rewrites the record without them): its
-        # requests count as answered when they went.
-        sent = tickets if tickets is not None else {f"old{i}": at for i, at in enumerate(data["s"])}
-        return cls(sent, data.get("o", 0), data["t"], data["b"])
+        # Tickets under "k"; a record without them was written by a release from before them (it rewrites
+        # the record without them): its requests count as answered when they went. Another shape (a ticket
+        # map under "s", as a development build wrote) is read as far as it goes: a budget never crashes a call.
+        kept: object = data.get("k", data.get("s"))
+        pairs = list(kept.items()) if is_dict(kept) else list(enumerate(kept)) if is_list(kept) else []
+        sent = {str(ticket): float(at) for ticket, at in pairs if isinstance(at, int | float)}
+        return cls(sent, data.get("o", 0), data.get("t"), data.get("b", 0.0))
 
     def dump(self) -> bytes:
         # "s" keeps the earlier release's shape (a list of times), so a replica not yet upgraded on the same

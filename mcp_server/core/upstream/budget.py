@@ -89,9 +89,9 @@ class WindowBudget:
         self._tickets = count()
         self._process = secrets.token_hex(4)
         self._answered: list[tuple[str, float]] = []
+        """Tickets answered since this process last went to the store, and when: sent on its next trip."""
         self._waited = 0.0
         """Until when this process last had to wait for a slot (the budget was full)."""
-        """Tickets answered since this process last went to the store, and when: sent on its next trip."""
         # Calls of this process queue here (first come, first served); the store arbitrates between processes.
         self._lock = anyio.Lock()
         self._in_store = False
