@@ -8,9 +8,9 @@ from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 
+from mcp_server.app.listings import built as build
 from mcp_server.core.tools.registry import Entry
 from mcp_server.examples import declared
-from mcp_server.server import built as build
 
 
 @cache

@@ -21,10 +21,11 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from hypothesis import HealthCheck, example, given, settings
 from mcp import Client
 
+from mcp_server.app.listings import built
 from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.examples import example_of
 from mcp_server.outcomes import OUTCOMES
-from mcp_server.server import built, create_server
+from mcp_server.server import create_server
 from mcp_server.settings import load_settings
 from tests.argument_check import check
 from tests.reliability.figures import count

@@ -193,15 +193,13 @@ class ApiClient:
         deadline: float | None = None,
         idempotent: bool | None = None,
         authenticated: bool = True,
-        budgeted: bool = True,
         headers: Mapping[str, str] | None = None,
         link: Link | None = None,
         hints: Hints | None = None,
     ) -> ApiResponse:
         """Send one logical request; retried where that is safe, never a write twice.
 
-        ``budgeted=False`` is for a request the API does not count against its rate limit (none today: a token
-        request counts like any other).
+        Every request takes a slot of the rate budget, a token request included (the APIs count it).
         ``link``: ``path`` came from a model or an API answer and must be that endpoint (required for URLs).
         ``hints``: what to do about an error status on this endpoint (its ``Endpoint.hints``).
         """
@@ -217,7 +215,7 @@ class ApiClient:
         while True:
             # Token first: a token fetch takes a slot of its own, and a slot taken while waiting for it goes stale.
             auth_headers = await self.auth.headers(self, deadline) if (self.auth and authenticated) else {}
-            ticket = await self.budget.acquire(deadline) if budgeted else None
+            ticket = await self.budget.acquire(deadline)
             wait_until: float | None = None
             failure: Failure
             error: OutboundError
@@ -229,8 +227,7 @@ class ApiClient:
                         method, url, params, data, json_body, {**(headers or {}), **auth_headers}, deadline
                     )
                 finally:
-                    if ticket is not None:  # the request reached the API, if at all, by now
-                        self.budget.settle(ticket)
+                    self.budget.settle(ticket)  # the request reached the API, if at all, by now
             except BadResponse as oversized:  # an answer over the size cap: the request itself went through
                 failure, error = Unreadable(oversized=True), oversized
             except (httpx.TransportError, TimeoutError) as exc:
