@@ -12,7 +12,7 @@ from pydantic import Field
 from mcp_server.app.providers import state_of
 from mcp_server.core.call.context import current
 from mcp_server.core.errors import ApiError
-from mcp_server.core.tools.answer_models import Maybe, Record
+from mcp_server.core.tools.answer_models import Maybe, Record, SharedText
 from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.outcomes.common import read_all
 from mcp_server.providers.epixel.inputs import AppointmentStatus, LeadStatus
@@ -39,7 +39,7 @@ class Reference(Record):
     epixel: dict[str, Any] | None = None
     """lead_statuses and appointment_statuses the API documents."""
     cached: bool | None = None
-    hint: str | None = None
+    hint: SharedText = None
 
 
 @toolset.tool(
