@@ -86,8 +86,9 @@ def instructions(settings: Settings, providers: Sequence[ProviderDef]) -> str:
         lines.append(
             "Snov.io: each description states its credit cost (snov_get_balance shows what is left). Searches "
             "are jobs: a call that outlasts its wait returns a handle or next_cursor; call again with it to "
-            "resume the same job at no extra cost. Paid answers carry credits_spent and credits_left; a dry_run "
-            "answer instead says credits_at_most, cost, and the last balance read (balance, balance_at)."
+            "resume the same job at no extra cost. A paid tool's dry_run: true sends nothing and answers what it "
+            "would cost (credits_at_most, cost, the last balance read: balance, balance_at); its other answers carry "
+            "credits_spent and credits_left."
         )
     if {"snov", "persistiq"} <= {p.name for p in on}:
         lines.append(

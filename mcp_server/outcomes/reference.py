@@ -47,11 +47,10 @@ class Reference(Record):
 )
 async def outreach_reference_data(
     ctx: Context,
-    sections: Annotated[Maybe[list[Section]], Field(max_length=3, description="Default: every provider on")] = None,
+    sections: Annotated[Maybe[list[Section]], Field(max_length=3)] = None,
 ) -> Reference:
-    """The names and ids other tools take, in one call: PersistIQ statuses, users with their mailbox, campaigns,
-    do-not-contact domains; Snov.io campaigns, prospect and do-not-email lists; Epixel lead and appointment
-    statuses. Free; cached a minute. Read it instead of guessing a name."""
+    """The names and ids other tools take: PersistIQ statuses, users and mailboxes, campaigns, do-not-contact domains;
+    Snov.io campaigns and lists; Epixel statuses. Free; cached a minute."""
     state = state_of(ctx)
     on = state.settings.enabled_providers()
     chosen = [s for s in (sections or ["persistiq", "snov", "epixel"]) if s in on]

@@ -23,7 +23,7 @@ from mcp_server.providers.snov.reading import (
 SUBJECT_CHARS = 300
 
 
-CampaignId = Annotated[int, Field(ge=1, description="From snov_list_campaigns")]
+CampaignId = Annotated[int, Field(ge=1)]
 Limit = Annotated[int, Field(ge=1, le=1000)]
 # Undescribed: an answer with next_cursor says how to pass it (core.lists.pages), so no call need pay for it.
 Cursor = Annotated[Maybe[str], Field(max_length=4096)]
