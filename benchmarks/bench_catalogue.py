@@ -15,7 +15,16 @@ from mcp import Client
 
 from benchmarks.bench_startup import FAKE_ENV
 from benchmarks.common import Figure
-from mcp_server.catalogue import as_adk, as_adk_rules, as_argument_words, as_rules, as_sent, as_unsaid, compact
+from mcp_server.catalogue import (
+    as_adk,
+    as_adk_rules,
+    as_argument_words,
+    as_output,
+    as_rules,
+    as_sent,
+    as_unsaid,
+    compact,
+)
 from mcp_server.core.tokens import OLDER, count_tokens
 from mcp_server.server import create_server
 from mcp_server.settings import load_settings
@@ -49,7 +58,7 @@ async def run() -> list[Figure]:
     descriptions = sum(count_tokens(t.get("description", "")) for t in tools) / count
     # The arguments' words: the tool sent without its own description, less the same with none at all.
     arguments = Per([as_argument_words(t) for t in tools]).mean - Per([as_unsaid(t) for t in tools]).mean
-    outputs = Per([t.get("outputSchema") for t in tools])
+    outputs = Per([as_output(t) for t in tools])
     adk_floor = Per([as_adk_rules(t) for t in tools])
     wire = listed.model_dump_json(by_alias=True, exclude_none=True)
     return [

@@ -64,6 +64,11 @@ def as_adk_rules(document: dict[str, Any]) -> dict[str, Any]:
     return {**as_rules(document), "response": document.get("outputSchema")}
 
 
+def as_output(document: dict[str, Any]) -> object:
+    """The output schema alone: what google-adk adds to what pydantic-ai sends."""
+    return document.get("outputSchema")
+
+
 def as_argument_words(document: dict[str, Any]) -> dict[str, Any]:
     """What pydantic-ai sends with the tool's own description left empty: its arguments' words remain."""
     return {**as_sent(document), "description": ""}
@@ -202,6 +207,7 @@ def document_figures() -> dict[str, str]:
     figures["catalogue-tokens-adk"] = f"{tokens_per_tool(as_adk, tools):.0f}"
     figures["catalogue-floor-tokens"] = f"{tokens_per_tool(as_rules, tools):.0f}"
     figures["catalogue-floor-tokens-adk"] = f"{tokens_per_tool(as_adk_rules, tools):.0f}"
+    figures["catalogue-output-tokens"] = f"{tokens_per_tool(as_output, tools):.0f}"
     words = sum(count_tokens(tool.description or "") for tool in tools) / max(1, len(tools))
     figures["catalogue-tool-words"] = f"{words:.0f}"
     said = tokens_per_tool(as_argument_words, tools) - tokens_per_tool(as_unsaid, tools)

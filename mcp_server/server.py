@@ -75,6 +75,9 @@ def instructions(settings: Settings, providers: Sequence[ProviderDef]) -> str:
     lines = [
         "outbound-mcp works sales APIs through typed tools. "
         "Ids come from the list tools; list tools return next_cursor when more exist.",
+        # Fields every tool may answer with, said here once instead of in each output schema (answer_models.SHARED).
+        "Any answer may also carry: hint (what it means, what to call next), handle (call again with it to "
+        "resume), replay (a repeated write answered from its first call, nothing sent again).",
         "Providers on: " + (", ".join(p.label for p in on) if on else "none") + ".",
     ]
     if off:
@@ -83,7 +86,9 @@ def instructions(settings: Settings, providers: Sequence[ProviderDef]) -> str:
         lines.append(
             "Snov.io: each description states its credit cost (snov_get_balance shows what is left). Searches "
             "are jobs: a call that outlasts its wait returns a handle or next_cursor; call again with it to "
-            "resume the same job at no extra cost."
+            "resume the same job at no extra cost. A paid tool's dry_run: true sends nothing and answers what it "
+            "would cost (credits_at_most, cost, the last balance read: balance, balance_at); its other answers carry "
+            "credits_spent and credits_left."
         )
     if {"snov", "persistiq"} <= {p.name for p in on}:
         lines.append(

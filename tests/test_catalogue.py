@@ -88,10 +88,11 @@ def test_output_schemas_are_typed_down_to_the_records_a_list_tool_returns():
             continue
         record = items.get("items", {})
         assert record.get("properties") or record.get("type") in ("string", "integer"), tool.name
-    listed = next(t for t in all_tools() if t.name == "persistiq_list_leads").output_schema
+    listed = next(t for t in all_tools() if t.name == "snov_list_prospects_in_list").output_schema
     assert listed is not None
-    leads = listed["properties"]
-    columns = leads["columns"]["items"]["enum"]
-    cells = leads["rows"]["items"]["prefixItems"]
-    assert len(cells) == len(columns)
-    assert cells[columns.index("status")] == {"type": ["string", "null"]}
+    contacts = listed["properties"]
+    columns = contacts["columns"]["items"]["enum"]
+    cells = contacts["rows"]["items"]["prefixItems"]
+    assert len(cells) <= len(columns), "text cells past the last typed one are left unsaid"
+    assert cells[columns.index("status")] == {}, "a text cell: its column's name says what it holds"
+    assert cells[columns.index("verified")] == {"type": ["boolean", "null"]}

@@ -31,19 +31,16 @@ async def outreach_lead_counts(
     ctx: Context,
     by: Annotated[
         Literal["status", "campaign", "owner"],
-        Field(description="status: PersistIQ and Epixel; campaign: PersistIQ campaign stats; owner: Epixel"),
+        Field(description="campaign: PersistIQ only; owner: Epixel only"),
     ] = "status",
-    providers: Annotated[
-        Maybe[list[Provider]], Field(max_length=2, description="Default: those that can count by this")
-    ] = None,
+    providers: Annotated[Maybe[list[Provider]], Field(max_length=2)] = None,
     statuses: Annotated[
         Maybe[list[Annotated[str, Field(min_length=1, max_length=100)]]],
-        Field(max_length=20, description="Only these values (e.g. bounced, optedout); zero counts are kept"),
+        Field(max_length=20, description="Only these; zero counts kept"),
     ] = None,
 ) -> LeadCounts:
-    """Lead counts per status (PersistIQ, Epixel), per PersistIQ campaign (contacted, reached, opened, replied,
-    bounced, opted out) or per Epixel owner, counted in the server: no lead reaches the model. Free. The leads
-    themselves: persistiq_list_leads, epixel_list_leads."""
+    """Lead counts per status, PersistIQ campaign or Epixel owner, counted in the server. Free. The leads themselves:
+    persistiq_list_leads, epixel_list_leads."""
     able: list[Provider] = (
         ["persistiq"] if by == "campaign" else ["epixel"] if by == "owner" else ["persistiq", "epixel"]
     )

@@ -32,18 +32,17 @@ LEADS_CAP = 20_000
 )
 async def outreach_log_meeting(
     ctx: Context,
-    email: Annotated[Email, Field(description="Finds an existing lead")],
-    starts: Annotated[When, Field(description="CRM wall clock, e.g. 2031-05-01T15:00")],
+    email: Email,
+    starts: Annotated[When, Field(description="CRM wall clock")],
     ends: Annotated[When, Field(description="Not before starts")],
-    note: Annotated[Maybe[LeadNote], Field(description="On the lead, e.g. what was agreed")] = None,
+    note: Annotated[Maybe[LeadNote], Field(description="On the lead")] = None,
     agenda: Annotated[Maybe[AppointmentNote], Field(description="The appointment's note")] = None,
     first_name: Maybe[Name] = None,
     last_name: Maybe[Name] = None,
     phone: Maybe[Phone] = None,
 ) -> Meeting:
-    """Record a meeting in Epixel in one call: finds the lead by email among the user's (or creates it: then
-    first_name, last_name and phone are needed), books the appointment, adds the note. Answers the slug, whether the
-    lead was created, appointment and note ids. A repeated call is answered from the first."""
+    """Record a meeting in Epixel: finds the lead by email among the user's (or creates it: then first_name, last_name
+    and phone are needed), books the appointment, adds the note."""
     progress = from_context(ctx)
     await progress(0, 3, "finding the lead")
     slug = await _find(ctx, email)

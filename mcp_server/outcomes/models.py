@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from mcp_server.core.tools.answer_models import Record, Table, cells, column_names
+from mcp_server.core.tools.answer_models import SHARED, Record, SharedText, Table, cells, column_names
 
 Verdict = Literal["add", "added", "skip", "skipped", "failed", "pending"]
 
@@ -14,7 +14,7 @@ class LeadCounts(Record):
     """Per group ("persistiq status", "epixel owner", or a PersistIQ campaign's name): value -> leads."""
     totals: dict[str, int]
     """All leads read, per provider."""
-    hint: str | None = None
+    hint: SharedText = None
 
 
 class Replier(Record):
@@ -43,7 +43,7 @@ class CampaignLine(Record):
 class CampaignReport(Record):
     campaigns: Table[CampaignLine]
     """provider, id, name, status, sent, opens, clicks, replies, bounced, repliers (a table of its own)."""
-    hint: str | None = None
+    hint: SharedText = None
 
 
 class ProspectRow(Record):
@@ -68,12 +68,12 @@ class ProspectRun(Record):
     """person, title, email, verdict, outcome (add / added / skip / skipped / failed / pending), reason, lead id."""
     added: int = 0
     skipped: int = 0
-    credits_spent: float = 0
+    credits_spent: Annotated[float, SHARED] = 0
     """Snov.io credits this run spent (all its calls, resumed ones included)."""
     most_credits: int | None = None
     """The most the run can spend (dry run: before anything is paid)."""
-    handle: str | None = None
-    hint: str | None = None
+    handle: SharedText = None
+    hint: SharedText = None
 
 
 class Meeting(Record):
@@ -81,7 +81,7 @@ class Meeting(Record):
     lead_created: bool
     appointment_id: str | None = None
     note_id: str | None = None
-    hint: str | None = None
+    hint: SharedText = None
 
 
 def people_table(rows: list[ProspectRow]) -> Table[ProspectRow]:

@@ -43,7 +43,7 @@ PAGE = 20
 """Snov.io's prospects per paid page."""
 LOW_TIME = 3.0
 """Seconds of the call's wait below which no new paid job is started: it could not be polled."""
-MaxProspects = Annotated[int, Field(ge=1, le=100, description="People to consider at most (each may cost credits)")]
+MaxProspects = Annotated[int, Field(ge=1, le=100)]
 
 
 def most_credits(args: Mapping[str, Any]) -> int:
@@ -98,7 +98,7 @@ def writes(arguments: Mapping[str, Any]) -> bool:
 )
 async def outreach_prospect_company(
     ctx: Context,
-    campaign: Annotated[str, Field(min_length=1, max_length=200, description="PersistIQ campaign name")],
+    campaign: Annotated[str, Field(min_length=1, max_length=200)],
     domain: Maybe[Domain] = None,
     snov_list_id: Annotated[Maybe[int], Field(ge=1, description="Or a Snov.io prospect list")] = None,
     positions: Positions = None,
@@ -107,12 +107,9 @@ async def outreach_prospect_company(
     mailbox_id: Annotated[Maybe[MailboxId], Field(description="From persistiq_list_users")] = None,
     handle: Handle = None,
 ) -> ProspectRun:
-    """Prospect into a PersistIQ campaign (by name; the closest names if none matches) in one call: people at a
-    domain with these titles, or a Snov.io list's -> emails -> Snov.io verification -> skip existing leads,
-    do-not-contact domains and invalid emails -> leads added to the campaign. dry_run (default) is free and writes
-    nothing: who would be skipped, the most it can cost; dry_run=false asks before spending. Answers a table of
-    people with each one's outcome, and credits spent; a run cut short answers status partial and a handle to call
-    again with."""
+    """Prospect people at a domain with these titles, or a Snov.io list, into a PersistIQ campaign: find and verify
+    emails, skip existing leads, do-not-contact domains and invalid emails, add the rest. dry_run (default) is free and
+    writes nothing; false asks before spending credits."""
     if bool(domain) == bool(snov_list_id):
         raise InvalidInput("give domain or snov_list_id, one of them", field="domain", hint="Nothing was sent.")
     scope = handle_scope(c=campaign, d=domain, s=snov_list_id, p=sorted(positions or []), m=max_prospects, b=mailbox_id)

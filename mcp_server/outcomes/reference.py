@@ -12,7 +12,7 @@ from pydantic import Field
 from mcp_server.app.providers import state_of
 from mcp_server.core.call.context import current
 from mcp_server.core.errors import ApiError
-from mcp_server.core.tools.answer_models import Maybe, Record
+from mcp_server.core.tools.answer_models import Maybe, Record, SharedText
 from mcp_server.core.tools.registry import Access, Toolset
 from mcp_server.outcomes.common import read_all
 from mcp_server.providers.epixel.inputs import AppointmentStatus, LeadStatus
@@ -39,7 +39,7 @@ class Reference(Record):
     epixel: dict[str, Any] | None = None
     """lead_statuses and appointment_statuses the API documents."""
     cached: bool | None = None
-    hint: str | None = None
+    hint: SharedText = None
 
 
 @toolset.tool(
@@ -47,11 +47,10 @@ class Reference(Record):
 )
 async def outreach_reference_data(
     ctx: Context,
-    sections: Annotated[Maybe[list[Section]], Field(max_length=3, description="Default: every provider on")] = None,
+    sections: Annotated[Maybe[list[Section]], Field(max_length=3)] = None,
 ) -> Reference:
-    """The names and ids other tools take, in one call: PersistIQ statuses, users with their mailbox, campaigns,
-    do-not-contact domains; Snov.io campaigns, prospect and do-not-email lists; Epixel lead and appointment
-    statuses. Free; cached a minute. Read it instead of guessing a name."""
+    """The names and ids other tools take: PersistIQ statuses, users and mailboxes, campaigns, do-not-contact domains;
+    Snov.io campaigns and lists; Epixel statuses. Free; cached a minute."""
     state = state_of(ctx)
     on = state.settings.enabled_providers()
     chosen = [s for s in (sections or ["persistiq", "snov", "epixel"]) if s in on]

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from mcp_server.core.tools.answer_models import Record
+from mcp_server.core.tools.answer_models import SHARED, Record, SharedText
 from mcp_server.core.tools.schemas import input_schema, output_schema
 
 
@@ -39,9 +39,33 @@ class Node(Record):
     children: list[Node] | None = None
 
 
+class Counted(Record):
+    count: int | None = None
+    share: int | float | None = None
+    done: bool | None = None
+    kind: Literal["a", "b"] | None = None
+
+
 class Holder(Record):
     where: Address | None = None
     tags: list[str] | None = None
+    counts: list[Counted] | None = None
+
+
+class Resumable(Record):
+    count: int
+    hint: SharedText = None
+    handle: SharedText = None
+    spent: Annotated[float | None, SHARED] = None
+
+
+class Row(Record):
+    inner: list[Counted] | None = None
+    counts: list[int] | None = None
+
+
+class Outer(Record):
+    items: list[Row]
 
 
 def test_an_input_schema_is_closed_at_every_depth_inlined_and_untitled():
@@ -87,19 +111,47 @@ def test_an_optional_patterned_text_allows_empty_in_its_pattern_instead_of_null(
     assert props["either"] == {"anyOf": [{"pattern": "^a$|^b$", "type": "string"}, {"type": "null"}]}
 
 
-def test_an_output_schema_types_each_field_without_null_required_or_descriptions():
+def test_an_output_schema_names_each_field_leaving_text_untyped_without_null_required_or_descriptions():
     schema = output_schema(Address)
-    assert schema == {"type": "object", "properties": {"city": {"type": "string"}, "zip": {"type": "string"}}}
+    assert schema == {"type": "object", "properties": {"city": {}, "zip": {}}}
+
+
+def test_an_answer_types_what_is_not_text_and_says_a_number_once():
+    schema = output_schema(Counted)["properties"]
+    assert schema == {
+        "count": {"type": "integer"},
+        "share": {"type": "number"},
+        "done": {"type": "boolean"},
+        "kind": {"enum": ["a", "b"], "type": "string"},
+    }
+    jsonschema.validate({"count": 1, "share": 2, "done": True, "kind": "a"}, output_schema(Counted))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"count": "1"}, output_schema(Counted))
 
 
 def test_below_the_top_an_answer_says_a_record_by_its_fields_and_a_list_by_its_items():
     schema = output_schema(Holder)
     assert schema["type"] == "object"
-    assert schema["properties"]["where"] == {"properties": {"city": {"type": "string"}, "zip": {"type": "string"}}}
-    assert schema["properties"]["tags"] == {"items": {"type": "string"}}
-    jsonschema.validate({"where": {"city": "Oslo"}, "tags": ["a"]}, schema)
+    assert schema["properties"]["where"] == {"properties": {"city": {}, "zip": {}}}
+    assert schema["properties"]["tags"] == {"type": "array"}, "a list of text: its items say nothing more"
+    assert schema["properties"]["counts"]["items"]["properties"]["count"] == {"type": "integer"}
+    jsonschema.validate({"where": {"city": "Oslo"}, "tags": ["a"], "counts": [{"count": 1}]}, schema)
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"where": {"city": 1}, "tags": [2]}, schema)
+        jsonschema.validate({"counts": [{"count": "1"}]}, schema)
+
+
+def test_the_fields_every_answer_may_carry_are_left_out_yet_an_answer_with_them_still_validates():
+    schema = output_schema(Resumable)
+    assert schema == {"type": "object", "properties": {"count": {"type": "integer"}}}
+    answer = {"count": 1, "hint": "Call again with the handle.", "handle": "h1", "spent": 2.5, "replay": True}
+    jsonschema.validate(answer, schema)
+
+
+def test_records_in_a_list_inside_a_lists_row_are_named_by_that_list_and_their_detail_left_out():
+    rows = output_schema(Outer)["properties"]["items"]["items"]["properties"]
+    assert rows["inner"] == {"type": "array"}, "detail below a row is the answer's to show"
+    assert rows["counts"] == {"items": {"type": "integer"}}, "a list of plain values keeps its type"
+    jsonschema.validate({"items": [{"inner": [{"count": 1, "kind": "a"}], "counts": [1]}]}, output_schema(Outer))
 
 
 def test_a_record_that_contains_itself_is_typed_once_then_left_an_untyped_object():

@@ -36,5 +36,24 @@ def test_a_table_output_schema_names_its_columns_and_types_each_cell():
     schema = output_schema(Table[Person])["properties"]
     assert schema["columns"]["items"]["enum"] == ["id", "name", "emails"]
     cells = schema["rows"]["items"]["prefixItems"]
-    assert cells[0] == {"type": "string"}
-    assert cells[2] == {"anyOf": [{"items": {"type": "string"}}, {"type": "null"}]}
+    assert cells[0] == {}, "text: its column's name says what it holds"
+    assert cells[2] == {"type": ["array", "null"]}
+
+
+class Counted(Record):
+    id: str
+    count: int | None = None
+    name: str | None = None
+
+
+class Named(Record):
+    id: str
+    name: str | None = None
+
+
+def test_text_cells_past_the_last_typed_one_are_left_unsaid_and_a_row_of_text_is_just_an_array():
+    counted = output_schema(Table[Counted])["properties"]["rows"]["items"]
+    assert counted == {"type": "array", "prefixItems": [{}, {"type": ["integer", "null"]}]}
+    assert output_schema(Table[Named])["properties"]["rows"]["items"] == {"type": "array"}
+    page = Table[Counted].of(Collected([Counted(id="a", count=2, name="Al")], None, None))
+    jsonschema.validate(to_result(page).structured_content, output_schema(Table[Counted]))

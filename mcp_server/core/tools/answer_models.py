@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Generic, Protocol, Self, TypeVar
+from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -16,6 +16,17 @@ T = TypeVar("T")
 Maybe = T | None
 """An optional argument: leaving it out, null and "" all mean "not given" (the core publishes it nullable, or
 free text as it is: ``""`` leaves it out)."""
+
+
+class Shared:
+    """Marks an answer field many tools carry (a hint, a handle to resume with, what a call spent or would):
+    the server's instructions explain it once, so no tool's published output schema repeats it
+    (``schemas.Published``); an answer still carries it, and the schema stays open to it."""
+
+
+SHARED = Shared()
+SharedText = Annotated[str | None, SHARED]
+"""``hint`` and ``handle`` on any answer."""
 
 
 class Collected(Protocol[T]):
@@ -44,7 +55,7 @@ class Items(Record, Generic[T]):
     """A whole list: nothing more to page through."""
 
     items: list[T]
-    hint: str | None = None
+    hint: SharedText = None
 
 
 class Paged(Record, Generic[T]):
@@ -52,7 +63,7 @@ class Paged(Record, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
-    hint: str | None = None
+    hint: SharedText = None
 
     @classmethod
     def of(cls, got: Collected[T], **extra: Any) -> Self:
@@ -70,7 +81,7 @@ class Table(Record, Generic[T]):
     columns: list[str]
     rows: list[list[Any]]
     next_cursor: str | None = None
-    hint: str | None = None
+    hint: SharedText = None
 
     @classmethod
     def of(cls, got: Collected[Any], row: Callable[[Any], Any] | None = None, **extra: Any) -> Self:

@@ -363,11 +363,9 @@ async def gate(
 
 
 PREVIEW_KEY = "confirmation_required"
-"""Where a preview answer's structured content keeps the question and the token (declared in every spend and
-delete tool's output schema)."""
-PREVIEW_SCHEMA: dict[str, Any] = {"type": "object"}
-"""Untyped inside: google-adk shows output schemas to the model, and the preview's text already says what to
-show the user and how to call again with its token (``preview_result``), so its fields' names would only cost."""
+"""Where a preview answer's structured content keeps the question and the token: in no tool's output schema
+(it stays open at the top), explained once in the server's instructions, and the preview's text says what to
+show the user and how to call again with its token (``preview_result``)."""
 
 
 def preview_result(preview: Preview, kind: Kind, tool: str) -> CallToolResult:

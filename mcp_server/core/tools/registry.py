@@ -31,8 +31,6 @@ from mcp_server.core.tools.arguments import Arguments, Given, explain, given, mo
 from mcp_server.core.tools.calls import opened
 from mcp_server.core.tools.confirmations import (
     CONFIRMED,
-    PREVIEW_KEY,
-    PREVIEW_SCHEMA,
     TOKEN,
     Confirmation,
     default_for,
@@ -176,12 +174,9 @@ class ToolDef:
         arguments = model_of(self.name, signature, {"ctx", CONFIRMED}, self.aliases)
         self.entry = Entry(self.name, self.provider, self.access.kind, arguments)
         tool.parameters = input_schema(arguments)
-        published = output_schema(returned)
-        if guarded:  # a replayed answer says so
-            published["properties"].update(replay={"type": "boolean"}, hint={"type": "string"})
-        if confirmation is not None:  # a client that cannot be asked gets a preview instead of the answer
-            published["properties"][PREVIEW_KEY] = PREVIEW_SCHEMA
-        tool.output_schema = published
+        # Open at the top: a replayed answer's replay and hint, and a preview's confirmation_required, are the
+        # shared fields the server's instructions explain once; no tool's schema repeats them.
+        tool.output_schema = output_schema(returned)
         return tool
 
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
-from mcp_server.core.tools.answer_models import Table, column_names, row_model
+from mcp_server.core.tools.answer_models import SHARED, Table, column_names, row_model
 
 NULL: dict[str, Any] = {"type": "null"}
 KEPT = ("description", "default")
@@ -37,6 +37,7 @@ class Published(GenerateJsonSchema):
         self.inlined: dict[str, CoreSchema] = {}
         self.open: list[str] = []  # the definitions being written, for a record that contains itself
         self.closed: set[int] = set()  # objects this hook closed: their "additionalProperties" comes last
+        self.rows = 0  # how many lists' rows the answer's shape being written is inside
 
     def generate(self, schema: CoreSchema, mode: JsonSchemaMode = "validation") -> JsonSchemaValue:
         out = super().generate(schema, mode)
@@ -52,7 +53,8 @@ class Published(GenerateJsonSchema):
 
     def generate_inner(self, schema: Any) -> JsonSchemaValue:
         if self.mode == "serialization" and schema["type"] in PLAIN:  # an answer's value: its type, no rules
-            return {"type": PLAIN[schema["type"]]}
+            kind = PLAIN[schema["type"]]
+            return {"type": kind} if kind else {}
         if "ref" not in schema or schema["type"] == "definition-ref":
             return super().generate_inner(schema)
         # Written in place, never as a $ref: a record that contains itself stays an untyped object inside.
@@ -118,11 +120,13 @@ class Published(GenerateJsonSchema):
     def record(self, cls: type[BaseModel], fields: dict[str, Any]) -> JsonSchemaValue:
         while fields["type"] in ("function-before", "function-after", "function-wrap"):  # a model's validators
             fields = fields["schema"]
-        if fields["type"] != "model-fields":
+        if fields["type"] != "model-fields" or (self.rows and issubclass(cls, Table)):  # a table in a row: below
             return {"type": "object"}
+        declared = cls.model_fields
         properties = {
             (field.get("serialization_alias") or name): self.generate_inner(field["schema"])
             for name, field in fields["fields"].items()
+            if not (name in declared and SHARED in declared[name].metadata)  # said once, in the instructions
         }
         out: dict[str, Any] = {"type": "object", "properties": properties}
         if issubclass(cls, Table):
@@ -132,16 +136,23 @@ class Published(GenerateJsonSchema):
     def table(self, cls: type[Table[Any]]) -> dict[str, Any]:
         """A table's columns as the names they are, its rows as arrays typed place by place."""
         row = row_model(cls)
-        shapes = list(self.generate_inner(row.__pydantic_core_schema__)["properties"].values())
+        self.rows += 1
+        try:
+            shapes = list(self.generate_inner(row.__pydantic_core_schema__)["properties"].values())
+        finally:
+            self.rows -= 1
         # A cell with no value is null: the row keeps its place (answer_models.Table), so optional cells say so.
         cells = [
             shape if info.is_required() else or_null(shape)
             for shape, info in zip(shapes, row.model_fields.values(), strict=True)
         ]
+        while cells and cells[-1] == {}:  # a cell past the typed ones is anything: the same rule, unsaid
+            cells.pop()
+        rows = {"type": "array", "prefixItems": cells} if cells else {"type": "array"}
         return {
             "columns": {"type": "array", "items": {"enum": column_names(row), "type": "string"}},
             # No "items": false after the cells: a Draft 7 validator reads it as "no cells at all".
-            "rows": {"type": "array", "items": {"type": "array", "prefixItems": cells}},
+            "rows": {"type": "array", "items": rows},
         }
 
     def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
@@ -155,8 +166,12 @@ class Published(GenerateJsonSchema):
         arms: list[JsonSchemaValue] = []
         for choice in core_schema.iter_union_choices(schema):
             arm = self.generate_inner(choice)
+            if arm == TEXT:  # anything at all: the other arms add nothing
+                return TEXT
             if arm != NULL and arm not in arms:
                 arms.append(arm)
+        if NUMBER in arms:  # an integer is a number: int | float says "number" once
+            arms = [arm for arm in arms if arm != INTEGER]
         return arms[0] if len(arms) == 1 else {"anyOf": arms}
 
     def literal_schema(self, schema: core_schema.LiteralSchema) -> JsonSchemaValue:
@@ -170,7 +185,13 @@ class Published(GenerateJsonSchema):
     def list_schema(self, schema: core_schema.ListSchema) -> JsonSchemaValue:
         if self.mode == "validation":
             return super().list_schema(schema)
-        items = self.generate_inner(schema["items_schema"]) if "items_schema" in schema else {}
+        self.rows += 1
+        try:
+            items = self.generate_inner(schema["items_schema"]) if "items_schema" in schema else {}
+        finally:
+            self.rows -= 1
+        if self.rows and "properties" in items:  # records in a row's list: named by the list, detail not shown
+            return {"type": "array"}
         return {"type": "array", "items": items} if items else {"type": "array"}
 
     def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
@@ -180,8 +201,15 @@ class Published(GenerateJsonSchema):
         return {"type": "object", "additionalProperties": values} if values else {"type": "object"}
 
 
+INTEGER: dict[str, Any] = {"type": "integer"}
+NUMBER: dict[str, Any] = {"type": "number"}
 SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean"}
-PLAIN = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+PLAIN = {"str": None, "int": "integer", "float": "number", "bool": "boolean"}
+"""An answer's scalar leaves: text published untyped (``TEXT``), the others by their type."""
+TEXT: dict[str, Any] = {}
+"""A text leaf in an answer: its field's name says what it holds, and ``"type": "string"`` on every one cost
+about a fifth of the output schemas (google-adk shows them to the model). Anything validates against it, null
+too, so an optional text cell needs no null arm."""
 
 
 def optional(prop: dict[str, Any]) -> dict[str, Any]:
@@ -296,6 +324,8 @@ def or_null(shape: dict[str, Any]) -> dict[str, Any]:
     """A cell that may be null: ``{"type": [T, "null"]}`` for a plain scalar (google-adk shows output schemas to
     the model, so the shorter spelling of the same rule), ``anyOf`` otherwise."""
     kind = shape.get("type")
+    if shape == TEXT:
+        return TEXT
     if set(shape) == {"type"} and isinstance(kind, str):
         return {"type": [kind, "null"]}
     return {"anyOf": [shape, NULL]}

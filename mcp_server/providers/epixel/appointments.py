@@ -82,8 +82,7 @@ async def epixel_list_appointments(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Paged[Appointment]:
-    """The user's appointments by start time, filtered by period, status or lead. Times are the CRM's wall clock
-    (the API gives no zone)."""
+    """The user's appointments by start time. Times are the CRM's wall clock (the API gives no zone)."""
     local = [
         *([filters.period(period)] if period else []),
         *([filters.equals("status", status, "appointment_status", "status")] if status else []),
@@ -101,13 +100,13 @@ async def epixel_list_appointments(
 async def epixel_create_appointment(
     ctx: Context,
     slug: Slug,
-    appointment_date: Annotated[When, Field(description="In the future, e.g. 2031-05-01T15:00")],
+    appointment_date: Annotated[When, Field(description="In the future")],
     appointment_to: Annotated[When, Field(description="Not before the start")],
     appointment_note: Maybe[AppointmentNote] = None,
     appointment_status: Maybe[AppointmentStatus] = None,
 ) -> SavedAppointment:
-    """Book an appointment with a lead. Times are the CRM's wall clock, sent as given (15:00+05:30 is booked at
-    15:00). Refused if it overlaps another of the user's appointments."""
+    """Book an appointment with a lead. Times are the CRM's wall clock, as given (15:00+05:30 books 15:00). Refused if
+    it overlaps one of the user's."""
     times = schedule(appointment_date, appointment_to)
     data = {"slug": slug, **times, **form(appointment_note=appointment_note, appointment_status=appointment_status)}
     api = epixel(ctx).api
@@ -129,8 +128,8 @@ async def epixel_update_appointment(
     appointment_note: Maybe[AppointmentNote] = None,
     appointment_status: Maybe[AppointmentStatus] = None,
 ) -> Appointment:
-    """Reschedule, re-note or change the status of an appointment the user created; give only what changes. Times as
-    in epixel_create_appointment; a new start after the current end needs appointment_to too."""
+    """Reschedule, re-note or change the status of an appointment the user created; give only what changes. A new start
+    after the current end needs appointment_to too."""
     fields = form(slug=slug, appointment_note=appointment_note, appointment_status=appointment_status)
     fields |= schedule(appointment_date, appointment_to)
     if not fields:
@@ -154,7 +153,7 @@ async def epixel_update_appointment(
     example={"appointment_id": 1013},
 )
 async def epixel_delete_appointment(ctx: Context, appointment_id: AppointmentId) -> Done:
-    """DESTRUCTIVE: delete an appointment the user created, for good (to keep a record, set status cancelled with
+    """DESTRUCTIVE: delete an appointment the user created (to keep it, set status cancelled with
     epixel_update_appointment)."""
     data = {"appointment_id": str(appointment_id)}
     response = await Endpoints.delete_appointment.send(epixel(ctx).api, data=data)

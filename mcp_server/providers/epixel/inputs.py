@@ -17,7 +17,7 @@ LeadStatus = Literal["prospect", "tentative", "potential", "closed", "contact", 
 AppointmentStatus = Literal["pending", "rescheduled", "cancelled", "fullfilled", "confirmed"]
 Period = Literal["upcoming", "today", "week", "month"]
 
-Slug = Annotated[str, Field(min_length=1, max_length=258, description="From epixel_list_leads")]
+Slug = Annotated[str, Field(min_length=1, max_length=258)]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 Email = Annotated[str, Field(max_length=255, pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")]
 # The document's message is the common phone validator's: 9 to 15 digits, an optional leading +.
@@ -26,7 +26,7 @@ Phone = Annotated[str, Field(pattern=r"^\+?[0-9]{9,15}$", max_length=16)]
 Text = Annotated[str, Field(max_length=255)]
 Source = Annotated[str, Field(min_length=1, max_length=255, description="One the instance accepts, e.g. website")]
 Assignee = Annotated[str, Field(min_length=1, max_length=255, description="A username")]
-AppointmentId = Annotated[int, Field(ge=1, description="From epixel_list_appointments or epixel_get_lead")]
+AppointmentId = Annotated[int, Field(ge=1, description="From epixel_list_appointments")]
 AppointmentNote = Annotated[str, Field(max_length=200)]
 LeadNote = Annotated[str, Field(min_length=1, max_length=499)]
 When = Annotated[

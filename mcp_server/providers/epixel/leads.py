@@ -105,8 +105,8 @@ async def epixel_get_leads_overview(
     ctx: Context,
     period: Annotated[Maybe[Period], Field(description="Appointments to count; API default upcoming")] = None,
 ) -> Overview:
-    """The user's CRM at a glance: leads by status, assigned leads, appointments by status for a period and the next
-    few. Then epixel_list_leads or epixel_list_appointments."""
+    """The user's CRM at a glance: leads by status, assigned leads, appointments by status for a period, the next
+    few."""
     response = await Endpoints.overview.send(epixel(ctx).api, params=form(appointment=period))
     return parse(Overview, response.data, "overview")
 
@@ -132,8 +132,8 @@ async def epixel_list_leads(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Table[LeadRow]:
-    """Leads, newest first, a row each: slug (the id other lead tools take), name, email, phone, status, source,
-    owner, assignee. Every field, appointments, notes: epixel_get_lead."""
+    """Leads, newest first, a row each; slug is the id other lead tools take. Every field, appointments, notes:
+    epixel_get_lead."""
     username = epixel(ctx).username
     filters = {"list_type": "assigned" if list_type == "assigned" else None, "status": status}
     local = [f for f in (lead_list(list_type, username), status and equals("status", status)) if f]
@@ -160,8 +160,7 @@ def _mixed(leads: list[Lead], list_type: str) -> bool:
 
 @toolset.tool("Get an Epixel lead", Access.READ, example={"slug": "lead1"})
 async def epixel_get_lead(ctx: Context, slug: Slug) -> LeadDetail:
-    """One lead by slug with its appointments (ids for epixel_update_appointment) and notes (ids for
-    epixel_delete_lead_note)."""
+    """A lead with its appointments (ids for epixel_update_appointment) and notes (ids for epixel_delete_lead_note)."""
     response = await Endpoints.lead.send(epixel(ctx).api, params={"slug": slug})
     if not obj(response.data).get("slug"):
         raise BadResponse("Epixel answered without the lead", provider=LABEL)
@@ -185,8 +184,7 @@ async def epixel_create_lead(
     message: Maybe[Text] = None,
     assignee: Maybe[Assignee] = None,
 ) -> SavedLead:
-    """Create a lead owned by the user; answers it with its slug. Next: epixel_create_appointment or
-    epixel_create_lead_note."""
+    """Create a lead owned by the user; answers its slug. Next: epixel_create_appointment, epixel_create_lead_note."""
     data = form(
         first_name=first_name,
         last_name=last_name,
@@ -216,7 +214,7 @@ async def epixel_update_lead(
     message: Maybe[Text] = None,
     assignee: Maybe[Assignee] = None,
 ) -> Lead:
-    """Change a lead the user owns; give only what changes. Assigned leads can't be changed."""
+    """Change a lead the user owns (not one only assigned to them); give only what changes."""
     changes = form(
         first_name=first_name,
         last_name=last_name,
@@ -271,6 +269,6 @@ async def lead_named(ctx: Context, slug: str) -> str:
     example={"slug": "lead3"},
 )
 async def epixel_delete_lead(ctx: Context, slug: Slug) -> Done:
-    """DESTRUCTIVE: delete a lead the user owns with its appointments and notes; it cannot be restored."""
+    """DESTRUCTIVE: delete a lead the user owns, with its appointments and notes, for good."""
     response = await Endpoints.delete_lead.send(epixel(ctx).api, data={"slug": slug})
     return Done(deleted=slug, message=obj(response.data).get("message"))

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import AliasChoices, ConfigDict, Field, field_validator, model_validator
 
-from mcp_server.core.tools.answer_models import Record
+from mcp_server.core.tools.answer_models import Record, SharedText
 from mcp_server.core.tools.answers import prune, stranger, untrusted
 from mcp_server.core.upstream.values import is_obj
 
@@ -67,7 +67,7 @@ class SavedAppointment(Appointment):
     """What a create answers: the appointment, or (an answer with only a message) no id and a hint."""
 
     id: int | None = None  # pyright: ignore[reportIncompatibleVariableOverride]
-    hint: str | None = None
+    hint: SharedText = None
 
 
 class Note(Read):
@@ -121,7 +121,7 @@ class SavedLead(Lead):
     """What a create answers: the lead, or (an answer with only a message) no slug and a hint to find it."""
 
     slug: str | None = None  # pyright: ignore[reportIncompatibleVariableOverride]
-    hint: str | None = None
+    hint: SharedText = None
 
 
 class LeadDetail(Lead):
@@ -154,7 +154,7 @@ class SavedNote(Note):
     """What a create answers: the note, or (an answer with only a message) no id and a hint."""
 
     id: int | None = None  # pyright: ignore[reportIncompatibleVariableOverride]
-    hint: str | None = None
+    hint: SharedText = None
 
 
 def message_only(data: Any) -> str | None:

@@ -19,7 +19,7 @@ from mcp_server.providers.epixel.models import Done, SavedNote, message_only
 toolset = Toolset("epixel")
 """This module's tools, in the order the provider lists them (providers/epixel/provider.py)."""
 
-NoteId = Annotated[int, Field(ge=1, description="From epixel_get_lead's notes")]
+NoteId = Annotated[int, Field(ge=1)]
 
 
 @toolset.tool("Add an Epixel lead note", Access.WRITE, example={"slug": "lead1", "note": "Asked for a demo next week"})

@@ -46,8 +46,7 @@ async def persistiq_list_campaigns(
     cursor: Cursor = None,
     name_contains: Annotated[Maybe[str], Field(min_length=1, max_length=200, description="Any case")] = None,
 ) -> Paged[Campaign]:
-    """Campaigns with creator and stats (contacted, reached, opened, replied, bounced, opted out). A name that
-    matches nothing answers the closest names."""
+    """Campaigns with creator and stats. A name that matches nothing answers the closest names."""
     filters = {"lead_id": lead_id, "owner_id": owner_id, "name": name}
     part = name_contains.casefold() if name_contains else None
 
@@ -74,13 +73,12 @@ async def _closest_names(ctx: Context, wanted: str) -> str:
 )
 async def persistiq_add_leads_to_campaign(
     ctx: Context,
-    campaign_id: Annotated[CampaignId, Field(description="From persistiq_list_campaigns")],
+    campaign_id: CampaignId,
     lead_ids: Annotated[list[LeadId], Field(min_length=1, max_length=5000)],
     mailbox_id: Annotated[Maybe[MailboxId], Field(description="A user's default_mailbox_id")] = None,
 ) -> AddedToCampaign:
-    """Add up to 5000 leads to a campaign, 100 per request; a failed batch does not stop the others. Answers those
-    added, the sending mailbox, those already in it, each failure with PersistIQ's message. PersistIQ's
-    campaign-lead ids are left out: no tool takes them."""
+    """Add up to 5000 leads to a campaign, 100 per request; a failed batch stops no other. Answers those added and
+    already in it, and each failure. Its campaign-lead ids are left out: no tool takes them."""
     api = persistiq(ctx).api
     endpoint = Endpoints.add_campaign_leads.at(campaign_id=campaign_id)
     unique = list(dict.fromkeys(lead_ids))
@@ -159,8 +157,8 @@ async def membership_named(ctx: Context, campaign_id: str, lead_id: str) -> str:
 )
 async def persistiq_remove_lead_from_campaign(
     ctx: Context,
-    campaign_id: Annotated[CampaignId, Field(description="From persistiq_list_campaigns")],
-    lead_id: Annotated[LeadId, Field(description="A lead in it")],
+    campaign_id: CampaignId,
+    lead_id: LeadId,
 ) -> Removed:
     """Remove a lead from a campaign: it gets no more of its emails. The API cannot undo it."""
     await Endpoints.remove_campaign_lead.at(campaign_id=campaign_id, lead_id=lead_id).send(persistiq(ctx).api)

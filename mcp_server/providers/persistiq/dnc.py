@@ -34,10 +34,9 @@ async def persistiq_list_dnc_domains(
 @toolset.tool("Add a PersistIQ do-not-contact domain", Access.WRITE, example={"name": "competitor.io"})
 async def persistiq_create_dnc_domain(
     ctx: Context,
-    name: Annotated[str, Field(pattern=DOMAIN, max_length=253, description="e.g. example.com")],
+    name: Annotated[str, Field(pattern=DOMAIN, max_length=253)],
 ) -> DncAdded:
-    """Block a domain: PersistIQ emails no address at it (without manual approval). One already listed answers
-    already_listed: true."""
+    """Block a domain: PersistIQ emails no address at it. One already listed answers already_listed: true."""
     domain = name.lower()
     try:
         response = await Endpoints.add_dnc_domain.send(persistiq(ctx).api, json_body={"name": domain})

@@ -29,16 +29,16 @@ async def persistiq_list_events(
         Maybe[Literal["campaign", "settings", "lead_detail"]],
         Field(description="lead_detail: lead and message events"),
     ] = None,
-    campaign: Annotated[Maybe[CampaignId], Field(description="From persistiq_list_campaigns")] = None,
-    lead: Annotated[Maybe[LeadId], Field(description="From persistiq_list_leads")] = None,
+    campaign: Maybe[CampaignId] = None,
+    lead: Maybe[LeadId] = None,
     user: Annotated[Maybe[UserId], Field(description="Who acted")] = None,
-    start_at: Annotated[Maybe[AwareDatetime], Field(description="Events after it")] = None,
-    end_at: Annotated[Maybe[AwareDatetime], Field(description="Events before it")] = None,
+    start_at: Maybe[AwareDatetime] = None,
+    end_at: Maybe[AwareDatetime] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Paged[Event]:
-    """Account activity: leads created or updated, messages sent, opened, clicked, replied (message_received),
-    bounced, opted out; campaign and settings changes."""
+    """Account activity: lead changes, messages sent, opened, clicked, replied (message_received), bounced, opted out;
+    campaign and settings changes."""
     if start_at and end_at and start_at >= end_at:
         raise InvalidInput("start_at must be before end_at", field="end_at", hint="Swap or widen the times.")
     times = {"start_at": start_at.isoformat() if start_at else None, "end_at": end_at.isoformat() if end_at else None}

@@ -74,7 +74,7 @@ def stale_lead(email: str, sent: dict[str, dict[str, Any]], outcome: LeadOutcome
 
 @toolset.tool("List PersistIQ users", Access.READ, example={})
 async def persistiq_list_users(ctx: Context) -> Listing[User]:
-    """The company's users (not archived): ids for creator_id and owner_id, each with the default_mailbox_id
+    """The company's users (not archived): ids for creator_id and owner_id, and the default_mailbox_id
     persistiq_add_leads_to_campaign takes."""
     api, users, target = persistiq(ctx).api, list[User](), None
     for _ in range(USER_PAGES):
@@ -96,13 +96,12 @@ async def persistiq_list_users(ctx: Context) -> Listing[User]:
 )
 async def persistiq_list_leads(
     ctx: Context,
-    status: Annotated[Maybe[StatusName], Field(description="From persistiq_list_lead_statuses")] = None,
+    status: Maybe[StatusName] = None,
     updated_after: Maybe[AwareDatetime] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Table[LeadRow]:
-    """Leads, a row each: id, status, name, email, company, title. An unknown status is refused naming the known
-    ones. Every field: persistiq_get_lead."""
+    """Leads, a row each. An unknown status is refused naming the known ones. Every field: persistiq_get_lead."""
     if status:
         status = await status_name(persistiq(ctx).api, status)
     filters = {"status": status, "updated_after": updated_after.isoformat() if updated_after else None}
@@ -110,9 +109,7 @@ async def persistiq_list_leads(
 
 
 @toolset.tool("Get a PersistIQ lead", Access.READ, example={"lead_id": "l_KCOLKD"})
-async def persistiq_get_lead(
-    ctx: Context, lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")]
-) -> Lead:
+async def persistiq_get_lead(ctx: Context, lead_id: LeadId) -> Lead:
     """One lead by id: its status and every field that has a value."""
     response = await Endpoints.lead.at(lead_id=lead_id).send(persistiq(ctx).api)
     return one_lead(response.data)
@@ -129,9 +126,9 @@ async def persistiq_create_leads(
     dup: Annotated[Literal["skip", "update"], Field(description="For a lead with the same email")] = "skip",
     creator_id: Annotated[Maybe[UserId], Field(description="From persistiq_list_users")] = None,
 ) -> CreatedLeads:
-    """Create up to 1000 leads, 10 per request; a failed batch does not stop the others. Answers the ids created,
-    those updated (dup=update) or skipped, each failure with PersistIQ's message. Other fields are left out: they
-    are what was sent. Next: persistiq_add_leads_to_campaign."""
+    """Create up to 1000 leads, 10 per request; a failed batch stops no other. Answers ids created, updated (dup=update)
+    or skipped, and each failure. Other fields are left out: they are what was sent. Next:
+    persistiq_add_leads_to_campaign."""
     api = persistiq(ctx).api
     deadline = api.deadline()  # one for the whole call: batches past it are reported as not sent
     extra: dict[str, Any] = {"creator_id": creator_id} if creator_id else {}
@@ -203,10 +200,10 @@ async def persistiq_create_leads(
 )
 async def persistiq_update_lead(
     ctx: Context,
-    lead_id: Annotated[LeadId, Field(description="From persistiq_list_leads")],
+    lead_id: LeadId,
     data: Annotated[Maybe[FieldPairs], Field(description="Fields to set (persistiq_list_lead_fields)")] = None,
     clear: Annotated[Maybe[list[FieldName]], Field(description="Field names to empty", max_length=100)] = None,
-    status: Annotated[Maybe[StatusName], Field(description="From persistiq_list_lead_statuses")] = None,
+    status: Maybe[StatusName] = None,
     status_id: Annotated[Maybe[StatusId], Field(description="Or the status's id")] = None,
     bounced: Maybe[bool] = None,
     optedout: Maybe[bool] = None,
@@ -246,7 +243,6 @@ async def persistiq_list_lead_statuses(ctx: Context) -> Listing[LeadStatus]:
 
 @toolset.tool("List PersistIQ lead fields", Access.READ, example={})
 async def persistiq_list_lead_fields(ctx: Context) -> Listing[LeadField]:
-    """Lead fields, built-in and custom: the keys of a lead's data in persistiq_create_leads and
-    persistiq_update_lead."""
+    """Lead fields, built-in and custom: the data keys persistiq_create_leads and persistiq_update_lead take."""
     response = await Endpoints.lead_fields.send(persistiq(ctx).api)
     return Listing[LeadField](items=records(response.data, "lead_fields", LeadField, "lead field"))

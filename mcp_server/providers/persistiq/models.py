@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from mcp_server.core.tools.answer_models import Maybe, Record
+from mcp_server.core.tools.answer_models import Maybe, Record, SharedText
 from mcp_server.core.tools.answers import prune, stranger, untrusted
 from mcp_server.core.tools.arguments import AsPairs, given, pairs_to_map
 from mcp_server.core.upstream.values import is_obj
@@ -260,7 +260,7 @@ class DncAdded(Record):
     id: str | None = None
     name: str
     already_listed: bool | None = None
-    hint: str | None = None
+    hint: SharedText = None
 
 
 class LeadStatus(Read):
@@ -276,7 +276,7 @@ class LeadField(Read):
 
 class Listing(Record, Generic[T]):
     items: list[T]
-    hint: str | None = None
+    hint: SharedText = None
 
 
 class Failure(Record):
@@ -296,7 +296,7 @@ class CreatedLeads(Record):
     """With dup=update: the existing leads (same email) that were updated, not created."""
     skipped: list[str] | None = None
     failed: list[Failure] | None = None
-    hint: str | None = None
+    hint: SharedText = None
 
 
 class AddedToCampaign(Record):
@@ -306,7 +306,7 @@ class AddedToCampaign(Record):
     """The mailbox PersistIQ answered it sends from (the one given, or the one it chose)."""
     skipped: list[str] | None = None
     failed: list[Failure] | None = None
-    hint: str | None = None
+    hint: SharedText = None
 
 
 class Removed(Record):

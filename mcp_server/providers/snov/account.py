@@ -19,8 +19,8 @@ toolset = Toolset("snov")
 
 @toolset.tool("Get Snov.io credit balance", Access.READ, example={})
 async def snov_get_balance(ctx: Context) -> Balance:
-    """Credit balance, what this server spent, the SNOV_MAX_CREDITS ceiling with what is spent of it this period and
-    when that ends, unique recipients used this month. Free."""
+    """Credit balance, this server's spending against SNOV_MAX_CREDITS this period and when it ends, recipients used
+    this month. Free."""
     service = snov(ctx)
     spent, ends = await service.credits.used()
     data = body_of(body_of((await Endpoints.balance.send(service.api)).data).get("data"))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from mcp_server.core.tools.answer_models import Collected, Maybe, Record, Table, cells, column_names
+from mcp_server.core.tools.answer_models import Collected, Maybe, Record, SharedText, Table, cells, column_names
 from mcp_server.core.tools.answers import untrusted
 from mcp_server.core.upstream.values import is_obj, obj, objs
 from mcp_server.providers.snov.reading import (
@@ -23,7 +23,7 @@ from mcp_server.providers.snov.reading import (
 SUBJECT_CHARS = 300
 
 
-CampaignId = Annotated[int, Field(ge=1, description="From snov_list_campaigns")]
+CampaignId = Annotated[int, Field(ge=1)]
 Limit = Annotated[int, Field(ge=1, le=1000)]
 # Undescribed: an answer with next_cursor says how to pass it (core.lists.pages), so no call need pay for it.
 Cursor = Annotated[Maybe[str], Field(max_length=4096)]
@@ -73,7 +73,7 @@ class Analytics(Record):
     """The totals, as Snov.io names them, zeros included (an all-zero LinkedIn block only on request)."""
     campaigns: list[CampaignAnalytics] | None = None
     """The same metrics, one row per campaign covered."""
-    hint: str | None = None
+    hint: SharedText = None
 
 
 class Progress(Record):

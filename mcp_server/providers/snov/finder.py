@@ -64,9 +64,9 @@ async def snov_find_email(
     queue_if_missing: bool = False,
     handle: Handle = None,
 ) -> FoundEmails:
-    """A person's email from first and last name and company domain, each valid or unknown. The lookup is free;
-    queue_if_missing queues an unknown name (1 credit) and waits (past the wait, a handle asks again free). Where
-    the free finder is retired, v2 costs 1 credit per email found and needs queue_if_missing."""
+    """A person's email from their name and company domain, valid or unknown. Free; queue_if_missing queues an unknown
+    name (1 credit) and waits. Where the free finder is retired, v2 costs 1 credit per email found and needs
+    queue_if_missing."""
     service, name = snov(ctx), clean_domain(domain)
     person = {"first_name": first_name.strip(), "last_name": last_name.strip(), "domain": name}
     scope = handles.scope(**{k: v.lower() for k, v in person.items()})

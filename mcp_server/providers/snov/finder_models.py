@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, model_validator
 
-from mcp_server.core.tools.answer_models import Record
+from mcp_server.core.tools.answer_models import Record, SharedText
 from mcp_server.core.upstream.values import is_obj, is_seq, obj
 from mcp_server.providers.snov.reading import LooseText, Text, Upstream, loose_text, read, rows
 from mcp_server.providers.snov.search_models import FoundEmail
@@ -24,8 +24,8 @@ class FoundEmails(Spending):
     method: str
     """Which Snov.io method answered: the v1 Email Finder, or its v2 replacement where v1 is gone."""
     credits: int = 0
-    handle: str | None = None
-    hint: str | None = None
+    handle: SharedText = None
+    hint: SharedText = None
 
 
 VERIFIER_FLAGS = {
@@ -94,8 +94,8 @@ class Verification(Spending):
     queued: int = 0
     errors: list[str] | None = None
     """Queue requests that failed, naming their emails (left out of ``queued``)."""
-    handle: str | None = None
-    hint: str | None = None
+    handle: SharedText = None
+    hint: SharedText = None
 
 
 class Job(Upstream):
@@ -205,8 +205,8 @@ class Profile(Spending, Upstream):
     """When Snov.io last updated the profile."""
     method: str
     credits: int = 0
-    handle: str | None = None
-    hint: str | None = None
+    handle: SharedText = None
+    hint: SharedText = None
 
     @model_validator(mode="before")
     @classmethod
@@ -273,5 +273,5 @@ class Balance(Record):
     """Snov.io's teamwork flag: whether the account is part of a team's."""
     limit_resets_in_days: int | None = None
     subscription_ends_in_days: int | None = None
-    hint: str | None = None
+    hint: SharedText = None
     """Set when this server found the credit ledger lost within its period (the state store restarted empty)."""

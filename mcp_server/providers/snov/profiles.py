@@ -46,7 +46,7 @@ ProfileUrl = Annotated[
     Field(
         max_length=500,
         pattern=r"^https?://([a-z0-9-]+\.)?(linkedin\.com|twitter\.com|x\.com)/\S+$",
-        description="LinkedIn or X profile URL",
+        description="Profile URL",
     ),
 ]
 
@@ -59,9 +59,8 @@ ProfileUrl = Annotated[
 )
 @spends(costs.profile_by_url)
 async def snov_find_profile_by_url(ctx: Context, url: ProfileUrl, handle: Handle = None) -> Profile:
-    """A person's profile from a LinkedIn or X URL: name, location, industry, jobs, employer sites (for
-    snov_domain_search), social links, emails with status. Free if Snov.io holds it, else queued (1 credit); past
-    the wait a handle asks again free. Where this is retired, v2 answers without emails."""
+    """A person's profile from a LinkedIn or X URL: jobs, employer sites, social links, emails with status. Free if
+    Snov.io holds it, else queued (1 credit). Where this is retired, v2 answers without emails."""
     service = snov(ctx)
     scope = handles.scope(url=url.strip().lower().rstrip("/"))
     state = resume(handle, scope) if handle else {}
@@ -137,8 +136,8 @@ async def _by_url_v2(ctx: Context, service: Snov, url: str, scope: str, task: st
 )
 @spends(costs.profile_by_email)
 async def snov_get_profile_by_email(ctx: Context, email: Email) -> Profile:
-    """The person behind an email: name, location, industry, current jobs, social links. 1 credit when a profile is
-    found, free otherwise."""
+    """The person behind an email: name, location, jobs, social links. 1 credit when a profile is found, free
+    otherwise."""
     service = snov(ctx)
     try:
         # Charged per request: not resent on a doubtful failure.

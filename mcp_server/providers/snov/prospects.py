@@ -66,7 +66,7 @@ MEMBERS = Listing(
     skip_unreadable=False,
     shown=row_text(lambda prospect: prospect),  # answered as a table (ListPage)
 )
-ListId = Annotated[int, Field(ge=1, description="From snov_list_prospect_lists")]
+ListId = Annotated[int, Field(ge=1)]
 Text = Maybe[Annotated[str, Field(max_length=255)]]
 EmailOrDomain = Annotated[str, Field(max_length=254, pattern=r"^([^@\s]+@)?[^@\s]+\.[^@\s]+$")]
 Url = Annotated[str, Field(max_length=500, pattern=r"^https?://\S+$")]
@@ -85,11 +85,11 @@ SocialLinks = Annotated[dict[Network, Url], Field(max_length=5), AsPairs()]
 )
 async def snov_add_to_do_not_email_list(
     ctx: Context,
-    items: Annotated[list[EmailOrDomain], Field(min_length=1, max_length=100, description="Emails or domains")],
+    items: Annotated[list[EmailOrDomain], Field(min_length=1, max_length=100)],
     list_id: Annotated[int, Field(ge=1)],
 ) -> DoNotEmail:
-    """Stop all future emails to these addresses or domains. Free. Answers those added and those already listed. The
-    list id is in the Snov.io app (do-not-email list settings); a wrong id fails naming the lists where the API can."""
+    """Stop all future emails to these addresses or domains. Free. The list id is in the Snov.io app (do-not-email list
+    settings)."""
     api = snov(ctx).api
     unique = list(dict.fromkeys(i.strip().lower() for i in items))
     try:
@@ -140,10 +140,10 @@ async def snov_add_prospect_to_list(
         Maybe[CustomFields], Field(description="name: a label from snov_list_custom_fields")
     ] = None,
     social_links: Annotated[Maybe[SocialLinks], Field(description="twitter is X")] = None,
-    update_contact: Annotated[bool, Field(description="Update the prospect if the email exists")] = False,
+    update_contact: bool = False,
 ) -> AddedProspect:
-    """Add a prospect to a list; a campaign running on the list starts for them. Free. Answers the prospect id (for
-    snov_get_prospect) and whether it was added or updated."""
+    """Add a prospect to a list; a campaign on the list starts for them. Free. Answers the prospect id and whether it
+    was added or updated."""
     api = snov(ctx).api
     if custom_fields:
         await _check_custom_fields(api, list(custom_fields))
@@ -171,8 +171,8 @@ async def snov_add_prospect_to_list(
 
 @toolset.tool("Get Snov.io prospect", Access.READ, example={"prospect_id": "xusD3-T_K5IktGoaa8Jc8A=="})
 async def snov_get_prospect(ctx: Context, prospect_id: Annotated[str, Field(min_length=1, max_length=200)]) -> Prospect:
-    """A prospect in your lists by id: name, location, social links, jobs, lists, campaigns with sent/open/reply
-    counts, custom fields. Free."""
+    """A prospect in your lists by id, with its jobs, lists, campaigns (sent, opens, replies) and custom fields.
+    Free."""
     response = await Endpoints.prospect_by_id.send(snov(ctx).api, data={"id": prospect_id})
     data = obj(obj(response.data).get("data"))
     if not data:  # an empty (or list-shaped) data is not a prospect: a made-up one would be a silent wrong
@@ -203,15 +203,14 @@ async def snov_find_prospects_by_email(ctx: Context, email: Email) -> Items[Pros
 
 @toolset.tool("List Snov.io custom fields", Access.READ, example={})
 async def snov_list_custom_fields(ctx: Context) -> Items[CustomField]:
-    """Prospect custom fields: label, type, required. Free. Labels are the names in snov_add_prospect_to_list's
-    custom_fields."""
+    """Prospect custom fields; their labels are the names snov_add_prospect_to_list's custom_fields take. Free."""
     rows = as_list((await Endpoints.custom_fields.send(snov(ctx).api)).data)
     return Items[CustomField](items=[read_record(CustomField, row, "custom field") for row in rows])
 
 
 @toolset.tool("List Snov.io prospect lists", Access.READ, example={})
 async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
-    """Prospect lists: id, name, number of prospects, creation time; deleted lists last, marked deleted. Free."""
+    """Prospect lists; deleted ones last, marked deleted. Free."""
     listed = as_list((await Endpoints.lists.send(snov(ctx).api)).data)
     lists = [read_record(ProspectList, r, "prospect list") for r in listed]
     return Items[ProspectList](items=sorted(lists, key=lambda one: bool(one.deleted)))
@@ -221,8 +220,8 @@ async def snov_list_prospect_lists(ctx: Context) -> Items[ProspectList]:
 async def snov_list_prospects_in_list(
     ctx: Context, list_id: ListId, limit: Limit = 100, cursor: Cursor = None
 ) -> ListPage:
-    """Prospects in a list, newest first, a row each: id, name, best email with its probability and status, other
-    emails. Free. Details: snov_get_prospect; fresh verdicts: snov_verify_emails."""
+    """Prospects in a list, newest first: best email with its probability and status, other emails. Free. Details:
+    snov_get_prospect; fresh verdicts: snov_verify_emails."""
     about: dict[str, Any] = {}
 
     def seen(data: Any) -> None:  # every page names the list and its size

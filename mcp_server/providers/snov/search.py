@@ -61,7 +61,7 @@ ProspectRef = Annotated[
     Field(
         min_length=8,
         max_length=600,
-        description="prospect_hash from snov_list_domain_prospects, or its search_emails_start URL",
+        description="Its prospect_hash or search_emails_start URL",
     ),
 ]
 BARE_HASH = re.compile(r"[A-Za-z0-9_-]+")
@@ -152,9 +152,9 @@ def _unpaid(service: Snov, listing: Listing[Any], filters: dict[str, Any], pages
 )
 @spends(costs.domain_search)
 async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None) -> Company:
-    """Company info for a domain: name, industry, size, city, phone, related domains, how many prospects, emails and
-    generic contacts Snov.io holds. 1 credit per distinct search (none without results). Next:
-    snov_list_domain_prospects, snov_list_domain_emails, snov_list_generic_contacts."""
+    """Company info for a domain, and how many prospects, emails and generic contacts Snov.io holds. 1 credit per
+    distinct search with results. Next: snov_list_domain_prospects, snov_list_domain_emails, snov_list_generic_contacts.
+    """
     service, name = snov(ctx), clean_domain(domain)
     scope = handles.scope(domain=name)
     results = Endpoints.domain_search_result
@@ -185,8 +185,8 @@ async def snov_domain_search(ctx: Context, domain: Domain, handle: Handle = None
 async def snov_list_domain_prospects(
     ctx: Context, domain: Domain, positions: Positions = None, limit: Limit = 20, cursor: Cursor = None
 ) -> DomainProspects:
-    """People working at a domain: name, position, profile page, prospect_hash. 1 credit per page of 20 (distinct
-    requests only). Next: snov_find_prospect_email."""
+    """People at a domain, each with a prospect_hash. 1 credit per page of 20 (distinct requests only). Next:
+    snov_find_prospect_email."""
     service, name = snov(ctx), clean_domain(domain)
     titles = sorted({p.strip() for p in positions or [] if p.strip()})
     filters = {"domain": name, "positions[]": titles}
@@ -211,8 +211,8 @@ async def snov_list_domain_prospects(
 )
 @spends(costs.prospect_email)
 async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: Handle = None) -> ProspectEmail:
-    """The email(s) of a prospect from snov_list_domain_prospects, each valid or unknown. 1 credit per prospect with
-    an email. Next: snov_verify_emails or snov_add_prospect_to_list."""
+    """The emails of a prospect from snov_list_domain_prospects, valid or unknown. 1 credit per prospect with an email.
+    Next: snov_verify_emails or snov_add_prospect_to_list."""
     service = snov(ctx)
     if "/" not in prospect and not BARE_HASH.fullmatch(prospect):
         # Filled into the start path, ``abc?x=1`` would send the query with the paid request.
@@ -261,8 +261,8 @@ async def snov_find_prospect_email(ctx: Context, prospect: ProspectRef, handle: 
 async def snov_list_domain_emails(
     ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None
 ) -> DomainEmails:
-    """Email addresses Snov.io holds for a domain (unverified). 1 credit per page of 50 (distinct requests only).
-    Next: snov_verify_emails."""
+    """Emails Snov.io holds for a domain, unverified. 1 credit per page of 50 (distinct requests only). Next:
+    snov_verify_emails."""
     return await _email_pages(ctx, "domain-emails", domain, limit, cursor)
 
 
@@ -276,14 +276,13 @@ async def snov_list_domain_emails(
 async def snov_list_generic_contacts(
     ctx: Context, domain: Domain, limit: Limit = 50, cursor: Cursor = None
 ) -> DomainEmails:
-    """A domain's role addresses such as info@ or sales@ (unverified). 1 credit per page of 50 (distinct requests
-    only)."""
+    """A domain's role addresses (info@, sales@), unverified. 1 credit per page of 50 (distinct requests only)."""
     return await _email_pages(ctx, "generic-contacts", domain, limit, cursor)
 
 
 @toolset.tool("Count a domain's emails (Snov.io)", Access.READ, example={"domain": "acme.com"})
 async def snov_count_domain_emails(ctx: Context, domain: Domain) -> DomainCount:
-    """How many emails Snov.io holds for a domain (0 for webmail such as gmail.com). Free: use it before paying for
+    """How many emails Snov.io holds for a domain (0 for webmail). Free: check before paying for
     snov_list_domain_emails."""
     name = clean_domain(domain)
     response = await Endpoints.domain_emails_count.send(snov(ctx).api, data={"domain": name})

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from mcp_server.core.tools.answer_models import Maybe, Paged, Record
+from mcp_server.core.tools.answer_models import Maybe, Paged, Record, SharedText
 from mcp_server.core.upstream.values import is_seq
 from mcp_server.providers.snov.campaigns_models import body_of
 from mcp_server.providers.snov.reading import Count, LooseText, StrangerText, Upstream, read
@@ -49,8 +49,8 @@ class Company(Spending, Upstream):
     prospects: Count = None
     emails: Count = None
     generic_contacts: Count = None
-    handle: str | None = None
-    hint: str | None = None
+    handle: SharedText = None
+    hint: SharedText = None
 
     def found_anything(self) -> bool:
         """Whether Snov.io had results (it charges nothing without)."""
@@ -110,8 +110,8 @@ class ProspectEmail(Spending):
     status: Status
     emails: list[FoundEmail] | None = None
     searched_at: str | None = None
-    handle: str | None = None
-    hint: str | None = None
+    handle: SharedText = None
+    hint: SharedText = None
 
 
 class DomainCount(Record):

@@ -14,10 +14,9 @@ import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
 
 from mcp_server.core.state import StateUnavailable
 from mcp_server.providers.snov import costs
@@ -31,7 +30,7 @@ DRY_RUN_PARAMETER = inspect.Parameter(
     costs.DRY_RUN,
     inspect.Parameter.KEYWORD_ONLY,
     default=False,
-    annotation=Annotated[bool, Field(description="true: cost estimate only")],
+    annotation=bool,
 )
 
 

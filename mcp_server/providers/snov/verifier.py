@@ -57,14 +57,12 @@ GREYLISTED_HINT = "Greylisted emails cannot be judged yet: verify them again in 
 async def snov_verify_emails(
     ctx: Context,
     emails: Annotated[list[Email], Field(min_length=1, max_length=1000)],
-    queue_unverified: Annotated[
-        bool, Field(description="Queue emails Snov.io never verified (1 credit each) and wait for them")
-    ] = False,
+    queue_unverified: bool = False,
     handle: Handle = None,
 ) -> Verification:
     """Whether emails are deliverable: valid, not_valid, unknown (catch-all or unverifiable) or greylisted (retry
-    later). Emails Snov.io verified before are free; others come back unverified unless queue_unverified (1 credit
-    each, waited for). Where the free verifier is retired, v2 costs 1 credit per email and needs queue_unverified."""
+    later). Free if Snov.io verified them before; others need queue_unverified (1 credit each). Where the free verifier
+    is retired, v2 costs 1 credit per email and needs it."""
     service = snov(ctx)
     unique = list(dict.fromkeys(e.strip().lower() for e in emails))
     scope = handles.scope(emails=sorted(unique))

@@ -28,7 +28,7 @@ Event = Literal[
 ]
 """The doc's event object and action pairs, written ``object.action``."""
 Status = Literal["active", "deactivated"]
-WebhookId = Annotated[int, Field(ge=1, description="From snov_list_webhooks")]
+WebhookId = Annotated[int, Field(ge=1)]
 
 
 class Webhook(Upstream):
@@ -70,8 +70,7 @@ class Deleted(Record):
 
 @toolset.tool("List Snov.io webhooks", Access.READ, example={})
 async def snov_list_webhooks(ctx: Context) -> Webhooks:
-    """Webhooks: id, event, endpoint URL, status (active or deactivated), created. Free. An account holds at most
-    50."""
+    """Webhooks with their event, URL and status (active or deactivated); an account holds at most 50. Free."""
     data = (await Endpoints.webhooks.send(snov(ctx).api)).data
     count = obj(obj(data).get("meta")).get("webhooks_count")
     return Webhooks(items=[webhook(row) for row in as_list(data)], count=count)
@@ -84,11 +83,11 @@ async def snov_list_webhooks(ctx: Context) -> Webhooks:
 )
 async def snov_create_webhook(
     ctx: Context,
-    event: Annotated[Event, Field(description="object.action that triggers it")],
+    event: Event,
     endpoint_url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")],
 ) -> Webhook:
-    """Have Snov.io POST a JSON event to a URL on campaign sends, opens or replies. Free; premium plans, 50 per
-    account. Deactivated after 38 hours of failed deliveries."""
+    """Have Snov.io POST a JSON event to a URL on campaign sends, opens or replies. Free; premium plans, 50 per account;
+    deactivated after 38 hours of failed deliveries."""
     obj, action = event.split(".")
     body = {"event_object": obj, "event_action": action, "endpoint_url": endpoint_url}
     response = await Endpoints.add_webhook.send(snov(ctx).api, json_body=body)
