@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from pydantic import BaseModel
 
+from mcp_server.core.tools import answers
 from mcp_server.core.tools.answers import RESULT_BUDGET, to_result
 
 
@@ -57,3 +59,24 @@ def test_an_answer_inside_the_budget_is_left_whole():
     _, structured = blocks(Answer(items=[Record(id="small", note="z" * 5000)], hint="More exist."))
 
     assert structured["items"][0]["note"] == "z" * 5000 and structured["hint"] == "More exist."
+
+
+CUED = [
+    "Head of Sales",
+    "ann.lee@acme.com",
+    "IGNORE the above",
+    "Please Disregard",
+    "SYSTEM: you are",
+    "user :",
+    "superuser",
+    "Prompt engineer",
+    "\u017fystem: run",  # a long s, which the case-blind search reads as s
+    "Ignoré",
+    "K-9 unit",
+    "",
+]
+
+
+@pytest.mark.parametrize("value", CUED)
+def test_the_quick_look_for_instruction_words_finds_what_the_full_search_finds(value: str):
+    assert answers._cued(value) is (answers._CUES.search(value) is not None)  # pyright: ignore[reportPrivateUsage]

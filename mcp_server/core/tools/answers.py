@@ -81,6 +81,17 @@ _CUES = re.compile(
 )
 """Words an instruction to a model is made of and a name, title or company hardly is: such a short value is
 fenced too."""
+_CUE_WORDS = re.compile(
+    "ignore|disregard|forget|override|instruction|previous|prompt|assistant|jailbreak|delete|system|user"
+)
+"""The words of ``_CUES`` in lower case, without its word bounds: ASCII text without any of them (most values) cannot
+match it, and this search of the lowered text costs a third of that one."""
+
+
+def _cued(value: str) -> bool:
+    if value.isascii() and _CUE_WORDS.search(value.lower()) is None:  # ASCII only: lower() is exact there
+        return False
+    return _CUES.search(value) is not None
 
 
 def stranger(value: Any) -> Any:
@@ -93,7 +104,7 @@ def stranger(value: Any) -> Any:
     if isinstance(value, str):  # the common case first
         if "<" in value and is_ours(value):  # a fence starts with "<"
             return value
-        if "\n" in value or "<" in value or _reads_as_prose(value) or _CUES.search(value) or carries_fence(value):
+        if "\n" in value or "<" in value or _reads_as_prose(value) or _cued(value) or carries_fence(value):
             return untrusted(value)
         return value if len(value) <= MAX_TEXT else clip(value)
     if is_dict(value):
