@@ -6,6 +6,7 @@ published schemas from ``schemas``, the argument model from ``arguments``; ``Ent
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import logging
@@ -141,10 +142,10 @@ class ToolDef:
                         preview = await gate(ctx, outcome, confirmation, self.title, name)
                         if preview is not None:
                             return preview
-                    arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
-                    writes = self.writes_when is None or self.writes_when(arguments)
-                    if guarded and ctx is not None and writes:
-                        return await replay.once(ctx, arguments, answer, repeat=repeat)
+                    if guarded and ctx is not None:  # a read never needs its arguments apart from ctx
+                        arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
+                        if self.writes_when is None or self.writes_when(arguments):
+                            return await replay.once(ctx, arguments, answer, repeat=repeat)
                     return await answer()
                 except OutboundError as error:
                     raise to_tool_error(sent.honest(error)) from None
@@ -232,7 +233,11 @@ class Entry:
         SDK would read an argument otherwise (``direct.as_sdk_passes``).
         The call's one context is set here for everything under it: the confirmation asked first, then the body."""
         call = opened(self.name, self.provider, self.kind, context)
-        with entered(call), REDACTOR.caller(call.caller.credentials_key(), call.caller.secrets()):
+        caller = call.caller
+        with (
+            entered(call),
+            REDACTOR.caller(caller.credentials_key(), caller.secrets()) if caller.credentials else NO_SECRETS,
+        ):
             cleaned, checked = self._checked(arguments)
             passed = as_sdk_passes(self.decoded, cleaned, checked) if context is not None else None
             if passed is None:
@@ -258,6 +263,10 @@ class Entry:
         # Same prefix as every other tool error; one field per line so each is easy to find and fix.
         head = f"Error executing tool {self.name}: arguments refused, nothing was sent."
         return ToolError(REDACTOR("\n".join([head, *lines])))
+
+
+NO_SECRETS = contextlib.nullcontext()
+"""A caller who sent no credentials of its own: the server's secrets are masked everywhere already."""
 
 
 def overran(tool: ToolDef, max_wait: float) -> str:
