@@ -80,3 +80,23 @@ CUED = [
 @pytest.mark.parametrize("value", CUED)
 def test_the_quick_look_for_instruction_words_finds_what_the_full_search_finds(value: str):
     assert answers._cued(value) is (answers._CUES.search(value) is not None)  # pyright: ignore[reportPrivateUsage]
+
+
+def test_pruning_keeps_numbers_and_flags_zero_and_false_included_and_drops_nulls_and_empties_at_every_depth():
+    value = {"a": None, "b": 0, "c": False, "d": 1.5, "e": "x", "f": [], "g": {}, "h": {"x": None}, "i": [None, 0, ""]}
+    nested: dict[str, Any] = {**value, "j": {**value, "k": [{**value}]}}
+    kept = {"b": 0, "c": False, "d": 1.5, "e": "x", "i": [0]}
+
+    assert answers.prune(nested) == {**kept, "j": {**kept, "k": [kept]}}
+
+
+def test_pruning_cuts_below_its_depth_flags_included():
+    deep: Any = {"n": 0, "gone": None}
+    for _ in range(answers.MAX_DEPTH + 1):
+        deep = {"d": deep, "f": False}
+
+    kept = answers.prune(deep)
+    for _ in range(answers.MAX_DEPTH):
+        assert kept["f"] is False
+        kept = kept["d"]
+    assert kept == {"d": answers.TOO_DEEP, "f": answers.TOO_DEEP}  # a flag at the cut depth is cut too

@@ -30,10 +30,16 @@ def prune(value: Any, depth: int = 0, leaf: Callable[[str], str] | None = None) 
     if is_dict(value):
         out: dict[object, object] = {}
         for key, item in value.items():
-            if isinstance(item, str) and depth < MAX_DEPTH:  # the common leaf, without a call of its own
-                if item:
-                    out[key] = leaf(item) if leaf is not None else item
-                continue
+            if depth < MAX_DEPTH:  # the common leaves, without a call of their own
+                if isinstance(item, str):
+                    if item:
+                        out[key] = leaf(item) if leaf is not None else item
+                    continue
+                if item is None:
+                    continue
+                if isinstance(item, int | float):  # a number or a flag: kept as it is (0 and false too)
+                    out[key] = item
+                    continue
             pruned = prune(item, depth + 1, leaf)
             if pruned not in (None, "", [], {}):
                 out[key] = pruned
