@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from mcp_server.core.redact import MASK, Redactor
 from mcp_server.core.tools import answers
 from mcp_server.core.tools.answers import RESULT_BUDGET, to_result
 
@@ -100,3 +101,13 @@ def test_pruning_cuts_below_its_depth_flags_included():
         assert kept["f"] is False
         kept = kept["d"]
     assert kept == {"d": answers.TOO_DEEP, "f": answers.TOO_DEEP}  # a flag at the cut depth is cut too
+
+
+def test_a_secret_is_masked_in_a_text_of_exactly_its_length_and_in_longer_ones_after_a_shorter_one_is_added():
+    masker = Redactor(["sk-live-0123456789abcdef"])
+    masker.add("pw-7f3a9c")  # now the shortest held
+
+    assert masker.known("pw-7f3a9c") == MASK
+    assert masker.known("sk-live-0123456789abcdef") == MASK
+    assert masker.known("key sk-live-0123456789abcdef, pw-7f3a9c") == f"key {MASK}, {MASK}"
+    assert masker.known("pw-7f3a9") == "pw-7f3a9"
