@@ -245,7 +245,7 @@ def create_server(
         lifespan=lifespan,
         log_level="WARNING",
         request_state_security=request_state_security(settings),
-        middleware=[modes.HiddenTools(modes.hidden_tools(settings, providers)), AppOnlyTools()],
+        middleware=[*hiding(settings, providers), AppOnlyTools()],
         extensions=[build_apps()],
     )
     # Outside the SDK's request-state boundary: it must see the sealed state as the client sent it.
@@ -259,6 +259,12 @@ def create_server(
         if playbook.needs in served:
             server.add_prompt(playbook.prompt())
     return server
+
+
+def hiding(settings: Settings, providers: Sequence[ProviderDef]) -> list[modes.HiddenTools]:
+    """The read-only mode's middleware, only where the mode hides a tool (every other call skips it)."""
+    hidden = modes.hidden_tools(settings, providers)
+    return [modes.HiddenTools(hidden)] if hidden else []
 
 
 def request_state_security(settings: Settings) -> RequestStateSecurity:

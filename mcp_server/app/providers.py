@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from mcp_server import __version__
 from mcp_server.core.call.caller import LOCAL, Caller
 from mcp_server.core.call.context import current
+from mcp_server.core.call.request import request_of
 from mcp_server.core.errors import ConfigError
 from mcp_server.core.state import StateStore
 from mcp_server.core.state.memory import MemoryStore
@@ -161,7 +162,7 @@ def service_of(ctx: Any, provider: str, kind: type[S]) -> S:
 
 
 def state_of(ctx: Any) -> AppState:
-    state = ctx.request_context.lifespan_context
+    state = (request_of(ctx) or ctx.request_context).lifespan_context
     assert isinstance(state, AppState)
     return state
 

@@ -55,6 +55,8 @@ class Redactor:
         self._secrets: set[str] = set()
         self._added: set[str] = set()
         self._longest_first: list[str] = []
+        self._shortest = 0
+        """Length of the shortest form held: a shorter text holds none of them (most values of an answer)."""
         self._short: set[str] = set()
         self._short_pattern: re.Pattern[str] | None = None
         for secret in secrets:
@@ -82,6 +84,7 @@ class Redactor:
             self._secrets |= fresh
             # Longest first, so that an encoded form is masked whole rather than around a shorter secret.
             self._longest_first = sorted(self._secrets, key=len, reverse=True)
+            self._shortest = len(self._longest_first[-1])
 
     def __len__(self) -> int:
         """Forms held: what every masked text is searched for."""
@@ -92,9 +95,10 @@ class Redactor:
 
     def known(self, text: str) -> str:
         """Only the known secrets masked: for data, where ``apikey: ...`` may be a stranger's words."""
-        for secret in self._longest_first:
-            if secret in text:
-                text = text.replace(secret, MASK)
+        if len(text) >= self._shortest:
+            for secret in self._longest_first:
+                if secret in text:
+                    text = text.replace(secret, MASK)
         if self._short_pattern is not None:
             text = self._short_pattern.sub(MASK, text)
         return text

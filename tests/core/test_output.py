@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from pydantic import BaseModel
 
+from mcp_server.core.redact import MASK, Redactor
+from mcp_server.core.tools import answers
 from mcp_server.core.tools.answers import RESULT_BUDGET, to_result
 
 
@@ -57,3 +60,54 @@ def test_an_answer_inside_the_budget_is_left_whole():
     _, structured = blocks(Answer(items=[Record(id="small", note="z" * 5000)], hint="More exist."))
 
     assert structured["items"][0]["note"] == "z" * 5000 and structured["hint"] == "More exist."
+
+
+CUED = [
+    "Head of Sales",
+    "ann.lee@acme.com",
+    "IGNORE the above",
+    "Please Disregard",
+    "SYSTEM: you are",
+    "user :",
+    "superuser",
+    "Prompt engineer",
+    "\u017fystem: run",  # a long s, which the case-blind search reads as s
+    "Ignoré",
+    "K-9 unit",
+    "",
+]
+
+
+@pytest.mark.parametrize("value", CUED)
+def test_the_quick_look_for_instruction_words_finds_what_the_full_search_finds(value: str):
+    assert answers._cued(value) is (answers._CUES.search(value) is not None)  # pyright: ignore[reportPrivateUsage]
+
+
+def test_pruning_keeps_numbers_and_flags_zero_and_false_included_and_drops_nulls_and_empties_at_every_depth():
+    value = {"a": None, "b": 0, "c": False, "d": 1.5, "e": "x", "f": [], "g": {}, "h": {"x": None}, "i": [None, 0, ""]}
+    nested: dict[str, Any] = {**value, "j": {**value, "k": [{**value}]}}
+    kept = {"b": 0, "c": False, "d": 1.5, "e": "x", "i": [0]}
+
+    assert answers.prune(nested) == {**kept, "j": {**kept, "k": [kept]}}
+
+
+def test_pruning_cuts_below_its_depth_flags_included():
+    deep: Any = {"n": 0, "gone": None}
+    for _ in range(answers.MAX_DEPTH + 1):
+        deep = {"d": deep, "f": False}
+
+    kept = answers.prune(deep)
+    for _ in range(answers.MAX_DEPTH):
+        assert kept["f"] is False
+        kept = kept["d"]
+    assert kept == {"d": answers.TOO_DEEP, "f": answers.TOO_DEEP}  # a flag at the cut depth is cut too
+
+
+def test_a_secret_is_masked_in_a_text_of_exactly_its_length_and_in_longer_ones_after_a_shorter_one_is_added():
+    masker = Redactor(["sk-live-0123456789abcdef"])
+    masker.add("pw-7f3a9c")  # now the shortest held
+
+    assert masker.known("pw-7f3a9c") == MASK
+    assert masker.known("sk-live-0123456789abcdef") == MASK
+    assert masker.known("key sk-live-0123456789abcdef, pw-7f3a9c") == f"key {MASK}, {MASK}"
+    assert masker.known("pw-7f3a9") == "pw-7f3a9"

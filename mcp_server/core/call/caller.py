@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mcp_server.core.call.request import request_of
 from mcp_server.core.guards import is_str_mapping
 
 SCOPE_KEY = "outbound_mcp.caller"
@@ -57,7 +58,7 @@ LOCAL = Caller()
 def caller_of(ctx: Any) -> Caller:
     """The caller the HTTP layer resolved for the request of the tool call ``ctx``; ``LOCAL`` over stdio or in
     memory."""
-    request = getattr(getattr(ctx, "request_context", None), "request", None)
+    request = getattr(request_of(ctx), "request", None)
     scope = getattr(request, "scope", None)
     caller: object = scope.get(SCOPE_KEY) if is_str_mapping(scope) else None
     return caller if isinstance(caller, Caller) else LOCAL

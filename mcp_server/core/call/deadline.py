@@ -25,7 +25,10 @@ def call_budget(seconds: float) -> Generator[None, None, None]:
     """Bound the code inside to ``seconds`` from now (a nested budget never extends an outer one)."""
     ends = time.monotonic() + seconds
     call = current()
-    with entered(replace(call, ends_at=ends if call.ends_at is None else min(call.ends_at, ends))):
+    if call.ends_at is not None and call.ends_at <= ends:
+        yield  # the outer budget ends first (the wrapper's own, opened with the call): nothing to narrow
+        return
+    with entered(replace(call, ends_at=ends)):
         yield
 
 

@@ -30,10 +30,16 @@ def prune(value: Any, depth: int = 0, leaf: Callable[[str], str] | None = None) 
     if is_dict(value):
         out: dict[object, object] = {}
         for key, item in value.items():
-            if isinstance(item, str) and depth < MAX_DEPTH:  # the common leaf, without a call of its own
-                if item:
-                    out[key] = leaf(item) if leaf is not None else item
-                continue
+            if depth < MAX_DEPTH:  # the common leaves, without a call of their own
+                if isinstance(item, str):
+                    if item:
+                        out[key] = leaf(item) if leaf is not None else item
+                    continue
+                if item is None:
+                    continue
+                if isinstance(item, int | float):  # a number or a flag: kept as it is (0 and false too)
+                    out[key] = item
+                    continue
             pruned = prune(item, depth + 1, leaf)
             if pruned not in (None, "", [], {}):
                 out[key] = pruned
@@ -81,6 +87,17 @@ _CUES = re.compile(
 )
 """Words an instruction to a model is made of and a name, title or company hardly is: such a short value is
 fenced too."""
+_CUE_WORDS = re.compile(
+    "ignore|disregard|forget|override|instruction|previous|prompt|assistant|jailbreak|delete|system|user"
+)
+"""The words of ``_CUES`` in lower case, without its word bounds: ASCII text without any of them (most values) cannot
+match it, and this search of the lowered text costs a third of that one."""
+
+
+def _cued(value: str) -> bool:
+    if value.isascii() and _CUE_WORDS.search(value.lower()) is None:  # ASCII only: lower() is exact there
+        return False
+    return _CUES.search(value) is not None
 
 
 def stranger(value: Any) -> Any:
@@ -93,7 +110,7 @@ def stranger(value: Any) -> Any:
     if isinstance(value, str):  # the common case first
         if "<" in value and is_ours(value):  # a fence starts with "<"
             return value
-        if "\n" in value or "<" in value or _reads_as_prose(value) or _CUES.search(value) or carries_fence(value):
+        if "\n" in value or "<" in value or _reads_as_prose(value) or _cued(value) or carries_fence(value):
             return untrusted(value)
         return value if len(value) <= MAX_TEXT else clip(value)
     if is_dict(value):

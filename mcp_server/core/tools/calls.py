@@ -4,12 +4,13 @@ progress goes."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from mcp_server.core.call.caller import caller_of
 from mcp_server.core.call.context import PROCESS_SIGNER, CallContext, Flag, Signer
 from mcp_server.core.call.progress import from_context
-from mcp_server.core.tools.host import host_of
+from mcp_server.core.tools.host import DEFAULT_MAX_WAIT, host_of
 
 
 def opened(tool: str, provider: str, kind: str, ctx: Any) -> CallContext:
@@ -19,6 +20,8 @@ def opened(tool: str, provider: str, kind: str, ctx: Any) -> CallContext:
         return CallContext(tool=tool, provider=provider, kind=kind, sent=Flag())
     caller = caller_of(ctx)
     host = host_of(ctx)
+    # The call's time budget starts here, so the wrapper's own ``call_budget`` finds it set (one context, not two).
+    max_wait = host.policy.max_wait if host is not None else DEFAULT_MAX_WAIT
     # Bound to the caller and to the credential the provider's service uses: a token made for one is no other's.
     whose = f"{caller.principal()}|{provider}|{host.credential_digest(provider) if host is not None else ''}"
     return CallContext(
@@ -27,6 +30,7 @@ def opened(tool: str, provider: str, kind: str, ctx: Any) -> CallContext:
         kind=kind,
         caller=caller,
         signer=Signer(host.handle_key if host is not None else PROCESS_SIGNER.key, whose),
+        ends_at=time.monotonic() + max_wait,
         progress=from_context(ctx),
         sent=Flag(),
     )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, cast, runtime_checkable
 
+from mcp_server.core.call.request import request_of
 from mcp_server.core.state import StateStore
 
 ConfirmKind = Literal["paid", "destructive"]
@@ -58,7 +59,7 @@ _HOSTS: dict[type, bool] = {}
 
 def host_of(ctx: Any) -> Host | None:
     """The server state behind the tool call ``ctx`` belongs to; None for a server built on another lifespan."""
-    state: object = getattr(getattr(ctx, "request_context", None), "lifespan_context", None)
+    state: object = getattr(request_of(ctx), "lifespan_context", None)
     kind = type(state)
     hosts = _HOSTS.get(kind)
     if hosts is None:

@@ -6,6 +6,7 @@ published schemas from ``schemas``, the argument model from ``arguments``; ``Ent
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import logging
@@ -18,6 +19,7 @@ import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, ToolAnnotations
+from mcp_types import InputRequiredResult
 from pydantic import BaseModel, ValidationError
 
 from mcp_server.core.call.context import entered
@@ -37,6 +39,7 @@ from mcp_server.core.tools.confirmations import (
     gate,
     with_confirmation,
 )
+from mcp_server.core.tools.direct import as_sdk_passes, decoded_by_sdk, run_checked
 from mcp_server.core.tools.fences import fenced_fields
 from mcp_server.core.tools.host import policy_of
 from mcp_server.core.tools.schemas import input_schema, output_schema
@@ -137,10 +140,10 @@ class ToolDef:
                         preview = await gate(ctx, outcome, confirmation, self.title, name)
                         if preview is not None:
                             return preview
-                    arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
-                    writes = self.writes_when is None or self.writes_when(arguments)
-                    if guarded and ctx is not None and writes:
-                        return await replay.once(ctx, arguments, answer, repeat=repeat)
+                    if guarded and ctx is not None:  # a read never needs its arguments apart from ctx
+                        arguments = {key: value for key, value in kwargs.items() if key != "ctx"}
+                        if self.writes_when is None or self.writes_when(arguments):
+                            return await replay.once(ctx, arguments, answer, repeat=repeat)
                     return await answer()
                 except OutboundError as error:
                     raise to_tool_error(sent.honest(error)) from None
@@ -172,7 +175,7 @@ class ToolDef:
         )
         # One model checks the arguments and publishes their rules: what it accepts is what the schema says.
         arguments = model_of(self.name, signature, {"ctx", CONFIRMED}, self.aliases)
-        self.entry = Entry(self.name, self.provider, self.access.kind, arguments)
+        self.entry = Entry(self.name, self.provider, self.access.kind, arguments, tool, decoded_by_sdk(arguments))
         tool.parameters = input_schema(arguments)
         # Open at the top: a replayed answer's replay and hint, and a preview's confirmation_required, are the
         # shared fields the server's instructions explain once; no tool's schema repeats them.
@@ -194,48 +197,71 @@ def check_kind(tool: str, access: Access, confirmation: Confirmation | None) -> 
         raise TypeError(f"tool {tool} is a {access.kind} tool but declares confirmation {declared!r}")
 
 
-R = TypeVar("R")
+Answer = CallToolResult | InputRequiredResult
+SdkCall = Callable[[dict[str, Any]], Awaitable[Answer]]
 
 
 @dataclass(frozen=True)
 class Entry:
-    """The way into one tool's call, before the SDK's tool runs (``OutboundServer.call_tool``): the caller's
-    secrets redacted from all it answers, then its arguments checked by the tool's own model (the SDK's check
-    ignores unknown names, reads ``null`` as a value and answers library dumps) and, for a tool that sends what
-    it is given, refused if they carry another tool's fence (``core.fences``)."""
+    """The way into one tool's call (``OutboundServer.call_tool``): the caller's secrets redacted from all it
+    answers, then its arguments checked by the tool's own model (the SDK's check ignores unknown names, reads
+    ``null`` as a value and answers library dumps) and, for a tool that sends what it is given, refused if they
+    carry another tool's fence (``core.fences``); then the SDK's tool run on what was checked (``core.direct``)."""
 
     name: str
     provider: str
     kind: Kind
     arguments: type[Arguments]
+    tool: Tool
+    """The SDK's tool (``ToolDef.build``): its function, resolvers and answer conversion."""
+    decoded: frozenset[str] = frozenset()
+    """Arguments whose text the SDK would read as JSON (``direct.decoded_by_sdk``)."""
 
     @property
     def writes(self) -> bool:
         """Sends what it is given upstream (to be stored, or with a paid request)."""
         return self.kind != "read"
 
-    async def call(self, arguments: dict[str, Any], context: Any, run: Callable[[dict[str, Any]], Awaitable[R]]) -> R:
-        """``run`` (the SDK's call of the tool) with the arguments as checked: our names, only what was given.
+    async def call(self, arguments: dict[str, Any], context: Any, run: SdkCall) -> Answer:
+        """The tool run with the arguments as checked (``direct.run_checked``); ``run`` (the SDK's own call of
+        the tool, given our names and only what was given) where there is no request (``context`` None) or the
+        SDK would read an argument otherwise (``direct.as_sdk_passes``).
         The call's one context is set here for everything under it: the confirmation asked first, then the body."""
         call = opened(self.name, self.provider, self.kind, context)
-        with entered(call), REDACTOR.caller(call.caller.credentials_key(), call.caller.secrets()):
-            return await run(self.checked(arguments))
+        caller = call.caller
+        with (
+            entered(call),
+            REDACTOR.caller(caller.credentials_key(), caller.secrets()) if caller.credentials else NO_SECRETS,
+        ):
+            cleaned, checked = self._checked(arguments)
+            passed = as_sdk_passes(self.decoded, cleaned, checked) if context is not None else None
+            if passed is None:
+                return await run(cleaned)
+            return await run_checked(self.tool, passed, context)
 
     def checked(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The arguments as checked: our names, only what was given (a refusal raises ``ToolError``)."""
+        return self._checked(arguments)[0]
+
+    def _checked(self, arguments: dict[str, Any]) -> tuple[dict[str, Any], Arguments]:
         model = self.arguments
         try:
             cleaned: dict[str, Any] = given(model, arguments)
-            model.model_validate(cleaned, context=Given(model))
+            checked = model.model_validate(cleaned, context=Given(model))
         except ValidationError as error:
             raise self._refused(explain(error, model, self.name)) from None
         if self.writes and (fenced := fenced_fields(cleaned)):
             raise self._refused([f"{path}: {FENCED}" for path in fenced])
-        return cleaned
+        return cleaned, checked
 
     def _refused(self, lines: list[str]) -> ToolError:
         # Same prefix as every other tool error; one field per line so each is easy to find and fix.
         head = f"Error executing tool {self.name}: arguments refused, nothing was sent."
         return ToolError(REDACTOR("\n".join([head, *lines])))
+
+
+NO_SECRETS = contextlib.nullcontext()
+"""A caller who sent no credentials of its own: the server's secrets are masked everywhere already."""
 
 
 def overran(tool: ToolDef, max_wait: float) -> str:

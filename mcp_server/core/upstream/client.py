@@ -149,6 +149,12 @@ class ApiClient:
         """A path joins the base URL and must stay under its path; a link (a URL or path a model or an API
         answer gave) must also be the endpoint ``link`` declares. An absolute URL is only ever a link."""
         absolute = "://" in path_or_url or path_or_url.startswith("//")
+        if link is None and not absolute and "%" not in path_or_url:
+            relative = path_or_url.lstrip("/")
+            if _PLAIN_PATH.fullmatch(relative):
+                # Plain text under the base (no dot or empty segment, nothing escaped): the joined URL keeps the
+                # base's origin and stays under its path, so none of the checks below can refuse it.
+                return httpx.URL(self._base_text + relative)
         try:
             url = httpx.URL(path_or_url) if absolute else self._joined(path_or_url.lstrip("/"))
         except httpx.InvalidURL as exc:

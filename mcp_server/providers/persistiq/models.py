@@ -34,6 +34,15 @@ FieldPairs = Annotated[dict[FieldName, FieldValue], Field(max_length=MAX_FIELDS)
 
 FREE_TEXT = re.compile(r"(?i)snippet|note|message|comment|description|body|bio|about|summary")
 """Lead fields that hold prose (snippets go into sent emails): always fenced, however short."""
+_FREE_WORDS = re.compile(FREE_TEXT.pattern.removeprefix("(?i)"))
+
+
+def free_text(key: str) -> bool:
+    """``FREE_TEXT.search(key)``; an ASCII name is lowered and searched case-sensitively, a quarter of the
+    case-blind search's time (every field of every lead)."""
+    if key.isascii():  # lower() is exact on ASCII, where the case-blind search folds nothing else
+        return _FREE_WORDS.search(key.lower()) is not None
+    return FREE_TEXT.search(key) is not None
 
 
 def filled(values: Any) -> Any:
@@ -43,7 +52,7 @@ def filled(values: Any) -> Any:
         return values
     kept: dict[str, Any] = prune(values)
     return {
-        key: untrusted(value) if isinstance(value, str) and FREE_TEXT.search(key) else stranger(value)
+        key: untrusted(value) if isinstance(value, str) and free_text(key) else stranger(value)
         for key, value in kept.items()
     }
 

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 from mcp import Client
 
+from mcp_server.providers.persistiq.models import FREE_TEXT, free_text
 from tests.providers.persistiq.helpers import ok, text_of
 from tests.providers.typed import is_list, is_record
 from tests.tables import rows
@@ -66,3 +67,21 @@ async def test_a_page_of_leads_reads_the_same_in_the_text_as_in_the_structured_c
 
     assert json.loads(text_of(result)) == ok(result)
     assert len(rows(ok(result))) == 20 and all(lead["email"] for lead in rows(ok(result)))
+
+
+FIELD_NAMES = [
+    "first_name",
+    "company_name",
+    "snippet",
+    "Notes",
+    "ABOUT_me",
+    "linkedin",
+    "\u017fummary",
+    "B\u00d3DY",
+    "",
+]
+
+
+@pytest.mark.parametrize("name", FIELD_NAMES)
+def test_a_lead_field_is_prose_by_the_quick_look_exactly_when_the_case_blind_search_says_so(name: str):
+    assert free_text(name) is (FREE_TEXT.search(name) is not None)
