@@ -36,6 +36,7 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
 ]
 DIRECT = 3
 """Calls of ``CALLS`` that take the direct path: not the refused one, not the ``"null"`` one."""
+FIXED_NOW = 1_796_000_000.0
 
 
 def test_every_tool_gets_the_arguments_the_sdk_s_check_would_have_made_of_its_example():
@@ -82,8 +83,11 @@ def wire(result: t.CallToolResult | t.InputRequiredResult) -> str:
 
 async def answers(mode: str, asks: bool) -> list[str]:
     settings = load_settings(persistiq_api_key="k" * 12)
+    # One fixed clock for both runs: a preview states when its token expires, to the minute.
     server = create_server(
-        settings, providers=[replace(DEMO, toolset=Toolset.joined("persistiq", DEMO.toolset, confirming))]
+        settings,
+        providers=[replace(DEMO, toolset=Toolset.joined("persistiq", DEMO.toolset, confirming))],
+        clock=lambda: FIXED_NOW,
     )
     out: list[str] = []
     async with Client(server, mode=mode, elicitation_callback=agree if asks else None) as client:
