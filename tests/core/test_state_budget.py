@@ -81,10 +81,11 @@ class CountingStore(MemoryStore):
         reset_at: float | None,
         limited: bool,
         reports: Reports = (),
+        unused: Sequence[str] = (),
     ) -> tuple[int | None, float | None]:
         self.trips += 1
         self.reported += len(reports)
-        return await super().rate_observe(key, now, rule, remaining, reset_at, limited, reports)
+        return await super().rate_observe(key, now, rule, remaining, reset_at, limited, reports, unused)
 
 
 def client(fake: FakeTime, http: httpx.AsyncClient, retries: int, limit: int = 100, window: float = 60.0) -> ApiClient:

@@ -131,10 +131,12 @@ class StateStore(Protocol):
         reset_at: float | None,
         limited: bool,
         reports: Reports = (),
+        unused: Sequence[str] = (),
     ) -> tuple[int | None, float | None]:
         """Correct the budget with the API's ``X-RateLimit-*``; ``limited`` (a 429): its figures replace ours.
-        ``reports`` as for ``rate_slot``. Answers the API's remaining as now expected, and its reset, as stored
-        (None while it reported none)."""
+        ``reports`` as for ``rate_slot``; ``unused``: slots this process holds leased and has not used, which
+        the API has not counted (its count beyond ours is read without them). Answers the API's remaining as
+        now expected, and its reset, as stored (None while it reported none)."""
         ...
 
     async def rate_block(self, key: str, now: float, rule: RateRule, until: float) -> None:

@@ -119,10 +119,20 @@ class RateLog:
             if ticket in self.sent:
                 self.sent[ticket] = min(self.sent[ticket], at)
 
-    def observe(self, now: float, rule: RateRule, remaining: int | None, reset_at: float | None, limited: bool) -> None:
+    def observe(
+        self,
+        now: float,
+        rule: RateRule,
+        remaining: int | None,
+        reset_at: float | None,
+        limited: bool,
+        unused: Sequence[str] = (),
+    ) -> None:
         self._prune(now, rule)
         both = remaining is not None and reset_at is not None
-        others = max(0, rule.limit - (remaining or 0) - len(self.sent)) if both else 0
+        # The API counted what we sent, not the slots we hold leased and unused.
+        ours = len(self.sent) - sum(ticket in self.sent for ticket in unused)
+        others = max(0, rule.limit - (remaining or 0) - ours) if both else 0
         if limited:
             # A 429's own figures win, even a reset sooner than an earlier answer's.
             self.others, self.reset_at = (others, reset_at) if both else (0, None)
@@ -204,11 +214,12 @@ class LocalOps:
         reset_at: float | None,
         limited: bool,
         reports: Reports = (),
+        unused: Sequence[str] = (),
     ) -> tuple[int | None, float | None]:
         def change(raw: bytes | None) -> tuple[bytes | None, tuple[int | None, float | None]]:
             log = RateLog.load(raw)
             log.answered(reports)
-            log.observe(now, rule, remaining, reset_at, limited)
+            log.observe(now, rule, remaining, reset_at, limited, unused)
             return log.dump(), (log.remaining(rule), log.reset_at)
 
         return await self._rate(key, now, rule, change)

@@ -164,18 +164,23 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 """
 
 # KEYS: state hash, sent zset. ARGV: limited remaining reset ttl now limit window ('' for a figure not given),
-# then the reports.
+# the number of unused leased tickets, those tickets, then the reports.
 OBSERVE = (
     REPORTS
     + """
 local state, sent = KEYS[1], KEYS[2]
-report(sent, 8)
+local unused = tonumber(ARGV[8])
+report(sent, 9 + unused)
 local rem, reset = ARGV[2], ARGV[3]
 local now, limit, window = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local both = rem ~= '' and reset ~= ''
 local others = 0
 if both then
+  -- As local.RateLog.observe: the API counted what we sent, not the slots we hold leased and unused.
   local ours = redis.call('ZCOUNT', sent, '(' .. string.format('%.6f', now - window), '+inf')
+  for i = 9, 8 + unused do
+    if redis.call('ZSCORE', sent, ARGV[i]) then ours = ours - 1 end
+  end
   others = math.max(0, limit - tonumber(rem) - ours)
 end
 if ARGV[1] == '1' then
@@ -293,10 +298,11 @@ class RedisStore:
         reset_at: float | None,
         limited: bool,
         reports: Reports = (),
+        unused: Sequence[str] = (),
     ) -> tuple[int | None, float | None]:
         figures = ["" if remaining is None else str(remaining), "" if reset_at is None else repr(reset_at)]
         args = [int(limited), *figures, _ms(rate_ttl(rule)), repr(now), rule.limit, repr(rule.window)]
-        args += _pairs(reports)
+        args += [len(unused), *unused, *_pairs(reports)]
         remaining, reset = await self._do(self._observe(keys=[PREFIX + key, PREFIX + key + ":sent"], args=args))
         return (int(float(remaining)) if remaining else None, float(reset) if reset else None)
 

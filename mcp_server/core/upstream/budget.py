@@ -21,8 +21,8 @@ from mcp_server.core.state.memory import MemoryStore
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
-BLOCK_LIFE = 0.5
-"""Windows a leased block is used for: longer, and its slots would count in the window well before their use."""
+BLOCK_LIFE = 1.0
+"""Windows a leased block is used for: longer, and its slots would count in the record well before their use."""
 BLOCK_MOST = 32
 """The most slots a block grows to by itself (more when more calls wait)."""
 LEASE_SLACK = 1.0
@@ -66,7 +66,7 @@ class WindowBudget:
     limit they go one at a time and four processes cannot strand capacity. Calls then take a slot of the
     block with no trip. In the store a leased slot is held like one in flight, until the block's lease ends
     (the latest a call given one may reach the API), unless answered sooner: the rule above holds for every
-    slot. Unused slots go back on the next trip (a block is used for half a window at most), or at once when
+    slot. Unused slots go back on the next trip (a block is used for one window at most), or at once when
     this process falls idle while the budget is tight; a process that stops for good leaves them to lapse.
     The answers ride to the store on this process's next trip (the next block or the API's figures). A call
     waiting on a slot another process has not reported yet looks again shortly.
@@ -115,7 +115,7 @@ class WindowBudget:
         self._block_end = 0.0
         """When the block's lease ends: a call whose request may reach the API later cannot use it."""
         self._block_usable = 0.0
-        """Until when the block is used (half a window after it was leased); then it goes back."""
+        """Until when the block is used (a window after it was leased); then it goes back."""
         self._handed = 0
         """Slots of the current block given to calls, for the size of the next one."""
         self._want = 1
@@ -249,14 +249,19 @@ class WindowBudget:
         idle = self._idle_while_contended()
         if not limited and unchanged and not idle:
             return  # nothing to correct: spare the store a round trip (the answers go with the next slot)
-        # The block goes back first: the API's figures count what we sent, not what we hold leased, so the
-        # requests it counted beyond ours are read right (the next call leases anew, against them).
-        self._give_back()
+        if idle:
+            self._give_back()
         now = self.clock()
         expected, reset = await self._trip(
             lambda reports, returns: self._observed(now, remaining, reset_at, limited, reports, returns)
         )
         self._saw(expected, reset)
+        if expected is not None and expected < 0:
+            # The API has room for fewer than this process holds leased (another client on the key): the excess
+            # goes back on the next trip instead of meeting 429s.
+            excess = min(len(self._block), -expected)
+            self._returns += self._block[:excess]
+            del self._block[:excess]
 
     async def _observed(
         self,
@@ -267,9 +272,10 @@ class WindowBudget:
         reports: Reports,
         returns: Sequence[str],
     ) -> tuple[int | None, float | None]:
-        if returns:  # given back in the same trip's transaction order: first the returns, then the figures
+        if returns:  # given back first, then the figures
             await self.store.rate_lease(self.key, now, self.rule, (), now, (), returns)
-        return await self.store.rate_observe(self.key, now, self.rule, remaining, reset_at, limited, reports)
+        unused = list(self._block)  # the API has not counted them: its figures are read without them
+        return await self.store.rate_observe(self.key, now, self.rule, remaining, reset_at, limited, reports, unused)
 
     def _idle_while_contended(self) -> bool:
         """No call of this process waits for a slot or holds one, and it has answers no next trip will carry
