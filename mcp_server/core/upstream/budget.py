@@ -116,6 +116,8 @@ class WindowBudget:
         """When the block's lease ends: a call whose request may reach the API later cannot use it."""
         self._block_usable = 0.0
         """Until when the block is used (a window after it was leased); then it goes back."""
+        self._blocked = 0.0
+        """Until when a 429 this process met holds its block back (the store holds back every process)."""
         self._handed = 0
         """Slots of the current block given to calls, for the size of the next one."""
         self._want = 1
@@ -172,7 +174,7 @@ class WindowBudget:
 
     def _from_block(self, now: float, deadline: float) -> str | None:
         """A leased slot this call may use: the block is fresh, no 429 blocks, and its lease outlasts the call."""
-        usable = now <= self._block_usable and now >= self._next and deadline + LEASE_SLACK <= self._block_end
+        usable = now <= self._block_usable and now >= self._blocked and deadline + LEASE_SLACK <= self._block_end
         if not (self._block and usable):
             return None
         self._handed += 1
@@ -197,7 +199,7 @@ class WindowBudget:
         )
         self._block = tickets[: got.taken][::-1]
         if got.taken:
-            self._next = now  # the store let them go now: an earlier 429's wait, here, is over or replaced
+            self._blocked = 0.0  # the store let them go now: an earlier 429's wait is over or replaced
         self._block_end, self._block_usable = until, now + self.window * BLOCK_LIFE
         self._tight = got.left * LEASE_SHARE <= self.limit
         self._saw(got.remaining, got.reset_at)
@@ -293,7 +295,7 @@ class WindowBudget:
 
     async def block_until(self, reset_at: float) -> None:
         reset_at = self._capped(reset_at)
-        self._next = reset_at
+        self._next = self._blocked = reset_at
         self._give_back()  # the API refuses: the block's slots are worth nothing now
         await self.store.rate_block(self.key, self.clock(), self.rule, reset_at)
 
