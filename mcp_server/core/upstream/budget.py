@@ -191,7 +191,7 @@ class WindowBudget:
         self._give_back()
         self._want = min(BLOCK_MOST, max(1, 2 * self._handed if used_all else self._handed))
         self._handed = 0
-        wanted = max(self._waiting, self._want)
+        wanted = min(max(self._waiting, self._want), max(1, self.limit // LEASE_SHARE))  # no trip grants more
         tickets = [f"{self._process}:{next(self._tickets)}@{now!r}" for _ in range(wanted)]
         until = deadline + LEASE_SLACK + self.window * BLOCK_LIFE
         got = await self._trip(
