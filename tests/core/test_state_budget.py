@@ -11,7 +11,7 @@ import pytest
 import respx
 
 from mcp_server.core.errors import RateLimited
-from mcp_server.core.state import Lease, Leased, RateRule, Reports, Slot
+from mcp_server.core.state import Figures, Lease, Leased, RateRule, Reports, Slot
 from mcp_server.core.state.memory import MemoryStore
 from mcp_server.core.upstream.budget import BLOCK_LIFE, LEASE_SLACK, WindowBudget
 from mcp_server.core.upstream.client import ApiClient
@@ -67,10 +67,11 @@ class CountingStore(MemoryStore):
         until: float,
         reports: Reports = (),
         returns: Sequence[str] = (),
+        figures: Figures | None = None,
     ) -> Leased:
         self.trips += 1
         self.reported += len(reports)
-        return await super().rate_lease(key, now, rule, tickets, until, reports, returns)
+        return await super().rate_lease(key, now, rule, tickets, until, reports, returns, figures)
 
     async def rate_observe(
         self,

@@ -204,3 +204,18 @@ async def test_a_release_from_before_blocks_counts_leased_unused_slots_as_taken(
     if not isinstance(store, RedisStore):
         record = json.loads(await store.get(key) or b"{}")
         assert len(record["s"]) == LIMIT and len(record["k"]) == LIMIT  # the earlier shape, leases included
+
+
+async def test_the_apis_figures_ride_on_the_next_block_while_they_leave_room_and_go_at_once_when_they_do_not(
+    fake: FakeTime, store: StateStore, request: pytest.FixtureRequest
+):
+    key = key_for(request)
+    budget = process(fake, store, key)
+    rule = RateRule(LIMIT, WINDOW, 0.2)
+    await call(budget, fake)
+    await budget.observe(15, fake.now + 30)  # another client on the key; room for far more than this holds
+    assert (await store.rate_slot(key, fake.now, rule, take=False)).remaining is None  # no trip for them
+    await call(budget, fake)  # the next block's trip stores them (24 beyond ours), then takes two slots
+    assert (await store.rate_slot(key, fake.now, rule, take=False)).remaining == LIMIT - 24 - 3
+    await budget.observe(3, fake.now + 30)  # less room than a block: stored at once
+    assert (await store.rate_slot(key, fake.now, rule, take=False)).remaining == 2

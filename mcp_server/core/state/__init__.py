@@ -67,6 +67,8 @@ def block_size(room: int, wanted: int) -> int:
     return 0 if room <= 0 else min(wanted, max(1, room // LEASE_SHARE))
 
 
+Figures = tuple[int, float]
+"""The API's ``X-RateLimit-Remaining`` and ``-Reset`` (epoch seconds), as an answer reported them."""
 Lease = tuple[str, float]
 """A slot taken for one request: its ticket (``<id>@<now>``), and the latest moment it may reach the API (its
 call gives up then); until it is answered, it holds its slot."""
@@ -116,10 +118,13 @@ class StateStore(Protocol):
         until: float,
         reports: Reports = (),
         returns: Sequence[str] = (),
+        figures: Figures | None = None,
     ) -> Leased:
         """A block of slots in one trip: as many of ``tickets`` as ``block_size`` allows (none unless a request
         may go now), each held until ``until`` unless answered sooner (``reports``), as a leased slot counts as
-        used until given back. ``returns``: tickets leased and never used, given back (first, same trip)."""
+        used until given back. ``returns``: tickets leased and never used, given back (first, same trip).
+        ``figures``: the API's latest remaining and reset (as ``rate_observe`` without a 429), stored before
+        the block is counted."""
         ...
 
     async def rate_observe(

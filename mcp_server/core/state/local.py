@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from mcp_server.core.guards import is_dict, is_list
-from mcp_server.core.state import Lease, Leased, RateRule, Reports, Slot, block_size
+from mcp_server.core.state import Figures, Lease, Leased, RateRule, Reports, Slot, block_size
 
 R = TypeVar("R")
 Change = Callable[[bytes | None], tuple[bytes | None, R]]
@@ -191,11 +191,14 @@ class LocalOps:
         until: float,
         reports: Reports = (),
         returns: Sequence[str] = (),
+        figures: Figures | None = None,
     ) -> Leased:
         def change(raw: bytes | None) -> tuple[bytes | None, Leased]:
             log = RateLog.load(raw)
             log.answered(reports)
             log.returned(returns)
+            if figures is not None:
+                log.observe(now, rule, *figures, limited=False)
             at = log.next_slot(now, rule)
             taken = block_size(log.room(now, rule), len(tickets)) if at <= now else 0
             for ticket in tickets[:taken]:

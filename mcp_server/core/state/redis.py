@@ -19,7 +19,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from mcp_server.core.redact import REDACTOR
-from mcp_server.core.state import LEASE_SHARE, Lease, Leased, RateRule, Reports, Slot, StateUnavailable
+from mcp_server.core.state import LEASE_SHARE, Figures, Lease, Leased, RateRule, Reports, Slot, StateUnavailable
 from mcp_server.core.state.local import rate_ttl
 
 PREFIX = "outbound-mcp:"
@@ -122,13 +122,14 @@ return {took, string.format('%.6f', at), rem, reset and string.format('%.6f', re
 )
 
 # KEYS: state hash, sent zset. ARGV: now limit window margin until ttl share, the number of report pairs and of
-# returns, then the reports (ticket, answered at), the returns, the tickets offered.
+# returns, the API's remaining and reset ('' when not given), then the reports (ticket, answered at), the
+# returns, the tickets offered.
 LEASE = (
     """
 local state, sent = KEYS[1], KEYS[2]
 local now, limit, window, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local reports, returns = tonumber(ARGV[8]), tonumber(ARGV[9])
-local i = 10
+local i = 12
 for _ = 1, reports do
   local cur = tonumber(redis.call('ZSCORE', sent, ARGV[i]))
   if cur and tonumber(ARGV[i + 1]) < cur then redis.call('ZADD', sent, ARGV[i + 1], ARGV[i]) end
@@ -137,6 +138,17 @@ end
 for _ = 1, returns do
   redis.call('ZREM', sent, ARGV[i])
   i = i + 1
+end
+if ARGV[10] ~= '' then
+  -- As OBSERVE without a 429: the requests the API counted beyond ours, kept until its reset.
+  local ours = redis.call('ZCOUNT', sent, '(' .. string.format('%.6f', now - window), '+inf')
+  local counted = math.max(0, limit - tonumber(ARGV[10]) - ours)
+  local old_reset = tonumber(redis.call('HGET', state, 't'))
+  if old_reset == nil or tonumber(ARGV[11]) > old_reset + 0.001 then
+    redis.call('HSET', state, 'o', counted, 't', ARGV[11])
+  elseif counted > (tonumber(redis.call('HGET', state, 'o')) or 0) then
+    redis.call('HSET', state, 'o', counted)
+  end
 end
 """
     + NEXT
@@ -279,15 +291,18 @@ class RedisStore:
         until: float,
         reports: Reports = (),
         returns: Sequence[str] = (),
+        figures: Figures | None = None,
     ) -> Leased:
         keys = [PREFIX + key, PREFIX + key + ":sent"]
         args: list[str | int] = [repr(now), rule.limit, repr(rule.window), repr(rule.margin), repr(until)]
-        args += [_ms(rate_ttl(rule)), LEASE_SHARE, len(reports), len(returns), *_pairs(reports), *returns, *tickets]
+        args += [_ms(rate_ttl(rule)), LEASE_SHARE, len(reports), len(returns)]
+        args += [str(figures[0]), repr(figures[1])] if figures is not None else ["", ""]
+        args += [*_pairs(reports), *returns, *tickets]
         taken, at, left, remaining, reset = await self._do(self._lease(keys=keys, args=args))
         # The script compares at full precision; its answer is rounded to the microsecond.
         when = now if taken else max(float(at), now + 1e-6)
-        figures = (int(float(remaining)) if remaining else None, float(reset) if reset else None)
-        return Leased(int(taken), when, int(left), *figures)
+        stored = (int(float(remaining)) if remaining else None, float(reset) if reset else None)
+        return Leased(int(taken), when, int(left), *stored)
 
     async def rate_observe(
         self,

@@ -15,7 +15,7 @@ from typing import Protocol, TypeVar
 import anyio
 
 from mcp_server.core.errors import RateLimited
-from mcp_server.core.state import LEASE_SHARE, Leased, RateRule, Reports, Slot, StateStore, StateUnavailable
+from mcp_server.core.state import LEASE_SHARE, Figures, Leased, RateRule, Reports, Slot, StateStore, StateUnavailable
 from mcp_server.core.state.memory import MemoryStore
 
 Clock = Callable[[], float]
@@ -121,6 +121,8 @@ class WindowBudget:
         self._handed = 0
         """Slots of the current block given to calls, for the size of the next one."""
         self._want = 1
+        self._figures: Figures | None = None
+        """The API's latest figures, when they could wait for the next block's trip (``_covered``)."""
         self._returns: list[str] = []
         """Unused slots to give back on the next trip."""
         self._waiting = 0
@@ -194,9 +196,16 @@ class WindowBudget:
         wanted = min(max(self._waiting, self._want), max(1, self.limit // LEASE_SHARE))  # no trip grants more
         tickets = [f"{self._process}:{next(self._tickets)}@{now!r}" for _ in range(wanted)]
         until = deadline + LEASE_SLACK + self.window * BLOCK_LIFE
-        got = await self._trip(
-            lambda reports, returns: self.store.rate_lease(self.key, now, self.rule, tickets, until, reports, returns)
-        )
+        figures, self._figures = self._figures, None
+        try:
+            got = await self._trip(
+                lambda reports, returns: self.store.rate_lease(
+                    self.key, now, self.rule, tickets, until, reports, returns, figures
+                )
+            )
+        except BaseException:
+            self._figures = self._figures or figures  # not stored: the next trip takes them
+            raise
         self._block = tickets[: got.taken][::-1]
         if got.taken:
             self._blocked = 0.0  # the store let them go now: an earlier 429's wait is over or replaced
@@ -249,10 +258,15 @@ class WindowBudget:
         reset_at = None if reset_at is None else self._capped(reset_at)
         unchanged = remaining is None or reset_at is None or self._unchanged(remaining, reset_at)
         idle = self._idle_while_contended()
-        if not limited and unchanged and not idle:
-            return  # nothing to correct: spare the store a round trip (the answers go with the next slot)
+        if not limited and not idle:
+            if unchanged:
+                return  # nothing to correct: spare the store a round trip (the answers go with the next block)
+            if remaining is not None and reset_at is not None and self._covered(remaining):
+                self._figures = (remaining, reset_at)  # stored by the next block's trip, before it is counted
+                return
         if idle:
             self._give_back()
+        self._figures = None  # this trip stores the latest
         now = self.clock()
         expected, reset = await self._trip(
             lambda reports, returns: self._observed(now, remaining, reset_at, limited, reports, returns)
@@ -264,6 +278,11 @@ class WindowBudget:
             excess = min(len(self._block), -expected)
             self._returns += self._block[:excess]
             del self._block[:excess]
+
+    def _covered(self, remaining: int) -> bool:
+        """The API has room for every slot this process holds and for the largest block any process may take
+        next: its figures change nothing before this process's next block, whose trip stores them first."""
+        return remaining >= len(self._block) + self._flying + max(1, self.limit // LEASE_SHARE)
 
     async def _observed(
         self,
