@@ -68,7 +68,8 @@ class WindowBudget:
     (the latest a call given one may reach the API), unless answered sooner: the rule above holds for every
     slot. Unused slots go back on the next trip (a block is used for one window at most), or at once when
     this process falls idle while the budget is tight; a process that stops for good leaves them to lapse.
-    The answers ride to the store on this process's next trip (the next block or the API's figures). A call
+    The answers ride to the store on this process's next trip, and so do the API's figures while they leave
+    room for every slot this process holds and the largest block any process may take (``_covered``). A call
     waiting on a slot another process has not reported yet looks again shortly.
 
     Once the API reports ``X-RateLimit-Remaining``/``-Reset``, the requests it counted beyond ours (another
