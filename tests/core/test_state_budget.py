@@ -3,7 +3,7 @@ answer (issue 32), on a fake clock with respx."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import anyio
 import httpx
@@ -11,9 +11,9 @@ import pytest
 import respx
 
 from mcp_server.core.errors import RateLimited
-from mcp_server.core.state import Lease, RateRule, Reports, Slot
+from mcp_server.core.state import Figures, Lease, Leased, RateRule, Reports, Slot
 from mcp_server.core.state.memory import MemoryStore
-from mcp_server.core.upstream.budget import LEASE_SLACK, WindowBudget
+from mcp_server.core.upstream.budget import BLOCK_LIFE, LEASE_SLACK, WindowBudget
 from mcp_server.core.upstream.client import ApiClient
 from mcp_server.core.upstream.retry import RetryPolicy
 
@@ -58,6 +58,21 @@ class CountingStore(MemoryStore):
         self.reported += len(reports)
         return await super().rate_slot(key, now, rule, take, lease, reports)
 
+    async def rate_lease(
+        self,
+        key: str,
+        now: float,
+        rule: RateRule,
+        tickets: Sequence[str],
+        until: float,
+        reports: Reports = (),
+        returns: Sequence[str] = (),
+        figures: Figures | None = None,
+    ) -> Leased:
+        self.trips += 1
+        self.reported += len(reports)
+        return await super().rate_lease(key, now, rule, tickets, until, reports, returns, figures)
+
     async def rate_observe(
         self,
         key: str,
@@ -67,10 +82,11 @@ class CountingStore(MemoryStore):
         reset_at: float | None,
         limited: bool,
         reports: Reports = (),
-    ) -> None:
+        unused: Sequence[str] = (),
+    ) -> tuple[int | None, float | None]:
         self.trips += 1
         self.reported += len(reports)
-        await super().rate_observe(key, now, rule, remaining, reset_at, limited, reports)
+        return await super().rate_observe(key, now, rule, remaining, reset_at, limited, reports, unused)
 
 
 def client(fake: FakeTime, http: httpx.AsyncClient, retries: int, limit: int = 100, window: float = 60.0) -> ApiClient:
@@ -190,7 +206,7 @@ async def test_a_slot_frees_a_window_after_its_answer_however_late_a_loaded_mach
     assert await budget.slot() == pytest.approx(start + 3.0 + 10.0, abs=0.001)
 
 
-async def test_a_slot_held_by_an_unanswered_request_is_looked_at_again_shortly_and_frees_after_its_call_gives_up(
+async def test_a_slot_held_by_an_unanswered_request_is_looked_at_again_shortly_and_frees_after_its_lease_ends(
     fake: FakeTime,
 ):
     budget = WindowBudget(4, 10.0, clock=fake.clock, sleep=fake.sleep, store=MemoryStore(fake.clock))
@@ -199,8 +215,9 @@ async def test_a_slot_held_by_an_unanswered_request_is_looked_at_again_shortly_a
         await budget.acquire(start + 30)  # in flight: it may reach the API at any moment
     fake.now += 25.0
     assert await budget.slot() == pytest.approx(fake.now + 2.5, abs=0.001)  # one request's share of the window
-    fake.now += 12.0  # their call gave up at start + 30: they reached the API by then, if at all
-    assert await budget.slot() == pytest.approx(start + 30 + LEASE_SLACK + 10.0, abs=0.001)
+    fake.now += 17.0  # their call gave up at start + 30: they reached the API by then, if at all
+    # A leased block's lease outlasts the call that leased it by the half window its slots are used for.
+    assert await budget.slot() == pytest.approx(start + 30 + LEASE_SLACK + 10.0 * BLOCK_LIFE + 10.0, abs=0.001)
 
 
 async def test_another_process_sees_a_slot_free_a_window_after_the_answer_once_the_next_trip_carries_it(
@@ -241,7 +258,9 @@ async def test_a_process_done_with_its_calls_reports_its_last_answers_when_the_b
     assert await second.slot() == pytest.approx(fake.now + 10.0, abs=0.001)
 
 
-async def test_answers_ride_on_the_next_slot_so_a_call_makes_one_store_trip(fake: FakeTime, http: httpx.AsyncClient):
+async def test_answers_ride_on_the_next_trip_and_calls_take_slots_from_a_leased_block_with_none(
+    fake: FakeTime, http: httpx.AsyncClient
+):
     store = CountingStore(fake.clock)
     budget = WindowBudget(100, 60.0, clock=fake.clock, sleep=fake.sleep, store=store)
     api = ApiClient("Rate", BASE, None, budget, http, retry=RetryPolicy(max_retries=0), clock=fake.clock)
@@ -249,5 +268,5 @@ async def test_answers_ride_on_the_next_slot_so_a_call_makes_one_store_trip(fake
         mock.get(f"{BASE}/items").mock(return_value=httpx.Response(200, json={"ok": True}))
         for _ in range(5):
             await api.request("GET", "items")
-    assert store.trips == 5
-    assert store.reported == 4  # each call's answer went with the next call's slot
+    assert store.trips == 3  # blocks of 1, 2 and 4 slots
+    assert store.reported == 3  # the answers so far went with each next block

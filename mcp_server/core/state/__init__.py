@@ -44,6 +44,31 @@ class Slot:
     reset_at: float | None = None
 
 
+@dataclass(frozen=True)
+class Leased:
+    """The answer of ``rate_lease``: how many of the tickets offered were taken (the first ones), when the next
+    request may go (now when any was taken), how many more the window had room for after them, and the API's
+    figures as now stored."""
+
+    taken: int
+    at: float
+    left: int
+    remaining: int | None = None
+    reset_at: float | None = None
+
+
+LEASE_SHARE = 4
+"""One trip takes at most a quarter of the room left in the window: other processes on the store always find
+some, and near the limit (fewer than 8 left) slots go one at a time, as each is needed."""
+
+
+def block_size(room: int, wanted: int) -> int:
+    """How many of ``wanted`` slots one trip takes when the window has ``room`` left."""
+    return 0 if room <= 0 else min(wanted, max(1, room // LEASE_SHARE))
+
+
+Figures = tuple[int, float]
+"""The API's ``X-RateLimit-Remaining`` and ``-Reset`` (epoch seconds), as an answer reported them."""
 Lease = tuple[str, float]
 """A slot taken for one request: its ticket (``<id>@<now>``), and the latest moment it may reach the API (its
 call gives up then); until it is answered, it holds its slot."""
@@ -84,6 +109,24 @@ class StateStore(Protocol):
         (without one: as answered now). ``reports`` first date the requests answered since (same trip)."""
         ...
 
+    async def rate_lease(
+        self,
+        key: str,
+        now: float,
+        rule: RateRule,
+        tickets: Sequence[str],
+        until: float,
+        reports: Reports = (),
+        returns: Sequence[str] = (),
+        figures: Figures | None = None,
+    ) -> Leased:
+        """A block of slots in one trip: as many of ``tickets`` as ``block_size`` allows (none unless a request
+        may go now), each held until ``until`` unless answered sooner (``reports``), as a leased slot counts as
+        used until given back. ``returns``: tickets leased and never used, given back (first, same trip).
+        ``figures``: the API's latest remaining and reset (as ``rate_observe`` without a 429), stored before
+        the block is counted."""
+        ...
+
     async def rate_observe(
         self,
         key: str,
@@ -93,9 +136,12 @@ class StateStore(Protocol):
         reset_at: float | None,
         limited: bool,
         reports: Reports = (),
-    ) -> None:
+        unused: Sequence[str] = (),
+    ) -> tuple[int | None, float | None]:
         """Correct the budget with the API's ``X-RateLimit-*``; ``limited`` (a 429): its figures replace ours.
-        ``reports`` as for ``rate_slot``."""
+        ``reports`` as for ``rate_slot``; ``unused``: slots this process holds leased and has not used, which
+        the API has not counted (its count beyond ours is read without them). Answers the API's remaining as
+        now expected, and its reset, as stored (None while it reported none)."""
         ...
 
     async def rate_block(self, key: str, now: float, rule: RateRule, until: float) -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from mcp_server.core.guards import is_dict, is_list
-from mcp_server.core.state import Lease, RateRule, Reports, Slot
+from mcp_server.core.state import Figures, Lease, Leased, RateRule, Reports, Slot, block_size
 
 R = TypeVar("R")
 Change = Callable[[bytes | None], tuple[bytes | None, R]]
@@ -94,6 +94,18 @@ class RateLog:
             free = self._aged(rule.limit, now, rule)
         return max(at, free)
 
+    def room(self, now: float, rule: RateRule) -> int:
+        """How many more requests may go now (after ``next_slot``, which prunes): none while a 429 blocks."""
+        if self.blocked_until > now:
+            return 0
+        ceiling = rule.limit - self.others if self.reset_at is not None and self.others > 0 else rule.limit
+        return max(0, ceiling - len(self.sent))
+
+    def returned(self, tickets: Sequence[str]) -> None:
+        """Slots leased and never used: they hold nothing any more."""
+        for ticket in tickets:
+            self.sent.pop(ticket, None)
+
     def remaining(self, rule: RateRule) -> int | None:
         """The API's remaining as we expect it now (None while it reported none)."""
         return None if self.reset_at is None else rule.limit - self.others - len(self.sent)
@@ -107,10 +119,20 @@ class RateLog:
             if ticket in self.sent:
                 self.sent[ticket] = min(self.sent[ticket], at)
 
-    def observe(self, now: float, rule: RateRule, remaining: int | None, reset_at: float | None, limited: bool) -> None:
+    def observe(
+        self,
+        now: float,
+        rule: RateRule,
+        remaining: int | None,
+        reset_at: float | None,
+        limited: bool,
+        unused: Sequence[str] = (),
+    ) -> None:
         self._prune(now, rule)
         both = remaining is not None and reset_at is not None
-        others = max(0, rule.limit - (remaining or 0) - len(self.sent)) if both else 0
+        # The API counted what we sent, not the slots we hold leased and unused.
+        ours = len(self.sent) - sum(ticket in self.sent for ticket in unused)
+        others = max(0, rule.limit - (remaining or 0) - ours) if both else 0
         if limited:
             # A 429's own figures win, even a reset sooner than an earlier answer's.
             self.others, self.reset_at = (others, reset_at) if both else (0, None)
@@ -160,6 +182,32 @@ class LocalOps:
 
         return await self._rate(key, now, rule, change)
 
+    async def rate_lease(
+        self,
+        key: str,
+        now: float,
+        rule: RateRule,
+        tickets: Sequence[str],
+        until: float,
+        reports: Reports = (),
+        returns: Sequence[str] = (),
+        figures: Figures | None = None,
+    ) -> Leased:
+        def change(raw: bytes | None) -> tuple[bytes | None, Leased]:
+            log = RateLog.load(raw)
+            log.answered(reports)
+            log.returned(returns)
+            if figures is not None:
+                log.observe(now, rule, *figures, limited=False)
+            at = log.next_slot(now, rule)
+            taken = block_size(log.room(now, rule), len(tickets)) if at <= now else 0
+            for ticket in tickets[:taken]:
+                log.take(now, ticket, until)
+            left = log.room(now, rule)
+            return log.dump(), Leased(taken, now if taken else at, left, log.remaining(rule), log.reset_at)
+
+        return await self._rate(key, now, rule, change)
+
     async def rate_observe(
         self,
         key: str,
@@ -169,14 +217,15 @@ class LocalOps:
         reset_at: float | None,
         limited: bool,
         reports: Reports = (),
-    ) -> None:
-        def change(raw: bytes | None) -> tuple[bytes | None, None]:
+        unused: Sequence[str] = (),
+    ) -> tuple[int | None, float | None]:
+        def change(raw: bytes | None) -> tuple[bytes | None, tuple[int | None, float | None]]:
             log = RateLog.load(raw)
             log.answered(reports)
-            log.observe(now, rule, remaining, reset_at, limited)
-            return log.dump(), None
+            log.observe(now, rule, remaining, reset_at, limited, unused)
+            return log.dump(), (log.remaining(rule), log.reset_at)
 
-        await self._rate(key, now, rule, change)
+        return await self._rate(key, now, rule, change)
 
     async def rate_block(self, key: str, now: float, rule: RateRule, until: float) -> None:
         def change(raw: bytes | None) -> tuple[bytes | None, None]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -18,7 +19,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from mcp_server.core.redact import REDACTOR
-from mcp_server.core.state import Lease, RateRule, Reports, Slot, StateUnavailable
+from mcp_server.core.state import LEASE_SHARE, Figures, Lease, Leased, RateRule, Reports, Slot, StateUnavailable
 from mcp_server.core.state.local import rate_ttl
 
 PREFIX = "outbound-mcp:"
@@ -51,14 +52,9 @@ local function report(sent, first)
 end
 """
 
-# KEYS: state hash (o others, t reset, b blocked until), sent zset (ticket -> latest arrival).
-# ARGV: now limit window margin take ticket ttl until ('' for now), then the reports.
-SLOT = (
-    REPORTS
-    + """
-local state, sent = KEYS[1], KEYS[2]
-local now, limit, window, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-report(sent, 9)
+# After the prologue (state, sent, now, limit, window, margin): as ``local.RateLog.next_slot``, the earliest
+# time one more request may go (``at``), with ``n`` our requests in the window and the API's ``others``/``reset``.
+NEXT = """
 redis.call('ZREMRANGEBYSCORE', sent, '-inf', now - window)
 local others = tonumber(redis.call('HGET', state, 'o')) or 0
 local reset = tonumber(redis.call('HGET', state, 't'))
@@ -92,6 +88,26 @@ elseif n >= limit then
   free = aged(limit)
 end
 at = math.max(at, free)
+local function room()
+  -- As local.RateLog.room: how many more may go now.
+  if at > now then return 0 end
+  local ceiling = limit
+  if reset and others > 0 then ceiling = limit - others end
+  return math.max(0, ceiling - n)
+end
+"""
+
+# KEYS: state hash (o others, t reset, b blocked until), sent zset (ticket -> latest arrival).
+# ARGV: now limit window margin take ticket ttl until ('' for now), then the reports.
+SLOT = (
+    REPORTS
+    + """
+local state, sent = KEYS[1], KEYS[2]
+local now, limit, window, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+report(sent, 9)
+"""
+    + NEXT
+    + """
 local took = 0
 if ARGV[5] == '1' and at <= now then
   redis.call('ZADD', sent, string.format('%.6f', math.max(now, tonumber(ARGV[8]) or now)), ARGV[6])
@@ -105,24 +121,78 @@ return {took, string.format('%.6f', at), rem, reset and string.format('%.6f', re
 """
 )
 
+# KEYS: state hash, sent zset. ARGV: now limit window margin until ttl share, the number of report pairs and of
+# returns, the API's remaining and reset ('' when not given), then the reports (ticket, answered at), the
+# returns, the tickets offered.
+LEASE = (
+    """
+local state, sent = KEYS[1], KEYS[2]
+local now, limit, window, margin = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local reports, returns = tonumber(ARGV[8]), tonumber(ARGV[9])
+local i = 12
+for _ = 1, reports do
+  local cur = tonumber(redis.call('ZSCORE', sent, ARGV[i]))
+  if cur and tonumber(ARGV[i + 1]) < cur then redis.call('ZADD', sent, ARGV[i + 1], ARGV[i]) end
+  i = i + 2
+end
+for _ = 1, returns do
+  redis.call('ZREM', sent, ARGV[i])
+  i = i + 1
+end
+if ARGV[10] ~= '' then
+  -- As OBSERVE without a 429: the requests the API counted beyond ours, kept until its reset.
+  local ours = redis.call('ZCOUNT', sent, '(' .. string.format('%.6f', now - window), '+inf')
+  local counted = math.max(0, limit - tonumber(ARGV[10]) - ours)
+  local old_reset = tonumber(redis.call('HGET', state, 't'))
+  if old_reset == nil or tonumber(ARGV[11]) > old_reset + 0.001 then
+    redis.call('HSET', state, 'o', counted, 't', ARGV[11])
+  elseif counted > (tonumber(redis.call('HGET', state, 'o')) or 0) then
+    redis.call('HSET', state, 'o', counted)
+  end
+end
+"""
+    + NEXT
+    + """
+local taken = 0
+local left = room()
+if left > 0 then
+  -- As state.block_size: a share of the room, at least one.
+  taken = math.min(#ARGV - i + 1, math.max(1, math.floor(left / tonumber(ARGV[7]))))
+  local held = string.format('%.6f', math.max(now, tonumber(ARGV[5])))
+  for j = 0, taken - 1 do redis.call('ZADD', sent, held, ARGV[i + j]) end
+  n = n + taken
+  left = left - taken
+end
+redis.call('PEXPIRE', sent, ARGV[6])
+redis.call('PEXPIRE', state, ARGV[6])
+local rem = reset and tostring(limit - others - n) or ''
+return {taken, string.format('%.6f', at), left, rem, reset and string.format('%.6f', reset) or ''}
+"""
+)
+
 BLOCK = """
 redis.call('HSET', KEYS[1], 'b', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 """
 
 # KEYS: state hash, sent zset. ARGV: limited remaining reset ttl now limit window ('' for a figure not given),
-# then the reports.
+# the number of unused leased tickets, those tickets, then the reports.
 OBSERVE = (
     REPORTS
     + """
 local state, sent = KEYS[1], KEYS[2]
-report(sent, 8)
+local unused = tonumber(ARGV[8])
+report(sent, 9 + unused)
 local rem, reset = ARGV[2], ARGV[3]
 local now, limit, window = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local both = rem ~= '' and reset ~= ''
 local others = 0
 if both then
+  -- As local.RateLog.observe: the API counted what we sent, not the slots we hold leased and unused.
   local ours = redis.call('ZCOUNT', sent, '(' .. string.format('%.6f', now - window), '+inf')
+  for i = 9, 8 + unused do
+    if redis.call('ZSCORE', sent, ARGV[i]) then ours = ours - 1 end
+  end
   others = math.max(0, limit - tonumber(rem) - ours)
 end
 if ARGV[1] == '1' then
@@ -137,6 +207,11 @@ elseif both then
   end
 end
 redis.call('PEXPIRE', state, ARGV[4])
+local stored = tonumber(redis.call('HGET', state, 't'))
+if not stored then return {'', ''} end
+local ours = redis.call('ZCOUNT', sent, '(' .. string.format('%.6f', now - window), '+inf')
+local expected = limit - (tonumber(redis.call('HGET', state, 'o')) or 0) - ours
+return {tostring(expected), string.format('%.6f', stored)}
 """
 )
 
@@ -164,6 +239,7 @@ class RedisStore:
         self._spend = self._client.register_script(SPEND)
         self._slot = self._client.register_script(SLOT)
         self._observe = self._client.register_script(OBSERVE)
+        self._lease = self._client.register_script(LEASE)
         self._block = self._client.register_script(BLOCK)
 
     async def _do(self, pending: Any) -> Any:
@@ -206,6 +282,28 @@ class RedisStore:
         when = now if took else (max(float(at), now + 1e-6) if take else float(at))
         return Slot(when, int(float(remaining)) if remaining else None, float(reset) if reset else None)
 
+    async def rate_lease(
+        self,
+        key: str,
+        now: float,
+        rule: RateRule,
+        tickets: Sequence[str],
+        until: float,
+        reports: Reports = (),
+        returns: Sequence[str] = (),
+        figures: Figures | None = None,
+    ) -> Leased:
+        keys = [PREFIX + key, PREFIX + key + ":sent"]
+        args: list[str | int] = [repr(now), rule.limit, repr(rule.window), repr(rule.margin), repr(until)]
+        args += [_ms(rate_ttl(rule)), LEASE_SHARE, len(reports), len(returns)]
+        args += [str(figures[0]), repr(figures[1])] if figures is not None else ["", ""]
+        args += [*_pairs(reports), *returns, *tickets]
+        taken, at, left, remaining, reset = await self._do(self._lease(keys=keys, args=args))
+        # The script compares at full precision; its answer is rounded to the microsecond.
+        when = now if taken else max(float(at), now + 1e-6)
+        stored = (int(float(remaining)) if remaining else None, float(reset) if reset else None)
+        return Leased(int(taken), when, int(left), *stored)
+
     async def rate_observe(
         self,
         key: str,
@@ -215,11 +313,13 @@ class RedisStore:
         reset_at: float | None,
         limited: bool,
         reports: Reports = (),
-    ) -> None:
+        unused: Sequence[str] = (),
+    ) -> tuple[int | None, float | None]:
         figures = ["" if remaining is None else str(remaining), "" if reset_at is None else repr(reset_at)]
         args = [int(limited), *figures, _ms(rate_ttl(rule)), repr(now), rule.limit, repr(rule.window)]
-        args += _pairs(reports)
-        await self._do(self._observe(keys=[PREFIX + key, PREFIX + key + ":sent"], args=args))
+        args += [len(unused), *unused, *_pairs(reports)]
+        remaining, reset = await self._do(self._observe(keys=[PREFIX + key, PREFIX + key + ":sent"], args=args))
+        return (int(float(remaining)) if remaining else None, float(reset) if reset else None)
 
     async def rate_block(self, key: str, now: float, rule: RateRule, until: float) -> None:
         await self._do(self._block(keys=[PREFIX + key], args=[repr(until), _ms(rate_ttl(rule))]))

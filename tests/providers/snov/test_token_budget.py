@@ -22,3 +22,15 @@ async def test_a_cold_start_counts_its_token_request_so_a_budget_of_two_has_room
     assert "rate limit" in second
     assert len(sandbox.env.handled("POST", "/snov/v1/oauth/access_token")) == 1
     assert len(sandbox.env.handled("GET", "/snov/v1/get-balance")) == 1
+
+
+async def test_with_slots_leased_in_blocks_a_cold_start_of_five_calls_on_a_budget_of_five_sends_four(
+    connect: Connect, quick_jobs: Sandbox, sandbox: Sandbox
+):
+    async with connect(snov_rate_limit=5, rate_window=600.0) as client:
+        answers = [await client.call_tool("snov_get_balance", {}) for _ in range(5)]
+
+    assert [answer.is_error for answer in answers] == [False] * 4 + [True]
+    assert "rate limit" in failed(answers[-1])
+    assert len(sandbox.env.handled("POST", "/snov/v1/oauth/access_token")) == 1
+    assert len(sandbox.env.handled("GET", "/snov/v1/get-balance")) == 4
