@@ -147,6 +147,13 @@ class WindowBudget:
             self._answered[:0] = reports
 
     async def acquire(self, deadline: float) -> str:
+        if not self._lock.locked():
+            # A leased slot and no call queued before this one: taken at once, without the lock's and the
+            # time limit's trips through the event loop (about a third of a millisecond a call under load).
+            ticket = self._from_block(self.clock(), deadline)
+            if ticket is not None:
+                self._flying += 1
+                return ticket
         self._waiting += 1
         try:
             with anyio.move_on_after(max(0.0, deadline - self.clock())):
