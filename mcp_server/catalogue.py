@@ -10,7 +10,7 @@ from typing import Any
 
 from mcp.server.mcpserver.tools.base import Tool
 
-from mcp_server.app.listings import built
+from mcp_server.app.listings import built, document
 from mcp_server.app.providers import ProviderDef
 from mcp_server.app.registry import ALL_PROVIDERS
 from mcp_server.core.guards import is_dict, is_list
@@ -31,16 +31,12 @@ def all_tools(providers: Sequence[ProviderDef] = ALL_PROVIDERS, *, outcomes: boo
 
 
 def tool_document(tool: Tool) -> dict[str, Any]:
-    annotations = tool.annotations.model_dump(by_alias=True, exclude_none=True) if tool.annotations else {}
-    return {
-        "name": tool.name,
-        "title": tool.title,
-        "description": tool.description,
-        "inputSchema": tool.parameters,
-        "outputSchema": tool.output_schema,
-        "annotations": annotations,
-        **({"_meta": tool.meta} if tool.meta else {}),
-    }
+    """The tool as ``tool_schemas/`` keeps it: its tools/list entry with every annotation given (none unset
+    dropped) and no ``_meta`` key when it has none."""
+    listed = document(tool)
+    meta = listed.pop("_meta")
+    listed["annotations"] = tool.annotations.model_dump(by_alias=True, exclude_none=True) if tool.annotations else {}
+    return {**listed, **({"_meta": meta} if meta else {})}
 
 
 def as_sent(document: dict[str, Any]) -> dict[str, Any]:

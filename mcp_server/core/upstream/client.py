@@ -156,7 +156,7 @@ class ApiClient:
                 # base's origin and stays under its path, so none of the checks below can refuse it.
                 return httpx.URL(self._base_text + relative)
         try:
-            url = httpx.URL(path_or_url) if absolute else self._joined(path_or_url.lstrip("/"))
+            url = httpx.URL(path_or_url) if absolute else self._base.join(path_or_url.lstrip("/"))
         except httpx.InvalidURL as exc:
             raise self._unusable(exc) from None
         same_origin = (url.scheme, url.host, url.port) == (self._base.scheme, self._base.host, self._base.port)
@@ -171,11 +171,6 @@ class ApiClient:
             wanted = f"only {link.describe()}" if link else "no link here"
             raise self._unsafe(f"refused to follow a link to {method} {relative}: it may lead to {wanted}")
         return url
-
-    def _joined(self, relative: str) -> httpx.URL:
-        if _PLAIN_PATH.fullmatch(relative):
-            return httpx.URL(self._base_text + relative)
-        return self._base.join(relative)
 
     def _where(self) -> str:
         return f"{self._base.scheme}://{self._base.host}{self._base.path}"
